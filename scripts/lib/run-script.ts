@@ -1,0 +1,50 @@
+import { Command, CommanderError } from 'commander';
+import { chalk } from 'zx';
+import { loadProfile } from '../../src/config/load.ts';
+import { readEnv } from '../../src/config/env.ts';
+import { exitCodeFor, ExitCode } from '../../src/cli/exit-codes.ts';
+import { isPinpipeError, describeError } from '../../src/errors.ts';
+import type { Profile } from '../../src/config/schema.ts';
+
+export interface ScriptContext {
+  profile: Profile;
+  cacheDir: string;
+  say: (msg: string) => void;
+  opts: Record<string, unknown>;
+}
+
+/** Shared frame of the zx entry points: --help, --profile, one error → exit-code mapping. */
+export async function runScript(
+  name: string,
+  description: string,
+  configure: (cmd: Command) => Command,
+  body: (ctx: ScriptContext) => Promise<number | void>,
+): Promise<never> {
+  const cmd = configure(
+    new Command(name)
+      .description(description)
+      .option('-p, --profile <name>', 'profile name or path (env PINPIPE_PROFILE; default local)')
+      .exitOverride(),
+  );
+  let code: number = ExitCode.OK;
+  try {
+    cmd.parse(process.argv);
+    const env = readEnv();
+    const opts = cmd.opts();
+    const { profile } = loadProfile(opts.profile as string | undefined, env);
+    const say = (msg: string) => process.stderr.write(`${chalk.dim(`[${name}]`)} ${msg}\n`);
+    code = (await body({ profile, cacheDir: env.cacheDir, say, opts })) ?? ExitCode.OK;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      code = err.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
+    } else if (isPinpipeError(err)) {
+      process.stderr.write(`${chalk.red(`[${name}] ${err.message}`)} [${err.code}]\n`);
+      code = exitCodeFor(err.code);
+    } else {
+      process.stderr.write(`${chalk.red(`[${name}] unexpected failure: ${describeError(err)}`)}\n`);
+      if (process.env.PINPIPE_LOG_LEVEL === 'debug') console.error(err);
+      code = ExitCode.FAILURE;
+    }
+  }
+  process.exit(code);
+}

@@ -1,0 +1,22 @@
+// npm run sandbox:status [-- --json] — health of each service; exit 0 only when all are ok.
+import { runScript } from './lib/run-script.ts';
+import { sandboxStatus } from '../sandbox/sandbox.ts';
+import { ExitCode } from '../src/cli/exit-codes.ts';
+
+await runScript(
+  'sandbox:status',
+  'Check each sandbox service with a real request (query, metadata, bucket listing). Exit 0 when all are ok, 3 otherwise.',
+  (c) => c.option('--json', 'print {"mysql":{"ok":true,"endpoint":"..."},"kafka":{...},"s3":{...}}'),
+  async ({ profile, cacheDir, opts }) => {
+    const st = await sandboxStatus({ profile, cacheDir });
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify(st)}\n`);
+    } else {
+      for (const [name, h] of Object.entries(st)) {
+        const pid = h.pid ? ` pid ${h.pid}` : '';
+        process.stdout.write(`${name.padEnd(6)} ${h.ok ? 'ok  ' : 'DOWN'} ${h.endpoint}${pid}${h.detail ? `  (${h.detail})` : ''}\n`);
+      }
+    }
+    return Object.values(st).every((h) => h.ok) ? ExitCode.OK : ExitCode.UNAVAILABLE;
+  },
+);

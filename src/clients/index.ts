@@ -1,0 +1,5 @@
+export { createMysqlPool, connectMysql, mysqlOptions, mysqlUnreachable, type MysqlPool } from './mysql.ts';
+export { createKafka, kafkaConfig } from './kafka.ts';
+export { createS3 } from './s3.ts';
+export { createApiGateway, invokeUrl } from './apigateway.ts';
+export { awsClientConfig } from './aws.ts';

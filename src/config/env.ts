@@ -1,0 +1,65 @@
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The only module that reads process.env (issue 2 §4). Everything else receives values from here.
+ * Variables (also documented in docs/environment.md):
+ *   PINPIPE_PROFILE      profile name or path (default: local)
+ *   PINPIPE_CACHE_DIR    downloads cache: Kafka jars, MiniStack and Airflow venvs (default ~/.cache/pinpipe)
+ *   PINPIPE_LOG_LEVEL    debug | info | warn | error (default info)
+ *   PINPIPE_<PATH>       override one profile field; nested keys joined by "__",
+ *                        e.g. PINPIPE_MYSQL__PORT=3308, PINPIPE_PIPELINE_ID=abc123, PINPIPE_S3__BUCKET=b
+ * Secrets (MySQL password, API key, SASL tokens) are read by name through readSecret(), never logged.
+ */
+export const ENV_PREFIX = 'PINPIPE_';
+const RESERVED = new Set(['PROFILE', 'CACHE_DIR', 'LOG_LEVEL', 'ROOT']);
+
+export interface PinpipeEnv {
+  profile: string | undefined;
+  cacheDir: string;
+  logLevel: string;
+  projectRoot: string;
+  /** Profile overrides: path segments (upper-case, as written) → raw string value. */
+  overrides: Array<{ path: string[]; value: string; variable: string }>;
+  isTTY: boolean;
+  ci: boolean;
+}
+
+/** The repository root: two levels above this file (src/config/env.ts). */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export function readEnv(env: NodeJS.ProcessEnv = process.env): PinpipeEnv {
+  const overrides: PinpipeEnv['overrides'] = [];
+  for (const [key, value] of Object.entries(env)) {
+    if (!key.startsWith(ENV_PREFIX) || value === undefined) continue;
+    const rest = key.slice(ENV_PREFIX.length);
+    if (RESERVED.has(rest) || rest.length === 0) continue;
+    overrides.push({ path: rest.split('__'), value, variable: key });
+  }
+  return {
+    profile: env.PINPIPE_PROFILE || undefined,
+    cacheDir: env.PINPIPE_CACHE_DIR || path.join(os.homedir(), '.cache', 'pinpipe'),
+    logLevel: env.PINPIPE_LOG_LEVEL || 'info',
+    projectRoot: env.PINPIPE_ROOT || PROJECT_ROOT,
+    overrides,
+    isTTY: Boolean(process.stderr.isTTY) && env.CI !== 'true',
+    ci: env.CI === 'true' || env.CI === '1',
+  };
+}
+
+/** Reads a secret by the variable name a profile gives; undefined when unset or empty. */
+export function readSecret(name: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (!name) return undefined;
+  const v = env[name];
+  return v === undefined || v === '' ? undefined : v;
+}
+
+/** A copy of the environment for child processes (services we spawn). */
+export function childEnv(extra: Record<string, string> = {}, env: NodeJS.ProcessEnv = process.env) {
+  return { ...env, ...extra };
+}
+
+// The AWS SDK warns on Node 20 that *future* releases will need Node 22. Our lock file pins a
+// release that supports Node 20 (README: Node >= 20.19), so the warning is noise on every command.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

@@ -1,0 +1,159 @@
+import { z } from 'zod';
+
+/**
+ * The profile: every endpoint, name and credential *source* a stage needs. Never secrets:
+ * the AWS profile takes credentials from the AWS default chain, MySQL passwords from an env var.
+ * Spec: ../shared/spec/pinterest-pipeline.md; issue 2 §4.
+ */
+const host = z.string().min(1);
+const port = z.number().int().min(1).max(65535);
+
+export const KafkaSecurityModes = ['none', 'msk-iam', 'sasl-oauthbearer', 'sasl-scram', 'ssl'] as const;
+
+export const kafkaSecuritySchema = z
+  .object({
+    mode: z.enum(KafkaSecurityModes).default('none'),
+    /** sasl-oauthbearer: a static token (unsecured JWS in the sandbox) or the env var holding it. */
+    tokenEnv: z.string().optional(),
+    /** sasl-oauthbearer rehearsal: the principal put in the unsecured JWS the client mints. */
+    principal: z.string().optional(),
+    /** sasl-scram: mechanism, user, and the env var holding the password. */
+    mechanism: z.enum(['scram-sha-256', 'scram-sha-512']).optional(),
+    username: z.string().optional(),
+    passwordEnv: z.string().optional(),
+  })
+  .strict();
+
+export const profileSchema = z
+  .object({
+    name: z.string().min(1),
+    description: z.string().optional(),
+    /** The original's pipeline id (e.g. 0e7ae8feb921): topic names `<id>.pin` and the bucket name use it. */
+    pipelineId: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{2,40}$/, 'lower-case letters, digits and dashes, 3–41 characters'),
+    /** AWS region; for the sandbox any region works. */
+    region: z.string().min(1),
+    aws: z
+      .object({
+        /** 'static' is for emulators only (fixed dummy keys); 'default-chain' is the AWS SDK chain. */
+        credentials: z.enum(['static', 'default-chain']).default('default-chain'),
+        /** Emulator endpoint for S3, API Gateway and STS (MiniStack); absent on real AWS. */
+        endpoint: z.string().url().optional(),
+      })
+      .strict(),
+    mysql: z
+      .object({
+        host,
+        port,
+        database: z.string().min(1),
+        user: z.string().min(1),
+        /** Local sandbox only: a throwaway password. On AWS use passwordEnv. */
+        password: z.string().optional(),
+        passwordEnv: z.string().optional(),
+      })
+      .strict(),
+    kafka: z
+      .object({
+        brokers: z.array(z.string().min(1)).min(1),
+        clientId: z.string().default('pinpipe'),
+        partitions: z.number().int().min(1).max(1000).default(3),
+        replicationFactor: z.number().int().min(1).max(10).default(1),
+        security: kafkaSecuritySchema.default({ mode: 'none' }),
+        connectionTimeoutMs: z.number().int().positive().default(3000),
+      })
+      .strict(),
+    s3: z
+      .object({
+        bucket: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name (3–63 lower-case characters)'),
+        /** Prefix of the sink's objects (the connector's topics.dir). */
+        topicsDir: z.string().default('topics'),
+        forcePathStyle: z.boolean().default(false),
+        /** Create the bucket when it is missing (sandbox: true; AWS: provision does it). */
+        createBucket: z.boolean().default(false),
+      })
+      .strict(),
+    apiGateway: z
+      .object({
+        restApiName: z.string().min(1),
+        stage: z.string().min(1).default('test'),
+        /** Fixed invoke URL (AWS, when already provisioned). Empty: discovered from the API by name. */
+        invokeUrl: z.string().url().optional(),
+      })
+      .strict(),
+    proxy: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: port.default(8082),
+        /** Where the API Gateway integration forwards to (the proxy as seen from the gateway). */
+        url: z.string().url(),
+        /** Name of the env var holding an optional API key clients must send as X-API-Key. */
+        apiKeyEnv: z.string().optional(),
+        maxBodyBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(1024 * 1024),
+        lingerMs: z.number().int().min(0).max(1000).default(5),
+      })
+      .strict(),
+    sink: z
+      .object({
+        groupId: z.string().min(1),
+        flushSize: z.number().int().min(1).default(1000),
+        rotateIntervalMs: z.number().int().min(0).default(0),
+        rotateScheduleIntervalMs: z.number().int().min(0).default(0),
+        topicsRegex: z.string().optional(),
+      })
+      .strict(),
+    batch: z
+      .object({
+        /** Local working folder: object cache, manifest, DuckDB file, results. */
+        workDir: z.string().default('.pinpipe/batch'),
+        curatedPrefix: z.string().default('curated'),
+        analyticsPrefix: z.string().default('analytics'),
+        fetchConcurrency: z.number().int().min(1).max(256).default(16),
+      })
+      .strict(),
+    schedule: z.object({ cron: z.string().default('0 0 * * *') }).strict().default({ cron: '0 0 * * *' }),
+    sandbox: z
+      .object({
+        /**
+         * True for the local sandbox profiles: sandbox:up starts these services. Their ports are
+         * those of mysql.port, kafka.brokers[0] and aws.endpoint, so clients and services agree.
+         */
+        enabled: z.boolean().default(false),
+        dir: z.string().default('.sandbox'),
+        kafkaControllerPort: port.default(9093),
+        /** Second listener, SASL_PLAINTEXT + OAUTHBEARER (issue 10). 0 disables it. */
+        kafkaSaslPort: z.number().int().min(0).max(65535).default(9094),
+        kafkaHeapMb: z.number().int().min(128).default(512),
+        seedRows: z.number().int().min(1).default(11000),
+        seedSeed: z.number().int().default(42),
+      })
+      .strict()
+      .default({
+        enabled: false,
+        dir: '.sandbox',
+        kafkaControllerPort: 9093,
+        kafkaSaslPort: 9094,
+        kafkaHeapMb: 512,
+        seedRows: 11000,
+        seedSeed: 42,
+      }),
+  })
+  .strict();
+
+export type Profile = z.infer<typeof profileSchema>;
+export type KafkaSecurity = z.infer<typeof kafkaSecuritySchema>;
+
+/** The three topic names of a profile, in the original's order. */
+export function topicNames(profile: Pick<Profile, 'pipelineId'>): { pin: string; geo: string; user: string } {
+  return {
+    pin: `${profile.pipelineId}.pin`,
+    geo: `${profile.pipelineId}.geo`,
+    user: `${profile.pipelineId}.user`,
+  };
+}
