@@ -1,13 +1,22 @@
 import type { Profile } from '../../src/config/schema.ts';
+import { seedIfEmpty } from '../../seed/index.ts';
+import { provisionGateway } from '../../src/provision/index.ts';
 
 /**
- * What `sandbox:up` does once the services are healthy: seed the source tables when they are empty
- * (issue 3) and provision the API Gateway REST API in front of the proxy (issue 4).
+ * What `sandbox:up` (and the test setup) does once the services are healthy: seed the source tables
+ * when they are empty (issue 3) and provision the API Gateway REST API in front of the proxy (issue 4).
  */
 export async function afterUp(
-  _profile: Profile,
-  _say: (msg: string) => void,
-  _opts: { seed: boolean; provision: boolean },
+  profile: Profile,
+  say: (msg: string) => void,
+  opts: { seed: boolean; provision: boolean },
 ): Promise<void> {
-  // Filled in by the seed and provision stages.
+  if (opts.seed) {
+    const r = await seedIfEmpty(profile, say);
+    if (r.seeded) say(`seeded ${r.rows} rows per table`);
+  }
+  if (opts.provision) {
+    const r = await provisionGateway(profile, say);
+    if (r) say(`API Gateway invoke URL: ${r.invokeUrl}`);
+  }
 }
