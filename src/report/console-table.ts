@@ -1,0 +1,44 @@
+import { orderedResultNames, resultInfo, type Row } from './catalog.ts';
+import { columnsOf, formatCell, isNumeric } from './format.ts';
+
+/**
+ * An aligned plain-text table: a header, a rule, one line per row. Numbers are right-aligned,
+ * NULL is shown as `NULL`. Columns default to the keys of the rows in order of appearance.
+ */
+export function renderTable(rows: Row[], columns?: string[]): string {
+  const cols = columns ?? columnsOf(rows);
+  if (cols.length === 0) return '(no rows)';
+  const cells = rows.map((row) => cols.map((c) => formatCell(row[c])));
+  const numeric = cols.map((c) => rows.some((r) => isNumeric(r[c])));
+  const widths = cols.map((c, i) => Math.max(c.length, ...cells.map((line) => line[i]!.length)));
+  const pad = (text: string, i: number, right: boolean) =>
+    right ? text.padStart(widths[i]!) : text.padEnd(widths[i]!);
+  const line = (values: string[], rightAlign: (i: number) => boolean) =>
+    values
+      .map((v, i) => pad(v, i, rightAlign(i)))
+      .join('  ')
+      .trimEnd();
+  const out = [line(cols, (i) => numeric[i]!), widths.map((w) => '-'.repeat(w)).join('  ')];
+  for (let r = 0; r < rows.length; r++) {
+    // a numeric column keeps NULL and numbers right-aligned; strings in it stay left-aligned
+    out.push(line(cells[r]!, (i) => numeric[i]! && (isNumeric(rows[r]![cols[i]!]) || rows[r]![cols[i]!] == null)));
+  }
+  if (rows.length === 0) out.push('(no rows)');
+  return out.join('\n');
+}
+
+/** Every result as a titled table, the spec's nine first and in its order. */
+export function renderResults(results: Record<string, Row[]>): string {
+  const blocks: string[] = [];
+  for (const name of orderedResultNames(results)) {
+    const rows = results[name] ?? [];
+    const info = resultInfo(name);
+    const title = info ? `${info.task}. ${info.title} (${name})` : name;
+    const count = `${rows.length} row${rows.length === 1 ? '' : 's'}`;
+    const lines = [`== ${title} — ${count}`];
+    if (info?.note) lines.push(info.note);
+    lines.push(renderTable(rows, info ? columnsOf(rows, info.columns) : undefined));
+    blocks.push(lines.join('\n'));
+  }
+  return blocks.join('\n\n');
+}
