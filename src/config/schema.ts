@@ -12,11 +12,19 @@ export const KafkaSecurityModes = ['none', 'msk-iam', 'sasl-oauthbearer', 'sasl-
 
 export const kafkaSecuritySchema = z
   .object({
-    mode: z.enum(KafkaSecurityModes).default('none'),
+    mode: z
+      .enum(KafkaSecurityModes, { error: `must be one of ${KafkaSecurityModes.join(', ')}` })
+      .default('none'),
     /** sasl-oauthbearer: a static token (unsecured JWS in the sandbox) or the env var holding it. */
     tokenEnv: z.string().optional(),
     /** sasl-oauthbearer rehearsal: the principal put in the unsecured JWS the client mints. */
     principal: z.string().optional(),
+    /** sasl-oauthbearer rehearsal: the scope claim of the minted JWS (the sandbox broker requires "pinpipe"). */
+    scope: z.string().min(1).default('pinpipe'),
+    /** sasl-oauthbearer rehearsal: lifetime of a minted JWS; a new one is minted before it expires. */
+    tokenLifetimeMs: z.number().int().min(10_000).default(3_600_000),
+    /** msk-iam: the MSK cluster's region when it differs from the profile's region. */
+    region: z.string().min(1).optional(),
     /** sasl-scram: mechanism, user, and the env var holding the password. */
     mechanism: z.enum(['scram-sha-256', 'scram-sha-512']).optional(),
     username: z.string().optional(),
@@ -33,7 +41,9 @@ export const profileSchema = z
       .string()
       .regex(/^[a-z0-9][a-z0-9-]{2,40}$/, 'lower-case letters, digits and dashes, 3–41 characters'),
     /** AWS region; for the sandbox any region works. */
-    region: z.string().min(1),
+    region: z
+      .string({ error: 'required: the AWS region, e.g. us-east-1 (any region works for the sandbox)' })
+      .min(1, 'required: the AWS region, e.g. us-east-1'),
     aws: z
       .object({
         /** 'static' is for emulators only (fixed dummy keys); 'default-chain' is the AWS SDK chain. */
@@ -59,7 +69,7 @@ export const profileSchema = z
         clientId: z.string().default('pinpipe'),
         partitions: z.number().int().min(1).max(1000).default(3),
         replicationFactor: z.number().int().min(1).max(10).default(1),
-        security: kafkaSecuritySchema.default({ mode: 'none' }),
+        security: kafkaSecuritySchema.prefault({ mode: 'none' }),
         connectionTimeoutMs: z.number().int().positive().default(3000),
       })
       .strict(),
@@ -130,6 +140,8 @@ export const profileSchema = z
         /** Second listener, SASL_PLAINTEXT + OAUTHBEARER (issue 10). 0 disables it. */
         kafkaSaslPort: z.number().int().min(0).max(65535).default(9094),
         kafkaHeapMb: z.number().int().min(128).default(512),
+        /** How long each service may take to become healthy before up gives up and cleans up. */
+        startTimeoutSec: z.number().int().min(1).default(90),
         seedRows: z.number().int().min(1).default(11000),
         seedSeed: z.number().int().default(42),
       })
@@ -140,6 +152,7 @@ export const profileSchema = z
         kafkaControllerPort: 9093,
         kafkaSaslPort: 9094,
         kafkaHeapMb: 512,
+        startTimeoutSec: 90,
         seedRows: 11000,
         seedSeed: 42,
       }),
