@@ -1,0 +1,125 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import pLimit from 'p-limit';
+import { createMysqlPool } from '../clients/mysql.ts';
+import { normaliseOptions } from './options.ts';
+import { FAITHFUL_MAX_SLEEP_MS } from './options.ts';
+import { blockSize, chunk, rateDelay } from './plan.ts';
+import { deriveSeed, drawInds, mulberry32 } from './prng.ts';
+import { createSender } from './sender.ts';
+import { fetchRows, sourceSize } from './source.ts';
+import { Tally } from './tally.ts';
+import { resolveTarget } from './target.ts';
+import { TOPIC_KEYS, type EmulatorOptions, type EmulatorSummary, type RecordValue } from './types.ts';
+
+/** Posts per MySQL fetch in fast mode (three `IN (...)` queries per block). */
+const FETCH_BLOCK_POSTS = 256;
+
+/**
+ * The user posting emulator (issue 4): draws random inds in [1, N], reads the three rows of each with
+ * parameterised SQL and posts them to `<url>/topics/<id>.{pin,geo,user}` in the Confluent v2 JSON format.
+ * Returns the summary; records that still failed after retries are counted there (the CLI turns them
+ * into EMULATOR_FAILED). MySQL trouble stops the run at once with SOURCE_UNREACHABLE.
+ */
+export async function runEmulator(opts: EmulatorOptions): Promise<EmulatorSummary> {
+  const o = normaliseOptions(opts);
+  const { profile, signal } = opts;
+  const url = opts.url ?? (await resolveTarget(profile, {})).url;
+  const pool = createMysqlPool(profile, { connectionLimit: 4 });
+  const sender = createSender({ baseUrl: url, connections: o.concurrency, retry: o.retry });
+  const tally = new Tally(profile);
+  const pick = mulberry32(o.seed);
+  const naps = mulberry32(deriveSeed(o.seed, 1));
+  const limit = pLimit(o.concurrency);
+  const inflight = new Set<Promise<void>>();
+  const started = performance.now();
+  const elapsed = () => performance.now() - started;
+  let stopReason: EmulatorSummary['stopReason'] | undefined;
+  let sourceRows: number | undefined;
+
+  const progress = () =>
+    opts.onProgress?.({
+      postsSent: tally.posts,
+      recordsAcknowledged: tally.acknowledged,
+      recordsFailed: tally.failed,
+      elapsedMs: elapsed(),
+    });
+
+  /** Why to stop before the next post, if any. */
+  const shouldStop = (): EmulatorSummary['stopReason'] | undefined => {
+    if (signal?.aborted) return 'interrupted';
+    if (tally.consecutiveFailures >= o.maxConsecutiveFailures) return 'failures';
+    if (o.count !== undefined && tally.posts >= o.count) return 'count';
+    if (o.durationMs !== undefined && elapsed() >= o.durationMs) return 'duration';
+    return undefined;
+  };
+
+  const dispatch = (key: (typeof TOPIC_KEYS)[number], values: RecordValue[]) => {
+    const p = limit(async () => {
+      const result = await sender.send(tally.topics[key].topic, values, signal);
+      tally.record(key, values, result);
+      progress();
+    });
+    inflight.add(p);
+    void p.finally(() => inflight.delete(p));
+  };
+
+  try {
+    sourceRows = await sourceSize(pool, profile);
+    run: for (;;) {
+      const stop = shouldStop();
+      if (stop) {
+        stopReason = stop;
+        break;
+      }
+      const remaining = o.count === undefined ? Number.MAX_SAFE_INTEGER : o.count - tally.posts;
+      const inds = drawInds(
+        pick,
+        o.mode === 'faithful' ? 1 : blockSize(o.batch, remaining, FETCH_BLOCK_POSTS),
+        sourceRows,
+      );
+      const rows = await fetchRows(pool, profile, inds);
+      for (const group of chunk(inds, o.batch)) {
+        const wait = rateDelay(tally.posts, o.rate, elapsed());
+        if (wait > 0) await sleep(wait, undefined, { signal }).catch(() => undefined);
+        const stopNow = shouldStop();
+        if (stopNow) {
+          stopReason = stopNow;
+          break run;
+        }
+        tally.posts += group.length;
+        for (const key of TOPIC_KEYS) {
+          const values: RecordValue[] = [];
+          for (const ind of group) {
+            const v = rows[key].get(ind);
+            if (v) values.push(v);
+            else tally.topics[key].missing++;
+          }
+          if (values.length === 0) continue;
+          // Backpressure: keep at most two requests queued per connection.
+          while (limit.activeCount + limit.pendingCount >= o.concurrency * 2) await Promise.race(inflight);
+          dispatch(key, values);
+        }
+        if (o.mode === 'faithful') {
+          await Promise.all(inflight);
+          progress();
+          await sleep(naps() * FAITHFUL_MAX_SLEEP_MS, undefined, { signal }).catch(() => undefined);
+        }
+      }
+    }
+  } finally {
+    await Promise.allSettled([...inflight]);
+    await Promise.allSettled([sender.close(), pool.end()]);
+  }
+  progress();
+  return tally.summary({
+    target: url,
+    mode: o.mode,
+    seed: o.seed,
+    batch: o.batch,
+    concurrency: o.concurrency,
+    rate: o.rate ?? null,
+    sourceRows: sourceRows ?? 0,
+    elapsedMs: Math.round(elapsed()),
+    stopReason: stopReason ?? 'count',
+  });
+}

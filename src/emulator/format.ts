@@ -1,0 +1,32 @@
+import { TOPIC_KEYS, type EmulatorSummary } from './types.ts';
+
+/** The end-of-run summary for humans (pure); `--json` prints the summary object instead. */
+export function formatSummary(s: EmulatorSummary): string {
+  const lines: string[] = [];
+  const rate = s.rate ? `, rate ≤ ${s.rate} posts/s` : '';
+  lines.push(
+    `emulate (${s.mode}, batch ${s.batch}, concurrency ${s.concurrency}${rate}, seed ${s.seed}) → ${s.target}`,
+    `posts ${s.posts} drawn from ${s.sourceRows} source rows in ${(s.elapsedMs / 1000).toFixed(1)} s; stopped: ${s.stopReason}`,
+  );
+  const w = Math.max(...TOPIC_KEYS.map((k) => s.topics[k].topic.length), 5);
+  lines.push(
+    `  ${'topic'.padEnd(w)}  ${'sent'.padStart(8)}  ${'acked'.padStart(8)}  ${'failed'.padStart(8)}  ${'distinct ind'.padStart(12)}`,
+  );
+  for (const k of TOPIC_KEYS) {
+    const t = s.topics[k];
+    lines.push(
+      `  ${t.topic.padEnd(w)}  ${String(t.sent).padStart(8)}  ${String(t.acknowledged).padStart(8)}  ${String(t.failed).padStart(8)}  ${String(t.distinctInds).padStart(12)}` +
+        (t.missing ? `  (${t.missing} missing in source)` : ''),
+    );
+  }
+  lines.push(
+    `records/s ${s.recordsPerSecond.toFixed(0)} | requests ${s.requests.sent} (retried ${s.requests.retried}, failed ${s.requests.failed}) | latency p50 ${s.latencyMs.p50} ms, p99 ${s.latencyMs.p99} ms, max ${s.latencyMs.max} ms`,
+  );
+  for (const f of s.failures) {
+    lines.push(
+      `  failed: ${f.records} record(s) to ${f.topic}: ${f.status === null ? 'no answer' : `HTTP ${f.status}`}` +
+        `${f.errorCode === null ? '' : ` error_code ${f.errorCode}`}: ${f.message}`,
+    );
+  }
+  return lines.join('\n');
+}

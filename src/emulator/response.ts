@@ -1,0 +1,73 @@
+/**
+ * Interpreting a REST proxy answer and classifying failures for retries (pure). Spec §2:
+ * 200 with `offsets[]` (a per-record `error_code` marks that record failed); errors as
+ * `{"error_code","message"}`. Network errors and 5xx are retried; 4xx are not (the request would
+ * fail again), except 408 and 429, which mean "try again later".
+ */
+export type ProduceOutcome =
+  | { kind: 'ok'; failed: Array<{ index: number; errorCode: number | null; message: string }> }
+  | { kind: 'retry'; status: number; errorCode: number | null; message: string }
+  | { kind: 'reject'; status: number; errorCode: number | null; message: string };
+
+interface ErrorBody {
+  error_code?: unknown;
+  message?: unknown;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function errorFields(status: number, text: string): { errorCode: number | null; message: string } {
+  const body = parseJson(text) as ErrorBody | undefined;
+  const errorCode = typeof body?.error_code === 'number' ? body.error_code : null;
+  const message =
+    typeof body?.message === 'string'
+      ? body.message
+      : text.trim().slice(0, 200) || `HTTP ${status} with an empty body`;
+  return { errorCode, message };
+}
+
+export function isRetryableStatus(status: number): boolean {
+  return status >= 500 || status === 408 || status === 429;
+}
+
+export function interpretResponse(status: number, text: string, records: number): ProduceOutcome {
+  if (status >= 200 && status < 300) {
+    const body = parseJson(text) as { offsets?: unknown } | undefined;
+    const offsets = body?.offsets;
+    if (!Array.isArray(offsets) || offsets.length !== records) {
+      const message = `HTTP ${status} without one offsets[] entry per record (got ${Array.isArray(offsets) ? offsets.length : 'none'} for ${records})`;
+      return {
+        kind: 'ok',
+        failed: Array.from({ length: records }, (_, index) => ({ index, errorCode: null, message })),
+      };
+    }
+    const failed: Array<{ index: number; errorCode: number | null; message: string }> = [];
+    offsets.forEach((o: unknown, index) => {
+      const entry = (o ?? {}) as { error_code?: unknown; error?: unknown };
+      if (entry.error_code !== null && entry.error_code !== undefined) {
+        failed.push({
+          index,
+          errorCode: typeof entry.error_code === 'number' ? entry.error_code : null,
+          message: typeof entry.error === 'string' ? entry.error : `error_code ${String(entry.error_code)}`,
+        });
+      }
+    });
+    return { kind: 'ok', failed };
+  }
+  const fields = errorFields(status, text);
+  return { kind: isRetryableStatus(status) ? 'retry' : 'reject', status, ...fields };
+}
+
+/** A thrown error (no HTTP answer): retried unless it is our own abort. */
+export function isRetryableError(err: unknown): boolean {
+  if (!(err instanceof Error)) return true;
+  if (err.name === 'AbortError') return false;
+  const code = (err as { code?: unknown }).code;
+  return code !== 'UND_ERR_ABORTED' && code !== 'ABORT_ERR';
+}

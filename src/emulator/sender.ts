@@ -1,0 +1,97 @@
+import { Agent, request } from 'undici';
+import pRetry from 'p-retry';
+import { CONTENT_TYPE, produceBody, topicUrl } from './records.ts';
+import { interpretResponse, isRetryableError, type ProduceOutcome } from './response.ts';
+import type { RecordValue, RetryOptions } from './types.ts';
+
+export interface SendResult {
+  outcome: ProduceOutcome | { kind: 'error'; message: string };
+  attempts: number;
+  latencyMs: number;
+}
+
+/** A 5xx / 408 / 429 answer, thrown so p-retry retries it. */
+class RetryableAnswer extends Error {
+  constructor(readonly outcome: ProduceOutcome & { kind: 'retry' }) {
+    super(`HTTP ${outcome.status}: ${outcome.message}`);
+  }
+}
+
+export interface Sender {
+  send(topic: string, values: readonly RecordValue[], signal?: AbortSignal): Promise<SendResult>;
+  close(): Promise<void>;
+}
+
+/**
+ * Posts produce requests over kept-alive connections (one undici Agent, `connections` sockets per
+ * origin), retrying network errors and 5xx with exponential backoff, never 4xx.
+ */
+export function createSender(opts: {
+  baseUrl: string;
+  connections: number;
+  retry: RetryOptions;
+  headers?: Record<string, string>;
+}): Sender {
+  const agent = new Agent({
+    connections: opts.connections,
+    keepAliveTimeout: 30_000,
+    headersTimeout: 30_000,
+    bodyTimeout: 30_000,
+  });
+  const headers = {
+    'content-type': CONTENT_TYPE,
+    accept: 'application/vnd.kafka.v2+json, application/json',
+    ...opts.headers,
+  };
+
+  async function attempt(url: string, body: string, records: number): Promise<ProduceOutcome> {
+    const res = await request(url, { method: 'POST', headers, body, dispatcher: agent });
+    const text = await res.body.text();
+    const outcome = interpretResponse(res.statusCode, text, records);
+    if (outcome.kind === 'retry') throw new RetryableAnswer(outcome);
+    return outcome;
+  }
+
+  return {
+    async send(topic, values, signal) {
+      const url = topicUrl(opts.baseUrl, topic);
+      const body = produceBody(values);
+      const started = performance.now();
+      let attempts = 0;
+      try {
+        const outcome = await pRetry(
+          () => {
+            attempts++;
+            return attempt(url, body, values.length);
+          },
+          {
+            retries: opts.retry.retries,
+            minTimeout: opts.retry.minTimeoutMs,
+            maxTimeout: opts.retry.maxTimeoutMs,
+            factor: 2,
+            randomize: true,
+            signal,
+            shouldRetry: ({ error }) => error instanceof RetryableAnswer || isRetryableError(error),
+          },
+        );
+        return { outcome, attempts, latencyMs: performance.now() - started };
+      } catch (err) {
+        const outcome =
+          err instanceof RetryableAnswer
+            ? err.outcome
+            : { kind: 'error' as const, message: describeNetworkError(err) };
+        return { outcome, attempts, latencyMs: performance.now() - started };
+      }
+    },
+    close: () => agent.close(),
+  };
+}
+
+function describeNetworkError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const code = (err as { code?: unknown }).code;
+  const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause;
+  const causeCode = typeof cause?.code === 'string' ? cause.code : undefined;
+  const parts = [typeof code === 'string' ? code : undefined, causeCode, err.message].filter(Boolean);
+  return [...new Set(parts)].join(': ');
+}
