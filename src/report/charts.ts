@@ -1,0 +1,265 @@
+import type { Results, Row } from './catalog.ts';
+import { escapeHtml } from './escape.ts';
+import { toNumber } from './format.ts';
+import { ageGroupColor, categoryColor, compareAgeGroups, CONTEXT, NEUTRAL } from './palette.ts';
+import { horizontalBarChart, lineChart, verticalBarChart, type Bar, type LegendItem, type LineSeries } from './svg.ts';
+
+/** Countries shown in the per-country bar charts (the tables list them all). */
+export const TOP_COUNTRIES = 15;
+/** Other countries shown, greyed, next to the winner of top_country_by_followers. */
+export const CONTEXT_COUNTRIES = 9;
+
+type Indexed = { row: Row; index: number };
+
+const str = (v: unknown) => (v === null || v === undefined ? 'NULL' : String(v));
+
+function indexed(rows: Row[]): Indexed[] {
+  return rows.map((row, index) => ({ row, index }));
+}
+
+/** Rows with a plottable number in `col`, biggest first, ties by `label` ascending (as the spec ranks). */
+function ranked(rows: Row[], col: string, label: string): Indexed[] {
+  return indexed(rows)
+    .filter((r) => toNumber(r.row[col]) !== undefined)
+    .sort((a, b) => toNumber(b.row[col])! - toNumber(a.row[col])! || str(a.row[label]).localeCompare(str(b.row[label])));
+}
+
+function byYear(rows: Row[], yearCol: string, valueCol: string): Indexed[] {
+  return indexed(rows)
+    .filter((r) => toNumber(r.row[yearCol]) !== undefined && toNumber(r.row[valueCol]) !== undefined)
+    .sort((a, b) => toNumber(a.row[yearCol])! - toNumber(b.row[yearCol])!);
+}
+
+function categoryLegend(items: Indexed[]): LegendItem[] {
+  const cats = [...new Set(items.map((r) => str(r.row.category)))].sort();
+  return cats.map((c) => ({ label: c, color: categoryColor(c) }));
+}
+
+function emptyNote(result: string, why: string): string {
+  return `<p class="no-rows" data-result="${escapeHtml(result)}">${escapeHtml(why)}</p>`;
+}
+
+type ChartFn = (rows: Row[], all: Results) => string | undefined;
+
+const CHARTS: Record<string, ChartFn> = {
+  popular_category_by_country(rows) {
+    const top = ranked(rows, 'category_count', 'country').slice(0, TOP_COUNTRIES);
+    if (top.length === 0) return undefined;
+    return horizontalBarChart({
+      result: 'popular_category_by_country',
+      title: `Posts in the most popular category, top ${top.length} countries`,
+      rows: rows.length,
+      valueName: 'category_count',
+      bars: top.map(({ row, index }) => ({
+        label: str(row.country),
+        detail: str(row.category),
+        value: toNumber(row.category_count)!,
+        color: categoryColor(row.category),
+        row: index,
+      })),
+      legend: categoryLegend(top),
+    });
+  },
+
+  popular_category_by_year(rows) {
+    const pts = byYear(rows, 'post_year', 'category_count');
+    if (pts.length === 0) return undefined;
+    return lineChart({
+      result: 'popular_category_by_year',
+      title: 'Posts in the most popular category, by year',
+      rows: rows.length,
+      xName: 'post_year',
+      yName: 'category_count',
+      showLegend: false,
+      series: [
+        {
+          name: '',
+          color: NEUTRAL,
+          points: pts.map(({ row, index }) => ({
+            x: toNumber(row.post_year)!,
+            y: toNumber(row.category_count)!,
+            row: index,
+            label: str(row.category),
+            color: categoryColor(row.category),
+          })),
+        },
+      ],
+    });
+  },
+
+  top_user_by_country(rows) {
+    const top = ranked(rows, 'follower_count', 'country').slice(0, TOP_COUNTRIES);
+    if (top.length === 0) return undefined;
+    return horizontalBarChart({
+      result: 'top_user_by_country',
+      title: `Followers of the top user, top ${top.length} countries`,
+      rows: rows.length,
+      valueName: 'follower_count',
+      bars: top.map(({ row, index }) => ({
+        label: str(row.country),
+        detail: str(row.poster_name),
+        value: toNumber(row.follower_count)!,
+        color: NEUTRAL,
+        row: index,
+      })),
+    });
+  },
+
+  top_country_by_followers(rows, all) {
+    const winners = ranked(rows, 'follower_count', 'country');
+    if (winners.length === 0) return undefined;
+    const names = new Set(winners.map((w) => str(w.row.country)));
+    // the runners-up come from 6a, greyed, so the single winning bar has something to compare with
+    const others = ranked(all.top_user_by_country ?? [], 'follower_count', 'country')
+      .filter((r) => !names.has(str(r.row.country)))
+      .slice(0, CONTEXT_COUNTRIES);
+    const bars: Bar[] = [
+      ...winners.map(({ row, index }) => ({
+        label: str(row.country),
+        value: toNumber(row.follower_count)!,
+        color: '#e15759',
+        row: index,
+      })),
+      ...others.map(({ row }) => ({
+        label: str(row.country),
+        value: toNumber(row.follower_count)!,
+        color: CONTEXT,
+      })),
+    ].sort((a, b) => b.value - a.value);
+    return horizontalBarChart({
+      result: 'top_country_by_followers',
+      title: 'The country whose top user has the most followers, with the runners-up',
+      rows: rows.length,
+      valueName: 'follower_count',
+      bars,
+      legend: others.length
+        ? [
+            { label: 'top_country_by_followers', color: '#e15759' },
+            { label: 'runners-up (from top_user_by_country)', color: CONTEXT },
+          ]
+        : undefined,
+    });
+  },
+
+  popular_category_by_age_group(rows) {
+    const items = indexed(rows)
+      .filter((r) => toNumber(r.row.category_count) !== undefined)
+      .sort((a, b) => compareAgeGroups(a.row.age_group, b.row.age_group));
+    if (items.length === 0) return undefined;
+    return verticalBarChart({
+      result: 'popular_category_by_age_group',
+      title: 'Posts in the most popular category, by age group',
+      rows: rows.length,
+      valueName: 'category_count',
+      bars: items.map(({ row, index }) => ({
+        label: str(row.age_group),
+        detail: str(row.category),
+        value: toNumber(row.category_count)!,
+        color: categoryColor(row.category),
+        row: index,
+      })),
+    });
+  },
+
+  median_followers_by_age_group(rows) {
+    const items = indexed(rows)
+      .filter((r) => toNumber(r.row.median_follower_count) !== undefined)
+      .sort((a, b) => compareAgeGroups(a.row.age_group, b.row.age_group));
+    if (items.length === 0) return undefined;
+    return verticalBarChart({
+      result: 'median_followers_by_age_group',
+      title: 'Median follower count by age group',
+      rows: rows.length,
+      valueName: 'median_follower_count',
+      bars: items.map(({ row, index }) => ({
+        label: str(row.age_group),
+        value: toNumber(row.median_follower_count)!,
+        color: ageGroupColor(row.age_group),
+        row: index,
+      })),
+    });
+  },
+
+  users_joined_by_year(rows) {
+    const items = byYear(rows, 'post_year', 'number_users_joined');
+    if (items.length === 0) return undefined;
+    return verticalBarChart({
+      result: 'users_joined_by_year',
+      title: 'Users who joined, by year',
+      rows: rows.length,
+      valueName: 'number_users_joined',
+      bars: items.map(({ row, index }) => ({
+        label: str(row.post_year),
+        value: toNumber(row.number_users_joined)!,
+        color: NEUTRAL,
+        row: index,
+      })),
+    });
+  },
+
+  median_followers_by_join_year(rows) {
+    const pts = byYear(rows, 'post_year', 'median_follower_count');
+    if (pts.length === 0) return undefined;
+    return lineChart({
+      result: 'median_followers_by_join_year',
+      title: 'Median follower count by joining year',
+      rows: rows.length,
+      xName: 'post_year (joined)',
+      yName: 'median_follower_count',
+      showLegend: false,
+      series: [
+        {
+          name: '',
+          color: NEUTRAL,
+          points: pts.map(({ row, index }) => ({
+            x: toNumber(row.post_year)!,
+            y: toNumber(row.median_follower_count)!,
+            row: index,
+          })),
+        },
+      ],
+    });
+  },
+
+  median_followers_by_join_year_and_age_group(rows) {
+    const pts = byYear(rows, 'post_year', 'median_follower_count');
+    if (pts.length === 0) return undefined;
+    const groups = [...new Set(pts.map((p) => str(p.row.age_group)))].sort(compareAgeGroups);
+    const series: LineSeries[] = groups.map((g) => ({
+      name: g,
+      color: ageGroupColor(g),
+      points: pts
+        .filter((p) => str(p.row.age_group) === g)
+        .map(({ row, index }) => ({
+          x: toNumber(row.post_year)!,
+          y: toNumber(row.median_follower_count)!,
+          row: index,
+        })),
+    }));
+    return lineChart({
+      result: 'median_followers_by_join_year_and_age_group',
+      title: 'Median follower count by joining year, one line per age group',
+      rows: rows.length,
+      xName: 'post_year (joined)',
+      yName: 'median_follower_count',
+      showLegend: true,
+      series,
+    });
+  },
+};
+
+export function hasChart(result: string): boolean {
+  return result in CHARTS;
+}
+
+/**
+ * The chart of one result, or a "no rows" note when there is nothing to plot; undefined for a
+ * result without a chart (unknown results are shown as tables only).
+ */
+export function renderChart(result: string, all: Results): string | undefined {
+  const fn = CHARTS[result];
+  if (!fn) return undefined;
+  const rows = all[result] ?? [];
+  if (rows.length === 0) return emptyNote(result, 'No rows: this result is empty, so there is nothing to chart.');
+  return fn(rows, all) ?? emptyNote(result, 'No plottable rows: every value in this result is NULL.');
+}

@@ -1,0 +1,48 @@
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { PinpipeError } from '../errors.ts';
+import type { Profile } from '../config/schema.ts';
+
+/** Where the batch writes its results: `<batch.workDir>/results/<run>/<result_name>.json`. */
+export function resultsRoot(profile: Pick<Profile, 'batch'>): string {
+  return path.join(profile.batch.workDir, 'results');
+}
+
+async function hasJson(dir: string): Promise<boolean> {
+  try {
+    return (await readdir(dir)).some((n) => n.endsWith('.json'));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The latest results folder under `root`: the most recently modified sub-folder holding JSON files
+ * (ties broken by the greater name, so run dates sort), or `root` itself when the results are there.
+ */
+export async function latestResultsDir(root: string): Promise<string> {
+  let entries: string[];
+  try {
+    entries = await readdir(root);
+  } catch {
+    throw new PinpipeError(
+      'REPORT_FAILED',
+      `No results yet: ${root} does not exist. Run \`pinpipe batch\` first, or pass --results <dir>.`,
+    );
+  }
+  const candidates: Array<{ dir: string; mtime: number; name: string }> = [];
+  for (const name of entries) {
+    const dir = path.join(root, name);
+    const st = await stat(dir).catch(() => undefined);
+    if (!st?.isDirectory() || !(await hasJson(dir))) continue;
+    const summary = await stat(path.join(dir, 'summary.json')).catch(() => undefined);
+    candidates.push({ dir, name, mtime: (summary ?? st).mtimeMs });
+  }
+  candidates.sort((a, b) => b.mtime - a.mtime || b.name.localeCompare(a.name));
+  if (candidates[0]) return candidates[0].dir;
+  if (await hasJson(root)) return root;
+  throw new PinpipeError(
+    'REPORT_FAILED',
+    `No results in ${root}. Run \`pinpipe batch\` first, or pass --results <dir>.`,
+  );
+}
