@@ -11,7 +11,10 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pinpipe-kafka-config-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** Writes a copy of profiles/<base>.yaml with a patch applied and loads it; returns the error if any. */
-function loadPatched(base: string, patch: (raw: Record<string, any>) => void): unknown {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- free-form YAML under test
+type Raw = Record<string, any>;
+
+function loadPatched(base: string, patch: (raw: Raw) => void): unknown {
   const env = readEnv({});
   const raw = YAML.parse(fs.readFileSync(path.join(env.projectRoot, 'profiles', `${base}.yaml`), 'utf8'));
   patch(raw);
