@@ -7,6 +7,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { Profile } from '../../src/config/schema.ts';
 import { topicNames } from '../../src/config/schema.ts';
 import { PinpipeError, describeError } from '../../src/errors.ts';
+import { readEnv } from '../../src/config/env.ts';
 import { assertPortFree, runningPid, spawnService, stopProcess, waitUntil, withTimeout } from '../lib/proc.ts';
 import { javaMajor, requireTool } from '../lib/tools.ts';
 import { portOf, type SandboxService, type ServiceHealth } from '../lib/service.ts';
@@ -45,8 +46,19 @@ export function resolveKafkaJars(cacheDir: string, say: (m: string) => void): st
   return `${libs}/*`;
 }
 
-export function requireJava(say: (m: string) => void): string {
-  const java = requireTool('java', 'Apache Kafka', { deb: 'openjdk-17-jre-headless', brew: 'openjdk@17' }, say);
+export function requireJava(say: (m: string) => void, javaHome = readEnv().javaHome): string {
+  let java: string;
+  if (javaHome) {
+    java = path.join(javaHome, 'bin', 'java');
+    if (!fs.existsSync(java)) {
+      throw new PinpipeError(
+        'SANDBOX_PREREQ_MISSING',
+        `JAVA_HOME is ${javaHome} but ${java} does not exist. Point JAVA_HOME at a Java 17+ install or unset it.`,
+      );
+    }
+  } else {
+    java = requireTool('java', 'Apache Kafka', { deb: 'openjdk-17-jre-headless', brew: 'openjdk@17' }, say);
+  }
   const major = javaMajor(java);
   if (major !== undefined && major < 17) {
     throw new PinpipeError(
@@ -196,7 +208,7 @@ export function kafkaService(profile: Profile, say: (msg: string) => void, cache
         }
       }
       const pid = spawnService(java!, [...jvm, 'kafka.Kafka', props], { logFile, pidFile });
-      await waitUntil('Kafka', () => this.health(3000), { timeoutMs: 90000, pid, logFile });
+      await waitUntil('Kafka', () => this.health(3000), { timeoutMs: profile.sandbox.startTimeoutSec * 1000, pid, logFile });
     },
     async ensureResources() {
       const a = admin();

@@ -101,7 +101,7 @@ export function mysqlService(profile: Profile, say: (msg: string) => void): Sand
         { logFile, pidFile },
       );
       await waitUntil('MySQL', async () => fs.existsSync(socket) && this.health(2000), {
-        timeoutMs: 60000,
+        timeoutMs: profile.sandbox.startTimeoutSec * 1000,
         pid,
         logFile,
       });

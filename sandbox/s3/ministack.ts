@@ -94,7 +94,7 @@ export function s3Service(profile: Profile, say: (msg: string) => void, cacheDir
           SERVICES: 's3,apigateway,sts,iam',
         },
       });
-      await waitUntil('MiniStack', () => this.health(2000), { timeoutMs: 60000, pid, logFile });
+      await waitUntil('MiniStack', () => this.health(2000), { timeoutMs: profile.sandbox.startTimeoutSec * 1000, pid, logFile });
     },
     async ensureResources() {
       const s3 = client();

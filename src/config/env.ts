@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
  *   PINPIPE_PROFILE      profile name or path (default: local)
  *   PINPIPE_CACHE_DIR    downloads cache: Kafka jars, MiniStack and Airflow venvs (default ~/.cache/pinpipe)
  *   PINPIPE_LOG_LEVEL    debug | info | warn | error (default info)
+ *   JAVA_HOME            the Java the sandbox's Kafka runs with (default: java on PATH)
  *   PINPIPE_<PATH>       override one profile field; nested keys joined by "__",
  *                        e.g. PINPIPE_MYSQL__PORT=3308, PINPIPE_PIPELINE_ID=abc123, PINPIPE_S3__BUCKET=b
  * Secrets (MySQL password, API key, SASL tokens) are read by name through readSecret(), never logged.
@@ -24,6 +25,8 @@ export interface PinpipeEnv {
   overrides: Array<{ path: string[]; value: string; variable: string }>;
   isTTY: boolean;
   ci: boolean;
+  /** JAVA_HOME, when set: the sandbox runs $JAVA_HOME/bin/java. */
+  javaHome: string | undefined;
 }
 
 /** The repository root: two levels above this file (src/config/env.ts). */
@@ -45,6 +48,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): PinpipeEnv {
     overrides,
     isTTY: Boolean(process.stderr.isTTY) && env.CI !== 'true',
     ci: env.CI === 'true' || env.CI === '1',
+    javaHome: env.JAVA_HOME || undefined,
   };
 }
 

@@ -1,0 +1,165 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CreateDeploymentCommand,
+  CreateResourceCommand,
+  DeleteRestApiCommand,
+  CreateRestApiCommand,
+  GetResourcesCommand,
+  PutIntegrationCommand,
+  PutMethodCommand,
+} from '@aws-sdk/client-api-gateway';
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
+import { createApiGateway, createKafka, createS3, connectMysql, invokeUrl } from '../../src/clients/index.ts';
+import { testProfile } from '../helpers/profile.ts';
+import { uniqueName } from '../helpers/names.ts';
+
+// Real clients against the real sandbox services (issue 2, "Must show").
+const profile = testProfile();
+
+describe('sandbox services answer real clients', { timeout: 60_000 }, () => {
+  it('MySQL: mysql2 runs a query on the profile database', async () => {
+    const conn = await connectMysql(profile);
+    try {
+      const [rows] = await conn.query('SELECT DATABASE() AS db, 6 * 7 AS answer');
+      expect(rows).toEqual([{ db: profile.mysql.database, answer: 42 }]);
+    } finally {
+      await conn.end();
+    }
+  });
+
+  it('Kafka: kafkajs produces and consumes a round trip on a unique topic', async () => {
+    const kafka = createKafka(profile);
+    const topic = uniqueName('it-sandbox');
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+    const producer = kafka.producer();
+    const consumer = kafka.consumer({ groupId: uniqueName('it-sandbox-group') });
+    try {
+      await producer.connect();
+      const values = Array.from({ length: 20 }, (_, i) => JSON.stringify({ i }));
+      await producer.send({ topic, acks: -1, messages: values.map((value) => ({ value })) });
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      const seen: string[] = [];
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`only ${seen.length} of 20 consumed`)), 30_000);
+        void consumer.run({
+          eachMessage: async ({ message }) => {
+            seen.push(message.value!.toString());
+            if (seen.length === values.length) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        });
+      });
+      expect(seen.sort()).toEqual([...values].sort());
+    } finally {
+      await consumer.disconnect();
+      await producer.disconnect();
+      await admin.deleteTopics({ topics: [topic] }).catch(() => {});
+      await admin.disconnect();
+    }
+  });
+
+  it('S3: put, list and get with the SDK default checksum settings', async () => {
+    const s3 = createS3(profile);
+    const Bucket = uniqueName('it-sandbox');
+    await s3.send(new CreateBucketCommand({ Bucket }));
+    try {
+      const body = '{"a":1}\n{"a":2}\n';
+      await s3.send(new PutObjectCommand({ Bucket, Key: 'topics/t/partition=0/t+0+0000000000.json', Body: body }));
+      const list = await s3.send(new ListObjectsV2Command({ Bucket, Prefix: 'topics/' }));
+      expect(list.Contents?.map((o) => o.Key)).toEqual(['topics/t/partition=0/t+0+0000000000.json']);
+      const got = await s3.send(new GetObjectCommand({ Bucket, Key: 'topics/t/partition=0/t+0+0000000000.json' }));
+      expect(await got.Body!.transformToString()).toBe(body);
+    } finally {
+      await s3.send(new DeleteObjectCommand({ Bucket, Key: 'topics/t/partition=0/t+0+0000000000.json' }));
+      await s3.send(new DeleteBucketCommand({ Bucket }));
+      s3.destroy();
+    }
+  });
+});
+
+describe('API Gateway: {proxy+} / ANY / HTTP proxy to a local server', { timeout: 60_000 }, () => {
+  let server: http.Server;
+  let port: number;
+  const seen: Array<{ method: string; url: string; contentType: string | undefined; body: string }> = [];
+  const apigw = createApiGateway(profile);
+  let restApiId = '';
+
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        seen.push({ method: req.method!, url: req.url!, contentType: req.headers['content-type'], body });
+        res.writeHead(201, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ echoed: req.url }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as AddressInfo).port;
+  });
+
+  afterAll(async () => {
+    if (restApiId) await apigw.send(new DeleteRestApiCommand({ restApiId })).catch(() => {});
+    apigw.destroy();
+    await new Promise((r) => server.close(r));
+  });
+
+  it('creates the API with the SDK and invokes it over HTTP', async () => {
+    const api = await apigw.send(new CreateRestApiCommand({ name: uniqueName('it-gw') }));
+    restApiId = api.id!;
+    const resources = await apigw.send(new GetResourcesCommand({ restApiId }));
+    const rootId = resources.items!.find((r) => r.path === '/')!.id!;
+    const proxy = await apigw.send(new CreateResourceCommand({ restApiId, parentId: rootId, pathPart: '{proxy+}' }));
+    await apigw.send(
+      new PutMethodCommand({
+        restApiId,
+        resourceId: proxy.id!,
+        httpMethod: 'ANY',
+        authorizationType: 'NONE',
+        requestParameters: { 'method.request.path.proxy': true },
+      }),
+    );
+    await apigw.send(
+      new PutIntegrationCommand({
+        restApiId,
+        resourceId: proxy.id!,
+        httpMethod: 'ANY',
+        type: 'HTTP_PROXY',
+        integrationHttpMethod: 'ANY',
+        uri: `http://127.0.0.1:${port}/{proxy}`,
+        requestParameters: { 'integration.request.path.proxy': 'method.request.path.proxy' },
+      }),
+    );
+    await apigw.send(new CreateDeploymentCommand({ restApiId, stageName: profile.apiGateway.stage }));
+
+    const url = `${invokeUrl(profile, restApiId)}/topics/x.pin`;
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/vnd.kafka.json.v2+json' },
+      body: '{"records":[{"value":{"a":1}}]}',
+    });
+    expect(res.status).toBe(201);
+    expect(await res.json()).toEqual({ echoed: '/topics/x.pin' });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({
+      method: 'POST',
+      url: '/topics/x.pin',
+      contentType: 'application/vnd.kafka.json.v2+json',
+      body: '{"records":[{"value":{"a":1}}]}',
+    });
+  });
+});
