@@ -1,12 +1,22 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.ts';
-import { PinpipeError } from '../../errors.ts';
+import { parsePositiveInt } from '../context.ts';
+import { startProxy } from '../../proxy/index.ts';
 
-export function register(program: Command, _ctx: CommandContext): void {
+/** `pinpipe proxy`: serves the REST Proxy v2 produce API until SIGINT/SIGTERM, then drains (issue 4). */
+export function register(program: Command, ctx: CommandContext): void {
   program
     .command('proxy')
-    .description('Serve the Kafka REST Proxy v2 produce API (issue 4)')
-    .action(async () => {
-      throw new PinpipeError('INTERNAL', 'pinpipe proxy is not implemented yet.');
+    .description('Serve the Kafka REST Proxy v2 produce API (Confluent-compatible) in front of Kafka')
+    .option('--host <host>', 'address to listen on (default: profile proxy.host, 127.0.0.1)')
+    .option('--port <port>', 'port to listen on, 0 for any free port (default: profile proxy.port, 8082)', parsePositiveInt('--port', 0))
+    .action(async (opts: { host?: string; port?: number }) => {
+      const { profile } = ctx.profile();
+      const proxy = await startProxy({ profile, host: opts.host, port: opts.port, logger: ctx.logger });
+      ctx.out(proxy.url);
+      if (!ctx.signal.aborted) {
+        await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+      }
+      await proxy.close();
     });
 }

@@ -1,0 +1,202 @@
+import type { Admin, PartitionMetadata, Producer, RecordMetadata, TopicMessages } from 'kafkajs';
+import kafkajs from 'kafkajs';
+import { createKafka } from '../clients/kafka.ts';
+import type { Profile } from '../config/schema.ts';
+import type { Logger } from '../log.ts';
+import { isConnectionError, withDeadline } from './kafka-errors.ts';
+
+/**
+ * The proxy's Kafka side: one producer (acks=all) and one admin client, rebuilt after a connection
+ * failure so the proxy recovers by itself when the broker returns; a short-lived topic metadata cache
+ * so unknown topics are answered without a round trip; every call under a deadline.
+ */
+export interface KafkaBackendOptions {
+  profile: Profile;
+  logger: Logger;
+  /** Longest a send may take before the request is answered 503 (the send may still complete). */
+  sendTimeoutMs?: number;
+  metadataTimeoutMs?: number;
+  /** A known topic's metadata is reused this long. */
+  metadataMaxAgeMs?: number;
+  /** An unknown topic is answered from the cache if it was refreshed this recently. */
+  unknownTopicMaxAgeMs?: number;
+}
+
+export interface TopicDescription {
+  name: string;
+  configs: Record<string, string>;
+  partitions: Array<{
+    partition: number;
+    leader: number;
+    replicas: Array<{ broker: number; leader: boolean; in_sync: boolean }>;
+  }>;
+}
+
+export class KafkaBackend {
+  private producer: Promise<Producer> | undefined;
+  private admin: Promise<Admin> | undefined;
+  private topics = new Map<string, PartitionMetadata[]>();
+  private fetchedAt = 0;
+  private refreshing: Promise<void> | undefined;
+  private readonly opts: Required<KafkaBackendOptions>;
+
+  constructor(opts: KafkaBackendOptions) {
+    this.opts = {
+      profile: opts.profile,
+      logger: opts.logger,
+      sendTimeoutMs: opts.sendTimeoutMs ?? 15000,
+      metadataTimeoutMs: opts.metadataTimeoutMs ?? 5000,
+      metadataMaxAgeMs: opts.metadataMaxAgeMs ?? 30000,
+      unknownTopicMaxAgeMs: opts.unknownTopicMaxAgeMs ?? 1000,
+    };
+  }
+
+  private kafka() {
+    // Few, short retries: the proxy answers 503 and the client retries, rather than a request hanging.
+    return createKafka(this.opts.profile, {
+      clientId: `${this.opts.profile.kafka.clientId}-rest-proxy`,
+      requestTimeout: Math.min(this.opts.sendTimeoutMs, 30000),
+      retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
+    });
+  }
+
+  private getProducer(): Promise<Producer> {
+    if (!this.producer) {
+      const p = this.kafka().producer({ allowAutoTopicCreation: false, idempotent: false });
+      const connecting = p.connect().then(() => p);
+      connecting.catch(() => this.resetProducer(connecting));
+      this.producer = connecting;
+    }
+    return this.producer;
+  }
+
+  private getAdmin(): Promise<Admin> {
+    if (!this.admin) {
+      const a = this.kafka().admin();
+      const connecting = a.connect().then(() => a);
+      connecting.catch(() => this.resetAdmin(connecting));
+      this.admin = connecting;
+    }
+    return this.admin;
+  }
+
+  private resetProducer(which: Promise<Producer>): void {
+    if (this.producer !== which) return;
+    this.producer = undefined;
+    which.then((p) => p.disconnect()).catch(() => undefined);
+  }
+
+  private resetAdmin(which: Promise<Admin>): void {
+    if (this.admin !== which) return;
+    this.admin = undefined;
+    which.then((a) => a.disconnect()).catch(() => undefined);
+  }
+
+  /** Sends with acks=all; resolves only once the broker has acknowledged every record. */
+  readonly send = async (topicMessages: TopicMessages[]): Promise<RecordMetadata[]> => {
+    const current = this.getProducer();
+    try {
+      return await withDeadline(
+        current.then((p) => p.sendBatch({ topicMessages, acks: -1, timeout: this.opts.sendTimeoutMs })),
+        this.opts.sendTimeoutMs,
+        'Kafka send',
+      );
+    } catch (err) {
+      if (isConnectionError(err)) {
+        this.opts.logger.warn(`Kafka send failed (${(err as Error).message}); reconnecting on the next request`);
+        this.resetProducer(current);
+      }
+      throw err;
+    }
+  };
+
+  private async withAdmin<T>(what: string, fn: (a: Admin) => Promise<T>): Promise<T> {
+    const current = this.getAdmin();
+    try {
+      return await withDeadline(current.then(fn), this.opts.metadataTimeoutMs, what);
+    } catch (err) {
+      if (isConnectionError(err)) this.resetAdmin(current);
+      throw err;
+    }
+  }
+
+  private refresh(): Promise<void> {
+    this.refreshing ??= this.withAdmin('Kafka metadata', (a) => a.fetchTopicMetadata())
+      .then((md) => {
+        this.topics = new Map(md.topics.map((t) => [t.name, t.partitions]));
+        this.fetchedAt = Date.now();
+      })
+      .finally(() => {
+        this.refreshing = undefined;
+      });
+    return this.refreshing;
+  }
+
+  /** Partitions of a topic, or undefined when it does not exist. Throws when Kafka cannot be asked. */
+  async partitions(topic: string): Promise<PartitionMetadata[] | undefined> {
+    const age = Date.now() - this.fetchedAt;
+    const known = this.topics.get(topic);
+    if (known && age < this.opts.metadataMaxAgeMs) return known;
+    if (!known && age < this.opts.unknownTopicMaxAgeMs) return undefined;
+    try {
+      await this.refresh();
+    } catch (err) {
+      // Kafka is down but the topic was known: let the send fail (or succeed, if the broker is back).
+      if (known) return known;
+      throw err;
+    }
+    return this.topics.get(topic);
+  }
+
+  async listTopics(): Promise<string[]> {
+    await this.refresh();
+    return [...this.topics.keys()].filter((t) => !t.startsWith('__')).sort();
+  }
+
+  async describeTopic(topic: string): Promise<TopicDescription | undefined> {
+    await this.refresh();
+    const parts = this.topics.get(topic);
+    if (!parts) return undefined;
+    const configs = await this.withAdmin('Kafka describeConfigs', (a) =>
+      a.describeConfigs({ resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: topic }], includeSynonyms: false }),
+    );
+    const entries = configs.resources[0]?.configEntries ?? [];
+    return {
+      name: topic,
+      configs: Object.fromEntries(entries.map((e) => [e.configName, e.configValue])),
+      partitions: [...parts]
+        .sort((a, b) => a.partitionId - b.partitionId)
+        .map((p) => ({
+          partition: p.partitionId,
+          leader: p.leader,
+          replicas: p.replicas.map((b) => ({ broker: b, leader: b === p.leader, in_sync: p.isr.includes(b) })),
+        })),
+    };
+  }
+
+  /** A real round trip to the cluster, under a short deadline. */
+  async health(timeoutMs = 3000): Promise<{ ok: boolean; detail: string }> {
+    try {
+      const current = this.getAdmin();
+      const c = await withDeadline(
+        current.then((a) => a.describeCluster()),
+        timeoutMs,
+        'Kafka health check',
+      ).catch((err: unknown) => {
+        if (isConnectionError(err)) this.resetAdmin(current);
+        throw err;
+      });
+      return { ok: true, detail: `${c.brokers.length} broker(s), cluster ${c.clusterId}` };
+    } catch (err) {
+      return { ok: false, detail: (err as Error).message };
+    }
+  }
+
+  async close(): Promise<void> {
+    const p = this.producer;
+    const a = this.admin;
+    this.producer = undefined;
+    this.admin = undefined;
+    await Promise.allSettled([p?.then((x) => x.disconnect()), a?.then((x) => x.disconnect())]);
+  }
+}
