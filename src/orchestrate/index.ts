@@ -1,0 +1,15 @@
+/** The daily schedule and the Airflow DAG's helpers (issue 8). `pinpipe run` uses startSchedule. */
+export { startSchedule, executeRun, formatRunLine } from './scheduler.ts';
+export type {
+  ScheduleHandle,
+  ScheduleOptions,
+  ScheduleStats,
+  ScheduledJob,
+  JobContext,
+  JobOutcome,
+  RunRecord,
+  RunTrigger,
+} from './scheduler.ts';
+export { DEFAULT_CRON, validateCron, nextRuns } from './cron.ts';
+export { AIRFLOW_DAG_ID, airflowChildEnv, airflowVenvDir, createAirflowSandbox, ensureAirflow, parseAirflowVersion } from './airflow.ts';
+export type { AirflowSandbox, AirflowRun } from './airflow.ts';
