@@ -136,6 +136,11 @@ export async function sandboxReset(opts: SandboxOptions): Promise<void> {
       await svc.stop();
       svc.wipe();
     }
+    // Everything else kept in the sandbox folder (batch cache and manifest, emulator ledger) goes too,
+    // so the next run does not skip objects that no longer exist.
+    for (const entry of fs.existsSync(opts.profile.sandbox.dir) ? fs.readdirSync(opts.profile.sandbox.dir) : []) {
+      if (entry !== 'sandbox.lock') fs.rmSync(path.join(opts.profile.sandbox.dir, entry), { recursive: true, force: true });
+    }
   });
 }
 
