@@ -1,0 +1,227 @@
+import net from 'node:net';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { DeleteRestApiCommand } from '@aws-sdk/client-api-gateway';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiGateway, createKafka } from '../../src/clients/index.ts';
+import { topicNames, type Profile } from '../../src/config/schema.ts';
+import { isPinpipeError } from '../../src/errors.ts';
+import { runEmulator, type EmulatorSummary, type TopicKey } from '../../src/emulator/index.ts';
+import { provisionGateway } from '../../src/provision/index.ts';
+import { startProxy, type StartedProxy } from '../../src/proxy/index.ts';
+import { uniqueName } from '../helpers/names.ts';
+import { testProfile } from '../helpers/profile.ts';
+import { emulatorSource } from './emulator-fixture.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const KEYS: TopicKey[] = ['pin', 'geo', 'user'];
+
+async function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Reads every record of the topics back (to the end offsets) and returns the post index of each. */
+async function consumeInds(
+  profile: Profile,
+  expected: Record<TopicKey, number>,
+): Promise<Record<TopicKey, number[]>> {
+  const names = topicNames(profile);
+  const byTopic = new Map<string, TopicKey>(KEYS.map((k) => [names[k], k]));
+  const out: Record<TopicKey, number[]> = { pin: [], geo: [], user: [] };
+  const consumer = createKafka(profile).consumer({ groupId: uniqueName('emu-check') });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: Object.values(names), fromBeginning: true });
+    const total = KEYS.reduce((n, k) => n + expected[k], 0);
+    let seen = 0;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`consumed ${seen} of ${total} records in 60 s`)),
+        60_000,
+      );
+      void consumer
+        .run({
+          eachBatch: async ({ batch }) => {
+            const key = byTopic.get(batch.topic)!;
+            for (const m of batch.messages) {
+              const v = JSON.parse(m.value!.toString()) as Record<string, unknown>;
+              out[key].push(Number(key === 'pin' ? v.index : v.ind));
+            }
+            seen += batch.messages.length;
+            if (seen >= total) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return out;
+}
+
+async function endOffsets(profile: Profile): Promise<Record<TopicKey, number>> {
+  const admin = createKafka(profile).admin();
+  await admin.connect();
+  try {
+    const names = topicNames(profile);
+    const out = { pin: 0, geo: 0, user: 0 };
+    for (const k of KEYS) {
+      const parts = await admin.fetchTopicOffsets(names[k]);
+      out[k] = parts.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+    }
+    return out;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+
+describe('pinpipe emulate (issue 4)', { timeout: 180_000 }, () => {
+  const id = uniqueName('emu');
+  let source: Awaited<ReturnType<typeof emulatorSource>>;
+  let profile: Profile;
+  let proxy: StartedProxy;
+  let gatewayUrl: string | undefined;
+  let restApiId: string | undefined;
+
+  beforeAll(async () => {
+    source = await emulatorSource(testProfile(), 1000);
+    const base = source.profile;
+    // A private pipeline id, REST API and proxy: the shared topics and gateway are untouched.
+    profile = {
+      ...base,
+      pipelineId: id,
+      apiGateway: { ...base.apiGateway, restApiName: `pinpipe-${id}`, invokeUrl: undefined },
+    };
+    const admin = createKafka(profile).admin();
+    await admin.connect();
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: Object.values(topicNames(profile)).map((topic) => ({
+        topic,
+        numPartitions: 3,
+        replicationFactor: 1,
+      })),
+    });
+    await admin.disconnect();
+    proxy = await startProxy({ profile, host: '127.0.0.1', port: 0 });
+    profile = { ...profile, proxy: { ...profile.proxy, url: proxy.url, port: proxy.port } };
+    const gw = await provisionGateway(profile, () => {});
+    gatewayUrl = gw.invokeUrl;
+    restApiId = gw.restApiId;
+  });
+
+  afterAll(async () => {
+    await proxy?.close();
+    if (restApiId) {
+      const client = createApiGateway(profile);
+      await client.send(new DeleteRestApiCommand({ restApiId })).catch(() => undefined);
+      client.destroy();
+    }
+    const admin = createKafka(profile).admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: Object.values(topicNames(profile)) }).catch(() => undefined);
+    await admin.disconnect();
+    await source?.[Symbol.asyncDispose]();
+  });
+
+  it('delivers 10,000 posts through API Gateway as exactly 10,000 records per topic (no loss, no duplicates)', async () => {
+    const summary: EmulatorSummary = await runEmulator({
+      profile,
+      url: gatewayUrl,
+      count: 10_000,
+      batch: 100,
+      concurrency: 8,
+      seed: 4,
+    });
+    expect(summary.target).toBe(gatewayUrl);
+    expect(summary.records.failed).toBe(0);
+    for (const k of KEYS) {
+      expect(summary.topics[k]).toMatchObject({ sent: 10_000, acknowledged: 10_000, failed: 0, missing: 0 });
+      expect(summary.topics[k].inds).toHaveLength(10_000);
+    }
+    // Kafka holds exactly what was acknowledged: no lost record, no duplicate.
+    expect(await endOffsets(profile)).toEqual({ pin: 10_000, geo: 10_000, user: 10_000 });
+    const consumed = await consumeInds(profile, { pin: 10_000, geo: 10_000, user: 10_000 });
+    for (const k of KEYS) expect(sorted(consumed[k])).toEqual(sorted(summary.topics[k].inds));
+    // The three records of a post share its ind, so the joins line up.
+    expect(sorted(consumed.geo)).toEqual(sorted(consumed.pin));
+    expect(sorted(consumed.user)).toEqual(sorted(consumed.pin));
+    // Sampling is with replacement: repeats are expected, and reported.
+    expect(summary.topics.pin.distinctInds).toBe(new Set(consumed.pin).size);
+    expect(summary.topics.pin.distinctInds).toBeLessThan(10_000);
+    expect(Math.min(...consumed.pin)).toBeGreaterThanOrEqual(1);
+    expect(Math.max(...consumed.pin)).toBeLessThanOrEqual(source.rows);
+  });
+
+  it('draws the same rows for the same --seed, one record per request', async () => {
+    const a = await runEmulator({ profile, url: proxy.url, count: 150, batch: 1, concurrency: 4, seed: 99 });
+    const b = await runEmulator({ profile, url: proxy.url, count: 150, batch: 7, concurrency: 2, seed: 99 });
+    expect(a.requests.sent).toBe(450);
+    expect(sorted(a.topics.geo.inds)).toEqual(sorted(b.topics.geo.inds));
+    const c = await runEmulator({ profile, url: proxy.url, count: 150, batch: 7, seed: 100 });
+    expect(sorted(c.topics.geo.inds)).not.toEqual(sorted(a.topics.geo.inds));
+  });
+
+  it('stops at once with SOURCE_UNREACHABLE when MySQL cannot be reached', async () => {
+    const port = await closedPort();
+    const dead = { ...profile, mysql: { ...profile.mysql, port } };
+    const t0 = Date.now();
+    const err = await runEmulator({ profile: dead, url: proxy.url, count: 10 }).catch((e: unknown) => e);
+    expect(isPinpipeError(err, 'SOURCE_UNREACHABLE')).toBe(true);
+    expect((err as Error).message).toContain(`127.0.0.1:${port}`);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+  });
+
+  it('the CLI exits 3 with a clear message when MySQL is unreachable, and 0 with a JSON summary otherwise', async () => {
+    const port = await closedPort();
+    const env = {
+      PINPIPE_PIPELINE_ID: id,
+      PINPIPE_PROXY__URL: proxy.url,
+      PINPIPE_MYSQL__DATABASE: profile.mysql.database,
+    };
+    const down = await runCli(['emulate', '--direct', '--count', '5'], {
+      ...env,
+      PINPIPE_MYSQL__PORT: String(port),
+    });
+    expect(down.code).toBe(3);
+    expect(down.stderr).toMatch(/MySQL at 127\.0\.0\.1:\d+\/\S+ is unreachable.*\[SOURCE_UNREACHABLE\]/);
+    const ok = await runCli(
+      ['emulate', '--direct', '--count', '20', '--batch', '5', '--seed', '3', '--json'],
+      env,
+    );
+    expect(ok.code, ok.stderr).toBe(0);
+    const s = JSON.parse(ok.stdout) as EmulatorSummary;
+    expect(s.topics.user).toMatchObject({ topic: `${id}.user`, acknowledged: 20, failed: 0 });
+  });
+});
+
+function runCli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/pinpipe.mjs'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, CI: 'true', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
