@@ -1,0 +1,64 @@
+/**
+ * Offset bookkeeping, pure. Kafka's committed offset of a partition is "the next offset to read";
+ * the sink may only commit the first offset that is not yet stored in S3 (the start of the open
+ * object, or the position when nothing is open). Everything below it is in S3.
+ */
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+/** Map key for a topic-partition (":" cannot appear in a Kafka topic name). */
+export function tpKey(topic: string, partition: number): string {
+  return `${topic}:${partition}`;
+}
+
+export function parseTpKey(key: string): TopicPartition {
+  const i = key.lastIndexOf(':');
+  return { topic: key.slice(0, i), partition: Number(key.slice(i + 1)) };
+}
+
+/** The offset to commit, or undefined when the committed one is already as far. */
+export function commitNeeded(committable: number | undefined, committed: number | undefined): number | undefined {
+  if (committable === undefined) return undefined;
+  if (committed !== undefined && committable <= committed) return undefined;
+  return committable;
+}
+
+/** Records still to read: high watermark minus position (never negative; unknown counts as 0). */
+export function lagOf(highWatermark: number | undefined, position: number | undefined): number {
+  if (highWatermark === undefined || position === undefined) return 0;
+  return Math.max(0, highWatermark - position);
+}
+
+/**
+ * --drain: caught up when every assigned partition's position has reached the high watermark
+ * observed when draining began (partitions without a target are done).
+ */
+export function caughtUp(
+  assigned: Iterable<string>,
+  position: (key: string) => number | undefined,
+  targets: ReadonlyMap<string, number>,
+): boolean {
+  for (const key of assigned) {
+    const target = targets.get(key);
+    if (target === undefined) continue;
+    const pos = position(key);
+    if (pos === undefined || pos < target) return false;
+  }
+  return true;
+}
+
+/** Groups offsets by topic in the shape kafkajs commitOffsets takes. */
+export function toKafkaCommit(
+  offsets: ReadonlyMap<string, number>,
+): Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }> {
+  const byTopic = new Map<string, Array<{ partition: number; offset: string }>>();
+  for (const [key, offset] of offsets) {
+    const { topic, partition } = parseTpKey(key);
+    const list = byTopic.get(topic) ?? [];
+    list.push({ partition, offset: String(offset) });
+    byTopic.set(topic, list);
+  }
+  return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
+}

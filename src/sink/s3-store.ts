@@ -1,0 +1,135 @@
+import {
+  CreateBucketCommand,
+  HeadBucketCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import pRetry, { AbortError } from 'p-retry';
+import { PinpipeError, describeError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { errorKey, objectKey, type SinkLayout } from './keys.ts';
+import type { PendingWrite } from './sink-state.ts';
+
+/** Body of an object: one JSON value per line, each followed by "\n" (as the connector writes). */
+export function objectBody(lines: string[]): string {
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+}
+
+/** Key and body of a pending write. */
+export function renderWrite(layout: SinkLayout, w: PendingWrite): { key: string; body: string } {
+  if (w.kind === 'object') {
+    const o = w.object;
+    return { key: objectKey(layout, o.topic, o.partition, o.startOffset), body: objectBody(o.lines) };
+  }
+  const r = w.record;
+  return { key: errorKey(layout, r.topic, r.partition, r.offset), body: `${JSON.stringify(r)}\n` };
+}
+
+function errorName(err: unknown): string {
+  return (err as { name?: string; Code?: string })?.name ?? '';
+}
+
+function isMissingBucket(err: unknown): boolean {
+  const name = errorName(err);
+  const status = (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  return name === 'NoSuchBucket' || name === 'NotFound' || status === 404;
+}
+
+/** Fails with S3_BUCKET_MISSING unless the bucket exists or may be created (s3.createBucket). */
+export async function ensureBucket(
+  s3: S3Client,
+  bucket: string,
+  create: boolean,
+  logger: Logger,
+): Promise<'exists' | 'created'> {
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+    return 'exists';
+  } catch (err) {
+    if (!isMissingBucket(err)) {
+      throw new PinpipeError(
+        'S3_UNAVAILABLE',
+        `Cannot reach bucket ${bucket}: ${describeError(err)}. Check aws.endpoint / credentials (pinpipe doctor) and retry.`,
+        { cause: err },
+      );
+    }
+  }
+  if (!create) {
+    throw new PinpipeError(
+      'S3_BUCKET_MISSING',
+      `Bucket ${bucket} does not exist. Create it (pinpipe provision), pass --bucket <existing>, ` +
+        'or set s3.createBucket: true in the profile.',
+    );
+  }
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  } catch (err) {
+    if (!['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'].includes(errorName(err))) {
+      throw new PinpipeError('S3_UNAVAILABLE', `Cannot create bucket ${bucket}: ${describeError(err)}.`, {
+        cause: err,
+      });
+    }
+  }
+  logger.info(`created bucket ${bucket} (s3.createBucket is true)`);
+  return 'created';
+}
+
+export interface UploadRetry {
+  /** Give up (SINK_UPLOAD_FAILED, nothing committed) after this long. */
+  maxRetryTimeMs: number;
+  minTimeoutMs: number;
+  maxTimeoutMs: number;
+}
+
+export const DEFAULT_UPLOAD_RETRY: UploadRetry = { maxRetryTimeMs: 300_000, minTimeoutMs: 200, maxTimeoutMs: 5_000 };
+
+/**
+ * PutObject with retries and exponential backoff: an S3 endpoint that goes away is waited for
+ * (the caller commits nothing until this resolves). `onRetry` may heartbeat the consumer group;
+ * if it throws (a rebalance), retrying stops with that error.
+ */
+export async function putWithRetry(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  body: string,
+  opts: { retry: UploadRetry; logger: Logger; onRetry?: (attempt: number, err: unknown) => Promise<void> | void },
+): Promise<void> {
+  await pRetry(
+    async () => {
+      try {
+        await s3.send(
+          new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }),
+        );
+      } catch (err) {
+        if (errorName(err) === 'NoSuchBucket') {
+          throw new AbortError(
+            new PinpipeError('S3_BUCKET_MISSING', `Bucket ${bucket} disappeared while the sink was writing ${key}.`),
+          );
+        }
+        throw err instanceof Error ? err : new Error(describeError(err));
+      }
+    },
+    {
+      retries: Number.POSITIVE_INFINITY,
+      factor: 2,
+      minTimeout: opts.retry.minTimeoutMs,
+      maxTimeout: opts.retry.maxTimeoutMs,
+      randomize: true,
+      maxRetryTime: opts.retry.maxRetryTimeMs,
+      onFailedAttempt: async ({ error, attemptNumber }) => {
+        opts.logger.warn(`S3 PutObject ${key} failed (attempt ${attemptNumber}): ${describeError(error)}; retrying`);
+        await opts.onRetry?.(attemptNumber, error);
+      },
+    },
+  ).catch((err: unknown) => {
+    if (err instanceof PinpipeError) throw err;
+    if ((err as { name?: string })?.name?.startsWith('KafkaJS')) throw err;
+    throw new PinpipeError(
+      'SINK_UPLOAD_FAILED',
+      `Could not store ${key} in bucket ${bucket} after retrying for ${Math.round(opts.retry.maxRetryTimeMs / 1000)} s: ` +
+        `${describeError(err)}. Nothing was committed past the last stored object; restart the sink once S3 is back.`,
+      { cause: err },
+    );
+  });
+}

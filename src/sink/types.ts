@@ -1,0 +1,61 @@
+import type { Logger } from '../log.ts';
+import type { Profile } from '../config/schema.ts';
+import type { SinkCounters } from './sink-state.ts';
+
+/** runSink's one options object: the profile plus the connector-named overrides. */
+export interface RunSinkOptions {
+  profile: Profile;
+  /** Explicit topics (default: the profile's three, topicNames(profile)). */
+  topics?: string[];
+  /** The connector's topics.regex: every existing topic whose whole name matches. */
+  topicsRegex?: string;
+  /** flush.size (default profile.sink.flushSize). */
+  flushSize?: number;
+  /** rotate.interval.ms, by record timestamp (0 = off). */
+  rotateIntervalMs?: number;
+  /** rotate.schedule.interval.ms, by wall clock (0 = off). */
+  rotateScheduleIntervalMs?: number;
+  /** Consume until caught up with the high watermarks seen at start, flush, commit, return. */
+  drain?: boolean;
+  groupId?: string;
+  bucket?: string;
+  /** Root prefix before topics.dir and errors/ (tests use a unique one). */
+  prefix?: string;
+  /** Stop cleanly (flush + commit) when aborted. */
+  signal?: AbortSignal;
+  logger?: Logger;
+  /** One-line progress every N ms (0 = off; default 10 s). */
+  progressIntervalMs?: number;
+  /** Consumer session timeout (default 10 s; the broker's minimum is 6 s). */
+  sessionTimeoutMs?: number;
+  /** How long a failing PutObject is retried before the sink stops (default 5 min). */
+  uploadRetryMs?: number;
+  /** Parallel PutObject requests within one batch (default 16). */
+  uploadConcurrency?: number;
+}
+
+export interface PartitionSummary {
+  topic: string;
+  partition: number;
+  /** The group's committed offset when the sink stopped (next offset to read). */
+  committedOffset: number | null;
+  highWatermark: number | null;
+  lag: number;
+}
+
+export interface SinkSummary extends SinkCounters {
+  groupId: string;
+  bucket: string;
+  /** Where objects went: s3://<bucket>/<root>/ */
+  topicsRoot: string;
+  topics: string[];
+  flushSize: number;
+  rotateIntervalMs: number;
+  rotateScheduleIntervalMs: number;
+  stoppedBy: 'drain' | 'signal';
+  durationMs: number;
+  /** recordsWritten / duration. */
+  recordsPerSecond: number;
+  lag: number;
+  partitions: PartitionSummary[];
+}
