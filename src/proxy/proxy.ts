@@ -66,6 +66,8 @@ export async function startProxy(opts: StartProxyOptions): Promise<StartedProxy>
   let inFlight = 0;
   let draining = false;
   let onIdle: (() => void) | undefined;
+  /** Answers not yet written: told to close their connection when draining starts. */
+  const open = new Set<ServerResponse>();
 
   const assign = (topic: string, parts: PartitionMetadata[], records: ProduceRecord[]): PartitionedRecord[] =>
     records.map((r) => {
@@ -141,6 +143,8 @@ export async function startProxy(opts: StartProxyOptions): Promise<StartedProxy>
   const server = http.createServer((req, res) => {
     requests++;
     inFlight++;
+    open.add(res);
+    if (draining) res.setHeader('Connection', 'close');
     handle(req, res)
       .catch((err: unknown) => {
         const e = err instanceof ProxyHttpError ? err : httpErrors.internal(describeError(err));
@@ -149,6 +153,7 @@ export async function startProxy(opts: StartProxyOptions): Promise<StartedProxy>
         sendJson(req, res, e.status, e.body(), { close: draining });
       })
       .finally(() => {
+        open.delete(res);
         inFlight--;
         if (inFlight === 0) onIdle?.();
       });
@@ -164,6 +169,7 @@ export async function startProxy(opts: StartProxyOptions): Promise<StartedProxy>
   const close = () =>
     (closing ??= (async () => {
       draining = true;
+      for (const res of open) if (!res.headersSent) res.setHeader('Connection', 'close');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       if (inFlight > 0) {

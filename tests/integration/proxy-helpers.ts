@@ -1,0 +1,101 @@
+import http from 'node:http';
+import pino from 'pino';
+import { createKafka } from '../../src/clients/kafka.ts';
+import type { Profile } from '../../src/config/schema.ts';
+import type { Logger } from '../../src/log.ts';
+import { uniqueName } from '../helpers/names.ts';
+
+/** Helpers shared by the proxy and gateway integration tests: unique topics, consume-back, raw HTTP. */
+export const quietLogger = (): Logger => pino({ level: 'silent' });
+
+/** Creates unique topics (3 partitions); dispose deletes them. */
+export async function uniqueTopics(
+  profile: Profile,
+  prefixes: string[],
+): Promise<{ names: string[]; [Symbol.asyncDispose](): Promise<void> }> {
+  const admin = createKafka(profile).admin();
+  await admin.connect();
+  const names = prefixes.map((p) => uniqueName(`pinpipe-${p}`));
+  await admin.createTopics({ waitForLeaders: true, topics: names.map((topic) => ({ topic, numPartitions: 3 })) });
+  return {
+    names,
+    [Symbol.asyncDispose]: async () => {
+      await admin.deleteTopics({ topics: names }).catch(() => undefined);
+      await admin.disconnect();
+    },
+  };
+}
+
+export interface Consumed {
+  partition: number;
+  offset: number;
+  key: string | null;
+  value: string;
+}
+
+/** Reads `count` records of a topic from the beginning (unique group), or fails after `timeoutMs`. */
+export async function consumeBack(profile: Profile, topic: string, count: number, timeoutMs = 30_000): Promise<Consumed[]> {
+  const consumer = createKafka(profile).consumer({ groupId: uniqueName('pinpipe-proxy-test'), maxWaitTimeInMs: 200 });
+  await consumer.connect();
+  const out: Consumed[] = [];
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`consumed ${out.length}/${count} records of ${topic}`)), timeoutMs);
+      void consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          out.push({
+            partition,
+            offset: Number(message.offset),
+            key: message.key ? message.key.toString() : null,
+            value: message.value!.toString(),
+          });
+          if (out.length >= count) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+    // A short grace period, so an unexpected extra record would be seen.
+    await new Promise((r) => setTimeout(r, 500));
+  } finally {
+    await consumer.disconnect();
+  }
+  return out;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** One HTTP request with an arbitrary body (a Buffer is sent as is, chunked when `chunked`). */
+export function rawRequest(
+  url: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: Buffer | string; chunked?: boolean; agent?: http.Agent },
+): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: opts.method ?? 'GET', headers: opts.headers, agent: opts.agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    if (opts.body !== undefined) {
+      if (opts.chunked) {
+        const b = Buffer.from(opts.body);
+        for (let i = 0; i < b.length; i += 16_384) req.write(b.subarray(i, i + 16_384));
+      } else {
+        req.setHeader('Content-Length', Buffer.byteLength(opts.body));
+        req.write(opts.body);
+      }
+    }
+    req.end();
+  });
+}
+
+export const JSON_V2 = 'application/vnd.kafka.json.v2+json';
+export const BINARY_V2 = 'application/vnd.kafka.binary.v2+json';

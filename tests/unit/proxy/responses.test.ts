@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { apiKeyMatches, produceResponse, route, V2_CONTENT_TYPE } from '../../../src/proxy/responses.ts';
+import { httpErrors } from '../../../src/proxy/confluent-errors.ts';
+import { kafkaFailure, KafkaDeadlineError, withDeadline } from '../../../src/proxy/kafka-errors.ts';
+
+describe('response shaping', () => {
+  it("matches Confluent's produce response (spec §2)", () => {
+    expect(produceResponse([{ partition: 0, offset: 42 }])).toEqual({
+      offsets: [{ partition: 0, offset: 42, error_code: null, error: null }],
+      key_schema_id: null,
+      value_schema_id: null,
+    });
+    expect(JSON.stringify(produceResponse([{ partition: 0, offset: 42 }]))).toBe(
+      '{"offsets":[{"partition":0,"offset":42,"error_code":null,"error":null}],"key_schema_id":null,"value_schema_id":null}',
+    );
+    expect(V2_CONTENT_TYPE).toBe('application/vnd.kafka.v2+json');
+  });
+  it('shapes errors as {error_code, message}', () => {
+    expect(httpErrors.topicNotFound('x').body()).toEqual({ error_code: 40401, message: expect.stringMatching(/^Topic not found\./) });
+    expect(httpErrors.topicNotFound('x').status).toBe(404);
+    expect(httpErrors.tooLarge(10).status).toBe(413);
+    expect(httpErrors.tooLarge(10).errorCode).toBe(413);
+    expect(httpErrors.unauthorized().status).toBe(401);
+  });
+});
+
+describe('route', () => {
+  it('recognises the v2 paths and decodes topic names', () => {
+    expect(route('/')).toEqual({ name: 'root' });
+    expect(route('/health')).toEqual({ name: 'health' });
+    expect(route('/topics')).toEqual({ name: 'topics' });
+    expect(route('/topics/')).toEqual({ name: 'topics' });
+    expect(route('/topics/0e7ae8feb921.pin')).toEqual({ name: 'topic', topic: '0e7ae8feb921.pin' });
+    expect(route('/topics/a%20b')).toEqual({ name: 'topic', topic: 'a b' });
+    expect(route('/topics/t/partitions/2')).toEqual({ name: 'partition', topic: 't', partition: '2' });
+    expect(route('/consumers/x')).toBeUndefined();
+    expect(route('/topics/t/extra')).toBeUndefined();
+    expect(route('/topics/%E0%A4%A')).toBeUndefined();
+  });
+});
+
+describe('apiKeyMatches', () => {
+  it('accepts only the exact key', () => {
+    expect(apiKeyMatches('s3cret', 's3cret')).toBe(true);
+    expect(apiKeyMatches('s3cret', 's3cre')).toBe(false);
+    expect(apiKeyMatches('s3cret', 's3cret ')).toBe(false);
+    expect(apiKeyMatches('s3cret', undefined)).toBe(false);
+    expect(apiKeyMatches('s3cret', '')).toBe(false);
+  });
+});
+
+describe('Kafka failures', () => {
+  it('maps broker-down errors to 503/50003 and others to 500/50002', () => {
+    const conn = Object.assign(new Error('Connection error: connect ECONNREFUSED'), { name: 'KafkaJSConnectionError' });
+    expect(kafkaFailure(conn).status).toBe(503);
+    expect(kafkaFailure(conn).errorCode).toBe(50003);
+    expect(kafkaFailure(new KafkaDeadlineError('send', 10)).errorCode).toBe(50003);
+    const tooLarge = Object.assign(new Error('The request included a message larger than the max message size'), {
+      name: 'KafkaJSProtocolError',
+      retriable: false,
+      type: 'MESSAGE_TOO_LARGE',
+    });
+    expect(kafkaFailure(tooLarge).status).toBe(500);
+    expect(kafkaFailure(tooLarge).body()).toEqual({ error_code: 50002, message: expect.stringContaining('max message size') });
+    const leader = Object.assign(new Error('no leader'), { name: 'KafkaJSProtocolError', retriable: true });
+    expect(kafkaFailure(leader).errorCode).toBe(50003);
+  });
+  it('withDeadline rejects a call that does not finish in time', async () => {
+    await expect(withDeadline(new Promise(() => undefined), 20, 'Kafka send')).rejects.toBeInstanceOf(KafkaDeadlineError);
+    await expect(withDeadline(Promise.resolve(7), 1000, 'x')).resolves.toBe(7);
+  });
+});
