@@ -1,0 +1,50 @@
+import { sqlFile, type Database } from './duckdb.ts';
+import { TOPIC_KINDS, perTopic, type PerTopic } from './types.ts';
+
+export type Row = Record<string, unknown>;
+
+/** The clean tables of tasks 1–3 (spec §4), one SQL file each: sql/clean_<kind>.sql. */
+export const CLEAN_TABLES: PerTopic<string> = { pin: 'pin_clean', geo: 'geo_clean', user: 'user_clean' };
+
+/**
+ * The nine results of spec §5, in the spec's order (6b reads 6a's table). Each is the SELECT in
+ * sql/<name>.sql, stored as a table of that name.
+ */
+export const RESULT_NAMES = [
+  'popular_category_by_country',
+  'popular_category_by_year',
+  'top_user_by_country',
+  'top_country_by_followers',
+  'popular_category_by_age_group',
+  'median_followers_by_age_group',
+  'users_joined_by_year',
+  'median_followers_by_join_year',
+  'median_followers_by_join_year_and_age_group',
+] as const;
+export type ResultName = (typeof RESULT_NAMES)[number];
+
+/** Tasks 1–3: builds the clean tables from raw_<kind>; returns the rows per table. */
+export async function cleanTables(db: Database): Promise<PerTopic<number>> {
+  const rows = perTopic(() => 0);
+  for (const kind of TOPIC_KINDS) {
+    await db.run(sqlFile(`clean_${kind}`), `clean ${kind} (task ${TOPIC_KINDS.indexOf(kind) + 1})`);
+    const [r] = await db.rows(`SELECT count(*) AS n FROM ${CLEAN_TABLES[kind]}`, `clean ${kind}`);
+    rows[kind] = Number(r?.n ?? 0);
+  }
+  return rows;
+}
+
+/** The SELECT of a result file, without the trailing semicolon, ready to wrap. */
+export function resultQuery(name: ResultName): string {
+  return sqlFile(name).trim().replace(/;\s*$/, '');
+}
+
+/** Tasks 4–11: one table per result; returns the rows of each, in the file's order. */
+export async function runAnalytics(db: Database): Promise<Record<ResultName, Row[]>> {
+  const results = {} as Record<ResultName, Row[]>;
+  for (const name of RESULT_NAMES) {
+    await db.run(`CREATE OR REPLACE TABLE ${name} AS (\n${resultQuery(name)}\n)`, name);
+    results[name] = await db.rows(`SELECT * FROM ${name}`, name);
+  }
+  return results;
+}

@@ -1,0 +1,101 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { PinpipeError, describeError } from '../errors.ts';
+
+/** The SQL of the batch: one file per step and per task, next to this module. */
+export const SQL_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sql');
+
+const cache = new Map<string, string>();
+
+/**
+ * The text of `sql/<name>.sql`, with `{{var}}` replaced. Variables are identifiers chosen by the
+ * code (topic kinds), never user input: they are checked to be plain words.
+ */
+export function sqlFile(name: string, vars: Record<string, string> = {}): string {
+  let text = cache.get(name);
+  if (text === undefined) {
+    text = fs.readFileSync(path.join(SQL_DIR, `${name}.sql`), 'utf8');
+    cache.set(name, text);
+  }
+  return text.replace(/\{\{(\w+)\}\}/g, (_, v: string) => {
+    const value = vars[v];
+    if (value === undefined || !/^\w+$/.test(value)) throw new Error(`sql/${name}.sql: bad variable ${v}`);
+    return value;
+  });
+}
+
+/** A single-quoted SQL string literal. */
+export function sqlString(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+export interface Database {
+  conn: DuckDBConnection;
+  /** Runs statements; failures become BATCH_SQL_FAILED naming the step. */
+  run(sql: string, step: string): Promise<void>;
+  /** Rows as plain JSON values: BIGINT → number, TIMESTAMP → ISO string. */
+  rows(sql: string, step: string): Promise<Record<string, unknown>[]>;
+  close(): void;
+}
+
+/** JSON-friendly copy of a DuckDB JS value (bigint → number when safe, Date → ISO string). */
+export function toJsonValue(v: unknown): unknown {
+  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+  if (v instanceof Date) return v.toISOString();
+  if (Array.isArray(v)) return v.map(toJsonValue);
+  if (v !== null && typeof v === 'object') {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toJsonValue(x)]));
+  }
+  return v;
+}
+
+export async function openDatabase(file: string, opts: { tempDir?: string; signal?: AbortSignal } = {}): Promise<Database> {
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(file);
+  } catch (err) {
+    throw new PinpipeError(
+      'BATCH_FAILED',
+      `Cannot open the DuckDB file ${file}: ${describeError(err)}. Is another batch running on the same workDir?`,
+      { cause: err },
+    );
+  }
+  const conn = await instance.connect();
+  const onAbort = () => conn.interrupt();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  const fail = (err: unknown, step: string) => {
+    if (opts.signal?.aborted) return new PinpipeError('INTERRUPTED', `Interrupted during ${step}.`, { cause: err });
+    return new PinpipeError('BATCH_SQL_FAILED', `The batch step "${step}" failed in DuckDB: ${describeError(err)}`, {
+      cause: err,
+    });
+  };
+  const db: Database = {
+    conn,
+    async run(sql, step) {
+      try {
+        await conn.run(sql);
+      } catch (err) {
+        throw fail(err, step);
+      }
+    },
+    async rows(sql, step) {
+      try {
+        const reader = await conn.runAndReadAll(sql);
+        return reader.getRowObjectsJS().map((r) => toJsonValue(r) as Record<string, unknown>);
+      } catch (err) {
+        throw fail(err, step);
+      }
+    },
+    close() {
+      opts.signal?.removeEventListener('abort', onAbort);
+      conn.closeSync();
+      instance.closeSync();
+    },
+  };
+  // Timestamps are naive UTC datetimes (spec §1); ISO-8601 offsets are converted to UTC.
+  await db.run("SET TimeZone = 'UTC'", 'settings');
+  if (opts.tempDir) await db.run(`SET temp_directory = ${sqlString(opts.tempDir)}`, 'settings');
+  return db;
+}

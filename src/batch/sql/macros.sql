@@ -1,0 +1,85 @@
+-- Rules shared by the load, cleaning and analytics SQL (spec §3–§5). Run once per database,
+-- after placeholders.sql. Every macro is a plain expression: open the file to see the rule.
+
+-- The lines of sink objects (spec §3): one row per line with its 0-based line number. The text
+-- after the last newline is not a line when it is empty (each record ends with a newline).
+CREATE OR REPLACE MACRO object_lines(files) AS TABLE
+  SELECT file, rtrim(line, chr(13)) AS line, line_no
+  FROM (
+    SELECT filename AS file, unnest(parts) AS line, unnest(range(len(parts))) AS line_no, len(parts) AS n
+    FROM (SELECT filename, string_split(content, chr(10)) AS parts FROM read_text(files))
+  )
+  WHERE NOT (line_no = n - 1 AND line = '');
+
+-- Marker written in place of a line that is not valid UTF-8 (load-objects.ts), so that the line
+-- keeps its number and is quarantined with the right reason.
+CREATE OR REPLACE MACRO invalid_utf8_marker() AS chr(1) || 'pinpipe:invalid-utf8';
+
+-- Datetimes: "2020-08-28 03:52:47" (the original) or ISO-8601 ("2020-08-28T03:52:47Z",
+-- offsets converted to UTC); NULL when the text is not a datetime. The session time zone is UTC.
+CREATE OR REPLACE MACRO parse_datetime(s) AS try_cast(trim(s) AS TIMESTAMPTZ)::TIMESTAMP;
+
+-- follower_count text → integer (spec §4): plain digits as they are, `k` × 1,000, `M` × 1,000,000,
+-- decimals such as `1.2k` → 1200 (rounded half away from zero to a whole count); NULL otherwise.
+CREATE OR REPLACE MACRO parse_follower_count(s) AS
+  CASE
+    WHEN regexp_full_match(trim(s), '[0-9]+') THEN try_cast(trim(s) AS BIGINT)
+    WHEN regexp_full_match(trim(s), '[0-9]+(\.[0-9]+)?[kK]')
+      THEN try_cast(round(try_cast(rtrim(trim(s), 'kK') AS DECIMAL(18, 6)) * 1000) AS BIGINT)
+    WHEN regexp_full_match(trim(s), '[0-9]+(\.[0-9]+)?[mM]')
+      THEN try_cast(round(try_cast(rtrim(trim(s), 'mM') AS DECIMAL(18, 6)) * 1000000) AS BIGINT)
+    WHEN regexp_full_match(trim(s), '[0-9]+\.[0-9]+')
+      THEN try_cast(round(try_cast(trim(s) AS DECIMAL(18, 6))) AS BIGINT)
+  END;
+
+-- True when v is one of the placeholders of that column (placeholders.sql).
+CREATE OR REPLACE MACRO is_placeholder(col, v) AS
+  coalesce(list_contains((SELECT list(value) FROM placeholders WHERE column_name = col), v), false);
+
+-- Text cleaning (spec §4): placeholders and empty strings → NULL.
+CREATE OR REPLACE MACRO clean_text(col, v) AS
+  CASE WHEN v = '' OR is_placeholder(col, v) THEN NULL ELSE v END;
+
+-- Why a line cannot be loaded, before looking at its columns; NULL when it is a JSON object.
+CREATE OR REPLACE MACRO line_problem(line) AS
+  CASE
+    WHEN line = invalid_utf8_marker() THEN 'not valid UTF-8'
+    WHEN trim(line) = '' THEN 'empty line'
+    WHEN NOT json_valid(line) THEN 'not JSON (malformed or truncated)'
+    WHEN json_type(line) <> 'OBJECT' THEN 'not a JSON object'
+  END;
+
+-- Why one column of a record is unusable; NULL when it is fine. t is json_type() of the value
+-- (NULL when the key is missing, 'NULL' for a JSON null), v its json_extract_string() text.
+-- kinds: key (an integer, never null), int, float, text, datetime, count (follower_count).
+CREATE OR REPLACE MACRO column_problem(name, kind, t, v) AS
+  CASE
+    WHEN t IS NULL THEN 'missing column ' || name
+    WHEN t = 'NULL' THEN CASE WHEN kind = 'key' THEN name || ' is null' END
+    WHEN kind IN ('key', 'int') THEN
+      CASE WHEN t IN ('BIGINT', 'UBIGINT', 'VARCHAR') AND regexp_full_match(trim(v), '-?[0-9]{1,18}') THEN NULL
+           ELSE name || ': expected an integer, got ' || lower(t) END
+    WHEN kind = 'float' THEN
+      CASE WHEN t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN NULL
+           WHEN t = 'VARCHAR' AND isfinite(try_cast(trim(v) AS DOUBLE)) THEN NULL
+           ELSE name || ': expected a number, got ' || lower(t) END
+    WHEN kind = 'text' THEN
+      CASE WHEN t = 'VARCHAR' THEN NULL ELSE name || ': expected a string, got ' || lower(t) END
+    WHEN kind = 'datetime' THEN
+      CASE WHEN t = 'VARCHAR' AND (v = '' OR parse_datetime(v) IS NOT NULL) THEN NULL
+           ELSE name || ': expected a datetime such as 2020-08-28 03:52:47' END
+    WHEN kind = 'count' THEN
+      CASE WHEN t IN ('BIGINT', 'UBIGINT') AND try_cast(v AS BIGINT) >= 0 THEN NULL
+           WHEN t = 'VARCHAR' AND (v = '' OR is_placeholder(name, v) OR parse_follower_count(v) IS NOT NULL) THEN NULL
+           ELSE name || ': expected a count such as 8632, 124k, 1.2k or 5M' END
+    ELSE 'unknown column kind ' || kind
+  END;
+
+-- Age groups (spec §5). An age outside every group (under 18, or NULL) belongs to none and is left
+-- out of the age-group results. `ord` is the display order.
+CREATE OR REPLACE TABLE age_groups (age_group VARCHAR, min_age INTEGER, max_age INTEGER, ord INTEGER);
+INSERT INTO age_groups VALUES
+  ('18-24', 18, 24, 1),
+  ('25-35', 25, 35, 2),
+  ('36-50', 36, 50, 3),
+  ('+50', 51, 2147483647, 4);

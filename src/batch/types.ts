@@ -1,0 +1,91 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Profile } from '../config/schema.ts';
+import type { Logger } from '../log.ts';
+
+/** The three topics of the pipeline (spec §2), by their short name. */
+export const TOPIC_KINDS = ['pin', 'geo', 'user'] as const;
+export type TopicKind = (typeof TOPIC_KINDS)[number];
+export type PerTopic<T> = Record<TopicKind, T>;
+
+export function perTopic<T>(make: (kind: TopicKind) => T): PerTopic<T> {
+  return { pin: make('pin'), geo: make('geo'), user: make('user') };
+}
+
+export interface BatchOptions {
+  profile: Profile;
+  /** A local folder laid out like the bucket (offline replay): no S3 at all. */
+  source?: string;
+  /** Where `<result_name>.json` and summary.json go (default: <workDir>/results). */
+  out?: string;
+  /** YYYY-MM-DD, used in the S3 keys of the Parquet outputs (default: today, UTC). */
+  runDate?: string;
+  signal?: AbortSignal;
+  logger?: Logger;
+  /** Only affects the CLI's printing; kept here so callers can pass their flags through. */
+  json?: boolean;
+  /** Write the Parquet files back to S3 (default true; never with `source`). */
+  upload?: boolean;
+  /** Progress bars on a terminal (default: when stderr is a TTY). */
+  progress?: boolean;
+  /** An S3 client to use instead of createS3(profile) (tests). */
+  s3?: S3Client;
+}
+
+/** One sink object (spec §3): `topics/<topic>/partition=<p>/<topic>+<p>+<startOffset>.json`. */
+export interface SinkObject {
+  key: string;
+  kind: TopicKind;
+  topic: string;
+  partition: number;
+  startOffset: number;
+  size?: number;
+  etag?: string;
+  /** The local file holding the object's bytes (cache or source folder). */
+  file?: string;
+}
+
+export interface QuarantineEntry {
+  topic: TopicKind;
+  key: string;
+  /** 0-based line number in the object. */
+  line: number;
+  offset: number;
+  reason: string;
+  /** The line's text, cut at 200 characters. */
+  text: string | null;
+}
+
+export interface BatchSummary {
+  runDate: string;
+  generatedAt: string;
+  /** True when the source held no sink object at all (the job did nothing, successfully). */
+  nothingToProcess: boolean;
+  source: { kind: 's3'; bucket: string; prefix: string } | { kind: 'dir'; path: string };
+  objects: { total: number; fetched: number; cached: number; ignored: number; perTopic: PerTopic<number> };
+  /** Lines read per topic (every line of every object, duplicates and bad lines included). */
+  lines: PerTopic<number>;
+  /** Rows per clean table (pin_clean, geo_clean, user_clean). */
+  rows: PerTopic<number>;
+  duplicates: {
+    /** The same (partition, offset) seen again in an overlapping object. */
+    offsets: PerTopic<number>;
+    /** The same ind sent again (another offset); the clean tables keep one row per ind. */
+    posts: PerTopic<number>;
+    total: number;
+  };
+  quarantined: {
+    perTopic: PerTopic<number>;
+    total: number;
+    byReason: Record<string, number>;
+    /** The first entries (all of them are in the DuckDB table `quarantine`). */
+    samples: QuarantineEntry[];
+  };
+  /** Rows per analytics result. */
+  results: Record<string, number>;
+  outDir: string;
+  duckdbPath: string;
+  /** Local Parquet files, and their S3 keys when uploaded. */
+  parquet: { dir: string; uploaded: string[] };
+  timingsMs: Record<string, number>;
+  durationMs: number;
+}
