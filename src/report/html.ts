@@ -118,9 +118,9 @@ export function renderReportHtml(results: Results, meta: ReportMeta = {}): strin
 <p class="lede">The analytics of the Pinterest data pipeline (tasks 4–11 of the original), computed by <code>pinpipe batch</code> from the cleaned pin, geo and user tables.</p>
 <p class="facts">${facts.join(' · ')}</p>
 ${summaryBlock(meta.summary)}
-<nav><ol class="toc">
+<nav><ul class="toc">
 ${toc}
-</ol></nav>
+</ul></nav>
 </header>
 <main>
 ${names.map((n) => section(n, results)).join('\n')}

@@ -10,7 +10,7 @@ h1::before { content: ""; display: inline-block; width: 14px; height: 14px; bord
 h2 { margin: 0 0 2px; font-size: 18px; }
 .lede, .facts, .result-meta, .note { color: var(--muted); margin: 4px 0; }
 code { font: 12.5px ui-monospace, "DejaVu Sans Mono", monospace; background: #eef0f4; padding: 1px 4px; border-radius: 3px; }
-.toc { columns: 2; padding-left: 22px; margin: 12px 0 4px; }
+.toc { columns: 2; list-style: none; padding-left: 0; margin: 12px 0 4px; }
 .toc .count { color: var(--muted); font-size: 12px; }
 .summary { margin: 8px 0; }
 .summary table { border-collapse: collapse; margin-top: 6px; }
