@@ -174,6 +174,32 @@ describe('pinpipe emulate (issue 4)', { timeout: 180_000 }, () => {
     expect(sorted(c.topics.geo.inds)).not.toEqual(sorted(a.topics.geo.inds));
   });
 
+  it('--faithful posts one record per request, one request at a time, sleeping 0–2 s after each post', async () => {
+    const s = await runEmulator({ profile, url: proxy.url, faithful: true, count: 3, seed: 5 });
+    expect(s).toMatchObject({ mode: 'faithful', batch: 1, concurrency: 1, posts: 3, stopReason: 'count' });
+    expect(s.requests.sent).toBe(9);
+    expect(s.records).toMatchObject({ acknowledged: 9, failed: 0 });
+    expect(s.topics.pin.inds).toEqual(s.topics.geo.inds);
+    expect(s.elapsedMs).toBeLessThan(3 * 2000 + 5000);
+  });
+
+  it('counts rejected records as failed, does not retry 4xx, and stops after repeated failures', async () => {
+    const missing = { ...profile, pipelineId: uniqueName('emu-none') };
+    const s = await runEmulator({
+      profile: missing,
+      url: proxy.url,
+      count: 500,
+      concurrency: 1,
+      maxConsecutiveFailures: 6,
+    });
+    expect(s.stopReason).toBe('failures');
+    expect(s.records.acknowledged).toBe(0);
+    expect(s.records.failed).toBe(s.records.sent);
+    expect(s.requests).toMatchObject({ retried: 0 });
+    expect(s.requests.sent).toBeLessThan(20);
+    expect(s.failures[0]).toMatchObject({ status: 404, errorCode: 40401 });
+  });
+
   it('stops at once with SOURCE_UNREACHABLE when MySQL cannot be reached', async () => {
     const port = await closedPort();
     const dead = { ...profile, mysql: { ...profile.mysql, port } };
@@ -204,6 +230,13 @@ describe('pinpipe emulate (issue 4)', { timeout: 180_000 }, () => {
     expect(ok.code, ok.stderr).toBe(0);
     const s = JSON.parse(ok.stdout) as EmulatorSummary;
     expect(s.topics.user).toMatchObject({ topic: `${id}.user`, acknowledged: 20, failed: 0 });
+    const bad = await runCli(['emulate', '--direct', '--count', '5'], {
+      ...env,
+      PINPIPE_PIPELINE_ID: uniqueName('emu-none'),
+    });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/not acknowledged.*\[EMULATOR_FAILED\]/);
+    expect(bad.stdout).toMatch(/failed: \d+ record\(s\) to emu-none-\S+: HTTP 404 error_code 40401/);
   });
 });
 
