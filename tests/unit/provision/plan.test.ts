@@ -49,9 +49,9 @@ describe('planProvision', () => {
 });
 
 describe('pinpipe provision --dry-run', { timeout: 60_000 }, () => {
-  const preload = path.join(import.meta.dirname, 'no-network.cjs');
+  const preload = path.join(import.meta.dirname, 'no-network.mjs');
   const cli = (...args: string[]) =>
-    run(process.execPath, ['--require', preload, path.join(ROOT, 'bin', 'pinpipe.mjs'), ...args], {
+    run(process.execPath, ['--import', preload, path.join(ROOT, 'bin', 'pinpipe.mjs'), ...args], {
       cwd: ROOT,
       env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true' },
     });
@@ -72,7 +72,7 @@ describe('pinpipe provision --dry-run', { timeout: 60_000 }, () => {
   });
 
   it('the guard itself works: a command that connects is stopped', async () => {
-    const p = run(process.execPath, ['--require', preload, '-e', "require('node:net').connect(9, '127.0.0.1')"]);
+    const p = run(process.execPath, ['--import', preload, '-e', "require('node:net').connect(9, '127.0.0.1')"]);
     await expect(p).rejects.toMatchObject({ code: 99 });
   });
 });

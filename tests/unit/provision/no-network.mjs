@@ -1,7 +1,8 @@
-// Preloaded into `pinpipe provision --dry-run` by plan.test.ts: any TCP connection or DNS lookup fails
-// the run. Local IPC (Unix sockets, which tsx uses for its own loader) stays allowed.
-const net = require('node:net');
-const dns = require('node:dns');
+// Preloaded (node --import) into `pinpipe provision --dry-run` by plan.test.ts: any TCP connection or
+// DNS lookup fails the run. Local IPC (Unix sockets, which tsx uses for its own loader) stays allowed.
+import net from 'node:net';
+import dns from 'node:dns';
+
 const fail = (what) => {
   process.stderr.write(`NETWORK ACCESS ATTEMPTED: ${what}\n`);
   process.exit(99);
