@@ -1,9 +1,9 @@
-import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import { APIGatewayClient, type APIGatewayClientConfig } from '@aws-sdk/client-api-gateway';
 import type { Profile } from '../config/schema.ts';
 import { awsClientConfig } from './aws.ts';
 
-export function createApiGateway(profile: Profile): APIGatewayClient {
-  return new APIGatewayClient({ ...awsClientConfig(profile), maxAttempts: 3 });
+export function createApiGateway(profile: Profile, overrides: Partial<APIGatewayClientConfig> = {}): APIGatewayClient {
+  return new APIGatewayClient({ ...awsClientConfig(profile), maxAttempts: 3, ...overrides });
 }
 
 /**

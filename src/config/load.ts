@@ -58,7 +58,12 @@ export function loadProfile(name?: string, env: PinpipeEnv = readEnv()): LoadedP
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new PinpipeError('CONFIG_INVALID', `Profile ${file} must be a YAML mapping of fields.`);
   }
-  const withEnv = applyOverrides(raw as Record<string, unknown>, env.overrides);
+  // A variable the profile names as a secret's source (e.g. PINPIPE_MYSQL_PASSWORD) is not a field override.
+  const secretVars = secretVariables(raw as Record<string, unknown>);
+  const withEnv = applyOverrides(
+    raw as Record<string, unknown>,
+    env.overrides.filter((o) => !secretVars.has(o.variable)),
+  );
   const parsed = profileSchema.safeParse(withEnv);
   if (!parsed.success) {
     const issues = parsed.error.issues
@@ -75,6 +80,19 @@ export function loadProfile(name?: string, env: PinpipeEnv = readEnv()): LoadedP
     );
   }
   return { profile, file, env, warnings };
+}
+
+/** The variable names a raw profile gives for secrets (passwordEnv, apiKeyEnv, tokenEnv). */
+function secretVariables(raw: Record<string, unknown>): Set<string> {
+  const at = (o: unknown, k: string) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined);
+  const kafkaSec = at(at(raw, 'kafka'), 'security');
+  const names = [
+    at(at(raw, 'mysql'), 'passwordEnv'),
+    at(at(raw, 'proxy'), 'apiKeyEnv'),
+    at(kafkaSec, 'tokenEnv'),
+    at(kafkaSec, 'passwordEnv'),
+  ];
+  return new Set(names.filter((n): n is string => typeof n === 'string'));
 }
 
 function normalise(p: Profile, root: string): Profile {

@@ -118,7 +118,7 @@ describe('the AWS profile builds TLS + OAUTHBEARER clients', () => {
     expect(cfg.brokers).toEqual(profile.kafka.brokers);
     expect(cfg.sasl?.mechanism).toBe('oauthbearer');
     const sec = kafkaSecurityConfig(profile, { credentials: async () => FAKE });
-    const sasl = sec.sasl as { oauthBearerProvider: () => Promise<{ value: string }>; authenticationProvider: unknown };
+    const sasl = sec.sasl as unknown as { oauthBearerProvider: () => Promise<{ value: string }>; authenticationProvider: unknown };
     expect(typeof sasl.authenticationProvider).toBe('function');
     const url = new URL(Buffer.from((await sasl.oauthBearerProvider()).value, 'base64url').toString('utf8'));
     expect(url.host).toBe('kafka.ap-southeast-2.amazonaws.com');
