@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { caughtUp, commitNeeded, lagOf, parseTpKey, toKafkaCommit, tpKey } from '../../../src/sink/offsets.ts';
+
+describe('offset bookkeeping', () => {
+  it('round-trips topic-partition keys', () => {
+    expect(parseTpKey(tpKey('a.b-c_d', 12))).toEqual({ topic: 'a.b-c_d', partition: 12 });
+  });
+
+  it('commits only forward', () => {
+    expect(commitNeeded(undefined, 3)).toBeUndefined();
+    expect(commitNeeded(5, undefined)).toBe(5);
+    expect(commitNeeded(5, 5)).toBeUndefined();
+    expect(commitNeeded(4, 5)).toBeUndefined();
+    expect(commitNeeded(6, 5)).toBe(6);
+  });
+
+  it('computes lag and drain completion', () => {
+    expect(lagOf(10, 4)).toBe(6);
+    expect(lagOf(10, 12)).toBe(0);
+    expect(lagOf(undefined, 4)).toBe(0);
+    const targets = new Map([
+      ['t:0', 10],
+      ['t:1', 0],
+    ]);
+    const pos = new Map<string, number>([['t:0', 9]]);
+    expect(caughtUp(['t:0', 't:1'], (k) => pos.get(k), targets)).toBe(false);
+    expect(caughtUp(['t:1'], (k) => pos.get(k), targets)).toBe(false); // position unknown yet
+    pos.set('t:0', 10);
+    pos.set('t:1', 0);
+    expect(caughtUp(['t:0', 't:1', 'u:0'], (k) => pos.get(k), targets)).toBe(true);
+  });
+
+  it('groups commits by topic for kafkajs', () => {
+    expect(
+      toKafkaCommit(
+        new Map([
+          ['a:0', 3],
+          ['b:1', 4],
+          ['a:2', 5],
+        ]),
+      ),
+    ).toEqual([
+      { topic: 'a', partitions: [{ partition: 0, offset: '3' }, { partition: 2, offset: '5' }] },
+      { topic: 'b', partitions: [{ partition: 1, offset: '4' }] },
+    ]);
+  });
+});
