@@ -49,6 +49,12 @@ CREATE OR REPLACE MACRO line_problem(line) AS
     WHEN json_type(line) <> 'OBJECT' THEN 'not a JSON object'
   END;
 
+-- A JSON type as people say it, for quarantine reasons.
+CREATE OR REPLACE MACRO json_kind(t) AS
+  CASE t WHEN 'VARCHAR' THEN 'a string' WHEN 'BIGINT' THEN 'an integer' WHEN 'UBIGINT' THEN 'an integer'
+         WHEN 'DOUBLE' THEN 'a decimal number' WHEN 'BOOLEAN' THEN 'a boolean' WHEN 'OBJECT' THEN 'an object'
+         WHEN 'ARRAY' THEN 'an array' ELSE lower(t) END;
+
 -- Why one column of a record is unusable; NULL when it is fine. t is json_type() of the value
 -- (NULL when the key is missing, 'NULL' for a JSON null), v its json_extract_string() text.
 -- kinds: key (an integer, never null), int, float, text, datetime, count (follower_count).
@@ -58,13 +64,13 @@ CREATE OR REPLACE MACRO column_problem(name, kind, t, v) AS
     WHEN t = 'NULL' THEN CASE WHEN kind = 'key' THEN name || ' is null' END
     WHEN kind IN ('key', 'int') THEN
       CASE WHEN t IN ('BIGINT', 'UBIGINT', 'VARCHAR') AND regexp_full_match(trim(v), '-?[0-9]{1,18}') THEN NULL
-           ELSE name || ': expected an integer, got ' || lower(t) END
+           ELSE name || ': expected an integer, got ' || json_kind(t) END
     WHEN kind = 'float' THEN
       CASE WHEN t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN NULL
            WHEN t = 'VARCHAR' AND isfinite(try_cast(trim(v) AS DOUBLE)) THEN NULL
-           ELSE name || ': expected a number, got ' || lower(t) END
+           ELSE name || ': expected a number, got ' || json_kind(t) END
     WHEN kind = 'text' THEN
-      CASE WHEN t = 'VARCHAR' THEN NULL ELSE name || ': expected a string, got ' || lower(t) END
+      CASE WHEN t = 'VARCHAR' THEN NULL ELSE name || ': expected a string, got ' || json_kind(t) END
     WHEN kind = 'datetime' THEN
       CASE WHEN t = 'VARCHAR' AND (v = '' OR parse_datetime(v) IS NOT NULL) THEN NULL
            ELSE name || ': expected a datetime such as 2020-08-28 03:52:47' END
