@@ -15,3 +15,4 @@ export {
 export { encodeValue } from './encode.ts';
 export { recordsOfObject, dedupeByOffset, readStoredRecords, listKeys, getText, type StoredRecord } from './read-back.ts';
 export { SINK_DEFAULTS } from './options.ts';
+export { compareWithLog, type LogRecord, type LogComparison } from './compare.ts';

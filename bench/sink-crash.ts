@@ -1,0 +1,253 @@
+/**
+ * The sink's exactly-once promise under SIGKILL (issue 5): while records are produced to a fresh
+ * 3-partition topic, `pinpipe sink` runs as a child process and is killed with SIGKILL at random
+ * moments, restarted each time, then drained; every object is read back and compared with the
+ * Kafka log of each partition (0 missing, 0 duplicated offsets, same values).
+ *
+ *   npm run bench:sink-crash            # 20 kills
+ *   npm run bench:sink-crash -- 8       # another number of kills
+ *
+ * The integration test tests/integration/sink-crash.test.ts runs the same scenario with 5 kills.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DeleteObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { Kafka } from 'kafkajs';
+import { createKafka, createS3 } from '../src/clients/index.ts';
+import { loadProfile, PROJECT_ROOT, type Profile } from '../src/config/index.ts';
+import { compareWithLog, listKeys, readStoredRecords, topicsRoot, type LogComparison, type LogRecord } from '../src/sink/index.ts';
+import { uniqueName } from '../tests/helpers/names.ts';
+
+const BIN = path.join(PROJECT_ROOT, 'bin', 'pinpipe.mjs');
+
+/** Every record of a topic, read with a throw-away consumer group up to the high watermarks. */
+export async function readKafkaLog(kafka: Kafka, topic: string): Promise<LogRecord[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const high = new Map<number, number>();
+  const low = new Map<number, number>();
+  for (const p of await admin.fetchTopicOffsets(topic)) {
+    high.set(p.partition, Number(p.high));
+    low.set(p.partition, Number(p.low));
+  }
+  const groupId = uniqueName('sink-log-reader');
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 200 });
+  const out: LogRecord[] = [];
+  const pos = new Map(low);
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    const done = () => [...high].every(([p, h]) => (pos.get(p) ?? 0) >= h);
+    await new Promise<void>((resolve, reject) => {
+      if (done()) return resolve();
+      const timer = setTimeout(() => reject(new Error(`reading ${topic} back timed out`)), 60_000);
+      consumer
+        .run({
+          eachBatch: async ({ batch }) => {
+            for (const m of batch.messages) {
+              const offset = Number(m.offset);
+              if (offset >= (high.get(batch.partition) ?? 0)) continue;
+              out.push({ topic, partition: batch.partition, offset, value: m.value ? m.value.toString('utf8') : null });
+            }
+            pos.set(batch.partition, Math.max(pos.get(batch.partition) ?? 0, Number(batch.lastOffset()) + 1));
+            if (done()) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect().catch(() => undefined);
+    await admin.deleteGroups([groupId]).catch(() => undefined);
+    await admin.disconnect();
+  }
+  return out;
+}
+
+export async function deletePrefix(s3: S3Client, bucket: string, prefix: string): Promise<number> {
+  const keys = await listKeys(s3, bucket, prefix);
+  for (let i = 0; i < keys.length; i += 1000) {
+    await s3.send(
+      new DeleteObjectsCommand({
+        Bucket: bucket,
+        Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })), Quiet: true },
+      }),
+    );
+  }
+  return keys.length;
+}
+
+/** Produces JSON records in small batches until stopped; resolves with the count sent. */
+export function produceInBackground(
+  kafka: Kafka,
+  topic: string,
+  opts: { perBatch: number; everyMs: number },
+): { stop: () => Promise<number> } {
+  const producer = kafka.producer();
+  let running = true;
+  let sent = 0;
+  const loop = (async () => {
+    await producer.connect();
+    while (running) {
+      const messages = Array.from({ length: opts.perBatch }, () => {
+        const seq = sent++;
+        return { key: `k${seq}`, value: JSON.stringify({ seq, at: new Date().toISOString(), pad: 'x'.repeat(seq % 50) }) };
+      });
+      await producer.send({ topic, messages });
+      await new Promise((r) => setTimeout(r, opts.everyMs));
+    }
+    await producer.disconnect();
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return sent;
+    },
+  };
+}
+
+/** Starts `pinpipe sink` as a child process; `onLine` sees its stderr and stdout lines. */
+export function spawnSink(args: string[], onLine: (line: string) => void = () => undefined): ChildProcess {
+  const child = spawn(process.execPath, [BIN, 'sink', ...args], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, PINPIPE_LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  for (const stream of [child.stdout!, child.stderr!]) {
+    let rest = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      const lines = (rest + chunk).split('\n');
+      rest = lines.pop() ?? '';
+      for (const l of lines) onLine(l);
+    });
+  }
+  return child;
+}
+
+export function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  }
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface CrashScenarioOptions {
+  profile: Profile;
+  kills: number;
+  flushSize?: number;
+  /** After the sink joined its group, kill it after a random delay in [0, maxUpMs). */
+  maxUpMs?: number;
+  say?: (msg: string) => void;
+}
+
+export interface CrashScenarioResult {
+  topic: string;
+  kills: number;
+  /** Kills that landed after the child had joined its group (so while it was consuming and writing). */
+  killsAfterJoin: number;
+  produced: number;
+  objects: number;
+  comparison: LogComparison;
+  perPartition: Array<{ partition: number; logRecords: number; stored: number }>;
+  drainExitCode: number | null;
+  durationMs: number;
+}
+
+export async function runCrashScenario(opts: CrashScenarioOptions): Promise<CrashScenarioResult> {
+  const say = opts.say ?? (() => undefined);
+  const started = Date.now();
+  const { profile } = opts;
+  const topic = uniqueName('sink-crash');
+  const group = uniqueName('sink-crash-group');
+  const prefix = uniqueName('sink-crash-prefix');
+  const kafka = createKafka(profile);
+  const s3 = createS3(profile);
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
+  const args = [
+    '--topics', topic, '--group', group, '--prefix', prefix,
+    '--flush-size', String(opts.flushSize ?? 25), '--session-timeout-ms', '6000', '--progress-ms', '0',
+  ];
+  const producer = produceInBackground(kafka, topic, { perBatch: 20, everyMs: 100 });
+  let killsAfterJoin = 0;
+  try {
+    for (let i = 1; i <= opts.kills; i++) {
+      let joined = false;
+      const child = spawnSink(args, (l) => {
+        if (l.includes('joined group')) joined = true;
+      });
+      const t0 = Date.now();
+      while (!joined && child.exitCode === null && Date.now() - t0 < 20_000) await sleep(50);
+      await sleep(Math.random() * (opts.maxUpMs ?? 2500));
+      const wrote = (await listKeys(s3, profile.s3.bucket, `${prefix}/`)).length;
+      child.kill('SIGKILL');
+      await exited(child);
+      if (joined) killsAfterJoin++;
+      say(`kill ${i}/${opts.kills}: SIGKILL ${((Date.now() - t0) / 1000).toFixed(1)} s after start (${wrote} objects so far)`);
+    }
+    const produced = await producer.stop();
+    say(`produced ${produced} records; draining`);
+    let summaryLine = '';
+    const drain = spawnSink([...args, '--drain', '--json'], (l) => {
+      if (l.startsWith('{')) summaryLine = l;
+    });
+    const { code } = await exited(drain);
+    if (code !== 0) say(`drain exited with ${code}: ${summaryLine}`);
+    const log = await readKafkaLog(kafka, topic);
+    const { objects, records } = await readStoredRecords(s3, profile.s3.bucket, `${topicsRoot({ prefix, topicsDir: profile.s3.topicsDir, errorsDir: 'errors' })}/`);
+    const comparison = compareWithLog(log, records);
+    const perPartition = [0, 1, 2].map((p) => ({
+      partition: p,
+      logRecords: log.filter((r) => r.partition === p).length,
+      stored: records.filter((r) => r.partition === p).length,
+    }));
+    return {
+      topic,
+      kills: opts.kills,
+      killsAfterJoin,
+      produced,
+      objects,
+      comparison,
+      perPartition,
+      drainExitCode: code,
+      durationMs: Date.now() - started,
+    };
+  } finally {
+    await producer.stop().catch(() => 0);
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.deleteGroups([group]).catch(() => undefined);
+    await admin.disconnect();
+    await deletePrefix(s3, profile.s3.bucket, `${prefix}/`).catch(() => 0);
+    s3.destroy();
+  }
+}
+
+export function formatCrashResult(r: CrashScenarioResult): string {
+  const c = r.comparison;
+  return [
+    `sink crash test: ${r.kills} SIGKILLs (${r.killsAfterJoin} after the group join, while consuming), ${r.produced} records produced to ${r.topic}`,
+    `  Kafka log ${c.logRecords} records; ${c.storedLines} lines in ${r.objects} objects`,
+    `  missing offsets ${c.missing.length}, duplicated offsets ${c.duplicated}, changed values ${c.mismatched.length}, unknown ${c.unknown}`,
+    ...r.perPartition.map((p) => `  partition ${p.partition}: log ${p.logRecords}, stored ${p.stored}`),
+    `  drain exit code ${r.drainExitCode}, ${(r.durationMs / 1000).toFixed(1)} s in all`,
+  ].join('\n');
+}
+
+const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (isMain) {
+  const kills = Number(process.argv[2] ?? 20);
+  const { profile } = loadProfile();
+  const result = await runCrashScenario({ profile, kills, say: (m) => process.stderr.write(`${m}\n`) });
+  process.stdout.write(`${formatCrashResult(result)}\n`);
+  const c = result.comparison;
+  const ok = c.missing.length === 0 && c.duplicated === 0 && c.mismatched.length === 0 && c.unknown === 0 && result.drainExitCode === 0;
+  process.exitCode = ok ? 0 : 1;
+}
