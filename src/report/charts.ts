@@ -2,7 +2,14 @@ import type { Results, Row } from './catalog.ts';
 import { escapeHtml } from './escape.ts';
 import { toNumber } from './format.ts';
 import { ageGroupColor, categoryColor, compareAgeGroups, CONTEXT, NEUTRAL } from './palette.ts';
-import { horizontalBarChart, lineChart, verticalBarChart, type Bar, type LegendItem, type LineSeries } from './svg.ts';
+import {
+  horizontalBarChart,
+  lineChart,
+  verticalBarChart,
+  type Bar,
+  type LegendItem,
+  type LineSeries,
+} from './svg.ts';
 
 /** Countries shown in the per-country bar charts (the tables list them all). */
 export const TOP_COUNTRIES = 15;
@@ -21,7 +28,10 @@ function indexed(rows: Row[]): Indexed[] {
 function ranked(rows: Row[], col: string, label: string): Indexed[] {
   return indexed(rows)
     .filter((r) => toNumber(r.row[col]) !== undefined)
-    .sort((a, b) => toNumber(b.row[col])! - toNumber(a.row[col])! || str(a.row[label]).localeCompare(str(b.row[label])));
+    .sort(
+      (a, b) =>
+        toNumber(b.row[col])! - toNumber(a.row[col])! || str(a.row[label]).localeCompare(str(b.row[label])),
+    );
 }
 
 function byYear(rows: Row[], yearCol: string, valueCol: string): Indexed[] {
@@ -260,6 +270,7 @@ export function renderChart(result: string, all: Results): string | undefined {
   const fn = CHARTS[result];
   if (!fn) return undefined;
   const rows = all[result] ?? [];
-  if (rows.length === 0) return emptyNote(result, 'No rows: this result is empty, so there is nothing to chart.');
+  if (rows.length === 0)
+    return emptyNote(result, 'No rows: this result is empty, so there is nothing to chart.');
   return fn(rows, all) ?? emptyNote(result, 'No plottable rows: every value in this result is NULL.');
 }

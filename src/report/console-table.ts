@@ -21,7 +21,9 @@ export function renderTable(rows: Row[], columns?: string[]): string {
   const out = [line(cols, (i) => numeric[i]!), widths.map((w) => '-'.repeat(w)).join('  ')];
   for (let r = 0; r < rows.length; r++) {
     // a numeric column keeps NULL and numbers right-aligned; strings in it stay left-aligned
-    out.push(line(cells[r]!, (i) => numeric[i]! && (isNumeric(rows[r]![cols[i]!]) || rows[r]![cols[i]!] == null)));
+    out.push(
+      line(cells[r]!, (i) => numeric[i]! && (isNumeric(rows[r]![cols[i]!]) || rows[r]![cols[i]!] == null)),
+    );
   }
   if (rows.length === 0) out.push('(no rows)');
   return out.join('\n');

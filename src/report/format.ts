@@ -22,12 +22,16 @@ export function formatCell(value: unknown): string {
 export function toNumber(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
   if (typeof value === 'bigint') return Number(value);
-  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
+    return Number(value);
   return undefined;
 }
 
 /** The columns of a list of rows: preferred columns first (when present), then others in order of appearance. */
-export function columnsOf(rows: readonly Record<string, unknown>[], preferred: readonly string[] = []): string[] {
+export function columnsOf(
+  rows: readonly Record<string, unknown>[],
+  preferred: readonly string[] = [],
+): string[] {
   const seen = new Set<string>();
   for (const row of rows) for (const key of Object.keys(row)) seen.add(key);
   const first = preferred.filter((c) => seen.has(c) || rows.length === 0);

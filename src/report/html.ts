@@ -34,7 +34,8 @@ export function renderHtmlTable(result: string, rows: Row[], columns: string[]):
     .map((c) => `<th scope="col"${numeric(c) ? ' class="num"' : ''}>${escapeHtml(c)}</th>`)
     .join('');
   const body = rows.map((r) => `<tr>${columns.map((c) => cell(r[c], c)).join('')}</tr>`).join('\n');
-  const empty = rows.length === 0 ? `<tr><td class="no-rows" colspan="${columns.length || 1}">no rows</td></tr>` : '';
+  const empty =
+    rows.length === 0 ? `<tr><td class="no-rows" colspan="${columns.length || 1}">no rows</td></tr>` : '';
   return (
     `<div class="table-wrap"><table class="result-table" data-result="${escapeHtml(result)}" data-rows="${rows.length}">` +
     `<thead><tr>${head}</tr></thead><tbody>${body}${empty}</tbody></table></div>`

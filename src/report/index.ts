@@ -1,4 +1,11 @@
-export { RESULT_CATALOG, RESULT_NAMES, resultInfo, type Results, type Row, type ResultInfo } from './catalog.ts';
+export {
+  RESULT_CATALOG,
+  RESULT_NAMES,
+  resultInfo,
+  type Results,
+  type Row,
+  type ResultInfo,
+} from './catalog.ts';
 export { renderTable, renderResults } from './console-table.ts';
 export { renderReportHtml, type ReportMeta } from './html.ts';
 export { readResults, type ResultsFolder } from './read-results.ts';

@@ -35,9 +35,13 @@ export async function readResults(dir: string): Promise<ResultsFolder> {
     try {
       data = JSON.parse(await readFile(file, 'utf8'));
     } catch (err) {
-      throw new PinpipeError('REPORT_FAILED', `${file} is not valid JSON (${describeError(err)}). Re-run \`pinpipe batch\`.`, {
-        cause: err,
-      });
+      throw new PinpipeError(
+        'REPORT_FAILED',
+        `${file} is not valid JSON (${describeError(err)}). Re-run \`pinpipe batch\`.`,
+        {
+          cause: err,
+        },
+      );
     }
     if (name === SUMMARY) summary = data;
     else if (Array.isArray(data)) results[name.slice(0, -'.json'.length)] = data.filter(isRow);

@@ -59,7 +59,13 @@ const FONT = 12;
 const CHAR_W = 6.6;
 const n2 = (v: number) => Number(v.toFixed(2));
 
-function open(kind: string, spec: { result: string; title: string; rows: number }, plotted: number, w: number, h: number) {
+function open(
+  kind: string,
+  spec: { result: string; title: string; rows: number },
+  plotted: number,
+  w: number,
+  h: number,
+) {
   const id = `chart-${spec.result.replace(/[^a-z0-9_-]/gi, '-')}`;
   return (
     `<svg class="chart chart-${kind}" data-result="${escapeHtml(spec.result)}" data-rows="${spec.rows}" ` +
@@ -178,7 +184,9 @@ export function verticalBarChart(spec: BarChartSpec): string {
         `height="${n2(h)}" fill="${bar.color}"><title>${escapeHtml(full)}</title></rect>`,
       text(cx, top + plotH - h - 5, formatGrouped(bar.value), 'text-anchor="middle" class="value"'),
       text(cx, top + plotH + 16, truncate(bar.label, 16), 'text-anchor="middle" class="label"'),
-      bar.detail ? text(cx, top + plotH + 32, truncate(bar.detail, 18), 'text-anchor="middle" class="detail"') : '',
+      bar.detail
+        ? text(cx, top + plotH + 32, truncate(bar.detail, 18), 'text-anchor="middle" class="detail"')
+        : '',
       `</g>`,
     );
   });
@@ -215,7 +223,9 @@ export function lineChart(spec: LineChartSpec): string {
     );
   }
   const years = [...new Set(xs)].sort((a, b) => a - b);
-  out.push(...years.map((x) => text(sx(x), top + plotH + 18, String(x), 'text-anchor="middle" class="label"')));
+  out.push(
+    ...years.map((x) => text(sx(x), top + plotH + 18, String(x), 'text-anchor="middle" class="label"')),
+  );
   out.push(
     text(4, 12, spec.yName, 'class="axis-name"'),
     text(left + plotW, top + plotH + 34, spec.xName, 'text-anchor="end" class="axis-name"'),
@@ -225,7 +235,8 @@ export function lineChart(spec: LineChartSpec): string {
     const pts = [...s.points].sort((a, b) => a.x - b.x);
     const d = pts.map((p, i) => `${i === 0 ? 'M' : 'L'}${n2(sx(p.x))},${n2(sy(p.y))}`).join(' ');
     out.push(`<g class="series" data-series="${escapeHtml(s.name)}">`);
-    if (pts.length > 1) out.push(`<path class="line" d="${d}" fill="none" stroke="${s.color}" stroke-width="2.5"/>`);
+    if (pts.length > 1)
+      out.push(`<path class="line" d="${d}" fill="none" stroke="${s.color}" stroke-width="2.5"/>`);
     for (const p of pts) {
       const tip = `${s.name ? `${s.name}, ` : ''}${p.x}: ${formatGrouped(p.y)}${p.label ? ` (${p.label})` : ''}`;
       out.push(
@@ -233,7 +244,8 @@ export function lineChart(spec: LineChartSpec): string {
           `cx="${n2(sx(p.x))}" cy="${n2(sy(p.y))}" r="4.5" fill="${p.color ?? s.color}" stroke="#fff" stroke-width="1.5">` +
           `<title>${escapeHtml(tip)}</title></circle>`,
       );
-      if (p.label) out.push(text(sx(p.x), sy(p.y) - 10, truncate(p.label, 18), 'text-anchor="middle" class="detail"'));
+      if (p.label)
+        out.push(text(sx(p.x), sy(p.y) - 10, truncate(p.label, 18), 'text-anchor="middle" class="detail"'));
     }
     if (spec.showLegend) {
       const ly = top + 10 + si * 20;

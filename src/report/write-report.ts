@@ -35,7 +35,8 @@ export function reportKey(runDate: string): string {
 
 export function pickRunDate(explicit: string | undefined, summary: unknown, dir: string, now: Date): string {
   if (explicit) {
-    if (!DATE.test(explicit)) throw new PinpipeError('USAGE', `--run-date must be YYYY-MM-DD (got "${explicit}").`);
+    if (!DATE.test(explicit))
+      throw new PinpipeError('USAGE', `--run-date must be YYYY-MM-DD (got "${explicit}").`);
     return explicit;
   }
   const fromSummary = (summary as { runDate?: unknown } | null | undefined)?.runDate;
@@ -62,11 +63,20 @@ export async function writeReport(opts: WriteReportOptions): Promise<WrittenRepo
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, html, 'utf8');
   } catch (err) {
-    throw new PinpipeError('REPORT_FAILED', `Cannot write ${file} (${describeError(err)}). Pass --out <file> elsewhere.`, {
-      cause: err,
-    });
+    throw new PinpipeError(
+      'REPORT_FAILED',
+      `Cannot write ${file} (${describeError(err)}). Pass --out <file> elsewhere.`,
+      {
+        cause: err,
+      },
+    );
   }
-  const written: WrittenReport = { file, bytes: Buffer.byteLength(html), results: Object.keys(results).length, runDate };
+  const written: WrittenReport = {
+    file,
+    bytes: Buffer.byteLength(html),
+    results: Object.keys(results).length,
+    runDate,
+  };
   if (!opts.s3) return written;
 
   const { profile } = opts.s3;

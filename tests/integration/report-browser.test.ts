@@ -126,7 +126,9 @@ describe('the report in headless Chromium', { timeout: 60_000 }, () => {
     expect(lineMarks.marks).toBe(results.median_followers_by_join_year_and_age_group!.length);
 
     // escaped text shows as text, not markup
-    await expect(page.getByText('Art Studio <script>alert(1)</script>').first().isVisible()).resolves.toBe(true);
+    await expect(page.getByText('Art Studio <script>alert(1)</script>').first().isVisible()).resolves.toBe(
+      true,
+    );
     expect(await page.locator('script').count()).toBe(0);
 
     await page.screenshot({ path: path.join(SHOTS, 'report.png'), fullPage: true });
@@ -151,7 +153,9 @@ describe('the report in headless Chromium', { timeout: 60_000 }, () => {
     await note.scrollIntoViewIfNeeded();
     expect(await note.isVisible()).toBe(true);
     expect(await note.textContent()).toMatch(/No rows/);
-    await page.locator('section#users_joined_by_year').screenshot({ path: path.join(SHOTS, 'empty-result.png') });
+    await page
+      .locator('section#users_joined_by_year')
+      .screenshot({ path: path.join(SHOTS, 'empty-result.png') });
     expect(problems).toEqual([]);
     expect(requests).toEqual([url]);
     await page.close();

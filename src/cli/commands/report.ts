@@ -2,7 +2,13 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.ts';
-import { latestResultsDir, readResults, renderResults, resultsRoot, writeReport } from '../../report/index.ts';
+import {
+  latestResultsDir,
+  readResults,
+  renderResults,
+  resultsRoot,
+  writeReport,
+} from '../../report/index.ts';
 
 interface ReportFlags {
   results?: string;
@@ -42,7 +48,8 @@ export function register(program: Command, ctx: CommandContext): void {
       const { profile } = ctx.profile();
       const root = resultsRoot(profile);
       const resultsDir = flags.results ? path.resolve(flags.results) : await latestResultsDir(root);
-      if (!flags.results) ctx.logger.info(`report: reading the latest results, ${resultsDir} (pass --results <dir> to choose)`);
+      if (!flags.results)
+        ctx.logger.info(`report: reading the latest results, ${resultsDir} (pass --results <dir> to choose)`);
       if (flags.tables) ctx.out(`${renderResults((await readResults(resultsDir)).results)}\n`);
       const started = Date.now();
       const report = await writeReport({

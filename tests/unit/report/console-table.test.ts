@@ -23,7 +23,10 @@ describe('renderTable', () => {
   });
 
   it('keeps one row on one line and rounds fractions to two decimals', () => {
-    const out = renderTable([{ name: 'a\nb\tc', median: 6012.5 }, { name: 'z', median: 1 / 3 }]);
+    const out = renderTable([
+      { name: 'a\nb\tc', median: 6012.5 },
+      { name: 'z', median: 1 / 3 },
+    ]);
     expect(out.split('\n')).toHaveLength(4);
     expect(out).toContain('a b c');
     expect(out).toContain('0.33');

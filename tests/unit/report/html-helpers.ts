@@ -1,7 +1,10 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const FIXTURE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/report/results');
+export const FIXTURE_DIR = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../fixtures/report/results',
+);
 
 /** The `<svg class="chart ...">…</svg>` of one result, or undefined. */
 export function chartOf(html: string, result: string): string | undefined {

@@ -10,7 +10,11 @@ let html: string;
 
 beforeAll(async () => {
   ({ results: fixture, summary } = await readResults(FIXTURE_DIR));
-  html = renderReportHtml(fixture, { runDate: '2026-11-25', generatedAt: '2026-11-25T17:30:00.000Z', summary });
+  html = renderReportHtml(fixture, {
+    runDate: '2026-11-25',
+    generatedAt: '2026-11-25T17:30:00.000Z',
+    summary,
+  });
 });
 
 // Marks expected per chart from the fixture: per-country charts show the top 15; NULLs are not plotted.
@@ -31,7 +35,9 @@ describe('renderReportHtml with the fixture', () => {
     expect(RESULT_NAMES).toHaveLength(9);
     for (const name of RESULT_NAMES) {
       expect(html).toContain(`<section class="result" id="${name}"`);
-      expect(html).toContain(`<table class="result-table" data-result="${name}" data-rows="${fixture[name]!.length}">`);
+      expect(html).toContain(
+        `<table class="result-table" data-result="${name}" data-rows="${fixture[name]!.length}">`,
+      );
       expect(chartOf(html, name), name).toBeDefined();
     }
     expect(count(html, /<svg class="chart/)).toBe(9);
@@ -54,7 +60,11 @@ describe('renderReportHtml with the fixture', () => {
     for (const name of ['popular_category_by_country', 'top_user_by_country', 'top_country_by_followers']) {
       expect(chartOf(html, name)).toMatch(/^<svg class="chart chart-hbar"/);
     }
-    for (const name of ['popular_category_by_age_group', 'median_followers_by_age_group', 'users_joined_by_year']) {
+    for (const name of [
+      'popular_category_by_age_group',
+      'median_followers_by_age_group',
+      'users_joined_by_year',
+    ]) {
       expect(chartOf(html, name)).toMatch(/^<svg class="chart chart-vbar"/);
     }
     for (const name of ['popular_category_by_year', 'median_followers_by_join_year']) {
@@ -75,7 +85,9 @@ describe('renderReportHtml with the fixture', () => {
 
   it('ranks the top 15 countries by count, ties by name, and leaves NULL counts out', () => {
     const svg = chartOf(html, 'popular_category_by_country')!;
-    const labels = [...svg.matchAll(/<rect class="mark" data-row="\d+" data-label="([^"]*)" data-value="(\d+)"/g)];
+    const labels = [
+      ...svg.matchAll(/<rect class="mark" data-row="\d+" data-label="([^"]*)" data-value="(\d+)"/g),
+    ];
     const values = labels.map((m) => Number(m[2]));
     expect(values).toEqual([...values].sort((a, b) => b - a));
     expect(labels[0]![1]).toBe('Afghanistan');
@@ -134,13 +146,17 @@ describe('empty, NULL-only and missing results', () => {
     const out = renderReportHtml({ ...fixture, users_joined_by_year: [] });
     expect(chartOf(out, 'users_joined_by_year')).toBeUndefined();
     expect(out).toContain('<p class="no-rows" data-result="users_joined_by_year">No rows');
-    expect(out).toContain('data-result="users_joined_by_year" data-rows="0"><thead><tr><th scope="col">post_year</th>');
+    expect(out).toContain(
+      'data-result="users_joined_by_year" data-rows="0"><thead><tr><th scope="col">post_year</th>',
+    );
     expect(out).toContain('<td class="no-rows" colspan="2">no rows</td>');
     expect(count(out, /<svg class="chart/)).toBe(8);
   });
 
   it('renders a note when no value can be plotted', () => {
-    const out = renderReportHtml({ median_followers_by_age_group: [{ age_group: '18-24', median_follower_count: null }] });
+    const out = renderReportHtml({
+      median_followers_by_age_group: [{ age_group: '18-24', median_follower_count: null }],
+    });
     expect(chartOf(out, 'median_followers_by_age_group')).toBeUndefined();
     expect(out).toContain('<p class="no-rows" data-result="median_followers_by_age_group">No plottable rows');
   });
@@ -162,8 +178,19 @@ describe('empty, NULL-only and missing results', () => {
   });
 
   it('orders age groups as the spec does, whatever the row order', () => {
-    const rows = ['+50', '36-50', '18-24', '25-35'].map((g, i) => ({ age_group: g, median_follower_count: i + 1 }));
-    const svg = chartOf(renderReportHtml({ median_followers_by_age_group: rows }), 'median_followers_by_age_group')!;
-    expect([...svg.matchAll(/data-label="([^"]*)"/g)].map((m) => m[1])).toEqual(['18-24', '25-35', '36-50', '+50']);
+    const rows = ['+50', '36-50', '18-24', '25-35'].map((g, i) => ({
+      age_group: g,
+      median_follower_count: i + 1,
+    }));
+    const svg = chartOf(
+      renderReportHtml({ median_followers_by_age_group: rows }),
+      'median_followers_by_age_group',
+    )!;
+    expect([...svg.matchAll(/data-label="([^"]*)"/g)].map((m) => m[1])).toEqual([
+      '18-24',
+      '25-35',
+      '36-50',
+      '+50',
+    ]);
   });
 });

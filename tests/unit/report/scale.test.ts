@@ -15,7 +15,8 @@ describe('niceTicks', () => {
   });
 
   it('survives zero, negative and non-finite maxima', () => {
-    for (const max of [0, -3, Number.NaN, Number.POSITIVE_INFINITY]) expect(niceTicks(max)).toEqual({ max: 1, ticks: [0, 1] });
+    for (const max of [0, -3, Number.NaN, Number.POSITIVE_INFINITY])
+      expect(niceTicks(max)).toEqual({ max: 1, ticks: [0, 1] });
   });
 });
 
