@@ -161,7 +161,8 @@ export function kafkaFailure(err: unknown, profile: Profile, action = 'connect t
     const sasl = chain.find((e) => /SASL|authenticat/i.test(describeError(e))) ?? err;
     return new PinpipeError(
       'KAFKA_AUTH_FAILED',
-      `Kafka authentication failed (${mode}) at ${brokers}: ${describeError(sasl)}. ` + authFix(profile),
+      `Kafka authentication failed (${mode}) at ${brokers}: ${describeError(sasl).replace(/^SASL OAUTHBEARER authentication failed at \S+: /, '')}. ` +
+        authFix(profile),
       { cause: err },
     );
   }

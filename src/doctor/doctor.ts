@@ -52,7 +52,8 @@ export async function runDoctor(profile: Profile, opts: DoctorOptions = {}): Pro
   };
 
   const cred = await run('credentials', checkCredentials);
-  const noAws = cred.status === 'fail' && usesChain ? 'needs AWS credentials (see credentials)' : undefined;
+  const noCredentials = cred.status === 'fail' && usesChain && cred.detail.startsWith('no AWS credentials');
+  const noAws = noCredentials ? 'needs AWS credentials (see credentials)' : undefined;
   const mskNeedsAws = profile.kafka.security.mode === 'msk-iam' ? noAws : undefined;
   const gwNeedsAws = profile.apiGateway.invokeUrl ? undefined : noAws;
   await Promise.all([

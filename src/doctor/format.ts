@@ -14,7 +14,9 @@ export function formatResult(r: CheckResult): string[] {
 export function formatSummary(report: DoctorReport): string {
   const failed = report.checks.filter((c) => c.status === 'fail' || c.status === 'skip');
   if (failed.length === 0) {
-    return `All ${report.checks.length} checks passed for profile ${report.profile} in ${(report.ms / 1000).toFixed(1)} s.`;
+    const warns = report.checks.filter((c) => c.status === 'warn').length;
+    const note = warns > 0 ? ` (${warns} warning${warns > 1 ? 's' : ''})` : '';
+    return `All ${report.checks.length} checks passed${note} for profile ${report.profile} in ${(report.ms / 1000).toFixed(1)} s.`;
   }
   const first = failed.find((c) => c.status === 'fail') ?? failed[0]!;
   return `${failed.length} of ${report.checks.length} checks did not pass for profile ${report.profile} (first failing step: ${first.name}).`;
