@@ -67,17 +67,21 @@ function section(name: string, results: Results): string {
   return parts.join('\n');
 }
 
+/** Summary fields not worth a line in the report (paths, samples, the per-result counts shown above). */
+const SUMMARY_SKIP = /^(outDir|duckdbPath|parquet|results|generatedAt|runDate)(\.|$)|\.samples$/;
+
 function summaryBlock(summary: unknown): string {
   if (summary === undefined || summary === null) return '';
   const flat: Array<[string, unknown]> = [];
   const walk = (prefix: string, v: unknown) => {
+    if (SUMMARY_SKIP.test(prefix)) return;
     if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
       for (const [k, child] of Object.entries(v)) walk(prefix ? `${prefix}.${k}` : k, child);
-    } else flat.push([prefix || 'summary', Array.isArray(v) ? JSON.stringify(v) : v]);
+    } else if (!Array.isArray(v)) flat.push([prefix || 'summary', v]);
   };
   walk('', summary);
   const rows = flat
-    .slice(0, 60)
+    .slice(0, 80)
     .map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th>${cell(v, k)}</tr>`)
     .join('');
   return `<details class="summary"><summary>Batch summary (summary.json)</summary><table>${rows}</table></details>`;

@@ -3,7 +3,10 @@ import path from 'node:path';
 import { PinpipeError } from '../errors.ts';
 import type { Profile } from '../config/schema.ts';
 
-/** Where the batch writes its results: `<batch.workDir>/results/<run>/<result_name>.json`. */
+/**
+ * Where the batch writes its results: `<batch.workDir>/results/<result_name>.json` (src/batch,
+ * run-batch.ts), or a run folder under it (`pinpipe batch --out`).
+ */
 export function resultsRoot(profile: Pick<Profile, 'batch'>): string {
   return path.join(profile.batch.workDir, 'results');
 }
@@ -17,8 +20,8 @@ async function hasJson(dir: string): Promise<boolean> {
 }
 
 /**
- * The latest results folder under `root`: the most recently modified sub-folder holding JSON files
- * (ties broken by the greater name, so run dates sort), or `root` itself when the results are there.
+ * The latest results folder under `root`: of `root` itself and its sub-folders holding JSON files,
+ * the one whose summary.json (else the folder) was written last; ties go to the greater name.
  */
 export async function latestResultsDir(root: string): Promise<string> {
   let entries: string[];
@@ -38,9 +41,13 @@ export async function latestResultsDir(root: string): Promise<string> {
     const summary = await stat(path.join(dir, 'summary.json')).catch(() => undefined);
     candidates.push({ dir, name, mtime: (summary ?? st).mtimeMs });
   }
+  // the batch writes straight into the root by default (`<workDir>/results/<result>.json`)
+  if (await hasJson(root)) {
+    const own = await stat(path.join(root, 'summary.json')).catch(() => stat(root));
+    candidates.push({ dir: root, name: '', mtime: own.mtimeMs });
+  }
   candidates.sort((a, b) => b.mtime - a.mtime || b.name.localeCompare(a.name));
   if (candidates[0]) return candidates[0].dir;
-  if (await hasJson(root)) return root;
   throw new PinpipeError(
     'REPORT_FAILED',
     `No results in ${root}. Run \`pinpipe batch\` first, or pass --results <dir>.`,

@@ -106,7 +106,10 @@ describe('renderReportHtml with the fixture', () => {
 
   it('shows the batch summary and the run date', () => {
     expect(html).toContain('<title>pinpipe report — 2026-11-25</title>');
-    expect(html).toContain('<th scope="row">rows.pin</th><td class="num">11,000</td>');
+    expect(html).toContain('<th scope="row">rows.pin</th><td class="num">10,961</td>');
+    // paths and samples of the batch summary stay out of the report
+    expect(html).not.toContain('quarantined.samples');
+    expect(html).not.toContain('duckdbPath');
   });
 });
 
