@@ -39,7 +39,9 @@ export async function ensureBucket(profile: Profile, name: string): Promise<'cre
         Bucket: name,
         ...(profile.region === 'us-east-1'
           ? {}
-          : { CreateBucketConfiguration: { LocationConstraint: profile.region as BucketLocationConstraint } }),
+          : {
+              CreateBucketConfiguration: { LocationConstraint: profile.region as BucketLocationConstraint },
+            }),
       }),
     );
     return 'created';
@@ -60,7 +62,11 @@ export async function ensureTopics(
     if (missing.length > 0) {
       await admin.createTopics({
         waitForLeaders: true,
-        topics: missing.map((t) => ({ topic: t.name, numPartitions: t.partitions, replicationFactor: t.replicationFactor })),
+        topics: missing.map((t) => ({
+          topic: t.name,
+          numPartitions: t.partitions,
+          replicationFactor: t.replicationFactor,
+        })),
       });
     }
     return topics.map((t) => ({ name: t.name, status: existing.has(t.name) ? 'exists' : 'created' }));
@@ -94,8 +100,11 @@ export async function applyProvision(
   plan: ProvisionPlan,
   say: (msg: string) => void = () => undefined,
 ): Promise<ApplyResult> {
-  const bucket = await step('S3_UNAVAILABLE', `Creating bucket ${plan.bucket.name}`, 'Check the S3 endpoint and permissions.', () =>
-    ensureBucket(profile, plan.bucket.name),
+  const bucket = await step(
+    'S3_UNAVAILABLE',
+    `Creating bucket ${plan.bucket.name}`,
+    'Check the S3 endpoint and permissions.',
+    () => ensureBucket(profile, plan.bucket.name),
   );
   say(`bucket ${plan.bucket.name}: ${bucket}`);
   const topics = await step(

@@ -59,7 +59,10 @@ export async function hasStage(client: APIGatewayClient, restApiId: string, stag
   return (r.item ?? []).some((s) => s.stageName === stage);
 }
 
-export async function ensureGateway(client: APIGatewayClient, plan: ProvisionPlan['restApi']): Promise<GatewayResult> {
+export async function ensureGateway(
+  client: APIGatewayClient,
+  plan: ProvisionPlan['restApi'],
+): Promise<GatewayResult> {
   const changes: string[] = [];
   let api = await findRestApi(client, plan.name);
   if (!api) {
@@ -78,15 +81,19 @@ export async function ensureGateway(client: APIGatewayClient, plan: ProvisionPla
   if (!root?.id) throw new Error(`REST API ${restApiId} has no root resource`);
   let proxy = all.find((r) => r.parentId === root.id && r.pathPart === plan.resource.pathPart);
   if (!proxy) {
-    proxy = await client.send(new CreateResourceCommand({ restApiId, parentId: root.id, pathPart: plan.resource.pathPart }));
+    proxy = await client.send(
+      new CreateResourceCommand({ restApiId, parentId: root.id, pathPart: plan.resource.pathPart }),
+    );
     changes.push(`created resource /${plan.resource.pathPart}`);
   }
   const resourceId = proxy.id!;
   const httpMethod = plan.method.httpMethod;
-  const method = await client.send(new GetMethodCommand({ restApiId, resourceId, httpMethod })).catch((err: unknown) => {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  });
+  const method = await client
+    .send(new GetMethodCommand({ restApiId, resourceId, httpMethod }))
+    .catch((err: unknown) => {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    });
   if (!method) {
     await client.send(
       new PutMethodCommand({
@@ -105,7 +112,11 @@ export async function ensureGateway(client: APIGatewayClient, plan: ProvisionPla
       if (isNotFound(err)) return undefined;
       throw err;
     });
-  if (!integration?.uri || integration.uri !== plan.integration.uri || integration.type !== plan.integration.type) {
+  if (
+    !integration?.uri ||
+    integration.uri !== plan.integration.uri ||
+    integration.type !== plan.integration.type
+  ) {
     await client.send(
       new PutIntegrationCommand({
         restApiId,
@@ -118,7 +129,9 @@ export async function ensureGateway(client: APIGatewayClient, plan: ProvisionPla
         passthroughBehavior: 'WHEN_NO_MATCH',
       }),
     );
-    changes.push(`${integration ? 'updated' : 'created'} ${plan.integration.type} integration → ${plan.integration.uri}`);
+    changes.push(
+      `${integration ? 'updated' : 'created'} ${plan.integration.type} integration → ${plan.integration.uri}`,
+    );
   }
   if (changes.length > 0 || !(await hasStage(client, restApiId, plan.stage))) {
     await client.send(

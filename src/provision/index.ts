@@ -50,7 +50,9 @@ export async function resolveInvokeUrl(profile: Profile): Promise<string> {
     throw new PinpipeError(
       'GATEWAY_FAILED',
       `Cannot look up the REST API "${name}": ${describeError(err)}. ` +
-        (profile.aws.endpoint ? `Is the emulator up at ${profile.aws.endpoint}? Run npm run sandbox:up.` : 'Check AWS access (pinpipe doctor).'),
+        (profile.aws.endpoint
+          ? `Is the emulator up at ${profile.aws.endpoint}? Run npm run sandbox:up.`
+          : 'Check AWS access (pinpipe doctor).'),
       { cause: err },
     );
   } finally {

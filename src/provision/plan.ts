@@ -77,7 +77,8 @@ export function formatPlan(plan: ProvisionPlan): string[] {
     `Provisioning plan for profile "${plan.profile}" (${plan.target}, region ${plan.region})`,
     `  S3 bucket         ${plan.bucket.name}`,
     ...plan.topics.map(
-      (t) => `  Kafka topic       ${t.name} (${t.partitions} partitions, replication factor ${t.replicationFactor})`,
+      (t) =>
+        `  Kafka topic       ${t.name} (${t.partitions} partitions, replication factor ${t.replicationFactor})`,
     ),
     `  REST API          ${api.name}`,
     `    resource        /${api.resource.pathPart}`,

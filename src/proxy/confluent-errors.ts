@@ -46,9 +46,15 @@ export const httpErrors = {
   malformedJson: (detail: string) =>
     new ProxyHttpError(400, ConfluentCodes.BAD_REQUEST, `Malformed JSON in the request body: ${detail}`),
   unauthorized: () =>
-    new ProxyHttpError(401, ConfluentCodes.UNAUTHORIZED, 'Unauthorized: send the proxy API key in the X-API-Key header.'),
-  notFound: (path: string) => new ProxyHttpError(404, ConfluentCodes.NOT_FOUND, `HTTP 404 Not Found: no route for ${path}`),
-  methodNotAllowed: () => new ProxyHttpError(405, ConfluentCodes.METHOD_NOT_ALLOWED, 'HTTP 405 Method Not Allowed'),
+    new ProxyHttpError(
+      401,
+      ConfluentCodes.UNAUTHORIZED,
+      'Unauthorized: send the proxy API key in the X-API-Key header.',
+    ),
+  notFound: (path: string) =>
+    new ProxyHttpError(404, ConfluentCodes.NOT_FOUND, `HTTP 404 Not Found: no route for ${path}`),
+  methodNotAllowed: () =>
+    new ProxyHttpError(405, ConfluentCodes.METHOD_NOT_ALLOWED, 'HTTP 405 Method Not Allowed'),
   tooLarge: (limit: number) =>
     new ProxyHttpError(
       413,
@@ -62,15 +68,25 @@ export const httpErrors = {
       `HTTP 415 Unsupported Media Type: ${got ? `"${got}"` : 'no Content-Type'}; use application/vnd.kafka.json.v2+json or application/vnd.kafka.binary.v2+json.`,
     ),
   topicNotFound: (topic: string, why = '') =>
-    new ProxyHttpError(404, ConfluentCodes.TOPIC_NOT_FOUND, `Topic not found.${why ? ` ${why}` : ''} (topic "${topic}")`),
+    new ProxyHttpError(
+      404,
+      ConfluentCodes.TOPIC_NOT_FOUND,
+      `Topic not found.${why ? ` ${why}` : ''} (topic "${topic}")`,
+    ),
   partitionNotFound: (topic: string, partition: number) =>
-    new ProxyHttpError(404, ConfluentCodes.PARTITION_NOT_FOUND, `Partition not found. (topic "${topic}", partition ${partition})`),
-  invalidPayload: (detail: string) => new ProxyHttpError(422, ConfluentCodes.INVALID_PAYLOAD, `Payload error. ${detail}`),
+    new ProxyHttpError(
+      404,
+      ConfluentCodes.PARTITION_NOT_FOUND,
+      `Partition not found. (topic "${topic}", partition ${partition})`,
+    ),
+  invalidPayload: (detail: string) =>
+    new ProxyHttpError(422, ConfluentCodes.INVALID_PAYLOAD, `Payload error. ${detail}`),
   conversion: (detail: string) =>
     new ProxyHttpError(422, ConfluentCodes.JSON_CONVERSION, `Conversion of JSON to Object failed: ${detail}`),
   kafka: (retriable: boolean, detail: string) =>
     retriable
       ? new ProxyHttpError(503, ConfluentCodes.KAFKA_RETRIABLE_ERROR, `Kafka error (retriable): ${detail}`)
       : new ProxyHttpError(500, ConfluentCodes.KAFKA_ERROR, `Kafka error: ${detail}`),
-  internal: (detail: string) => new ProxyHttpError(500, ConfluentCodes.INTERNAL, `Internal proxy error: ${detail}`),
+  internal: (detail: string) =>
+    new ProxyHttpError(500, ConfluentCodes.INTERNAL, `Internal proxy error: ${detail}`),
 } as const;

@@ -103,7 +103,9 @@ export class KafkaBackend {
       );
     } catch (err) {
       if (isConnectionError(err)) {
-        this.opts.logger.warn(`Kafka send failed (${(err as Error).message}); reconnecting on the next request`);
+        this.opts.logger.warn(
+          `Kafka send failed (${(err as Error).message}); reconnecting on the next request`,
+        );
         this.resetProducer(current);
       }
       throw err;
@@ -158,7 +160,10 @@ export class KafkaBackend {
     const parts = this.topics.get(topic);
     if (!parts) return undefined;
     const configs = await this.withAdmin('Kafka describeConfigs', (a) =>
-      a.describeConfigs({ resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: topic }], includeSynonyms: false }),
+      a.describeConfigs({
+        resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: topic }],
+        includeSynonyms: false,
+      }),
     );
     const entries = configs.resources[0]?.configEntries ?? [];
     return {
@@ -169,7 +174,11 @@ export class KafkaBackend {
         .map((p) => ({
           partition: p.partitionId,
           leader: p.leader,
-          replicas: p.replicas.map((b) => ({ broker: b, leader: b === p.leader, in_sync: p.isr.includes(b) })),
+          replicas: p.replicas.map((b) => ({
+            broker: b,
+            leader: b === p.leader,
+            in_sync: p.isr.includes(b),
+          })),
         })),
     };
   }

@@ -89,7 +89,8 @@ export class LingerBatcher {
     }
     const base = new Map<string, bigint>();
     for (const m of metadata) {
-      if (m.errorCode === 0 && m.baseOffset !== undefined) base.set(`${m.topicName}\u0000${m.partition}`, BigInt(m.baseOffset));
+      if (m.errorCode === 0 && m.baseOffset !== undefined)
+        base.set(`${m.topicName}\u0000${m.partition}`, BigInt(m.baseOffset));
     }
     batch.forEach((item, i) => {
       const offsets: RecordOffset[] = [];

@@ -56,11 +56,17 @@ export async function startProxy(opts: StartProxyOptions): Promise<StartedProxy>
     );
   }
   if (!apiKey && !isLoopback(host)) {
-    logger.warn(`the proxy listens on ${host} without an API key: anyone who can reach it can write to Kafka`);
+    logger.warn(
+      `the proxy listens on ${host} without an API key: anyone who can reach it can write to Kafka`,
+    );
   }
   const maxBody = profile.proxy.maxBodyBytes;
   const backend = new KafkaBackend({ profile, logger, sendTimeoutMs: opts.sendTimeoutMs });
-  const batcher = new LingerBatcher({ lingerMs: profile.proxy.lingerMs, maxBatchBytes: MAX_BATCH_BYTES, send: backend.send });
+  const batcher = new LingerBatcher({
+    lingerMs: profile.proxy.lingerMs,
+    maxBatchBytes: MAX_BATCH_BYTES,
+    send: backend.send,
+  });
   const partitioner = kafkajs.Partitioners.DefaultPartitioner();
   let requests = 0;
   let inFlight = 0;
@@ -72,15 +78,21 @@ export async function startProxy(opts: StartProxyOptions): Promise<StartedProxy>
   const assign = (topic: string, parts: PartitionMetadata[], records: ProduceRecord[]): PartitionedRecord[] =>
     records.map((r) => {
       if (r.partition !== undefined) {
-        if (!parts.some((p) => p.partitionId === r.partition)) throw httpErrors.partitionNotFound(topic, r.partition);
+        if (!parts.some((p) => p.partitionId === r.partition))
+          throw httpErrors.partitionNotFound(topic, r.partition);
         return { key: r.key, value: r.value, partition: r.partition };
       }
-      const partition = partitioner({ topic, partitionMetadata: parts, message: { key: r.key, value: r.value } });
+      const partition = partitioner({
+        topic,
+        partitionMetadata: parts,
+        message: { key: r.key, value: r.value },
+      });
       return { key: r.key, value: r.value, partition };
     });
 
   const knownPartitions = async (topic: string): Promise<PartitionMetadata[]> => {
-    if (!isValidTopicName(topic)) throw httpErrors.topicNotFound(topic, 'It is not a valid Kafka topic name.');
+    if (!isValidTopicName(topic))
+      throw httpErrors.topicNotFound(topic, 'It is not a valid Kafka topic name.');
     const parts = await backend.partitions(topic).catch((err: unknown) => {
       throw kafkaFailure(err);
     });
@@ -88,7 +100,12 @@ export async function startProxy(opts: StartProxyOptions): Promise<StartedProxy>
     return parts;
   };
 
-  const produce = async (req: IncomingMessage, res: ServerResponse, topic: string, pathPartition?: string) => {
+  const produce = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    topic: string,
+    pathPartition?: string,
+  ) => {
     const format = formatFor(req.headers['content-type']);
     let partition: number | undefined;
     if (pathPartition !== undefined) {
@@ -163,7 +180,9 @@ export async function startProxy(opts: StartProxyOptions): Promise<StartedProxy>
   server.requestTimeout = 60_000;
   const port = await listen(server, host, opts.port ?? profile.proxy.port);
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  logger.info(`REST proxy on ${url} → Kafka ${profile.kafka.brokers.join(',')} (linger ${profile.proxy.lingerMs} ms)`);
+  logger.info(
+    `REST proxy on ${url} → Kafka ${profile.kafka.brokers.join(',')} (linger ${profile.proxy.lingerMs} ms)`,
+  );
 
   let closing: Promise<void> | undefined;
   const close = () =>

@@ -2,7 +2,12 @@ import { DeleteRestApiCommand } from '@aws-sdk/client-api-gateway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiGateway } from '../../src/clients/index.ts';
 import { isPinpipeError } from '../../src/errors.ts';
-import { applyGateway, planProvision, provisionGateway, resolveInvokeUrl } from '../../src/provision/index.ts';
+import {
+  applyGateway,
+  planProvision,
+  provisionGateway,
+  resolveInvokeUrl,
+} from '../../src/provision/index.ts';
 import { startProxy, type StartedProxy } from '../../src/proxy/index.ts';
 import type { Profile } from '../../src/config/schema.ts';
 import { uniqueName } from '../helpers/names.ts';
@@ -46,7 +51,9 @@ describe('API Gateway → REST proxy → Kafka (MiniStack)', { timeout: 120_000 
     const said: string[] = [];
     const first = await provisionGateway(profile, (m) => said.push(m));
     restApiId = first.restApiId;
-    expect(said.join('\n')).toMatch(/created REST API[\s\S]*\{proxy\+\}[\s\S]*ANY[\s\S]*HTTP_PROXY[\s\S]*deployed stage test/);
+    expect(said.join('\n')).toMatch(
+      /created REST API[\s\S]*\{proxy\+\}[\s\S]*ANY[\s\S]*HTTP_PROXY[\s\S]*deployed stage test/,
+    );
     expect(first.invokeUrl).toBe(`http://127.0.0.1:4566/restapis/${first.restApiId}/test/_user_request_`);
     const again = await applyGateway(profile, planProvision(profile).restApi);
     expect(again.restApiId).toBe(first.restApiId);
@@ -89,7 +96,10 @@ describe('API Gateway → REST proxy → Kafka (MiniStack)', { timeout: 120_000 
       body: '{"records":[{"value":1}]}',
     });
     expect(unknown.status).toBe(404);
-    expect(JSON.parse(unknown.body)).toEqual({ error_code: 40401, message: expect.stringMatching(/^Topic not found\./) });
+    expect(JSON.parse(unknown.body)).toEqual({
+      error_code: 40401,
+      message: expect.stringMatching(/^Topic not found\./),
+    });
     const media = await rawRequest(`${url}/topics/${topic}`, {
       method: 'POST',
       headers: { 'content-type': 'text/plain' },
@@ -110,11 +120,17 @@ describe('API Gateway → REST proxy → Kafka (MiniStack)', { timeout: 120_000 
   });
 
   it('resolveInvokeUrl names the fix when no REST API has the name', async () => {
-    const missing = testProfile((p) => ({ ...p, apiGateway: { ...p.apiGateway, restApiName: uniqueName('pinpipe-absent') } }));
+    const missing = testProfile((p) => ({
+      ...p,
+      apiGateway: { ...p.apiGateway, restApiName: uniqueName('pinpipe-absent') },
+    }));
     const err = await resolveInvokeUrl(missing).catch((e: unknown) => e);
     expect(isPinpipeError(err, 'GATEWAY_FAILED')).toBe(true);
     expect((err as Error).message).toContain('pinpipe provision');
-    const fixed = testProfile((p) => ({ ...p, apiGateway: { ...p.apiGateway, invokeUrl: 'https://abc.example/test/' } }));
+    const fixed = testProfile((p) => ({
+      ...p,
+      apiGateway: { ...p.apiGateway, invokeUrl: 'https://abc.example/test/' },
+    }));
     expect(await resolveInvokeUrl(fixed)).toBe('https://abc.example/test');
   });
 });

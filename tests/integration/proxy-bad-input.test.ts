@@ -3,7 +3,15 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProxy, type StartedProxy } from '../../src/proxy/index.ts';
 import { testProfile } from '../helpers/profile.ts';
-import { BINARY_V2, consumeBack, JSON_V2, quietLogger, rawRequest, uniqueTopics, type RawResponse } from './proxy-helpers.ts';
+import {
+  BINARY_V2,
+  consumeBack,
+  JSON_V2,
+  quietLogger,
+  rawRequest,
+  uniqueTopics,
+  type RawResponse,
+} from './proxy-helpers.ts';
 
 /**
  * Bad input (issue 4 "Must show"): each answer is a 4xx in Confluent's JSON error shape, nothing reaches
@@ -125,9 +133,12 @@ describe('REST proxy: bad input', { timeout: 120_000 }, () => {
     const health = await rawRequest(`${proxy.url}/health`, {});
     expect(health.status).toBe(200);
     const back = await consumeBack(profile, topic, 2);
-    expect(back.map((m) => JSON.parse(m.value)).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual([
-      { still: 'serving' },
-      'y'.repeat(LIMIT - 100),
-    ].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))));
+    expect(
+      back.map((m) => JSON.parse(m.value)).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+    ).toEqual(
+      [{ still: 'serving' }, 'y'.repeat(LIMIT - 100)].sort((a, b) =>
+        JSON.stringify(a).localeCompare(JSON.stringify(b)),
+      ),
+    );
   });
 });

@@ -16,7 +16,10 @@ export async function uniqueTopics(
   const admin = createKafka(profile).admin();
   await admin.connect();
   const names = prefixes.map((p) => uniqueName(`pinpipe-${p}`));
-  await admin.createTopics({ waitForLeaders: true, topics: names.map((topic) => ({ topic, numPartitions: 3 })) });
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: names.map((topic) => ({ topic, numPartitions: 3 })),
+  });
   return {
     names,
     [Symbol.asyncDispose]: async () => {
@@ -34,14 +37,25 @@ export interface Consumed {
 }
 
 /** Reads `count` records of a topic from the beginning (unique group), or fails after `timeoutMs`. */
-export async function consumeBack(profile: Profile, topic: string, count: number, timeoutMs = 30_000): Promise<Consumed[]> {
-  const consumer = createKafka(profile).consumer({ groupId: uniqueName('pinpipe-proxy-test'), maxWaitTimeInMs: 200 });
+export async function consumeBack(
+  profile: Profile,
+  topic: string,
+  count: number,
+  timeoutMs = 30_000,
+): Promise<Consumed[]> {
+  const consumer = createKafka(profile).consumer({
+    groupId: uniqueName('pinpipe-proxy-test'),
+    maxWaitTimeInMs: 200,
+  });
   await consumer.connect();
   const out: Consumed[] = [];
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`consumed ${out.length}/${count} records of ${topic}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`consumed ${out.length}/${count} records of ${topic}`)),
+        timeoutMs,
+      );
       void consumer.run({
         eachMessage: async ({ partition, message }) => {
           out.push({
@@ -74,15 +88,27 @@ export interface RawResponse {
 /** One HTTP request with an arbitrary body (a Buffer is sent as is, chunked when `chunked`). */
 export function rawRequest(
   url: string,
-  opts: { method?: string; headers?: Record<string, string>; body?: Buffer | string; chunked?: boolean; agent?: http.Agent },
+  opts: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: Buffer | string;
+    chunked?: boolean;
+    agent?: http.Agent;
+  },
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: opts.method ?? 'GET', headers: opts.headers, agent: opts.agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString() }));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      url,
+      { method: opts.method ?? 'GET', headers: opts.headers, agent: opts.agent },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString() }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     if (opts.body !== undefined) {
       if (opts.chunked) {

@@ -86,7 +86,15 @@ describe('REST proxy with Kafka stopped and restarted (private broker)', { timeo
     expect(health.status).toBe(503);
     expect(JSON.parse(health.body).error_code).toBe(50003);
     // topic lookups still answer (from the cache) rather than hanging
-    expect((await rawRequest(`${proxy.url}/topics/${TOPIC}-unknown`, { method: 'POST', headers: { 'content-type': JSON_V2 }, body: '{"records":[{"value":1}]}' })).status).toBeGreaterThanOrEqual(404);
+    expect(
+      (
+        await rawRequest(`${proxy.url}/topics/${TOPIC}-unknown`, {
+          method: 'POST',
+          headers: { 'content-type': JSON_V2 },
+          body: '{"records":[{"value":1}]}',
+        })
+      ).status,
+    ).toBeGreaterThanOrEqual(404);
 
     await broker.start();
     let recovered = false;
@@ -98,7 +106,9 @@ describe('REST proxy with Kafka stopped and restarted (private broker)', { timeo
       else await new Promise((res) => setTimeout(res, 500));
     }
     expect(recovered).toBe(true);
-    process.stderr.write(`[proxy-kafka-down] answers while down: ${times.join(', ')} ms; recovered after ${i} attempt(s)\n`);
+    process.stderr.write(
+      `[proxy-kafka-down] answers while down: ${times.join(', ')} ms; recovered after ${i} attempt(s)\n`,
+    );
     expect((await rawRequest(`${proxy.url}/health`, {})).status).toBe(200);
     expect((await post(2)).status).toBe(200);
     const back = (await consumeBack(profile, TOPIC, 3)).map((m) => (JSON.parse(m.value) as { i: number }).i);

@@ -42,8 +42,13 @@ describe('REST proxy v2 (shared broker, unique topics)', { timeout: 120_000 }, (
   describe.runIf(hasCurl)("Confluent's documented curl examples", () => {
     it('produce JSON: {"records":[{"value":{"foo":"bar"}}]}', async () => {
       const r = await curl([
-        '-X', 'POST', '-H', 'Content-Type: application/vnd.kafka.json.v2+json',
-        '--data', '{"records":[{"value":{"foo":"bar"}}]}', `${proxy.url}/topics/${jsontest}`,
+        '-X',
+        'POST',
+        '-H',
+        'Content-Type: application/vnd.kafka.json.v2+json',
+        '--data',
+        '{"records":[{"value":{"foo":"bar"}}]}',
+        `${proxy.url}/topics/${jsontest}`,
       ]);
       expect(r.status).toBe(200);
       expect(r.contentType).toBe('application/vnd.kafka.v2+json');
@@ -57,8 +62,12 @@ describe('REST proxy v2 (shared broker, unique topics)', { timeout: 120_000 }, (
 
     it('produce JSON with a key and an explicit partition', async () => {
       const r = await curl([
-        '-X', 'POST', '-H', 'Content-Type: application/vnd.kafka.json.v2+json',
-        '--data', '{"records":[{"key":"somekey","value":{"foo":"bar"}},{"value":["foo","bar"],"partition":1},{"value":53.5}]}',
+        '-X',
+        'POST',
+        '-H',
+        'Content-Type: application/vnd.kafka.json.v2+json',
+        '--data',
+        '{"records":[{"key":"somekey","value":{"foo":"bar"}},{"value":["foo","bar"],"partition":1},{"value":53.5}]}',
         `${proxy.url}/topics/${jsontest}`,
       ]);
       expect(r.status).toBe(200);
@@ -69,11 +78,20 @@ describe('REST proxy v2 (shared broker, unique topics)', { timeout: 120_000 }, (
 
     it('produce binary: value "S2Fma2E=" ("Kafka")', async () => {
       const r = await curl([
-        '-X', 'POST', '-H', 'Content-Type: application/vnd.kafka.binary.v2+json', '-H', 'Accept: application/vnd.kafka.v2+json',
-        '--data', '{"records":[{"value":"S2Fma2E="}]}', `${proxy.url}/topics/${binarytest}`,
+        '-X',
+        'POST',
+        '-H',
+        'Content-Type: application/vnd.kafka.binary.v2+json',
+        '-H',
+        'Accept: application/vnd.kafka.v2+json',
+        '--data',
+        '{"records":[{"value":"S2Fma2E="}]}',
+        `${proxy.url}/topics/${binarytest}`,
       ]);
       expect(r.status).toBe(200);
-      expect(JSON.parse(r.body).offsets).toEqual([{ partition: expect.any(Number), offset: 0, error_code: null, error: null }]);
+      expect(JSON.parse(r.body).offsets).toEqual([
+        { partition: expect.any(Number), offset: 0, error_code: null, error: null },
+      ]);
       const back = await consumeBack(profile, binarytest, 1);
       expect(back.map((m) => m.value)).toEqual(['Kafka']);
     });
@@ -93,17 +111,29 @@ describe('REST proxy v2 (shared broker, unique topics)', { timeout: 120_000 }, (
       expect(t.name).toBe(jsontest);
       expect(t.configs['cleanup.policy']).toBe('delete');
       expect(t.partitions).toHaveLength(3);
-      expect(t.partitions[0]).toEqual({ partition: 0, leader: 1, replicas: [{ broker: 1, leader: true, in_sync: true }] });
+      expect(t.partitions[0]).toEqual({
+        partition: 0,
+        leader: 1,
+        replicas: [{ broker: 1, leader: true, in_sync: true }],
+      });
     });
 
     it('unknown topic → 404 with error_code 40401', async () => {
       const r = await curl([
-        '-X', 'POST', '-H', 'Content-Type: application/vnd.kafka.json.v2+json',
-        '--data', '{"records":[{"value":{"foo":"bar"}}]}', `${proxy.url}/topics/pinpipe-no-such-topic-${Date.now()}`,
+        '-X',
+        'POST',
+        '-H',
+        'Content-Type: application/vnd.kafka.json.v2+json',
+        '--data',
+        '{"records":[{"value":{"foo":"bar"}}]}',
+        `${proxy.url}/topics/pinpipe-no-such-topic-${Date.now()}`,
       ]);
       expect(r.status).toBe(404);
       expect(r.contentType).toBe('application/vnd.kafka.v2+json');
-      expect(JSON.parse(r.body)).toEqual({ error_code: 40401, message: expect.stringMatching(/^Topic not found\./) });
+      expect(JSON.parse(r.body)).toEqual({
+        error_code: 40401,
+        message: expect.stringMatching(/^Topic not found\./),
+      });
       const g = await curl([`${proxy.url}/topics/pinpipe-no-such-topic-${Date.now()}`]);
       expect(g.status).toBe(404);
       expect(JSON.parse(g.body).error_code).toBe(40401);
@@ -111,16 +141,28 @@ describe('REST proxy v2 (shared broker, unique topics)', { timeout: 120_000 }, (
 
     it('wrong content type → 415 with error_code 415', async () => {
       const r = await curl([
-        '-X', 'POST', '-H', 'Content-Type: text/plain',
-        '--data', '{"records":[{"value":{"foo":"bar"}}]}', `${proxy.url}/topics/${jsontest}`,
+        '-X',
+        'POST',
+        '-H',
+        'Content-Type: text/plain',
+        '--data',
+        '{"records":[{"value":{"foo":"bar"}}]}',
+        `${proxy.url}/topics/${jsontest}`,
       ]);
       expect(r.status).toBe(415);
-      expect(JSON.parse(r.body)).toEqual({ error_code: 415, message: expect.stringContaining('Unsupported Media Type') });
+      expect(JSON.parse(r.body)).toEqual({
+        error_code: 415,
+        message: expect.stringContaining('Unsupported Media Type'),
+      });
     });
   });
 
   it('delivers what it acknowledged: produce JSON then consume the same values at the same offsets', async () => {
-    const values = Array.from({ length: 50 }, (_, i) => ({ ind: i, title: `post ${i}`, ts: '2020-08-28 03:52:47' }));
+    const values = Array.from({ length: 50 }, (_, i) => ({
+      ind: i,
+      title: `post ${i}`,
+      ts: '2020-08-28 03:52:47',
+    }));
     const acked: Array<{ partition: number; offset: number }> = [];
     for (let i = 0; i < values.length; i += 10) {
       const res = await fetch(`${proxy.url}/topics/${batched}`, {
@@ -129,7 +171,9 @@ describe('REST proxy v2 (shared broker, unique topics)', { timeout: 120_000 }, (
         body: JSON.stringify({ records: values.slice(i, i + 10).map((value) => ({ value })) }),
       });
       expect(res.status).toBe(200);
-      acked.push(...((await res.json()) as { offsets: Array<{ partition: number; offset: number }> }).offsets);
+      acked.push(
+        ...((await res.json()) as { offsets: Array<{ partition: number; offset: number }> }).offsets,
+      );
     }
     const back = await consumeBack(profile, batched, values.length);
     expect(back).toHaveLength(values.length);
@@ -145,7 +189,14 @@ describe('REST proxy v2 (shared broker, unique topics)', { timeout: 120_000 }, (
         fetch(`${proxy.url}/topics/${binarytest}`, {
           method: 'POST',
           headers: { 'content-type': BINARY_V2 },
-          body: JSON.stringify({ records: [{ key: Buffer.from(`k${i}`).toString('base64'), value: Buffer.from(`v${i}`).toString('base64') }] }),
+          body: JSON.stringify({
+            records: [
+              {
+                key: Buffer.from(`k${i}`).toString('base64'),
+                value: Buffer.from(`v${i}`).toString('base64'),
+              },
+            ],
+          }),
         }).then((r) => r.status),
       ),
     );
@@ -217,6 +268,8 @@ describe('REST proxy v2 (shared broker, unique topics)', { timeout: 120_000 }, (
     const answers = await Promise.all(inflight);
     expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
     expect(answers.every((a) => a.headers.connection === 'close')).toBe(true);
-    await expect(rawRequest(`${p.url}/topics`, { agent: new http.Agent({ keepAlive: false }) })).rejects.toThrow(/ECONNREFUSED/);
+    await expect(
+      rawRequest(`${p.url}/topics`, { agent: new http.Agent({ keepAlive: false }) }),
+    ).rejects.toThrow(/ECONNREFUSED/);
   });
 });

@@ -9,7 +9,9 @@ import { applyProvision, formatPlan, planProvision } from '../../provision/index
 export function register(program: Command, ctx: CommandContext): void {
   program
     .command('provision')
-    .description('Create the bucket, topics and the API Gateway REST API of the profile (only what is missing)')
+    .description(
+      'Create the bucket, topics and the API Gateway REST API of the profile (only what is missing)',
+    )
     .option('--dry-run', 'print the plan without any network access')
     .option('--json', 'print the plan (and the result) as JSON')
     .action(async (opts: { dryRun?: boolean; json?: boolean }) => {

@@ -10,7 +10,8 @@ const fail = (what) => {
 const connect = net.Socket.prototype.connect;
 net.Socket.prototype.connect = function (...args) {
   const first = Array.isArray(args[0]) ? args[0][0] : args[0];
-  const ipc = typeof first === 'string' ? Number.isNaN(Number(first)) : first && typeof first.path === 'string';
+  const ipc =
+    typeof first === 'string' ? Number.isNaN(Number(first)) : first && typeof first.path === 'string';
   if (!ipc) fail(`net.Socket.connect ${JSON.stringify(first)}`);
   return connect.apply(this, args);
 };

@@ -13,7 +13,11 @@ describe('planProvision', () => {
     const { profile } = loadProfile('local');
     const plan = planProvision(profile);
     expect(plan.bucket.name).toBe(profile.s3.bucket);
-    expect(plan.topics.map((t) => t.name)).toEqual(['0e7ae8feb921.pin', '0e7ae8feb921.geo', '0e7ae8feb921.user']);
+    expect(plan.topics.map((t) => t.name)).toEqual([
+      '0e7ae8feb921.pin',
+      '0e7ae8feb921.geo',
+      '0e7ae8feb921.user',
+    ]);
     expect(plan.topics.every((t) => t.partitions === profile.kafka.partitions)).toBe(true);
     expect(plan.restApi).toMatchObject({
       name: profile.apiGateway.restApiName,
@@ -33,7 +37,9 @@ describe('planProvision', () => {
 
   it('strips trailing slashes from the proxy URL', () => {
     const { profile } = loadProfile('local');
-    expect(integrationUri({ ...profile, proxy: { ...profile.proxy, url: 'http://h:1/' } })).toBe('http://h:1/{proxy}');
+    expect(integrationUri({ ...profile, proxy: { ...profile.proxy, url: 'http://h:1/' } })).toBe(
+      'http://h:1/{proxy}',
+    );
   });
 
   it('plans AWS with the profile replication factor and its EC2 proxy', () => {
@@ -42,7 +48,15 @@ describe('planProvision', () => {
     expect(plan.target).toBe('AWS');
     expect(plan.topics[0]!.replicationFactor).toBe(2);
     const text = formatPlan(plan).join('\n');
-    for (const s of ['user-0e7ae8feb921-bucket', '{proxy+}', 'ANY', 'HTTP_PROXY', '/{proxy}', 'stage           test', 'topics/<topic>']) {
+    for (const s of [
+      'user-0e7ae8feb921-bucket',
+      '{proxy+}',
+      'ANY',
+      'HTTP_PROXY',
+      '/{proxy}',
+      'stage           test',
+      'topics/<topic>',
+    ]) {
       expect(text).toContain(s);
     }
   });
@@ -66,13 +80,21 @@ describe('pinpipe provision --dry-run', { timeout: 60_000 }, () => {
 
   it('prints the plan as JSON with --json', async () => {
     const { stdout } = await cli('provision', '--profile', 'aws', '--dry-run', '--json');
-    const out = JSON.parse(stdout) as { dryRun: boolean; plan: { restApi: { integration: { type: string } } } };
+    const out = JSON.parse(stdout) as {
+      dryRun: boolean;
+      plan: { restApi: { integration: { type: string } } };
+    };
     expect(out.dryRun).toBe(true);
     expect(out.plan.restApi.integration.type).toBe('HTTP_PROXY');
   });
 
   it('the guard itself works: a command that connects is stopped', async () => {
-    const p = run(process.execPath, ['--import', preload, '-e', "require('node:net').connect(9, '127.0.0.1')"]);
+    const p = run(process.execPath, [
+      '--import',
+      preload,
+      '-e',
+      "require('node:net').connect(9, '127.0.0.1')",
+    ]);
     await expect(p).rejects.toMatchObject({ code: 99 });
   });
 });

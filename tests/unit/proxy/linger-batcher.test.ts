@@ -56,7 +56,11 @@ describe('LingerBatcher', () => {
     const b = new LingerBatcher({ lingerMs: 1000, maxBatchBytes: 100, send: broker.send });
     const big = 'x'.repeat(60);
     const t0 = Date.now();
-    const rs = await Promise.all([b.submit('t', [rec(0, big)]), b.submit('t', [rec(0, big)]), b.submit('t', [rec(0, big), rec(0, big)])]);
+    const rs = await Promise.all([
+      b.submit('t', [rec(0, big)]),
+      b.submit('t', [rec(0, big)]),
+      b.submit('t', [rec(0, big), rec(0, big)]),
+    ]);
     expect(Date.now() - t0).toBeLessThan(900);
     expect(broker.sends.map((s) => s[0]!.messages.length)).toEqual([1, 1, 2]);
     expect(rs.flat().map((o) => o.offset)).toEqual([0, 1, 2, 3]);

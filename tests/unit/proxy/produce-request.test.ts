@@ -22,7 +22,12 @@ describe('formatFor (content type → embedded format)', () => {
     expect(formatFor('application/json')).toBe('binary');
   });
   it('answers 415 for anything else, or no content type', () => {
-    for (const ct of ['text/plain', 'application/vnd.kafka.avro.v2+json', 'application/x-www-form-urlencoded', undefined]) {
+    for (const ct of [
+      'text/plain',
+      'application/vnd.kafka.avro.v2+json',
+      'application/x-www-form-urlencoded',
+      undefined,
+    ]) {
       expect(codeOf(() => formatFor(ct))).toEqual({ status: 415, errorCode: 415 });
     }
   });
@@ -41,7 +46,10 @@ describe('isValidTopicName', () => {
 
 describe('parseProduceBody', () => {
   it('serialises JSON keys and values as JSON text', () => {
-    const recs = parseProduceBody('{"records":[{"value":{"a":1,"t":"2020-08-28 03:52:47"}},{"key":"k","value":[1,2],"partition":2}]}', 'json');
+    const recs = parseProduceBody(
+      '{"records":[{"value":{"a":1,"t":"2020-08-28 03:52:47"}},{"key":"k","value":[1,2],"partition":2}]}',
+      'json',
+    );
     expect(recs).toHaveLength(2);
     expect(JSON.parse(recs[0]!.value.toString())).toEqual({ a: 1, t: '2020-08-28 03:52:47' });
     expect(recs[0]!.key).toBeNull();
@@ -86,7 +94,10 @@ describe('parseProduceBody', () => {
       parseProduceBody('{"records":[{"value":1},{"key":2}]}', 'json');
     } catch (err) {
       expect((err as Error).message).toContain('records[1]');
-      expect((err as ProxyHttpError).body()).toEqual({ error_code: 42206, message: expect.stringContaining('value') });
+      expect((err as ProxyHttpError).body()).toEqual({
+        error_code: 42206,
+        message: expect.stringContaining('value'),
+      });
     }
   });
 });

@@ -16,7 +16,10 @@ describe('response shaping', () => {
     expect(V2_CONTENT_TYPE).toBe('application/vnd.kafka.v2+json');
   });
   it('shapes errors as {error_code, message}', () => {
-    expect(httpErrors.topicNotFound('x').body()).toEqual({ error_code: 40401, message: expect.stringMatching(/^Topic not found\./) });
+    expect(httpErrors.topicNotFound('x').body()).toEqual({
+      error_code: 40401,
+      message: expect.stringMatching(/^Topic not found\./),
+    });
     expect(httpErrors.topicNotFound('x').status).toBe(404);
     expect(httpErrors.tooLarge(10).status).toBe(413);
     expect(httpErrors.tooLarge(10).errorCode).toBe(413);
@@ -51,22 +54,32 @@ describe('apiKeyMatches', () => {
 
 describe('Kafka failures', () => {
   it('maps broker-down errors to 503/50003 and others to 500/50002', () => {
-    const conn = Object.assign(new Error('Connection error: connect ECONNREFUSED'), { name: 'KafkaJSConnectionError' });
+    const conn = Object.assign(new Error('Connection error: connect ECONNREFUSED'), {
+      name: 'KafkaJSConnectionError',
+    });
     expect(kafkaFailure(conn).status).toBe(503);
     expect(kafkaFailure(conn).errorCode).toBe(50003);
     expect(kafkaFailure(new KafkaDeadlineError('send', 10)).errorCode).toBe(50003);
-    const tooLarge = Object.assign(new Error('The request included a message larger than the max message size'), {
-      name: 'KafkaJSProtocolError',
-      retriable: false,
-      type: 'MESSAGE_TOO_LARGE',
-    });
+    const tooLarge = Object.assign(
+      new Error('The request included a message larger than the max message size'),
+      {
+        name: 'KafkaJSProtocolError',
+        retriable: false,
+        type: 'MESSAGE_TOO_LARGE',
+      },
+    );
     expect(kafkaFailure(tooLarge).status).toBe(500);
-    expect(kafkaFailure(tooLarge).body()).toEqual({ error_code: 50002, message: expect.stringContaining('max message size') });
+    expect(kafkaFailure(tooLarge).body()).toEqual({
+      error_code: 50002,
+      message: expect.stringContaining('max message size'),
+    });
     const leader = Object.assign(new Error('no leader'), { name: 'KafkaJSProtocolError', retriable: true });
     expect(kafkaFailure(leader).errorCode).toBe(50003);
   });
   it('withDeadline rejects a call that does not finish in time', async () => {
-    await expect(withDeadline(new Promise(() => undefined), 20, 'Kafka send')).rejects.toBeInstanceOf(KafkaDeadlineError);
+    await expect(withDeadline(new Promise(() => undefined), 20, 'Kafka send')).rejects.toBeInstanceOf(
+      KafkaDeadlineError,
+    );
     await expect(withDeadline(Promise.resolve(7), 1000, 'x')).resolves.toBe(7);
   });
 });
