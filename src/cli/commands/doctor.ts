@@ -3,6 +3,7 @@ import type { CommandContext } from '../context.ts';
 import { parsePositiveInt } from '../context.ts';
 import { PinpipeError } from '../../errors.ts';
 import { formatResult, formatSummary, profileSecrets, runDoctor } from '../../doctor/index.ts';
+import { iamPolicy } from '../../doctor/iam-policy.ts';
 
 export function register(program: Command, ctx: CommandContext): void {
   program
@@ -10,14 +11,22 @@ export function register(program: Command, ctx: CommandContext): void {
     .description('Check credentials, bucket, Kafka (bootstrap + auth), topics, invoke URL and MySQL for a profile')
     .option('--json', 'print the verdicts as one JSON object on stdout')
     .option('--timeout <ms>', 'deadline per check in milliseconds', parsePositiveInt('--timeout', 100), 5000)
+    .option('--print-policy', 'print the least-privilege IAM policy for the profile instead of checking')
+    .option('--account <id>', 'with --print-policy: your AWS account id (default ACCOUNT_ID)')
+    .option('--cluster <name>', 'with --print-policy: your MSK cluster name (default CLUSTER_NAME)')
     .addHelpText(
       'after',
       '\nExit code 0 only when every check passes (a "warn" does not fail). Examples:\n' +
         '  pinpipe doctor                       # the local sandbox\n' +
-        '  pinpipe doctor --profile aws --json  # your AWS account, machine-readable\n',
+        '  pinpipe doctor --profile aws --json  # your AWS account, machine-readable\n' +
+        '  pinpipe doctor --profile aws --print-policy --account 123456789012 --cluster pinpipe\n',
     )
-    .action(async (opts: { json?: boolean; timeout: number }) => {
+    .action(async (opts: { json?: boolean; timeout: number; printPolicy?: boolean; account?: string; cluster?: string }) => {
       const { profile } = ctx.profile();
+      if (opts.printPolicy) {
+        ctx.out(JSON.stringify(iamPolicy(profile, { accountId: opts.account, clusterName: opts.cluster }), null, 2));
+        return;
+      }
       if (!opts.json) ctx.out(`pinpipe doctor: profile ${profile.name} (Kafka security ${profile.kafka.security.mode})`);
       const report = await runDoctor(profile, {
         timeoutMs: opts.timeout,
