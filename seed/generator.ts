@@ -214,19 +214,20 @@ function makeTitle(f: Faker, category: Category): string {
   }
 }
 
+const DESCRIPTION_SENTENCES: ReadonlyArray<(f: Faker, kw: string) => string> = [
+  (f, kw) =>
+    `Keep ${f.helpers.arrayElement(AUDIENCES).toLowerCase()} busy with these ${f.helpers.arrayElement(ADJECTIVES).toLowerCase()} ${kw.endsWith('ideas') ? kw : `${kw} ideas`}.`,
+  (_f, kw) => `Find and save ideas about ${kw} on Pinterest.`,
+  (f) => `Perfect for every ${f.word.noun()} lover.`,
+  (f, kw) => `Learn how to ${f.word.verb()} your own ${kw} with this step-by-step guide.`,
+  (_f, kw) => `Check out our ${kw} selection for the very best in unique or custom pieces.`,
+  () => `Click through for the full tutorial!`,
+];
+
 function makeDescription(f: Faker, category: Category): string {
   const kw = f.helpers.arrayElement(KEYWORDS[category]).toLowerCase();
-  const sentences = [
-    `Keep ${f.helpers.arrayElement(AUDIENCES).toLowerCase()} busy with these ${f.helpers.arrayElement(ADJECTIVES).toLowerCase()} ${kw.endsWith('ideas') ? kw : `${kw} ideas`}.`,
-    `Find and save ideas about ${kw} on Pinterest.`,
-    `Perfect for every ${f.word.noun()} lover.`,
-    `Learn how to ${f.word.verb()} your own ${kw} with this step-by-step guide.`,
-    `Check out our ${kw} selection for the very best in unique or custom pieces.`,
-    `Click through for the full tutorial!`,
-  ];
-  const n = 1 + f.number.int(2);
-  const picked = f.helpers.arrayElements(sentences, n);
-  return picked.join(' ');
+  const picked = f.helpers.arrayElements(DESCRIPTION_SENTENCES, 1 + f.number.int(2));
+  return picked.map((sentence) => sentence(f, kw)).join(' ');
 }
 
 function makeTags(f: Faker, category: Category): string {
@@ -235,10 +236,15 @@ function makeTags(f: Faker, category: Category): string {
   return own.map((k, i) => (i % 3 === 2 ? `${f.helpers.arrayElement(ADJECTIVES)} ${k}` : k)).join(',');
 }
 
-/** 32 lower-case hex digits from four 32-bit draws (faker.string.hexadecimal is 10× slower). */
+const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** 32 lower-case hex digits from the seeded stream (faker.string.hexadecimal is 10× slower). */
 function hex128(f: Faker): string {
   let s = '';
-  for (let i = 0; i < 4; i++) s += f.number.int(0xffffffff).toString(16).padStart(8, '0');
+  for (let i = 0; i < 4; i++) {
+    const w = Math.floor(f.number.float() * 4294967296);
+    s += HEX_BYTE[w >>> 24]! + HEX_BYTE[(w >>> 16) & 255]! + HEX_BYTE[(w >>> 8) & 255]! + HEX_BYTE[w & 255]!;
+  }
   return s;
 }
 

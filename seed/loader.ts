@@ -1,7 +1,7 @@
 import type { Connection } from 'mysql2/promise';
 import { rowsOf, type Row } from './generator.ts';
 import { TABLE_NAMES, createTableSql, quoteId, schema, type TableName } from './schema.ts';
-import { tsvStream } from './tsv.ts';
+import { tsvStream, type Sink } from './tsv.ts';
 
 /**
  * Loads the three tables without ever exposing a half-loaded one: rows go into staging tables
@@ -50,9 +50,17 @@ export async function loadTables(connections: Connection[], opts: LoadOptions): 
   await dropStaging(ddl);
   try {
     for (const t of TABLE_NAMES) await ddl.query(createTableSql(t, t + STAGING_SUFFIX, opts.comment));
-    for (const c of connections) await c.query('SET SESSION unique_checks = 0, foreign_key_checks = 0');
+    for (const c of connections) {
+      // Long timeouts: on a busy machine the generator may keep the server waiting for a while.
+      await c.query(
+        'SET SESSION unique_checks = 0, foreign_key_checks = 0, net_read_timeout = 600, net_write_timeout = 600',
+      );
+    }
     if (connections.length >= TABLE_NAMES.length) {
-      await Promise.all(TABLE_NAMES.map((t, i) => loadOne(connections[i]!, t, opts)));
+      // allSettled: on a failure, wait for the other loads to end before dropping their tables.
+      const settled = await Promise.allSettled(TABLE_NAMES.map((t, i) => loadOne(connections[i]!, t, opts)));
+      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (failed) throw failed.reason;
     } else {
       for (const t of TABLE_NAMES) await loadOne(ddl, t, opts);
     }
@@ -91,7 +99,9 @@ async function loadInfile(
   const sql =
     `LOAD DATA LOCAL INFILE 'pinpipe-seed-${table}.tsv' INTO TABLE ${quoteId(staging)} CHARACTER SET utf8mb4 ` +
     `FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${columnList(table)})`;
-  const stream = tsvStream(rows, { onRows: opts.onRows, signal: opts.signal });
+  // mysql2's socket under the promise wrapper: generation waits while it holds too many bytes.
+  const sink = (conn as unknown as { connection?: { stream?: Sink } }).connection?.stream;
+  const stream = tsvStream(rows, { onRows: opts.onRows, signal: opts.signal, sink });
   const [res] = await conn.query({ sql, infileStreamFactory: () => stream });
   return (res as { affectedRows: number }).affectedRows;
 }

@@ -20,34 +20,57 @@ export function tsvLine(row: Row): string {
   return s + '\n';
 }
 
+/** The socket the stream's bytes end up in, to pace generation by what the network has taken. */
+export interface Sink {
+  readonly writableLength: number;
+  once(event: 'drain', fn: () => void): unknown;
+}
+
 /**
- * A byte stream of TSV lines pulled from `rows`, `chunkRows` lines per chunk. `onRows` reports how
- * many rows were handed to the reader; the stream fails with the abort reason when `signal` fires.
+ * A byte stream of TSV lines pulled from `rows`, `chunkRows` lines per chunk, generated on demand.
+ * mysql2 pipes a LOAD DATA stream into the socket without backpressure (it reads as fast as the
+ * stream gives), so pacing is done here: each chunk is generated on a later turn of the event loop
+ * (the socket gets flushed and other streams interleave) and not before `sink` has fewer than
+ * `maxBufferedBytes` waiting. `onRows` reports rows handed over; `signal` fails the stream.
  */
 export function tsvStream(
   rows: Iterator<Row>,
-  opts: { chunkRows?: number; onRows?: (n: number) => void; signal?: AbortSignal } = {},
+  opts: {
+    chunkRows?: number;
+    onRows?: (n: number) => void;
+    signal?: AbortSignal;
+    sink?: Sink;
+    maxBufferedBytes?: number;
+  } = {},
 ): Readable {
-  const chunkRows = opts.chunkRows ?? 2000;
+  const chunkRows = opts.chunkRows ?? 1000;
+  const maxBuffered = opts.maxBufferedBytes ?? 4 << 20;
+  const next = (stream: Readable) => {
+    if (opts.signal?.aborted) {
+      stream.destroy(opts.signal.reason instanceof Error ? opts.signal.reason : new Error('aborted'));
+      return;
+    }
+    if (opts.sink && opts.sink.writableLength > maxBuffered) {
+      opts.sink.once('drain', () => next(stream));
+      return;
+    }
+    let s = '';
+    let n = 0;
+    for (; n < chunkRows; n++) {
+      const r = rows.next();
+      if (r.done) break;
+      s += tsvLine(r.value);
+    }
+    if (n > 0) {
+      stream.push(s);
+      opts.onRows?.(n);
+    }
+    if (n < chunkRows) stream.push(null);
+  };
   return new Readable({
     highWaterMark: 1 << 20,
     read() {
-      if (opts.signal?.aborted) {
-        this.destroy(opts.signal.reason instanceof Error ? opts.signal.reason : new Error('aborted'));
-        return;
-      }
-      let s = '';
-      let n = 0;
-      for (; n < chunkRows; n++) {
-        const r = rows.next();
-        if (r.done) break;
-        s += tsvLine(r.value);
-      }
-      if (n > 0) {
-        this.push(s);
-        opts.onRows?.(n);
-      }
-      if (n < chunkRows) this.push(null);
+      setImmediate(() => next(this));
     },
   });
 }
