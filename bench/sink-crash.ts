@@ -111,10 +111,14 @@ export function produceInBackground(
 }
 
 /** Starts `pinpipe sink` as a child process; `onLine` sees its stderr and stdout lines. */
-export function spawnSink(args: string[], onLine: (line: string) => void = () => undefined): ChildProcess {
+export function spawnSink(
+  args: string[],
+  onLine: (line: string) => void = () => undefined,
+  env: Record<string, string> = {},
+): ChildProcess {
   const child = spawn(process.execPath, [BIN, 'sink', ...args], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, PINPIPE_LOG_LEVEL: 'info' },
+    env: { ...process.env, PINPIPE_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   for (const stream of [child.stdout!, child.stderr!]) {
