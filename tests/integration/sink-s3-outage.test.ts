@@ -1,0 +1,132 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readKafkaLog } from '../../bench/sink-crash.ts';
+import { s3Service } from '../../sandbox/s3/ministack.ts';
+import { createKafka, createS3 } from '../../src/clients/index.ts';
+import { readEnv } from '../../src/config/env.ts';
+import type { Profile } from '../../src/config/schema.ts';
+import { createLogger } from '../../src/log.ts';
+import { compareWithLog, readStoredRecords, runSink, type SinkSummary } from '../../src/sink/index.ts';
+import { uniqueName } from '../helpers/names.ts';
+import { testProfile } from '../helpers/profile.ts';
+
+// Issue 5 bad input: the S3 endpoint goes away mid-run. A PRIVATE MiniStack on another port is
+// stopped while records keep arriving: uploads retry with backoff, nothing is committed until
+// stored, and after the restart every record is in S3 exactly once.
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('sink: S3 endpoint going away mid-run', { timeout: 150_000 }, () => {
+  const base = testProfile();
+  const kafka = createKafka(base);
+  const admin = kafka.admin();
+  const topic = uniqueName('sink-outage');
+  const group = uniqueName('sink-outage-group');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pinpipe-sink-s3-'));
+  let profile: Profile;
+  let service: ReturnType<typeof s3Service>;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    profile = {
+      ...base,
+      aws: { ...base.aws, endpoint: `http://127.0.0.1:${port}` },
+      sandbox: { ...base.sandbox, dir },
+      s3: { ...base.s3, bucket: 'sink-outage-bucket', createBucket: false },
+    };
+    service = s3Service(profile, (m) => process.stderr.write(`[private s3] ${m}\n`), readEnv().cacheDir);
+    await service.start();
+    await service.ensureResources();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+  });
+
+  afterAll(async () => {
+    await service?.stop().catch(() => false);
+    fs.rmSync(dir, { recursive: true, force: true });
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.deleteGroups([group]).catch(() => undefined);
+    await admin.disconnect();
+  });
+
+  const committedTotal = async () => {
+    const [t] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    return (t?.partitions ?? []).reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+  };
+  const waitForCommitted = async (n: number, timeoutMs: number) => {
+    const t0 = Date.now();
+    while ((await committedTotal()) < n) {
+      if (Date.now() - t0 > timeoutMs) throw new Error(`committed offsets did not reach ${n} (at ${await committedTotal()})`);
+      await sleep(250);
+    }
+  };
+  const produce = async (from: number, count: number) => {
+    const producer = kafka.producer();
+    await producer.connect();
+    // 30 per partition per call: multiples of flush.size, so every record ends in a closed object
+    for (let p = 0; p < 3; p++) {
+      await producer.send({
+        topic,
+        messages: Array.from({ length: count / 3 }, (_, i) => ({ partition: p, value: JSON.stringify({ n: from + p * 1000 + i }) })),
+      });
+    }
+    await producer.disconnect();
+  };
+
+  it('retries uploads while S3 is down, commits nothing meanwhile, and loses nothing', async () => {
+    await produce(0, 90);
+    const controller = new AbortController();
+    const running: Promise<SinkSummary> = runSink({
+      profile,
+      topics: [topic],
+      groupId: group,
+      flushSize: 10,
+      uploadRetryMs: 120_000,
+      progressIntervalMs: 0,
+      signal: controller.signal,
+      logger: createLogger('error'),
+    });
+    try {
+      await waitForCommitted(90, 30_000);
+
+      await service.stop();
+      await produce(5000, 90);
+      await sleep(1500);
+      const duringOutage = await committedTotal();
+      await sleep(5000);
+      expect(await committedTotal()).toBe(duringOutage);
+      expect(duringOutage).toBe(90);
+
+      await service.start();
+      await waitForCommitted(180, 60_000);
+    } finally {
+      controller.abort();
+    }
+    const summary = await running;
+    expect(summary.uploadRetries).toBeGreaterThan(0);
+    expect(summary).toMatchObject({ stoppedBy: 'signal', recordsWritten: 180, lag: 0 });
+
+    const s3 = createS3(profile);
+    try {
+      const { records } = await readStoredRecords(s3, profile.s3.bucket, 'topics/');
+      const cmp = compareWithLog(await readKafkaLog(kafka, topic), records);
+      expect(cmp).toMatchObject({ logRecords: 180, storedLines: 180, missing: [], duplicated: 0, mismatched: [], unknown: 0 });
+    } finally {
+      s3.destroy();
+    }
+  });
+});
