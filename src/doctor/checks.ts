@@ -1,13 +1,12 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
-import { GetRestApisCommand } from '@aws-sdk/client-api-gateway';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import type { Profile } from '../config/schema.ts';
 import { topicNames } from '../config/schema.ts';
 import { readSecret } from '../config/env.ts';
 import { awsClientConfig } from '../clients/aws.ts';
 import { createS3 } from '../clients/s3.ts';
-import { createApiGateway, invokeUrl } from '../clients/apigateway.ts';
+import { resolveInvokeUrl } from '../provision/index.ts';
 import { createKafka } from '../clients/kafka.ts';
 import { connectMysql } from '../clients/mysql.ts';
 import { isCredentialsError, kafkaFailure } from '../clients/kafka-auth.ts';
@@ -137,25 +136,15 @@ export async function checkTopics(ctx: CheckContext): Promise<CheckOutcome> {
   }
 }
 
-/** apiGateway.invokeUrl, else the deployed REST API found by name. */
+/** apiGateway.invokeUrl, else the deployed stage of the REST API found by name (src/provision). */
 export async function resolveDoctorInvokeUrl(ctx: CheckContext): Promise<string> {
-  if (ctx.profile.apiGateway.invokeUrl) return ctx.profile.apiGateway.invokeUrl;
-  const client = createApiGateway(ctx.profile, sdkOptions(ctx));
   try {
-    const page = await client.send(new GetRestApisCommand({ limit: 500 }), { abortSignal: ctx.signal });
-    const api = (page.items ?? []).find((a) => a.name === ctx.profile.apiGateway.restApiName);
-    if (!api?.id) {
-      throw new CheckFailure(
-        `no REST API named ${ctx.profile.apiGateway.restApiName}`,
-        `Create it: \`pinpipe provision --profile ${ctx.profile.name}\`, or set apiGateway.invokeUrl`,
-      );
-    }
-    return invokeUrl(ctx.profile, api.id);
+    return await resolveInvokeUrl(ctx.profile);
   } catch (err) {
-    if (err instanceof CheckFailure) throw err;
-    throw awsFailure(err, ctx, 'API Gateway GetRestApis', 'Grant apigateway:GET (aws/iam-policy.json) or set apiGateway.invokeUrl');
-  } finally {
-    client.destroy();
+    const cause = (err as Error).cause ?? err;
+    if (isCredentialsError(cause)) throw awsFailure(cause, ctx, 'API Gateway GetRestApis', '');
+    const [message, ...rest] = describeError(err).split(': run ');
+    throw new CheckFailure(message!, rest.length > 0 ? `Run ${rest.join(': run ')}` : undefined, { cause: err });
   }
 }
 
