@@ -70,8 +70,10 @@ export function createSender(opts: {
             maxTimeout: opts.retry.maxTimeoutMs,
             factor: 2,
             randomize: true,
-            signal,
-            shouldRetry: ({ error }) => error instanceof RetryableAnswer || isRetryableError(error),
+            // Not `signal:` — p-retry would then discard an answer that arrives after Ctrl-C, and we
+            // would report delivered records as failed. An interrupt only stops further retries.
+            shouldRetry: ({ error }) =>
+              !signal?.aborted && (error instanceof RetryableAnswer || isRetryableError(error)),
           },
         );
         return { outcome, attempts, latencyMs: performance.now() - started };

@@ -146,6 +146,7 @@ describe('pinpipe emulate (issue 4)', { timeout: 180_000 }, () => {
       seed: 4,
     });
     expect(summary.target).toBe(gatewayUrl);
+    expect(gatewayUrl).toMatch(/\/restapis\/[^/]+\/test\/_user_request_$/);
     expect(summary.records.failed).toBe(0);
     for (const k of KEYS) {
       expect(summary.topics[k]).toMatchObject({ sent: 10_000, acknowledged: 10_000, failed: 0, missing: 0 });
@@ -198,6 +199,22 @@ describe('pinpipe emulate (issue 4)', { timeout: 180_000 }, () => {
     expect(s.requests).toMatchObject({ retried: 0 });
     expect(s.requests.sent).toBeLessThan(20);
     expect(s.failures[0]).toMatchObject({ status: 404, errorCode: 40401 });
+  });
+
+  it('stops cleanly on an interrupt: everything sent is accounted for, nothing is reported failed', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('SIGINT')), 1500);
+    const s = await runEmulator({
+      profile,
+      url: proxy.url,
+      count: 1_000_000,
+      batch: 5,
+      signal: controller.signal,
+    });
+    expect(s.stopReason).toBe('interrupted');
+    expect(s.posts).toBeGreaterThan(0);
+    expect(s.posts).toBeLessThan(1_000_000);
+    expect(s.records).toMatchObject({ failed: 0, sent: s.posts * 3, acknowledged: s.posts * 3 });
   });
 
   it('stops at once with SOURCE_UNREACHABLE when MySQL cannot be reached', async () => {

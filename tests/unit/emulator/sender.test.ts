@@ -131,3 +131,28 @@ describe('sender: retries and keep-alive', () => {
     expect(sockets.size).toBe(1);
   });
 });
+
+describe('sender: interrupts', () => {
+  it('keeps an answer that arrives after the abort, and stops retrying once aborted', async () => {
+    const controller = new AbortController();
+    const slow = http.createServer((_req, res) => {
+      controller.abort();
+      setTimeout(() => res.writeHead(200).end(offsets(1)), 50);
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
+    const s = createSender({ baseUrl: url, connections: 1, retry: fast });
+    try {
+      const r = await s.send('t', [{ ind: 1 }], controller.signal);
+      expect(r.outcome).toEqual({ kind: 'ok', failed: [] });
+    } finally {
+      await s.close();
+      await new Promise((resolve) => slow.close(resolve));
+    }
+    const down = createSender({ baseUrl: url, connections: 1, retry: fast });
+    const r = await down.send('t', [{ ind: 1 }], controller.signal);
+    await down.close();
+    expect(r.outcome.kind).toBe('error');
+    expect(r.attempts).toBe(1);
+  });
+});
