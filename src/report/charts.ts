@@ -1,6 +1,7 @@
 import type { Results, Row } from './catalog.ts';
 import { escapeHtml } from './escape.ts';
 import { toNumber } from './format.ts';
+import { formatGrouped } from './scale.ts';
 import { ageGroupColor, categoryColor, compareAgeGroups, CONTEXT, NEUTRAL } from './palette.ts';
 import {
   horizontalBarChart,
@@ -136,7 +137,15 @@ const CHARTS: Record<string, ChartFn> = {
         color: CONTEXT,
       })),
     ].sort((a, b) => b.value - a.value);
-    return horizontalBarChart({
+    const best = toNumber(winners[0]!.row.follower_count)!;
+    const tied = ranked(all.top_user_by_country ?? [], 'follower_count', 'country').filter(
+      (r) => !names.has(str(r.row.country)) && toNumber(r.row.follower_count) === best,
+    ).length;
+    const caption = tied
+      ? `<figcaption class="note">${tied} other countr${tied === 1 ? 'y ties' : 'ies tie'} at ${escapeHtml(formatGrouped(best))}: ` +
+        'ties go to the first country name in alphabetical order (spec §5).</figcaption>'
+      : '';
+    const chart = horizontalBarChart({
       result: 'top_country_by_followers',
       title: 'The country whose top user has the most followers, with the runners-up',
       rows: rows.length,
@@ -149,6 +158,7 @@ const CHARTS: Record<string, ChartFn> = {
           ]
         : undefined,
     });
+    return chart + caption;
   },
 
   popular_category_by_age_group(rows) {

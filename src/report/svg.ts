@@ -201,7 +201,7 @@ export function lineChart(spec: LineChartSpec): string {
   const right = spec.showLegend ? 120 : 28;
   const top = 34;
   const plotH = 220;
-  const bottom = 36;
+  const bottom = 44;
   const plotW = W - left - right;
   const H = top + plotH + bottom;
   const points = spec.series.flatMap((s) => s.points);

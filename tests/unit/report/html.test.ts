@@ -197,3 +197,19 @@ describe('empty, NULL-only and missing results', () => {
     ]);
   });
 });
+
+describe('ties in top_country_by_followers', () => {
+  it('says how many countries tie with the winner', () => {
+    const out = renderReportHtml({
+      top_user_by_country: [
+        { country: 'Chad', poster_name: 'a', follower_count: 19_000_000 },
+        { country: 'Anguilla', poster_name: 'b', follower_count: 19_000_000 },
+        { country: 'Belarus', poster_name: 'c', follower_count: 19_000_000 },
+        { country: 'Peru', poster_name: 'd', follower_count: 5 },
+      ],
+      top_country_by_followers: [{ country: 'Anguilla', follower_count: 19_000_000 }],
+    });
+    expect(out).toContain('2 other countries tie at 19,000,000');
+    expect(markRows(chartOf(out, 'top_country_by_followers')!)).toEqual([0]);
+  });
+});
