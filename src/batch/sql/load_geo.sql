@@ -12,7 +12,7 @@ WITH lines AS (
     CASE WHEN _problem IS NULL THEN json_extract_string(line, ['$.ind', '$.timestamp', '$.latitude', '$.longitude', '$.country']) END AS v
   FROM parsed
 ), checked AS (
-  SELECT *, coalesce(_problem,
+  SELECT *, coalesce(_problem, object_problem(line, t),
     column_problem('ind', 'key', t[1], v[1]),
     column_problem('timestamp', 'datetime', t[2], v[2]),
     column_problem('latitude', 'float', t[3], v[3]),

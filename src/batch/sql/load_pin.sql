@@ -18,7 +18,7 @@ WITH lines AS (
       '$.image_src', '$.downloaded', '$.save_location', '$.category']) END AS v
   FROM parsed
 ), checked AS (
-  SELECT *, coalesce(_problem,
+  SELECT *, coalesce(_problem, object_problem(line, t),
     column_problem('index', 'key', t[1], v[1]),
     column_problem('unique_id', 'text', t[2], v[2]),
     column_problem('title', 'text', t[3], v[3]),

@@ -4,7 +4,7 @@
 -- The lines of sink objects (spec §3): one row per line with its 0-based line number. The text
 -- after the last newline is not a line when it is empty (each record ends with a newline).
 CREATE OR REPLACE MACRO object_lines(files) AS TABLE
-  SELECT file, rtrim(line, chr(13)) AS line, line_no
+  SELECT file, CASE WHEN ends_with(line, chr(13)) THEN rtrim(line, chr(13)) ELSE line END AS line, line_no
   FROM (
     SELECT filename AS file, unnest(parts) AS line, unnest(range(len(parts))) AS line_no, len(parts) AS n
     FROM (SELECT filename, string_split(content, chr(10)) AS parts FROM read_text(files))
@@ -40,14 +40,17 @@ CREATE OR REPLACE MACRO is_placeholder(col, v) AS
 CREATE OR REPLACE MACRO clean_text(col, v) AS
   CASE WHEN v = '' OR is_placeholder(col, v) THEN NULL ELSE v END;
 
--- Why a line cannot be loaded, before looking at its columns; NULL when it is a JSON object.
+-- Why a line cannot be loaded, before looking at its columns; NULL when it is valid JSON.
 CREATE OR REPLACE MACRO line_problem(line) AS
   CASE
     WHEN line = invalid_utf8_marker() THEN 'not valid UTF-8'
-    WHEN trim(line) = '' THEN 'empty line'
-    WHEN NOT json_valid(line) THEN 'not JSON (malformed or truncated)'
-    WHEN json_type(line) <> 'OBJECT' THEN 'not a JSON object'
+    WHEN NOT json_valid(line) THEN CASE WHEN trim(line) = '' THEN 'empty line' ELSE 'not JSON (malformed or truncated)' END
   END;
+
+-- A valid JSON line in which none of the columns was found (t: the json_type() list): when it is
+-- not an object, say so (only such lines are parsed again).
+CREATE OR REPLACE MACRO object_problem(line, t) AS
+  CASE WHEN list_count(t) = 0 AND json_type(line) <> 'OBJECT' THEN 'not a JSON object' END;
 
 -- A JSON type as people say it, for quarantine reasons.
 CREATE OR REPLACE MACRO json_kind(t) AS

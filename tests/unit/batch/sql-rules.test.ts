@@ -111,9 +111,20 @@ describe('batch SQL rules', () => {
     ['{"a": 1}', null],
     ['', 'empty line'],
     ['{"a": 1', 'not JSON (malformed or truncated)'],
-    ['"text"', 'not a JSON object'],
+    ['   ', 'empty line'],
+    ['"text"', null], // valid JSON: object_problem() says it is not an object
     ['\u0001pinpipe:invalid-utf8', 'not valid UTF-8'],
   ])('line_problem(%j) = %j', async (line, expected) => {
     expect(await one(`line_problem(${sqlString(line)})`)).toBe(expected);
+  });
+
+  it.each([
+    ['"text"', 'not a JSON object'],
+    ['[1, 2]', 'not a JSON object'],
+    ['{"b": 1}', null], // an object without the columns: column_problem() names the missing ones
+    ['{"a": 1}', null],
+  ])('object_problem(%j) = %j', async (line, expected) => {
+    const l = sqlString(line);
+    expect(await one(`object_problem(${l}, json_type(${l}, ['$.a']))`)).toBe(expected);
   });
 });
