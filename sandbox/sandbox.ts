@@ -53,7 +53,7 @@ async function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
       break;
     } catch {
       const holder = Number(fs.readFileSync(lock, 'utf8').trim());
-      let alive = false;
+      let alive: boolean;
       try {
         process.kill(holder, 0);
         alive = true;

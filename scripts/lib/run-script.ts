@@ -26,7 +26,7 @@ export async function runScript(
       .option('-p, --profile <name>', 'profile name or path (env PINPIPE_PROFILE; default local)')
       .exitOverride(),
   );
-  let code: number = ExitCode.OK;
+  let code: number;
   try {
     cmd.parse(process.argv);
     const env = readEnv();

@@ -1,0 +1,148 @@
+import path from 'node:path';
+import { setMaxListeners } from 'node:events';
+import type { Profile } from '../../src/config/schema.ts';
+import { PinpipeError, isPinpipeError } from '../../src/errors.ts';
+import { sandboxDown, sandboxServices, sandboxStatus, sandboxUp } from '../../sandbox/sandbox.ts';
+import { afterUp } from './after-up.ts';
+import { startProxy, type StartedProxy } from '../../src/proxy/index.ts';
+import { resolveInvokeUrl } from '../../src/provision/index.ts';
+import { runEmulator, formatSummary } from '../../src/emulator/index.ts';
+import { runSink } from '../../src/sink/index.ts';
+import { runBatch } from '../../src/batch/index.ts';
+import { readResults, renderResults, writeReport } from '../../src/report/index.ts';
+import { appendLedger, formatReconciliation, runVerify } from '../../src/verify/index.ts';
+import { acquireLock } from '../../src/pipeline/lock.ts';
+import { watchServices } from '../../src/pipeline/watchdog.ts';
+
+/** Records per request in the demo's fast mode (the original sends 1; --faithful in `pinpipe emulate` does). */
+const DEMO_BATCH = 20;
+
+export interface DemoOptions {
+  profile: Profile;
+  cacheDir: string;
+  /** Posts to emulate (each post = one record per topic). */
+  count: number;
+  /** Leave a sandbox this demo started running at the end. */
+  keepSandbox: boolean;
+  seed?: number;
+  say: (msg: string) => void;
+  /** Results (analytics tables, reconciliation) go here. */
+  out: (text: string) => void;
+  signal: AbortSignal;
+}
+
+export interface DemoResult {
+  ok: boolean;
+  reportFile: string;
+  resultsDir: string;
+  seconds: number;
+  steps: Array<{ name: string; seconds: number }>;
+}
+
+/**
+ * `npm run demo`: sandbox up → proxy → emulate → sink (drain) → batch → analytics + report →
+ * reconciliation. Stops what it started (the proxy and the sink always; the sandbox when the demo
+ * started it, unless keepSandbox). Each step says what it does and how long it took.
+ */
+export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
+  const { profile, say } = opts;
+  const t0 = Date.now();
+  const steps: DemoResult['steps'] = [];
+  const lock = acquireLock(path.join(profile.sandbox.dir, 'demo.lock'), 'demo (npm run demo)');
+  const ctl = new AbortController();
+  const onOuterAbort = () => ctl.abort(new PinpipeError('INTERRUPTED', 'Interrupted: stopping cleanly.'));
+  opts.signal.addEventListener('abort', onOuterAbort, { once: true });
+  if (opts.signal.aborted) onOuterAbort();
+  const signal = ctl.signal;
+  setMaxListeners(100, signal); // every step and its clients listen to the one signal
+  let proxy: StartedProxy | undefined;
+  let startedSandbox = false;
+  let watchdog: { stop(): void } | undefined;
+
+  const step = async <T>(n: number, name: string, fn: () => Promise<T>): Promise<T> => {
+    if (signal.aborted) throw signal.reason;
+    say(`[${n}/7] ${name} ...`);
+    const s = Date.now();
+    // The step races the abort signal, so a dead service or Ctrl-C ends it at once.
+    const aborted = new Promise<never>((_, reject) => {
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    });
+    aborted.catch(() => {});
+    const value = await Promise.race([fn(), aborted]);
+    const seconds = (Date.now() - s) / 1000;
+    steps.push({ name, seconds });
+    say(`[${n}/7] ${name}: done in ${seconds.toFixed(1)} s`);
+    return value;
+  };
+
+  try {
+    const sbx = { profile, cacheDir: opts.cacheDir, say: (m: string) => say(`      ${m}`) };
+    await step(1, 'sandbox: start MySQL, Kafka, S3 + API Gateway; seed; provision the REST API', async () => {
+      const before = await sandboxStatus(sbx);
+      const r = await sandboxUp(sbx);
+      startedSandbox = r.started.length > 0 && !Object.values(before).every((h) => h.ok);
+      await afterUp(profile, sbx.say, { seed: true, provision: true });
+    });
+    watchdog = watchServices(sandboxServices(sbx), (err) => ctl.abort(err));
+
+    const url = await step(2, `proxy: Kafka REST Proxy on ${profile.proxy.host}:${profile.proxy.port}`, async () => {
+      proxy = await startProxy({ profile });
+      return resolveInvokeUrl(profile);
+    });
+    say(`      emulator posts to the API Gateway stage: ${url}`);
+
+    const emulated = await step(3, `emulate: ${opts.count} posts (pin + geo + user each) through API Gateway, ${DEMO_BATCH} records per request`, async () => {
+      const s = await runEmulator({ profile, url, count: opts.count, seed: opts.seed, batch: DEMO_BATCH, concurrency: 4, signal });
+      appendLedger(profile, s);
+      return s;
+    });
+    say(`      ${formatSummary(emulated).split('\n').join('\n      ')}`);
+    if (emulated.posts === 0 || Object.values(emulated.topics).some((t) => t.failed > 0)) {
+      throw new PinpipeError('EMULATOR_FAILED', 'The emulator could not deliver every record: see its summary above.');
+    }
+
+    const sink = await step(4, 'sink: Kafka → S3 in the Confluent S3 sink layout, until caught up', () =>
+      runSink({ profile, drain: true, signal, progressIntervalMs: 0 }),
+    );
+    say(`      ${sink.recordsWritten} records in ${sink.objectsWritten} objects under s3://${sink.bucket}/${sink.topicsRoot}`);
+
+    const batch = await step(5, 'batch: S3 → DuckDB, clean the three tables, run the analytics', () =>
+      runBatch({ profile, signal, progress: false }),
+    );
+    say(
+      `      clean rows: pin ${batch.rows.pin}, geo ${batch.rows.geo}, user ${batch.rows.user}; ` +
+        `${batch.duplicates.total} duplicates dropped, ${batch.quarantined.total} lines quarantined`,
+    );
+
+    const report = await step(6, 'analytics: print the nine results and write the HTML report', async () => {
+      const folder = await readResults(batch.outDir);
+      opts.out(renderResults(folder.results));
+      return writeReport({ resultsDir: batch.outDir, s3: { profile } });
+    });
+    say(`      report: ${report.file}${report.s3Key ? ` (and s3://${report.bucket}/${report.s3Key})` : ''}`);
+
+    const verify = await step(7, 'verify: reconcile emulator, Kafka, S3 and the clean tables', () =>
+      runVerify({ profile, resultsDir: batch.outDir }),
+    );
+    opts.out(formatReconciliation(verify));
+    const seconds = (Date.now() - t0) / 1000;
+    say(`demo finished in ${seconds.toFixed(1)} s; report: ${report.file}`);
+    if (!verify.ok) {
+      throw new PinpipeError('VERIFY_MISMATCH', 'The reconciliation found unexplained differences (table above).');
+    }
+    return { ok: true, reportFile: report.file, resultsDir: batch.outDir, seconds, steps };
+  } catch (err) {
+    // A dead service or Ctrl-C surfaces as the abort reason, whatever the step was doing.
+    if (signal.aborted && isPinpipeError(signal.reason)) throw signal.reason;
+    throw err;
+  } finally {
+    watchdog?.stop();
+    opts.signal.removeEventListener('abort', onOuterAbort);
+    if (proxy) await proxy.close().catch(() => {});
+    if (startedSandbox && !opts.keepSandbox) {
+      say('stopping the sandbox this demo started (npm run sandbox:up brings it back, data kept)');
+      await sandboxDown({ profile, cacheDir: opts.cacheDir }).catch(() => {});
+    }
+    lock.release();
+  }
+}

@@ -1,0 +1,144 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import os from 'node:os';
+import { spawn, spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { portOpen } from '../../sandbox/lib/proc.ts';
+import { cleanupPipeline, isolatedPipelineEnv, profileFor } from '../helpers/isolated.ts';
+import { ROOT, runTs } from '../helpers/run.ts';
+import { freePort } from '../helpers/ports.ts';
+
+// Spec §5: result names and their columns, written out independently of the implementation.
+const RESULT_COLUMNS: Record<string, string[]> = {
+  popular_category_by_country: ['country', 'category', 'category_count'],
+  popular_category_by_year: ['post_year', 'category', 'category_count'],
+  top_user_by_country: ['country', 'poster_name', 'follower_count'],
+  top_country_by_followers: ['country', 'follower_count'],
+  popular_category_by_age_group: ['age_group', 'category', 'category_count'],
+  median_followers_by_age_group: ['age_group', 'median_follower_count'],
+  users_joined_by_year: ['post_year', 'number_users_joined'],
+  median_followers_by_join_year: ['post_year', 'median_follower_count'],
+  median_followers_by_join_year_and_age_group: ['age_group', 'post_year', 'median_follower_count'],
+};
+
+describe('npm run demo, end to end on the real sandbox', { timeout: 300_000 }, () => {
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    env = await isolatedPipelineEnv('e2e');
+  });
+  afterAll(async () => {
+    await cleanupPipeline(env);
+  });
+
+  it('runs every stage, prints the analytics, writes the report and reconciles', async () => {
+    const r = await runTs('scripts/demo.ts', ['--count', '250', '--seed', '11'], { env });
+    expect(r.code, r.stderr.slice(-3000)).toBe(0);
+    for (let step = 1; step <= 7; step++) expect(r.stderr).toMatch(new RegExp(`\\[${step}/7\\] .*: done in [0-9.]+ s`));
+    expect(r.stdout).toMatch(/reconciliation: every record is accounted for/);
+    const profile = profileFor(env);
+    const reconRows = r.stdout.split('\n').filter((l) => l.startsWith(`${profile.pipelineId}.`));
+    expect(reconRows).toHaveLength(3);
+    for (const row of reconRows) {
+      const cells = row.trim().split(/\s+/);
+      // topic, sent, kafka, s3, s3 errors/, quarantined, dup posts, clean rows, verdict
+      expect(cells[1]).toBe('250');
+      expect(cells[2]).toBe('250');
+      expect(cells[3]).toBe('250');
+      expect(Number(cells[7])).toBe(250 - Number(cells[5]) - Number(cells[6]));
+      expect(cells[8]).toBe('ok');
+    }
+
+    const results = path.join(profile.batch.workDir, 'results');
+    for (const [name, columns] of Object.entries(RESULT_COLUMNS)) {
+      const rows = JSON.parse(fs.readFileSync(path.join(results, `${name}.json`), 'utf8')) as Record<string, unknown>[];
+      expect(rows.length, name).toBeGreaterThan(0);
+      for (const row of rows) expect(Object.keys(row), name).toEqual(columns);
+      expect(r.stdout).toContain(`(${name})`);
+    }
+    const summary = JSON.parse(fs.readFileSync(path.join(results, 'summary.json'), 'utf8')) as {
+      rows: Record<string, number>;
+    };
+    // One clean row per distinct post: the three tables agree.
+    expect(summary.rows.pin).toBe(summary.rows.geo);
+    expect(summary.rows.geo).toBe(summary.rows.user);
+    const report = path.join(results, 'report.html');
+    expect(fs.readFileSync(report, 'utf8')).toMatch(/<svg[^>]*class="chart[ "]/);
+    expect(r.stderr).toContain(report);
+    // The proxy the demo started is gone.
+    expect(await portOpen(Number(env.PINPIPE_PROXY__PORT))).toBe(false);
+
+    // A second run on the same data: still reconciles (the ledger and the logs grow together).
+    const again = await runTs('scripts/demo.ts', ['--count', '50'], { env });
+    expect(again.code, again.stderr.slice(-2000)).toBe(0);
+    expect(again.stdout).toMatch(new RegExp(`${profile.pipelineId}\\.pin\\s+300\\s+300\\s+300`));
+  });
+
+  it('refuses a second demo while one runs, and stops cleanly on Ctrl-C', async () => {
+    const first = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/demo.ts'), '--count', '20000'], {
+      cwd: ROOT,
+      env: { ...process.env, CI: 'true', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    first.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((resolve) => first.on('close', resolve));
+    // Wait until the first demo is emulating, then try a second one.
+    const deadline = Date.now() + 60_000;
+    while (!/\[3\/7\] emulate/.test(stderr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(stderr).toMatch(/\[3\/7\] emulate/);
+
+    const second = await runTs('scripts/demo.ts', ['--count', '10'], { env });
+    expect(second.code).not.toBe(0);
+    expect(second.stderr).toMatch(/Another demo \(npm run demo\) is already running \(pid \d+\)/);
+
+    first.kill('SIGINT');
+    const code = await exited;
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/stopping cleanly/);
+    expect(await portOpen(Number(env.PINPIPE_PROXY__PORT))).toBe(false);
+    // The lock is released: the next demo may run.
+    expect(fs.existsSync(path.join(profileFor(env).sandbox.dir, 'demo.lock'))).toBe(false);
+  });
+});
+
+describe('a sandbox service that dies mid-demo', { timeout: 300_000 }, () => {
+  it('is named with how to restart it, and the demo stops what it started', async () => {
+    // A private sandbox the demo starts itself, so killing its Kafka harms no other test.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pinpipe-demo-sbx-'));
+    const env: Record<string, string> = {
+      ...(await isolatedPipelineEnv('die')),
+      PINPIPE_SANDBOX__DIR: dir,
+      PINPIPE_MYSQL__PORT: String(await freePort()),
+      PINPIPE_KAFKA__BROKERS: `[127.0.0.1:${await freePort()}]`,
+      PINPIPE_SANDBOX__KAFKA_CONTROLLER_PORT: String(await freePort()),
+      PINPIPE_SANDBOX__KAFKA_SASL_PORT: '0',
+      PINPIPE_SANDBOX__KAFKA_HEAP_MB: '256',
+      PINPIPE_SANDBOX__SEED_ROWS: '500',
+      PINPIPE_AWS__ENDPOINT: `http://127.0.0.1:${await freePort()}`,
+    };
+    try {
+      const demo = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/demo.ts'), '--count', '50000'], {
+        cwd: ROOT,
+        env: { ...process.env, CI: 'true', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      demo.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const exited = new Promise<number | null>((resolve) => demo.on('close', resolve));
+      const deadline = Date.now() + 150_000;
+      while (!/\[3\/7\] emulate/.test(stderr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      expect(stderr).toMatch(/\[3\/7\] emulate/);
+      const kafkaPid = Number(fs.readFileSync(path.join(dir, 'kafka', 'kafka.pid'), 'utf8'));
+      process.kill(kafkaPid, 'SIGKILL');
+      const code = await exited;
+      expect(code).toBe(3);
+      expect(stderr).toMatch(/Kafka stopped during the run .*npm run sandbox:up/);
+      expect(stderr).toMatch(/stopping the sandbox this demo started/);
+      const left = spawnSync('pgrep', ['-af', dir], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.trim() && !l.includes('pgrep'));
+      expect(left).toEqual([]);
+    } finally {
+      await runTs('scripts/sandbox-down.ts', [], { env });
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
