@@ -143,7 +143,9 @@ export function register(program: Command, ctx: CommandContext): void {
         throw new PinpipeError(
           'EMULATOR_FAILED',
           `${summary.records.failed} of ${summary.records.sent} record(s) were not acknowledged${why} (first: ${summary.failures[0]?.message ?? 'n/a'}). ` +
-            'Check that the target is up (`pinpipe status`) and retry.',
+            (target.kind === 'gateway'
+              ? `API Gateway forwards to the REST proxy at ${profile.proxy.url}: is \`pinpipe proxy\` running? (\`pinpipe status\`)`
+              : 'Is the REST proxy running (`pinpipe proxy`)? (`pinpipe status`)'),
           { details: { failed: summary.records.failed } },
         );
       }
