@@ -173,9 +173,8 @@ function* geoRows(opts: GeneratorOptions): Generator<Row> {
   const f = fakerFor(opts.seed, STREAM.geolocation_data);
   for (let ind = 1; ind <= opts.rows; ind++) {
     const ts = f.number.int({ min: TIMESTAMP_RANGE.from, max: TIMESTAMP_RANGE.to });
-    // Four decimals: exact after the round trip through FLOAT, so checksums are stable (docs/seed.md).
-    const latitude = f.number.int({ min: -900_000, max: 900_000 }) / 10_000;
-    const longitude = f.number.int({ min: -1_800_000, max: 1_800_000 }) / 10_000;
+    const latitude = coordinate(f.number.int({ min: -900_000, max: 900_000 }));
+    const longitude = coordinate(f.number.int({ min: -1_800_000, max: 1_800_000 }));
     yield [ind, formatDatetime(ts), latitude, longitude, f.location.country()];
   }
 }
@@ -193,6 +192,15 @@ function* userRows(opts: GeneratorOptions): Generator<Row> {
     const joined = f.number.int({ min: range.from, max: range.to });
     yield [ind, first, last, age, formatDatetime(joined)];
   }
+}
+
+/**
+ * At most 4 decimals and 6 significant digits (-89.9787, -173.293, as in the original): MySQL prints
+ * FLOAT with 6 significant digits, so readers get back exactly the generated value, and float32
+ * holds it without loss (the checksum renders it as DECIMAL(12,4)). toPrecision is exact per ECMA-262.
+ */
+function coordinate(tenThousandths: number): number {
+  return Number((tenThousandths / 10_000).toPrecision(6));
 }
 
 function makeTitle(f: Faker, category: Category): string {

@@ -5,7 +5,8 @@ import { TABLE_NAMES, quoteId, schema, type TableName } from './schema.ts';
  * What the database holds now: for each source table, whether it exists, whether its shape matches
  * seed/schema.sql, whether it has rows, and which seed run wrote it (the table comment).
  */
-export const GENERATOR_VERSION = 1;
+/** Bump when the generator's output changes (a database seeded by another version is reloaded). */
+export const GENERATOR_VERSION = 2;
 
 export interface Provenance {
   version: number;

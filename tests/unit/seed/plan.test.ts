@@ -98,7 +98,7 @@ describe('schema', () => {
   it('renames a CREATE TABLE for staging and records provenance', () => {
     const sql = createTableSql('user_data', 'user_data__pinpipe_new', provenanceComment(ours));
     expect(sql).toMatch(/^CREATE TABLE `user_data__pinpipe_new` \(/);
-    expect(sql).toContain("COMMENT='pinpipe seed v1: seed=42 rows=11000'");
+    expect(sql).toContain("COMMENT='pinpipe seed v2: seed=42 rows=11000'");
     expect(parseProvenance(provenanceComment(ours))).toEqual(ours);
     expect(parseProvenance('something else')).toBeUndefined();
   });
