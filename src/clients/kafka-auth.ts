@@ -166,6 +166,17 @@ export function kafkaFailure(err: unknown, profile: Profile, action = 'connect t
       { cause: err },
     );
   }
+  if ((mode === 'none' || mode === 'ssl') && /ConnectionClosed|Closed connection/i.test(text)) {
+    // The broker accepted the TCP connection and then hung up on our first request: what a
+    // SASL (or TLS) listener does to a client that does not authenticate.
+    return new PinpipeError(
+      'KAFKA_AUTH_FAILED',
+      `Kafka at ${brokers} closed the connection on the first request: the listener probably requires ` +
+        `authentication (SASL${mode === 'none' ? ' or TLS' : ''}) and this profile has kafka.security.mode "${mode}". ` +
+        'Set kafka.security.mode (profiles/local-secure.yaml uses sasl-oauthbearer on 9094; MSK IAM uses msk-iam on 9098).',
+      { cause: err },
+    );
+  }
   const fix = profile.sandbox.enabled
     ? 'Start the sandbox with `npm run sandbox:up`'
     : 'Check kafka.brokers in the profile and the network path (security groups, VPC)';

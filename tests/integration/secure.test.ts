@@ -1,0 +1,164 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Admin } from 'kafkajs';
+import { createKafka, createS3 } from '../../src/clients/index.ts';
+import { kafkaFailure } from '../../src/clients/kafka-auth.ts';
+import { unsecuredJws } from '../../src/clients/kafka-oauth.ts';
+import { loadProfile } from '../../src/config/load.ts';
+import { topicNames, type Profile } from '../../src/config/schema.ts';
+import { PinpipeError } from '../../src/errors.ts';
+import { createLogger } from '../../src/log.ts';
+import { runEmulator } from '../../src/emulator/index.ts';
+import { startProxy } from '../../src/proxy/index.ts';
+import { listKeys, readStoredRecords, runSink } from '../../src/sink/index.ts';
+import { deletePrefix } from '../../bench/sink-crash.ts';
+import { uniqueName } from '../helpers/names.ts';
+import { emulatorSource } from './emulator-fixture.ts';
+
+/**
+ * Issue 10: the whole path over the sandbox broker's SASL_PLAINTEXT + OAUTHBEARER listener (9094),
+ * with profiles/local-secure.yaml and unique topics, group and S3 prefix; then clients with no token,
+ * a token without the "pinpipe" scope, or an expired token are refused with a message naming
+ * authentication, and nothing is lost or half-written.
+ */
+const base = loadProfile('local-secure').profile;
+const secure: Profile = structuredClone(base);
+secure.pipelineId = uniqueName('sec');
+secure.sink.groupId = uniqueName('secure-sink-group');
+const topics = Object.values(topicNames(secure));
+const prefix = uniqueName('secure-prefix');
+const logger = createLogger('warn');
+const s3 = createS3(secure);
+let admin: Admin;
+const TOKEN_VAR = 'PINPIPE_TEST_SECURE_TOKEN';
+
+/** The same profile with another token: the broker must refuse it. */
+function withToken(how: 'wrong-scope' | 'expired' | 'no-sasl'): Profile {
+  const p = structuredClone(secure);
+  if (how === 'wrong-scope') p.kafka.security.scope = 'other';
+  if (how === 'expired') {
+    process.env[TOKEN_VAR] = unsecuredJws({ sub: 'pinpipe-client', scope: ['pinpipe'], lifetimeMs: 60_000, nowMs: Date.now() - 3_600_000 }).token;
+    p.kafka.security.tokenEnv = TOKEN_VAR;
+  }
+  if (how === 'no-sasl') p.kafka.security = { ...p.kafka.security, mode: 'none' };
+  return p;
+}
+
+async function highWatermarks(): Promise<number> {
+  let total = 0;
+  for (const t of topics) {
+    for (const o of await admin.fetchTopicOffsets(t)) total += Number(o.high);
+  }
+  return total;
+}
+
+beforeAll(async () => {
+  // The admin itself authenticates over OAUTHBEARER: topic creation is the first secured call.
+  admin = createKafka(secure).admin();
+  await admin.connect();
+  await admin.createTopics({
+    topics: topics.map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })),
+    waitForLeaders: true,
+  });
+});
+
+afterAll(async () => {
+  await admin.deleteTopics({ topics }).catch(() => undefined);
+  await admin.deleteGroups([secure.sink.groupId]).catch(() => undefined);
+  await admin.disconnect();
+  await deletePrefix(s3, secure.s3.bucket, `${prefix}/`).catch(() => 0);
+  s3.destroy();
+  delete process.env[TOKEN_VAR];
+});
+
+describe('the secured path over SASL/OAUTHBEARER (local-secure)', { timeout: 110_000 }, () => {
+  let acknowledged = 0;
+  let perTopic: Record<string, number> = {};
+
+  it('emulate → proxy → Kafka → sink → S3: every acknowledged record is delivered', async () => {
+    await using source = await emulatorSource(secure, 500);
+    const profile = source.profile;
+    await using proxy = await startProxy({ profile, host: '127.0.0.1', port: 0, logger });
+    const emu = await runEmulator({ profile, url: proxy.url, count: 60, seed: 10, concurrency: 4, batch: 5 });
+    const summaries = Object.values(emu.topics);
+    perTopic = Object.fromEntries(summaries.map((t) => [t.topic, t.acknowledged]));
+    acknowledged = emu.records.acknowledged;
+    expect(summaries.map((t) => t.topic).sort()).toEqual([...topics].sort());
+    expect(emu.records.failed).toBe(0);
+    expect(acknowledged).toBeGreaterThanOrEqual(150); // 60 posts × 3 topics, minus inds a table lacks
+    expect(await highWatermarks()).toBe(acknowledged);
+
+    const sink = await runSink({ profile, prefix, drain: true, flushSize: 25, logger, progressIntervalMs: 0 });
+    expect(sink).toMatchObject({ stoppedBy: 'drain', recordsWritten: acknowledged, lag: 0 });
+    const stored = await readStoredRecords(s3, secure.s3.bucket, `${prefix}/`);
+    expect(stored.records).toHaveLength(acknowledged);
+    for (const [topic, n] of Object.entries(perTopic)) {
+      expect(stored.records.filter((r) => r.topic === topic)).toHaveLength(n);
+    }
+    expect(new Set(stored.records.map((r) => `${r.topic}/${r.partition}/${r.offset}`)).size).toBe(acknowledged);
+    process.stderr.write(
+      `[secure] ${emu.posts} posts, ${acknowledged} records acknowledged by the proxy over SASL/OAUTHBEARER, ` +
+        `${sink.recordsWritten} written by the sink in ${stored.objects} objects\n`,
+    );
+  });
+
+  it.each(['wrong-scope', 'expired'] as const)('a client with a %s token is refused: KAFKA_AUTH_FAILED naming authentication', async (how) => {
+    const producer = createKafka(withToken(how), { retry: { retries: 0 } }).producer();
+    const err = await producer
+      .connect()
+      .then(() => producer.send({ topic: topics[0]!, messages: [{ value: '{"ind":1}' }] }))
+      .then(() => undefined, (e: unknown) => kafkaFailure(e, withToken(how)));
+    await producer.disconnect().catch(() => undefined);
+    expect(err).toBeInstanceOf(PinpipeError);
+    expect(err!.code).toBe('KAFKA_AUTH_FAILED');
+    expect(err!.message).toMatch(/authentication failed/i);
+    expect(err!.message).toMatch(how === 'wrong-scope' ? /insufficient_scope/ : /invalid_token/);
+    expect(err!.message).not.toContain(process.env[TOKEN_VAR] ?? 'no-token-set');
+  });
+
+  it('a client without a token (no SASL) is refused, and the message says authentication may be required', async () => {
+    const p = withToken('no-sasl');
+    const a = createKafka(p, { retry: { retries: 0 } }).admin();
+    const err = await a
+      .connect()
+      .then(() => a.describeCluster())
+      .then(() => undefined, (e: unknown) => kafkaFailure(e, p));
+    await a.disconnect().catch(() => undefined);
+    expect(err).toBeInstanceOf(PinpipeError);
+    expect(err!.code).toBe('KAFKA_AUTH_FAILED');
+    expect(err!.message).toMatch(/requires authentication/i);
+  });
+
+  it('a proxy with a refused token answers an error, writes nothing, and the sink with one writes nothing', async () => {
+    const before = await highWatermarks();
+    const bad = withToken('wrong-scope');
+    await using proxy = await startProxy({ profile: bad, host: '127.0.0.1', port: 0, logger, sendTimeoutMs: 5000 });
+    const res = await fetch(`${proxy.url}/topics/${topics[0]}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/vnd.kafka.json.v2+json' },
+      body: JSON.stringify({ records: [{ value: { ind: 1 } }] }),
+    });
+    const body = (await res.json()) as { error_code?: number; message?: string };
+    expect(res.status).toBeGreaterThanOrEqual(500);
+    expect(body.error_code).toBeGreaterThanOrEqual(50000);
+    expect(await highWatermarks()).toBe(before);
+
+    const badPrefix = uniqueName('secure-bad-prefix');
+    const err = await runSink({ profile: bad, prefix: badPrefix, drain: true, logger, progressIntervalMs: 0, groupId: uniqueName('secure-bad-group') }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeDefined();
+    expect(String((err as Error).message)).toMatch(/authentication|SASL/i);
+    expect(await listKeys(s3, secure.s3.bucket, `${badPrefix}/`)).toEqual([]);
+  });
+
+  it('after the refusals nothing is lost or duplicated: Kafka and S3 still hold exactly the delivered records', async () => {
+    expect(acknowledged).toBeGreaterThan(0);
+    expect(await highWatermarks()).toBe(acknowledged);
+    const again = await runSink({ profile: secure, prefix, drain: true, flushSize: 25, logger, progressIntervalMs: 0 });
+    expect(again.recordsWritten).toBe(0);
+    const stored = await readStoredRecords(s3, secure.s3.bucket, `${prefix}/`);
+    expect(stored.records).toHaveLength(acknowledged);
+    for (const r of stored.records) expect(() => JSON.parse(r.line)).not.toThrow();
+  });
+});
