@@ -21,12 +21,17 @@ export async function emulatorSource(
     multipleStatements: true,
   } as mysql.ConnectionOptions);
   try {
-    await conn.query(`CREATE DATABASE \`${database}\``);
-    await conn.query(`USE \`${database}\`; ${SCHEMA}`);
-    const inds = Array.from({ length: rows }, (_, i) => i + 1);
-    await conn.query('INSERT INTO pinterest_data VALUES ?', [inds.map(pinRow)]);
-    await conn.query('INSERT INTO geolocation_data VALUES ?', [inds.map(geoRow)]);
-    await conn.query('INSERT INTO user_data VALUES ?', [inds.map(userRow)]);
+    await conn.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    try {
+      await conn.query(`USE \`${database}\`; ${SCHEMA}`);
+      const inds = Array.from({ length: rows }, (_, i) => i + 1);
+      await conn.query('INSERT INTO pinterest_data VALUES ?', [inds.map(pinRow)]);
+      await conn.query('INSERT INTO geolocation_data VALUES ?', [inds.map(geoRow)]);
+      await conn.query('INSERT INTO user_data VALUES ?', [inds.map(userRow)]);
+    } catch (err) {
+      await conn.query(`DROP DATABASE IF EXISTS \`${database}\``);
+      throw err;
+    }
   } finally {
     await conn.end();
   }
@@ -47,7 +52,10 @@ export async function emulatorSource(
 }
 
 async function sharedRows(profile: Profile): Promise<number> {
-  const conn = await mysql.createConnection(mysqlOptions(profile) as mysql.ConnectionOptions);
+  const conn = await mysql
+    .createConnection(mysqlOptions(profile) as mysql.ConnectionOptions)
+    .catch(() => undefined);
+  if (!conn) return 0;
   try {
     const [r] = await conn.query<mysql.RowDataPacket[]>(
       'SELECT (SELECT COUNT(*) FROM pinterest_data) AS p, (SELECT COUNT(*) FROM geolocation_data) AS g, (SELECT COUNT(*) FROM user_data) AS u',
