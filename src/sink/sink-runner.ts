@@ -9,6 +9,9 @@ import { SINK_DEFAULTS } from './options.ts';
 import { putWithRetry, renderWrite } from './s3-store.ts';
 import { SinkState, type PendingWrite } from './sink-state.ts';
 
+/** Messages stored and committed at a time within one fetched batch. */
+const SLICE = 250;
+
 type Commit = (plan: Map<string, number>) => Promise<void>;
 export type StopReason = 'drain' | 'signal';
 
@@ -21,6 +24,8 @@ export class SinkRunner {
   readonly state: SinkState;
   private readonly lock = pLimit(1);
   private stopping = false;
+  /** Set when draining is done or a signal came: a running batch stops at its next slice. */
+  private stopRequested = false;
   private fatal: unknown;
   private targets: Map<string, number> | undefined;
   private seededGeneration = 0;
@@ -67,22 +72,30 @@ export class SinkRunner {
       if (!this.state.assigned.has(key)) return;
       const generation = this.state.generation;
       this.state.highWatermarks.set(key, Number(batch.highWatermark));
-      const writes = this.state.ingest(topic, partition, batch.messages, Date.now());
-      writes.push(...this.state.advance(topic, partition, Number(batch.lastOffset()) + 1));
-      try {
-        await this.store(writes, heartbeat);
-      } catch (err) {
-        if (isKafkaError(err)) throw err;
-        this.fail(err);
-        return;
+      const messages = batch.messages;
+      // A fetch can hold thousands of records (thousands of PutObjects at flush.size 1): store and
+      // commit slice by slice, heartbeating in between, so the group never times the member out.
+      for (let i = 0; i < messages.length; i += SLICE) {
+        if (this.stopRequested) return;
+        const slice = messages.slice(i, i + SLICE);
+        const last = i + SLICE >= messages.length;
+        const writes = this.state.ingest(topic, partition, slice, Date.now());
+        if (last) writes.push(...this.state.advance(topic, partition, Number(batch.lastOffset()) + 1));
+        try {
+          await this.store(writes, heartbeat);
+        } catch (err) {
+          if (isKafkaError(err)) throw err;
+          this.fail(err);
+          return;
+        }
+        if (generation !== this.state.generation) return;
+        resolveOffset(last ? batch.lastOffset() : slice[slice.length - 1]!.offset);
+        await this.commit(this.state.commitPlan([key]), generation, async (plan) => {
+          await commitOffsetsIfNecessary({ topics: toKafkaCommit(plan) });
+        });
+        await heartbeat();
       }
-      if (generation !== this.state.generation) return;
-      resolveOffset(batch.lastOffset());
-      await this.commit(this.state.commitPlan([key]), generation, async (plan) => {
-        await commitOffsetsIfNecessary({ topics: toKafkaCommit(plan) });
-      });
     });
-    await heartbeat();
   };
 
   /** Stores writes (objects and rejected records) in parallel; all must succeed before a commit. */
@@ -99,6 +112,7 @@ export class SinkRunner {
           const { key, body } = renderWrite(this.o.layout, w);
           await putWithRetry(this.s3, this.o.bucket, key, body, { retry: this.o.uploadRetry, logger: this.logger, onRetry });
           this.state.markStored(w, Buffer.byteLength(body));
+          await heartbeat?.(); // kafkajs sends one only when the heartbeat interval has passed
         }),
       ),
     );
@@ -136,17 +150,23 @@ export class SinkRunner {
   /** Runs until drained, aborted or failed; then flushes and commits (unless failed). */
   async run(signal: AbortSignal | undefined): Promise<StopReason> {
     let lastProgress = Date.now();
-    const onAbort = () => this.wake?.();
+    const onAbort = () => {
+      this.stopRequested = true;
+      this.wake?.();
+    };
     signal?.addEventListener('abort', onAbort);
     try {
       for (;;) {
         if (this.fatal !== undefined) throw this.fatal;
-        if (signal?.aborted) return await this.finish('signal');
+        if (signal?.aborted) return (await this.finish('signal'))!;
         await this.seedIfNeeded().catch((err: unknown) =>
           this.logger.debug(`could not read the group's offsets yet: ${describeError(err)}`),
         );
         if (this.o.rotateScheduleIntervalMs > 0) await this.flushOutside(() => this.state.due(Date.now()));
-        if (this.o.drain && (await this.drained().catch(() => false))) return await this.finish('drain');
+        if (this.o.drain && (await this.drained().catch(() => false))) {
+          const done = await this.finish('drain');
+          if (done) return done;
+        }
         if (this.o.progressIntervalMs > 0 && Date.now() - lastProgress >= this.o.progressIntervalMs) {
           lastProgress = Date.now();
           await this.refreshHighWatermarks();
@@ -165,8 +185,25 @@ export class SinkRunner {
     }
   }
 
-  private async finish(reason: StopReason): Promise<StopReason> {
-    await this.flushOutside(() => this.state.closeAll(reason === 'drain' ? 'drain' : 'shutdown'), true);
+  /**
+   * Final flush and commit. If the commit fails because the group rebalanced meanwhile, the
+   * objects are stored but not committed: --drain goes on (Kafka re-delivers from the committed
+   * offsets, the same keys are rewritten, and it drains again); a signal stops anyway (the next
+   * run rewrites the same keys).
+   */
+  private async finish(reason: StopReason): Promise<StopReason | undefined> {
+    this.stopRequested = true;
+    try {
+      await this.flushOutside(() => this.state.closeAll(reason === 'drain' ? 'drain' : 'shutdown'), true);
+    } catch (err) {
+      if (!isKafkaError(err)) throw err;
+      this.logger.warn(`final commit failed (${describeError(err)}); objects are stored, offsets not committed`);
+      if (reason === 'drain') {
+        this.stopping = false;
+        this.stopRequested = false;
+        return undefined;
+      }
+    }
     if (this.fatal !== undefined) throw this.fatal;
     return reason;
   }
