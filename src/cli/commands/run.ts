@@ -1,12 +1,29 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.ts';
-import { PinpipeError } from '../../errors.ts';
+import { parsePositiveInt } from '../context.ts';
+import { runPipeline } from '../../pipeline/run.ts';
 
-export function register(program: Command, _ctx: CommandContext): void {
+export function register(program: Command, ctx: CommandContext): void {
   program
     .command('run')
-    .description('Run the pipeline live: proxy + sink + emulator, batch on a schedule (issue 7)')
-    .action(async () => {
-      throw new PinpipeError('INTERNAL', 'pinpipe run is not implemented yet.');
+    .description(
+      'Run the pipeline live: the proxy, the sink and the emulator until Ctrl-C, and the batch on a cron schedule. ' +
+        'Watch it with `pinpipe status` in another terminal.',
+    )
+    .option('--cron <expr>', 'when to run the batch (default: the profile schedule.cron, daily at midnight)')
+    .option('--rate <posts>', 'emulate N posts per second (default: the original pace, one record per request, 0–2 s apart)', parsePositiveInt('--rate'))
+    .option('--no-emulate', 'do not run the emulator (proxy + sink + schedule only)')
+    .option('--batch-now', 'also run the batch once at start')
+    .action(async (opts: { cron?: string; rate?: number; emulate: boolean; batchNow?: boolean }) => {
+      const { profile } = ctx.profile();
+      await runPipeline({
+        profile,
+        logger: ctx.logger,
+        signal: ctx.signal,
+        cron: opts.cron ?? profile.schedule.cron,
+        rate: opts.rate,
+        emulate: opts.emulate,
+        batchNow: Boolean(opts.batchNow),
+      });
     });
 }

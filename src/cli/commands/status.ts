@@ -1,12 +1,22 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.ts';
 import { PinpipeError } from '../../errors.ts';
+import { formatStatus, pipelineStatus } from '../../pipeline/status.ts';
 
-export function register(program: Command, _ctx: CommandContext): void {
+export function register(program: Command, ctx: CommandContext): void {
   program
     .command('status')
-    .description('Show lag per topic, objects in S3 and the last batch (issue 7)')
-    .action(async () => {
-      throw new PinpipeError('INTERNAL', 'pinpipe status is not implemented yet.');
+    .description('Show records and sink lag per topic, objects in S3, emulated records and the last batch. Exit 3 when a service cannot be read.')
+    .option('--json', 'print the status as JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const { profile } = ctx.profile();
+      const st = await pipelineStatus(profile);
+      ctx.out(opts.json ? JSON.stringify(st, null, 2) : formatStatus(st));
+      if (st.errors.length > 0) {
+        throw new PinpipeError(
+          'SANDBOX_UNHEALTHY',
+          `Part of the status is unavailable (${st.errors.join('; ')}). On the sandbox: npm run sandbox:up.`,
+        );
+      }
     });
 }

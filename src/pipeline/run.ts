@@ -1,0 +1,89 @@
+import path from 'node:path';
+import { setMaxListeners } from 'node:events';
+import type { Profile } from '../config/schema.ts';
+import type { Logger } from '../log.ts';
+import { startProxy } from '../proxy/index.ts';
+import { resolveInvokeUrl } from '../provision/index.ts';
+import { runEmulator, formatSummary } from '../emulator/index.ts';
+import type { EmulatorSummary } from '../emulator/types.ts';
+import { runSink } from '../sink/index.ts';
+import type { SinkSummary } from '../sink/types.ts';
+import { runBatch } from '../batch/index.ts';
+import { batchJob } from '../orchestrate/batch-job.ts';
+import { startSchedule } from '../orchestrate/index.ts';
+import { appendLedger } from '../verify/ledger.ts';
+import { acquireLock } from './lock.ts';
+
+export interface RunOptions {
+  profile: Profile;
+  logger: Logger;
+  signal: AbortSignal;
+  cron: string;
+  /** Posts per second in fast mode; undefined = the original's faithful mode (0–2 s between posts). */
+  rate?: number;
+  emulate: boolean;
+  /** Run the batch once at start, then on the schedule. */
+  batchNow: boolean;
+}
+
+/**
+ * `pinpipe run`: the pipeline live — proxy, sink and emulator until stopped, the batch on a schedule.
+ * Ctrl-C stops the emulator, lets the sink flush and commit, closes the proxy, then the schedule.
+ */
+export async function runPipeline(o: RunOptions): Promise<{ emulator?: EmulatorSummary; sink: SinkSummary }> {
+  const { profile, logger } = o;
+  const lock = acquireLock(path.join(path.dirname(profile.batch.workDir), 'run.lock'), '`pinpipe run`');
+  setMaxListeners(100, o.signal);
+  const proxy = await startProxy({ profile, logger });
+  // Ctrl-C stops the emulator first; the sink stops once the emulator has, so it writes what was sent.
+  const emuCtl = new AbortController();
+  const sinkCtl = new AbortController();
+  setMaxListeners(100, emuCtl.signal);
+  setMaxListeners(100, sinkCtl.signal);
+  const onAbort = () => {
+    emuCtl.abort();
+    if (!o.emulate) sinkCtl.abort();
+  };
+  o.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const schedule = startSchedule({
+      job: batchJob({ profile, runBatch, logger }),
+      cron: o.cron,
+      logger,
+      signal: sinkCtl.signal,
+    });
+    logger.info(`batch scheduled "${schedule.cron}", next run ${schedule.nextRun()?.toISOString() ?? 'never'}`);
+    if (o.batchNow) void schedule.runNow();
+    const sink = runSink({ profile, signal: sinkCtl.signal, logger }).finally(() => emuCtl.abort());
+    let emulator: Promise<EmulatorSummary | undefined> = Promise.resolve(undefined);
+    if (o.emulate) {
+      const url = await resolveInvokeUrl(profile);
+      logger.info(
+        `emulating ${o.rate ? `${o.rate} posts/s` : 'like the original (one record per request, 0–2 s apart)'} → ${url}; Ctrl-C stops`,
+      );
+      emulator = runEmulator({
+        profile,
+        url,
+        signal: emuCtl.signal,
+        ...(o.rate ? { rate: o.rate, durationMs: 365 * 24 * 3600 * 1000 } : { faithful: true }),
+      })
+        .then((s) => {
+          appendLedger(profile, s);
+          logger.info(formatSummary(s));
+          return s;
+        })
+        .finally(() => sinkCtl.abort());
+    }
+    const results = await Promise.allSettled([emulator, sink]);
+    await schedule.stop();
+    for (const r of results) if (r.status === 'rejected') throw r.reason;
+    return {
+      emulator: (results[0] as PromiseFulfilledResult<EmulatorSummary | undefined>).value,
+      sink: (results[1] as PromiseFulfilledResult<SinkSummary>).value,
+    };
+  } finally {
+    o.signal.removeEventListener('abort', onAbort);
+    await proxy.close().catch(() => {});
+    lock.release();
+  }
+}
