@@ -124,6 +124,7 @@ describe('pinpipe emulate (issue 4)', { timeout: 180_000 }, () => {
 
   afterAll(async () => {
     await proxy?.close();
+    if (!profile) return;
     if (restApiId) {
       const client = createApiGateway(profile);
       await client.send(new DeleteRestApiCommand({ restApiId })).catch(() => undefined);
@@ -133,6 +134,8 @@ describe('pinpipe emulate (issue 4)', { timeout: 180_000 }, () => {
     await admin.connect();
     await admin.deleteTopics({ topics: Object.values(topicNames(profile)) }).catch(() => undefined);
     await admin.disconnect();
+  });
+  afterAll(async () => {
     await source?.[Symbol.asyncDispose]();
   });
 
@@ -227,7 +230,7 @@ describe('pinpipe emulate (issue 4)', { timeout: 180_000 }, () => {
     expect(Date.now() - t0).toBeLessThan(10_000);
   });
 
-  it('the CLI exits 3 with a clear message when MySQL is unreachable, and 0 with a JSON summary otherwise', async () => {
+  it('the CLI exits 3 with a clear message when MySQL is unreachable, 1 when records fail, 0 with a JSON summary otherwise', async () => {
     const port = await closedPort();
     const env = {
       PINPIPE_PIPELINE_ID: id,
