@@ -31,8 +31,8 @@ describe('batch on bad input: quarantined and counted, never a crash', () => {
       { topic: 'pin', key: key('pin', 0), line_no: 5, offset: 5, reason: 'empty line' },
       { topic: 'pin', key: key('pin', 0), line_no: 6, offset: 6, reason: 'not a JSON object' },
       { topic: 'pin', key: key('pin', 0), line_no: 7, offset: 7, reason: 'title: expected a string, got an integer' },
-      // the truncated object: its first line is good, the cut one is quarantined
-      { topic: 'pin', key: key('pin', 9), line_no: 1, offset: 10, reason: 'not JSON (malformed or truncated)' },
+      // the truncated object (pin+0+9): its first line is good; the cut one (offset 10) has a good
+      // copy in pin+0+10 (a replay), so it is superseded, not quarantined
       { topic: 'user', key: key('user', 0), line_no: 2, offset: 2, reason: 'age: expected an integer, got a decimal number' },
       { topic: 'user', key: key('user', 0), line_no: 3, offset: 3, reason: 'missing column date_joined' },
       { topic: 'user', key: key('user', 0), line_no: 5, offset: 5, reason: 'missing column first_name' },
@@ -41,18 +41,21 @@ describe('batch on bad input: quarantined and counted, never a crash', () => {
 
   it('counts them per topic and by reason in the summary', () => {
     const s = run.summary;
-    expect(s.quarantined.perTopic).toEqual({ pin: 8, geo: 4, user: 3 });
-    expect(s.quarantined.total).toBe(15);
-    expect(s.quarantined.byReason['not JSON (malformed or truncated)']).toBe(2);
-    expect(s.quarantined.samples).toHaveLength(15);
+    expect(s.quarantined.perTopic).toEqual({ pin: 7, geo: 4, user: 3 });
+    expect(s.quarantined.total).toBe(14);
+    expect(s.quarantined.byReason['not JSON (malformed or truncated)']).toBe(1);
+    expect(s.quarantined.samples).toHaveLength(14);
+    // pin: the truncated line superseded by its replayed copy; geo: the bad line at offset 1 twice
+    expect(s.duplicates.offsets).toEqual({ pin: 1, geo: 1, user: 0 });
     expect(s.objects.ignored).toBe(1); // README.txt next to the objects
-    expect(s.lines).toEqual({ pin: 11, geo: 7, user: 6 });
-    expect(s.rows).toEqual({ pin: 3, geo: 3, user: 3 }); // every line is kept or quarantined
-    expect(readJson(path.join(s.outDir, 'summary.json'))).toMatchObject({ quarantined: { total: 15 } });
+    expect(s.lines).toEqual({ pin: 12, geo: 8, user: 6 });
+    // every line is kept, quarantined, or another copy of an offset
+    expect(s.rows).toEqual({ pin: 4, geo: 3, user: 3 });
+    expect(readJson(path.join(s.outDir, 'summary.json'))).toMatchObject({ quarantined: { total: 14 } });
   });
 
   it('computes the results from the good lines only', async () => {
-    expect((await run.query('SELECT ind FROM pin_clean')).map((r) => r.ind)).toEqual([1, 5, 6]);
+    expect((await run.query('SELECT ind FROM pin_clean')).map((r) => r.ind)).toEqual([1, 5, 6, 8]);
     expect((await run.query('SELECT ind FROM geo_clean')).map((r) => r.ind)).toEqual([1, 5, 6]);
     expect((await run.query('SELECT ind FROM user_clean')).map((r) => r.ind)).toEqual([1, 3, 6]);
     expect(run.results.popular_category_by_country).toEqual([

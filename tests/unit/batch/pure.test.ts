@@ -3,6 +3,7 @@ import { planFetch, type Manifest } from '../../../src/batch/fetch.ts';
 import { INVALID_UTF8_MARKER, chunkObjects, sanitizeUtf8 } from '../../../src/batch/load-objects.ts';
 import { isRunDate, outputKey, parseSinkKey, sinkKey } from '../../../src/batch/object-keys.ts';
 import type { SinkObject } from '../../../src/batch/types.ts';
+import { objectKey } from '../../../src/sink/keys.ts';
 
 const topics = { pin: 'abc123.pin', geo: 'abc123.geo', user: 'abc123.user' };
 
@@ -32,6 +33,14 @@ describe('sink object keys (spec §3)', () => {
     'topics/abc123.pinx/partition=0/abc123.pinx+0+0000000000.json',
   ])('ignores %s', (key) => {
     expect(parseSinkKey(key, 'topics', topics)).toBeUndefined();
+  });
+
+  it("reads the keys the sink writes (src/sink/keys.ts), under a nested topics dir too", () => {
+    for (const layout of [{ prefix: '', topicsDir: 'topics', errorsDir: 'errors' }, { prefix: 'run-1', topicsDir: 'topics', errorsDir: 'errors' }]) {
+      const key = objectKey(layout, 'abc123.pin', 1, 12_345_678_901);
+      const dir = layout.prefix ? `${layout.prefix}/topics` : 'topics';
+      expect(parseSinkKey(key, dir, topics)).toMatchObject({ kind: 'pin', partition: 1, startOffset: 12_345_678_901 });
+    }
   });
 
   it('names the Parquet outputs with the run date', () => {
