@@ -73,6 +73,43 @@ describe('npm run demo, end to end on the real sandbox', { timeout: 300_000 }, (
     expect(again.stdout).toMatch(new RegExp(`${profile.pipelineId}\\.pin\\s+300\\s+300\\s+300`));
   });
 
+  it('pinpipe run streams live until Ctrl-C; status and verify agree with it', async () => {
+    const run = spawn(process.execPath, [path.join(ROOT, 'bin/pinpipe.mjs'), 'run', '--rate', '15'], {
+      cwd: ROOT,
+      env: { ...process.env, CI: 'true', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    run.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((resolve) => run.on('close', resolve));
+    const deadline = Date.now() + 60_000;
+    while (!/joined group/.test(stderr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 5000));
+    run.kill('SIGINT');
+    expect(await exited, stderr.slice(-2000)).toBe(0);
+    expect(stderr).toMatch(/sink stopped \(signal\).*lag 0/);
+
+    const status = await runTs('bin/pinpipe.mjs', ['status', '--json'], { env });
+    expect(status.code, status.stderr).toBe(0);
+    const st = JSON.parse(status.stdout) as {
+      topics: Record<string, { records: number; sinkLag: number; objects: number }>;
+      emulated: { acknowledged: Record<string, number> };
+    };
+    for (const k of ['pin', 'geo', 'user']) {
+      expect(st.topics[k]!.sinkLag).toBe(0);
+      expect(st.topics[k]!.records).toBe(st.emulated.acknowledged[k]);
+      expect(st.topics[k]!.records).toBeGreaterThan(300);
+    }
+    // The batch has not seen the new records yet: verify says so and exits 4; after a batch it passes.
+    const stale = await runTs('bin/pinpipe.mjs', ['verify'], { env });
+    expect(stale.code).toBe(4);
+    expect(stale.stdout).toMatch(/run `pinpipe batch` again/);
+    const batch = await runTs('bin/pinpipe.mjs', ['batch'], { env });
+    expect(batch.code, batch.stderr.slice(-1500)).toBe(0);
+    const fresh = await runTs('bin/pinpipe.mjs', ['verify'], { env });
+    expect(fresh.code, fresh.stdout).toBe(0);
+  });
+
   it('refuses a second demo while one runs, and stops cleanly on Ctrl-C', async () => {
     const first = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/demo.ts'), '--count', '20000'], {
       cwd: ROOT,
