@@ -30,3 +30,16 @@ export function formatSummary(s: EmulatorSummary): string {
   }
   return lines.join('\n');
 }
+
+/** What to do next when records failed, from the first failure (pure; the CLI appends it to EMULATOR_FAILED). */
+export function failureHint(s: EmulatorSummary, via: 'gateway' | 'proxy' | 'url', proxyUrl: string): string {
+  if (s.failures.some((x) => x.errorCode === 40401))
+    return 'The topics do not exist: create them with `pinpipe provision`.';
+  const f = s.failures[0];
+  if (f && f.status !== null && f.status >= 400 && f.status < 500) {
+    return 'The target rejected the records (4xx, not retried): see the failures above.';
+  }
+  return via === 'gateway'
+    ? `API Gateway forwards to the REST proxy at ${proxyUrl}: is \`pinpipe proxy\` running? (\`pinpipe status\`)`
+    : 'Is the REST proxy running (`pinpipe proxy`)? (`pinpipe status`)';
+}

@@ -6,6 +6,7 @@ import { createProgress, type Progress } from '../progress.ts';
 import { PinpipeError } from '../../errors.ts';
 import {
   DEFAULT_FAST_COUNT,
+  failureHint,
   formatSummary,
   parseDuration,
   resolveTarget,
@@ -143,9 +144,7 @@ export function register(program: Command, ctx: CommandContext): void {
         throw new PinpipeError(
           'EMULATOR_FAILED',
           `${summary.records.failed} of ${summary.records.sent} record(s) were not acknowledged${why} (first: ${summary.failures[0]?.message ?? 'n/a'}). ` +
-            (target.kind === 'gateway'
-              ? `API Gateway forwards to the REST proxy at ${profile.proxy.url}: is \`pinpipe proxy\` running? (\`pinpipe status\`)`
-              : 'Is the REST proxy running (`pinpipe proxy`)? (`pinpipe status`)'),
+            failureHint(summary, target.kind, profile.proxy.url),
           { details: { failed: summary.records.failed } },
         );
       }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_FAST_COUNT, normaliseOptions, parseDuration } from '../../../src/emulator/options.ts';
-import { formatSummary } from '../../../src/emulator/format.ts';
+import { failureHint, formatSummary } from '../../../src/emulator/format.ts';
 import { Tally } from '../../../src/emulator/tally.ts';
 
 describe('options', () => {
@@ -69,5 +69,7 @@ describe('tally and summary', () => {
     expect(s.recordsPerSecond).toBe(2);
     expect(s.failures.map((f) => f.message)).toEqual(['boom', 'no topic', 'ECONNREFUSED']);
     expect(formatSummary(s)).toMatch(/abc123\.geo\s+1\s+0\s+1/);
+    expect(failureHint(s, 'proxy', 'http://p')).toMatch(/pinpipe provision/);
+    expect(failureHint({ ...s, failures: [] }, 'gateway', 'http://p:8082')).toMatch(/http:\/\/p:8082.*pinpipe proxy/);
   });
 });
