@@ -110,6 +110,8 @@ export function produceInBackground(
   };
 }
 
+const closed = new WeakMap<ChildProcess, Promise<{ code: number | null; signal: NodeJS.Signals | null }>>();
+
 /** Starts `pinpipe sink` as a child process; `onLine` sees its stderr and stdout lines. */
 export function spawnSink(
   args: string[],
@@ -121,6 +123,10 @@ export function spawnSink(
     env: { ...process.env, PINPIPE_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  closed.set(
+    child,
+    new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal }))),
+  );
   for (const stream of [child.stdout!, child.stderr!]) {
     let rest = '';
     stream.setEncoding('utf8');
@@ -129,15 +135,18 @@ export function spawnSink(
       rest = lines.pop() ?? '';
       for (const l of lines) onLine(l);
     });
+    stream.on('end', () => {
+      if (rest) onLine(rest);
+    });
   }
   return child;
 }
 
+/** Resolves once the child exited AND its output was read to the end ('close', not 'exit'). */
 export function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
-  }
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const known = closed.get(child);
+  if (known) return known;
+  return new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
