@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Connection as CoreConnection } from 'mysql2';
 import type { Connection } from 'mysql2/promise';
-import { PinpipeError } from '../src/errors.ts';
+import { PinpipeError, describeError } from '../src/errors.ts';
 import { TABLE_NAMES, quoteId, schema, type TableName } from './schema.ts';
 
 /**
@@ -52,7 +52,15 @@ export async function checksumTables(conn: Connection): Promise<Checksum> {
     );
   }
   const tables: TableChecksum[] = [];
-  for (const table of TABLE_NAMES) tables.push(await checksumTable(conn, table));
+  try {
+    for (const table of TABLE_NAMES) tables.push(await checksumTable(conn, table));
+  } catch (err) {
+    throw new PinpipeError(
+      'SEED_FAILED',
+      `Reading the tables for the checksum failed (${describeError(err)}). If a table has another shape, reload it with \`pinpipe seed --force\`.`,
+      { cause: err },
+    );
+  }
   return { checksum: combineChecksums(tables), tables };
 }
 
