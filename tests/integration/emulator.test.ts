@@ -204,6 +204,17 @@ describe('pinpipe emulate (issue 4)', { timeout: 180_000 }, () => {
     expect(s.failures[0]).toMatchObject({ status: 404, errorCode: 40401 });
   });
 
+  it('--rate caps posts per second and --duration stops the run', async () => {
+    const capped = await runEmulator({ profile, url: proxy.url, count: 40, rate: 40, batch: 1, seed: 8 });
+    expect(capped.posts).toBe(40);
+    expect(capped.elapsedMs).toBeGreaterThanOrEqual(950);
+    const timed = await runEmulator({ profile, url: proxy.url, durationMs: 1000, rate: 100, seed: 8 });
+    expect(timed.stopReason).toBe('duration');
+    expect(timed.posts).toBeGreaterThan(0);
+    expect(timed.posts).toBeLessThanOrEqual(101);
+    expect(timed.records.failed).toBe(0);
+  });
+
   it('stops cleanly on an interrupt: everything sent is accounted for, nothing is reported failed', async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error('SIGINT')), 1500);
