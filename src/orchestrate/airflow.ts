@@ -45,7 +45,7 @@ export interface AirflowEnvOptions {
 export function airflowChildEnv(base: NodeJS.ProcessEnv, o: AirflowEnvOptions): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(base)) {
-    if (v !== undefined && !k.startsWith('AIRFLOW_') && !k.startsWith('AIRFLOW__')) env[k] = v;
+    if (v !== undefined && !k.startsWith('AIRFLOW_') && !NOISY_VARS.has(k)) env[k] = v;
   }
   Object.assign(env, {
     AIRFLOW_HOME: o.home,
@@ -54,11 +54,20 @@ export function airflowChildEnv(base: NodeJS.ProcessEnv, o: AirflowEnvOptions): 
     AIRFLOW__DATABASE__SQL_ALCHEMY_CONN: `sqlite:///${path.join(o.home, 'airflow.db')}`,
     // Airflow 3.1 prints deprecation warnings from its own providers on every command.
     PYTHONWARNINGS: 'ignore',
+    // Plain tracebacks: the coloured console prints every local variable of every frame.
+    AIRFLOW__LOGGING__COLORED_CONSOLE_LOG: 'False',
+    NO_COLOR: '1',
   });
   for (const [name, value] of Object.entries(o.variables ?? {})) env[`AIRFLOW_VAR_${name.toUpperCase()}`] = value;
   Object.assign(env, o.extra ?? {});
   return env;
 }
+
+/**
+ * Set by vitest (Vite's DEV=1, FORCE_TTY, COLOR): with DEV set, Airflow's task logs switch to rich
+ * tracebacks that print every local variable of every frame (airflow/sdk/_shared/logging/structlog.py).
+ */
+const NOISY_VARS = new Set(['DEV', 'FORCE_COLOR', 'FORCE_TTY', 'COLOR', 'CLICOLOR_FORCE']);
 
 const execFileP = promisify(execFile);
 
@@ -92,6 +101,8 @@ export interface AirflowSandbox {
   env: Record<string, string>;
   /** Runs `airflow <args>` in this sandbox; extraEnv is added for this call only. */
   airflow(args: string[], extraEnv?: Record<string, string>, timeoutMs?: number): Promise<AirflowRun>;
+  /** Runs the venv's python (e.g. orchestrate/inspect_dags.py) with the same environment. */
+  python(args: string[], extraEnv?: Record<string, string>, timeoutMs?: number): Promise<AirflowRun>;
   [Symbol.asyncDispose](): Promise<void>;
 }
 
@@ -113,6 +124,8 @@ export async function createAirflowSandbox(o: {
     venv: o.venv,
     env,
     airflow,
+    python: (args, extraEnv = {}, timeoutMs = 180_000) =>
+      runProcess(path.join(o.venv, 'bin', 'python'), args, { ...env, ...extraEnv }, timeoutMs),
     [Symbol.asyncDispose]: async () => fs.rmSync(home, { recursive: true, force: true }),
   };
   const migrate = await airflow(['db', 'migrate']);
