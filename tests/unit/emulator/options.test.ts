@@ -70,6 +70,8 @@ describe('tally and summary', () => {
     expect(s.failures.map((f) => f.message)).toEqual(['boom', 'no topic', 'ECONNREFUSED']);
     expect(formatSummary(s)).toMatch(/abc123\.geo\s+1\s+0\s+1/);
     expect(failureHint(s, 'proxy', 'http://p')).toMatch(/pinpipe provision/);
-    expect(failureHint({ ...s, failures: [] }, 'gateway', 'http://p:8082')).toMatch(/http:\/\/p:8082.*pinpipe proxy/);
+    expect(failureHint({ ...s, failures: [] }, 'gateway', 'http://p:8082')).toMatch(
+      /http:\/\/p:8082.*pinpipe proxy/,
+    );
   });
 });
