@@ -8,6 +8,7 @@ import { topicNames, type Profile } from '../../src/config/schema.ts';
 import { PinpipeError } from '../../src/errors.ts';
 import { createLogger } from '../../src/log.ts';
 import { runEmulator } from '../../src/emulator/index.ts';
+import { runDoctor } from '../../src/doctor/index.ts';
 import { startProxy } from '../../src/proxy/index.ts';
 import { listKeys, readStoredRecords, runSink } from '../../src/sink/index.ts';
 import { deletePrefix } from '../../bench/sink-crash.ts';
@@ -160,5 +161,30 @@ describe('the secured path over SASL/OAUTHBEARER (local-secure)', { timeout: 110
     const stored = await readStoredRecords(s3, secure.s3.bucket, `${prefix}/`);
     expect(stored.records).toHaveLength(acknowledged);
     for (const r of stored.records) expect(() => JSON.parse(r.line)).not.toThrow();
+  });
+});
+
+describe('pinpipe doctor on the secured sandbox', { timeout: 60_000 }, () => {
+  it('passes credentials, bucket, Kafka (authenticated over sasl-oauthbearer), topics and MySQL', async () => {
+    const report = await runDoctor(secure, { timeoutMs: 5000 });
+    const status = Object.fromEntries(report.checks.map((c) => [c.name, c.status]));
+    expect(status).toMatchObject({ credentials: 'pass', bucket: 'pass', kafka: 'pass', topics: 'pass', mysql: 'pass' });
+    expect(report.checks.find((c) => c.name === 'kafka')?.detail).toMatch(/authenticated with sasl-oauthbearer/);
+    // this test's REST API does not exist: the invoke-url check names the fix
+    const gw = report.checks.find((c) => c.name === 'invoke-url')!;
+    expect(gw.status).toBe('fail');
+    expect(`${gw.detail} ${gw.fix}`).toMatch(/provision/);
+    expect(report.ok).toBe(false);
+  });
+
+  it('names the Kafka authentication step when the token is refused, without printing the token', async () => {
+    const bad = withToken('expired');
+    const report = await runDoctor(bad, { timeoutMs: 5000, secrets: [process.env[TOKEN_VAR]!] });
+    const kafka = report.checks.find((c) => c.name === 'kafka')!;
+    expect(kafka.status).toBe('fail');
+    expect(kafka.detail).toMatch(/KAFKA_AUTH_FAILED: Kafka authentication failed/);
+    expect(kafka.fix).toMatch(/unexpired token/);
+    expect(report.checks.find((c) => c.name === 'topics')?.status).toBe('skip');
+    expect(JSON.stringify(report)).not.toContain(process.env[TOKEN_VAR]!);
   });
 });
