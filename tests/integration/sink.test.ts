@@ -120,6 +120,40 @@ describe('pinpipe sink', { timeout: 90_000 }, () => {
     expect(await run(again.group, again.prefix)).toEqual([0, 3, 5, 8]);
   });
 
+  it('rotate.schedule.interval.ms closes and commits open objects of a quiet topic by wall clock', async () => {
+    const topic = await freshTopic('sink-schedule', 1);
+    const { group, prefix } = names('sink-schedule');
+    await produce(topic, Array.from({ length: 5 }, (_, i) => ({ value: JSON.stringify({ i }) })));
+    const controller = new AbortController();
+    const running = runSink({
+      profile,
+      topics: [topic],
+      groupId: group,
+      prefix,
+      flushSize: 1000,
+      rotateScheduleIntervalMs: 1000,
+      progressIntervalMs: 0,
+      signal: controller.signal,
+      logger,
+    });
+    let committed = -1;
+    const t0 = Date.now();
+    try {
+      while (committed < 5 && Date.now() - t0 < 20_000) {
+        await new Promise((r) => setTimeout(r, 200));
+        const [t] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+        committed = Number(t?.partitions[0]?.offset ?? -1);
+      }
+      // stored and committed by the schedule while the sink is still running (no drain, no signal)
+      expect(committed).toBe(5);
+      expect(await listKeys(s3, bucket, root(prefix))).toHaveLength(1);
+    } finally {
+      controller.abort();
+    }
+    const summary = await running;
+    expect(summary).toMatchObject({ recordsWritten: 5, objectsWritten: 1, stoppedBy: 'signal' });
+  });
+
   it('CLI: --topics-regex, --json summary, exit 0; SIGTERM flushes and commits before exit', async () => {
     const topic = await freshTopic('sink-cli');
     const { group, prefix } = names('sink-cli');
