@@ -1,3 +1,4 @@
+import { appendLedger } from '../../verify/ledger.ts';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -128,6 +129,8 @@ export function register(program: Command, ctx: CommandContext): void {
       } finally {
         bar.stop();
       }
+      // The reconciliation (pinpipe verify) counts what the emulator had acknowledged from this ledger.
+      appendLedger(profile, summary);
       const json = JSON.stringify(summary);
       if (flags.summaryFile) {
         await fs.mkdir(path.dirname(path.resolve(flags.summaryFile)), { recursive: true });
