@@ -142,7 +142,7 @@ function describeChallenge(challenge: string): string {
   try {
     const j = JSON.parse(challenge) as { status?: string; scope?: string };
     const parts = [`status ${j.status ?? 'unknown'}`];
-    if (j.scope) parts.push(`required scope "${j.scope}"`);
+    if (j.scope) parts.push(`required scope "${j.scope.replace(/^\[|\]$/g, '')}"`);
     return parts.join(', ');
   } catch {
     return challenge.slice(0, 200);
