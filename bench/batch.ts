@@ -35,6 +35,7 @@ const BENCH = path.join(ROOT, '.pinpipe', 'bench');
 
 interface Timed {
   wallS: number;
+  cpuS: number;
   peakRssMb: number;
   code: number | null;
   stdout: string;
@@ -52,8 +53,8 @@ function timed(cmd: string, argv: string[], extraEnv: Record<string, string> = {
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
-      const peak = sampler.stop();
-      resolve({ wallS: (performance.now() - t0) / 1000, peakRssMb: peak / 2 ** 20, code, stdout, stderr });
+      const { peakRss, cpuS } = sampler.stop();
+      resolve({ wallS: (performance.now() - t0) / 1000, cpuS, peakRssMb: peakRss / 2 ** 20, code, stdout, stderr });
     });
   });
 }
@@ -161,14 +162,14 @@ for (const posts of sizes) {
   process.stderr.write(`\n== ${posts.toLocaleString()} posts (${gen.objects} objects, ${row.mb} MB)\n`);
 
   const local = await pinpipeBatch(['--source', dir, '--out', path.join(out, 'duckdb')], path.join(BENCH, `work-${posts}`));
-  row.duckdb = { wallS: local.wallS, peakRssMb: Math.round(local.peakRssMb), stepsMs: local.summary.timingsMs, rows: local.summary.rows };
-  process.stderr.write(`pinpipe batch --source: ${fmt(local.wallS)}, peak RSS ${Math.round(local.peakRssMb)} MB, steps ${JSON.stringify(local.summary.timingsMs)}\n`);
+  row.duckdb = { wallS: local.wallS, cpuS: local.cpuS, peakRssMb: Math.round(local.peakRssMb), stepsMs: local.summary.timingsMs, rows: local.summary.rows };
+  process.stderr.write(`pinpipe batch --source: ${fmt(local.wallS)} (CPU ${fmt(local.cpuS)}), peak RSS ${Math.round(local.peakRssMb)} MB, steps ${JSON.stringify(local.summary.timingsMs)}\n`);
 
   if (fetchSizes.includes(posts)) {
     const s3run = await withBenchBucket(dir, (bucket) =>
       pinpipeBatch(['--out', path.join(out, 'duckdb-s3')], path.join(BENCH, `work-s3-${posts}`), { PINPIPE_S3__BUCKET: bucket }),
     );
-    row.duckdbS3 = { uploadS: s3run.uploadS, wallS: s3run.value.wallS, peakRssMb: Math.round(s3run.value.peakRssMb), stepsMs: s3run.value.summary.timingsMs };
+    row.duckdbS3 = { uploadS: s3run.uploadS, wallS: s3run.value.wallS, cpuS: s3run.value.cpuS, peakRssMb: Math.round(s3run.value.peakRssMb), stepsMs: s3run.value.summary.timingsMs };
     process.stderr.write(`pinpipe batch from S3 (fetch included): ${fmt(s3run.value.wallS)}, peak RSS ${Math.round(s3run.value.peakRssMb)} MB (bucket filled in ${fmt(s3run.uploadS)})\n`);
   }
 
@@ -179,28 +180,33 @@ for (const posts of sizes) {
     if (r.code !== 0) throw new Error(`pyspark_batch.py failed (${r.code}): ${r.stderr.slice(-3000)}`);
     const spark = JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, number>;
     const differ = compareResults(path.join(out, 'duckdb'), sparkOut);
-    row.pyspark = { wallS: r.wallS, peakRssMb: Math.round(r.peakRssMb), ...spark };
+    row.pyspark = { wallS: r.wallS, cpuS: r.cpuS, peakRssMb: Math.round(r.peakRssMb), ...spark };
     row.ratio = r.wallS / local.wallS;
+    row.cpuRatio = r.cpuS / local.cpuS;
     row.resultsAgree = differ.length === 0 ? true : differ;
-    process.stderr.write(`pyspark local[*]: ${fmt(r.wallS)} (JVM start ${spark.startup_s} s, compute ${spark.compute_s} s), peak RSS ${Math.round(r.peakRssMb)} MB\n`);
+    process.stderr.write(`pyspark local[*]: ${fmt(r.wallS)} (CPU ${fmt(r.cpuS)}; JVM start ${spark.startup_s} s, compute ${spark.compute_s} s), peak RSS ${Math.round(r.peakRssMb)} MB\n`);
   }
   report.push(row);
 }
 
-const lines = ['', 'posts      | pinpipe (no fetch) | pinpipe (S3 fetch) | peak RSS | PySpark local[*] | PySpark RSS | ratio | results'];
+const lines = [
+  '',
+  'wall time (CPU time) of the whole job; PySpark compute = after the JVM started',
+  'posts      | pinpipe (no fetch)  | pinpipe (S3 fetch)  | peak RSS | PySpark local[*]              | PySpark RSS | ratio wall (CPU) | results',
+];
 for (const r of report) {
-  const d = r.duckdb as { wallS: number; peakRssMb: number };
-  const s = r.duckdbS3 as { wallS: number } | undefined;
-  const p = r.pyspark as { wallS: number; peakRssMb: number; compute_s: number } | undefined;
+  const d = r.duckdb as { wallS: number; cpuS: number; peakRssMb: number };
+  const s = r.duckdbS3 as { wallS: number; cpuS: number } | undefined;
+  const p = r.pyspark as { wallS: number; cpuS: number; peakRssMb: number; compute_s: number } | undefined;
   lines.push(
     [
       String(r.posts).padEnd(10),
-      fmt(d.wallS).padStart(18),
-      (s ? fmt(s.wallS) : '–').padStart(18),
+      `${fmt(d.wallS)} (${fmt(d.cpuS)})`.padStart(19),
+      (s ? `${fmt(s.wallS)} (${fmt(s.cpuS)})` : '–').padStart(19),
       `${d.peakRssMb} MB`.padStart(8),
-      (p ? `${fmt(p.wallS)} (${fmt(p.compute_s)} compute)` : '–').padStart(16),
+      (p ? `${fmt(p.wallS)} (${fmt(p.cpuS)}), ${fmt(p.compute_s)} compute` : '–').padStart(29),
       (p ? `${p.peakRssMb} MB` : '–').padStart(11),
-      (r.ratio ? `${(r.ratio as number).toFixed(1)}×` : '–').padStart(5),
+      (r.ratio ? `${(r.ratio as number).toFixed(1)}× (${(r.cpuRatio as number).toFixed(1)}×)` : '–').padStart(16),
       r.resultsAgree === true ? 'identical' : r.resultsAgree ? `differ: ${(r.resultsAgree as string[]).join(', ')}` : '–',
     ].join(' | '),
   );
