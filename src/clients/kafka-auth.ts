@@ -5,7 +5,13 @@ import { generateAuthTokenFromCredentialsProvider } from 'aws-msk-iam-sasl-signe
 import type { Profile } from '../config/schema.ts';
 import { readSecret } from '../config/env.ts';
 import { PinpipeError, describeError } from '../errors.ts';
-import { cachedTokenProvider, jwsClaims, oauthBearerMechanism, unsecuredJws, type TokenProvider } from './kafka-oauth.ts';
+import {
+  cachedTokenProvider,
+  jwsClaims,
+  oauthBearerMechanism,
+  unsecuredJws,
+  type TokenProvider,
+} from './kafka-oauth.ts';
 
 /** Ask for a new MSK IAM token this long before the current one expires (tokens live 15 minutes). */
 export const MSK_IAM_REFRESH_MARGIN_MS = 2 * 60_000;
@@ -22,7 +28,10 @@ export interface KafkaAuthDeps {
  * TLS and SASL settings per kafka.security.mode (issue 10): the one place that builds security for
  * every Kafka client (src/clients/kafka.ts calls it). 'none' is the sandbox default.
  */
-export function kafkaSecurityConfig(profile: Profile, deps: KafkaAuthDeps = {}): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+export function kafkaSecurityConfig(
+  profile: Profile,
+  deps: KafkaAuthDeps = {},
+): Pick<KafkaConfig, 'ssl' | 'sasl'> {
   const sec = profile.kafka.security;
   switch (sec.mode) {
     case 'none':
@@ -58,7 +67,10 @@ export function kafkaSecurityConfig(profile: Profile, deps: KafkaAuthDeps = {}):
 export function mskRegion(profile: Profile): string {
   const region = profile.kafka.security.region ?? profile.region;
   if (!region) {
-    throw new PinpipeError('CONFIG_INVALID', 'region: msk-iam signs tokens for a region; set region (or kafka.security.region).');
+    throw new PinpipeError(
+      'CONFIG_INVALID',
+      'region: msk-iam signs tokens for a region; set region (or kafka.security.region).',
+    );
   }
   return region;
 }
@@ -67,7 +79,9 @@ export function mskRegion(profile: Profile): string {
  * The AWS default credential chain (env, SSO, web identity, shared files, container/instance role)
  * with a short instance-metadata timeout, so a machine without AWS fails in seconds, not minutes.
  */
-export function defaultCredentialChain(opts: { timeoutMs?: number; maxRetries?: number } = {}): AwsCredentialIdentityProvider {
+export function defaultCredentialChain(
+  opts: { timeoutMs?: number; maxRetries?: number } = {},
+): AwsCredentialIdentityProvider {
   return fromNodeProviderChain({ timeout: opts.timeoutMs ?? 1000, maxRetries: opts.maxRetries ?? 1 });
 }
 
@@ -75,7 +89,10 @@ export function defaultCredentialChain(opts: { timeoutMs?: number; maxRetries?: 
  * MSK IAM: a token from aws-msk-iam-sasl-signer-js (a base64url presigned `kafka-cluster:Connect`
  * URL, valid 15 minutes) used as the OAUTHBEARER token, cached and renewed before it expires.
  */
-export function mskIamTokenProvider(region: string, deps: KafkaAuthDeps = {}): TokenProvider & { fetches(): number } {
+export function mskIamTokenProvider(
+  region: string,
+  deps: KafkaAuthDeps = {},
+): TokenProvider & { fetches(): number } {
   const credentials = deps.credentials ?? defaultCredentialChain();
   const generate = deps.generate ?? generateAuthTokenFromCredentialsProvider;
   return cachedTokenProvider(
@@ -94,7 +111,10 @@ export function mskIamTokenProvider(region: string, deps: KafkaAuthDeps = {}): T
  * sasl-oauthbearer: a token from the variable kafka.security.tokenEnv when set, else an unsecured
  * JWS minted for kafka.security.principal with kafka.security.scope (the sandbox rehearsal).
  */
-export function oauthBearerTokenProvider(profile: Profile, deps: KafkaAuthDeps = {}): TokenProvider & { fetches(): number } {
+export function oauthBearerTokenProvider(
+  profile: Profile,
+  deps: KafkaAuthDeps = {},
+): TokenProvider & { fetches(): number } {
   const sec = profile.kafka.security;
   const now = deps.now ?? Date.now;
   if (sec.tokenEnv) {
@@ -123,7 +143,13 @@ export function oauthBearerTokenProvider(profile: Profile, deps: KafkaAuthDeps =
   }
   const principal = sec.principal;
   return cachedTokenProvider(
-    async () => unsecuredJws({ sub: principal, scope: sec.scope.split(/\s+/), lifetimeMs: sec.tokenLifetimeMs, nowMs: now() }),
+    async () =>
+      unsecuredJws({
+        sub: principal,
+        scope: sec.scope.split(/\s+/),
+        lifetimeMs: sec.tokenLifetimeMs,
+        nowMs: now(),
+      }),
     { marginMs: Math.min(60_000, sec.tokenLifetimeMs / 5), now },
   );
 }
@@ -133,7 +159,9 @@ export function isCredentialsError(err: unknown): boolean {
   const e = err as { name?: string; message?: string } | undefined;
   return (
     e?.name === 'CredentialsProviderError' ||
-    /could not load credentials|credentials cannot be empty|unable to load credentials|no credentials/i.test(e?.message ?? '')
+    /could not load credentials|credentials cannot be empty|unable to load credentials|no credentials/i.test(
+      e?.message ?? '',
+    )
   );
 }
 
@@ -153,7 +181,8 @@ export function kafkaFailure(err: unknown, profile: Profile, action = 'connect t
   const brokers = profile.kafka.brokers.join(',');
   const mode = profile.kafka.security.mode;
   const chain = causes(err);
-  const cred = chain.find((e) => err !== e && e instanceof PinpipeError) ?? chain.find((e) => isCredentialsError(e));
+  const cred =
+    chain.find((e) => err !== e && e instanceof PinpipeError) ?? chain.find((e) => isCredentialsError(e));
   if (cred instanceof PinpipeError) return cred;
   if (cred) return awsCredentialsError(cred, 'sign the MSK IAM token') as PinpipeError;
   const text = chain.map((e) => `${(e as Error)?.name ?? ''} ${describeError(e)}`).join(' | ');
@@ -180,9 +209,13 @@ export function kafkaFailure(err: unknown, profile: Profile, action = 'connect t
   const fix = profile.sandbox.enabled
     ? 'Start the sandbox with `npm run sandbox:up`'
     : 'Check kafka.brokers in the profile and the network path (security groups, VPC)';
-  return new PinpipeError('KAFKA_UNAVAILABLE', `Could not ${action} at ${brokers}: ${describeError(err)}. ${fix}.`, {
-    cause: err,
-  });
+  return new PinpipeError(
+    'KAFKA_UNAVAILABLE',
+    `Could not ${action} at ${brokers}: ${describeError(err)}. ${fix}.`,
+    {
+      cause: err,
+    },
+  );
 }
 
 function authFix(profile: Profile): string {

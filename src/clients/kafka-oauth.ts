@@ -1,4 +1,9 @@
-import kafkajs, { type AuthenticationProviderArgs, type Authenticator, type Mechanism, type OauthbearerProviderResponse } from 'kafkajs';
+import kafkajs, {
+  type AuthenticationProviderArgs,
+  type Authenticator,
+  type Mechanism,
+  type OauthbearerProviderResponse,
+} from 'kafkajs';
 
 // kafkajs is CommonJS and re-exports its errors with a spread, which named ESM imports cannot see;
 // its typings declare this constructor without the message it takes at run time.
@@ -50,7 +55,12 @@ export function cachedTokenProvider(
  * An unsecured JWS (RFC 7515 with `alg: none`, empty signature), what Kafka's
  * OAuthBearerUnsecuredValidatorCallbackHandler accepts. For the sandbox only: anyone can mint one.
  */
-export function unsecuredJws(claims: { sub: string; scope: string[]; lifetimeMs: number; nowMs: number }): ExpiringToken {
+export function unsecuredJws(claims: {
+  sub: string;
+  scope: string[];
+  lifetimeMs: number;
+  nowMs: number;
+}): ExpiringToken {
   const b64 = (o: unknown) => Buffer.from(JSON.stringify(o), 'utf8').toString('base64url');
   const iat = Math.floor(claims.nowMs / 1000);
   const exp = iat + Math.max(1, Math.floor(claims.lifetimeMs / 1000));
@@ -78,11 +88,17 @@ const SOH = '\u0001';
  * single %x01 before the broker closes the exchange; we do that and fail with a message naming
  * authentication and the broker's status (never the token).
  */
-export function oauthBearerMechanism(provider: TokenProvider): Mechanism & { oauthBearerProvider: TokenProvider } {
+export function oauthBearerMechanism(
+  provider: TokenProvider,
+): Mechanism & { oauthBearerProvider: TokenProvider } {
   return {
     mechanism: 'oauthbearer',
     oauthBearerProvider: provider,
-    authenticationProvider: ({ host, port, saslAuthenticate }: AuthenticationProviderArgs): Authenticator => ({
+    authenticationProvider: ({
+      host,
+      port,
+      saslAuthenticate,
+    }: AuthenticationProviderArgs): Authenticator => ({
       async authenticate() {
         const broker = `${host}:${port}`;
         let token: OauthbearerProviderResponse;
@@ -113,7 +129,9 @@ export function oauthBearerMechanism(provider: TokenProvider): Mechanism & { oau
         }
         if (challenge && challenge.length > 0) {
           // The refusal: acknowledge it so the broker ends the exchange cleanly, then report it.
-          await saslAuthenticate({ request: { encode: () => bytes(Buffer.from(SOH, 'utf8')) } }).catch(() => {});
+          await saslAuthenticate({ request: { encode: () => bytes(Buffer.from(SOH, 'utf8')) } }).catch(
+            () => {},
+          );
           throw new SaslError(
             `SASL OAUTHBEARER authentication failed at ${broker}: the broker refused the token (${describeChallenge(challenge)})`,
           );

@@ -21,8 +21,10 @@ export interface CheckContext {
   signal: AbortSignal;
 }
 
-const AWS_FIX = 'Configure AWS credentials: `aws configure` or `aws sso login` (then AWS_PROFILE), or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run on an instance with a role';
-const sandboxFix = (p: Profile, aws: string) => (p.sandbox.enabled ? 'Start the sandbox: `npm run sandbox:up`' : aws);
+const AWS_FIX =
+  'Configure AWS credentials: `aws configure` or `aws sso login` (then AWS_PROFILE), or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run on an instance with a role';
+const sandboxFix = (p: Profile, aws: string) =>
+  p.sandbox.enabled ? 'Start the sandbox: `npm run sandbox:up`' : aws;
 
 /** SDK options for doctor: one attempt, short socket timeouts, the shared credential provider. */
 function sdkOptions(ctx: CheckContext) {
@@ -36,10 +38,14 @@ function sdkOptions(ctx: CheckContext) {
 }
 
 function awsFailure(err: unknown, ctx: CheckContext, what: string, denied: string): CheckFailure {
-  if (isCredentialsError(err)) return new CheckFailure(`no AWS credentials found for ${what}`, AWS_FIX, { cause: err });
+  if (isCredentialsError(err))
+    return new CheckFailure(`no AWS credentials found for ${what}`, AWS_FIX, { cause: err });
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
   const status = e.$metadata?.httpStatusCode;
-  if (status === 403 || /AccessDenied|Forbidden|InvalidClientTokenId|SignatureDoesNotMatch|ExpiredToken/i.test(e.name ?? '')) {
+  if (
+    status === 403 ||
+    /AccessDenied|Forbidden|InvalidClientTokenId|SignatureDoesNotMatch|ExpiredToken/i.test(e.name ?? '')
+  ) {
     return new CheckFailure(`${what}: access denied (${e.name ?? status})`, denied, { cause: err });
   }
   const where = ctx.profile.aws.endpoint ?? `AWS ${ctx.profile.region}`;
@@ -58,10 +64,22 @@ export async function checkCredentials(ctx: CheckContext): Promise<CheckOutcome>
     const who = `${id.Arn ?? 'unknown principal'} (account ${id.Account ?? '?'})`;
     return { detail: ctx.profile.aws.endpoint ? `emulator STS at ${ctx.profile.aws.endpoint}: ${who}` : who };
   } catch (err) {
-    if (ctx.profile.aws.endpoint && !isCredentialsError(err) && /NotImplemented|UnknownOperation|InvalidAction/i.test(describeError(err))) {
-      return { status: 'skip', detail: `the emulator at ${ctx.profile.aws.endpoint} has no STS; sandbox keys are fixed` };
+    if (
+      ctx.profile.aws.endpoint &&
+      !isCredentialsError(err) &&
+      /NotImplemented|UnknownOperation|InvalidAction/i.test(describeError(err))
+    ) {
+      return {
+        status: 'skip',
+        detail: `the emulator at ${ctx.profile.aws.endpoint} has no STS; sandbox keys are fixed`,
+      };
     }
-    throw awsFailure(err, ctx, 'STS GetCallerIdentity', 'The credentials are invalid or expired: refresh them (`aws sso login`) and retry');
+    throw awsFailure(
+      err,
+      ctx,
+      'STS GetCallerIdentity',
+      'The credentials are invalid or expired: refresh them (`aws sso login`) and retry',
+    );
   } finally {
     sts.destroy();
   }
@@ -77,9 +95,17 @@ export async function checkBucket(ctx: CheckContext): Promise<CheckOutcome> {
   } catch (err) {
     const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
     if (e.name === 'NotFound' || e.name === 'NoSuchBucket' || e.$metadata?.httpStatusCode === 404) {
-      throw new CheckFailure(`s3://${bucket} does not exist`, `Create it: \`pinpipe provision --profile ${ctx.profile.name}\``);
+      throw new CheckFailure(
+        `s3://${bucket} does not exist`,
+        `Create it: \`pinpipe provision --profile ${ctx.profile.name}\``,
+      );
     }
-    throw awsFailure(err, ctx, `HeadBucket s3://${bucket}`, 'Grant s3:ListBucket on the bucket (aws/iam-policy.json)');
+    throw awsFailure(
+      err,
+      ctx,
+      `HeadBucket s3://${bucket}`,
+      'Grant s3:ListBucket on the bucket (aws/iam-policy.json)',
+    );
   } finally {
     s3.destroy();
   }
@@ -103,11 +129,15 @@ export async function checkKafka(ctx: CheckContext): Promise<CheckOutcome> {
     await admin.connect();
     const c = await admin.describeCluster();
     const mode = ctx.profile.kafka.security.mode;
-    return { detail: `${c.brokers.length} broker(s) answered, authenticated with ${mode} (cluster ${c.clusterId})` };
+    return {
+      detail: `${c.brokers.length} broker(s) answered, authenticated with ${mode} (cluster ${c.clusterId})`,
+    };
   } catch (err) {
     const e = kafkaFailure(err, ctx.profile, 'reach the Kafka bootstrap brokers');
     const [message, ...rest] = e.message.split('. ');
-    throw new CheckFailure(`${e.code}: ${message}`, rest.join('. ').replace(/\.$/, '') || undefined, { cause: err });
+    throw new CheckFailure(`${e.code}: ${message}`, rest.join('. ').replace(/\.$/, '') || undefined, {
+      cause: err,
+    });
   } finally {
     await admin.disconnect().catch(() => {});
   }
@@ -144,7 +174,9 @@ export async function resolveDoctorInvokeUrl(ctx: CheckContext): Promise<string>
     const cause = (err as Error).cause ?? err;
     if (isCredentialsError(cause)) throw awsFailure(cause, ctx, 'API Gateway GetRestApis', '');
     const [message, ...rest] = describeError(err).split(': run ');
-    throw new CheckFailure(message!, rest.length > 0 ? `Run ${rest.join(': run ')}` : undefined, { cause: err });
+    throw new CheckFailure(message!, rest.length > 0 ? `Run ${rest.join(': run ')}` : undefined, {
+      cause: err,
+    });
   }
 }
 
@@ -157,16 +189,25 @@ export async function checkInvokeUrl(ctx: CheckContext): Promise<CheckOutcome> {
   if (key) headers['x-api-key'] = key;
   let res: Response;
   try {
-    res = await fetch(url, { headers, signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(ctx.timeoutMs)]) });
+    res = await fetch(url, {
+      headers,
+      signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(ctx.timeoutMs)]),
+    });
     await res.arrayBuffer().catch(() => undefined);
   } catch (err) {
     throw new CheckFailure(
       `GET ${url} failed (${describeError((err as { cause?: unknown }).cause ?? err)})`,
-      sandboxFix(ctx.profile, 'Check apiGateway.invokeUrl and that the stage is deployed (`pinpipe provision`)'),
+      sandboxFix(
+        ctx.profile,
+        'Check apiGateway.invokeUrl and that the stage is deployed (`pinpipe provision`)',
+      ),
     );
   }
   if (res.ok) return { detail: `GET ${url} → ${res.status} through the gateway and the proxy` };
-  if (res.status >= 500 && !(await answers(`${ctx.profile.proxy.url.replace(/\/$/, '')}/topics`, headers, ctx))) {
+  if (
+    res.status >= 500 &&
+    !(await answers(`${ctx.profile.proxy.url.replace(/\/$/, '')}/topics`, headers, ctx))
+  ) {
     return {
       status: 'warn',
       detail: `GET ${url} → ${res.status}: the gateway answers but the proxy behind it (${ctx.profile.proxy.url}) does not`,
@@ -186,7 +227,10 @@ export async function checkMysql(ctx: CheckContext): Promise<CheckOutcome> {
   const m = ctx.profile.mysql;
   const where = `${m.host}:${m.port}/${m.database}`;
   if (!m.password && m.passwordEnv && !readSecret(m.passwordEnv)) {
-    throw new CheckFailure(`mysql.passwordEnv: ${m.passwordEnv} is unset`, `Export the source password in ${m.passwordEnv}`);
+    throw new CheckFailure(
+      `mysql.passwordEnv: ${m.passwordEnv} is unset`,
+      `Export the source password in ${m.passwordEnv}`,
+    );
   }
   try {
     const conn = await connectMysql(ctx.profile, { connectTimeout: ctx.timeoutMs });
@@ -202,7 +246,9 @@ export async function checkMysql(ctx: CheckContext): Promise<CheckOutcome> {
     const denied = /ER_ACCESS_DENIED|Access denied/i.test(text);
     throw new CheckFailure(
       `${where}: ${denied ? 'access denied' : 'unreachable'} (${text})`,
-      denied ? `Check mysql.user and the password${m.passwordEnv ? ` in ${m.passwordEnv}` : ''}` : sandboxFix(ctx.profile, 'Check mysql.host/port and the network path (security group)'),
+      denied
+        ? `Check mysql.user and the password${m.passwordEnv ? ` in ${m.passwordEnv}` : ''}`
+        : sandboxFix(ctx.profile, 'Check mysql.host/port and the network path (security group)'),
     );
   }
 }
@@ -210,7 +256,10 @@ export async function checkMysql(ctx: CheckContext): Promise<CheckOutcome> {
 /** True when the URL answers at all (any HTTP status) within the deadline. */
 async function answers(url: string, headers: Record<string, string>, ctx: CheckContext): Promise<boolean> {
   try {
-    const res = await fetch(url, { headers, signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(Math.min(2000, ctx.timeoutMs))]) });
+    const res = await fetch(url, {
+      headers,
+      signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(Math.min(2000, ctx.timeoutMs))]),
+    });
     await res.arrayBuffer().catch(() => undefined);
     return true;
   } catch {

@@ -10,7 +10,13 @@ import {
   checkTopics,
   type CheckContext,
 } from './checks.ts';
-import { CheckFailure, type CheckName, type CheckOutcome, type CheckResult, type DoctorReport } from './types.ts';
+import {
+  CheckFailure,
+  type CheckName,
+  type CheckOutcome,
+  type CheckResult,
+  type DoctorReport,
+} from './types.ts';
 
 export interface DoctorOptions {
   /** Per-check deadline. */
@@ -75,7 +81,12 @@ export async function runDoctor(profile: Profile, opts: DoctorOptions = {}): Pro
   };
 }
 
-async function runOne(name: CheckName, fn: Runner, ctx: CheckContext, secrets: string[]): Promise<CheckResult> {
+async function runOne(
+  name: CheckName,
+  fn: Runner,
+  ctx: CheckContext,
+  secrets: string[],
+): Promise<CheckResult> {
   const t0 = Date.now();
   const ac = new AbortController();
   const onAbort = () => ac.abort(ctx.signal.reason);
@@ -86,12 +97,20 @@ async function runOne(name: CheckName, fn: Runner, ctx: CheckContext, secrets: s
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       ac.abort(new Error('deadline'));
-      reject(new CheckFailure(`no answer within ${(deadlineMs / 1000).toFixed(1)} s`, 'Check the endpoint in the profile and the network path'));
+      reject(
+        new CheckFailure(
+          `no answer within ${(deadlineMs / 1000).toFixed(1)} s`,
+          'Check the endpoint in the profile and the network path',
+        ),
+      );
     }, deadlineMs);
   });
   try {
     const out = await Promise.race([fn({ ...ctx, signal: ac.signal }), deadline]);
-    return scrub({ name, status: out.status ?? 'pass', detail: out.detail, fix: out.fix, ms: Date.now() - t0 }, secrets);
+    return scrub(
+      { name, status: out.status ?? 'pass', detail: out.detail, fix: out.fix, ms: Date.now() - t0 },
+      secrets,
+    );
   } catch (err) {
     const fix = err instanceof CheckFailure ? err.fix : undefined;
     const detail = err instanceof CheckFailure ? err.message : describeError(err);
@@ -109,6 +128,8 @@ function oneLine(s: string): string {
 /** Second line of defence: checks never put secrets in verdicts, but a library message might echo one. */
 export function scrub<T extends CheckResult>(r: T, secrets: string[]): T {
   const hide = (s: string | undefined) =>
-    s === undefined ? s : secrets.filter((x) => x.length >= 4).reduce((acc, x) => acc.split(x).join('[redacted]'), s);
+    s === undefined
+      ? s
+      : secrets.filter((x) => x.length >= 4).reduce((acc, x) => acc.split(x).join('[redacted]'), s);
   return { ...r, detail: hide(r.detail)!, fix: hide(r.fix) };
 }

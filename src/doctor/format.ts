@@ -2,7 +2,12 @@ import type { Profile } from '../config/schema.ts';
 import { readSecret } from '../config/env.ts';
 import type { CheckResult, DoctorReport } from './types.ts';
 
-const MARK: Record<CheckResult['status'], string> = { pass: 'ok  ', warn: 'warn', fail: 'FAIL', skip: 'skip' };
+const MARK: Record<CheckResult['status'], string> = {
+  pass: 'ok  ',
+  warn: 'warn',
+  fail: 'FAIL',
+  skip: 'skip',
+};
 
 /** One line per check: `ok   kafka        1 broker(s) answered … (120 ms)`, then `     fix: …`. */
 export function formatResult(r: CheckResult): string[] {

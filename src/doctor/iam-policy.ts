@@ -22,7 +22,10 @@ export interface PolicyStatement {
   Resource: string[];
 }
 
-export function iamPolicy(profile: Profile, ph: PolicyPlaceholders = {}): { Version: '2012-10-17'; Statement: PolicyStatement[] } {
+export function iamPolicy(
+  profile: Profile,
+  ph: PolicyPlaceholders = {},
+): { Version: '2012-10-17'; Statement: PolicyStatement[] } {
   const region = profile.kafka.security.region ?? profile.region;
   const account = ph.accountId ?? 'ACCOUNT_ID';
   const cluster = `${ph.clusterName ?? 'CLUSTER_NAME'}/${ph.clusterUuid ?? '*'}`;
@@ -30,7 +33,10 @@ export function iamPolicy(profile: Profile, ph: PolicyPlaceholders = {}): { Vers
     `arn:aws:kafka:${region}:${account}:${kind}/${cluster}${name === undefined ? '' : `/${name}`}`;
   const topics = Object.values(topicNames(profile)).map((t) => kafka('topic', t));
   const bucket = `arn:aws:s3:::${profile.s3.bucket}`;
-  const apis = [`arn:aws:apigateway:${profile.region}::/restapis`, `arn:aws:apigateway:${profile.region}::/restapis/*`];
+  const apis = [
+    `arn:aws:apigateway:${profile.region}::/restapis`,
+    `arn:aws:apigateway:${profile.region}::/restapis/*`,
+  ];
   return {
     Version: '2012-10-17',
     Statement: [

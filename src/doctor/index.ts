@@ -1,3 +1,9 @@
 export { runDoctor, scrub, type DoctorOptions } from './doctor.ts';
 export { formatResult, formatSummary, profileSecrets } from './format.ts';
-export { CheckNames, type CheckName, type CheckResult, type CheckStatus, type DoctorReport } from './types.ts';
+export {
+  CheckNames,
+  type CheckName,
+  type CheckResult,
+  type CheckStatus,
+  type DoctorReport,
+} from './types.ts';

@@ -44,11 +44,27 @@ function tap(chunk: Buffer, state: { buf: Buffer }): void {
 }
 
 beforeAll(async () => {
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-    '-addext', 'subjectAltName=IP:127.0.0.1',
-    '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'),
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      path.join(dir, 'key.pem'),
+      '-out',
+      path.join(dir, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
   cert = fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8');
   server = tls.createServer({ key: fs.readFileSync(path.join(dir, 'key.pem')), cert }, (client) => {
     tlsSessions++;
@@ -69,7 +85,13 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   port = (server.address() as net.AddressInfo).port;
-  for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_EC2_METADATA_DISABLED']) {
+  for (const k of [
+    'AWS_ACCESS_KEY_ID',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_SESSION_TOKEN',
+    'AWS_PROFILE',
+    'AWS_EC2_METADATA_DISABLED',
+  ]) {
     saved[k] = process.env[k];
     delete process.env[k];
   }
@@ -102,7 +124,10 @@ describe('msk-iam on the wire: TLS + OAUTHBEARER with the signer’s token', { t
     const err = await admin
       .connect()
       .then(() => admin.describeCluster())
-      .then(() => undefined, (e: unknown) => kafkaFailure(e, profile));
+      .then(
+        () => undefined,
+        (e: unknown) => kafkaFailure(e, profile),
+      );
     await admin.disconnect().catch(() => undefined);
 
     expect(tlsSessions).toBeGreaterThan(0);
@@ -118,7 +143,9 @@ describe('msk-iam on the wire: TLS + OAUTHBEARER with the signer’s token', { t
     const url = new URL(Buffer.from(token, 'base64url').toString('utf8'));
     expect(url.host).toBe('kafka.eu-west-1.amazonaws.com');
     expect(url.searchParams.get('Action')).toBe('kafka-cluster:Connect');
-    expect(url.searchParams.get('X-Amz-Credential')).toMatch(new RegExp(`^${FAKE.id}/\\d{8}/eu-west-1/kafka-cluster/aws4_request$`));
+    expect(url.searchParams.get('X-Amz-Credential')).toMatch(
+      new RegExp(`^${FAKE.id}/\\d{8}/eu-west-1/kafka-cluster/aws4_request$`),
+    );
     expect(cleartext.toString('latin1')).not.toContain(FAKE.secret);
 
     expect(err).toBeInstanceOf(PinpipeError);
@@ -132,7 +159,10 @@ describe('msk-iam on the wire: TLS + OAUTHBEARER with the signer’s token', { t
     const before = authMessages.length;
     const profile = mskProfile();
     const admin = createKafka(profile, { retry: { retries: 0 } }).admin();
-    const err = await admin.connect().then(() => undefined, (e: unknown) => kafkaFailure(e, profile));
+    const err = await admin.connect().then(
+      () => undefined,
+      (e: unknown) => kafkaFailure(e, profile),
+    );
     await admin.disconnect().catch(() => undefined);
     expect(err).toBeInstanceOf(PinpipeError);
     expect(err!.code).toBe('KAFKA_UNAVAILABLE');

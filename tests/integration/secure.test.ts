@@ -37,7 +37,12 @@ function withToken(how: 'wrong-scope' | 'expired' | 'no-sasl'): Profile {
   const p = structuredClone(secure);
   if (how === 'wrong-scope') p.kafka.security.scope = 'other';
   if (how === 'expired') {
-    process.env[TOKEN_VAR] = unsecuredJws({ sub: 'pinpipe-client', scope: ['pinpipe'], lifetimeMs: 60_000, nowMs: Date.now() - 3_600_000 }).token;
+    process.env[TOKEN_VAR] = unsecuredJws({
+      sub: 'pinpipe-client',
+      scope: ['pinpipe'],
+      lifetimeMs: 60_000,
+      nowMs: Date.now() - 3_600_000,
+    }).token;
     p.kafka.security.tokenEnv = TOKEN_VAR;
   }
   if (how === 'no-sasl') p.kafka.security = { ...p.kafka.security, mode: 'none' };
@@ -88,33 +93,48 @@ describe('the secured path over SASL/OAUTHBEARER (local-secure)', { timeout: 110
     expect(acknowledged).toBeGreaterThanOrEqual(150); // 60 posts × 3 topics, minus inds a table lacks
     expect(await highWatermarks()).toBe(acknowledged);
 
-    const sink = await runSink({ profile, prefix, drain: true, flushSize: 25, logger, progressIntervalMs: 0 });
+    const sink = await runSink({
+      profile,
+      prefix,
+      drain: true,
+      flushSize: 25,
+      logger,
+      progressIntervalMs: 0,
+    });
     expect(sink).toMatchObject({ stoppedBy: 'drain', recordsWritten: acknowledged, lag: 0 });
     const stored = await readStoredRecords(s3, secure.s3.bucket, `${prefix}/`);
     expect(stored.records).toHaveLength(acknowledged);
     for (const [topic, n] of Object.entries(perTopic)) {
       expect(stored.records.filter((r) => r.topic === topic)).toHaveLength(n);
     }
-    expect(new Set(stored.records.map((r) => `${r.topic}/${r.partition}/${r.offset}`)).size).toBe(acknowledged);
+    expect(new Set(stored.records.map((r) => `${r.topic}/${r.partition}/${r.offset}`)).size).toBe(
+      acknowledged,
+    );
     process.stderr.write(
       `[secure] ${emu.posts} posts, ${acknowledged} records acknowledged by the proxy over SASL/OAUTHBEARER, ` +
         `${sink.recordsWritten} written by the sink in ${stored.objects} objects\n`,
     );
   });
 
-  it.each(['wrong-scope', 'expired'] as const)('a client with a %s token is refused: KAFKA_AUTH_FAILED naming authentication', async (how) => {
-    const producer = createKafka(withToken(how), { retry: { retries: 0 } }).producer();
-    const err = await producer
-      .connect()
-      .then(() => producer.send({ topic: topics[0]!, messages: [{ value: '{"ind":1}' }] }))
-      .then(() => undefined, (e: unknown) => kafkaFailure(e, withToken(how)));
-    await producer.disconnect().catch(() => undefined);
-    expect(err).toBeInstanceOf(PinpipeError);
-    expect(err!.code).toBe('KAFKA_AUTH_FAILED');
-    expect(err!.message).toMatch(/authentication failed/i);
-    expect(err!.message).toMatch(how === 'wrong-scope' ? /insufficient_scope/ : /invalid_token/);
-    expect(err!.message).not.toContain(process.env[TOKEN_VAR] ?? 'no-token-set');
-  });
+  it.each(['wrong-scope', 'expired'] as const)(
+    'a client with a %s token is refused: KAFKA_AUTH_FAILED naming authentication',
+    async (how) => {
+      const producer = createKafka(withToken(how), { retry: { retries: 0 } }).producer();
+      const err = await producer
+        .connect()
+        .then(() => producer.send({ topic: topics[0]!, messages: [{ value: '{"ind":1}' }] }))
+        .then(
+          () => undefined,
+          (e: unknown) => kafkaFailure(e, withToken(how)),
+        );
+      await producer.disconnect().catch(() => undefined);
+      expect(err).toBeInstanceOf(PinpipeError);
+      expect(err!.code).toBe('KAFKA_AUTH_FAILED');
+      expect(err!.message).toMatch(/authentication failed/i);
+      expect(err!.message).toMatch(how === 'wrong-scope' ? /insufficient_scope/ : /invalid_token/);
+      expect(err!.message).not.toContain(process.env[TOKEN_VAR] ?? 'no-token-set');
+    },
+  );
 
   it('a client without a token (no SASL) is refused, and the message says authentication may be required', async () => {
     const p = withToken('no-sasl');
@@ -122,7 +142,10 @@ describe('the secured path over SASL/OAUTHBEARER (local-secure)', { timeout: 110
     const err = await a
       .connect()
       .then(() => a.describeCluster())
-      .then(() => undefined, (e: unknown) => kafkaFailure(e, p));
+      .then(
+        () => undefined,
+        (e: unknown) => kafkaFailure(e, p),
+      );
     await a.disconnect().catch(() => undefined);
     expect(err).toBeInstanceOf(PinpipeError);
     expect(err!.code).toBe('KAFKA_AUTH_FAILED');
@@ -132,7 +155,13 @@ describe('the secured path over SASL/OAUTHBEARER (local-secure)', { timeout: 110
   it('a proxy with a refused token answers an error, writes nothing, and the sink with one writes nothing', async () => {
     const before = await highWatermarks();
     const bad = withToken('wrong-scope');
-    await using proxy = await startProxy({ profile: bad, host: '127.0.0.1', port: 0, logger, sendTimeoutMs: 5000 });
+    await using proxy = await startProxy({
+      profile: bad,
+      host: '127.0.0.1',
+      port: 0,
+      logger,
+      sendTimeoutMs: 5000,
+    });
     const res = await fetch(`${proxy.url}/topics/${topics[0]}`, {
       method: 'POST',
       headers: { 'content-type': 'application/vnd.kafka.json.v2+json' },
@@ -144,7 +173,14 @@ describe('the secured path over SASL/OAUTHBEARER (local-secure)', { timeout: 110
     expect(await highWatermarks()).toBe(before);
 
     const badPrefix = uniqueName('secure-bad-prefix');
-    const err = await runSink({ profile: bad, prefix: badPrefix, drain: true, logger, progressIntervalMs: 0, groupId: uniqueName('secure-bad-group') }).then(
+    const err = await runSink({
+      profile: bad,
+      prefix: badPrefix,
+      drain: true,
+      logger,
+      progressIntervalMs: 0,
+      groupId: uniqueName('secure-bad-group'),
+    }).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -156,7 +192,14 @@ describe('the secured path over SASL/OAUTHBEARER (local-secure)', { timeout: 110
   it('after the refusals nothing is lost or duplicated: Kafka and S3 still hold exactly the delivered records', async () => {
     expect(acknowledged).toBeGreaterThan(0);
     expect(await highWatermarks()).toBe(acknowledged);
-    const again = await runSink({ profile: secure, prefix, drain: true, flushSize: 25, logger, progressIntervalMs: 0 });
+    const again = await runSink({
+      profile: secure,
+      prefix,
+      drain: true,
+      flushSize: 25,
+      logger,
+      progressIntervalMs: 0,
+    });
     expect(again.recordsWritten).toBe(0);
     const stored = await readStoredRecords(s3, secure.s3.bucket, `${prefix}/`);
     expect(stored.records).toHaveLength(acknowledged);
@@ -168,8 +211,16 @@ describe('pinpipe doctor on the secured sandbox', { timeout: 60_000 }, () => {
   it('passes credentials, bucket, Kafka (authenticated over sasl-oauthbearer), topics and MySQL', async () => {
     const report = await runDoctor(secure, { timeoutMs: 5000 });
     const status = Object.fromEntries(report.checks.map((c) => [c.name, c.status]));
-    expect(status).toMatchObject({ credentials: 'pass', bucket: 'pass', kafka: 'pass', topics: 'pass', mysql: 'pass' });
-    expect(report.checks.find((c) => c.name === 'kafka')?.detail).toMatch(/authenticated with sasl-oauthbearer/);
+    expect(status).toMatchObject({
+      credentials: 'pass',
+      bucket: 'pass',
+      kafka: 'pass',
+      topics: 'pass',
+      mysql: 'pass',
+    });
+    expect(report.checks.find((c) => c.name === 'kafka')?.detail).toMatch(
+      /authenticated with sasl-oauthbearer/,
+    );
     // this test's REST API does not exist: the invoke-url check names the fix
     const gw = report.checks.find((c) => c.name === 'invoke-url')!;
     expect(gw.status).toBe('fail');

@@ -38,13 +38,27 @@ describe('aws/iam-policy.json: the least-privilege policy', () => {
     expect(sid('KafkaConnect').Action).toContain('kafka-cluster:Connect');
     expect(sid('KafkaConnect').Resource).toEqual([arn('cluster')]);
     const t = sid('KafkaPipelineTopics');
-    expect(t.Action.toSorted()).toEqual(['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData', 'kafka-cluster:WriteData']);
+    expect(t.Action.toSorted()).toEqual([
+      'kafka-cluster:DescribeTopic',
+      'kafka-cluster:ReadData',
+      'kafka-cluster:WriteData',
+    ]);
     const topics = topicNames(profile);
-    expect(t.Resource.toSorted()).toEqual([topics.geo, topics.pin, topics.user].map((n) => arn('topic', n)).toSorted());
-    expect(t.Resource.every((r) => r.endsWith(`/${profile.pipelineId}.pin`) || r.endsWith('.geo') || r.endsWith('.user'))).toBe(true);
+    expect(t.Resource.toSorted()).toEqual(
+      [topics.geo, topics.pin, topics.user].map((n) => arn('topic', n)).toSorted(),
+    );
+    expect(
+      t.Resource.every(
+        (r) => r.endsWith(`/${profile.pipelineId}.pin`) || r.endsWith('.geo') || r.endsWith('.user'),
+      ),
+    ).toBe(true);
     // data actions are granted on nothing else
     for (const a of ['kafka-cluster:WriteData', 'kafka-cluster:ReadData']) {
-      expect(byActions(a).flatMap((s) => s.Resource).toSorted()).toEqual(t.Resource.toSorted());
+      expect(
+        byActions(a)
+          .flatMap((s) => s.Resource)
+          .toSorted(),
+      ).toEqual(t.Resource.toSorted());
     }
   });
 
@@ -59,16 +73,22 @@ describe('aws/iam-policy.json: the least-privilege policy', () => {
     expect(sid('S3PipelineObjects').Action.toSorted()).toEqual(['s3:GetObject', 's3:PutObject']);
     expect(sid('S3PipelineObjects').Resource).toEqual([`${bucket}/*`]);
     expect(sid('S3PipelineBucket')).toMatchObject({ Action: ['s3:ListBucket'], Resource: [bucket] });
-    const s3Resources = policy.Statement.flatMap((s) => (s.Action.some((a) => a.startsWith('s3:')) ? s.Resource : []));
-    for (const r of s3Resources.filter((x) => x.startsWith('arn:aws:s3'))) expect(r.startsWith(bucket)).toBe(true);
+    const s3Resources = policy.Statement.flatMap((s) =>
+      s.Action.some((a) => a.startsWith('s3:')) ? s.Resource : [],
+    );
+    for (const r of s3Resources.filter((x) => x.startsWith('arn:aws:s3')))
+      expect(r.startsWith(bucket)).toBe(true);
   });
 
   it('provisioning: API Gateway REST APIs of the region, CreateTopic on the topics, CreateBucket on the bucket', () => {
     const api = sid('ProvisionRestApi');
     expect(api.Action.every((a) => a.startsWith('apigateway:'))).toBe(true);
-    expect(api.Action).toEqual(expect.arrayContaining(['apigateway:GET', 'apigateway:POST', 'apigateway:PUT']));
+    expect(api.Action).toEqual(
+      expect.arrayContaining(['apigateway:GET', 'apigateway:POST', 'apigateway:PUT']),
+    );
     expect(api.Action).not.toContain('apigateway:DELETE');
-    for (const r of api.Resource) expect(r).toMatch(new RegExp(`^arn:aws:apigateway:${profile.region}::/restapis`));
+    for (const r of api.Resource)
+      expect(r).toMatch(new RegExp(`^arn:aws:apigateway:${profile.region}::/restapis`));
     const prov = sid('ProvisionTopicsAndBucket');
     expect(prov.Action.toSorted()).toEqual(['kafka-cluster:CreateTopic', 's3:CreateBucket']);
     expect(prov.Resource).toContain(`arn:aws:s3:::${profile.s3.bucket}`);

@@ -14,7 +14,10 @@ import type { Profile } from '../../../src/config/schema.ts';
 import { PinpipeError } from '../../../src/errors.ts';
 
 // Fixed fake credentials (AWS's documentation example keys): nothing here reaches AWS.
-const FAKE = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
+const FAKE = {
+  accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+};
 const T0 = Date.UTC(2026, 0, 15, 12, 0, 0);
 
 function awsProfile(patch: (p: Profile) => void = () => {}): Profile {
@@ -69,7 +72,11 @@ describe('MSK IAM token provider', () => {
       expect(opts.region).toBe('us-east-1');
       return { token: `token-${calls.length}`, expiryTime: clock + 900_000 };
     };
-    const provider = mskIamTokenProvider('us-east-1', { credentials: async () => FAKE, now: () => clock, generate });
+    const provider = mskIamTokenProvider('us-east-1', {
+      credentials: async () => FAKE,
+      now: () => clock,
+      generate,
+    });
     expect((await provider()).value).toBe('token-1');
     clock = T0 + 900_000 - MSK_IAM_REFRESH_MARGIN_MS - 1; // just before the margin: cached
     expect((await provider()).value).toBe('token-1');
@@ -118,7 +125,10 @@ describe('the AWS profile builds TLS + OAUTHBEARER clients', () => {
     expect(cfg.brokers).toEqual(profile.kafka.brokers);
     expect(cfg.sasl?.mechanism).toBe('oauthbearer');
     const sec = kafkaSecurityConfig(profile, { credentials: async () => FAKE });
-    const sasl = sec.sasl as unknown as { oauthBearerProvider: () => Promise<{ value: string }>; authenticationProvider: unknown };
+    const sasl = sec.sasl as unknown as {
+      oauthBearerProvider: () => Promise<{ value: string }>;
+      authenticationProvider: unknown;
+    };
     expect(typeof sasl.authenticationProvider).toBe('function');
     const url = new URL(Buffer.from((await sasl.oauthBearerProvider()).value, 'base64url').toString('utf8'));
     expect(url.host).toBe('kafka.ap-southeast-2.amazonaws.com');
@@ -140,7 +150,9 @@ describe('the AWS profile builds TLS + OAUTHBEARER clients', () => {
     const sec = kafkaSecurityConfig(profile);
     expect(sec.ssl).toBeUndefined();
     expect(sec.sasl?.mechanism).toBe('oauthbearer');
-    const token = await (sec.sasl as { oauthBearerProvider: () => Promise<{ value: string }> }).oauthBearerProvider();
+    const token = await (
+      sec.sasl as { oauthBearerProvider: () => Promise<{ value: string }> }
+    ).oauthBearerProvider();
     const [header, , signature] = token.value.split('.');
     expect(JSON.parse(Buffer.from(header!, 'base64url').toString())).toEqual({ alg: 'none' });
     expect(signature).toBe('');
@@ -170,7 +182,9 @@ describe('the AWS profile builds TLS + OAUTHBEARER clients', () => {
     profile.kafka.security.tokenEnv = 'PINPIPE_TEST_KAFKA_TOKEN';
     const provider = oauthBearerTokenProvider(profile, { env: { PINPIPE_TEST_KAFKA_TOKEN: 'opaque-token' } });
     expect((await provider()).value).toBe('opaque-token');
-    expect(() => oauthBearerTokenProvider(profile, { env: {} })).toThrow(/kafka\.security\.tokenEnv.*PINPIPE_TEST_KAFKA_TOKEN/);
+    expect(() => oauthBearerTokenProvider(profile, { env: {} })).toThrow(
+      /kafka\.security\.tokenEnv.*PINPIPE_TEST_KAFKA_TOKEN/,
+    );
   });
 
   it('none and ssl stay as they were', () => {
@@ -184,10 +198,18 @@ describe('the AWS profile builds TLS + OAUTHBEARER clients', () => {
 describe('kafkaFailure', () => {
   const secure = () => loadProfile('local-secure').profile;
   it('maps a SASL failure to KAFKA_AUTH_FAILED naming authentication', () => {
-    const sasl = Object.assign(new Error('SASL OAUTHBEARER authentication failed at 127.0.0.1:9094: the broker refused the token (status invalid_token)'), {
-      name: 'KafkaJSSASLAuthenticationError',
+    const sasl = Object.assign(
+      new Error(
+        'SASL OAUTHBEARER authentication failed at 127.0.0.1:9094: the broker refused the token (status invalid_token)',
+      ),
+      {
+        name: 'KafkaJSSASLAuthenticationError',
+      },
+    );
+    const wrapped = Object.assign(new Error('Connection error'), {
+      name: 'KafkaJSNonRetriableError',
+      cause: sasl,
     });
-    const wrapped = Object.assign(new Error('Connection error'), { name: 'KafkaJSNonRetriableError', cause: sasl });
     const e = kafkaFailure(wrapped, secure());
     expect(e.code).toBe('KAFKA_AUTH_FAILED');
     expect(e.message).toMatch(/authentication failed/i);
@@ -198,7 +220,12 @@ describe('kafkaFailure', () => {
     expect(e.code).toBe('KAFKA_AUTH_FAILED');
   });
   it('maps a refused connection to KAFKA_UNAVAILABLE with the sandbox fix', () => {
-    const e = kafkaFailure(Object.assign(new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9'), { name: 'KafkaJSConnectionError' }), secure());
+    const e = kafkaFailure(
+      Object.assign(new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9'), {
+        name: 'KafkaJSConnectionError',
+      }),
+      secure(),
+    );
     expect(e.code).toBe('KAFKA_UNAVAILABLE');
     expect(e.message).toMatch(/sandbox:up/);
   });

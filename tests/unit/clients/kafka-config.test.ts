@@ -46,7 +46,10 @@ describe('kafka.security in profiles', () => {
   });
 
   it('msk-iam with a region that is not an AWS region names the field', () => {
-    expectInvalid(loadPatched('aws', (r) => (r.region = 'local')), /region: msk-iam signs tokens/);
+    expectInvalid(
+      loadPatched('aws', (r) => (r.region = 'local')),
+      /region: msk-iam signs tokens/,
+    );
     expectInvalid(
       loadPatched('aws', (r) => (r.kafka.security.region = 'nowhere')),
       /kafka\.security\.region: msk-iam/,
@@ -66,7 +69,9 @@ describe('kafka.security in profiles', () => {
   });
 
   it('msk-iam on a non-IAM port is a warning, not an error', () => {
-    const loaded = loadPatched('aws', (r) => (r.kafka.brokers = ['b-1.example:9092'])) as { warnings: string[] };
+    const loaded = loadPatched('aws', (r) => (r.kafka.brokers = ['b-1.example:9092'])) as {
+      warnings: string[];
+    };
     expect(loaded.warnings.join('\n')).toMatch(/9098/);
   });
 

@@ -7,7 +7,10 @@ type Exchange = { sent: string[]; authenticate: AuthenticationProviderArgs['sasl
 /** A fake broker side of SaslAuthenticate: answers each client message with the next challenge. */
 function broker(challenges: string[]): Exchange {
   const sent: string[] = [];
-  const authenticate = (async (args: { request: { encode(): Buffer | Promise<Buffer> }; response?: { decode(b: Buffer): Buffer | Promise<Buffer>; parse(b: Buffer): unknown } }) => {
+  const authenticate = (async (args: {
+    request: { encode(): Buffer | Promise<Buffer> };
+    response?: { decode(b: Buffer): Buffer | Promise<Buffer>; parse(b: Buffer): unknown };
+  }) => {
     const raw = await args.request.encode();
     sent.push(raw.subarray(4, 4 + raw.readInt32BE(0)).toString('utf8'));
     const body = Buffer.from(challenges.shift() ?? '', 'utf8');
@@ -38,7 +41,10 @@ describe('OAUTHBEARER authenticator', () => {
   it('acknowledges a refusal with %x01 and fails naming authentication and the status, never the token', async () => {
     const b = broker(['{"status":"insufficient_scope","scope":"[pinpipe]"}', '']);
     const mech = oauthBearerMechanism(async () => ({ value: 'secret-token-value' }));
-    const err = await mech.authenticationProvider(args(b)).authenticate().catch((e: Error) => e);
+    const err = await mech
+      .authenticationProvider(args(b))
+      .authenticate()
+      .catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).name).toBe('KafkaJSSASLAuthenticationError');
     expect((err as Error).message).toMatch(/authentication failed at 127\.0\.0\.1:9094.*insufficient_scope/);
@@ -59,9 +65,19 @@ describe('OAUTHBEARER authenticator', () => {
 
 describe('unsecured JWS', () => {
   it('has alg none, an empty signature and the claims Kafka’s unsecured validator reads', () => {
-    const t = unsecuredJws({ sub: 'me', scope: ['pinpipe', 'extra'], lifetimeMs: 90_000, nowMs: 1_700_000_000_500 });
+    const t = unsecuredJws({
+      sub: 'me',
+      scope: ['pinpipe', 'extra'],
+      lifetimeMs: 90_000,
+      nowMs: 1_700_000_000_500,
+    });
     expect(t.token.endsWith('.')).toBe(true);
-    expect(jwsClaims(t.token)).toEqual({ sub: 'me', scope: 'pinpipe extra', iat: 1_700_000_000, exp: 1_700_000_090 });
+    expect(jwsClaims(t.token)).toEqual({
+      sub: 'me',
+      scope: 'pinpipe extra',
+      iat: 1_700_000_000,
+      exp: 1_700_000_090,
+    });
     expect(t.expiryTime).toBe(1_700_000_090_000);
     expect(jwsClaims('opaque')).toBeUndefined();
   });

@@ -55,7 +55,10 @@ function writeProfile(base: string, patch: (raw: Record<string, unknown>) => voi
 describe('pinpipe doctor --profile aws on a machine without AWS access', { timeout: 60_000 }, () => {
   it('fails fast with a clear message naming the credentials step and the fix, non-zero exit', () => {
     // MySQL pointed at a closed loopback port so the check does not look up the example RDS host.
-    const r = pinpipe(['doctor', '--profile', 'aws'], bareEnv({ PINPIPE_MYSQL__HOST: '127.0.0.1', PINPIPE_MYSQL__PORT: String(closedPort) }));
+    const r = pinpipe(
+      ['doctor', '--profile', 'aws'],
+      bareEnv({ PINPIPE_MYSQL__HOST: '127.0.0.1', PINPIPE_MYSQL__PORT: String(closedPort) }),
+    );
     expect(r.code).not.toBe(0);
     expect(r.ms).toBeLessThan(20_000);
     expect(r.stdout).toMatch(/FAIL credentials\s+no AWS credentials found/);
@@ -72,14 +75,24 @@ describe('pinpipe doctor --profile aws on a machine without AWS access', { timeo
     expect(r.code).not.toBe(0);
     const report = JSON.parse(r.stdout) as { ok: boolean; checks: Array<{ name: string; status: string }> };
     expect(report.ok).toBe(false);
-    expect(report.checks.map((c) => c.name)).toEqual(['credentials', 'bucket', 'kafka', 'topics', 'invoke-url', 'mysql']);
+    expect(report.checks.map((c) => c.name)).toEqual([
+      'credentials',
+      'bucket',
+      'kafka',
+      'topics',
+      'invoke-url',
+      'mysql',
+    ]);
     expect(report.checks.find((c) => c.name === 'credentials')?.status).toBe('fail');
   });
 });
 
 describe('bad input: a clear message naming the field, non-zero exit', { timeout: 60_000 }, () => {
   it('an unknown security mode', () => {
-    const file = writeProfile('aws', (r) => ((r.kafka as { security: { mode: string } }).security.mode = 'kerberos'));
+    const file = writeProfile(
+      'aws',
+      (r) => ((r.kafka as { security: { mode: string } }).security.mode = 'kerberos'),
+    );
     const r = pinpipe(['doctor', '--profile', file], bareEnv());
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/kafka\.security\.mode: must be one of none, msk-iam/);
@@ -111,8 +124,17 @@ describe('no secret ever appears in doctor output or a failing command', { timeo
     return writeProfile('aws', (r) => {
       r.name = 'secret-test';
       r.aws = { credentials: 'default-chain', endpoint: `http://${closed}` };
-      r.mysql = { host: '127.0.0.1', port: closedPort, database: 'pinterest_data', user: 'reader', passwordEnv: 'PINPIPE_TEST_DB_PASSWORD' };
-      r.kafka = { brokers: [closed], security: { mode: 'sasl-oauthbearer', tokenEnv: 'PINPIPE_TEST_KAFKA_TOKEN' } };
+      r.mysql = {
+        host: '127.0.0.1',
+        port: closedPort,
+        database: 'pinterest_data',
+        user: 'reader',
+        passwordEnv: 'PINPIPE_TEST_DB_PASSWORD',
+      };
+      r.kafka = {
+        brokers: [closed],
+        security: { mode: 'sasl-oauthbearer', tokenEnv: 'PINPIPE_TEST_KAFKA_TOKEN' },
+      };
       r.apiGateway = { restApiName: 'secret-test', stage: 'test', invokeUrl: `http://${closed}/test` };
       r.proxy = { host: '127.0.0.1', port: 8099, url: `http://${closed}`, apiKeyEnv: 'PINPIPE_TEST_API_KEY' };
     });
@@ -120,7 +142,10 @@ describe('no secret ever appears in doctor output or a failing command', { timeo
 
   it('doctor (text, JSON, debug logs) prints none of the secret values', () => {
     const file = secretProfile();
-    for (const args of [['doctor', '--json'], ['--log-level', 'debug', 'doctor']]) {
+    for (const args of [
+      ['doctor', '--json'],
+      ['--log-level', 'debug', 'doctor'],
+    ]) {
       const r = pinpipe([...args, '--profile', file], bareEnv(secrets));
       expect(r.code).not.toBe(0);
       expect(r.stdout + r.stderr).toMatch(/credentials|mysql/);
