@@ -1,5 +1,5 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import kafkajs, { type PartitionMetadata } from 'kafkajs';
 import type { Profile } from '../config/schema.ts';
 import { readSecret } from '../config/env.ts';
@@ -40,6 +40,11 @@ export interface StartedProxy {
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
+
+/** After the listener closes, time for connections already accepted to deliver their request. */
+const DRAIN_GRACE_MS = 150;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Under the broker's default message.max.bytes (1 MiB), with room for record overhead. */
 const MAX_BATCH_BYTES = 512 * 1024;
@@ -161,18 +166,23 @@ export async function startProxy(opts: StartProxyOptions): Promise<StartedProxy>
     requests++;
     inFlight++;
     open.add(res);
+    // Counted until the answer is handed to the OS (or the client went away), so a drain never cuts
+    // off an answer that is still being written.
+    res.once('close', () => {
+      open.delete(res);
+      inFlight--;
+      if (inFlight === 0) onIdle?.();
+    });
     if (draining) res.setHeader('Connection', 'close');
     handle(req, res)
+      .then(() => {
+        if (!res.headersSent) throw httpErrors.internal('no answer was produced');
+      })
       .catch((err: unknown) => {
         const e = err instanceof ProxyHttpError ? err : httpErrors.internal(describeError(err));
         if (e.status >= 500) logger.warn(`${req.method} ${req.url}: ${e.status} ${e.message}`);
         else logger.debug(`${req.method} ${req.url}: ${e.status} ${e.message}`);
         sendJson(req, res, e.status, e.body(), { close: draining });
-      })
-      .finally(() => {
-        open.delete(res);
-        inFlight--;
-        if (inFlight === 0) onIdle?.();
       });
   });
   server.keepAliveTimeout = 30_000;
@@ -189,15 +199,25 @@ export async function startProxy(opts: StartProxyOptions): Promise<StartedProxy>
     (closing ??= (async () => {
       draining = true;
       for (const res of open) if (!res.headersSent) res.setHeader('Connection', 'close');
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      if (inFlight > 0) {
-        logger.info(`draining ${inFlight} request(s) in flight`);
-        await new Promise<void>((resolve) => {
-          onIdle = resolve;
-          setTimeout(resolve, opts.drainTimeoutMs ?? 30_000).unref();
-        });
-      }
+      // Connections the kernel accepted but Node has not yet picked up would be reset when the
+      // listener closes: let the event loop take them in first.
+      await sleep(DRAIN_GRACE_MS);
+      // Stop accepting without http.Server#close's closeIdleConnections(): a connection whose request
+      // bytes are not parsed yet counts as idle, and would be reset instead of answered.
+      const closed = new Promise<void>((resolve) => net.Server.prototype.close.call(server, () => resolve()));
+      const deadline = Date.now() + (opts.drainTimeoutMs ?? 30_000);
+      let announced = false;
+      do {
+        await sleep(DRAIN_GRACE_MS);
+        if (inFlight > 0) {
+          if (!announced) logger.info(`draining ${inFlight} request(s) in flight`);
+          announced = true;
+          await new Promise<void>((resolve) => {
+            onIdle = resolve;
+            setTimeout(resolve, Math.max(0, deadline - Date.now())).unref();
+          });
+        }
+      } while (inFlight > 0 && Date.now() < deadline);
       await batcher.flush();
       server.closeAllConnections();
       await closed;

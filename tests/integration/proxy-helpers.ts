@@ -94,6 +94,8 @@ export function rawRequest(
     body?: Buffer | string;
     chunked?: boolean;
     agent?: http.Agent;
+    /** Called once the whole request has been handed to the socket. */
+    onSent?: () => void;
   },
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
@@ -110,6 +112,7 @@ export function rawRequest(
       },
     );
     req.on('error', reject);
+    if (opts.onSent) req.on('finish', opts.onSent);
     if (opts.body !== undefined) {
       if (opts.chunked) {
         const b = Buffer.from(opts.body);
