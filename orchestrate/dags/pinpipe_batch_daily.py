@@ -1,8 +1,9 @@
 """pinpipe's counterpart of the original's MWAA DAG (issue 8): run the batch once a day.
 
 The original ran a Databricks notebook every day from MWAA; here one BashOperator runs
-``pinpipe batch`` for a chosen profile and writes each analytics result as
-``<out_dir>/<ds>/<result_name>.json``.
+``pinpipe batch --profile <profile> --out <out_dir>/<ds> --run-date <ds>`` and so writes each
+analytics result as ``<out_dir>/<ds>/<result_name>.json`` (plus ``summary.json``), and its Parquet
+under ``curated/`` and ``analytics/`` with ``run_date=<ds>`` in the key.
 
 Settings are Airflow Variables, so they can live in the metastore, a secrets backend, or the
 environment (``AIRFLOW_VAR_<NAME>``). Names without the ``PINPIPE_`` prefix on purpose: every
@@ -64,6 +65,7 @@ BATCH_COMMAND = (
     "{{ var.value.get('pinpipe_command', params.default_command) }} batch"
     " --profile {{ var.value.get('pinpipe_profile', params.default_profile) | shell_quote }}"
     " --out {{ (var.value.get('pinpipe_out_dir', params.default_out_dir) ~ '/' ~ ds) | shell_quote }}"
+    " --run-date {{ ds }}"
     " {{ var.value.get('pinpipe_extra_args', '') }}\n"
 )
 
@@ -71,8 +73,9 @@ DOC_MD = f"""
 ### pinpipe daily batch
 
 Runs `pinpipe batch` once a day: S3 sink objects → DuckDB → clean pin/geo/user tables → the
-analytics results. Each run writes `<pinpipe_out_dir>/<ds>/<result_name>.json` and the batch's
-own outputs (DuckDB file, Parquet under `curated/` and `analytics/` in the bucket).
+nine analytics results. Each run writes `<pinpipe_out_dir>/<ds>/<result_name>.json` and
+`summary.json`, and the batch's own outputs (DuckDB file; Parquet under `curated/` and
+`analytics/` in the bucket, keyed `run_date=<ds>`).
 
 * **Schedule** `@daily` from 2026-01-01, `catchup=False` (a late start does not replay the past),
   one active run at a time.
@@ -111,5 +114,5 @@ with DAG(
     BashOperator(
         task_id="pinpipe_batch",
         bash_command=BATCH_COMMAND,
-        doc_md="`pinpipe batch --profile <profile> --out <out_dir>/<ds>`; a non-zero exit fails the try.",
+        doc_md="`pinpipe batch --profile <profile> --out <out_dir>/<ds> --run-date <ds>`; a non-zero exit fails the try.",
     )

@@ -13,3 +13,5 @@ export type {
 export { DEFAULT_CRON, validateCron, nextRuns } from './cron.ts';
 export { AIRFLOW_DAG_ID, airflowChildEnv, airflowVenvDir, createAirflowSandbox, ensureAirflow, parseAirflowVersion } from './airflow.ts';
 export type { AirflowSandbox, AirflowRun } from './airflow.ts';
+export { batchJob, summarizeBatch } from './batch-job.ts';
+export type { RunBatch } from './batch-job.ts';

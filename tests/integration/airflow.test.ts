@@ -1,61 +1,92 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RESULT_NAMES } from '../../src/batch/index.ts';
+import { createS3 } from '../../src/clients/s3.ts';
 import { AIRFLOW_DAG_ID, createAirflowSandbox, ensureAirflow, type AirflowSandbox } from '../../src/orchestrate/index.ts';
+import { uniqueName } from '../helpers/names.ts';
+import { testProfile } from '../helpers/profile.ts';
+import { runCli } from '../helpers/run.ts';
+import { EXPECTED_MAIN } from '../unit/batch/expected-main.ts';
 
 /**
  * The DAG under real Airflow (issue 8): orchestrate/install-airflow.sh's cached venv (installed by
- * .ci/run on a fresh machine; a no-op here when warm), a private AIRFLOW_HOME with SQLite, and
- * `airflow dags test` for one logical date.
+ * .ci/run on a fresh machine; a no-op when warm), a private AIRFLOW_HOME with SQLite, and
+ * `airflow dags test` for one logical date running the real `pinpipe batch` against the sandbox S3.
+ * The data: the batch's hand-worked fixture, uploaded to a private bucket (removed afterwards).
  */
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const DAGS = path.join(ROOT, 'orchestrate', 'dags');
 const INSPECT = path.join(ROOT, 'orchestrate', 'inspect_dags.py');
+const FIXTURE = path.join(ROOT, 'tests', 'fixtures', 'batch', 'main');
 const LOGICAL_DATE = '2026-03-04';
 
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
+function files(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const full = path.join(dir, e.name);
+    return e.isDirectory() ? files(full) : [full];
+  });
+}
+
+async function listKeys(s3: S3Client, Bucket: string): Promise<string[]> {
+  const page = await s3.send(new ListObjectsV2Command({ Bucket }));
+  return (page.Contents ?? []).map((c) => c.Key!);
+}
+
+function readJson(file: string): unknown {
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
 describe('Airflow DAG pinpipe_batch_daily (real Airflow 3.1)', { timeout: 240_000 }, () => {
   let af: AirflowSandbox;
   let work: string;
-  let fakeCli: string;
+  let s3: S3Client;
+  const bucket = uniqueName('pinpipe-airflow');
+  /** The batch's profile overrides: the private bucket and a private work folder. */
+  let batchEnv: Record<string, string>;
 
   beforeAll(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'pinpipe-airflow-test-'));
-    // Stand-in for `pinpipe batch` until the batch lands (issue 6): same flags, same failure shape.
-    fakeCli = path.join(work, 'fake-pinpipe.mjs');
-    fs.writeFileSync(
-      fakeCli,
-      `import fs from 'node:fs'; import path from 'node:path';
-const a = process.argv.slice(2);
-if (a[0] !== 'batch') { console.error('usage: batch --profile P --out DIR'); process.exit(2); }
-const out = a[a.indexOf('--out') + 1];
-if (process.env.PINPIPE_AWS__ENDPOINT === 'http://127.0.0.1:1') {
-  console.error('S3 at http://127.0.0.1:1 is unreachable: start the sandbox (npm run sandbox:up) or check the profile. [S3_UNAVAILABLE]');
-  process.exit(3);
-}
-fs.mkdirSync(out, { recursive: true });
-fs.writeFileSync(path.join(out, 'popular_category_by_country.json'), JSON.stringify([{ country: 'Albania', category: 'art', category_count: 1 }]));
-fs.writeFileSync(path.join(out, 'summary.json'), JSON.stringify({ profile: a[a.indexOf('--profile') + 1] }));
-`,
-    );
+    s3 = createS3(testProfile());
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    for (const file of files(FIXTURE)) {
+      const Key = path.relative(FIXTURE, file).split(path.sep).join('/');
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: fs.readFileSync(file) }));
+    }
+    batchEnv = { PINPIPE_S3__BUCKET: bucket, PINPIPE_BATCH__WORK_DIR: path.join(work, 'batch-work') };
     const venv = await ensureAirflow(ROOT, process.env);
     af = await createAirflowSandbox({
       venv,
       dagsFolder: DAGS,
       baseEnv: process.env,
       variables: {
-        pinpipe_command: `${q(process.execPath)} ${q(fakeCli)}`,
+        pinpipe_command: `${q(process.execPath)} ${q(path.join(ROOT, 'bin', 'pinpipe.mjs'))}`,
         pinpipe_profile: 'local',
         pinpipe_out_dir: path.join(work, 'results'),
         pinpipe_extra_args: '',
       },
+      extra: { ...batchEnv, CI: 'true' },
     });
   }, 900_000);
 
   afterAll(async () => {
     await af?.[Symbol.asyncDispose]();
+    if (s3) {
+      const keys = await listKeys(s3, bucket).catch(() => []);
+      if (keys.length > 0) await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.map((Key) => ({ Key })) } }));
+      await s3.send(new DeleteBucketCommand({ Bucket: bucket })).catch(() => undefined);
+    }
     if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
@@ -90,15 +121,17 @@ fs.writeFileSync(path.join(out, 'summary.json'), JSON.stringify({ profile: a[a.i
     expect(Object.keys(bag.dags)).toEqual([AIRFLOW_DAG_ID]);
   });
 
-  it('airflow dags test runs the batch for one logical date and it writes its results', async () => {
+  it('airflow dags test runs pinpipe batch for one logical date: the nine results, keyed by that date', async () => {
+    // No retries here: a failure must fail the test now, not after 2 × 300 s of retry delay.
     const r = await af.airflow(['dags', 'test', AIRFLOW_DAG_ID, LOGICAL_DATE], { AIRFLOW_VAR_PINPIPE_RETRIES: '0' });
     const out = r.stdout + r.stderr;
-    expect(r.code, out.slice(-3000)).toBe(0);
+    expect(r.code, out.slice(-4000)).toBe(0);
     expect(out).toMatch(/new_state=success/);
     const dir = path.join(work, 'results', LOGICAL_DATE);
-    const results = JSON.parse(fs.readFileSync(path.join(dir, 'popular_category_by_country.json'), 'utf8')) as unknown[];
-    expect(results.length).toBeGreaterThan(0);
-    expect(JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8'))).toMatchObject({ profile: 'local' });
+    for (const name of RESULT_NAMES) expect(readJson(path.join(dir, `${name}.json`)), name).toEqual(EXPECTED_MAIN[name]);
+    expect(readJson(path.join(dir, 'summary.json'))).toMatchObject({ runDate: LOGICAL_DATE, rows: { pin: 12, geo: 12, user: 12 } });
+    const keys = await listKeys(s3, bucket);
+    expect(keys).toContain(`analytics/users_joined_by_year/run_date=${LOGICAL_DATE}/users_joined_by_year.parquet`);
   });
 
   it('with the services unreachable the task fails with the batch message, and Airflow retries it', async () => {
@@ -112,12 +145,26 @@ fs.writeFileSync(path.join(out, 'summary.json'), JSON.stringify({ profile: a[a.i
     const out = r.stdout + r.stderr;
     expect(r.code).not.toBe(0);
     expect(out).toContain('DagRun failed');
-    expect(out).toMatch(/unreachable.*\[S3_UNAVAILABLE\]/);
-    // try 1 → up_for_retry, try 2 → failed: the retry applied, then the run failed.
+    const message = /S3 is unreachable while listing s3:\/\/[^ ]+ \(connect ECONNREFUSED 127\.0\.0\.1:1\)\. Is the sandbox up \(npm run sandbox:up\)\?.*\[S3_UNAVAILABLE\]/g;
+    // try 1 → up_for_retry, try 2 → failed: the retry applied, each try showing the batch's message.
+    expect(out.match(message)).toHaveLength(2);
     expect(out.match(/new_state=up_for_retry/g)).toHaveLength(1);
     expect(out.match(/new_state=failed/g)).toHaveLength(1);
-    expect(out.match(/Bash command failed\. The command returned a non-zero exit code 3/g)?.length).toBe(2);
+    expect(out.match(/Bash command failed\. The command returned a non-zero exit code 3\./g)).toHaveLength(2);
     expect(fs.existsSync(path.join(work, 'results', '2026-03-05', 'summary.json'))).toBe(false);
+  });
+
+  it('pinpipe schedule --once runs the same batch now and exits 0; a bad --cron exits 2 before any run', async () => {
+    const out = path.join(work, 'schedule-out');
+    const ok = await runCli(['schedule', '--once', '--profile', 'local', '--out', out], { env: batchEnv });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stderr).toMatch(/schedule: run #1 \(now\) started \S+Z, took \d+\.\d s: ok \(12 pins, 12 geo, 12 users clean;/);
+    expect(readJson(path.join(out, 'top_country_by_followers.json'))).toEqual(EXPECTED_MAIN.top_country_by_followers);
+
+    const bad = await runCli(['schedule', '--cron', '0 0 31 2 *'], { env: batchEnv });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/never fires.*\[SCHEDULE_INVALID\]/);
+    expect(bad.stderr).not.toMatch(/run #1/);
   });
 });
 
@@ -128,6 +175,5 @@ interface Inspected {
 
 /** Airflow may print log lines before the JSON document; the document is the last line. */
 function lastLine(stdout: string): string {
-  const lines = stdout.trim().split('\n');
-  return lines.at(-1) ?? '';
+  return stdout.trim().split('\n').at(-1) ?? '';
 }

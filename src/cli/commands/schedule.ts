@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.ts';
-import { PinpipeError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
 import { executeRun, startSchedule, validateCron, type ScheduledJob } from '../../orchestrate/index.ts';
 import { batchJob, type RunBatch } from '../../orchestrate/batch-job.ts';
@@ -35,10 +34,8 @@ export async function scheduleCommand(
   deps.logger.info(`schedule: stopped after ${s.runs} run(s), ${s.failures} failed, ${s.skipped} skipped`);
 }
 
-/** The batch job (issue 6) is loaded only when a run starts, so `schedule --help` stays fast. */
-const loadRunBatch = async (): Promise<RunBatch> => {
-  throw new PinpipeError('BATCH_FAILED', 'pinpipe batch is not available in this build yet (issue 6).');
-};
+/** The batch job (issue 6, DuckDB) is loaded only when a run starts, so `schedule --help` stays fast. */
+const loadRunBatch = async (): Promise<RunBatch> => (await import('../../batch/index.ts')).runBatch;
 
 export function register(program: Command, ctx: CommandContext): void {
   program
