@@ -75,6 +75,17 @@ describe('kafka.security in profiles', () => {
     expect(loaded.warnings.join('\n')).toMatch(/9098/);
   });
 
+  it('a secret variable the profile names (PINPIPE_MYSQL_PASSWORD) is not read as a field override', () => {
+    const env = readEnv({
+      PINPIPE_MYSQL_PASSWORD: 'x',
+      PINPIPE_PROXY_API_KEY: 'y',
+      PINPIPE_MYSQL__PORT: '3310',
+    });
+    const loaded = loadProfile('aws', env);
+    expect(loaded.profile.mysql.passwordEnv).toBe('PINPIPE_MYSQL_PASSWORD');
+    expect(loaded.profile.mysql.port).toBe(3310);
+  });
+
   it('the shipped profiles load: aws (msk-iam), local-secure (sasl-oauthbearer on 9094)', () => {
     const env = readEnv({});
     expect(loadProfile('aws', env).profile.kafka.security.mode).toBe('msk-iam');
