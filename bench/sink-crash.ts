@@ -16,7 +16,14 @@ import { DeleteObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Kafka } from 'kafkajs';
 import { createKafka, createS3 } from '../src/clients/index.ts';
 import { loadProfile, PROJECT_ROOT, type Profile } from '../src/config/index.ts';
-import { compareWithLog, listKeys, readStoredRecords, topicsRoot, type LogComparison, type LogRecord } from '../src/sink/index.ts';
+import {
+  compareWithLog,
+  listKeys,
+  readStoredRecords,
+  topicsRoot,
+  type LogComparison,
+  type LogRecord,
+} from '../src/sink/index.ts';
 import { uniqueName } from '../tests/helpers/names.ts';
 
 const BIN = path.join(PROJECT_ROOT, 'bin', 'pinpipe.mjs');
@@ -48,7 +55,12 @@ export async function readKafkaLog(kafka: Kafka, topic: string): Promise<LogReco
             for (const m of batch.messages) {
               const offset = Number(m.offset);
               if (offset >= (high.get(batch.partition) ?? 0)) continue;
-              out.push({ topic, partition: batch.partition, offset, value: m.value ? m.value.toString('utf8') : null });
+              out.push({
+                topic,
+                partition: batch.partition,
+                offset,
+                value: m.value ? m.value.toString('utf8') : null,
+              });
             }
             pos.set(batch.partition, Math.max(pos.get(batch.partition) ?? 0, Number(batch.lastOffset()) + 1));
             if (done()) {
@@ -94,7 +106,10 @@ export function produceInBackground(
     while (running) {
       const messages = Array.from({ length: opts.perBatch }, () => {
         const seq = sent++;
-        return { key: `k${seq}`, value: JSON.stringify({ seq, at: new Date().toISOString(), pad: 'x'.repeat(seq % 50) }) };
+        return {
+          key: `k${seq}`,
+          value: JSON.stringify({ seq, at: new Date().toISOString(), pad: 'x'.repeat(seq % 50) }),
+        };
       });
       await producer.send({ topic, messages });
       await new Promise((r) => setTimeout(r, opts.everyMs));
@@ -184,10 +199,23 @@ export async function runCrashScenario(opts: CrashScenarioOptions): Promise<Cras
   const s3 = createS3(profile);
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
+  await admin.createTopics({
+    topics: [{ topic, numPartitions: 3, replicationFactor: 1 }],
+    waitForLeaders: true,
+  });
   const args = [
-    '--topics', topic, '--group', group, '--prefix', prefix,
-    '--flush-size', String(opts.flushSize ?? 25), '--session-timeout-ms', '6000', '--progress-ms', '0',
+    '--topics',
+    topic,
+    '--group',
+    group,
+    '--prefix',
+    prefix,
+    '--flush-size',
+    String(opts.flushSize ?? 25),
+    '--session-timeout-ms',
+    '6000',
+    '--progress-ms',
+    '0',
   ];
   const producer = produceInBackground(kafka, topic, { perBatch: 20, everyMs: 100 });
   let killsAfterJoin = 0;
@@ -204,7 +232,9 @@ export async function runCrashScenario(opts: CrashScenarioOptions): Promise<Cras
       child.kill('SIGKILL');
       await exited(child);
       if (joined) killsAfterJoin++;
-      say(`kill ${i}/${opts.kills}: SIGKILL ${((Date.now() - t0) / 1000).toFixed(1)} s after start (${wrote} objects so far)`);
+      say(
+        `kill ${i}/${opts.kills}: SIGKILL ${((Date.now() - t0) / 1000).toFixed(1)} s after start (${wrote} objects so far)`,
+      );
     }
     const produced = await producer.stop();
     say(`produced ${produced} records; draining`);
@@ -215,7 +245,11 @@ export async function runCrashScenario(opts: CrashScenarioOptions): Promise<Cras
     const { code } = await exited(drain);
     if (code !== 0) say(`drain exited with ${code}: ${summaryLine}`);
     const log = await readKafkaLog(kafka, topic);
-    const { objects, records } = await readStoredRecords(s3, profile.s3.bucket, `${topicsRoot({ prefix, topicsDir: profile.s3.topicsDir, errorsDir: 'errors' })}/`);
+    const { objects, records } = await readStoredRecords(
+      s3,
+      profile.s3.bucket,
+      `${topicsRoot({ prefix, topicsDir: profile.s3.topicsDir, errorsDir: 'errors' })}/`,
+    );
     const comparison = compareWithLog(log, records);
     const perPartition = [0, 1, 2].map((p) => ({
       partition: p,
@@ -261,6 +295,11 @@ if (isMain) {
   const result = await runCrashScenario({ profile, kills, say: (m) => process.stderr.write(`${m}\n`) });
   process.stdout.write(`${formatCrashResult(result)}\n`);
   const c = result.comparison;
-  const ok = c.missing.length === 0 && c.duplicated === 0 && c.mismatched.length === 0 && c.unknown === 0 && result.drainExitCode === 0;
+  const ok =
+    c.missing.length === 0 &&
+    c.duplicated === 0 &&
+    c.mismatched.length === 0 &&
+    c.unknown === 0 &&
+    result.drainExitCode === 0;
   process.exitCode = ok ? 0 : 1;
 }

@@ -44,7 +44,10 @@ async function prefill(profile: Profile, topic: string, records: number): Promis
   const t0 = Date.now();
   for (let i = 0; i < records; i += 1000) {
     const n = Math.min(1000, records - i);
-    await producer.send({ topic, messages: Array.from({ length: n }, (_, j) => ({ value: pinLike(i + j) })) });
+    await producer.send({
+      topic,
+      messages: Array.from({ length: n }, (_, j) => ({ value: pinLike(i + j) })),
+    });
   }
   await producer.disconnect();
   return Date.now() - t0;
@@ -98,4 +101,6 @@ for (const [flushSize, records] of [
       `${String(s.recordsPerSecond).padStart(6)} records/s, ${(s.bytesWritten / 1e6).toFixed(1)} MB`,
   );
 }
-process.stdout.write(`sink throughput into ${profile.aws.endpoint ?? 'AWS S3'} (bucket ${profile.s3.bucket}):\n${rows.join('\n')}\n`);
+process.stdout.write(
+  `sink throughput into ${profile.aws.endpoint ?? 'AWS S3'} (bucket ${profile.s3.bucket}):\n${rows.join('\n')}\n`,
+);

@@ -44,11 +44,13 @@ export function compareWithLog(
     seen.set(key, (seen.get(key) ?? 0) + 1);
     const expected = byId.get(key);
     if (!expected) unknown++;
-    else if (expected.value !== s.line) mismatched.push({ topic: s.topic, partition: s.partition, offset: s.offset });
+    else if (expected.value !== s.line)
+      mismatched.push({ topic: s.topic, partition: s.partition, offset: s.offset });
   }
   const missing: LogComparison['missing'] = [];
   for (const [key, r] of byId) {
-    if (!seen.has(key) && !rejected.has(key)) missing.push({ topic: r.topic, partition: r.partition, offset: r.offset });
+    if (!seen.has(key) && !rejected.has(key))
+      missing.push({ topic: r.topic, partition: r.partition, offset: r.offset });
   }
   let duplicated = 0;
   for (const n of seen.values()) duplicated += n - 1;

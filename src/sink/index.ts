@@ -13,6 +13,13 @@ export {
   type ParsedObjectKey,
 } from './keys.ts';
 export { encodeValue } from './encode.ts';
-export { recordsOfObject, dedupeByOffset, readStoredRecords, listKeys, getText, type StoredRecord } from './read-back.ts';
+export {
+  recordsOfObject,
+  dedupeByOffset,
+  readStoredRecords,
+  listKeys,
+  getText,
+  type StoredRecord,
+} from './read-back.ts';
 export { SINK_DEFAULTS } from './options.ts';
 export { compareWithLog, type LogRecord, type LogComparison } from './compare.ts';

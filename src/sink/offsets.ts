@@ -19,7 +19,10 @@ export function parseTpKey(key: string): TopicPartition {
 }
 
 /** The offset to commit, or undefined when the committed one is already as far. */
-export function commitNeeded(committable: number | undefined, committed: number | undefined): number | undefined {
+export function commitNeeded(
+  committable: number | undefined,
+  committed: number | undefined,
+): number | undefined {
   if (committable === undefined) return undefined;
   if (committed !== undefined && committable <= committed) return undefined;
   return committable;

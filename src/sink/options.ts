@@ -51,40 +51,69 @@ export function resolveSinkOptions(opts: RunSinkOptions): ResolvedSinkOptions {
       // topics.regex is a Java regex matched against the whole topic name
       pattern = new RegExp(`^(?:${regexSource})$`);
     } catch (err) {
-      throw new PinpipeError('USAGE', `--topics-regex "${regexSource}" is not a valid regular expression: ${(err as Error).message}`);
+      throw new PinpipeError(
+        'USAGE',
+        `--topics-regex "${regexSource}" is not a valid regular expression: ${(err as Error).message}`,
+      );
     }
     topics = { kind: 'regex', pattern, source: regexSource };
   } else {
     const names = opts.topics ?? Object.values(topicNames(profile));
-    if (names.length === 0) throw new PinpipeError('USAGE', 'No topics to sink: give --topics or --topics-regex.');
+    if (names.length === 0)
+      throw new PinpipeError('USAGE', 'No topics to sink: give --topics or --topics-regex.');
     topics = { kind: 'list', names: [...new Set(names)] };
   }
-  const sessionTimeoutMs = nonNegativeInt('sessionTimeoutMs', opts.sessionTimeoutMs ?? SINK_DEFAULTS.sessionTimeoutMs, 6000);
+  const sessionTimeoutMs = nonNegativeInt(
+    'sessionTimeoutMs',
+    opts.sessionTimeoutMs ?? SINK_DEFAULTS.sessionTimeoutMs,
+    6000,
+  );
   return {
     groupId: opts.groupId ?? profile.sink.groupId,
     bucket: opts.bucket ?? profile.s3.bucket,
     createBucket: profile.s3.createBucket,
-    layout: { prefix: opts.prefix ?? '', topicsDir: profile.s3.topicsDir, errorsDir: SINK_DEFAULTS.errorsDir },
+    layout: {
+      prefix: opts.prefix ?? '',
+      topicsDir: profile.s3.topicsDir,
+      errorsDir: SINK_DEFAULTS.errorsDir,
+    },
     topics,
     flushSize: nonNegativeInt('flush.size', opts.flushSize ?? profile.sink.flushSize, 1),
-    rotateIntervalMs: nonNegativeInt('rotate.interval.ms', opts.rotateIntervalMs ?? profile.sink.rotateIntervalMs),
+    rotateIntervalMs: nonNegativeInt(
+      'rotate.interval.ms',
+      opts.rotateIntervalMs ?? profile.sink.rotateIntervalMs,
+    ),
     rotateScheduleIntervalMs: nonNegativeInt(
       'rotate.schedule.interval.ms',
       opts.rotateScheduleIntervalMs ?? profile.sink.rotateScheduleIntervalMs,
     ),
     drain: opts.drain ?? false,
-    progressIntervalMs: nonNegativeInt('progressIntervalMs', opts.progressIntervalMs ?? SINK_DEFAULTS.progressIntervalMs),
+    progressIntervalMs: nonNegativeInt(
+      'progressIntervalMs',
+      opts.progressIntervalMs ?? SINK_DEFAULTS.progressIntervalMs,
+    ),
     sessionTimeoutMs,
     uploadRetry: {
       ...DEFAULT_UPLOAD_RETRY,
-      maxRetryTimeMs: nonNegativeInt('uploadRetryMs', opts.uploadRetryMs ?? DEFAULT_UPLOAD_RETRY.maxRetryTimeMs, 1),
+      maxRetryTimeMs: nonNegativeInt(
+        'uploadRetryMs',
+        opts.uploadRetryMs ?? DEFAULT_UPLOAD_RETRY.maxRetryTimeMs,
+        1,
+      ),
     },
-    uploadConcurrency: nonNegativeInt('uploadConcurrency', opts.uploadConcurrency ?? SINK_DEFAULTS.uploadConcurrency, 1),
+    uploadConcurrency: nonNegativeInt(
+      'uploadConcurrency',
+      opts.uploadConcurrency ?? SINK_DEFAULTS.uploadConcurrency,
+      1,
+    ),
   };
 }
 
 /** Topics matching the resolved selection among the cluster's topics (internal ones excluded). */
-export function selectTopics(selection: ResolvedSinkOptions['topics'], existing: string[]): {
+export function selectTopics(
+  selection: ResolvedSinkOptions['topics'],
+  existing: string[],
+): {
   topics: string[];
   missing: string[];
 } {

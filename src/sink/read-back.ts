@@ -18,7 +18,13 @@ export function recordsOfObject(key: string, body: string): StoredRecord[] {
   if (!parsed) return [];
   const lines = body.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
-  return lines.map((line, i) => ({ topic: parsed.topic, partition: parsed.partition, offset: parsed.startOffset + i, line, key }));
+  return lines.map((line, i) => ({
+    topic: parsed.topic,
+    partition: parsed.partition,
+    offset: parsed.startOffset + i,
+    line,
+    key,
+  }));
 }
 
 /**
@@ -43,7 +49,9 @@ export async function listKeys(s3: S3Client, bucket: string, prefix: string): Pr
   const keys: string[] = [];
   let token: string | undefined;
   do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+    );
     for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
@@ -64,6 +72,8 @@ export async function readStoredRecords(
 ): Promise<{ objects: number; records: StoredRecord[] }> {
   const keys = (await listKeys(s3, bucket, prefix)).filter((k) => parseObjectKey(k));
   const limit = pLimit(concurrency);
-  const parts = await Promise.all(keys.map((k) => limit(async () => recordsOfObject(k, await getText(s3, bucket, k)))));
+  const parts = await Promise.all(
+    keys.map((k) => limit(async () => recordsOfObject(k, await getText(s3, bucket, k)))),
+  );
   return { objects: keys.length, records: parts.flat() };
 }

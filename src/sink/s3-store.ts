@@ -1,9 +1,4 @@
-import {
-  CreateBucketCommand,
-  HeadBucketCommand,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import pRetry, { AbortError } from 'p-retry';
 import { PinpipeError, describeError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -81,7 +76,11 @@ export interface UploadRetry {
   maxTimeoutMs: number;
 }
 
-export const DEFAULT_UPLOAD_RETRY: UploadRetry = { maxRetryTimeMs: 300_000, minTimeoutMs: 200, maxTimeoutMs: 5_000 };
+export const DEFAULT_UPLOAD_RETRY: UploadRetry = {
+  maxRetryTimeMs: 300_000,
+  minTimeoutMs: 200,
+  maxTimeoutMs: 5_000,
+};
 
 /**
  * PutObject with retries and exponential backoff: an S3 endpoint that goes away is waited for
@@ -93,7 +92,11 @@ export async function putWithRetry(
   bucket: string,
   key: string,
   body: string,
-  opts: { retry: UploadRetry; logger: Logger; onRetry?: (attempt: number, err: unknown) => Promise<void> | void },
+  opts: {
+    retry: UploadRetry;
+    logger: Logger;
+    onRetry?: (attempt: number, err: unknown) => Promise<void> | void;
+  },
 ): Promise<void> {
   await pRetry(
     async () => {
@@ -104,7 +107,10 @@ export async function putWithRetry(
       } catch (err) {
         if (errorName(err) === 'NoSuchBucket') {
           throw new AbortError(
-            new PinpipeError('S3_BUCKET_MISSING', `Bucket ${bucket} disappeared while the sink was writing ${key}.`),
+            new PinpipeError(
+              'S3_BUCKET_MISSING',
+              `Bucket ${bucket} disappeared while the sink was writing ${key}.`,
+            ),
           );
         }
         throw err instanceof Error ? err : new Error(describeError(err));
@@ -118,7 +124,9 @@ export async function putWithRetry(
       randomize: true,
       maxRetryTime: opts.retry.maxRetryTimeMs,
       onFailedAttempt: async ({ error, attemptNumber }) => {
-        opts.logger.warn(`S3 PutObject ${key} failed (attempt ${attemptNumber}): ${describeError(error)}; retrying`);
+        opts.logger.warn(
+          `S3 PutObject ${key} failed (attempt ${attemptNumber}): ${describeError(error)}; retrying`,
+        );
         await opts.onRetry?.(attemptNumber, error);
       },
     },

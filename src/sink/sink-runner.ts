@@ -110,7 +110,11 @@ export class SinkRunner {
       writes.map((w) =>
         limit(async () => {
           const { key, body } = renderWrite(this.o.layout, w);
-          await putWithRetry(this.s3, this.o.bucket, key, body, { retry: this.o.uploadRetry, logger: this.logger, onRetry });
+          await putWithRetry(this.s3, this.o.bucket, key, body, {
+            retry: this.o.uploadRetry,
+            logger: this.logger,
+            onRetry,
+          });
           this.state.markStored(w, Buffer.byteLength(body));
           await heartbeat?.(); // kafkajs sends one only when the heartbeat interval has passed
         }),
@@ -197,7 +201,9 @@ export class SinkRunner {
       await this.flushOutside(() => this.state.closeAll(reason === 'drain' ? 'drain' : 'shutdown'), true);
     } catch (err) {
       if (!isKafkaError(err)) throw err;
-      this.logger.warn(`final commit failed (${describeError(err)}); objects are stored, offsets not committed`);
+      this.logger.warn(
+        `final commit failed (${describeError(err)}); objects are stored, offsets not committed`,
+      );
       if (reason === 'drain') {
         this.stopping = false;
         this.stopRequested = false;
@@ -253,10 +259,13 @@ export class SinkRunner {
     if (!this.targets) {
       const targets = new Map<string, number>();
       for (const topic of this.topics) {
-        for (const p of await this.admin.fetchTopicOffsets(topic)) targets.set(tpKey(topic, p.partition), Number(p.high));
+        for (const p of await this.admin.fetchTopicOffsets(topic))
+          targets.set(tpKey(topic, p.partition), Number(p.high));
       }
       this.targets = targets;
-      this.logger.info(`draining up to ${[...targets.values()].reduce((a, b) => a + b, 0)} record(s) of high watermark`);
+      this.logger.info(
+        `draining up to ${[...targets.values()].reduce((a, b) => a + b, 0)} record(s) of high watermark`,
+      );
     }
     return caughtUp(this.state.assigned, (k) => this.state.position(k), this.targets);
   }

@@ -1,6 +1,11 @@
 import { encodeValue } from './encode.ts';
 import { commitNeeded, lagOf, tpKey, type TopicPartition } from './offsets.ts';
-import { PartitionBuffer, type ClosedObject, type RotationPolicy, type RotationReason } from './partition-buffer.ts';
+import {
+  PartitionBuffer,
+  type ClosedObject,
+  type RotationPolicy,
+  type RotationReason,
+} from './partition-buffer.ts';
 
 /** What the sink needs of a Kafka message (kafkajs gives offsets and timestamps as strings). */
 export interface IncomingMessage {

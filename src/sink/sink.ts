@@ -97,7 +97,10 @@ async function resolveTopics(admin: Admin, o: ResolvedSinkOptions): Promise<stri
   }
   if (topics.length === 0) {
     const what = o.topics.kind === 'regex' ? `--topics-regex "${o.topics.source}"` : 'the topic list';
-    throw new PinpipeError('SINK_TOPIC_MISSING', `No topic matches ${what}; check the name or create the topic first.`);
+    throw new PinpipeError(
+      'SINK_TOPIC_MISSING',
+      `No topic matches ${what}; check the name or create the topic first.`,
+    );
   }
   return topics;
 }
@@ -130,7 +133,8 @@ async function summarise(
       }
     }
   } catch {
-    for (const key of runner.state.assigned) partitions.push({ ...parseTpKey(key), committedOffset: null, highWatermark: null, lag: 0 });
+    for (const key of runner.state.assigned)
+      partitions.push({ ...parseTpKey(key), committedOffset: null, highWatermark: null, lag: 0 });
   }
   partitions.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
   const c = runner.state.counters;

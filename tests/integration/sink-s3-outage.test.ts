@@ -70,7 +70,8 @@ describe('sink: S3 endpoint going away mid-run', { timeout: 150_000 }, () => {
   const waitForCommitted = async (n: number, timeoutMs: number) => {
     const t0 = Date.now();
     while ((await committedTotal()) < n) {
-      if (Date.now() - t0 > timeoutMs) throw new Error(`committed offsets did not reach ${n} (at ${await committedTotal()})`);
+      if (Date.now() - t0 > timeoutMs)
+        throw new Error(`committed offsets did not reach ${n} (at ${await committedTotal()})`);
       await sleep(250);
     }
   };
@@ -81,7 +82,10 @@ describe('sink: S3 endpoint going away mid-run', { timeout: 150_000 }, () => {
     for (let p = 0; p < 3; p++) {
       await producer.send({
         topic,
-        messages: Array.from({ length: count / 3 }, (_, i) => ({ partition: p, value: JSON.stringify({ n: from + p * 1000 + i }) })),
+        messages: Array.from({ length: count / 3 }, (_, i) => ({
+          partition: p,
+          value: JSON.stringify({ n: from + p * 1000 + i }),
+        })),
       });
     }
     await producer.disconnect();
@@ -124,7 +128,14 @@ describe('sink: S3 endpoint going away mid-run', { timeout: 150_000 }, () => {
     try {
       const { records } = await readStoredRecords(s3, profile.s3.bucket, 'topics/');
       const cmp = compareWithLog(await readKafkaLog(kafka, topic), records);
-      expect(cmp).toMatchObject({ logRecords: 180, storedLines: 180, missing: [], duplicated: 0, mismatched: [], unknown: 0 });
+      expect(cmp).toMatchObject({
+        logRecords: 180,
+        storedLines: 180,
+        missing: [],
+        duplicated: 0,
+        mismatched: [],
+        unknown: 0,
+      });
     } finally {
       s3.destroy();
     }

@@ -43,14 +43,18 @@ function names(label: string): { group: string; prefix: string } {
   return { group, prefix };
 }
 
-async function produce(topic: string, messages: Array<{ value: string; partition?: number; timestamp?: string }>) {
+async function produce(
+  topic: string,
+  messages: Array<{ value: string; partition?: number; timestamp?: string }>,
+) {
   const producer = kafka.producer();
   await producer.connect();
   await producer.send({ topic, messages });
   await producer.disconnect();
 }
 
-const root = (prefix: string) => `${topicsRoot({ prefix, topicsDir: profile.s3.topicsDir, errorsDir: 'errors' })}/`;
+const root = (prefix: string) =>
+  `${topicsRoot({ prefix, topicsDir: profile.s3.topicsDir, errorsDir: 'errors' })}/`;
 
 beforeAll(async () => {
   await admin.connect();
@@ -88,9 +92,19 @@ describe('pinpipe sink', { timeout: 90_000 }, () => {
         ...[0, 4, 8].map((o) => objectKey(layout, topic, 2, o)),
       ].sort(),
     );
-    expect(await getText(s3, bucket, objectKey(layout, topic, 0, 0))).toBe(`${values.slice(0, 4).join('\n')}\n`);
-    const err = JSON.parse(await getText(s3, bucket, errorKey(layout, topic, 0, 10))) as Record<string, unknown>;
-    expect(err).toMatchObject({ topic, partition: 0, offset: 10, reason: expect.stringContaining('not valid JSON') });
+    expect(await getText(s3, bucket, objectKey(layout, topic, 0, 0))).toBe(
+      `${values.slice(0, 4).join('\n')}\n`,
+    );
+    const err = JSON.parse(await getText(s3, bucket, errorKey(layout, topic, 0, 10))) as Record<
+      string,
+      unknown
+    >;
+    expect(err).toMatchObject({
+      topic,
+      partition: 0,
+      offset: 10,
+      reason: expect.stringContaining('not valid JSON'),
+    });
     expect(Buffer.from(err.value as string, 'base64').toString()).toBe('this is { not json');
 
     const log = await readKafkaLog(kafka, topic);
@@ -110,10 +124,24 @@ describe('pinpipe sink', { timeout: 90_000 }, () => {
     const t0 = Date.UTC(2024, 0, 1);
     // timestamps (s): 0 1 2 | 3 4 | 10 11 12 | 13 14 (interval 3 s, flush.size 4)
     const secs = [0, 1, 2, 3, 4, 10, 11, 12, 13, 14];
-    await produce(topic, secs.map((s, i) => ({ value: JSON.stringify({ i }), timestamp: String(t0 + s * 1000) })));
+    await produce(
+      topic,
+      secs.map((s, i) => ({ value: JSON.stringify({ i }), timestamp: String(t0 + s * 1000) })),
+    );
     const run = async (g: string, p: string) => {
-      await runSink({ profile, topics: [topic], groupId: g, prefix: p, flushSize: 4, rotateIntervalMs: 3000, drain: true, logger });
-      return (await listKeys(s3, bucket, root(p))).map((k) => Number(/\+(\d+)\.json$/.exec(k)![1])).sort((a, b) => a - b);
+      await runSink({
+        profile,
+        topics: [topic],
+        groupId: g,
+        prefix: p,
+        flushSize: 4,
+        rotateIntervalMs: 3000,
+        drain: true,
+        logger,
+      });
+      return (await listKeys(s3, bucket, root(p)))
+        .map((k) => Number(/\+(\d+)\.json$/.exec(k)![1]))
+        .sort((a, b) => a - b);
     };
     expect(await run(group, prefix)).toEqual([0, 3, 5, 8]);
     const again = names('sink-rotate-again');
@@ -123,7 +151,10 @@ describe('pinpipe sink', { timeout: 90_000 }, () => {
   it('rotate.schedule.interval.ms closes and commits open objects of a quiet topic by wall clock', async () => {
     const topic = await freshTopic('sink-schedule', 1);
     const { group, prefix } = names('sink-schedule');
-    await produce(topic, Array.from({ length: 5 }, (_, i) => ({ value: JSON.stringify({ i }) })));
+    await produce(
+      topic,
+      Array.from({ length: 5 }, (_, i) => ({ value: JSON.stringify({ i }) })),
+    );
     const controller = new AbortController();
     const running = runSink({
       profile,
@@ -157,29 +188,47 @@ describe('pinpipe sink', { timeout: 90_000 }, () => {
   it('CLI: --topics-regex, --json summary, exit 0; SIGTERM flushes and commits before exit', async () => {
     const topic = await freshTopic('sink-cli');
     const { group, prefix } = names('sink-cli');
-    await produce(topic, Array.from({ length: 50 }, (_, i) => ({ value: JSON.stringify({ i }) })));
+    await produce(
+      topic,
+      Array.from({ length: 50 }, (_, i) => ({ value: JSON.stringify({ i }) })),
+    );
     const regex = topic.replace(/[.]/g, '\\.');
     let json = '';
-    const drain = spawnSink(['--topics-regex', regex, '--group', group, '--prefix', prefix, '--drain', '--json'], (l) => {
-      if (l.startsWith('{')) json = l;
-    });
+    const drain = spawnSink(
+      ['--topics-regex', regex, '--group', group, '--prefix', prefix, '--drain', '--json'],
+      (l) => {
+        if (l.startsWith('{')) json = l;
+      },
+    );
     expect((await exited(drain)).code).toBe(0);
     const summary = JSON.parse(json) as SinkSummary;
-    expect(summary).toMatchObject({ topics: [topic], recordsWritten: 50, stoppedBy: 'drain', lag: 0, flushSize: 1000 });
+    expect(summary).toMatchObject({
+      topics: [topic],
+      recordsWritten: 50,
+      stoppedBy: 'drain',
+      lag: 0,
+      flushSize: 1000,
+    });
 
     // A long-running sink (no --drain, flush.size larger than the input) stopped by SIGTERM.
-    await produce(topic, Array.from({ length: 20 }, (_, i) => ({ value: JSON.stringify({ later: i }) })));
+    await produce(
+      topic,
+      Array.from({ length: 20 }, (_, i) => ({ value: JSON.stringify({ later: i }) })),
+    );
     let joined = false;
     let out = '';
     let terminated = false;
-    const child = spawnSink(['--topics', topic, '--group', group, '--prefix', prefix, '--json', '--progress-ms', '500'], (l) => {
-      if (l.includes('joined group')) joined = true;
-      if (l.startsWith('{')) out = l;
-      if (!terminated && / 20 records in, /.test(l)) {
-        terminated = true;
-        child.kill('SIGTERM');
-      }
-    });
+    const child = spawnSink(
+      ['--topics', topic, '--group', group, '--prefix', prefix, '--json', '--progress-ms', '500'],
+      (l) => {
+        if (l.includes('joined group')) joined = true;
+        if (l.startsWith('{')) out = l;
+        if (!terminated && / 20 records in, /.test(l)) {
+          terminated = true;
+          child.kill('SIGTERM');
+        }
+      },
+    );
     const { code } = await exited(child);
     expect(joined).toBe(true);
     expect(code).toBe(0);
@@ -187,14 +236,25 @@ describe('pinpipe sink', { timeout: 90_000 }, () => {
     expect(stopped).toMatchObject({ stoppedBy: 'signal', recordsWritten: 20, lag: 0 });
     const log = await readKafkaLog(kafka, topic);
     const { records } = await readStoredRecords(s3, bucket, root(prefix));
-    expect(compareWithLog(log, records)).toMatchObject({ logRecords: 70, missing: [], duplicated: 0, mismatched: [] });
+    expect(compareWithLog(log, records)).toMatchObject({
+      logRecords: 70,
+      missing: [],
+      duplicated: 0,
+      mismatched: [],
+    });
   });
 
   it('a missing bucket is a clear S3_BUCKET_MISSING error, or is created when the profile says so', async () => {
     const topic = await freshTopic('sink-bucket', 1);
     const missing = uniqueName('sink-nobucket');
     const strict = { ...profile, s3: { ...profile.s3, createBucket: false } };
-    const err = await runSink({ profile: strict, topics: [topic], bucket: missing, drain: true, logger }).catch((e: unknown) => e);
+    const err = await runSink({
+      profile: strict,
+      topics: [topic],
+      bucket: missing,
+      drain: true,
+      logger,
+    }).catch((e: unknown) => e);
     expect(isPinpipeError(err, 'S3_BUCKET_MISSING')).toBe(true);
     expect((err as Error).message).toContain(missing);
 
@@ -210,7 +270,14 @@ describe('pinpipe sink', { timeout: 90_000 }, () => {
     await produce(topic, [{ value: '{"a":1}' }]);
     const created = { ...profile, s3: { ...profile.s3, createBucket: true } };
     try {
-      const summary = await runSink({ profile: created, topics: [topic], bucket: missing, groupId: group, drain: true, logger });
+      const summary = await runSink({
+        profile: created,
+        topics: [topic],
+        bucket: missing,
+        groupId: group,
+        drain: true,
+        logger,
+      });
       expect(summary.recordsWritten).toBe(1);
       await s3.send(new HeadBucketCommand({ Bucket: missing }));
     } finally {

@@ -27,12 +27,22 @@ function nonNegativeInt(flag: string) {
 export function register(program: Command, ctx: CommandContext): void {
   program
     .command('sink')
-    .description('Copy the topics into S3 in the Confluent S3 sink layout, exactly once (issue 5, docs/sink.md)')
-    .option('--topics <list>', 'comma-separated topics (default: the profile\'s <id>.pin, .geo, .user)')
-    .option('--topics-regex <regex>', 'every topic whose whole name matches (the connector\'s topics.regex)')
+    .description(
+      'Copy the topics into S3 in the Confluent S3 sink layout, exactly once (issue 5, docs/sink.md)',
+    )
+    .option('--topics <list>', "comma-separated topics (default: the profile's <id>.pin, .geo, .user)")
+    .option('--topics-regex <regex>', "every topic whose whole name matches (the connector's topics.regex)")
     .option('--group <id>', 'consumer group id (default: profile sink.groupId)')
-    .option('--flush-size <n>', 'flush.size: records per object (default: profile sink.flushSize, 1000)', parsePositiveInt('--flush-size'))
-    .option('--rotate-interval-ms <ms>', 'rotate.interval.ms: close an object by record timestamp (0 = off)', nonNegativeInt('--rotate-interval-ms'))
+    .option(
+      '--flush-size <n>',
+      'flush.size: records per object (default: profile sink.flushSize, 1000)',
+      parsePositiveInt('--flush-size'),
+    )
+    .option(
+      '--rotate-interval-ms <ms>',
+      'rotate.interval.ms: close an object by record timestamp (0 = off)',
+      nonNegativeInt('--rotate-interval-ms'),
+    )
     .option(
       '--rotate-schedule-interval-ms <ms>',
       'rotate.schedule.interval.ms: close open objects by wall clock, for quiet topics (0 = off)',
@@ -42,9 +52,22 @@ export function register(program: Command, ctx: CommandContext): void {
     .option('--prefix <prefix>', 'root prefix before topics.dir and errors/ (default: none)')
     .option('--drain', 'stop once caught up with the high watermarks seen at start (flush, commit, exit 0)')
     .option('--json', 'print the final summary as JSON on stdout')
-    .option('--progress-ms <ms>', 'one-line progress every <ms> on stderr (0 = off)', nonNegativeInt('--progress-ms'), 10_000)
-    .option('--session-timeout-ms <ms>', 'consumer session timeout (≥ 6000)', parsePositiveInt('--session-timeout-ms', 6000))
-    .option('--upload-retry-ms <ms>', 'keep retrying a failing PutObject this long before stopping', parsePositiveInt('--upload-retry-ms'))
+    .option(
+      '--progress-ms <ms>',
+      'one-line progress every <ms> on stderr (0 = off)',
+      nonNegativeInt('--progress-ms'),
+      10_000,
+    )
+    .option(
+      '--session-timeout-ms <ms>',
+      'consumer session timeout (≥ 6000)',
+      parsePositiveInt('--session-timeout-ms', 6000),
+    )
+    .option(
+      '--upload-retry-ms <ms>',
+      'keep retrying a failing PutObject this long before stopping',
+      parsePositiveInt('--upload-retry-ms'),
+    )
     .action(async (flags: SinkFlags) => {
       if (flags.topics !== undefined && flags.topicsRegex !== undefined) {
         throw new PinpipeError('USAGE', 'Give either --topics or --topics-regex, not both.');
@@ -60,7 +83,9 @@ export function register(program: Command, ctx: CommandContext): void {
         ...(flags.group !== undefined ? { groupId: flags.group } : {}),
         ...(flags.flushSize !== undefined ? { flushSize: flags.flushSize } : {}),
         ...(flags.rotateIntervalMs !== undefined ? { rotateIntervalMs: flags.rotateIntervalMs } : {}),
-        ...(flags.rotateScheduleIntervalMs !== undefined ? { rotateScheduleIntervalMs: flags.rotateScheduleIntervalMs } : {}),
+        ...(flags.rotateScheduleIntervalMs !== undefined
+          ? { rotateScheduleIntervalMs: flags.rotateScheduleIntervalMs }
+          : {}),
         ...(flags.bucket !== undefined ? { bucket: flags.bucket } : {}),
         ...(flags.prefix !== undefined ? { prefix: flags.prefix } : {}),
         ...(flags.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: flags.sessionTimeoutMs } : {}),
@@ -82,7 +107,9 @@ export function summaryText(s: SinkSummary): string {
       (s.rebalances > 0 ? `, ${s.rebalances} rebalances` : ''),
   ];
   for (const p of s.partitions) {
-    lines.push(`  ${p.topic}[${p.partition}] committed ${p.committedOffset ?? '-'} / high watermark ${p.highWatermark ?? '-'} (lag ${p.lag})`);
+    lines.push(
+      `  ${p.topic}[${p.partition}] committed ${p.committedOffset ?? '-'} / high watermark ${p.highWatermark ?? '-'} (lag ${p.lag})`,
+    );
   }
   return lines.join('\n');
 }

@@ -2,11 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { compareWithLog, type LogRecord } from '../../../src/sink/compare.ts';
 import { recordsOfObject } from '../../../src/sink/read-back.ts';
 
-const log: LogRecord[] = [0, 1, 2, 3].map((o) => ({ topic: 't', partition: 0, offset: o, value: `{"o":${o}}` }));
+const log: LogRecord[] = [0, 1, 2, 3].map((o) => ({
+  topic: 't',
+  partition: 0,
+  offset: o,
+  value: `{"o":${o}}`,
+}));
 
 describe('compareWithLog', () => {
   it('passes when every offset is stored once with its value', () => {
-    const stored = recordsOfObject('topics/t/partition=0/t+0+0000000000.json', '{"o":0}\n{"o":1}\n{"o":2}\n{"o":3}\n');
+    const stored = recordsOfObject(
+      'topics/t/partition=0/t+0+0000000000.json',
+      '{"o":0}\n{"o":1}\n{"o":2}\n{"o":3}\n',
+    );
     expect(compareWithLog(log, stored)).toEqual({
       logRecords: 4,
       storedLines: 4,

@@ -18,10 +18,16 @@ describe('encodeValue: one JSON value per line', () => {
   });
 
   it('rejects what is not JSON, with a reason', () => {
-    expect(encodeValue(b('not json'))).toMatchObject({ ok: false, reason: expect.stringContaining('not valid JSON') });
+    expect(encodeValue(b('not json'))).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('not valid JSON'),
+    });
     expect(encodeValue(b('{"a":1'))).toMatchObject({ ok: false });
     expect(encodeValue(null)).toEqual({ ok: false, reason: 'null value (tombstone)' });
     expect(encodeValue(Buffer.alloc(0))).toEqual({ ok: false, reason: 'empty value' });
-    expect(encodeValue(Buffer.from([0x22, 0xff, 0x22]))).toEqual({ ok: false, reason: 'value is not valid UTF-8' });
+    expect(encodeValue(Buffer.from([0x22, 0xff, 0x22]))).toEqual({
+      ok: false,
+      reason: 'value is not valid UTF-8',
+    });
   });
 });

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { errorKey, joinKey, objectKey, padOffset, parseObjectKey, partitionPrefix, topicsRoot, type SinkLayout } from '../../../src/sink/keys.ts';
+import {
+  errorKey,
+  joinKey,
+  objectKey,
+  padOffset,
+  parseObjectKey,
+  partitionPrefix,
+  topicsRoot,
+  type SinkLayout,
+} from '../../../src/sink/keys.ts';
 
 const layout: SinkLayout = { prefix: '', topicsDir: 'topics', errorsDir: 'errors' };
 

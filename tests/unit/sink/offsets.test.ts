@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { caughtUp, commitNeeded, lagOf, parseTpKey, toKafkaCommit, tpKey } from '../../../src/sink/offsets.ts';
+import {
+  caughtUp,
+  commitNeeded,
+  lagOf,
+  parseTpKey,
+  toKafkaCommit,
+  tpKey,
+} from '../../../src/sink/offsets.ts';
 
 describe('offset bookkeeping', () => {
   it('round-trips topic-partition keys', () => {
@@ -40,7 +47,13 @@ describe('offset bookkeeping', () => {
         ]),
       ),
     ).toEqual([
-      { topic: 'a', partitions: [{ partition: 0, offset: '3' }, { partition: 2, offset: '5' }] },
+      {
+        topic: 'a',
+        partitions: [
+          { partition: 0, offset: '3' },
+          { partition: 2, offset: '5' },
+        ],
+      },
       { topic: 'b', partitions: [{ partition: 1, offset: '4' }] },
     ]);
   });

@@ -7,7 +7,10 @@ describe('sink options', () => {
 
   it('defaults to the profile: three topics, group, bucket, flush.size', () => {
     const o = resolveSinkOptions({ profile });
-    expect(o.topics).toEqual({ kind: 'list', names: ['0e7ae8feb921.pin', '0e7ae8feb921.geo', '0e7ae8feb921.user'] });
+    expect(o.topics).toEqual({
+      kind: 'list',
+      names: ['0e7ae8feb921.pin', '0e7ae8feb921.geo', '0e7ae8feb921.user'],
+    });
     expect(o.groupId).toBe(profile.sink.groupId);
     expect(o.bucket).toBe(profile.s3.bucket);
     expect(o.flushSize).toBe(1000);
@@ -15,9 +18,19 @@ describe('sink options', () => {
   });
 
   it('takes overrides and matches topics.regex against whole names', () => {
-    const o = resolveSinkOptions({ profile, topicsRegex: 'abc\\..*', flushSize: 1, groupId: 'g', bucket: 'b', prefix: 'p' });
+    const o = resolveSinkOptions({
+      profile,
+      topicsRegex: 'abc\\..*',
+      flushSize: 1,
+      groupId: 'g',
+      bucket: 'b',
+      prefix: 'p',
+    });
     expect(o).toMatchObject({ flushSize: 1, groupId: 'g', bucket: 'b', layout: { prefix: 'p' } });
-    expect(selectTopics(o.topics, ['abc.pin', 'xabc.pin', 'abc.geo', '__consumer_offsets']).topics).toEqual(['abc.geo', 'abc.pin']);
+    expect(selectTopics(o.topics, ['abc.pin', 'xabc.pin', 'abc.geo', '__consumer_offsets']).topics).toEqual([
+      'abc.geo',
+      'abc.pin',
+    ]);
     const list = resolveSinkOptions({ profile, topics: ['a', 'b'] });
     expect(selectTopics(list.topics, ['a'])).toEqual({ topics: ['a'], missing: ['b'] });
   });

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { PartitionBuffer, nextScheduledRotation, type ClosedObject } from '../../../src/sink/partition-buffer.ts';
+import {
+  PartitionBuffer,
+  nextScheduledRotation,
+  type ClosedObject,
+} from '../../../src/sink/partition-buffer.ts';
 
-const policy = (p: Partial<{ flushSize: number; rotateIntervalMs: number; rotateScheduleIntervalMs: number }> = {}) => ({
+const policy = (
+  p: Partial<{ flushSize: number; rotateIntervalMs: number; rotateScheduleIntervalMs: number }> = {},
+) => ({
   flushSize: 3,
   rotateIntervalMs: 0,
   rotateScheduleIntervalMs: 0,

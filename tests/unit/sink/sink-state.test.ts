@@ -9,7 +9,9 @@ const msg = (offset: number, value: string | null = `{"o":${offset}}`): Incoming
 });
 const policy = { flushSize: 2, rotateIntervalMs: 0, rotateScheduleIntervalMs: 0 };
 const describeWrites = (ws: PendingWrite[]) =>
-  ws.map((w) => (w.kind === 'object' ? `obj ${w.object.startOffset}-${w.object.lastOffset}` : `err ${w.record.offset}`));
+  ws.map((w) =>
+    w.kind === 'object' ? `obj ${w.object.startOffset}-${w.object.lastOffset}` : `err ${w.record.offset}`,
+  );
 
 describe('SinkState: batches → writes → commits', () => {
   it('commits the first offset not yet stored', () => {
@@ -21,7 +23,13 @@ describe('SinkState: batches → writes → commits', () => {
     expect(s.commitPlan()).toEqual(new Map([['t:0', 2]]));
     s.markCommitted(s.commitPlan());
     expect(s.commitPlan().size).toBe(0);
-    expect(s.counters).toMatchObject({ recordsIn: 3, recordsWritten: 2, objectsWritten: 1, bytesWritten: 10, commits: 1 });
+    expect(s.counters).toMatchObject({
+      recordsIn: 3,
+      recordsWritten: 2,
+      objectsWritten: 1,
+      bytesWritten: 10,
+      commits: 1,
+    });
     expect(describeWrites(s.closeAll('drain'))).toEqual(['obj 2-2']);
     expect(s.commitPlan()).toEqual(new Map([['t:0', 3]]));
   });
