@@ -20,7 +20,11 @@ export function orchestrateDir(projectRoot: string): string {
 /** The `apache-airflow==X.Y.Z` pin of the lock (pure). */
 export function parseAirflowVersion(lockText: string): string {
   const m = /^apache-airflow==(\d+(?:\.\d+)*)\s*$/m.exec(lockText);
-  if (!m) throw new PinpipeError('CONFIG_INVALID', 'orchestrate/requirements-airflow.lock has no "apache-airflow==<version>" line; regenerate it with pip freeze.');
+  if (!m)
+    throw new PinpipeError(
+      'CONFIG_INVALID',
+      'orchestrate/requirements-airflow.lock has no "apache-airflow==<version>" line; regenerate it with pip freeze.',
+    );
   return m[1]!;
 }
 
@@ -58,7 +62,8 @@ export function airflowChildEnv(base: NodeJS.ProcessEnv, o: AirflowEnvOptions): 
     AIRFLOW__LOGGING__COLORED_CONSOLE_LOG: 'False',
     NO_COLOR: '1',
   });
-  for (const [name, value] of Object.entries(o.variables ?? {})) env[`AIRFLOW_VAR_${name.toUpperCase()}`] = value;
+  for (const [name, value] of Object.entries(o.variables ?? {}))
+    env[`AIRFLOW_VAR_${name.toUpperCase()}`] = value;
   Object.assign(env, o.extra ?? {});
   return env;
 }
@@ -115,7 +120,12 @@ export async function createAirflowSandbox(o: {
   extra?: Record<string, string>;
 }): Promise<AirflowSandbox> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'pinpipe-airflow-'));
-  const env = airflowChildEnv(o.baseEnv, { home, dagsFolder: o.dagsFolder, variables: o.variables, extra: o.extra });
+  const env = airflowChildEnv(o.baseEnv, {
+    home,
+    dagsFolder: o.dagsFolder,
+    variables: o.variables,
+    extra: o.extra,
+  });
   const bin = path.join(o.venv, 'bin', 'airflow');
   const airflow = (args: string[], extraEnv: Record<string, string> = {}, timeoutMs = 180_000) =>
     runProcess(bin, args, { ...env, ...extraEnv }, timeoutMs);
@@ -131,12 +141,20 @@ export async function createAirflowSandbox(o: {
   const migrate = await airflow(['db', 'migrate']);
   if (migrate.code !== 0) {
     await sandbox[Symbol.asyncDispose]();
-    throw new PinpipeError('SANDBOX_START_FAILED', `airflow db migrate failed (exit ${migrate.code}): ${tail(migrate.stderr + migrate.stdout)}`);
+    throw new PinpipeError(
+      'SANDBOX_START_FAILED',
+      `airflow db migrate failed (exit ${migrate.code}): ${tail(migrate.stderr + migrate.stdout)}`,
+    );
   }
   return sandbox;
 }
 
-function runProcess(cmd: string, args: string[], env: Record<string, string>, timeoutMs: number): Promise<AirflowRun> {
+function runProcess(
+  cmd: string,
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs: number,
+): Promise<AirflowRun> {
   const t0 = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -15,7 +15,10 @@ export const DEFAULT_CRON = '0 0 * * *';
 export function validateCron(expr: string, timezone?: string, from: Date = new Date()): Date {
   const trimmed = expr.trim();
   if (trimmed === '') {
-    throw new PinpipeError('SCHEDULE_INVALID', 'The cron expression is empty. Pass --cron "<min> <hour> <dom> <mon> <dow>", e.g. --cron "0 0 * * *" for daily at midnight.');
+    throw new PinpipeError(
+      'SCHEDULE_INVALID',
+      'The cron expression is empty. Pass --cron "<min> <hour> <dom> <mon> <dow>", e.g. --cron "0 0 * * *" for daily at midnight.',
+    );
   }
   let job: Cron;
   try {

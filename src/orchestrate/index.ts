@@ -11,7 +11,14 @@ export type {
   RunTrigger,
 } from './scheduler.ts';
 export { DEFAULT_CRON, validateCron, nextRuns } from './cron.ts';
-export { AIRFLOW_DAG_ID, airflowChildEnv, airflowVenvDir, createAirflowSandbox, ensureAirflow, parseAirflowVersion } from './airflow.ts';
+export {
+  AIRFLOW_DAG_ID,
+  airflowChildEnv,
+  airflowVenvDir,
+  createAirflowSandbox,
+  ensureAirflow,
+  parseAirflowVersion,
+} from './airflow.ts';
 export type { AirflowSandbox, AirflowRun } from './airflow.ts';
 export { batchJob, summarizeBatch } from './batch-job.ts';
 export type { RunBatch } from './batch-job.ts';

@@ -132,7 +132,9 @@ export function startSchedule(opts: ScheduleOptions): ScheduleHandle {
   else opts.signal?.addEventListener('abort', onAbort, { once: true });
 
   const next = cron.nextRun();
-  logger.info(`schedule: "${expr}"${opts.timezone ? ` (${opts.timezone})` : ''}, next run at ${next?.toISOString() ?? 'never'}`);
+  logger.info(
+    `schedule: "${expr}"${opts.timezone ? ` (${opts.timezone})` : ''}, next run at ${next?.toISOString() ?? 'never'}`,
+  );
 
   return {
     cron: expr,

@@ -12,7 +12,12 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESULT_NAMES } from '../../src/batch/index.ts';
 import { createS3 } from '../../src/clients/s3.ts';
-import { AIRFLOW_DAG_ID, createAirflowSandbox, ensureAirflow, type AirflowSandbox } from '../../src/orchestrate/index.ts';
+import {
+  AIRFLOW_DAG_ID,
+  createAirflowSandbox,
+  ensureAirflow,
+  type AirflowSandbox,
+} from '../../src/orchestrate/index.ts';
 import { uniqueName } from '../helpers/names.ts';
 import { testProfile } from '../helpers/profile.ts';
 import { runCli } from '../helpers/run.ts';
@@ -84,7 +89,10 @@ describe('Airflow DAG pinpipe_batch_daily (real Airflow 3.1)', { timeout: 240_00
     await af?.[Symbol.asyncDispose]();
     if (s3) {
       const keys = await listKeys(s3, bucket).catch(() => []);
-      if (keys.length > 0) await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.map((Key) => ({ Key })) } }));
+      if (keys.length > 0)
+        await s3.send(
+          new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.map((Key) => ({ Key })) } }),
+        );
       await s3.send(new DeleteBucketCommand({ Bucket: bucket })).catch(() => undefined);
     }
     if (work) fs.rmSync(work, { recursive: true, force: true });
@@ -112,7 +120,10 @@ describe('Airflow DAG pinpipe_batch_daily (real Airflow 3.1)', { timeout: 240_00
   it('a DAG file that does not import is reported (the check above can fail)', async () => {
     const broken = fs.mkdtempSync(path.join(work, 'dags-'));
     fs.copyFileSync(path.join(DAGS, 'pinpipe_batch_daily.py'), path.join(broken, 'pinpipe_batch_daily.py'));
-    fs.writeFileSync(path.join(broken, 'broken_dag.py'), 'from airflow.sdk import DAG\nimport no_such_module_pinpipe\n');
+    fs.writeFileSync(
+      path.join(broken, 'broken_dag.py'),
+      'from airflow.sdk import DAG\nimport no_such_module_pinpipe\n',
+    );
     const r = await af.python([INSPECT, broken]);
     expect(r.code).toBe(1);
     const bag = JSON.parse(lastLine(r.stdout)) as Inspected;
@@ -123,15 +134,23 @@ describe('Airflow DAG pinpipe_batch_daily (real Airflow 3.1)', { timeout: 240_00
 
   it('airflow dags test runs pinpipe batch for one logical date: the nine results, keyed by that date', async () => {
     // No retries here: a failure must fail the test now, not after 2 × 300 s of retry delay.
-    const r = await af.airflow(['dags', 'test', AIRFLOW_DAG_ID, LOGICAL_DATE], { AIRFLOW_VAR_PINPIPE_RETRIES: '0' });
+    const r = await af.airflow(['dags', 'test', AIRFLOW_DAG_ID, LOGICAL_DATE], {
+      AIRFLOW_VAR_PINPIPE_RETRIES: '0',
+    });
     const out = r.stdout + r.stderr;
     expect(r.code, out.slice(-4000)).toBe(0);
     expect(out).toMatch(/new_state=success/);
     const dir = path.join(work, 'results', LOGICAL_DATE);
-    for (const name of RESULT_NAMES) expect(readJson(path.join(dir, `${name}.json`)), name).toEqual(EXPECTED_MAIN[name]);
-    expect(readJson(path.join(dir, 'summary.json'))).toMatchObject({ runDate: LOGICAL_DATE, rows: { pin: 12, geo: 12, user: 12 } });
+    for (const name of RESULT_NAMES)
+      expect(readJson(path.join(dir, `${name}.json`)), name).toEqual(EXPECTED_MAIN[name]);
+    expect(readJson(path.join(dir, 'summary.json'))).toMatchObject({
+      runDate: LOGICAL_DATE,
+      rows: { pin: 12, geo: 12, user: 12 },
+    });
     const keys = await listKeys(s3, bucket);
-    expect(keys).toContain(`analytics/users_joined_by_year/run_date=${LOGICAL_DATE}/users_joined_by_year.parquet`);
+    expect(keys).toContain(
+      `analytics/users_joined_by_year/run_date=${LOGICAL_DATE}/users_joined_by_year.parquet`,
+    );
   });
 
   it('with the services unreachable the task fails with the batch message, and Airflow retries it', async () => {
@@ -145,7 +164,8 @@ describe('Airflow DAG pinpipe_batch_daily (real Airflow 3.1)', { timeout: 240_00
     const out = r.stdout + r.stderr;
     expect(r.code).not.toBe(0);
     expect(out).toContain('DagRun failed');
-    const message = /S3 is unreachable while listing s3:\/\/[^ ]+ \(connect ECONNREFUSED 127\.0\.0\.1:1\)\. Is the sandbox up \(npm run sandbox:up\)\?.*\[S3_UNAVAILABLE\]/g;
+    const message =
+      /S3 is unreachable while listing s3:\/\/[^ ]+ \(connect ECONNREFUSED 127\.0\.0\.1:1\)\. Is the sandbox up \(npm run sandbox:up\)\?.*\[S3_UNAVAILABLE\]/g;
     // try 1 → up_for_retry, try 2 → failed: the retry applied, each try showing the batch's message.
     expect(out.match(message)).toHaveLength(2);
     expect(out.match(/new_state=up_for_retry/g)).toHaveLength(1);
@@ -158,8 +178,12 @@ describe('Airflow DAG pinpipe_batch_daily (real Airflow 3.1)', { timeout: 240_00
     const out = path.join(work, 'schedule-out');
     const ok = await runCli(['schedule', '--once', '--profile', 'local', '--out', out], { env: batchEnv });
     expect(ok.code, ok.stderr).toBe(0);
-    expect(ok.stderr).toMatch(/schedule: run #1 \(now\) started \S+Z, took \d+\.\d s: ok \(12 pins, 12 geo, 12 users clean;/);
-    expect(readJson(path.join(out, 'top_country_by_followers.json'))).toEqual(EXPECTED_MAIN.top_country_by_followers);
+    expect(ok.stderr).toMatch(
+      /schedule: run #1 \(now\) started \S+Z, took \d+\.\d s: ok \(12 pins, 12 geo, 12 users clean;/,
+    );
+    expect(readJson(path.join(out, 'top_country_by_followers.json'))).toEqual(
+      EXPECTED_MAIN.top_country_by_followers,
+    );
 
     const bad = await runCli(['schedule', '--cron', '0 0 31 2 *'], { env: batchEnv });
     expect(bad.code).toBe(2);

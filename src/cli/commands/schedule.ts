@@ -23,12 +23,22 @@ export async function scheduleCommand(
   const cron = flags.cron ?? deps.defaultCron;
   validateCron(cron, flags.tz);
   if (flags.once) {
-    const record = await executeRun(deps.job, { signal: deps.signal, runNumber: 1, trigger: 'now' }, deps.logger);
+    const record = await executeRun(
+      deps.job,
+      { signal: deps.signal, runNumber: 1, trigger: 'now' },
+      deps.logger,
+    );
     if (record.error) throw record.error;
     if (!record.ok) process.exitCode = record.exitCode;
     return;
   }
-  const handle = startSchedule({ cron, job: deps.job, logger: deps.logger, signal: deps.signal, ...(flags.tz ? { timezone: flags.tz } : {}) });
+  const handle = startSchedule({
+    cron,
+    job: deps.job,
+    logger: deps.logger,
+    signal: deps.signal,
+    ...(flags.tz ? { timezone: flags.tz } : {}),
+  });
   await handle.done;
   const s = handle.stats();
   deps.logger.info(`schedule: stopped after ${s.runs} run(s), ${s.failures} failed, ${s.skipped} skipped`);
@@ -41,10 +51,13 @@ export function register(program: Command, ctx: CommandContext): void {
   program
     .command('schedule')
     .description('Run the batch on a cron schedule, one run at a time (issue 8)')
-    .option('--cron <expr>', 'cron expression, 5 fields or a nickname such as @daily (default: profile schedule.cron, "0 0 * * *")')
+    .option(
+      '--cron <expr>',
+      'cron expression, 5 fields or a nickname such as @daily (default: profile schedule.cron, "0 0 * * *")',
+    )
     .option('--once', 'run the batch now and exit with its exit code')
-    .option('--tz <zone>', 'IANA time zone for the expression (default: the machine\'s)')
-    .option('--out <dir>', 'where each run writes <result_name>.json (default: the batch\'s)')
+    .option('--tz <zone>', "IANA time zone for the expression (default: the machine's)")
+    .option('--out <dir>', "where each run writes <result_name>.json (default: the batch's)")
     .action(async (flags: ScheduleFlags) => {
       const { profile } = ctx.profile();
       const job = batchJob({
@@ -53,6 +66,11 @@ export function register(program: Command, ctx: CommandContext): void {
         logger: ctx.logger,
         ...(flags.out ? { out: flags.out } : {}),
       });
-      await scheduleCommand(flags, { defaultCron: profile.schedule.cron, job, logger: ctx.logger, signal: ctx.signal });
+      await scheduleCommand(flags, {
+        defaultCron: profile.schedule.cron,
+        job,
+        logger: ctx.logger,
+        signal: ctx.signal,
+      });
     });
 }

@@ -21,8 +21,20 @@ describe('Airflow install and environment', () => {
 
   it("drops the caller's AIRFLOW_* and vitest's DEV, sets home, DAG folder, SQLite and Variables", () => {
     const env = airflowChildEnv(
-      { PATH: '/bin', AIRFLOW_HOME: '/home/me/airflow', AIRFLOW__CORE__EXECUTOR: 'CeleryExecutor', DEV: '1', FORCE_COLOR: '1', PINPIPE_MYSQL__PORT: '3307' },
-      { home: '/tmp/h', dagsFolder: '/repo/orchestrate/dags', variables: { pinpipe_profile: 'aws' }, extra: { PINPIPE_MYSQL__PORT: '1' } },
+      {
+        PATH: '/bin',
+        AIRFLOW_HOME: '/home/me/airflow',
+        AIRFLOW__CORE__EXECUTOR: 'CeleryExecutor',
+        DEV: '1',
+        FORCE_COLOR: '1',
+        PINPIPE_MYSQL__PORT: '3307',
+      },
+      {
+        home: '/tmp/h',
+        dagsFolder: '/repo/orchestrate/dags',
+        variables: { pinpipe_profile: 'aws' },
+        extra: { PINPIPE_MYSQL__PORT: '1' },
+      },
     );
     expect(env).toMatchObject({
       PATH: '/bin',
@@ -66,7 +78,10 @@ describe('batchJob', () => {
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({ profile, out: '/out', runDate: '2026-05-06', progress: false });
     expect(calls[0]!.signal).toBe(signal);
-    expect(outcome).toEqual({ exitCode: 0, summary: '12 pins, 12 geo, 11 users clean; 2 quarantined, 3 duplicates; 2 results in /out' });
+    expect(outcome).toEqual({
+      exitCode: 0,
+      summary: '12 pins, 12 geo, 11 users clean; 2 quarantined, 3 duplicates; 2 results in /out',
+    });
     expect(summarizeBatch({ ...summary, nothingToProcess: true })).toBe('nothing to process');
   });
 });

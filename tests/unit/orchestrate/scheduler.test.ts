@@ -1,7 +1,14 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startSchedule, executeRun, formatRunLine, validateCron, nextRuns, type ScheduledJob } from '../../../src/orchestrate/index.ts';
+import {
+  startSchedule,
+  executeRun,
+  formatRunLine,
+  validateCron,
+  nextRuns,
+  type ScheduledJob,
+} from '../../../src/orchestrate/index.ts';
 import { scheduleCommand } from '../../../src/cli/commands/schedule.ts';
 import { isPinpipeError, PinpipeError } from '../../../src/errors.ts';
 
@@ -10,7 +17,8 @@ function captureLogger() {
   const lines: Array<{ level: number; msg: string }> = [];
   const stream = new Writable({
     write(chunk: Buffer, _enc, cb) {
-      for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as { level: number; msg: string });
+      for (const l of chunk.toString().split('\n').filter(Boolean))
+        lines.push(JSON.parse(l) as { level: number; msg: string });
       cb();
     },
   });
@@ -113,7 +121,9 @@ describe('startSchedule', () => {
     expect(handle.stats()).toEqual({ runs: 2, failures: 0, skipped: 3 });
     const runLines = msgs().filter((m) => /run #\d/.test(m) && !m.includes('skipped'));
     expect(runLines).toHaveLength(2);
-    expect(runLines[0]).toMatch(/^schedule: run #1 \(cron\) started 2026-03-04T10:01:00\.\d+Z, took 120\.0 s: ok \(fake batch\); next run at 2026-03-04T10:04:00\.000Z$/);
+    expect(runLines[0]).toMatch(
+      /^schedule: run #1 \(cron\) started 2026-03-04T10:01:00\.\d+Z, took 120\.0 s: ok \(fake batch\); next run at 2026-03-04T10:04:00\.000Z$/,
+    );
     expect(msgs().filter((m) => m.includes('skipped'))).toHaveLength(3);
   });
 
@@ -122,7 +132,11 @@ describe('startSchedule', () => {
     let n = 0;
     const job: ScheduledJob = async () => {
       n++;
-      if (n === 1) throw new PinpipeError('S3_UNAVAILABLE', 'S3 at http://127.0.0.1:1 is unreachable; run npm run sandbox:up.');
+      if (n === 1)
+        throw new PinpipeError(
+          'S3_UNAVAILABLE',
+          'S3 at http://127.0.0.1:1 is unreachable; run npm run sandbox:up.',
+        );
       return { exitCode: 0 };
     };
     const handle = startSchedule({ cron: '* * * * *', job, logger });
@@ -131,7 +145,9 @@ describe('startSchedule', () => {
     expect(handle.stats()).toEqual({ runs: 2, failures: 1, skipped: 0 });
     const failed = lines.find((l) => l.msg.includes('run #1'))!;
     expect(failed.level).toBe(50);
-    expect(failed.msg).toContain('failed: S3 at http://127.0.0.1:1 is unreachable; run npm run sandbox:up. [S3_UNAVAILABLE]');
+    expect(failed.msg).toContain(
+      'failed: S3 at http://127.0.0.1:1 is unreachable; run npm run sandbox:up. [S3_UNAVAILABLE]',
+    );
   });
 
   it('stops cleanly after the current run when the signal aborts (SIGINT/SIGTERM)', async () => {
@@ -159,13 +175,22 @@ describe('startSchedule', () => {
 describe('executeRun and formatRunLine', () => {
   it('one line with start, duration and result', async () => {
     const { logger, msgs } = captureLogger();
-    const record = await executeRun(async () => ({ exitCode: 3, summary: 'partial' }), { signal: new AbortController().signal, runNumber: 7, trigger: 'now' }, logger);
+    const record = await executeRun(
+      async () => ({ exitCode: 3, summary: 'partial' }),
+      { signal: new AbortController().signal, runNumber: 7, trigger: 'now' },
+      logger,
+    );
     expect(record.ok).toBe(false);
     expect(msgs()).toHaveLength(1);
-    expect(msgs()[0]).toMatch(/^schedule: run #7 \(now\) started \S+Z, took \d+\.\d s: failed with exit code 3 \(partial\)$/);
-    expect(formatRunLine({ ...record, ok: true, exitCode: 0, summary: undefined, durationMs: 1234 }, new Date('2026-01-02T00:00:00Z'))).toMatch(
-      /took 1\.2 s: ok; next run at 2026-01-02T00:00:00\.000Z$/,
+    expect(msgs()[0]).toMatch(
+      /^schedule: run #7 \(now\) started \S+Z, took \d+\.\d s: failed with exit code 3 \(partial\)$/,
     );
+    expect(
+      formatRunLine(
+        { ...record, ok: true, exitCode: 0, summary: undefined, durationMs: 1234 },
+        new Date('2026-01-02T00:00:00Z'),
+      ),
+    ).toMatch(/took 1\.2 s: ok; next run at 2026-01-02T00:00:00\.000Z$/);
   });
 });
 
@@ -185,13 +210,17 @@ describe('scheduleCommand', () => {
     const job: ScheduledJob = async () => {
       throw new PinpipeError('S3_UNAVAILABLE', 'S3 is down');
     };
-    await expect(scheduleCommand({ once: true }, { defaultCron: '0 0 * * *', job, logger, signal })).rejects.toMatchObject({ code: 'S3_UNAVAILABLE' });
+    await expect(
+      scheduleCommand({ once: true }, { defaultCron: '0 0 * * *', job, logger, signal }),
+    ).rejects.toMatchObject({ code: 'S3_UNAVAILABLE' });
   });
 
   it('an invalid --cron fails at start, before any run, even with --once', async () => {
     const { logger } = captureLogger();
     const job = vi.fn<ScheduledJob>(async () => ({ exitCode: 0 }));
-    await expect(scheduleCommand({ cron: '99 99 * * *', once: true }, { defaultCron: '0 0 * * *', job, logger, signal })).rejects.toMatchObject({
+    await expect(
+      scheduleCommand({ cron: '99 99 * * *', once: true }, { defaultCron: '0 0 * * *', job, logger, signal }),
+    ).rejects.toMatchObject({
       code: 'SCHEDULE_INVALID',
     });
     expect(job).not.toHaveBeenCalled();
