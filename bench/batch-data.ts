@@ -30,21 +30,107 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-const CATEGORIES = ['art', 'beauty', 'christmas', 'diy-and-crafts', 'education', 'event-planning', 'finance',
-  'home-decor', 'mens-fashion', 'quotes', 'tattoos', 'travel', 'vehicles'];
-const COUNTRIES = ['Afghanistan', 'Albania', 'Algeria', 'Angola', 'Argentina', 'Armenia', 'Australia', 'Austria',
-  'Bangladesh', 'Belgium', 'Brazil', 'Bulgaria', 'Canada', 'Chad', 'Chile', 'China', 'Colombia', 'Croatia', 'Cuba',
-  'Denmark', 'Egypt', 'Estonia', 'Ethiopia', 'Finland', 'France', 'Germany', 'Ghana', 'Greece', 'Hungary', 'India',
-  'Indonesia', 'Iran', 'Ireland', 'Italy', 'Japan', 'Kenya', 'Mexico', 'Morocco', 'Nepal', 'Netherlands', 'Nigeria',
-  'Norway', 'Peru', 'Poland', 'Portugal', 'Romania', 'Spain', 'Sweden', 'Turkey', 'Vietnam'];
-const FIRST = ['Abigail', 'Ben', 'Chloe', 'David', 'Ella', 'Frank', 'Grace', 'Henry', 'Isla', 'Jack', 'Kate', 'Liam'];
-const LAST = ['Ali', 'Brown', 'Clark', 'Davis', 'Evans', 'Fox', 'Green', 'Hall', 'Ito', 'Jones', 'Khan', 'Lee'];
+const CATEGORIES = [
+  'art',
+  'beauty',
+  'christmas',
+  'diy-and-crafts',
+  'education',
+  'event-planning',
+  'finance',
+  'home-decor',
+  'mens-fashion',
+  'quotes',
+  'tattoos',
+  'travel',
+  'vehicles',
+];
+const COUNTRIES = [
+  'Afghanistan',
+  'Albania',
+  'Algeria',
+  'Angola',
+  'Argentina',
+  'Armenia',
+  'Australia',
+  'Austria',
+  'Bangladesh',
+  'Belgium',
+  'Brazil',
+  'Bulgaria',
+  'Canada',
+  'Chad',
+  'Chile',
+  'China',
+  'Colombia',
+  'Croatia',
+  'Cuba',
+  'Denmark',
+  'Egypt',
+  'Estonia',
+  'Ethiopia',
+  'Finland',
+  'France',
+  'Germany',
+  'Ghana',
+  'Greece',
+  'Hungary',
+  'India',
+  'Indonesia',
+  'Iran',
+  'Ireland',
+  'Italy',
+  'Japan',
+  'Kenya',
+  'Mexico',
+  'Morocco',
+  'Nepal',
+  'Netherlands',
+  'Nigeria',
+  'Norway',
+  'Peru',
+  'Poland',
+  'Portugal',
+  'Romania',
+  'Spain',
+  'Sweden',
+  'Turkey',
+  'Vietnam',
+];
+const FIRST = [
+  'Abigail',
+  'Ben',
+  'Chloe',
+  'David',
+  'Ella',
+  'Frank',
+  'Grace',
+  'Henry',
+  'Isla',
+  'Jack',
+  'Kate',
+  'Liam',
+];
+const LAST = [
+  'Ali',
+  'Brown',
+  'Clark',
+  'Davis',
+  'Evans',
+  'Fox',
+  'Green',
+  'Hall',
+  'Ito',
+  'Jones',
+  'Khan',
+  'Lee',
+];
 
 const pad = (n: number) => String(n).padStart(2, '0');
 function datetime(rand: () => number, fromYear: number, toYear: number): string {
   const from = Date.UTC(fromYear, 0, 1);
   const to = Date.UTC(toYear + 1, 0, 1);
-  const d = new Date(from + Math.floor(rand() * (to - from) / 1000) * 1000);
+  const d = new Date(from + Math.floor((rand() * (to - from)) / 1000) * 1000);
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
 }
 
@@ -66,12 +152,20 @@ function rows(ind: number, rand: () => number) {
     index: ind,
     unique_id: `${ind.toString(16).padStart(8, '0')}-3442-4773-b19e-d3ec6f54dddf`,
     title: failure || rand() < 0.02 ? 'No Title Data Available' : `Post ${ind} about ${category}`,
-    description: failure ? 'No description available' : story && rand() < 0.5 ? 'No description available Story format' : `Ideas for ${category} number ${ind % 997}`,
+    description: failure
+      ? 'No description available'
+      : story && rand() < 0.5
+        ? 'No description available Story format'
+        : `Ideas for ${category} number ${ind % 997}`,
     poster_name: userInfo ? 'User Info Error' : `Poster ${Math.floor(rand() * 5000)}`,
     follower_count: userInfo ? 'User Info Error' : followerCount(rand),
-    tag_list: failure || rand() < 0.03 ? 'N,o, ,T,a,g,s, ,A,v,a,i,l,a,b,l,e' : `${category} ideas,${category} tips`,
+    tag_list:
+      failure || rand() < 0.03 ? 'N,o, ,T,a,g,s, ,A,v,a,i,l,a,b,l,e' : `${category} ideas,${category} tips`,
     is_image_or_video: story ? 'multi-video(story page format)' : rand() < 0.15 ? 'video' : 'image',
-    image_src: failure || rand() < 0.01 ? 'Image src error.' : `https://i.pinimg.com/originals/${ind % 256}/${ind}.jpg`,
+    image_src:
+      failure || rand() < 0.01
+        ? 'Image src error.'
+        : `https://i.pinimg.com/originals/${ind % 256}/${ind}.jpg`,
     downloaded: failure ? 0 : 1,
     save_location: `Local save in /data/${category}`,
     category,
@@ -94,7 +188,11 @@ function rows(ind: number, rand: () => number) {
 }
 
 /** Writes the data set; returns the number of records per topic and of objects. */
-export function generateBenchData(opts: BenchDataOptions): { records: number; objects: number; bytes: number } {
+export function generateBenchData(opts: BenchDataOptions): {
+  records: number;
+  objects: number;
+  bytes: number;
+} {
   const pipelineId = opts.pipelineId ?? '0e7ae8feb921';
   const partitions = opts.partitions ?? 3;
   const flushSize = opts.flushSize ?? 1000;
@@ -103,7 +201,9 @@ export function generateBenchData(opts: BenchDataOptions): { records: number; ob
   fs.rmSync(opts.dir, { recursive: true, force: true });
   const kinds = ['pin', 'geo', 'user'] as const;
   // per topic and partition: the lines of the object being filled and its start offset
-  const open = kinds.map(() => Array.from({ length: partitions }, () => ({ start: 0, lines: [] as string[] })));
+  const open = kinds.map(() =>
+    Array.from({ length: partitions }, () => ({ start: 0, lines: [] as string[] })),
+  );
   let objects = 0;
   let bytes = 0;
   const flush = (k: number, p: number) => {

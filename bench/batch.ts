@@ -12,7 +12,13 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import { createS3 } from '../src/clients/s3.ts';
 import { readEnv } from '../src/config/env.ts';
@@ -45,7 +51,11 @@ interface Timed {
 function timed(cmd: string, argv: string[], extraEnv: Record<string, string> = {}): Promise<Timed> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(cmd, argv, { cwd: ROOT, env: { ...process.env, CI: 'true', ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, argv, {
+      cwd: ROOT,
+      env: { ...process.env, CI: 'true', ...extraEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const sampler = peakRssSampler(child.pid!);
     let stdout = '';
     let stderr = '';
@@ -54,7 +64,14 @@ function timed(cmd: string, argv: string[], extraEnv: Record<string, string> = {
     child.on('error', reject);
     child.on('close', (code) => {
       const { peakRss, cpuS } = sampler.stop();
-      resolve({ wallS: (performance.now() - t0) / 1000, cpuS, peakRssMb: peakRss / 2 ** 20, code, stdout, stderr });
+      resolve({
+        wallS: (performance.now() - t0) / 1000,
+        cpuS,
+        peakRssMb: peakRss / 2 ** 20,
+        code,
+        stdout,
+        stderr,
+      });
     });
   });
 }
@@ -81,7 +98,8 @@ function sparkPython(): string {
     ];
     for (const [cmd, argv] of steps) {
       const r = spawnSync(cmd, argv, { stdio: 'inherit' });
-      if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed; PySpark needs python3 (venv) and Java 17+`);
+      if (r.status !== 0)
+        throw new Error(`${cmd} ${argv.join(' ')} failed; PySpark needs python3 (venv) and Java 17+`);
     }
     fs.writeFileSync(path.join(venv, '.pinpipe-ok'), '');
   }
@@ -98,8 +116,10 @@ function files(dir: string): string[] {
 /** Compares two folders of <result>.json (numbers with a relative tolerance of 1e-9). */
 function compareResults(a: string, b: string): string[] {
   const same = (x: unknown, y: unknown): boolean => {
-    if (typeof x === 'number' && typeof y === 'number') return Math.abs(x - y) <= 1e-9 * Math.max(1, Math.abs(x));
-    if (Array.isArray(x) && Array.isArray(y)) return x.length === y.length && x.every((v, i) => same(v, y[i]));
+    if (typeof x === 'number' && typeof y === 'number')
+      return Math.abs(x - y) <= 1e-9 * Math.max(1, Math.abs(x));
+    if (Array.isArray(x) && Array.isArray(y))
+      return x.length === y.length && x.every((v, i) => same(v, y[i]));
     if (x && y && typeof x === 'object' && typeof y === 'object') {
       const kx = Object.keys(x);
       return kx.length === Object.keys(y).length && kx.every((k) => same((x as never)[k], (y as never)[k]));
@@ -115,7 +135,10 @@ function compareResults(a: string, b: string): string[] {
   return differ;
 }
 
-async function withBenchBucket<T>(dir: string, fn: (bucket: string) => Promise<T>): Promise<{ uploadS: number; value: T }> {
+async function withBenchBucket<T>(
+  dir: string,
+  fn: (bucket: string) => Promise<T>,
+): Promise<{ uploadS: number; value: T }> {
   const profile = loadProfile('local').profile;
   const s3 = createS3(profile);
   const Bucket = `pinpipe-bench-batch-${Date.now().toString(36)}`;
@@ -125,7 +148,15 @@ async function withBenchBucket<T>(dir: string, fn: (bucket: string) => Promise<T
     const limit = pLimit(16);
     await Promise.all(
       files(dir).map((f) =>
-        limit(() => s3.send(new PutObjectCommand({ Bucket, Key: path.relative(dir, f).split(path.sep).join('/'), Body: fs.readFileSync(f) }))),
+        limit(() =>
+          s3.send(
+            new PutObjectCommand({
+              Bucket,
+              Key: path.relative(dir, f).split(path.sep).join('/'),
+              Body: fs.readFileSync(f),
+            }),
+          ),
+        ),
       ),
     );
     const uploadS = (performance.now() - t0) / 1000;
@@ -143,12 +174,18 @@ async function withBenchBucket<T>(dir: string, fn: (bucket: string) => Promise<T
 
 async function pinpipeBatch(argv: string[], workDir: string, extraEnv: Record<string, string> = {}) {
   fs.rmSync(workDir, { recursive: true, force: true });
-  const r = await timed(process.execPath, [path.join(ROOT, 'bin', 'pinpipe.mjs'), 'batch', '--json', ...argv], {
-    PINPIPE_BATCH__WORK_DIR: workDir,
-    ...extraEnv,
-  });
+  const r = await timed(
+    process.execPath,
+    [path.join(ROOT, 'bin', 'pinpipe.mjs'), 'batch', '--json', ...argv],
+    {
+      PINPIPE_BATCH__WORK_DIR: workDir,
+      ...extraEnv,
+    },
+  );
   if (r.code !== 0) throw new Error(`pinpipe batch failed (${r.code}): ${r.stderr.slice(-2000)}`);
-  const summary = (JSON.parse(r.stdout) as { summary: { timingsMs: Record<string, number>; rows: Record<string, number> } }).summary;
+  const summary = (
+    JSON.parse(r.stdout) as { summary: { timingsMs: Record<string, number>; rows: Record<string, number> } }
+  ).summary;
   return { ...r, summary };
 }
 
@@ -156,27 +193,63 @@ const report: Record<string, unknown>[] = [];
 const fmt = (s: number) => `${s.toFixed(1)} s`;
 for (const posts of sizes) {
   const dir = dataFor(posts);
-  const gen = JSON.parse(fs.readFileSync(path.join(dir, '.complete'), 'utf8')) as { records: number; objects: number; bytes: number };
+  const gen = JSON.parse(fs.readFileSync(path.join(dir, '.complete'), 'utf8')) as {
+    records: number;
+    objects: number;
+    bytes: number;
+  };
   const out = path.join(BENCH, `out-${posts}`);
-  const row: Record<string, unknown> = { posts, records: gen.records, objects: gen.objects, mb: Math.round(gen.bytes / 1e6) };
+  const row: Record<string, unknown> = {
+    posts,
+    records: gen.records,
+    objects: gen.objects,
+    mb: Math.round(gen.bytes / 1e6),
+  };
   process.stderr.write(`\n== ${posts.toLocaleString()} posts (${gen.objects} objects, ${row.mb} MB)\n`);
 
-  const local = await pinpipeBatch(['--source', dir, '--out', path.join(out, 'duckdb')], path.join(BENCH, `work-${posts}`));
-  row.duckdb = { wallS: local.wallS, cpuS: local.cpuS, peakRssMb: Math.round(local.peakRssMb), stepsMs: local.summary.timingsMs, rows: local.summary.rows };
-  process.stderr.write(`pinpipe batch --source: ${fmt(local.wallS)} (CPU ${fmt(local.cpuS)}), peak RSS ${Math.round(local.peakRssMb)} MB, steps ${JSON.stringify(local.summary.timingsMs)}\n`);
+  const local = await pinpipeBatch(
+    ['--source', dir, '--out', path.join(out, 'duckdb')],
+    path.join(BENCH, `work-${posts}`),
+  );
+  row.duckdb = {
+    wallS: local.wallS,
+    cpuS: local.cpuS,
+    peakRssMb: Math.round(local.peakRssMb),
+    stepsMs: local.summary.timingsMs,
+    rows: local.summary.rows,
+  };
+  process.stderr.write(
+    `pinpipe batch --source: ${fmt(local.wallS)} (CPU ${fmt(local.cpuS)}), peak RSS ${Math.round(local.peakRssMb)} MB, steps ${JSON.stringify(local.summary.timingsMs)}\n`,
+  );
 
   if (fetchSizes.includes(posts)) {
     const s3run = await withBenchBucket(dir, (bucket) =>
-      pinpipeBatch(['--out', path.join(out, 'duckdb-s3')], path.join(BENCH, `work-s3-${posts}`), { PINPIPE_S3__BUCKET: bucket }),
+      pinpipeBatch(['--out', path.join(out, 'duckdb-s3')], path.join(BENCH, `work-s3-${posts}`), {
+        PINPIPE_S3__BUCKET: bucket,
+      }),
     );
-    row.duckdbS3 = { uploadS: s3run.uploadS, wallS: s3run.value.wallS, cpuS: s3run.value.cpuS, peakRssMb: Math.round(s3run.value.peakRssMb), stepsMs: s3run.value.summary.timingsMs };
-    process.stderr.write(`pinpipe batch from S3 (fetch included): ${fmt(s3run.value.wallS)}, peak RSS ${Math.round(s3run.value.peakRssMb)} MB (bucket filled in ${fmt(s3run.uploadS)})\n`);
+    row.duckdbS3 = {
+      uploadS: s3run.uploadS,
+      wallS: s3run.value.wallS,
+      cpuS: s3run.value.cpuS,
+      peakRssMb: Math.round(s3run.value.peakRssMb),
+      stepsMs: s3run.value.summary.timingsMs,
+    };
+    process.stderr.write(
+      `pinpipe batch from S3 (fetch included): ${fmt(s3run.value.wallS)}, peak RSS ${Math.round(s3run.value.peakRssMb)} MB (bucket filled in ${fmt(s3run.uploadS)})\n`,
+    );
   }
 
   if (sparkSizes.includes(posts)) {
     const py = sparkPython();
     const sparkOut = path.join(out, 'pyspark');
-    const r = await timed(py, [path.join(ROOT, 'bench', 'pyspark_batch.py'), '--source', dir, '--out', sparkOut]);
+    const r = await timed(py, [
+      path.join(ROOT, 'bench', 'pyspark_batch.py'),
+      '--source',
+      dir,
+      '--out',
+      sparkOut,
+    ]);
     if (r.code !== 0) throw new Error(`pyspark_batch.py failed (${r.code}): ${r.stderr.slice(-3000)}`);
     const spark = JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, number>;
     const differ = compareResults(path.join(out, 'duckdb'), sparkOut);
@@ -184,7 +257,9 @@ for (const posts of sizes) {
     row.ratio = r.wallS / local.wallS;
     row.cpuRatio = r.cpuS / local.cpuS;
     row.resultsAgree = differ.length === 0 ? true : differ;
-    process.stderr.write(`pyspark local[*]: ${fmt(r.wallS)} (CPU ${fmt(r.cpuS)}; JVM start ${spark.startup_s} s, compute ${spark.compute_s} s), peak RSS ${Math.round(r.peakRssMb)} MB\n`);
+    process.stderr.write(
+      `pyspark local[*]: ${fmt(r.wallS)} (CPU ${fmt(r.cpuS)}; JVM start ${spark.startup_s} s, compute ${spark.compute_s} s), peak RSS ${Math.round(r.peakRssMb)} MB\n`,
+    );
   }
   report.push(row);
 }
@@ -206,14 +281,33 @@ for (const r of report) {
       `${d.peakRssMb} MB`.padStart(8),
       (p ? `${fmt(p.wallS)} (${fmt(p.cpuS)}), ${fmt(p.compute_s)} compute` : '–').padStart(29),
       (p ? `${p.peakRssMb} MB` : '–').padStart(11),
-      (r.ratio ? `${(r.ratio as number).toFixed(1)}× (${(r.cpuRatio as number).toFixed(1)}×)` : '–').padStart(16),
-      r.resultsAgree === true ? 'identical' : r.resultsAgree ? `differ: ${(r.resultsAgree as string[]).join(', ')}` : '–',
+      (r.ratio ? `${(r.ratio as number).toFixed(1)}× (${(r.cpuRatio as number).toFixed(1)}×)` : '–').padStart(
+        16,
+      ),
+      r.resultsAgree === true
+        ? 'identical'
+        : r.resultsAgree
+          ? `differ: ${(r.resultsAgree as string[]).join(', ')}`
+          : '–',
     ].join(' | '),
   );
 }
-lines.push('', `measured on ${process.platform}, ${(await import('node:os')).cpus().length} cores, load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')} (other work running: figures are noisy)`);
+lines.push(
+  '',
+  `measured on ${process.platform}, ${(await import('node:os')).cpus().length} cores, load average ${(
+    await import('node:os')
+  )
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')} (other work running: figures are noisy)`,
+);
 console.log(lines.join('\n'));
 fs.mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
-const file = path.join(ROOT, 'bench', 'results', `batch-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+const file = path.join(
+  ROOT,
+  'bench',
+  'results',
+  `batch-${new Date().toISOString().replace(/[:.]/g, '-')}.json`,
+);
 fs.writeFileSync(file, JSON.stringify({ sizes, fetchSizes, sparkSizes, report }, null, 2));
 console.log(`figures: ${path.relative(ROOT, file)}`);

@@ -51,7 +51,10 @@ export function toJsonValue(v: unknown): unknown {
   return v;
 }
 
-export async function openDatabase(file: string, opts: { tempDir?: string; signal?: AbortSignal } = {}): Promise<Database> {
+export async function openDatabase(
+  file: string,
+  opts: { tempDir?: string; signal?: AbortSignal } = {},
+): Promise<Database> {
   let instance: DuckDBInstance;
   try {
     instance = await DuckDBInstance.create(file);
@@ -66,10 +69,15 @@ export async function openDatabase(file: string, opts: { tempDir?: string; signa
   const onAbort = () => conn.interrupt();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   const fail = (err: unknown, step: string) => {
-    if (opts.signal?.aborted) return new PinpipeError('INTERRUPTED', `Interrupted during ${step}.`, { cause: err });
-    return new PinpipeError('BATCH_SQL_FAILED', `The batch step "${step}" failed in DuckDB: ${describeError(err)}`, {
-      cause: err,
-    });
+    if (opts.signal?.aborted)
+      return new PinpipeError('INTERRUPTED', `Interrupted during ${step}.`, { cause: err });
+    return new PinpipeError(
+      'BATCH_SQL_FAILED',
+      `The batch step "${step}" failed in DuckDB: ${describeError(err)}`,
+      {
+        cause: err,
+      },
+    );
   };
   const db: Database = {
     conn,

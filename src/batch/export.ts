@@ -39,7 +39,10 @@ export async function writeParquet(
   for (const t of tables) {
     const file = path.join(dir, t.area, `${t.name}.parquet`);
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    await db.run(`COPY ${t.name} TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`, `parquet ${t.name}`);
+    await db.run(
+      `COPY ${t.name} TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`,
+      `parquet ${t.name}`,
+    );
     out.push({ ...t, file });
   }
   return out;

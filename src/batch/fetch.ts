@@ -34,7 +34,11 @@ export function writeManifest(file: string, manifest: Manifest): void {
 }
 
 /** Objects whose cached copy is missing or differs (ETag or size) from the listing. Pure. */
-export function planFetch(objects: SinkObject[], manifest: Manifest, exists: (key: string) => boolean): SinkObject[] {
+export function planFetch(
+  objects: SinkObject[],
+  manifest: Manifest,
+  exists: (key: string) => boolean,
+): SinkObject[] {
   return objects.filter((o) => {
     const seen = manifest.objects[o.key];
     return !seen || seen.etag !== o.etag || seen.size !== o.size || !exists(o.key);
@@ -98,7 +102,11 @@ export async function fetchObjects(opts: {
           }
           const size = fs.statSync(file).size;
           bytes += size;
-          manifest.objects[o.key] = { etag: o.etag ?? '', size: o.size ?? size, fetchedAt: new Date().toISOString() };
+          manifest.objects[o.key] = {
+            etag: o.etag ?? '',
+            size: o.size ?? size,
+            fetchedAt: new Date().toISOString(),
+          };
           bar.increment();
         }),
       ),
@@ -110,6 +118,7 @@ export async function fetchObjects(opts: {
     writeManifest(manifestFile, manifest);
   }
   if (failure) throw failure;
-  if (signal?.aborted) throw s3Failure(Object.assign(new Error('aborted'), { name: 'AbortError' }), profile, 'fetching');
+  if (signal?.aborted)
+    throw s3Failure(Object.assign(new Error('aborted'), { name: 'AbortError' }), profile, 'fetching');
   return { fetched: todo.length, cached: objects.length - todo.length, bytes };
 }

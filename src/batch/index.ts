@@ -2,4 +2,11 @@ export { runBatch, executeBatch, type BatchRun } from './run-batch.ts';
 export { RESULT_NAMES, CLEAN_TABLES, type ResultName, type Row } from './analytics.ts';
 export { formatSummary } from './print.ts';
 export { parseSinkKey, sinkKey, outputKey } from './object-keys.ts';
-export type { BatchOptions, BatchSummary, QuarantineEntry, TopicKind, PerTopic, SinkObject } from './types.ts';
+export type {
+  BatchOptions,
+  BatchSummary,
+  QuarantineEntry,
+  TopicKind,
+  PerTopic,
+  SinkObject,
+} from './types.ts';

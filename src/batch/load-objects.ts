@@ -20,7 +20,11 @@ export interface LoadCounts {
 }
 
 /** Splits objects into chunks of at most CHUNK_FILES files and about CHUNK_BYTES bytes. Pure. */
-export function chunkObjects(objects: SinkObject[], maxBytes = CHUNK_BYTES, maxFiles = CHUNK_FILES): SinkObject[][] {
+export function chunkObjects(
+  objects: SinkObject[],
+  maxBytes = CHUNK_BYTES,
+  maxFiles = CHUNK_FILES,
+): SinkObject[][] {
   const chunks: SinkObject[][] = [];
   let current: SinkObject[] = [];
   let bytes = 0;
@@ -74,11 +78,22 @@ async function insertObjects(db: Database, objects: SinkObject[]): Promise<void>
 }
 
 /** Loads one chunk into staged_<kind>; an object that is not valid UTF-8 is sanitised and retried. */
-async function loadChunk(db: Database, kind: TopicKind, chunk: SinkObject[], first: boolean, sanitizedDir: string) {
+async function loadChunk(
+  db: Database,
+  kind: TopicKind,
+  chunk: SinkObject[],
+  first: boolean,
+  sanitizedDir: string,
+) {
   for (let attempt = 0; attempt <= chunk.length; attempt++) {
-    await db.run(`SET VARIABLE files = [${chunk.map((o) => sqlString(o.file!)).join(', ')}]::VARCHAR[]`, `load ${kind}`);
+    await db.run(
+      `SET VARIABLE files = [${chunk.map((o) => sqlString(o.file!)).join(', ')}]::VARCHAR[]`,
+      `load ${kind}`,
+    );
     const select = sqlFile(`load_${kind}`);
-    const sql = first ? `CREATE OR REPLACE TABLE staged_${kind} AS ${select}` : `INSERT INTO staged_${kind} ${select}`;
+    const sql = first
+      ? `CREATE OR REPLACE TABLE staged_${kind} AS ${select}`
+      : `INSERT INTO staged_${kind} ${select}`;
     try {
       await db.run(sql, `load ${kind}`);
       return;
@@ -89,7 +104,10 @@ async function loadChunk(db: Database, kind: TopicKind, chunk: SinkObject[], fir
       const copy = path.join(sanitizedDir, ...object.key.split('/'));
       fs.mkdirSync(path.dirname(copy), { recursive: true });
       fs.writeFileSync(copy, sanitizeUtf8(fs.readFileSync(bad!)));
-      await db.run(`UPDATE objects SET file = ${sqlString(copy)} WHERE file = ${sqlString(bad!)}`, `load ${kind}`);
+      await db.run(
+        `UPDATE objects SET file = ${sqlString(copy)} WHERE file = ${sqlString(bad!)}`,
+        `load ${kind}`,
+      );
       object.file = copy;
     }
   }
@@ -114,21 +132,35 @@ export async function loadObjects(
   await insertObjects(db, objects);
   const sanitizedDir = path.join(opts.workDir, 'sanitized');
   fs.rmSync(sanitizedDir, { recursive: true, force: true });
-  const bar = createProgress({ label: 'load ', total: objects.length, unit: 'objects', enabled: opts.progress });
-  const counts: LoadCounts = { lines: perTopic(() => 0), offsetDuplicates: perTopic(() => 0), quarantined: perTopic(() => 0) };
+  const bar = createProgress({
+    label: 'load ',
+    total: objects.length,
+    unit: 'objects',
+    enabled: opts.progress,
+  });
+  const counts: LoadCounts = {
+    lines: perTopic(() => 0),
+    offsetDuplicates: perTopic(() => 0),
+    quarantined: perTopic(() => 0),
+  };
   try {
     for (const kind of TOPIC_KINDS) {
       const mine = objects.filter((o) => o.kind === kind);
       const chunks = chunkObjects(mine);
       if (chunks.length === 0) chunks.push([]); // an empty staged table with the right columns
       for (let i = 0; i < chunks.length; i++) {
-        if (opts.signal?.aborted) throw new PinpipeError('INTERRUPTED', 'Interrupted while loading the objects.');
+        if (opts.signal?.aborted)
+          throw new PinpipeError('INTERRUPTED', 'Interrupted while loading the objects.');
         await loadChunk(db, kind, chunks[i]!, i === 0, sanitizedDir);
         bar.increment(chunks[i]!.length);
       }
       await db.run(sqlFile('dedup_offsets', { kind }), `dedup ${kind}`);
       counts.lines[kind] = await count(db, `SELECT count(*) FROM staged_${kind}`, 'count');
-      counts.quarantined[kind] = await count(db, `SELECT count(*) FROM quarantine WHERE topic = '${kind}'`, 'count');
+      counts.quarantined[kind] = await count(
+        db,
+        `SELECT count(*) FROM quarantine WHERE topic = '${kind}'`,
+        'count',
+      );
       // every line is exactly one of: kept, quarantined, or another copy of a kept/quarantined offset
       const kept = await count(db, `SELECT count(*) FROM raw_${kind}`, 'count');
       counts.offsetDuplicates[kind] = counts.lines[kind] - kept - counts.quarantined[kind];

@@ -13,7 +13,11 @@ export function topicPrefix(topicsDir: string, topic: string): string {
  * the key is not one of ours (another topic, a marker, a temp file). The partition in the folder
  * and in the file name must agree.
  */
-export function parseSinkKey(key: string, topicsDir: string, topics: PerTopic<string>): SinkObject | undefined {
+export function parseSinkKey(
+  key: string,
+  topicsDir: string,
+  topics: PerTopic<string>,
+): SinkObject | undefined {
   for (const kind of TOPIC_KINDS) {
     const topic = topics[kind];
     const prefix = topicPrefix(topicsDir, topic);

@@ -1,7 +1,8 @@
 import type { BatchSummary } from './types.ts';
 
 const n = (x: number) => x.toLocaleString('en-US');
-const ms = (x: number | undefined) => (x === undefined ? '–' : x < 1000 ? `${x} ms` : `${(x / 1000).toFixed(1)} s`);
+const ms = (x: number | undefined) =>
+  x === undefined ? '–' : x < 1000 ? `${x} ms` : `${(x / 1000).toFixed(1)} s`;
 
 /** The end-of-run summary, a few lines for people (the same facts are in summary.json). */
 export function formatSummary(s: BatchSummary): string {
@@ -9,7 +10,8 @@ export function formatSummary(s: BatchSummary): string {
   if (s.nothingToProcess) {
     return `batch ${s.runDate}: nothing to process (no sink objects under ${where}). Run the sink first.`;
   }
-  const per = (o: Record<string, number>) => `pin ${n(o.pin ?? 0)} · geo ${n(o.geo ?? 0)} · user ${n(o.user ?? 0)}`;
+  const per = (o: Record<string, number>) =>
+    `pin ${n(o.pin ?? 0)} · geo ${n(o.geo ?? 0)} · user ${n(o.user ?? 0)}`;
   const lines = [
     `batch ${s.runDate} from ${where}`,
     `  objects      ${n(s.objects.total)} (${s.source.kind === 's3' ? `${n(s.objects.fetched)} fetched, ${n(s.objects.cached)} cached` : 'local'}${s.objects.ignored ? `, ${n(s.objects.ignored)} ignored` : ''})`,
@@ -25,7 +27,9 @@ export function formatSummary(s: BatchSummary): string {
     `  results      ${Object.keys(s.results).length} in ${s.outDir}`,
     `  duckdb       ${s.duckdbPath}`,
     `  parquet      ${s.parquet.uploaded.length ? `${s.parquet.uploaded.length} object(s) in s3://${s.source.kind === 's3' ? s.source.bucket : ''}` : s.parquet.dir}`,
-    `  time         ${Object.entries(s.timingsMs).map(([k, v]) => `${k} ${ms(v)}`).join(' · ')} · total ${ms(s.durationMs)}`,
+    `  time         ${Object.entries(s.timingsMs)
+      .map(([k, v]) => `${k} ${ms(v)}`)
+      .join(' · ')} · total ${ms(s.durationMs)}`,
   );
   return lines.join('\n');
 }

@@ -11,7 +11,13 @@ import { fetchObjects } from './fetch.ts';
 import { loadObjects } from './load-objects.ts';
 import { isRunDate, todayUtc } from './object-keys.ts';
 import { listLocalObjects, listS3Objects, type Listing } from './sources.ts';
-import { TOPIC_KINDS, perTopic, type BatchOptions, type BatchSummary, type QuarantineEntry } from './types.ts';
+import {
+  TOPIC_KINDS,
+  perTopic,
+  type BatchOptions,
+  type BatchSummary,
+  type QuarantineEntry,
+} from './types.ts';
 
 export interface BatchRun {
   summary: BatchSummary;
@@ -34,7 +40,8 @@ export async function executeBatch(opts: BatchOptions): Promise<BatchRun> {
   const { profile, signal } = opts;
   const logger = opts.logger ?? log();
   const runDate = opts.runDate ?? todayUtc();
-  if (!isRunDate(runDate)) throw new PinpipeError('USAGE', `--run-date must be a date such as 2026-11-25 (got "${runDate}").`);
+  if (!isRunDate(runDate))
+    throw new PinpipeError('USAGE', `--run-date must be a date such as 2026-11-25 (got "${runDate}").`);
   const workDir = path.resolve(profile.batch.workDir);
   const outDir = path.resolve(opts.out ?? path.join(workDir, 'results'));
   const duckdbPath = path.join(workDir, 'pinpipe.duckdb');
@@ -86,22 +93,37 @@ export async function executeBatch(opts: BatchOptions): Promise<BatchRun> {
   summary.objects.ignored = listing.ignored.length;
   for (const o of objects) summary.objects.perTopic[o.kind]++;
   if (listing.ignored.length > 0) {
-    logger.warn(`batch: ${listing.ignored.length} object(s) under the topics are not sink objects and were skipped, e.g. ${listing.ignored.slice(0, 3).join(', ')}`);
+    logger.warn(
+      `batch: ${listing.ignored.length} object(s) under the topics are not sink objects and were skipped, e.g. ${listing.ignored.slice(0, 3).join(', ')}`,
+    );
   }
-  logger.info(`batch: ${objects.length} object(s) in ${where} (pin ${summary.objects.perTopic.pin}, geo ${summary.objects.perTopic.geo}, user ${summary.objects.perTopic.user})`);
+  logger.info(
+    `batch: ${objects.length} object(s) in ${where} (pin ${summary.objects.perTopic.pin}, geo ${summary.objects.perTopic.geo}, user ${summary.objects.perTopic.user})`,
+  );
   if (objects.length === 0) {
     summary.nothingToProcess = true;
-    logger.info(`batch: nothing to process: no sink objects under ${where} for topics ${profile.pipelineId}.{pin,geo,user}`);
+    logger.info(
+      `batch: nothing to process: no sink objects under ${where} for topics ${profile.pipelineId}.{pin,geo,user}`,
+    );
     return finish(emptyResults());
   }
 
   if (s3) {
     const r = await step('fetch', () =>
-      fetchObjects({ s3, profile, objects, cacheDir: path.join(workDir, 'cache', profile.s3.bucket), signal, progress: opts.progress }),
+      fetchObjects({
+        s3,
+        profile,
+        objects,
+        cacheDir: path.join(workDir, 'cache', profile.s3.bucket),
+        signal,
+        progress: opts.progress,
+      }),
     );
     summary.objects.fetched = r.fetched;
     summary.objects.cached = r.cached;
-    logger.info(`batch: fetched ${r.fetched} new object(s) (${(r.bytes / 1e6).toFixed(1)} MB), ${r.cached} from the cache`);
+    logger.info(
+      `batch: fetched ${r.fetched} new object(s) (${(r.bytes / 1e6).toFixed(1)} MB), ${r.cached} from the cache`,
+    );
   }
 
   fs.mkdirSync(workDir, { recursive: true });
@@ -112,12 +134,17 @@ export async function executeBatch(opts: BatchOptions): Promise<BatchRun> {
   let results: Record<string, Row[]>;
   let ok = false;
   try {
-    const counts = await step('load', () => loadObjects(db, objects, { workDir, progress: opts.progress, signal }));
+    const counts = await step('load', () =>
+      loadObjects(db, objects, { workDir, progress: opts.progress, signal }),
+    );
     summary.lines = counts.lines;
     summary.duplicates.offsets = counts.offsetDuplicates;
     summary.quarantined.perTopic = counts.quarantined;
     summary.quarantined.total = sum(counts.quarantined);
-    const reasons = await db.rows(`SELECT reason, count(*) AS n FROM quarantine GROUP BY reason ORDER BY n DESC, reason`, 'quarantine');
+    const reasons = await db.rows(
+      `SELECT reason, count(*) AS n FROM quarantine GROUP BY reason ORDER BY n DESC, reason`,
+      'quarantine',
+    );
     summary.quarantined.byReason = Object.fromEntries(reasons.map((r) => [String(r.reason), Number(r.n)]));
     const samples = await db.rows(
       `SELECT topic, key, line_no AS line, "offset", reason, left(line, 200) AS text FROM quarantine ORDER BY topic, key, line_no LIMIT 20`,
@@ -125,7 +152,14 @@ export async function executeBatch(opts: BatchOptions): Promise<BatchRun> {
     );
     summary.quarantined.samples = samples as unknown as QuarantineEntry[];
     if (summary.quarantined.total > 0) {
-      logger.warn(`batch: ${summary.quarantined.total} line(s) quarantined (${Object.entries(summary.quarantined.byReason).slice(0, 3).map(([r, n]) => `${n} × ${r}`).join('; ')}); see the table "quarantine" in ${duckdbPath}`);
+      logger.warn(
+        `batch: ${summary.quarantined.total} line(s) quarantined (${Object.entries(
+          summary.quarantined.byReason,
+        )
+          .slice(0, 3)
+          .map(([r, n]) => `${n} × ${r}`)
+          .join('; ')}); see the table "quarantine" in ${duckdbPath}`,
+      );
     }
 
     summary.rows = await step('clean', () => cleanTables(db));

@@ -16,7 +16,11 @@ export interface Listing {
 function sortObjects(objects: SinkObject[]): SinkObject[] {
   const order = (o: SinkObject) => TOPIC_KINDS.indexOf(o.kind);
   return objects.sort(
-    (a, b) => order(a) - order(b) || a.partition - b.partition || a.startOffset - b.startOffset || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+    (a, b) =>
+      order(a) - order(b) ||
+      a.partition - b.partition ||
+      a.startOffset - b.startOffset ||
+      (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
   );
 }
 
@@ -24,7 +28,8 @@ function sortObjects(objects: SinkObject[]): SinkObject[] {
 export function s3Failure(err: unknown, profile: Profile, action: string): PinpipeError {
   const name = (err as { name?: string }).name ?? '';
   const bucket = profile.s3.bucket;
-  if (name === 'AbortError') return new PinpipeError('INTERRUPTED', `Interrupted while ${action}.`, { cause: err });
+  if (name === 'AbortError')
+    return new PinpipeError('INTERRUPTED', `Interrupted while ${action}.`, { cause: err });
   if (name === 'NoSuchBucket') {
     return new PinpipeError(
       'S3_BUCKET_MISSING',
@@ -40,9 +45,13 @@ export function s3Failure(err: unknown, profile: Profile, action: string): Pinpi
       { cause: err },
     );
   }
-  return new PinpipeError('BATCH_FAILED', `S3 refused ${action} in bucket ${bucket}: ${describeError(err)}.`, {
-    cause: err,
-  });
+  return new PinpipeError(
+    'BATCH_FAILED',
+    `S3 refused ${action} in bucket ${bucket}: ${describeError(err)}.`,
+    {
+      cause: err,
+    },
+  );
 }
 
 /** Lists the sink objects of the three topics in the profile's bucket. */
@@ -56,9 +65,12 @@ export async function listS3Objects(s3: S3Client, profile: Profile, signal?: Abo
     do {
       let page;
       try {
-        page = await s3.send(new ListObjectsV2Command({ Bucket: profile.s3.bucket, Prefix, ContinuationToken }), {
-          abortSignal: signal,
-        });
+        page = await s3.send(
+          new ListObjectsV2Command({ Bucket: profile.s3.bucket, Prefix, ContinuationToken }),
+          {
+            abortSignal: signal,
+          },
+        );
       } catch (err) {
         throw s3Failure(err, profile, `listing s3://${profile.s3.bucket}/${Prefix}`);
       }
@@ -91,7 +103,10 @@ function walk(dir: string): string[] {
 export function listLocalObjects(source: string, profile: Profile): Listing {
   const root = path.resolve(source);
   if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) {
-    throw new PinpipeError('USAGE', `--source ${source} is not a folder. Pass a folder laid out like the bucket (it holds ${profile.s3.topicsDir}/<topic>/partition=<p>/...).`);
+    throw new PinpipeError(
+      'USAGE',
+      `--source ${source} is not a folder. Pass a folder laid out like the bucket (it holds ${profile.s3.topicsDir}/<topic>/partition=<p>/...).`,
+    );
   }
   const topics = topicNames(profile);
   const objects: SinkObject[] = [];

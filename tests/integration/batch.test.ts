@@ -72,7 +72,12 @@ describe('batch through the sandbox S3', { timeout: 120_000 }, () => {
   });
 
   it('fetches the objects, computes the hand-worked results and writes Parquet back', async () => {
-    const { summary, results } = await executeBatch({ profile, runDate: '2026-01-02', logger, progress: false });
+    const { summary, results } = await executeBatch({
+      profile,
+      runDate: '2026-01-02',
+      logger,
+      progress: false,
+    });
     expect(summary.objects).toMatchObject({ total: 9, fetched: 9, cached: 0 });
     expect(summary.rows).toEqual({ pin: 12, geo: 12, user: 12 });
     for (const name of RESULT_NAMES) expect(results[name]).toEqual(EXPECTED_MAIN[name]);
@@ -82,7 +87,10 @@ describe('batch through the sandbox S3', { timeout: 120_000 }, () => {
     );
     expect(summary.parquet.uploaded).toHaveLength(4 + RESULT_NAMES.length);
     const obj = await s3.send(
-      new GetObjectCommand({ Bucket: profile.s3.bucket, Key: 'analytics/users_joined_by_year/run_date=2026-01-02/users_joined_by_year.parquet' }),
+      new GetObjectCommand({
+        Bucket: profile.s3.bucket,
+        Key: 'analytics/users_joined_by_year/run_date=2026-01-02/users_joined_by_year.parquet',
+      }),
     );
     const bytes = Buffer.from(await obj.Body!.transformToByteArray());
     expect(bytes.subarray(0, 4).toString()).toBe('PAR1');
@@ -93,7 +101,12 @@ describe('batch through the sandbox S3', { timeout: 120_000 }, () => {
     expect(again.summary.objects).toMatchObject({ total: 9, fetched: 0, cached: 9 });
     expect(again.results).toEqual(EXPECTED_MAIN);
     // a new object: post 1 sent again at offset 9 of pin partition 0 (after a replay)
-    const line = fs.readFileSync(path.join(FIXTURE, 'topics/0e7ae8feb921.pin/partition=0/0e7ae8feb921.pin+0+0000000000.json'), 'utf8').split('\n')[0];
+    const line = fs
+      .readFileSync(
+        path.join(FIXTURE, 'topics/0e7ae8feb921.pin/partition=0/0e7ae8feb921.pin+0+0000000000.json'),
+        'utf8',
+      )
+      .split('\n')[0];
     await s3.send(
       new PutObjectCommand({
         Bucket: profile.s3.bucket,
@@ -111,7 +124,10 @@ describe('batch through the sandbox S3', { timeout: 120_000 }, () => {
     const env = { PINPIPE_S3__BUCKET: profile.s3.bucket, PINPIPE_BATCH__WORK_DIR: path.join(work, 'cli') };
     const res = await runCli(['batch', '--json', '--no-upload', '--run-date', '2026-01-04'], { env });
     expect(res.code, res.stderr).toBe(0);
-    const out = JSON.parse(res.stdout) as { summary: { rows: unknown; parquet: { uploaded: string[] } }; results: unknown };
+    const out = JSON.parse(res.stdout) as {
+      summary: { rows: unknown; parquet: { uploaded: string[] } };
+      results: unknown;
+    };
     expect(out.summary.rows).toEqual({ pin: 12, geo: 12, user: 12 });
     expect(out.summary.parquet.uploaded).toEqual([]);
     expect(out.results).toEqual(EXPECTED_MAIN);
@@ -125,9 +141,11 @@ describe('batch through the sandbox S3', { timeout: 120_000 }, () => {
   });
 
   it('fails with S3_BUCKET_MISSING when the bucket does not exist', async () => {
-    const err = await executeBatch({ profile: withBucket(uniqueName('pinpipe-missing')), logger, progress: false }).catch(
-      (e: unknown) => e,
-    );
+    const err = await executeBatch({
+      profile: withBucket(uniqueName('pinpipe-missing')),
+      logger,
+      progress: false,
+    }).catch((e: unknown) => e);
     expect(isPinpipeError(err, 'S3_BUCKET_MISSING')).toBe(true);
   });
 });

@@ -18,22 +18,66 @@ describe('batch on bad input: quarantined and counted, never a crash', () => {
   afterAll(() => fs.rmSync(run.dir, { recursive: true, force: true }));
 
   it('quarantines each bad line with its object key, line number and reason', async () => {
-    const rows = await run.query('SELECT topic, key, line_no, "offset", reason FROM quarantine ORDER BY topic, key, line_no');
+    const rows = await run.query(
+      'SELECT topic, key, line_no, "offset", reason FROM quarantine ORDER BY topic, key, line_no',
+    );
     expect(rows).toEqual([
-      { topic: 'geo', key: key('geo', 0), line_no: 1, offset: 1, reason: 'timestamp: expected a datetime such as 2020-08-28 03:52:47' },
-      { topic: 'geo', key: key('geo', 0), line_no: 2, offset: 2, reason: 'latitude: expected a number, got a string' },
+      {
+        topic: 'geo',
+        key: key('geo', 0),
+        line_no: 1,
+        offset: 1,
+        reason: 'timestamp: expected a datetime such as 2020-08-28 03:52:47',
+      },
+      {
+        topic: 'geo',
+        key: key('geo', 0),
+        line_no: 2,
+        offset: 2,
+        reason: 'latitude: expected a number, got a string',
+      },
       { topic: 'geo', key: key('geo', 0), line_no: 4, offset: 4, reason: 'ind is null' },
       { topic: 'geo', key: key('geo', 0), line_no: 5, offset: 5, reason: 'not valid UTF-8' },
-      { topic: 'pin', key: key('pin', 0), line_no: 1, offset: 1, reason: 'not JSON (malformed or truncated)' },
+      {
+        topic: 'pin',
+        key: key('pin', 0),
+        line_no: 1,
+        offset: 1,
+        reason: 'not JSON (malformed or truncated)',
+      },
       { topic: 'pin', key: key('pin', 0), line_no: 2, offset: 2, reason: 'missing column category' },
-      { topic: 'pin', key: key('pin', 0), line_no: 3, offset: 3, reason: 'follower_count: expected a count such as 8632, 124k, 1.2k or 5M' },
-      { topic: 'pin', key: key('pin', 0), line_no: 4, offset: 4, reason: 'index: expected an integer, got a string' },
+      {
+        topic: 'pin',
+        key: key('pin', 0),
+        line_no: 3,
+        offset: 3,
+        reason: 'follower_count: expected a count such as 8632, 124k, 1.2k or 5M',
+      },
+      {
+        topic: 'pin',
+        key: key('pin', 0),
+        line_no: 4,
+        offset: 4,
+        reason: 'index: expected an integer, got a string',
+      },
       { topic: 'pin', key: key('pin', 0), line_no: 5, offset: 5, reason: 'empty line' },
       { topic: 'pin', key: key('pin', 0), line_no: 6, offset: 6, reason: 'not a JSON object' },
-      { topic: 'pin', key: key('pin', 0), line_no: 7, offset: 7, reason: 'title: expected a string, got an integer' },
+      {
+        topic: 'pin',
+        key: key('pin', 0),
+        line_no: 7,
+        offset: 7,
+        reason: 'title: expected a string, got an integer',
+      },
       // the truncated object (pin+0+9): its first line is good; the cut one (offset 10) has a good
       // copy in pin+0+10 (a replay), so it is superseded, not quarantined
-      { topic: 'user', key: key('user', 0), line_no: 2, offset: 2, reason: 'age: expected an integer, got a decimal number' },
+      {
+        topic: 'user',
+        key: key('user', 0),
+        line_no: 2,
+        offset: 2,
+        reason: 'age: expected an integer, got a decimal number',
+      },
       { topic: 'user', key: key('user', 0), line_no: 3, offset: 3, reason: 'missing column date_joined' },
       { topic: 'user', key: key('user', 0), line_no: 5, offset: 5, reason: 'missing column first_name' },
     ]);

@@ -9,7 +9,9 @@ const topics = { pin: 'abc123.pin', geo: 'abc123.geo', user: 'abc123.user' };
 
 describe('sink object keys (spec §3)', () => {
   it('parses topic, partition and start offset', () => {
-    expect(parseSinkKey('topics/abc123.geo/partition=2/abc123.geo+2+0000001000.json', 'topics', topics)).toEqual({
+    expect(
+      parseSinkKey('topics/abc123.geo/partition=2/abc123.geo+2+0000001000.json', 'topics', topics),
+    ).toEqual({
       key: 'topics/abc123.geo/partition=2/abc123.geo+2+0000001000.json',
       kind: 'geo',
       topic: 'abc123.geo',
@@ -35,16 +37,25 @@ describe('sink object keys (spec §3)', () => {
     expect(parseSinkKey(key, 'topics', topics)).toBeUndefined();
   });
 
-  it("reads the keys the sink writes (src/sink/keys.ts), under a nested topics dir too", () => {
-    for (const layout of [{ prefix: '', topicsDir: 'topics', errorsDir: 'errors' }, { prefix: 'run-1', topicsDir: 'topics', errorsDir: 'errors' }]) {
+  it('reads the keys the sink writes (src/sink/keys.ts), under a nested topics dir too', () => {
+    for (const layout of [
+      { prefix: '', topicsDir: 'topics', errorsDir: 'errors' },
+      { prefix: 'run-1', topicsDir: 'topics', errorsDir: 'errors' },
+    ]) {
       const key = objectKey(layout, 'abc123.pin', 1, 12_345_678_901);
       const dir = layout.prefix ? `${layout.prefix}/topics` : 'topics';
-      expect(parseSinkKey(key, dir, topics)).toMatchObject({ kind: 'pin', partition: 1, startOffset: 12_345_678_901 });
+      expect(parseSinkKey(key, dir, topics)).toMatchObject({
+        kind: 'pin',
+        partition: 1,
+        startOffset: 12_345_678_901,
+      });
     }
   });
 
   it('names the Parquet outputs with the run date', () => {
-    expect(outputKey('curated', 'pin_clean', '2026-11-25')).toBe('curated/pin_clean/run_date=2026-11-25/pin_clean.parquet');
+    expect(outputKey('curated', 'pin_clean', '2026-11-25')).toBe(
+      'curated/pin_clean/run_date=2026-11-25/pin_clean.parquet',
+    );
     expect(outputKey('/analytics/', 'x', '2026-01-02')).toBe('analytics/x/run_date=2026-01-02/x.parquet');
     expect(isRunDate('2026-02-29')).toBe(false);
     expect(isRunDate('2028-02-29')).toBe(true);
@@ -53,14 +64,30 @@ describe('sink object keys (spec §3)', () => {
 });
 
 describe('incremental fetch plan', () => {
-  const o = (key: string, etag: string, size: number): SinkObject => ({ key, etag, size, kind: 'pin', topic: 't', partition: 0, startOffset: 0 });
+  const o = (key: string, etag: string, size: number): SinkObject => ({
+    key,
+    etag,
+    size,
+    kind: 'pin',
+    topic: 't',
+    partition: 0,
+    startOffset: 0,
+  });
   const manifest: Manifest = {
     version: 1,
     bucket: 'b',
-    objects: { a: { etag: '"1"', size: 10, fetchedAt: '' }, b: { etag: '"2"', size: 20, fetchedAt: '' }, c: { etag: '"3"', size: 30, fetchedAt: '' } },
+    objects: {
+      a: { etag: '"1"', size: 10, fetchedAt: '' },
+      b: { etag: '"2"', size: 20, fetchedAt: '' },
+      c: { etag: '"3"', size: 30, fetchedAt: '' },
+    },
   };
   it('fetches new, changed and missing objects only', () => {
-    const plan = planFetch([o('a', '"1"', 10), o('b', '"9"', 20), o('c', '"3"', 30), o('d', '"4"', 40)], manifest, (k) => k !== 'c');
+    const plan = planFetch(
+      [o('a', '"1"', 10), o('b', '"9"', 20), o('c', '"3"', 30), o('d', '"4"', 40)],
+      manifest,
+      (k) => k !== 'c',
+    );
     expect(plan.map((x) => x.key)).toEqual(['b', 'c', 'd']);
   });
 });
@@ -74,7 +101,16 @@ describe('load helpers', () => {
   });
 
   it('replaces the lines that are not UTF-8 and keeps the line numbers', () => {
-    const input = Buffer.concat([Buffer.from('{"a":1}\n'), Buffer.from([0x7b, 0xff, 0x7d]), Buffer.from('\n{"b":"é"}\n')]);
-    expect(sanitizeUtf8(input).toString('utf8').split('\n')).toEqual(['{"a":1}', INVALID_UTF8_MARKER, '{"b":"é"}', '']);
+    const input = Buffer.concat([
+      Buffer.from('{"a":1}\n'),
+      Buffer.from([0x7b, 0xff, 0x7d]),
+      Buffer.from('\n{"b":"é"}\n'),
+    ]);
+    expect(sanitizeUtf8(input).toString('utf8').split('\n')).toEqual([
+      '{"a":1}',
+      INVALID_UTF8_MARKER,
+      '{"b":"é"}',
+      '',
+    ]);
   });
 });

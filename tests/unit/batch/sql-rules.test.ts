@@ -53,7 +53,9 @@ describe('batch SQL rules', () => {
   it('keeps real values, and a placeholder of another column', async () => {
     expect(await one(`clean_text('title', 'User Info Error')`)).toBe('User Info Error');
     expect(await one(`clean_text('is_image_or_video', 'video')`)).toBe('video');
-    expect(await one(`clean_text('description', 'No description available yet')`)).toBe('No description available yet');
+    expect(await one(`clean_text('description', 'No description available yet')`)).toBe(
+      'No description available yet',
+    );
     expect(await one(`clean_text('title', NULL)`)).toBeNull();
   });
 
@@ -82,7 +84,10 @@ describe('batch SQL rules', () => {
     [99, '+50'],
     ['NULL', null],
   ])('age %s is in group %j', async (age, group) => {
-    const rows = await db.rows(`SELECT age_group FROM age_groups WHERE ${age} BETWEEN min_age AND max_age`, 'test');
+    const rows = await db.rows(
+      `SELECT age_group FROM age_groups WHERE ${age} BETWEEN min_age AND max_age`,
+      'test',
+    );
     expect(rows.length <= 1).toBe(true);
     expect(rows[0]?.age_group ?? null).toBe(group);
   });
@@ -104,7 +109,11 @@ describe('batch SQL rules', () => {
   ])('column_problem on %s (%s as %s) = %j', async (json, col, kind, expected) => {
     const j = sqlString(json);
     const p = sqlString(`$.${col}`);
-    expect(await one(`column_problem(${sqlString(col)}, ${sqlString(kind)}, json_type(${j}, ${p}), json_extract_string(${j}, ${p}))`)).toBe(expected);
+    expect(
+      await one(
+        `column_problem(${sqlString(col)}, ${sqlString(kind)}, json_type(${j}, ${p}), json_extract_string(${j}, ${p}))`,
+      ),
+    ).toBe(expected);
   });
 
   it.each([
