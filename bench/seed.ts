@@ -1,4 +1,4 @@
-// npm run bench:seed [-- --rows 1000000 --method infile|insert|auto --sequential --checksum]
+// npm run bench:seed [-- --rows 1000000 --method infile|insert|auto --sequential --no-workers --checksum]
 // Loads --rows rows per table (default 1,000,000: 3M rows in all) into a UNIQUE database of the
 // running sandbox's MySQL, prints the rows/s, and drops the database. The shared database is untouched.
 import { parseArgs } from 'node:util';
@@ -15,6 +15,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '42' },
     method: { type: 'string', default: 'auto' },
     sequential: { type: 'boolean', default: false },
+    'no-workers': { type: 'boolean', default: false },
     checksum: { type: 'boolean', default: false },
   },
 });
@@ -34,6 +35,7 @@ try {
     method,
     force: true,
     parallel: !values.sequential,
+    workers: !values['no-workers'],
     onRows: (n) => {
       done += n;
       const now = performance.now();
@@ -48,7 +50,8 @@ try {
   const total = rows * 3;
   console.log(
     `seed bench: ${fmt(rows)} rows per table (${fmt(total)} rows) via ${r.method}` +
-      `${values.sequential ? ' (sequential)' : ' (3 tables in parallel)'} in ${r.seconds.toFixed(1)} s: ` +
+      `${values.sequential ? ' (sequential)' : ' (3 tables in parallel)'}` +
+      `${values['no-workers'] ? ', generated in the main thread' : ', generated in worker threads'} in ${r.seconds.toFixed(1)} s: ` +
       `${fmt(total / r.seconds)} rows/s (${fmt(rows / r.seconds)} posts/s)`,
   );
   if (values.checksum) {

@@ -2,6 +2,7 @@ import type { Connection } from 'mysql2/promise';
 import { rowsOf, type Row } from './generator.ts';
 import { TABLE_NAMES, createTableSql, quoteId, schema, type TableName } from './schema.ts';
 import { tsvStream, type Sink } from './tsv.ts';
+import { workerTsvStream } from './worker-tsv.ts';
 
 /**
  * Loads the three tables without ever exposing a half-loaded one: rows go into staging tables
@@ -19,6 +20,8 @@ export interface LoadOptions {
   /** The table comment that records what was loaded (seed/provenance.ts). */
   comment: string;
   signal?: AbortSignal;
+  /** Generate each table in a worker thread (seed/worker-tsv.ts); 'infile' only. */
+  workers?: boolean;
   /** Rows handed to the server so far, summed over the three tables. */
   onRows?: (n: number) => void;
 }
@@ -101,7 +104,10 @@ async function loadInfile(
     `FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${columnList(table)})`;
   // mysql2's socket under the promise wrapper: generation waits while it holds too many bytes.
   const sink = (conn as unknown as { connection?: { stream?: Sink } }).connection?.stream;
-  const stream = tsvStream(rows, { onRows: opts.onRows, signal: opts.signal, sink });
+  const streamOpts = { onRows: opts.onRows, signal: opts.signal, sink };
+  const stream = opts.workers
+    ? workerTsvStream(table, { seed: opts.seed, rows: opts.rows, ...streamOpts })
+    : tsvStream(rows, streamOpts);
   const [res] = await conn.query({ sql, infileStreamFactory: () => stream });
   return (res as { affectedRows: number }).affectedRows;
 }

@@ -10,6 +10,9 @@ import { TABLE_NAMES } from './schema.ts';
 /**
  * `pinpipe seed` and `seedIfEmpty`: read the database state, decide (pure, planSeed), load.
  */
+/** Below this many rows per table, starting worker threads costs more than it saves. */
+export const WORKER_THRESHOLD_ROWS = 100_000;
+
 export interface SeedOptions {
   rows: number;
   seed: number;
@@ -21,6 +24,8 @@ export interface SeedOptions {
   method?: LoadMethod | 'auto';
   /** Load the three tables concurrently on three connections (default true). */
   parallel?: boolean;
+  /** Generate in worker threads (default: from WORKER_THRESHOLD_ROWS rows per table up). */
+  workers?: boolean;
   signal?: AbortSignal;
   onRows?: (n: number) => void;
 }
@@ -148,6 +153,7 @@ async function loadWithFallback(profile: Profile, conn: Connection, opts: SeedOp
         comment,
         signal: opts.signal,
         onRows: opts.onRows,
+        workers: opts.workers ?? opts.rows >= WORKER_THRESHOLD_ROWS,
       });
     if (wanted !== 'auto') {
       await run(wanted);

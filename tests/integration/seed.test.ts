@@ -45,7 +45,7 @@ describe('seed: determinism and the loaded tables', { timeout: 120_000 }, () => 
   const ROWS = 3000;
   afterAll(() => dropDb(profile));
 
-  it('the same seed twice gives the same checksum; another seed another one; both load methods agree', async () => {
+  it('the same seed twice gives the same checksum; another seed another one; load methods and worker threads agree', async () => {
     await seedDatabase(profile, { rows: ROWS, seed: 42 });
     const first = await checksumOf(profile);
     const again = await seedDatabase(profile, { rows: ROWS, seed: 42, force: true, method: 'insert' });
@@ -55,7 +55,7 @@ describe('seed: determinism and the loaded tables', { timeout: 120_000 }, () => 
     await seedDatabase(profile, { rows: ROWS, seed: 43 });
     const other = await checksumOf(profile);
     expect(other).not.toBe(first);
-    await seedDatabase(profile, { rows: ROWS, seed: 42, method: 'infile' });
+    await seedDatabase(profile, { rows: ROWS, seed: 42, method: 'infile', workers: true });
     expect(await checksumOf(profile)).toBe(first);
   });
 
@@ -102,6 +102,7 @@ describe('seed: determinism and the loaded tables', { timeout: 120_000 }, () => 
     const err = await seedDatabase(profile, {
       rows: 60_000,
       seed: 99,
+      workers: true,
       signal: ac.signal,
       onRows: (n) => {
         seen += n;

@@ -1,0 +1,44 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { rowsOf } from './generator.ts';
+import type { TableName } from './schema.ts';
+import { tsvLine } from './tsv.ts';
+
+/**
+ * Generates one table's LOAD DATA text in a worker thread (seed/worker-tsv.ts is the other side).
+ * Flow control by credits: the main thread grants one chunk per message, so at most a few chunks are
+ * ever in flight and memory stays flat.
+ */
+export interface GenWorkerData {
+  table: TableName;
+  seed: number;
+  rows: number;
+  chunkRows: number;
+}
+
+export type GenWorkerMessage = { text: string; rows: number } | { end: true };
+
+const { table, seed, rows, chunkRows } = workerData as GenWorkerData;
+const port = parentPort!;
+const source = rowsOf(table, { seed, rows });
+let credits = 0;
+let finished = false;
+
+port.on('message', (grant: number) => {
+  credits += grant;
+  while (credits > 0 && !finished) {
+    credits--;
+    let text = '';
+    let n = 0;
+    for (; n < chunkRows; n++) {
+      const r = source.next();
+      if (r.done) break;
+      text += tsvLine(r.value);
+    }
+    if (n > 0) port.postMessage({ text, rows: n } satisfies GenWorkerMessage);
+    if (n < chunkRows) {
+      finished = true;
+      port.postMessage({ end: true } satisfies GenWorkerMessage);
+      port.close();
+    }
+  }
+});

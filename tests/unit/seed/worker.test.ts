@@ -1,0 +1,32 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { rowsOf } from '../../../seed/generator.ts';
+import { TABLE_NAMES } from '../../../seed/schema.ts';
+import { tsvStream } from '../../../seed/tsv.ts';
+import { workerTsvStream } from '../../../seed/worker-tsv.ts';
+
+async function text(s: Readable): Promise<string> {
+  let out = '';
+  for await (const c of s) out += String(c);
+  return out;
+}
+
+describe('generation in a worker thread', { timeout: 60_000 }, () => {
+  it.each(TABLE_NAMES)('%s: the same bytes as in the main thread', async (table) => {
+    const opts = { seed: 11, rows: 2500 };
+    let counted = 0;
+    const fromWorker = await text(
+      workerTsvStream(table, { ...opts, chunkRows: 1000, onRows: (n) => (counted += n) }),
+    );
+    const inline = await text(tsvStream(rowsOf(table, opts)));
+    expect(fromWorker).toBe(inline);
+    expect(counted).toBe(2500);
+  });
+
+  it('stops when the signal fires', async () => {
+    const ac = new AbortController();
+    const stream = workerTsvStream('pinterest_data', { seed: 1, rows: 1_000_000, signal: ac.signal });
+    setTimeout(() => ac.abort(new Error('stop')), 50);
+    await expect(text(stream)).rejects.toThrow('stop');
+  });
+});
