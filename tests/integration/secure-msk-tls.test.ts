@@ -29,6 +29,63 @@ let tlsSessions = 0;
 const authMessages: string[] = [];
 let cleartext = Buffer.alloc(0);
 
+/**
+ * A self-signed certificate for 127.0.0.1: openssl when installed, else keytool (always there, since
+ * the sandbox needs Java for Kafka).
+ */
+function selfSignedCertificate(): { cert: string; serverOptions: tls.TlsOptions } {
+  try {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    const cert = fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8');
+    return { cert, serverOptions: { key: fs.readFileSync(path.join(dir, 'key.pem')), cert } };
+  } catch {
+    const store = path.join(dir, 'server.p12');
+    const common = ['-keystore', store, '-storetype', 'PKCS12', '-storepass', 'changeit', '-alias', 'tls'];
+    execFileSync(
+      'keytool',
+      [
+        '-genkeypair',
+        ...common,
+        '-keyalg',
+        'RSA',
+        '-keysize',
+        '2048',
+        '-validity',
+        '1',
+        '-dname',
+        'CN=127.0.0.1',
+        '-ext',
+        'SAN=IP:127.0.0.1',
+        '-keypass',
+        'changeit',
+      ],
+      { stdio: 'ignore' },
+    );
+    const cert = execFileSync('keytool', ['-exportcert', '-rfc', ...common], { encoding: 'utf8' });
+    return { cert, serverOptions: { pfx: fs.readFileSync(store), passphrase: 'changeit' } };
+  }
+}
+
 /** Kafka requests are int32 size + payload; SaslAuthenticate (key 36) v0/v1 carries BYTES after the header. */
 function tap(chunk: Buffer, state: { buf: Buffer }): void {
   state.buf = Buffer.concat([state.buf, chunk]);
@@ -44,29 +101,9 @@ function tap(chunk: Buffer, state: { buf: Buffer }): void {
 }
 
 beforeAll(async () => {
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      path.join(dir, 'key.pem'),
-      '-out',
-      path.join(dir, 'cert.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
-  cert = fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8');
-  server = tls.createServer({ key: fs.readFileSync(path.join(dir, 'key.pem')), cert }, (client) => {
+  const creds = selfSignedCertificate();
+  cert = creds.cert;
+  server = tls.createServer(creds.serverOptions, (client) => {
     tlsSessions++;
     const state = { buf: Buffer.alloc(0) };
     const upstream = net.connect(9094, '127.0.0.1');
