@@ -32,8 +32,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pendulum
-from airflow.providers.standard.operators.bash import BashOperator
-from airflow.sdk import DAG
+
+try:  # Airflow 3 (tested: 3.1.8)
+    from airflow.providers.standard.operators.bash import BashOperator
+    from airflow.sdk import DAG
+except ImportError:  # Airflow 2.x without the standard provider (e.g. an older MWAA); untested here
+    from airflow import DAG  # type: ignore[no-redef]
+    from airflow.operators.bash import BashOperator  # type: ignore[no-redef]
 
 DAG_ID = "pinpipe_batch_daily"
 # orchestrate/dags/<this file> -> the repository root, where bin/pinpipe.mjs lives.
