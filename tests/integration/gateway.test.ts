@@ -62,6 +62,19 @@ describe('API Gateway → REST proxy → Kafka (MiniStack)', { timeout: 120_000 
     expect(url).toBe(first.invokeUrl);
   });
 
+  it('updates and redeploys the integration when the proxy URL changes, then restores it', async () => {
+    const moved = { ...profile, proxy: { ...profile.proxy, url: 'http://127.0.0.1:1' } };
+    const changed = await applyGateway(moved, planProvision(moved).restApi);
+    expect(changed.restApiId).toBe(restApiId);
+    expect(changed.changes).toEqual([
+      'updated HTTP_PROXY integration → http://127.0.0.1:1/{proxy}',
+      `deployed stage ${profile.apiGateway.stage}`,
+    ]);
+    const restored = await applyGateway(profile, planProvision(profile).restApi);
+    expect(restored.changes).toHaveLength(2);
+    expect((await applyGateway(profile, planProvision(profile).restApi)).changes).toEqual([]);
+  });
+
   it('forwards a JSON produce through the gateway and the records reach Kafka', async () => {
     const values = Array.from({ length: 20 }, (_, i) => ({ ind: i, via: 'gateway' }));
     const acked: Array<{ partition: number; offset: number }> = [];

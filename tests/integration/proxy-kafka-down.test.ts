@@ -114,4 +114,28 @@ describe('REST proxy with Kafka stopped and restarted (private broker)', { timeo
     const back = (await consumeBack(profile, TOPIC, 3)).map((m) => (JSON.parse(m.value) as { i: number }).i);
     expect(back).toEqual(expect.arrayContaining([1, 2, 1000 + i - 1]));
   });
+
+  it('answers 503 within the send deadline when the broker hangs (SIGSTOP), and recovers on SIGCONT', async () => {
+    const pid = broker.runningPid();
+    expect(pid).toBeDefined();
+    process.kill(pid!, 'SIGSTOP');
+    try {
+      const t0 = Date.now();
+      const r = await post(3);
+      const took = Date.now() - t0;
+      expect(r.status, r.body).toBe(503);
+      expect(JSON.parse(r.body).error_code).toBe(50003);
+      expect(took).toBeLessThan(ANSWER_BOUND_MS);
+      process.stderr.write(`[proxy-kafka-down] answer while the broker hangs: ${took} ms\n`);
+    } finally {
+      process.kill(pid!, 'SIGCONT');
+    }
+    let status = 0;
+    const deadline = Date.now() + 60_000;
+    while (status !== 200 && Date.now() < deadline) {
+      status = (await post(4)).status;
+      if (status !== 200) await new Promise((res) => setTimeout(res, 500));
+    }
+    expect(status).toBe(200);
+  });
 });
