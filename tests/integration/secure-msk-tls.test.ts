@@ -128,6 +128,8 @@ beforeAll(async () => {
     'AWS_SESSION_TOKEN',
     'AWS_PROFILE',
     'AWS_EC2_METADATA_DISABLED',
+    'AWS_CONFIG_FILE',
+    'AWS_SHARED_CREDENTIALS_FILE',
   ]) {
     saved[k] = process.env[k];
     delete process.env[k];
@@ -135,6 +137,9 @@ beforeAll(async () => {
   process.env.AWS_ACCESS_KEY_ID = FAKE.id;
   process.env.AWS_SECRET_ACCESS_KEY = FAKE.secret;
   process.env.AWS_EC2_METADATA_DISABLED = 'true';
+  // never the user's own files: only the fake keys above, or nothing
+  process.env.AWS_CONFIG_FILE = path.join(dir, 'no-config');
+  process.env.AWS_SHARED_CREDENTIALS_FILE = path.join(dir, 'no-credentials');
 });
 
 afterAll(async () => {
@@ -205,5 +210,29 @@ describe('msk-iam on the wire: TLS + OAUTHBEARER with the signer’s token', { t
     expect(err!.code).toBe('KAFKA_UNAVAILABLE');
     expect(err!.message).toMatch(/certificate/i);
     expect(authMessages.length).toBe(before);
+  });
+
+  it('credentials that cannot be found: AWS_CREDENTIALS_MISSING with the fix, and no token is sent', async () => {
+    const before = authMessages.length;
+    delete process.env.AWS_ACCESS_KEY_ID;
+    delete process.env.AWS_SECRET_ACCESS_KEY;
+    try {
+      const profile = mskProfile();
+      const admin = createKafka(profile, { ssl: { ca: [cert] }, retry: { retries: 0 } }).admin();
+      const t0 = Date.now();
+      const err = await admin.connect().then(
+        () => undefined,
+        (e: unknown) => kafkaFailure(e, profile),
+      );
+      await admin.disconnect().catch(() => undefined);
+      expect(Date.now() - t0).toBeLessThan(10_000);
+      expect(err).toBeInstanceOf(PinpipeError);
+      expect(err!.code).toBe('AWS_CREDENTIALS_MISSING');
+      expect(err!.message).toMatch(/No AWS credentials found to sign the MSK IAM token.*aws configure/);
+      expect(authMessages.length).toBe(before);
+    } finally {
+      process.env.AWS_ACCESS_KEY_ID = FAKE.id;
+      process.env.AWS_SECRET_ACCESS_KEY = FAKE.secret;
+    }
   });
 });
