@@ -14,8 +14,9 @@ export interface ProduceRecord {
 }
 
 /**
- * Content types the produce endpoint accepts. The JSON and binary embedded formats; the generic v2 type
- * and plain JSON select the binary format, as Confluent's v1/v2 proxy did when no embedded format was named.
+ * Content types the produce endpoint accepts: the JSON and binary embedded formats. The generic v2 type
+ * selects binary, as Confluent's v2 TopicsResource did (@Consumes KAFKA_V2_JSON_BINARY, KAFKA_V2_JSON);
+ * plain application/json too, as its v1 API did when no embedded format was named.
  */
 const FORMATS: Record<string, EmbeddedFormat> = {
   'application/vnd.kafka.json.v2+json': 'json',
