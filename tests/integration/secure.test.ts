@@ -209,7 +209,9 @@ describe('the secured path over SASL/OAUTHBEARER (local-secure)', { timeout: 110
 
 describe('pinpipe doctor on the secured sandbox', { timeout: 60_000 }, () => {
   it('passes credentials, bucket, Kafka (authenticated over sasl-oauthbearer), topics and MySQL', async () => {
-    const report = await runDoctor(secure, { timeoutMs: 5000 });
+    const p = structuredClone(secure);
+    p.apiGateway.restApiName = uniqueName('secure-no-api');
+    const report = await runDoctor(p, { timeoutMs: 5000 });
     const status = Object.fromEntries(report.checks.map((c) => [c.name, c.status]));
     expect(status).toMatchObject({
       credentials: 'pass',
