@@ -55,9 +55,9 @@ export async function loadTables(connections: Connection[], opts: LoadOptions): 
     for (const t of TABLE_NAMES) await ddl.query(createTableSql(t, t + STAGING_SUFFIX, opts.comment));
     for (const c of connections) {
       // Long timeouts: on a busy machine the generator may keep the server waiting for a while.
-      await c.query(
-        'SET SESSION unique_checks = 0, foreign_key_checks = 0, net_read_timeout = 600, net_write_timeout = 600',
-      );
+      // unique_checks stays on: MariaDB 10.11's bulk path for empty tables (unique_checks = 0) cost
+      // about twice the server CPU on these key-ordered loads (docs/decisions.md, issue 3).
+      await c.query('SET SESSION net_read_timeout = 600, net_write_timeout = 600');
     }
     if (connections.length >= TABLE_NAMES.length) {
       // allSettled: on a failure, wait for the other loads to end before dropping their tables.
