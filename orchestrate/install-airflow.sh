@@ -3,7 +3,8 @@
 #   ${PINPIPE_CACHE_DIR:-~/.cache/pinpipe}/airflow-<version>/venv
 # A marker file holding the lock's checksum makes a warm run a no-op (well under a second); a
 # missing or stale marker means the venv is rebuilt from scratch, so an interrupted install never
-# counts as complete. Python: $PINPIPE_PYTHON or python3 (Airflow 3.1 supports 3.10-3.13).
+# counts as complete. Python: $AIRFLOW_PYTHON or python3 (Airflow 3.1 supports 3.10-3.13); not a
+# PINPIPE_* name because those are profile overrides.
 # Prints the venv path on stdout; progress goes to stderr.
 set -euo pipefail
 
@@ -23,10 +24,10 @@ if [ -f "$marker" ] && [ "$(cat "$marker")" = "$sum" ] && [ -x "$venv/bin/airflo
   exit 0
 fi
 
-python="${PINPIPE_PYTHON:-python3}"
+python="${AIRFLOW_PYTHON:-python3}"
 if ! "$python" -c 'import sys, venv, ensurepip; sys.exit(0 if (3, 10) <= sys.version_info[:2] <= (3, 13) else 1)' 2>/dev/null; then
   echo "install-airflow: $python must be Python 3.10-3.13 with the venv module (apt-get install python3-venv)," \
-    "or set PINPIPE_PYTHON to one that is." >&2
+    "or set AIRFLOW_PYTHON to one that is." >&2
   exit 1
 fi
 
