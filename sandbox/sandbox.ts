@@ -29,6 +29,16 @@ export function sandboxServices(opts: SandboxOptions): SandboxService[] {
         'the sandbox commands only run local services. Use --profile local.',
     );
   }
+  if (opts.profile.kafka.security.mode !== 'none') {
+    // The sandbox broker's plain listener comes from kafka.brokers[0]; a secured profile points at the
+    // SASL listener instead, which the plain profile's broker already serves (issue 10).
+    throw new PinpipeError(
+      'CONFIG_INVALID',
+      `Profile "${opts.profile.name}" uses kafka.security.mode "${opts.profile.kafka.security.mode}": start the sandbox ` +
+        'with the plain profile (`npm run sandbox:up`, profile local); its broker also serves the SASL/OAUTHBEARER ' +
+        `listener on 127.0.0.1:${opts.profile.sandbox.kafkaSaslPort} that this profile uses.`,
+    );
+  }
   return [
     mysqlService(opts.profile, say),
     kafkaService(opts.profile, say, opts.cacheDir),

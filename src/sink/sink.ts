@@ -1,6 +1,8 @@
 import type { Admin } from 'kafkajs';
 import { createKafka, createS3 } from '../clients/index.ts';
-import { PinpipeError, describeError } from '../errors.ts';
+import { kafkaFailure } from '../clients/kafka-auth.ts';
+import type { Profile } from '../config/schema.ts';
+import { PinpipeError } from '../errors.ts';
 import { log } from '../log.ts';
 import { topicsRoot } from './keys.ts';
 import { lagOf, parseTpKey } from './offsets.ts';
@@ -34,7 +36,7 @@ export async function runSink(opts: RunSinkOptions): Promise<SinkSummary> {
   let consumerStarted = false;
   try {
     await ensureBucket(s3, o.bucket, o.createBucket, logger);
-    await connect(admin, opts.profile.kafka.brokers);
+    await connect(admin, opts.profile);
     const topics = await resolveTopics(admin, o);
     const runner = new SinkRunner(o, topics, consumer, admin, s3, logger);
     consumer.on(consumer.events.GROUP_JOIN, runner.onJoin);
@@ -75,15 +77,12 @@ export async function runSink(opts: RunSinkOptions): Promise<SinkSummary> {
   }
 }
 
-async function connect(admin: Admin, brokers: string[]): Promise<void> {
+async function connect(admin: Admin, profile: Profile): Promise<void> {
   try {
     await admin.connect();
   } catch (err) {
-    throw new PinpipeError(
-      'KAFKA_UNAVAILABLE',
-      `Cannot reach Kafka at ${brokers.join(', ')}: ${describeError(err)}. Is the broker up (npm run sandbox:status)?`,
-      { cause: err },
-    );
+    // Authentication and credential failures name themselves; the rest is "broker unreachable".
+    throw kafkaFailure(err, profile, 'connect the sink to Kafka');
   }
 }
 
