@@ -4,7 +4,9 @@ import { defineConfig } from 'vitest/config';
 // which tests/global-setup.ts starts when it is down (and stops again afterwards) or reuses.
 export default defineConfig({
   test: {
-    reporters: process.env.CI ? ['default'] : ['default'],
+    // In CI a JSON report is written too, so .ci/run can print one plain "N passed, N failed" line.
+    reporters: process.env.CI ? ['default', 'json'] : ['default'],
+    outputFile: { json: '.ci-results/vitest.json' },
     projects: [
       {
         test: {
