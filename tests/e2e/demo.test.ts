@@ -1,12 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import os from 'node:os';
 import { spawn, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { portOpen } from '../../sandbox/lib/proc.ts';
 import { cleanupPipeline, isolatedPipelineEnv, profileFor } from '../helpers/isolated.ts';
 import { ROOT, runTs } from '../helpers/run.ts';
-import { freePort } from '../helpers/ports.ts';
+import { privateSandboxEnv } from '../helpers/private-sandbox.ts';
 
 // Spec §5: result names and their columns, written out independently of the implementation.
 const RESULT_COLUMNS: Record<string, string[]> = {
@@ -141,18 +140,11 @@ describe('npm run demo, end to end on the real sandbox', { timeout: 300_000 }, (
 describe('a sandbox service that dies mid-demo', { timeout: 300_000 }, () => {
   it('is named with how to restart it, and the demo stops what it started', async () => {
     // A private sandbox the demo starts itself, so killing its Kafka harms no other test.
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pinpipe-demo-sbx-'));
-    const env: Record<string, string> = {
+    const env: Record<string, string> = await privateSandboxEnv({
       ...(await isolatedPipelineEnv('die')),
-      PINPIPE_SANDBOX__DIR: dir,
-      PINPIPE_MYSQL__PORT: String(await freePort()),
-      PINPIPE_KAFKA__BROKERS: `[127.0.0.1:${await freePort()}]`,
-      PINPIPE_SANDBOX__KAFKA_CONTROLLER_PORT: String(await freePort()),
-      PINPIPE_SANDBOX__KAFKA_SASL_PORT: '0',
-      PINPIPE_SANDBOX__KAFKA_HEAP_MB: '256',
       PINPIPE_SANDBOX__SEED_ROWS: '500',
-      PINPIPE_AWS__ENDPOINT: `http://127.0.0.1:${await freePort()}`,
-    };
+    });
+    const dir = env.PINPIPE_SANDBOX__DIR!;
     try {
       const demo = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/demo.ts'), '--count', '50000'], {
         cwd: ROOT,

@@ -1,4 +1,3 @@
-import net from 'node:net';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { DeleteRestApiCommand } from '@aws-sdk/client-api-gateway';
@@ -12,20 +11,10 @@ import { startProxy, type StartedProxy } from '../../src/proxy/index.ts';
 import { uniqueName } from '../helpers/names.ts';
 import { testProfile } from '../helpers/profile.ts';
 import { emulatorSource } from './emulator-fixture.ts';
+import { freePort as closedPort } from '../helpers/ports.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const KEYS: TopicKey[] = ['pin', 'geo', 'user'];
-
-async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Reads every record of the topics back (to the end offsets) and returns the post index of each. */
 async function consumeInds(

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,23 +10,13 @@ import type { Profile } from '../../src/config/schema.ts';
 import { startProxy, type StartedProxy } from '../../src/proxy/index.ts';
 import { testProfile } from '../helpers/profile.ts';
 import { consumeBack, JSON_V2, quietLogger, rawRequest } from './proxy-helpers.ts';
+import { freePort } from '../helpers/ports.ts';
 
 /**
  * Kafka stopped → the proxy answers 5xx (50003) within a bounded time instead of hanging; Kafka back →
  * the same proxy process produces again (issue 4). Runs against a PRIVATE broker on free ports with its
  * own data folder, never the shared one.
  */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 const TOPIC = 'pinpipe-private-down';
 /** The longest we accept for an answer while Kafka is down (send deadline 4 s + metadata + slack). */
 const ANSWER_BOUND_MS = 20_000;

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEnv } from '../../src/config/env.ts';
 import { isAlive } from '../../sandbox/lib/proc.ts';
-import { freePort } from '../helpers/ports.ts';
+import { privateSandboxEnv } from '../helpers/private-sandbox.ts';
 import { runTs } from '../helpers/run.ts';
 
 /**
@@ -15,20 +15,7 @@ import { runTs } from '../helpers/run.ts';
  */
 const cacheDir = readEnv().cacheDir;
 
-async function privateEnv(extra: Record<string, string> = {}): Promise<Record<string, string>> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pinpipe-sbx-'));
-  return {
-    PINPIPE_SANDBOX__DIR: dir,
-    PINPIPE_MYSQL__PORT: String(await freePort()),
-    PINPIPE_KAFKA__BROKERS: `[127.0.0.1:${await freePort()}]`,
-    PINPIPE_SANDBOX__KAFKA_CONTROLLER_PORT: String(await freePort()),
-    PINPIPE_SANDBOX__KAFKA_SASL_PORT: '0',
-    PINPIPE_SANDBOX__KAFKA_HEAP_MB: '256',
-    PINPIPE_AWS__ENDPOINT: `http://127.0.0.1:${await freePort()}`,
-    PINPIPE_CACHE_DIR: cacheDir,
-    ...extra,
-  };
-}
+const privateEnv = privateSandboxEnv;
 
 /** Pids recorded in our pid files under a sandbox folder. */
 function pidsUnder(dir: string): number[] {

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,21 +11,11 @@ import { createLogger } from '../../src/log.ts';
 import { compareWithLog, readStoredRecords, runSink, type SinkSummary } from '../../src/sink/index.ts';
 import { uniqueName } from '../helpers/names.ts';
 import { testProfile } from '../helpers/profile.ts';
+import { freePort } from '../helpers/ports.ts';
 
 // Issue 5 bad input: the S3 endpoint goes away mid-run. A PRIVATE MiniStack on another port is
 // stopped while records keep arriving: uploads retry with backoff, nothing is committed until
 // stored, and after the restart every record is in S3 exactly once.
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
