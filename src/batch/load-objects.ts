@@ -86,17 +86,14 @@ async function loadChunk(
   sanitizedDir: string,
 ) {
   for (let attempt = 0; attempt <= chunk.length; attempt++) {
-    await db.run(
-      `SET VARIABLE files = [${chunk.map((o) => sqlString(o.file!)).join(', ')}]::VARCHAR[]`,
-      `load ${kind}`,
-    );
-    const select = sqlFile(`load_${kind}`);
-    const sql = first
-      ? `CREATE OR REPLACE TABLE staged_${kind} AS ${select}`
-      : `INSERT INTO staged_${kind} ${select}`;
+    const files = chunk.map((o) => sqlString(o.file!)).join(', ');
+    await db.run(`SET VARIABLE files = [${files}]::VARCHAR[]`, `load ${kind}`);
     try {
-      await db.run(sql, `load ${kind}`);
-      return;
+      // the lines first (reading is one thread), then the typing of load_<kind>.sql runs on every core
+      await db.run(
+        `CREATE OR REPLACE TEMP TABLE chunk_lines AS SELECT * FROM object_lines(getvariable('files'))`,
+        `load ${kind}`,
+      );
     } catch (err) {
       const bad = UTF8_ERROR.exec(String((err as Error).message))?.[1];
       const object = bad === undefined ? undefined : chunk.find((o) => o.file === bad);
@@ -109,7 +106,15 @@ async function loadChunk(
         `load ${kind}`,
       );
       object.file = copy;
+      continue;
     }
+    const select = sqlFile(`load_${kind}`);
+    const sql = first
+      ? `CREATE OR REPLACE TABLE staged_${kind} AS ${select}`
+      : `INSERT INTO staged_${kind} ${select}`;
+    await db.run(sql, `load ${kind}`);
+    await db.run('DROP TABLE chunk_lines', `load ${kind}`);
+    return;
   }
 }
 

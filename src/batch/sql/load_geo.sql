@@ -3,7 +3,7 @@
 WITH lines AS (
   SELECT o.key AS _key, o.partition AS _partition, o.start_offset + l.line_no AS _offset,
          l.line_no AS _line_no, l.line
-  FROM object_lines(getvariable('files')) l JOIN objects o ON o.file = l.file
+  FROM chunk_lines l JOIN objects o ON o.file = l.file
 ), parsed AS (
   SELECT *, line_problem(line) AS _problem FROM lines
 ), typed AS (

@@ -1,11 +1,12 @@
 -- Load (before task 1): the lines of the pin topic's objects → typed rows with explicit column
--- types, or a reason to quarantine the line. getvariable('files') holds this chunk's local files;
+-- types, or a reason to quarantine the line. `chunk_lines` holds the lines of this chunk's objects
+-- (object_lines() in macros.sql, materialised first so that this query runs in parallel);
 -- `objects` maps each file to its key, partition and start offset (spec §3): the record's offset
 -- is the start offset plus the 0-based line number.
 WITH lines AS (
   SELECT o.key AS _key, o.partition AS _partition, o.start_offset + l.line_no AS _offset,
          l.line_no AS _line_no, l.line
-  FROM object_lines(getvariable('files')) l JOIN objects o ON o.file = l.file
+  FROM chunk_lines l JOIN objects o ON o.file = l.file
 ), parsed AS (
   SELECT *, line_problem(line) AS _problem FROM lines
 ), typed AS (
