@@ -37,6 +37,13 @@ export function s3Failure(err: unknown, profile: Profile, action: string): Pinpi
       { cause: err },
     );
   }
+  if (name === 'CredentialsProviderError') {
+    return new PinpipeError(
+      'AWS_CREDENTIALS_MISSING',
+      `No AWS credentials for ${action}: configure the AWS default chain (aws configure / SSO / an instance role).`,
+      { cause: err },
+    );
+  }
   const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   if (status === undefined || status >= 500) {
     return new PinpipeError(
