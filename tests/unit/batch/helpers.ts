@@ -19,14 +19,20 @@ export interface FixtureRun extends BatchRun {
 export async function runOnFolder(source: string): Promise<FixtureRun> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pinpipe-batch-'));
   const profile = testProfile((p) => ({ ...p, batch: { ...p.batch, workDir: path.join(dir, 'work') } }));
-  const run = await executeBatch({
-    profile,
-    source,
-    out: path.join(dir, 'out'),
-    runDate: '2026-01-02',
-    progress: false,
-    logger: createLogger('silent'),
-  });
+  let run: BatchRun;
+  try {
+    run = await executeBatch({
+      profile,
+      source,
+      out: path.join(dir, 'out'),
+      runDate: '2026-01-02',
+      progress: false,
+      logger: createLogger('silent'),
+    });
+  } catch (err) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   return {
     ...run,
     dir,
