@@ -51,11 +51,15 @@ try {
   await sandboxDown(opts);
 
   const mb = (kb: number) => (kb / 1024).toFixed(0);
-  console.log(`machine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, load ${os.loadavg()[0]!.toFixed(2)}`);
+  console.log(
+    `machine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, load ${os.loadavg()[0]!.toFixed(2)}`,
+  );
   console.log(`cold start (fresh data, cached downloads): ${cold.seconds.toFixed(1)} s`);
   console.log(`warm start (existing data, services stopped): ${warm.seconds.toFixed(1)} s`);
   console.log(`second up (services running, no-op):       ${warmNoop.seconds.toFixed(2)} s`);
-  console.log(`RSS: ${rss.map((r) => `${r.name} ${mb(r.kb)} MB`).join(', ')}; total ${mb(rss.reduce((a, r) => a + r.kb, 0))} MB`);
+  console.log(
+    `RSS: ${rss.map((r) => `${r.name} ${mb(r.kb)} MB`).join(', ')}; total ${mb(rss.reduce((a, r) => a + r.kb, 0))} MB`,
+  );
 } finally {
   await sandboxDown(opts).catch(() => {});
   fs.rmSync(dir, { recursive: true, force: true });

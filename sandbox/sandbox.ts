@@ -121,7 +121,11 @@ export async function sandboxUp(opts: SandboxOptions): Promise<UpResult> {
       if (started.length > 0) say(`stopped what this call started: ${started.map((s) => s.name).join(', ')}`);
       throw err;
     }
-    return { started: started.map((s) => s.name), alreadyRunning: already, seconds: (Date.now() - t0) / 1000 };
+    return {
+      started: started.map((s) => s.name),
+      alreadyRunning: already,
+      seconds: (Date.now() - t0) / 1000,
+    };
   });
 }
 
@@ -148,8 +152,11 @@ export async function sandboxReset(opts: SandboxOptions): Promise<void> {
     }
     // Everything else kept in the sandbox folder (batch cache and manifest, emulator ledger) goes too,
     // so the next run does not skip objects that no longer exist.
-    for (const entry of fs.existsSync(opts.profile.sandbox.dir) ? fs.readdirSync(opts.profile.sandbox.dir) : []) {
-      if (entry !== 'sandbox.lock') fs.rmSync(path.join(opts.profile.sandbox.dir, entry), { recursive: true, force: true });
+    for (const entry of fs.existsSync(opts.profile.sandbox.dir)
+      ? fs.readdirSync(opts.profile.sandbox.dir)
+      : []) {
+      if (entry !== 'sandbox.lock')
+        fs.rmSync(path.join(opts.profile.sandbox.dir, entry), { recursive: true, force: true });
     }
   });
 }

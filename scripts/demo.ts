@@ -9,7 +9,9 @@ let interrupts = 0;
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {
     if (++interrupts > 1) process.exit(130);
-    process.stderr.write(`\n[demo] ${sig}: stopping cleanly (the proxy, the sink, and the sandbox if the demo started it)\n`);
+    process.stderr.write(
+      `\n[demo] ${sig}: stopping cleanly (the proxy, the sink, and the sandbox if the demo started it)\n`,
+    );
     controller.abort();
   });
 }
@@ -20,7 +22,12 @@ await runScript(
   (c) =>
     c
       .option('-n, --count <posts>', 'posts to emulate (3 records each)', parsePositiveInt('--count'), 2000)
-      .option('--seed <n>', 'seed of the emulator row choice (reproducible runs)', parsePositiveInt('--seed', 0), 7)
+      .option(
+        '--seed <n>',
+        'seed of the emulator row choice (reproducible runs)',
+        parsePositiveInt('--seed', 0),
+        7,
+      )
       .option('--keep-sandbox', 'leave the sandbox running at the end, even when the demo started it'),
   async ({ profile, cacheDir, say, opts }) => {
     await runDemo({

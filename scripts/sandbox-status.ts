@@ -14,7 +14,9 @@ await runScript(
     } else {
       for (const [name, h] of Object.entries(st)) {
         const pid = h.pid ? ` pid ${h.pid}` : '';
-        process.stdout.write(`${name.padEnd(6)} ${h.ok ? 'ok  ' : 'DOWN'} ${h.endpoint}${pid}${h.detail ? `  (${h.detail})` : ''}\n`);
+        process.stdout.write(
+          `${name.padEnd(6)} ${h.ok ? 'ok  ' : 'DOWN'} ${h.endpoint}${pid}${h.detail ? `  (${h.detail})` : ''}\n`,
+        );
       }
     }
     return Object.values(st).every((h) => h.ok) ? ExitCode.OK : ExitCode.UNAVAILABLE;

@@ -10,7 +10,11 @@ import { afterUp } from '../scripts/lib/after-up.ts';
 export default async function setup(): Promise<() => Promise<void>> {
   const env = readEnv();
   const { profile } = loadProfile('local', env);
-  const opts = { profile, cacheDir: env.cacheDir, say: (m: string) => process.stderr.write(`[test sandbox] ${m}\n`) };
+  const opts = {
+    profile,
+    cacheDir: env.cacheDir,
+    say: (m: string) => process.stderr.write(`[test sandbox] ${m}\n`),
+  };
   const st = await sandboxStatus(opts);
   const wasUp = Object.values(st).every((h) => h.ok);
   if (!wasUp) await sandboxUp(opts);

@@ -8,7 +8,14 @@ import type { Profile } from '../../src/config/schema.ts';
 import { topicNames } from '../../src/config/schema.ts';
 import { PinpipeError, describeError } from '../../src/errors.ts';
 import { readEnv } from '../../src/config/env.ts';
-import { assertPortFree, runningPid, spawnService, stopProcess, waitUntil, withTimeout } from '../lib/proc.ts';
+import {
+  assertPortFree,
+  runningPid,
+  spawnService,
+  stopProcess,
+  waitUntil,
+  withTimeout,
+} from '../lib/proc.ts';
 import { javaMajor, requireTool } from '../lib/tools.ts';
 import { portOf, type SandboxService, type ServiceHealth } from '../lib/service.ts';
 
@@ -166,7 +173,11 @@ export function kafkaService(profile: Profile, say: (msg: string) => void, cache
     runningPid: () => runningPid(pidFile),
     async start() {
       if (!java || !classpath) await this.prepare();
-      await assertPortFree(port, 'the sandbox Kafka broker', 'set kafka.brokers in the profile to another port');
+      await assertPortFree(
+        port,
+        'the sandbox Kafka broker',
+        'set kafka.brokers in the profile to another port',
+      );
       await assertPortFree(
         profile.sandbox.kafkaControllerPort,
         'the sandbox Kafka controller',
@@ -199,16 +210,27 @@ export function kafkaService(profile: Profile, say: (msg: string) => void, cache
         say(`formatting Kafka storage in ${dataDir}`);
         // Kafka cluster ids are 16 random bytes in URL-safe base64 (what `StorageTool random-uuid` prints).
         const clusterId = Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url');
-        const r = spawnSync(java!, [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props], {
-          encoding: 'utf8',
-        });
+        const r = spawnSync(
+          java!,
+          [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props],
+          {
+            encoding: 'utf8',
+          },
+        );
         if (r.status !== 0) {
           fs.rmSync(dataDir, { recursive: true, force: true });
-          throw new PinpipeError('SANDBOX_START_FAILED', `Formatting Kafka storage failed: ${r.stderr.trim().slice(-800)}`);
+          throw new PinpipeError(
+            'SANDBOX_START_FAILED',
+            `Formatting Kafka storage failed: ${r.stderr.trim().slice(-800)}`,
+          );
         }
       }
       const pid = spawnService(java!, [...jvm, 'kafka.Kafka', props], { logFile, pidFile });
-      await waitUntil('Kafka', () => this.health(3000), { timeoutMs: profile.sandbox.startTimeoutSec * 1000, pid, logFile });
+      await waitUntil('Kafka', () => this.health(3000), {
+        timeoutMs: profile.sandbox.startTimeoutSec * 1000,
+        pid,
+        logFile,
+      });
     },
     async ensureResources() {
       const a = admin();

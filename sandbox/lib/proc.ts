@@ -156,7 +156,11 @@ export function tail(file: string | undefined, lines = 15): string {
 }
 
 /** Runs fn with a timeout; rejects with a plain Error on expiry. */
-export async function withTimeout<T>(ms: number, what: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withTimeout<T>(
+  ms: number,
+  what: string,
+  fn: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   const ctl = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

@@ -27,7 +27,11 @@ export interface SandboxService {
   wipe(): void;
 }
 
-export type ServiceFactory = (profile: Profile, say: (msg: string) => void, cacheDir: string) => SandboxService;
+export type ServiceFactory = (
+  profile: Profile,
+  say: (msg: string) => void,
+  cacheDir: string,
+) => SandboxService;
 
 export function portOf(hostPort: string): number {
   const m = /:(\d+)\/?$/.exec(hostPort);

@@ -34,13 +34,22 @@ export function aptInstall(pkgs: string[], say: (msg: string) => void): void {
   if (!aptUpdated) {
     const u = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
     if (u.status !== 0) {
-      throw new PinpipeError('SANDBOX_PREREQ_MISSING', 'apt-get update failed; check the package mirrors and retry.');
+      throw new PinpipeError(
+        'SANDBOX_PREREQ_MISSING',
+        'apt-get update failed; check the package mirrors and retry.',
+      );
     }
     aptUpdated = true;
   }
-  const r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...pkgs], { stdio: 'inherit', env });
+  const r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...pkgs], {
+    stdio: 'inherit',
+    env,
+  });
   if (r.status !== 0) {
-    throw new PinpipeError('SANDBOX_PREREQ_MISSING', `apt-get install ${pkgs.join(' ')} failed; see the output above.`);
+    throw new PinpipeError(
+      'SANDBOX_PREREQ_MISSING',
+      `apt-get install ${pkgs.join(' ')} failed; see the output above.`,
+    );
   }
 }
 

@@ -4,7 +4,14 @@ import { spawnSync } from 'node:child_process';
 import mysql from 'mysql2/promise';
 import type { Profile } from '../../src/config/schema.ts';
 import { PinpipeError, describeError } from '../../src/errors.ts';
-import { assertPortFree, runningPid, spawnService, stopProcess, waitUntil, withTimeout } from '../lib/proc.ts';
+import {
+  assertPortFree,
+  runningPid,
+  spawnService,
+  stopProcess,
+  waitUntil,
+  withTimeout,
+} from '../lib/proc.ts';
 import { requireTool, which } from '../lib/tools.ts';
 import type { SandboxService, ServiceHealth } from '../lib/service.ts';
 
@@ -31,9 +38,15 @@ export function mysqlService(profile: Profile, say: (msg: string) => void): Sand
   const rootSql = (sql: string) => {
     const client = clientBin();
     if (!client) throw new PinpipeError('SANDBOX_PREREQ_MISSING', 'The mariadb/mysql client is missing.');
-    const r = spawnSync(client, ['--no-defaults', '-S', socket, '-u', 'root'], { input: sql, encoding: 'utf8' });
+    const r = spawnSync(client, ['--no-defaults', '-S', socket, '-u', 'root'], {
+      input: sql,
+      encoding: 'utf8',
+    });
     if (r.status !== 0) {
-      throw new PinpipeError('SANDBOX_START_FAILED', `Setting up the sandbox database failed: ${r.stderr.trim()}`);
+      throw new PinpipeError(
+        'SANDBOX_START_FAILED',
+        `Setting up the sandbox database failed: ${r.stderr.trim()}`,
+      );
     }
   };
 
@@ -135,7 +148,8 @@ export function mysqlService(profile: Profile, say: (msg: string) => void): Sand
               connectTimeout: timeoutMs,
             })
             .catch(async (err: { code?: string }) => {
-              const noUserYet = err.code === 'ER_ACCESS_DENIED_ERROR' || err.code === 'ER_HOST_NOT_PRIVILEGED';
+              const noUserYet =
+                err.code === 'ER_ACCESS_DENIED_ERROR' || err.code === 'ER_HOST_NOT_PRIVILEGED';
               if (!noUserYet || !fs.existsSync(socket)) throw err;
               rootSql('SELECT 1;');
               return undefined;

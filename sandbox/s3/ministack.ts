@@ -4,7 +4,14 @@ import { spawnSync } from 'node:child_process';
 import { CreateBucketCommand, HeadBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Profile } from '../../src/config/schema.ts';
 import { PinpipeError, describeError } from '../../src/errors.ts';
-import { assertPortFree, runningPid, spawnService, stopProcess, waitUntil, withTimeout } from '../lib/proc.ts';
+import {
+  assertPortFree,
+  runningPid,
+  spawnService,
+  stopProcess,
+  waitUntil,
+  withTimeout,
+} from '../lib/proc.ts';
 import { requireTool } from '../lib/tools.ts';
 import { portOf, type SandboxService, type ServiceHealth } from '../lib/service.ts';
 
@@ -21,7 +28,12 @@ export function installMinistack(cacheDir: string, say: (m: string) => void): st
   const bin = path.join(venv, 'bin', 'ministack');
   const marker = path.join(venv, '.complete');
   if (fs.existsSync(marker) && fs.existsSync(bin)) return bin;
-  const python = requireTool('python3', 'MiniStack (S3 + API Gateway)', { deb: 'python3', brew: 'python@3.11' }, say);
+  const python = requireTool(
+    'python3',
+    'MiniStack (S3 + API Gateway)',
+    { deb: 'python3', brew: 'python@3.11' },
+    say,
+  );
   say(`installing MiniStack ${MINISTACK_VERSION} from PyPI into ${venv}`);
   fs.rmSync(venv, { recursive: true, force: true });
   let r = spawnSync(python, ['-m', 'venv', venv], { encoding: 'utf8' });
@@ -32,9 +44,13 @@ export function installMinistack(cacheDir: string, say: (m: string) => void): st
         'On Debian/Ubuntu: sudo apt-get install -y python3-venv',
     );
   }
-  r = spawnSync(path.join(venv, 'bin', 'pip'), ['install', '-q', '--disable-pip-version-check', `ministack==${MINISTACK_VERSION}`], {
-    encoding: 'utf8',
-  });
+  r = spawnSync(
+    path.join(venv, 'bin', 'pip'),
+    ['install', '-q', '--disable-pip-version-check', `ministack==${MINISTACK_VERSION}`],
+    {
+      encoding: 'utf8',
+    },
+  );
   if (r.status !== 0 || !fs.existsSync(bin)) {
     throw new PinpipeError(
       'SANDBOX_PREREQ_MISSING',
@@ -76,7 +92,11 @@ export function s3Service(profile: Profile, say: (msg: string) => void, cacheDir
     runningPid: () => runningPid(pidFile),
     async start() {
       if (!bin) await this.prepare();
-      await assertPortFree(port, 'MiniStack (S3 + API Gateway)', 'set aws.endpoint in the profile to another port');
+      await assertPortFree(
+        port,
+        'MiniStack (S3 + API Gateway)',
+        'set aws.endpoint in the profile to another port',
+      );
       fs.mkdirSync(dataDir, { recursive: true });
       const pid = spawnService(bin!, [], {
         logFile,
@@ -94,7 +114,11 @@ export function s3Service(profile: Profile, say: (msg: string) => void, cacheDir
           SERVICES: 's3,apigateway,sts,iam',
         },
       });
-      await waitUntil('MiniStack', () => this.health(2000), { timeoutMs: profile.sandbox.startTimeoutSec * 1000, pid, logFile });
+      await waitUntil('MiniStack', () => this.health(2000), {
+        timeoutMs: profile.sandbox.startTimeoutSec * 1000,
+        pid,
+        logFile,
+      });
     },
     async ensureResources() {
       const s3 = client();

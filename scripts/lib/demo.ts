@@ -85,26 +85,47 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     });
     watchdog = watchServices(sandboxServices(sbx), (err) => ctl.abort(err));
 
-    const url = await step(2, `proxy: Kafka REST Proxy on ${profile.proxy.host}:${profile.proxy.port}`, async () => {
-      proxy = await startProxy({ profile });
-      return resolveInvokeUrl(profile);
-    });
+    const url = await step(
+      2,
+      `proxy: Kafka REST Proxy on ${profile.proxy.host}:${profile.proxy.port}`,
+      async () => {
+        proxy = await startProxy({ profile });
+        return resolveInvokeUrl(profile);
+      },
+    );
     say(`      emulator posts to the API Gateway stage: ${url}`);
 
-    const emulated = await step(3, `emulate: ${opts.count} posts (pin + geo + user each) through API Gateway, ${DEMO_BATCH} records per request`, async () => {
-      const s = await runEmulator({ profile, url, count: opts.count, seed: opts.seed, batch: DEMO_BATCH, concurrency: 4, signal });
-      appendLedger(profile, s);
-      return s;
-    });
+    const emulated = await step(
+      3,
+      `emulate: ${opts.count} posts (pin + geo + user each) through API Gateway, ${DEMO_BATCH} records per request`,
+      async () => {
+        const s = await runEmulator({
+          profile,
+          url,
+          count: opts.count,
+          seed: opts.seed,
+          batch: DEMO_BATCH,
+          concurrency: 4,
+          signal,
+        });
+        appendLedger(profile, s);
+        return s;
+      },
+    );
     say(`      ${formatSummary(emulated).split('\n').join('\n      ')}`);
     if (emulated.posts === 0 || Object.values(emulated.topics).some((t) => t.failed > 0)) {
-      throw new PinpipeError('EMULATOR_FAILED', 'The emulator could not deliver every record: see its summary above.');
+      throw new PinpipeError(
+        'EMULATOR_FAILED',
+        'The emulator could not deliver every record: see its summary above.',
+      );
     }
 
     const sink = await step(4, 'sink: Kafka → S3 in the Confluent S3 sink layout, until caught up', () =>
       runSink({ profile, drain: true, signal, progressIntervalMs: 0 }),
     );
-    say(`      ${sink.recordsWritten} records in ${sink.objectsWritten} objects under s3://${sink.bucket}/${sink.topicsRoot}`);
+    say(
+      `      ${sink.recordsWritten} records in ${sink.objectsWritten} objects under s3://${sink.bucket}/${sink.topicsRoot}`,
+    );
 
     const batch = await step(5, 'batch: S3 → DuckDB, clean the three tables, run the analytics', () =>
       runBatch({ profile, signal, progress: false }),
@@ -128,7 +149,10 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     const seconds = (Date.now() - t0) / 1000;
     say(`demo finished in ${seconds.toFixed(1)} s; report: ${report.file}`);
     if (!verify.ok) {
-      throw new PinpipeError('VERIFY_MISMATCH', 'The reconciliation found unexplained differences (table above).');
+      throw new PinpipeError(
+        'VERIFY_MISMATCH',
+        'The reconciliation found unexplained differences (table above).',
+      );
     }
     return { ok: true, reportFile: report.file, resultsDir: batch.outDir, seconds, steps };
   } catch (err) {

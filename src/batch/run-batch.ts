@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3 } from '../clients/s3.ts';
 import { PinpipeError } from '../errors.ts';
 import { log } from '../log.ts';
@@ -36,6 +37,16 @@ function emptyResults(): Record<string, Row[]> {
  * the result rows; `runBatch` returns the summary only.
  */
 export async function executeBatch(opts: BatchOptions): Promise<BatchRun> {
+  if (opts.source || opts.s3) return execute(opts, opts.source ? undefined : opts.s3);
+  const s3 = createS3(opts.profile);
+  try {
+    return await execute(opts, s3);
+  } finally {
+    s3.destroy(); // the client we made: free its sockets so in-process callers can exit
+  }
+}
+
+async function execute(opts: BatchOptions, s3: S3Client | undefined): Promise<BatchRun> {
   const t0 = performance.now();
   const { profile, signal } = opts;
   const logger = opts.logger ?? log();
@@ -83,7 +94,6 @@ export async function executeBatch(opts: BatchOptions): Promise<BatchRun> {
     return { summary, results };
   };
 
-  const s3 = opts.source ? undefined : (opts.s3 ?? createS3(profile));
   const where = opts.source ? path.resolve(opts.source) : `s3://${profile.s3.bucket}/${profile.s3.topicsDir}`;
   const listing: Listing = await step('list', () =>
     s3 ? listS3Objects(s3, profile, signal) : listLocalObjects(opts.source!, profile),

@@ -12,7 +12,11 @@ import { commands } from './commands/index.ts';
 export function buildProgram(ctxHolder: { ctx?: CommandContext }, signal: AbortSignal): Command {
   const program = new Command('pinpipe')
     .description('The Pinterest data pipeline on one machine, and the same code on AWS.')
-    .option('-p, --profile <name>', 'profile name (profiles/<name>.yaml) or path; env PINPIPE_PROFILE', undefined)
+    .option(
+      '-p, --profile <name>',
+      'profile name (profiles/<name>.yaml) or path; env PINPIPE_PROFILE',
+      undefined,
+    )
     .option('--log-level <level>', 'debug | info | warn | error; env PINPIPE_LOG_LEVEL')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()

@@ -11,7 +11,12 @@ export interface Progress {
  * A progress bar on a terminal (stderr), nothing otherwise: callers print a one-line summary at
  * the end either way, so logs in CI stay short.
  */
-export function createProgress(opts: { label: string; total: number; enabled?: boolean; unit?: string }): Progress {
+export function createProgress(opts: {
+  label: string;
+  total: number;
+  enabled?: boolean;
+  unit?: string;
+}): Progress {
   const enabled = opts.enabled ?? (Boolean(process.stderr.isTTY) && process.env.CI !== 'true');
   if (!enabled) {
     return { increment() {}, update() {}, setTotal() {}, stop() {} };

@@ -2,7 +2,10 @@ import { APIGatewayClient, type APIGatewayClientConfig } from '@aws-sdk/client-a
 import type { Profile } from '../config/schema.ts';
 import { awsClientConfig } from './aws.ts';
 
-export function createApiGateway(profile: Profile, overrides: Partial<APIGatewayClientConfig> = {}): APIGatewayClient {
+export function createApiGateway(
+  profile: Profile,
+  overrides: Partial<APIGatewayClientConfig> = {},
+): APIGatewayClient {
   return new APIGatewayClient({ ...awsClientConfig(profile), maxAttempts: 3, ...overrides });
 }
 

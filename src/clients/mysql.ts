@@ -5,7 +5,10 @@ import { PinpipeError, describeError } from '../errors.ts';
 
 export type MysqlPool = mysql.Pool;
 
-export function mysqlOptions(profile: Profile, overrides: Partial<mysql.PoolOptions> = {}): mysql.PoolOptions {
+export function mysqlOptions(
+  profile: Profile,
+  overrides: Partial<mysql.PoolOptions> = {},
+): mysql.PoolOptions {
   const password = profile.mysql.password ?? readSecret(profile.mysql.passwordEnv) ?? undefined;
   return {
     host: profile.mysql.host,
@@ -45,7 +48,11 @@ export function mysqlUnreachable(profile: Profile, err: unknown): PinpipeError {
   const fix = profile.sandbox.enabled
     ? 'Start the sandbox with `npm run sandbox:up`'
     : 'Check mysql.host/port in the profile, the network path, and the password variable';
-  return new PinpipeError('SOURCE_UNREACHABLE', `MySQL at ${where} is unreachable (${describeError(err)}). ${fix}.`, {
-    cause: err,
-  });
+  return new PinpipeError(
+    'SOURCE_UNREACHABLE',
+    `MySQL at ${where} is unreachable (${describeError(err)}). ${fix}.`,
+    {
+      cause: err,
+    },
+  );
 }

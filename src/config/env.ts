@@ -53,7 +53,10 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): PinpipeEnv {
 }
 
 /** Reads a secret by the variable name a profile gives; undefined when unset or empty. */
-export function readSecret(name: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function readSecret(
+  name: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
   if (!name) return undefined;
   const v = env[name];
   return v === undefined || v === '' ? undefined : v;

@@ -69,7 +69,10 @@ export function loadProfile(name?: string, env: PinpipeEnv = readEnv()): LoadedP
     const issues = parsed.error.issues
       .map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`)
       .join('\n');
-    throw new PinpipeError('CONFIG_INVALID', `Profile ${file} is invalid:\n${issues}\nFix these fields and retry.`);
+    throw new PinpipeError(
+      'CONFIG_INVALID',
+      `Profile ${file} is invalid:\n${issues}\nFix these fields and retry.`,
+    );
   }
   const profile = normalise(parsed.data, env.projectRoot);
   const { errors, warnings } = checkProfile(profile);
@@ -84,7 +87,8 @@ export function loadProfile(name?: string, env: PinpipeEnv = readEnv()): LoadedP
 
 /** The variable names a raw profile gives for secrets (passwordEnv, apiKeyEnv, tokenEnv). */
 function secretVariables(raw: Record<string, unknown>): Set<string> {
-  const at = (o: unknown, k: string) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined);
+  const at = (o: unknown, k: string) =>
+    o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined;
   const kafkaSec = at(at(raw, 'kafka'), 'security');
   const names = [
     at(at(raw, 'mysql'), 'passwordEnv'),

@@ -5,32 +5,44 @@ export function checkProfile(p: Profile): { errors: string[]; warnings: string[]
   const errors: string[] = [];
   const warnings: string[] = [];
   if (p.aws.credentials === 'static' && !p.aws.endpoint) {
-    errors.push('aws.credentials: "static" is only for an emulator; set aws.endpoint or use "default-chain".');
+    errors.push(
+      'aws.credentials: "static" is only for an emulator; set aws.endpoint or use "default-chain".',
+    );
   }
   if (p.mysql.password && p.mysql.passwordEnv) {
     errors.push('mysql: set either password (sandbox only) or passwordEnv, not both.');
   }
   if (p.mysql.password && !p.sandbox.enabled) {
-    errors.push('mysql.password: a stored password is only allowed on sandbox profiles; use mysql.passwordEnv.');
+    errors.push(
+      'mysql.password: a stored password is only allowed on sandbox profiles; use mysql.passwordEnv.',
+    );
   }
   const sec = p.kafka.security;
   if (sec.mode === 'sasl-scram' && (!sec.username || !sec.passwordEnv || !sec.mechanism)) {
     errors.push('kafka.security: sasl-scram needs mechanism, username and passwordEnv.');
   }
   if (sec.mode === 'sasl-oauthbearer' && !sec.principal && !sec.tokenEnv) {
-    errors.push('kafka.security: sasl-oauthbearer needs principal (sandbox: mint a token) or tokenEnv (a variable holding one).');
+    errors.push(
+      'kafka.security: sasl-oauthbearer needs principal (sandbox: mint a token) or tokenEnv (a variable holding one).',
+    );
   }
   if (sec.mode === 'msk-iam') {
     const region = sec.region ?? p.region;
     if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
-      errors.push(`${sec.region ? 'kafka.security.region' : 'region'}: msk-iam signs tokens for an AWS region such as us-east-1 (got "${region}").`);
+      errors.push(
+        `${sec.region ? 'kafka.security.region' : 'region'}: msk-iam signs tokens for an AWS region such as us-east-1 (got "${region}").`,
+      );
     }
     if (p.aws.credentials === 'static') {
-      errors.push('aws.credentials: msk-iam needs real credentials from the AWS default chain; use "default-chain".');
+      errors.push(
+        'aws.credentials: msk-iam needs real credentials from the AWS default chain; use "default-chain".',
+      );
     }
     const odd = p.kafka.brokers.filter((b) => !/:(9098|9198)$/.test(b));
     if (odd.length > 0) {
-      warnings.push(`kafka.brokers: MSK serves IAM authentication on port 9098 (9198 public); check ${odd.join(', ')}.`);
+      warnings.push(
+        `kafka.brokers: MSK serves IAM authentication on port 9098 (9198 public); check ${odd.join(', ')}.`,
+      );
     }
   }
   if (p.sink.rotateScheduleIntervalMs > 0 && p.sink.rotateScheduleIntervalMs < 100) {

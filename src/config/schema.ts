@@ -127,7 +127,10 @@ export const profileSchema = z
         fetchConcurrency: z.number().int().min(1).max(256).default(16),
       })
       .strict(),
-    schedule: z.object({ cron: z.string().default('0 0 * * *') }).strict().default({ cron: '0 0 * * *' }),
+    schedule: z
+      .object({ cron: z.string().default('0 0 * * *') })
+      .strict()
+      .default({ cron: '0 0 * * *' }),
     sandbox: z
       .object({
         /**

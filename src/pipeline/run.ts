@@ -52,7 +52,9 @@ export async function runPipeline(o: RunOptions): Promise<{ emulator?: EmulatorS
       logger,
       signal: sinkCtl.signal,
     });
-    logger.info(`batch scheduled "${schedule.cron}", next run ${schedule.nextRun()?.toISOString() ?? 'never'}`);
+    logger.info(
+      `batch scheduled "${schedule.cron}", next run ${schedule.nextRun()?.toISOString() ?? 'never'}`,
+    );
     if (o.batchNow) void schedule.runNow();
     const sink = runSink({ profile, signal: sinkCtl.signal, logger }).finally(() => emuCtl.abort());
     let emulator: Promise<EmulatorSummary | undefined> = Promise.resolve(undefined);

@@ -21,7 +21,13 @@ export interface PipelineStatus {
   profile: string;
   topics: Record<TopicKey, TopicStatus>;
   emulated: { runs: number; acknowledged: Record<TopicKey, number> };
-  lastBatch: null | { generatedAt: string; runDate: string; rows: Record<string, number>; durationMs: number; outDir: string };
+  lastBatch: null | {
+    generatedAt: string;
+    runDate: string;
+    rows: Record<string, number>;
+    durationMs: number;
+    outDir: string;
+  };
   errors: string[];
 }
 
@@ -36,7 +42,10 @@ export async function pipelineStatus(profile: Profile): Promise<PipelineStatus> 
   const admin = createKafka(profile, { retry: { retries: 1 } }).admin();
   try {
     await admin.connect();
-    const committed = await admin.fetchOffsets({ groupId: profile.sink.groupId, topics: Object.values(names) });
+    const committed = await admin.fetchOffsets({
+      groupId: profile.sink.groupId,
+      topics: Object.values(names),
+    });
     for (const k of TOPIC_KEYS) {
       const offsets = await admin.fetchTopicOffsets(names[k]);
       topics[k].records = offsets.reduce((a, p) => a + Number(p.high) - Number(p.low), 0);
@@ -55,7 +64,9 @@ export async function pipelineStatus(profile: Profile): Promise<PipelineStatus> 
   const s3 = createS3(profile, { maxAttempts: 1 });
   try {
     for (const k of TOPIC_KEYS) {
-      topics[k].objects = (await listKeys(s3, profile.s3.bucket, `${profile.s3.topicsDir}/${names[k]}/`)).length;
+      topics[k].objects = (
+        await listKeys(s3, profile.s3.bucket, `${profile.s3.topicsDir}/${names[k]}/`)
+      ).length;
     }
   } catch (err) {
     errors.push(`S3: ${describeError(err)}`);
@@ -69,7 +80,13 @@ export async function pipelineStatus(profile: Profile): Promise<PipelineStatus> 
     topics,
     emulated: ledgerTotals(profile),
     lastBatch: b
-      ? { generatedAt: b.generatedAt, runDate: b.runDate, rows: b.rows, durationMs: b.durationMs, outDir: b.outDir }
+      ? {
+          generatedAt: b.generatedAt,
+          runDate: b.runDate,
+          rows: b.rows,
+          durationMs: b.durationMs,
+          outDir: b.outDir,
+        }
       : null,
     errors,
   };
@@ -77,7 +94,10 @@ export async function pipelineStatus(profile: Profile): Promise<PipelineStatus> 
 
 export function formatStatus(s: PipelineStatus): string {
   const n = (v: number | null) => (v === null ? '?' : String(v));
-  const lines = [`profile ${s.profile}`, 'topic                        kafka records  sink lag  S3 objects  emulated'];
+  const lines = [
+    `profile ${s.profile}`,
+    'topic                        kafka records  sink lag  S3 objects  emulated',
+  ];
   for (const k of TOPIC_KEYS) {
     const t = s.topics[k];
     lines.push(

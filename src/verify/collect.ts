@@ -20,9 +20,13 @@ export async function kafkaCounts(admin: Admin, profile: Profile): Promise<Recor
       const offsets = await admin.fetchTopicOffsets(names[k]);
       out[k] = offsets.reduce((a, p) => a + (Number(p.high) - Number(p.low)), 0);
     } catch (err) {
-      throw new PinpipeError('KAFKA_UNAVAILABLE', `Cannot read the offsets of ${names[k]}: ${describeError(err)}.`, {
-        cause: err,
-      });
+      throw new PinpipeError(
+        'KAFKA_UNAVAILABLE',
+        `Cannot read the offsets of ${names[k]}: ${describeError(err)}.`,
+        {
+          cause: err,
+        },
+      );
     }
   }
   return out;
@@ -41,9 +45,13 @@ export async function s3Counts(
       const errors = await listKeys(s3, profile.s3.bucket, `errors/${names[k]}/`);
       out[k] = { records: dedupeByOffset(stored.records).records.length, errors: errors.length };
     } catch (err) {
-      throw new PinpipeError('S3_UNAVAILABLE', `Cannot list s3://${profile.s3.bucket}: ${describeError(err)}.`, {
-        cause: err,
-      });
+      throw new PinpipeError(
+        'S3_UNAVAILABLE',
+        `Cannot list s3://${profile.s3.bucket}: ${describeError(err)}.`,
+        {
+          cause: err,
+        },
+      );
     }
   }
   return out;

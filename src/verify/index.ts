@@ -5,7 +5,13 @@ import { kafkaCounts, lastBatchSummary, s3Counts, topicCounts } from './collect.
 import { reconcile, type TopicVerdict } from './reconcile.ts';
 
 export { appendLedger, ledgerPath, ledgerTotals, type LedgerEntry } from './ledger.ts';
-export { reconcile, reconcileTopic, formatReconciliation, type TopicCounts, type TopicVerdict } from './reconcile.ts';
+export {
+  reconcile,
+  reconcileTopic,
+  formatReconciliation,
+  type TopicCounts,
+  type TopicVerdict,
+} from './reconcile.ts';
 
 export interface VerifyReport {
   ok: boolean;

@@ -42,7 +42,9 @@ export function reconcileTopic(c: TopicCounts): TopicVerdict {
   if (stored < c.kafka) {
     problems.push(`${c.kafka - stored} record(s) are in Kafka but not in S3: run \`pinpipe sink --drain\``);
   } else if (stored > c.kafka) {
-    problems.push(`S3 holds ${stored - c.kafka} record(s) more than Kafka's log (objects from an earlier sandbox?)`);
+    problems.push(
+      `S3 holds ${stored - c.kafka} record(s) more than Kafka's log (objects from an earlier sandbox?)`,
+    );
   }
   if (c.batch) {
     if (c.batch.records !== c.s3) {
@@ -70,7 +72,17 @@ export function reconcile(counts: Record<TopicKey, TopicCounts>): { ok: boolean;
 
 /** The reconciliation as a plain-text table, one row per topic, then the problems. */
 export function formatReconciliation(r: { ok: boolean; topics: TopicVerdict[] }): string {
-  const head = ['topic', 'sent', 'kafka', 's3', 's3 errors/', 'quarantined', 'dup posts', 'clean rows', 'verdict'];
+  const head = [
+    'topic',
+    'sent',
+    'kafka',
+    's3',
+    's3 errors/',
+    'quarantined',
+    'dup posts',
+    'clean rows',
+    'verdict',
+  ];
   const rows = r.topics.map((t) => [
     t.topic,
     t.sent === null ? '-' : String(t.sent),
@@ -84,9 +96,15 @@ export function formatReconciliation(r: { ok: boolean; topics: TopicVerdict[] })
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+    cells
+      .map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ');
   const out = [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
   for (const t of r.topics) for (const p of t.problems) out.push(`  ${t.topic}: ${p}`);
-  out.push(r.ok ? 'reconciliation: every record is accounted for' : 'reconciliation: UNEXPLAINED DIFFERENCES (see above)');
+  out.push(
+    r.ok
+      ? 'reconciliation: every record is accounted for'
+      : 'reconciliation: UNEXPLAINED DIFFERENCES (see above)',
+  );
   return out.join('\n');
 }

@@ -32,7 +32,8 @@ describe('npm run demo, end to end on the real sandbox', { timeout: 300_000 }, (
   it('runs every stage, prints the analytics, writes the report and reconciles', async () => {
     const r = await runTs('scripts/demo.ts', ['--count', '250', '--seed', '11'], { env });
     expect(r.code, r.stderr.slice(-3000)).toBe(0);
-    for (let step = 1; step <= 7; step++) expect(r.stderr).toMatch(new RegExp(`\\[${step}/7\\] .*: done in [0-9.]+ s`));
+    for (let step = 1; step <= 7; step++)
+      expect(r.stderr).toMatch(new RegExp(`\\[${step}/7\\] .*: done in [0-9.]+ s`));
     expect(r.stdout).toMatch(/reconciliation: every record is accounted for/);
     const profile = profileFor(env);
     const reconRows = r.stdout.split('\n').filter((l) => l.startsWith(`${profile.pipelineId}.`));
@@ -49,7 +50,10 @@ describe('npm run demo, end to end on the real sandbox', { timeout: 300_000 }, (
 
     const results = path.join(profile.batch.workDir, 'results');
     for (const [name, columns] of Object.entries(RESULT_COLUMNS)) {
-      const rows = JSON.parse(fs.readFileSync(path.join(results, `${name}.json`), 'utf8')) as Record<string, unknown>[];
+      const rows = JSON.parse(fs.readFileSync(path.join(results, `${name}.json`), 'utf8')) as Record<
+        string,
+        unknown
+      >[];
       expect(rows.length, name).toBeGreaterThan(0);
       for (const row of rows) expect(Object.keys(row), name).toEqual(columns);
       expect(r.stdout).toContain(`(${name})`);
@@ -82,7 +86,8 @@ describe('npm run demo, end to end on the real sandbox', { timeout: 300_000 }, (
     run.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const exited = new Promise<number | null>((resolve) => run.on('close', resolve));
     const deadline = Date.now() + 60_000;
-    while (!/joined group/.test(stderr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    while (!/joined group/.test(stderr) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
     await new Promise((r) => setTimeout(r, 5000));
     run.kill('SIGINT');
     expect(await exited, stderr.slice(-2000)).toBe(0);
@@ -110,17 +115,22 @@ describe('npm run demo, end to end on the real sandbox', { timeout: 300_000 }, (
   });
 
   it('refuses a second demo while one runs, and stops cleanly on Ctrl-C', async () => {
-    const first = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/demo.ts'), '--count', '20000'], {
-      cwd: ROOT,
-      env: { ...process.env, CI: 'true', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const first = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(ROOT, 'scripts/demo.ts'), '--count', '20000'],
+      {
+        cwd: ROOT,
+        env: { ...process.env, CI: 'true', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     first.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const exited = new Promise<number | null>((resolve) => first.on('close', resolve));
     // Wait until the first demo is emulating, then try a second one.
     const deadline = Date.now() + 60_000;
-    while (!/\[3\/7\] emulate/.test(stderr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    while (!/\[3\/7\] emulate/.test(stderr) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
     expect(stderr).toMatch(/\[3\/7\] emulate/);
 
     const second = await runTs('scripts/demo.ts', ['--count', '10'], { env });
@@ -146,16 +156,21 @@ describe('a sandbox service that dies mid-demo', { timeout: 300_000 }, () => {
     });
     const dir = env.PINPIPE_SANDBOX__DIR!;
     try {
-      const demo = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/demo.ts'), '--count', '50000'], {
-        cwd: ROOT,
-        env: { ...process.env, CI: 'true', ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const demo = spawn(
+        process.execPath,
+        ['--import', 'tsx', path.join(ROOT, 'scripts/demo.ts'), '--count', '50000'],
+        {
+          cwd: ROOT,
+          env: { ...process.env, CI: 'true', ...env },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       let stderr = '';
       demo.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
       const exited = new Promise<number | null>((resolve) => demo.on('close', resolve));
       const deadline = Date.now() + 150_000;
-      while (!/\[3\/7\] emulate/.test(stderr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      while (!/\[3\/7\] emulate/.test(stderr) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 200));
       expect(stderr).toMatch(/\[3\/7\] emulate/);
       const kafkaPid = Number(fs.readFileSync(path.join(dir, 'kafka', 'kafka.pid'), 'utf8'));
       process.kill(kafkaPid, 'SIGKILL');
@@ -163,7 +178,9 @@ describe('a sandbox service that dies mid-demo', { timeout: 300_000 }, () => {
       expect(code).toBe(3);
       expect(stderr).toMatch(/Kafka stopped during the run .*npm run sandbox:up/);
       expect(stderr).toMatch(/stopping the sandbox this demo started/);
-      const left = spawnSync('pgrep', ['-af', dir], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.trim() && !l.includes('pgrep'));
+      const left = spawnSync('pgrep', ['-af', dir], { encoding: 'utf8' })
+        .stdout.split('\n')
+        .filter((l) => l.trim() && !l.includes('pgrep'));
       expect(left).toEqual([]);
     } finally {
       await runTs('scripts/sandbox-down.ts', [], { env });

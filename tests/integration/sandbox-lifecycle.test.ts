@@ -26,12 +26,11 @@ function pidsUnder(dir: string): number[] {
 /** Every process whose command line mentions the sandbox folder (datadir, config, log paths). */
 function processesUsing(dir: string): string[] {
   const r = spawnSync('pgrep', ['-af', dir], { encoding: 'utf8' });
-  return r.stdout
-    .split('\n')
-    .filter((l) => l.trim() && !l.includes('pgrep'));
+  return r.stdout.split('\n').filter((l) => l.trim() && !l.includes('pgrep'));
 }
 
-const up = (env: Record<string, string>) => runTs('scripts/sandbox-up.ts', ['--no-seed', '--no-provision'], { env });
+const up = (env: Record<string, string>) =>
+  runTs('scripts/sandbox-up.ts', ['--no-seed', '--no-provision'], { env });
 const down = (env: Record<string, string>) => runTs('scripts/sandbox-down.ts', [], { env });
 
 describe('sandbox lifecycle on a private sandbox', { timeout: 240_000 }, () => {
@@ -70,80 +69,86 @@ describe('sandbox lifecycle on a private sandbox', { timeout: 240_000 }, () => {
 
     const after = await runTs('scripts/sandbox-status.ts', ['--json'], { env });
     expect(after.code).toBe(3);
-    expect(Object.values(JSON.parse(after.stdout) as Record<string, { ok: boolean }>).every((s) => !s.ok)).toBe(true);
+    expect(
+      Object.values(JSON.parse(after.stdout) as Record<string, { ok: boolean }>).every((s) => !s.ok),
+    ).toBe(true);
   });
 });
 
-describe('sandbox bad input: clear message, non-zero exit, nothing half-started', { timeout: 180_000 }, () => {
-  it('an unknown profile', async () => {
-    const r = await runTs('scripts/sandbox-up.ts', ['--profile', 'nope'], {});
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/Profile "nope" not found.*Known profiles: .*local/s);
-  });
+describe(
+  'sandbox bad input: clear message, non-zero exit, nothing half-started',
+  { timeout: 180_000 },
+  () => {
+    it('an unknown profile', async () => {
+      const r = await runTs('scripts/sandbox-up.ts', ['--profile', 'nope'], {});
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/Profile "nope" not found.*Known profiles: .*local/s);
+    });
 
-  it('malformed YAML', async () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pinpipe-')), 'bad.yaml');
-    fs.writeFileSync(file, 'name: [oops\n');
-    const r = await runTs('scripts/sandbox-status.ts', ['--profile', file], {});
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/not valid YAML/);
-  });
+    it('malformed YAML', async () => {
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pinpipe-')), 'bad.yaml');
+      fs.writeFileSync(file, 'name: [oops\n');
+      const r = await runTs('scripts/sandbox-status.ts', ['--profile', file], {});
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/not valid YAML/);
+    });
 
-  it('a port already taken', async () => {
-    const env = await privateEnv();
-    const blocker = net.createServer().listen(Number(env.PINPIPE_MYSQL__PORT), '127.0.0.1');
-    try {
+    it('a port already taken', async () => {
+      const env = await privateEnv();
+      const blocker = net.createServer().listen(Number(env.PINPIPE_MYSQL__PORT), '127.0.0.1');
+      try {
+        const r = await up(env);
+        expect(r.code).toBe(3);
+        expect(r.stderr).toMatch(new RegExp(`Port 127.0.0.1:${env.PINPIPE_MYSQL__PORT} .* already in use`));
+        expect(r.stderr).toMatch(/PINPIPE_MYSQL__PORT/);
+        expect(processesUsing(env.PINPIPE_SANDBOX__DIR!)).toEqual([]);
+      } finally {
+        blocker.close();
+      }
+    });
+
+    it('Java missing: MySQL, already started, is stopped again', async () => {
+      const env = await privateEnv({ JAVA_HOME: '/nonexistent/java' });
       const r = await up(env);
       expect(r.code).toBe(3);
-      expect(r.stderr).toMatch(new RegExp(`Port 127.0.0.1:${env.PINPIPE_MYSQL__PORT} .* already in use`));
-      expect(r.stderr).toMatch(/PINPIPE_MYSQL__PORT/);
+      expect(r.stderr).toMatch(/JAVA_HOME is \/nonexistent\/java .* Java 17/);
+      expect(r.stderr).toMatch(/stopped what this call started: mysql/);
       expect(processesUsing(env.PINPIPE_SANDBOX__DIR!)).toEqual([]);
-    } finally {
-      blocker.close();
-    }
-  });
+    });
 
-  it('Java missing: MySQL, already started, is stopped again', async () => {
-    const env = await privateEnv({ JAVA_HOME: '/nonexistent/java' });
-    const r = await up(env);
-    expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/JAVA_HOME is \/nonexistent\/java .* Java 17/);
-    expect(r.stderr).toMatch(/stopped what this call started: mysql/);
-    expect(processesUsing(env.PINPIPE_SANDBOX__DIR!)).toEqual([]);
-  });
-
-  it('Python missing: MiniStack cannot be installed, the others are stopped', async () => {
-    // An empty cache forces the MiniStack install; a PATH without python3 makes it impossible.
-    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'pinpipe-cache-'));
-    fs.symlinkSync(path.join(cacheDir, 'kafka-4.1.1'), path.join(cache, 'kafka-4.1.1'));
-    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'pinpipe-bin-'));
-    for (const dir of ['/usr/bin', '/bin']) {
-      for (const f of fs.readdirSync(dir)) {
-        if (/^python/.test(f) || fs.existsSync(path.join(bin, f))) continue;
-        fs.symlinkSync(path.join(dir, f), path.join(bin, f));
+    it('Python missing: MiniStack cannot be installed, the others are stopped', async () => {
+      // An empty cache forces the MiniStack install; a PATH without python3 makes it impossible.
+      const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'pinpipe-cache-'));
+      fs.symlinkSync(path.join(cacheDir, 'kafka-4.1.1'), path.join(cache, 'kafka-4.1.1'));
+      const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'pinpipe-bin-'));
+      for (const dir of ['/usr/bin', '/bin']) {
+        for (const f of fs.readdirSync(dir)) {
+          if (/^python/.test(f) || fs.existsSync(path.join(bin, f))) continue;
+          fs.symlinkSync(path.join(dir, f), path.join(bin, f));
+        }
       }
-    }
-    const env = await privateEnv({ PINPIPE_CACHE_DIR: cache, PATH: `${bin}:/usr/sbin:/sbin` });
-    const r = await up(env);
-    expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/needs `python3`, which is not installed\. Install it with: /);
-    expect(r.stderr).toMatch(/stopped what this call started: kafka, mysql/);
-    expect(processesUsing(env.PINPIPE_SANDBOX__DIR!)).toEqual([]);
-  });
+      const env = await privateEnv({ PINPIPE_CACHE_DIR: cache, PATH: `${bin}:/usr/sbin:/sbin` });
+      const r = await up(env);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/needs `python3`, which is not installed\. Install it with: /);
+      expect(r.stderr).toMatch(/stopped what this call started: kafka, mysql/);
+      expect(processesUsing(env.PINPIPE_SANDBOX__DIR!)).toEqual([]);
+    });
 
-  it('a service that never becomes healthy', async () => {
-    // A stand-in MiniStack that runs but never listens: up must give up, name it and clean up.
-    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'pinpipe-cache-'));
-    fs.symlinkSync(path.join(cacheDir, 'kafka-4.1.1'), path.join(cache, 'kafka-4.1.1'));
-    const venvBin = path.join(cache, 'ministack-1.5.33', 'venv', 'bin');
-    fs.mkdirSync(venvBin, { recursive: true });
-    fs.writeFileSync(path.join(venvBin, 'ministack'), '#!/bin/sh\nexec sleep 600\n', { mode: 0o755 });
-    fs.writeFileSync(path.join(cache, 'ministack-1.5.33', 'venv', '.complete'), 'stub\n');
-    const env = await privateEnv({ PINPIPE_CACHE_DIR: cache, PINPIPE_SANDBOX__START_TIMEOUT_SEC: '20' });
-    const r = await up(env);
-    expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/MiniStack did not become healthy within 20 s/);
-    expect(r.stderr).toMatch(/stopped what this call started: s3, kafka, mysql/);
-    expect(processesUsing(env.PINPIPE_SANDBOX__DIR!)).toEqual([]);
-  });
-});
+    it('a service that never becomes healthy', async () => {
+      // A stand-in MiniStack that runs but never listens: up must give up, name it and clean up.
+      const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'pinpipe-cache-'));
+      fs.symlinkSync(path.join(cacheDir, 'kafka-4.1.1'), path.join(cache, 'kafka-4.1.1'));
+      const venvBin = path.join(cache, 'ministack-1.5.33', 'venv', 'bin');
+      fs.mkdirSync(venvBin, { recursive: true });
+      fs.writeFileSync(path.join(venvBin, 'ministack'), '#!/bin/sh\nexec sleep 600\n', { mode: 0o755 });
+      fs.writeFileSync(path.join(cache, 'ministack-1.5.33', 'venv', '.complete'), 'stub\n');
+      const env = await privateEnv({ PINPIPE_CACHE_DIR: cache, PINPIPE_SANDBOX__START_TIMEOUT_SEC: '20' });
+      const r = await up(env);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/MiniStack did not become healthy within 20 s/);
+      expect(r.stderr).toMatch(/stopped what this call started: s3, kafka, mysql/);
+      expect(processesUsing(env.PINPIPE_SANDBOX__DIR!)).toEqual([]);
+    });
+  },
+);

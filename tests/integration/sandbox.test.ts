@@ -78,10 +78,14 @@ describe('sandbox services answer real clients', { timeout: 60_000 }, () => {
     await s3.send(new CreateBucketCommand({ Bucket }));
     try {
       const body = '{"a":1}\n{"a":2}\n';
-      await s3.send(new PutObjectCommand({ Bucket, Key: 'topics/t/partition=0/t+0+0000000000.json', Body: body }));
+      await s3.send(
+        new PutObjectCommand({ Bucket, Key: 'topics/t/partition=0/t+0+0000000000.json', Body: body }),
+      );
       const list = await s3.send(new ListObjectsV2Command({ Bucket, Prefix: 'topics/' }));
       expect(list.Contents?.map((o) => o.Key)).toEqual(['topics/t/partition=0/t+0+0000000000.json']);
-      const got = await s3.send(new GetObjectCommand({ Bucket, Key: 'topics/t/partition=0/t+0+0000000000.json' }));
+      const got = await s3.send(
+        new GetObjectCommand({ Bucket, Key: 'topics/t/partition=0/t+0+0000000000.json' }),
+      );
       expect(await got.Body!.transformToString()).toBe(body);
     } finally {
       await s3.send(new DeleteObjectCommand({ Bucket, Key: 'topics/t/partition=0/t+0+0000000000.json' }));
@@ -123,7 +127,9 @@ describe('API Gateway: {proxy+} / ANY / HTTP proxy to a local server', { timeout
     restApiId = api.id!;
     const resources = await apigw.send(new GetResourcesCommand({ restApiId }));
     const rootId = resources.items!.find((r) => r.path === '/')!.id!;
-    const proxy = await apigw.send(new CreateResourceCommand({ restApiId, parentId: rootId, pathPart: '{proxy+}' }));
+    const proxy = await apigw.send(
+      new CreateResourceCommand({ restApiId, parentId: rootId, pathPart: '{proxy+}' }),
+    );
     await apigw.send(
       new PutMethodCommand({
         restApiId,

@@ -11,7 +11,11 @@ export function register(program: Command, ctx: CommandContext): void {
         'Watch it with `pinpipe status` in another terminal.',
     )
     .option('--cron <expr>', 'when to run the batch (default: the profile schedule.cron, daily at midnight)')
-    .option('--rate <posts>', 'emulate N posts per second (default: the original pace, one record per request, 0–2 s apart)', parsePositiveInt('--rate'))
+    .option(
+      '--rate <posts>',
+      'emulate N posts per second (default: the original pace, one record per request, 0–2 s apart)',
+      parsePositiveInt('--rate'),
+    )
     .option('--no-emulate', 'do not run the emulator (proxy + sink + schedule only)')
     .option('--batch-now', 'also run the batch once at start')
     .action(async (opts: { cron?: string; rate?: number; emulate: boolean; batchNow?: boolean }) => {

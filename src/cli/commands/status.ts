@@ -6,7 +6,9 @@ import { formatStatus, pipelineStatus } from '../../pipeline/status.ts';
 export function register(program: Command, ctx: CommandContext): void {
   program
     .command('status')
-    .description('Show records and sink lag per topic, objects in S3, emulated records and the last batch. Exit 3 when a service cannot be read.')
+    .description(
+      'Show records and sink lag per topic, objects in S3, emulated records and the last batch. Exit 3 when a service cannot be read.',
+    )
     .option('--json', 'print the status as JSON')
     .action(async (opts: { json?: boolean }) => {
       const { profile } = ctx.profile();

@@ -10,7 +10,10 @@ export function register(program: Command, ctx: CommandContext): void {
       'Reconcile every stage: rows sent by the emulator = records in Kafka = records in S3 = rows in the ' +
         'clean tables (less duplicates dropped and lines quarantined). Exit 4 on any unexplained difference.',
     )
-    .option('--results <dir>', 'the batch results folder holding summary.json (default: <batch.workDir>/results)')
+    .option(
+      '--results <dir>',
+      'the batch results folder holding summary.json (default: <batch.workDir>/results)',
+    )
     .option('--json', 'print the reconciliation as JSON')
     .action(async (opts: { results?: string; json?: boolean }) => {
       const { profile } = ctx.profile();
@@ -19,7 +22,10 @@ export function register(program: Command, ctx: CommandContext): void {
       if (!report.ok) {
         throw new PinpipeError(
           'VERIFY_MISMATCH',
-          `Reconciliation found unexplained differences in ${report.topics.filter((t) => !t.ok).map((t) => t.topic).join(', ')}.`,
+          `Reconciliation found unexplained differences in ${report.topics
+            .filter((t) => !t.ok)
+            .map((t) => t.topic)
+            .join(', ')}.`,
         );
       }
     });

@@ -78,7 +78,11 @@ describe('loadProfile', () => {
   it('applies environment overrides under the PINPIPE_ prefix', () => {
     const { profile } = loadProfile(
       'local',
-      envWith({ PINPIPE_MYSQL__PORT: '3399', PINPIPE_PIPELINE_ID: 'abc123', PINPIPE_KAFKA__BROKERS: '[h:1, h:2]' }),
+      envWith({
+        PINPIPE_MYSQL__PORT: '3399',
+        PINPIPE_PIPELINE_ID: 'abc123',
+        PINPIPE_KAFKA__BROKERS: '[h:1, h:2]',
+      }),
     );
     expect(profile.mysql.port).toBe(3399);
     expect(profile.pipelineId).toBe('abc123');

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { formatReconciliation, reconcile, reconcileTopic, type TopicCounts } from '../../../src/verify/reconcile.ts';
+import {
+  formatReconciliation,
+  reconcile,
+  reconcileTopic,
+  type TopicCounts,
+} from '../../../src/verify/reconcile.ts';
 
 const good: TopicCounts = {
   topic: 'x.pin',
@@ -42,7 +47,11 @@ describe('reconcileTopic', () => {
 
 describe('reconcile', () => {
   it('is ok only when every topic is, and prints a table', () => {
-    const r = reconcile({ pin: good, geo: { ...good, topic: 'x.geo' }, user: { ...good, topic: 'x.user', kafka: 101 } });
+    const r = reconcile({
+      pin: good,
+      geo: { ...good, topic: 'x.geo' },
+      user: { ...good, topic: 'x.user', kafka: 101 },
+    });
     expect(r.ok).toBe(false);
     const text = formatReconciliation(r);
     expect(text).toMatch(/x\.user .*MISMATCH/);
