@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { sinkKey } from '../src/batch/object-keys.ts';
+import { mulberry32 } from '../src/emulator/prng.ts';
+import { CATEGORIES } from '../seed/vocab.ts';
 
 /**
  * A simple deterministic generator of sink-layout data for the batch bench (issue 6): `posts`
@@ -19,32 +21,6 @@ export interface BenchDataOptions {
   seed?: number;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const CATEGORIES = [
-  'art',
-  'beauty',
-  'christmas',
-  'diy-and-crafts',
-  'education',
-  'event-planning',
-  'finance',
-  'home-decor',
-  'mens-fashion',
-  'quotes',
-  'tattoos',
-  'travel',
-  'vehicles',
-];
 const COUNTRIES = [
   'Afghanistan',
   'Albania',
