@@ -3,11 +3,11 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Kafka, logLevel } from 'kafkajs';
 import type { Profile } from '../../src/config/schema.ts';
 import { topicNames } from '../../src/config/schema.ts';
 import { PinpipeError, describeError } from '../../src/errors.ts';
 import { readEnv } from '../../src/config/env.ts';
+import { createKafka } from '../../src/clients/kafka.ts';
 import {
   assertPortFree,
   runningPid,
@@ -152,14 +152,14 @@ export function kafkaService(profile: Profile, say: (msg: string) => void, cache
   let java: string | undefined;
   let classpath: string | undefined;
 
+  // The profile's own client factory, with short timeouts and no retries for health checks.
   const admin = () =>
-    new Kafka({
+    createKafka(profile, {
       clientId: 'pinpipe-sandbox',
       brokers: [endpoint],
       connectionTimeout: 1500,
       requestTimeout: 5000,
       retry: { retries: 0 },
-      logLevel: logLevel.NOTHING,
     }).admin();
 
   return {

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { CreateBucketCommand, HeadBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadBucketCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
+import { createS3 } from '../../src/clients/s3.ts';
 import type { Profile } from '../../src/config/schema.ts';
 import { PinpipeError, describeError } from '../../src/errors.ts';
 import {
@@ -73,14 +74,8 @@ export function s3Service(profile: Profile, say: (msg: string) => void, cacheDir
   const endpoint = `127.0.0.1:${port}`;
   let bin: string | undefined;
 
-  const client = () =>
-    new S3Client({
-      region: profile.region,
-      endpoint: endpointUrl,
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-      maxAttempts: 1,
-    });
+  // The profile's own client factory (emulator endpoint, static dummy keys), no retries for health checks.
+  const client = () => createS3(profile, { endpoint: endpointUrl, forcePathStyle: true, maxAttempts: 1 });
 
   return {
     name: 's3',

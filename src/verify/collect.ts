@@ -6,6 +6,7 @@ import type { Profile } from '../config/schema.ts';
 import { topicNames } from '../config/schema.ts';
 import type { BatchSummary } from '../batch/types.ts';
 import { dedupeByOffset, listKeys, readStoredRecords } from '../sink/read-back.ts';
+import { SINK_DEFAULTS } from '../sink/options.ts';
 import { PinpipeError, describeError } from '../errors.ts';
 import { TOPIC_KEYS, type TopicKey } from '../emulator/types.ts';
 import { ledgerTotals } from './ledger.ts';
@@ -42,7 +43,7 @@ export async function s3Counts(
   for (const k of TOPIC_KEYS) {
     try {
       const stored = await readStoredRecords(s3, profile.s3.bucket, `${profile.s3.topicsDir}/${names[k]}/`);
-      const errors = await listKeys(s3, profile.s3.bucket, `errors/${names[k]}/`);
+      const errors = await listKeys(s3, profile.s3.bucket, `${SINK_DEFAULTS.errorsDir}/${names[k]}/`);
       out[k] = { records: dedupeByOffset(stored.records).records.length, errors: errors.length };
     } catch (err) {
       throw new PinpipeError(
