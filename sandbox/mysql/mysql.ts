@@ -6,7 +6,9 @@ import type { Profile } from '../../src/config/schema.ts';
 import { PinpipeError, describeError } from '../../src/errors.ts';
 import {
   assertPortFree,
+  removePidRecord,
   runningPid,
+  runningProcess,
   spawnService,
   stopProcess,
   waitUntil,
@@ -24,6 +26,9 @@ export function mysqlService(profile: Profile, say: (msg: string) => void): Sand
   const dataDir = path.join(dir, 'data');
   const socket = path.join(dir, 'mysqld.sock');
   const pidFile = path.join(dir, 'mysqld.pid');
+  // What the service's command line contains: how a pid file from before start times were kept is checked.
+  const needle = dataDir;
+  const pidOpts = { onStale: say };
   const logFile = path.join(dir, 'mysqld.log');
   const port = profile.mysql.port;
   const endpoint = `127.0.0.1:${port}`;
@@ -60,7 +65,7 @@ export function mysqlService(profile: Profile, say: (msg: string) => void): Sand
         which('mysqld') ??
         requireTool('mariadbd', 'The sandbox MySQL', { deb: 'mariadb-server', brew: 'mariadb' }, say, true);
     },
-    runningPid: () => runningPid(pidFile),
+    runningPid: () => runningPid(pidFile, needle, pidOpts),
     async start() {
       if (!server) await this.prepare();
       const bin = server!;
@@ -135,7 +140,7 @@ export function mysqlService(profile: Profile, say: (msg: string) => void): Sand
       );
     },
     async health(timeoutMs = 3000): Promise<ServiceHealth> {
-      const pid = runningPid(pidFile);
+      const pid = runningPid(pidFile, needle, pidOpts);
       try {
         await withTimeout(timeoutMs, 'MySQL health check', async () => {
           // Root over the socket when the app user does not exist yet; the app user over TCP otherwise.
@@ -168,10 +173,10 @@ export function mysqlService(profile: Profile, say: (msg: string) => void): Sand
       }
     },
     async stop() {
-      const pid = runningPid(pidFile);
-      if (pid === undefined) return false;
-      await stopProcess(pid, 30000);
-      fs.rmSync(pidFile, { force: true });
+      const proc = runningProcess(pidFile, needle, pidOpts);
+      if (proc === undefined) return false;
+      await stopProcess(proc, 30000, { name: 'MySQL' });
+      removePidRecord(pidFile);
       return true;
     },
     wipe() {
