@@ -1,7 +1,10 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Profile } from '../src/config/schema.ts';
 import { PinpipeError } from '../src/errors.ts';
+import { PROJECT_ROOT } from '../src/config/env.ts';
+import { acquireFileLock } from './lib/lockfile.ts';
 import { mysqlService } from './mysql/mysql.ts';
 import { kafkaService } from './kafka/kafka.ts';
 import { s3Service } from './s3/ministack.ts';
@@ -52,38 +55,92 @@ export interface UpResult {
   seconds: number;
 }
 
+/** The file `up` writes into the sandbox folder; reset deletes only a folder that carries it. */
+export const SANDBOX_MARKER = '.pinpipe-sandbox';
+
+/** What an unmarked folder may hold to be taken for a sandbox folder made before the marker existed. */
+const SANDBOX_ENTRIES = new Set([
+  'mysql',
+  'kafka',
+  's3',
+  'batch',
+  'ledger',
+  'sandbox.lock',
+  'demo.lock',
+  'run.lock',
+]);
+
+/**
+ * Why `dir` must not be a sandbox folder, or undefined when it may be: the file-system root, the
+ * project folder, the home folder or the current folder, or a folder that contains one of them.
+ */
+export function sandboxDirProblem(
+  dir: string,
+  places: { root: string; home: string; cwd: string },
+): string | undefined {
+  const real = (p: string) => {
+    try {
+      return fs.realpathSync(p);
+    } catch {
+      return path.resolve(p);
+    }
+  };
+  const d = real(dir);
+  const inside = (p: string) => {
+    const rel = path.relative(d, real(p));
+    return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  };
+  const named: Array<[string, string]> = [
+    [places.root, 'the project folder'],
+    [places.home, 'your home folder'],
+    [places.cwd, 'the current folder'],
+  ];
+  if (d === path.parse(d).root) return 'the root of the file system';
+  for (const [p, what] of named) {
+    if (inside(p)) return d === real(p) ? what : `a folder that contains ${what}`;
+  }
+  return undefined;
+}
+
+function assertSafeDir(dir: string): void {
+  const problem = sandboxDirProblem(dir, { root: PROJECT_ROOT, home: os.homedir(), cwd: process.cwd() });
+  if (problem) {
+    throw new PinpipeError(
+      'CONFIG_INVALID',
+      `sandbox.dir is ${dir}, which is ${problem}: the sandbox commands write there and sandbox:reset ` +
+        'deletes it. Set sandbox.dir (PINPIPE_SANDBOX__DIR) to a folder of its own, e.g. .sandbox.',
+    );
+  }
+}
+
+/** `up` marks the folder as the sandbox's; an unmarked folder holding anything else is refused. */
+function markSandboxDir(dir: string): void {
+  const marker = path.join(dir, SANDBOX_MARKER);
+  if (fs.existsSync(marker)) return;
+  const foreign = fs.readdirSync(dir).filter((e) => !SANDBOX_ENTRIES.has(e) && !e.startsWith('sandbox.lock'));
+  if (foreign.length > 0) {
+    throw new PinpipeError(
+      'CONFIG_INVALID',
+      `sandbox.dir ${dir} already holds files that are not a sandbox's (${foreign.slice(0, 3).join(', ')}` +
+        `${foreign.length > 3 ? ', …' : ''}) and no ${SANDBOX_MARKER} marker. Point sandbox.dir ` +
+        '(PINPIPE_SANDBOX__DIR) at an empty or new folder.',
+    );
+  }
+  fs.writeFileSync(
+    marker,
+    'This folder is a pinpipe sandbox (written by sandbox:up). sandbox:reset deletes its contents.\n',
+  );
+}
+
 /** A lock file so two `up`s (or an up and a down) never race on the same sandbox. */
 async function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+  assertSafeDir(dir);
   fs.mkdirSync(dir, { recursive: true });
-  const lock = path.join(dir, 'sandbox.lock');
-  const deadline = Date.now() + 300_000;
-  for (;;) {
-    try {
-      fs.writeFileSync(lock, `${process.pid}\n`, { flag: 'wx' });
-      break;
-    } catch {
-      const holder = Number(fs.readFileSync(lock, 'utf8').trim());
-      let alive: boolean;
-      try {
-        process.kill(holder, 0);
-        alive = true;
-      } catch {
-        alive = false;
-      }
-      if (!alive) {
-        fs.rmSync(lock, { force: true });
-        continue;
-      }
-      if (Date.now() > deadline) {
-        throw new PinpipeError('SANDBOX_BUSY', `Another sandbox command (pid ${holder}) holds ${lock}.`);
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  const release = await acquireFileLock(path.join(dir, 'sandbox.lock'));
   try {
     return await fn();
   } finally {
-    fs.rmSync(lock, { force: true });
+    release();
   }
 }
 
@@ -92,6 +149,7 @@ export async function sandboxUp(opts: SandboxOptions): Promise<UpResult> {
   const say = opts.say ?? (() => {});
   const services = sandboxServices(opts);
   return withLock(opts.profile.sandbox.dir, async () => {
+    markSandboxDir(opts.profile.sandbox.dir);
     const started: SandboxService[] = [];
     const already: string[] = [];
     try {
@@ -143,22 +201,38 @@ export async function sandboxStatus(opts: SandboxOptions): Promise<SandboxStatus
   return { mysql: mysql!, kafka: kafka!, s3: s3! };
 }
 
-export async function sandboxReset(opts: SandboxOptions): Promise<void> {
+/**
+ * Stops the services and deletes the sandbox folder's contents, but only of a folder `up` marked:
+ * any other folder is refused (CONFIG_INVALID, exit 2) before anything is stopped or deleted.
+ * Returns false when there was nothing to wipe (no folder, or an empty one).
+ */
+export async function sandboxReset(opts: SandboxOptions): Promise<boolean> {
+  const dir = opts.profile.sandbox.dir;
   const services = sandboxServices(opts).reverse();
-  await withLock(opts.profile.sandbox.dir, async () => {
+  assertSafeDir(dir);
+  const entries = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+  if (entries.filter((e) => !e.startsWith('sandbox.lock')).length === 0) return false;
+  if (!entries.includes(SANDBOX_MARKER)) {
+    throw new PinpipeError(
+      'CONFIG_INVALID',
+      `${dir} has no ${SANDBOX_MARKER} marker, so sandbox:up did not make it: refusing to delete it. ` +
+        'Check sandbox.dir (PINPIPE_SANDBOX__DIR); a sandbox folder from an older pinpipe is marked by ' +
+        'running `npm run sandbox:up` once.',
+    );
+  }
+  await withLock(dir, async () => {
     for (const svc of services) {
       await svc.stop();
       svc.wipe();
     }
     // Everything else kept in the sandbox folder (batch cache and manifest, emulator ledger) goes too,
-    // so the next run does not skip objects that no longer exist.
-    for (const entry of fs.existsSync(opts.profile.sandbox.dir)
-      ? fs.readdirSync(opts.profile.sandbox.dir)
-      : []) {
-      if (entry !== 'sandbox.lock')
-        fs.rmSync(path.join(opts.profile.sandbox.dir, entry), { recursive: true, force: true });
+    // so the next run does not skip objects that no longer exist. The marker and the lock stay.
+    for (const entry of fs.readdirSync(dir)) {
+      if (entry !== SANDBOX_MARKER && !entry.startsWith('sandbox.lock'))
+        fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
     }
   });
+  return true;
 }
 
 export type { ServiceHealth, SandboxService };

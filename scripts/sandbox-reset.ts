@@ -4,10 +4,10 @@ import { sandboxReset } from '../sandbox/sandbox.ts';
 
 await runScript(
   'sandbox:reset',
-  'Stop the sandbox services and delete their data (database, Kafka log, S3 objects).',
+  'Stop the sandbox services and delete their data (database, Kafka log, S3 objects). Only a folder sandbox:up marked is deleted.',
   (c) => c,
   async ({ profile, cacheDir, say }) => {
-    await sandboxReset({ profile, cacheDir, say });
-    say(`stopped and wiped ${profile.sandbox.dir}`);
+    const wiped = await sandboxReset({ profile, cacheDir, say });
+    say(wiped ? `stopped and wiped ${profile.sandbox.dir}` : `nothing to wipe in ${profile.sandbox.dir}`);
   },
 );

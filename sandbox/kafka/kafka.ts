@@ -10,7 +10,9 @@ import { readEnv } from '../../src/config/env.ts';
 import { createKafka } from '../../src/clients/kafka.ts';
 import {
   assertPortFree,
+  removePidRecord,
   runningPid,
+  runningProcess,
   spawnService,
   stopProcess,
   waitUntil,
@@ -146,6 +148,9 @@ export function kafkaService(profile: Profile, say: (msg: string) => void, cache
   const dir = path.join(profile.sandbox.dir, 'kafka');
   const dataDir = path.join(dir, 'data');
   const pidFile = path.join(dir, 'kafka.pid');
+  // What the service's command line contains: how a pid file from before start times were kept is checked.
+  const needle = path.join(dir, 'server.properties');
+  const pidOpts = { onStale: say };
   const logFile = path.join(dir, 'kafka.log');
   const port = portOf(profile.kafka.brokers[0]!);
   const endpoint = `127.0.0.1:${port}`;
@@ -170,7 +175,7 @@ export function kafkaService(profile: Profile, say: (msg: string) => void, cache
       java = requireJava(say);
       classpath = resolveKafkaJars(cacheDir, say);
     },
-    runningPid: () => runningPid(pidFile),
+    runningPid: () => runningPid(pidFile, needle, pidOpts),
     async start() {
       if (!java || !classpath) await this.prepare();
       await assertPortFree(
@@ -254,7 +259,7 @@ export function kafkaService(profile: Profile, say: (msg: string) => void, cache
       }
     },
     async health(timeoutMs = 5000): Promise<ServiceHealth> {
-      const pid = runningPid(pidFile);
+      const pid = runningPid(pidFile, needle, pidOpts);
       const a = admin();
       try {
         await withTimeout(timeoutMs, 'Kafka metadata request', async () => {
@@ -270,10 +275,10 @@ export function kafkaService(profile: Profile, say: (msg: string) => void, cache
       }
     },
     async stop() {
-      const pid = runningPid(pidFile);
-      if (pid === undefined) return false;
-      await stopProcess(pid, 30000);
-      fs.rmSync(pidFile, { force: true });
+      const proc = runningProcess(pidFile, needle, pidOpts);
+      if (proc === undefined) return false;
+      await stopProcess(proc, 30000, { name: 'Kafka' });
+      removePidRecord(pidFile);
       return true;
     },
     wipe() {

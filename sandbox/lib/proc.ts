@@ -1,35 +1,177 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { PinpipeError } from '../../src/errors.ts';
 
 /** Process plumbing for the native services: detached start, pid files, port probes, waits. */
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/**
+ * How pinpipe looks at a process. A pid alone is not an identity (pids are reused after a reboot or
+ * a wrap-around), so a pid file also records the process's start time and is trusted only when the
+ * process with that pid still has it. Injected in tests.
+ */
+export interface ProcReader {
+  /** The start time of the live process `pid` (opaque, stable for its life); undefined when none or a zombie. */
+  startTime(pid: number): string | undefined;
+  /** The command line of `pid`, arguments joined by spaces; undefined when unreadable. */
+  cmdline(pid: number): string | undefined;
+  /** kill(pid, 0): 'ours' (we may signal it), 'not-ours' (EPERM: another user's), 'gone'. */
+  probe(pid: number): 'ours' | 'not-ours' | 'gone';
 }
 
-export function readPid(pidFile: string): number | undefined {
+const hasProc = fs.existsSync('/proc/self/stat');
+
+export const systemProcReader: ProcReader = {
+  startTime(pid) {
+    if (hasProc) {
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        // Fields after "(comm)": state is field 3, starttime field 22 (clock ticks after boot).
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        if (fields[0] === 'Z' || fields[0] === 'X') return undefined;
+        return fields[19];
+      } catch {
+        return undefined;
+      }
+    }
+    const r = spawnSync('ps', ['-o', 'stat=,lstart=', '-p', String(pid)], { encoding: 'utf8' });
+    const line = r.status === 0 ? r.stdout.trim() : '';
+    if (!line || line.startsWith('Z')) return undefined;
+    return line.slice(line.indexOf(' ') + 1).trim();
+  },
+  cmdline(pid) {
+    if (hasProc) {
+      try {
+        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+      } catch {
+        return undefined;
+      }
+    }
+    const r = spawnSync('ps', ['-o', 'command=', '-p', String(pid)], { encoding: 'utf8' });
+    return r.status === 0 ? r.stdout.trim() : undefined;
+  },
+  probe(pid) {
+    try {
+      process.kill(pid, 0);
+      return 'ours';
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'EPERM' ? 'not-ours' : 'gone';
+    }
+  },
+};
+
+/** True when `pid` is a live process we may signal (an EPERM process is not ours; a zombie is gone). */
+export function isAlive(pid: number, reader: ProcReader = systemProcReader): boolean {
+  return reader.probe(pid) === 'ours' && reader.startTime(pid) !== undefined;
+}
+
+/** What a pid file records: the pid and, when it could be read at start, the process's start time. */
+export interface PidRecord {
+  pid: number;
+  startTime?: string;
+}
+
+/**
+ * A pid file holds the pid alone (so `kill $(cat kafka.pid)` and other readers keep working); the
+ * start time sits next to it in `<pidFile>.start`.
+ */
+export function writePidRecord(pidFile: string, rec: PidRecord): void {
+  const startFile = `${pidFile}.start`;
+  if (rec.startTime !== undefined) fs.writeFileSync(startFile, `${rec.startTime}\n`);
+  else fs.rmSync(startFile, { force: true });
+  fs.writeFileSync(pidFile, `${rec.pid}\n`);
+}
+
+export function removePidRecord(pidFile: string): void {
+  fs.rmSync(pidFile, { force: true });
+  fs.rmSync(`${pidFile}.start`, { force: true });
+}
+
+export function readPidRecord(pidFile: string): PidRecord | undefined {
+  let pid: number;
   try {
-    const n = Number(fs.readFileSync(pidFile, 'utf8').trim());
-    return Number.isInteger(n) && n > 0 ? n : undefined;
+    pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
   } catch {
     return undefined;
   }
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  let startTime: string | undefined;
+  try {
+    startTime = fs.readFileSync(`${pidFile}.start`, 'utf8').trim() || undefined;
+  } catch {
+    startTime = undefined;
+  }
+  return startTime !== undefined ? { pid, startTime } : { pid };
 }
 
-/** The pid recorded in pidFile when that process still runs; otherwise removes a stale file. */
-export function runningPid(pidFile: string): number | undefined {
-  const pid = readPid(pidFile);
-  if (pid !== undefined && isAlive(pid)) return pid;
-  if (pid !== undefined) fs.rmSync(pidFile, { force: true });
+export function readPid(pidFile: string): number | undefined {
+  return readPidRecord(pidFile)?.pid;
+}
+
+export type PidCheck =
+  | { state: 'running'; pid: number; startTime: string }
+  | { state: 'stale'; pid: number; reason: 'gone' | 'not-ours' | 'reused' | 'unverified' };
+
+/**
+ * Is the process a pid file names still the one we started? Running only when it exists, we may
+ * signal it (EPERM: another user's process, not ours) and its start time is the recorded one. A record
+ * without a start time (written before start times were kept) is trusted only when the process's
+ * command line contains `needle` (its data folder or program name).
+ */
+export function checkPid(rec: PidRecord, needle: string, reader: ProcReader = systemProcReader): PidCheck {
+  const probe = reader.probe(rec.pid);
+  if (probe === 'not-ours') return { state: 'stale', pid: rec.pid, reason: 'not-ours' };
+  const startTime = probe === 'ours' ? reader.startTime(rec.pid) : undefined;
+  if (startTime === undefined) return { state: 'stale', pid: rec.pid, reason: 'gone' };
+  if (rec.startTime !== undefined) {
+    return rec.startTime === startTime
+      ? { state: 'running', pid: rec.pid, startTime }
+      : { state: 'stale', pid: rec.pid, reason: 'reused' };
+  }
+  const cmd = reader.cmdline(rec.pid);
+  return cmd !== undefined && needle !== '' && cmd.includes(needle)
+    ? { state: 'running', pid: rec.pid, startTime }
+    : { state: 'stale', pid: rec.pid, reason: 'unverified' };
+}
+
+const STALE_REASONS: Record<Exclude<PidCheck, { state: 'running' }>['reason'], string> = {
+  gone: 'no such process',
+  'not-ours': "another user's process",
+  reused: 'the pid now belongs to a process started later',
+  unverified: 'its command line is not the service',
+};
+
+/** A one-line explanation of a stale pid file, for the user. */
+export function describeStale(check: Exclude<PidCheck, { state: 'running' }>, pidFile: string): string {
+  return `${pidFile} names pid ${check.pid} (${STALE_REASONS[check.reason]}): not ours, ignored and removed, never signalled`;
+}
+
+/**
+ * The verified process recorded in pidFile; a stale file (process gone, pid reused or another user's)
+ * is removed and never signalled, and reported through onStale.
+ */
+export function runningProcess(
+  pidFile: string,
+  needle: string,
+  opts: { reader?: ProcReader; onStale?: (msg: string) => void } = {},
+): { pid: number; startTime: string } | undefined {
+  const rec = readPidRecord(pidFile);
+  if (rec === undefined) return undefined;
+  const check = checkPid(rec, needle, opts.reader);
+  if (check.state === 'running') return { pid: check.pid, startTime: check.startTime };
+  removePidRecord(pidFile);
+  if (check.reason !== 'gone') opts.onStale?.(describeStale(check, pidFile));
   return undefined;
+}
+
+/** The pid of our verified running process in pidFile (see runningProcess). */
+export function runningPid(
+  pidFile: string,
+  needle: string,
+  opts: { reader?: ProcReader; onStale?: (msg: string) => void } = {},
+): number | undefined {
+  return runningProcess(pidFile, needle, opts)?.pid;
 }
 
 export interface SpawnOptions {
@@ -41,7 +183,7 @@ export interface SpawnOptions {
 
 /**
  * Starts a long-running service in its own process group (so down can stop it and its children),
- * with stdout/stderr appended to logFile, and records its pid.
+ * with stdout/stderr appended to logFile, and records its pid and start time.
  */
 export function spawnService(cmd: string, args: string[], opts: SpawnOptions): number {
   fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
@@ -57,13 +199,25 @@ export function spawnService(cmd: string, args: string[], opts: SpawnOptions): n
     throw new PinpipeError('SANDBOX_START_FAILED', `Could not start ${cmd}: see ${opts.logFile}.`);
   }
   child.unref();
-  fs.writeFileSync(opts.pidFile, `${child.pid}\n`);
+  writePidRecord(opts.pidFile, { pid: child.pid, startTime: systemProcReader.startTime(child.pid) });
   return child.pid;
 }
 
-/** SIGTERM to the process group, then SIGKILL after timeoutMs. Resolves when the process is gone. */
-export async function stopProcess(pid: number, timeoutMs = 20000): Promise<'stopped' | 'killed'> {
+/**
+ * SIGTERM to the process group of a verified process, then SIGKILL after timeoutMs. Resolves when the
+ * process is gone (or its pid belongs to another process); fails with SANDBOX_UNHEALTHY when even
+ * SIGKILL does not end it within killWaitMs.
+ */
+export async function stopProcess(
+  proc: { pid: number; startTime: string },
+  timeoutMs = 20000,
+  opts: { name?: string; reader?: ProcReader; killWaitMs?: number } = {},
+): Promise<'stopped' | 'killed'> {
+  const reader = opts.reader ?? systemProcReader;
+  const { pid } = proc;
+  const same = () => reader.probe(pid) === 'ours' && reader.startTime(pid) === proc.startTime;
   const signalGroup = (sig: NodeJS.Signals) => {
+    if (!same()) return;
     try {
       process.kill(-pid, sig);
     } catch {
@@ -75,14 +229,23 @@ export async function stopProcess(pid: number, timeoutMs = 20000): Promise<'stop
     }
   };
   signalGroup('SIGTERM');
-  const deadline = Date.now() + timeoutMs;
+  let deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (!isAlive(pid)) return 'stopped';
+    if (!same()) return 'stopped';
     await sleep(100);
   }
   signalGroup('SIGKILL');
-  while (isAlive(pid)) await sleep(50);
-  return 'killed';
+  const killWaitMs = opts.killWaitMs ?? 10000;
+  deadline = Date.now() + killWaitMs;
+  while (Date.now() < deadline) {
+    if (!same()) return 'killed';
+    await sleep(50);
+  }
+  throw new PinpipeError(
+    'SANDBOX_UNHEALTHY',
+    `${opts.name ?? `Process ${pid}`} (pid ${pid}) did not exit within ${Math.round((timeoutMs + killWaitMs) / 1000)} s ` +
+      `of SIGTERM and SIGKILL. Check it with \`ps -o pid,stat,cmd -p ${pid}\` (state D: stuck in the kernel) and retry.`,
+  );
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -6,7 +6,9 @@ import type { Profile } from '../../src/config/schema.ts';
 import { PinpipeError, describeError } from '../../src/errors.ts';
 import {
   assertPortFree,
+  removePidRecord,
   runningPid,
+  runningProcess,
   spawnService,
   stopProcess,
   waitUntil,
@@ -24,6 +26,9 @@ export function mysqlService(profile: Profile, say: (msg: string) => void): Sand
   const dataDir = path.join(dir, 'data');
   const socket = path.join(dir, 'mysqld.sock');
   const pidFile = path.join(dir, 'mysqld.pid');
+  // What the service's command line contains: how a pid file from before start times were kept is checked.
+  const needle = dataDir;
+  const pidOpts = { onStale: say };
   const logFile = path.join(dir, 'mysqld.log');
   const port = profile.mysql.port;
   const endpoint = `127.0.0.1:${port}`;
@@ -35,12 +40,13 @@ export function mysqlService(profile: Profile, say: (msg: string) => void): Sand
   const clientBin = () => which('mariadb') ?? which('mysql');
 
   /** Runs SQL as the local root over the socket (no password: socket auth for the OS user). */
-  const rootSql = (sql: string) => {
+  const rootSql = (sql: string, timeoutMs = 30000) => {
     const client = clientBin();
     if (!client) throw new PinpipeError('SANDBOX_PREREQ_MISSING', 'The mariadb/mysql client is missing.');
     const r = spawnSync(client, ['--no-defaults', '-S', socket, '-u', 'root'], {
       input: sql,
       encoding: 'utf8',
+      timeout: timeoutMs,
     });
     if (r.status !== 0) {
       throw new PinpipeError(
@@ -60,7 +66,7 @@ export function mysqlService(profile: Profile, say: (msg: string) => void): Sand
         which('mysqld') ??
         requireTool('mariadbd', 'The sandbox MySQL', { deb: 'mariadb-server', brew: 'mariadb' }, say, true);
     },
-    runningPid: () => runningPid(pidFile),
+    runningPid: () => runningPid(pidFile, needle, pidOpts),
     async start() {
       if (!server) await this.prepare();
       const bin = server!;
@@ -113,7 +119,14 @@ export function mysqlService(profile: Profile, say: (msg: string) => void): Sand
         ],
         { logFile, pidFile },
       );
-      await waitUntil('MySQL', async () => fs.existsSync(socket) && this.health(2000), {
+      // The server is up when root answers over the socket; the application user is created afterwards
+      // (ensureResources), and health() then checks that user's own credentials.
+      const serverUp = async () => {
+        if (!fs.existsSync(socket)) return { ok: false, detail: `no socket ${socket} yet` };
+        rootSql('SELECT 1;', 2000);
+        return true;
+      };
+      await waitUntil('MySQL', serverUp, {
         timeoutMs: profile.sandbox.startTimeoutSec * 1000,
         pid,
         logFile,
@@ -127,6 +140,9 @@ export function mysqlService(profile: Profile, say: (msg: string) => void): Sand
           `CREATE DATABASE IF NOT EXISTS \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;`,
           `CREATE USER IF NOT EXISTS '${q(user)}'@'127.0.0.1' IDENTIFIED BY '${q(password ?? '')}';`,
           `CREATE USER IF NOT EXISTS '${q(user)}'@'localhost' IDENTIFIED BY '${q(password ?? '')}';`,
+          // The profile is the source of truth for the sandbox user's password.
+          `ALTER USER '${q(user)}'@'127.0.0.1' IDENTIFIED BY '${q(password ?? '')}';`,
+          `ALTER USER '${q(user)}'@'localhost' IDENTIFIED BY '${q(password ?? '')}';`,
           // Sandbox only: tests create their own schemas next to the source database.
           `GRANT ALL PRIVILEGES ON *.* TO '${q(user)}'@'127.0.0.1';`,
           `GRANT ALL PRIVILEGES ON *.* TO '${q(user)}'@'localhost';`,
@@ -135,31 +151,21 @@ export function mysqlService(profile: Profile, say: (msg: string) => void): Sand
       );
     },
     async health(timeoutMs = 3000): Promise<ServiceHealth> {
-      const pid = runningPid(pidFile);
+      const pid = runningPid(pidFile, needle, pidOpts);
       try {
+        // The application user, with the profile's password, over TCP: what the pipeline itself uses.
         await withTimeout(timeoutMs, 'MySQL health check', async () => {
-          // Root over the socket when the app user does not exist yet; the app user over TCP otherwise.
-          const conn = await mysql
-            .createConnection({
-              host: '127.0.0.1',
-              port,
-              user: profile.mysql.user,
-              password: profile.mysql.password,
-              connectTimeout: timeoutMs,
-            })
-            .catch(async (err: { code?: string }) => {
-              const noUserYet =
-                err.code === 'ER_ACCESS_DENIED_ERROR' || err.code === 'ER_HOST_NOT_PRIVILEGED';
-              if (!noUserYet || !fs.existsSync(socket)) throw err;
-              rootSql('SELECT 1;');
-              return undefined;
-            });
-          if (conn) {
-            try {
-              await conn.query('SELECT 1');
-            } finally {
-              await conn.end().catch(() => {});
-            }
+          const conn = await mysql.createConnection({
+            host: '127.0.0.1',
+            port,
+            user: profile.mysql.user,
+            password: profile.mysql.password,
+            connectTimeout: timeoutMs,
+          });
+          try {
+            await conn.query('SELECT 1');
+          } finally {
+            await conn.end().catch(() => {});
           }
         });
         return { ok: true, endpoint, pid };
@@ -168,10 +174,10 @@ export function mysqlService(profile: Profile, say: (msg: string) => void): Sand
       }
     },
     async stop() {
-      const pid = runningPid(pidFile);
-      if (pid === undefined) return false;
-      await stopProcess(pid, 30000);
-      fs.rmSync(pidFile, { force: true });
+      const proc = runningProcess(pidFile, needle, pidOpts);
+      if (proc === undefined) return false;
+      await stopProcess(proc, 30000, { name: 'MySQL' });
+      removePidRecord(pidFile);
       return true;
     },
     wipe() {

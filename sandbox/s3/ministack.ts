@@ -7,7 +7,9 @@ import type { Profile } from '../../src/config/schema.ts';
 import { PinpipeError, describeError } from '../../src/errors.ts';
 import {
   assertPortFree,
+  removePidRecord,
   runningPid,
+  runningProcess,
   spawnService,
   stopProcess,
   waitUntil,
@@ -68,6 +70,9 @@ export function s3Service(profile: Profile, say: (msg: string) => void, cacheDir
   const dir = path.join(profile.sandbox.dir, 's3');
   const dataDir = path.join(dir, 'data');
   const pidFile = path.join(dir, 'ministack.pid');
+  // What the service's command line contains: how a pid file from before start times were kept is checked.
+  const needle = 'ministack';
+  const pidOpts = { onStale: say };
   const logFile = path.join(dir, 'ministack.log');
   const endpointUrl = profile.aws.endpoint ?? 'http://127.0.0.1:4566';
   const port = portOf(endpointUrl);
@@ -84,7 +89,7 @@ export function s3Service(profile: Profile, say: (msg: string) => void, cacheDir
     async prepare() {
       bin = installMinistack(cacheDir, say);
     },
-    runningPid: () => runningPid(pidFile),
+    runningPid: () => runningPid(pidFile, needle, pidOpts),
     async start() {
       if (!bin) await this.prepare();
       await assertPortFree(
@@ -127,7 +132,7 @@ export function s3Service(profile: Profile, say: (msg: string) => void, cacheDir
       }
     },
     async health(timeoutMs = 3000): Promise<ServiceHealth> {
-      const pid = runningPid(pidFile);
+      const pid = runningPid(pidFile, needle, pidOpts);
       const s3 = client();
       try {
         await withTimeout(timeoutMs, 'S3 bucket listing', (signal) =>
@@ -141,10 +146,10 @@ export function s3Service(profile: Profile, say: (msg: string) => void, cacheDir
       }
     },
     async stop() {
-      const pid = runningPid(pidFile);
-      if (pid === undefined) return false;
-      await stopProcess(pid, 15000);
-      fs.rmSync(pidFile, { force: true });
+      const proc = runningProcess(pidFile, needle, pidOpts);
+      if (proc === undefined) return false;
+      await stopProcess(proc, 15000, { name: 'MiniStack' });
+      removePidRecord(pidFile);
       return true;
     },
     wipe() {

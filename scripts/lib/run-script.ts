@@ -28,11 +28,13 @@ export async function runScript(
   );
   let code: number;
   try {
-    cmd.parse(process.argv);
+    // The environment is checked first, so a bad PINPIPE_LOG_LEVEL is a usage error even for --help.
     const env = readEnv();
+    cmd.parse(process.argv);
     const opts = cmd.opts();
-    const { profile } = loadProfile(opts.profile as string | undefined, env);
+    const { profile, warnings } = loadProfile(opts.profile as string | undefined, env);
     const say = (msg: string) => process.stderr.write(`${chalk.dim(`[${name}]`)} ${msg}\n`);
+    for (const w of warnings) say(`warning: ${w}`);
     code = (await body({ profile, cacheDir: env.cacheDir, say, opts })) ?? ExitCode.OK;
   } catch (err) {
     if (err instanceof CommanderError) {

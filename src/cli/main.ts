@@ -1,9 +1,10 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { createContext, type CommandContext } from './context.ts';
 import { exitCodeFor, ExitCode } from './exit-codes.ts';
 import { isPinpipeError, describeError } from '../errors.ts';
 import { createLogger, setLogger, log } from '../log.ts';
 import { commands } from './commands/index.ts';
+import { LOG_LEVELS, readEnv } from '../config/env.ts';
 
 /**
  * The `pinpipe` command table. The only place that maps errors to exit codes: commands throw
@@ -17,7 +18,11 @@ export function buildProgram(ctxHolder: { ctx?: CommandContext }, signal: AbortS
       'profile name (profiles/<name>.yaml) or path; env PINPIPE_PROFILE',
       undefined,
     )
-    .option('--log-level <level>', 'debug | info | warn | error; env PINPIPE_LOG_LEVEL')
+    .addOption(
+      new Option('--log-level <level>', 'debug | info | warn | error; env PINPIPE_LOG_LEVEL').choices(
+        LOG_LEVELS,
+      ),
+    )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .hook('preAction', (thisCommand) => {
@@ -42,8 +47,10 @@ export async function main(argv: string[] = process.argv): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const holder: { ctx?: CommandContext } = {};
-  const program = buildProgram(holder, controller.signal);
   try {
+    // The environment is checked first, so a bad PINPIPE_LOG_LEVEL is a usage error even for --help.
+    readEnv();
+    const program = buildProgram(holder, controller.signal);
     await program.parseAsync(argv);
     return controller.signal.aborted && process.exitCode === undefined
       ? ExitCode.OK

@@ -1,25 +1,41 @@
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PinpipeError } from '../errors.ts';
 
 /**
  * The only module that reads process.env (issue 2 §4). Everything else receives values from here.
  * Variables (also documented in docs/environment.md):
  *   PINPIPE_PROFILE      profile name or path (default: local)
  *   PINPIPE_CACHE_DIR    downloads cache: Kafka jars, MiniStack and Airflow venvs (default ~/.cache/pinpipe)
- *   PINPIPE_LOG_LEVEL    debug | info | warn | error (default info)
+ *   PINPIPE_LOG_LEVEL    debug | info | warn | error (default info); anything else is a usage error
  *   JAVA_HOME            the Java the sandbox's Kafka runs with (default: java on PATH)
  *   PINPIPE_<PATH>       override one profile field; nested keys joined by "__",
  *                        e.g. PINPIPE_MYSQL__PORT=3308, PINPIPE_PIPELINE_ID=abc123, PINPIPE_S3__BUCKET=b
- * Secrets (MySQL password, API key, SASL tokens) are read by name through readSecret(), never logged.
+ * Secrets (MySQL password, API key, SASL tokens) are read by name through readSecret(), never logged;
+ * a variable any profile names as a secret's source is never taken as an override (src/config/load.ts).
  */
 export const ENV_PREFIX = 'PINPIPE_';
 const RESERVED = new Set(['PROFILE', 'CACHE_DIR', 'LOG_LEVEL', 'ROOT']);
 
+/** The log levels pinpipe accepts (pino's names). */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** A log level from the environment or --log-level; anything else is a usage error naming `source`. */
+export function parseLogLevel(value: string, source: string): LogLevel {
+  const level = value.trim().toLowerCase();
+  if ((LOG_LEVELS as readonly string[]).includes(level)) return level as LogLevel;
+  throw new PinpipeError(
+    'USAGE',
+    `${source} must be one of debug, info, warn, error (or trace, fatal, silent). Fix or unset it.`,
+  );
+}
+
 export interface PinpipeEnv {
   profile: string | undefined;
   cacheDir: string;
-  logLevel: string;
+  logLevel: LogLevel;
   projectRoot: string;
   /** Profile overrides: path segments (upper-case, as written) → raw string value. */
   overrides: Array<{ path: string[]; value: string; variable: string }>;
@@ -32,6 +48,10 @@ export interface PinpipeEnv {
 /** The repository root: two levels above this file (src/config/env.ts). */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/**
+ * Reads pinpipe's variables. Throws a USAGE PinpipeError (exit 2) for a bad PINPIPE_LOG_LEVEL, so call
+ * it before anything else prints; the value is never echoed.
+ */
 export function readEnv(env: NodeJS.ProcessEnv = process.env): PinpipeEnv {
   const overrides: PinpipeEnv['overrides'] = [];
   for (const [key, value] of Object.entries(env)) {
@@ -43,7 +63,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): PinpipeEnv {
   return {
     profile: env.PINPIPE_PROFILE || undefined,
     cacheDir: env.PINPIPE_CACHE_DIR || path.join(os.homedir(), '.cache', 'pinpipe'),
-    logLevel: env.PINPIPE_LOG_LEVEL || 'info',
+    logLevel: env.PINPIPE_LOG_LEVEL ? parseLogLevel(env.PINPIPE_LOG_LEVEL, 'PINPIPE_LOG_LEVEL') : 'info',
     projectRoot: env.PINPIPE_ROOT || PROJECT_ROOT,
     overrides,
     isTTY: Boolean(process.stderr.isTTY) && env.CI !== 'true',

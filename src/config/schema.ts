@@ -5,7 +5,14 @@ import { z } from 'zod';
  * the AWS profile takes credentials from the AWS default chain, MySQL passwords from an env var.
  * Spec: ../shared/spec/pinterest-pipeline.md; issue 2 §4.
  */
-const host = z.string().min(1);
+/** A host name or IP address; never empty (an empty proxy.host would bind every interface). */
+const host = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._:-]+)$/, 'a host name or IP address (not empty, no spaces)');
+/** host:port of a Kafka broker, the host never empty. */
+const broker = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+):\d{1,5}$/, 'host:port, e.g. 127.0.0.1:9092 (host not empty)');
 const port = z.number().int().min(1).max(65535);
 
 export const KafkaSecurityModes = ['none', 'msk-iam', 'sasl-oauthbearer', 'sasl-scram', 'ssl'] as const;
@@ -65,7 +72,7 @@ export const profileSchema = z
       .strict(),
     kafka: z
       .object({
-        brokers: z.array(z.string().min(1)).min(1),
+        brokers: z.array(broker).min(1),
         clientId: z.string().default('pinpipe'),
         partitions: z.number().int().min(1).max(1000).default(3),
         replicationFactor: z.number().int().min(1).max(10).default(1),
@@ -95,7 +102,7 @@ export const profileSchema = z
       .strict(),
     proxy: z
       .object({
-        host: z.string().default('127.0.0.1'),
+        host: host.default('127.0.0.1'),
         port: port.default(8082),
         /** Where the API Gateway integration forwards to (the proxy as seen from the gateway). */
         url: z.string().url(),

@@ -34,7 +34,6 @@ export async function runPipeline(o: RunOptions): Promise<{ emulator?: EmulatorS
   const { profile, logger } = o;
   const lock = acquireLock(path.join(path.dirname(profile.batch.workDir), 'run.lock'), '`pinpipe run`');
   setMaxListeners(100, o.signal);
-  const proxy = await startProxy({ profile, logger });
   // Ctrl-C stops the emulator first; the sink stops once the emulator has, so it writes what was sent.
   const emuCtl = new AbortController();
   const sinkCtl = new AbortController();
@@ -45,7 +44,12 @@ export async function runPipeline(o: RunOptions): Promise<{ emulator?: EmulatorS
     if (!o.emulate) sinkCtl.abort();
   };
   o.signal.addEventListener('abort', onAbort, { once: true });
+  let proxy: Awaited<ReturnType<typeof startProxy>> | undefined;
+  let sink: Promise<SinkSummary> | undefined;
   try {
+    // Everything that can fail at start is checked before the sink joins its group.
+    const url = o.emulate ? await resolveInvokeUrl(profile) : undefined;
+    proxy = await startProxy({ profile, logger });
     const schedule = startSchedule({
       job: batchJob({ profile, runBatch, logger }),
       cron: o.cron,
@@ -56,10 +60,9 @@ export async function runPipeline(o: RunOptions): Promise<{ emulator?: EmulatorS
       `batch scheduled "${schedule.cron}", next run ${schedule.nextRun()?.toISOString() ?? 'never'}`,
     );
     if (o.batchNow) void schedule.runNow();
-    const sink = runSink({ profile, signal: sinkCtl.signal, logger }).finally(() => emuCtl.abort());
+    sink = runSink({ profile, signal: sinkCtl.signal, logger }).finally(() => emuCtl.abort());
     let emulator: Promise<EmulatorSummary | undefined> = Promise.resolve(undefined);
-    if (o.emulate) {
-      const url = await resolveInvokeUrl(profile);
+    if (url !== undefined) {
       logger.info(
         `emulating ${o.rate ? `${o.rate} posts/s` : 'like the original (one record per request, 0–2 s apart)'} → ${url}; Ctrl-C stops`,
       );
@@ -85,7 +88,11 @@ export async function runPipeline(o: RunOptions): Promise<{ emulator?: EmulatorS
     };
   } finally {
     o.signal.removeEventListener('abort', onAbort);
-    await proxy.close().catch(() => {});
+    // On any failure nothing is left running: the emulator and the sink stop, the proxy closes.
+    emuCtl.abort();
+    sinkCtl.abort();
+    await sink?.catch(() => {});
+    await proxy?.close().catch(() => {});
     lock.release();
   }
 }
