@@ -10,7 +10,14 @@ import { runEmulator, formatSummary } from '../../src/emulator/index.ts';
 import { runSink } from '../../src/sink/index.ts';
 import { runBatch } from '../../src/batch/index.ts';
 import { readResults, renderResults, writeReport } from '../../src/report/index.ts';
-import { appendLedger, formatReconciliation, runVerify } from '../../src/verify/index.ts';
+import { randomUUID } from 'node:crypto';
+import {
+  beginRunScope,
+  formatReconciliation,
+  runVerify,
+  startLedgerRun,
+  type RunScope,
+} from '../../src/verify/index.ts';
 import { acquireLock } from '../../src/pipeline/lock.ts';
 import { watchServices } from '../../src/pipeline/watchdog.ts';
 
@@ -94,11 +101,14 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       },
     );
     say(`      emulator posts to the API Gateway stage: ${url}`);
+    // The demo reconciles its own run: records after these offsets, and this run's ledger lines.
+    const scope: RunScope = await beginRunScope(profile, `demo-${randomUUID()}`);
 
     const emulated = await step(
       3,
       `emulate: ${opts.count} posts (pin + geo + user each) through API Gateway, ${DEMO_BATCH} records per request`,
       async () => {
+        const ledger = startLedgerRun(profile, url, { runId: scope.runId });
         const s = await runEmulator({
           profile,
           url,
@@ -107,8 +117,9 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
           batch: DEMO_BATCH,
           concurrency: 4,
           signal,
+          onProgress: (p) => ledger.progress(p),
         });
-        appendLedger(profile, s);
+        ledger.finish(s);
         return s;
       },
     );
@@ -142,8 +153,10 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     });
     say(`      report: ${report.file}${report.s3Key ? ` (and s3://${report.bucket}/${report.s3Key})` : ''}`);
 
-    const verify = await step(7, 'verify: reconcile emulator, Kafka, S3 and the clean tables', () =>
-      runVerify({ profile, resultsDir: batch.outDir }),
+    const verify = await step(
+      7,
+      "verify: reconcile this run's records in Kafka and S3, and the clean tables",
+      () => runVerify({ profile, resultsDir: batch.outDir, scope }),
     );
     opts.out(formatReconciliation(verify));
     const seconds = (Date.now() - t0) / 1000;

@@ -11,7 +11,7 @@ import type { SinkSummary } from '../sink/types.ts';
 import { runBatch } from '../batch/index.ts';
 import { batchJob } from '../orchestrate/batch-job.ts';
 import { startSchedule } from '../orchestrate/index.ts';
-import { appendLedger } from '../verify/ledger.ts';
+import { startLedgerRun } from '../verify/ledger.ts';
 import { acquireLock } from './lock.ts';
 
 export interface RunOptions {
@@ -63,14 +63,16 @@ export async function runPipeline(o: RunOptions): Promise<{ emulator?: EmulatorS
       logger.info(
         `emulating ${o.rate ? `${o.rate} posts/s` : 'like the original (one record per request, 0–2 s apart)'} → ${url}; Ctrl-C stops`,
       );
+      const ledger = startLedgerRun(profile, url);
       emulator = runEmulator({
         profile,
         url,
         signal: emuCtl.signal,
+        onProgress: (p) => ledger.progress(p),
         ...(o.rate ? { rate: o.rate, durationMs: 365 * 24 * 3600 * 1000 } : { faithful: true }),
       })
         .then((s) => {
-          appendLedger(profile, s);
+          ledger.finish(s);
           logger.info(formatSummary(s));
           return s;
         })
