@@ -19,6 +19,7 @@ export function buildProgram(ctxHolder: { ctx?: CommandContext }, signal: AbortS
     )
     .option('--log-level <level>', 'debug | info | warn | error; env PINPIPE_LOG_LEVEL')
     .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride()
     .hook('preAction', (thisCommand) => {
       const level = thisCommand.opts<{ logLevel?: string }>().logLevel;
