@@ -4,7 +4,8 @@ import type { Profile } from '../../src/config/schema.ts';
 import { PinpipeError, isPinpipeError } from '../../src/errors.ts';
 import { sandboxDown, sandboxServices, sandboxStatus, sandboxUp } from '../../sandbox/sandbox.ts';
 import { afterUp } from './after-up.ts';
-import { startProxy, type StartedProxy } from '../../src/proxy/index.ts';
+import { type StartedProxy } from '../../src/proxy/index.ts';
+import { startOwnProxy } from '../../src/pipeline/own-proxy.ts';
 import { resolveInvokeUrl } from '../../src/provision/index.ts';
 import { runEmulator, formatSummary } from '../../src/emulator/index.ts';
 import { runSink } from '../../src/sink/index.ts';
@@ -96,7 +97,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       2,
       `proxy: Kafka REST Proxy on ${profile.proxy.host}:${profile.proxy.port}`,
       async () => {
-        proxy = await startProxy({ profile });
+        proxy = await startOwnProxy({ profile }, 'The demo');
         return resolveInvokeUrl(profile);
       },
     );

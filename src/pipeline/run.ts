@@ -2,7 +2,7 @@ import path from 'node:path';
 import { setMaxListeners } from 'node:events';
 import type { Profile } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
-import { startProxy } from '../proxy/index.ts';
+import { startOwnProxy } from './own-proxy.ts';
 import { resolveInvokeUrl } from '../provision/index.ts';
 import { runEmulator, formatSummary } from '../emulator/index.ts';
 import type { EmulatorSummary } from '../emulator/types.ts';
@@ -34,7 +34,10 @@ export async function runPipeline(o: RunOptions): Promise<{ emulator?: EmulatorS
   const { profile, logger } = o;
   const lock = acquireLock(path.join(path.dirname(profile.batch.workDir), 'run.lock'), '`pinpipe run`');
   setMaxListeners(100, o.signal);
-  const proxy = await startProxy({ profile, logger });
+  const proxy = await startOwnProxy({ profile, logger }, '`pinpipe run`').catch((err: unknown) => {
+    lock.release();
+    throw err;
+  });
   // Ctrl-C stops the emulator first; the sink stops once the emulator has, so it writes what was sent.
   const emuCtl = new AbortController();
   const sinkCtl = new AbortController();
