@@ -1,7 +1,8 @@
 /**
  * An abort signal for one AWS SDK request, linked to the run's signal only until `done()`. The SDK
- * adds an abort listener per request and never removes it, so handing it the run's own signal piles
- * up one listener per object (and Node's MaxListenersExceededWarning after ten).
+ * keeps an abort listener on the signal it is given until the request closes (for GetObject: until
+ * the body is read), so 16 fetches in flight on the run's own signal passed Node's limit of ten
+ * listeners and printed MaxListenersExceededWarning. Each request gets its own signal instead.
  */
 export function requestSignal(parent: AbortSignal | undefined): { signal: AbortSignal; done(): void } {
   const ctl = new AbortController();
