@@ -19,6 +19,13 @@ await runScript(
         );
       }
     }
-    return Object.values(st).every((h) => h.ok) ? ExitCode.OK : ExitCode.UNAVAILABLE;
+    const down = Object.entries(st).filter(([, h]) => !h.ok);
+    if (down.length === 0) return ExitCode.OK;
+    if (!opts.json) {
+      process.stderr.write(
+        `${down.map(([name]) => name).join(', ')} ${down.length === 1 ? 'is' : 'are'} down: start the sandbox with \`npm run sandbox:up\`\n`,
+      );
+    }
+    return ExitCode.UNAVAILABLE;
   },
 );

@@ -5,23 +5,24 @@ The original ran a Databricks notebook every day from MWAA; here one BashOperato
 analytics result as ``<out_dir>/<ds>/<result_name>.json`` (plus ``summary.json``), and its Parquet
 under ``curated/`` and ``analytics/`` with ``run_date=<ds>`` in the key.
 
-Settings are Airflow Variables, so they can live in the metastore, a secrets backend, or the
-environment (``AIRFLOW_VAR_<NAME>``). Names without the ``PINPIPE_`` prefix on purpose: every
-``PINPIPE_*`` variable reaches the batch as a profile override.
+Settings are DAG params: each run can override them (the trigger form, or
+``airflow dags trigger --conf '{"pinpipe_profile": "aws"}'``); their defaults come from the environment
+as ``AIRFLOW_VAR_<NAME>`` (the names Airflow gives environment Variables), read when the file is
+parsed, else the built-in defaults below. No Airflow Variable is looked up at run time: Airflow 3 logs
+an error line for every Variable that is not set, even when the template has a default. Names
+without the ``PINPIPE_`` prefix on purpose: every ``PINPIPE_*`` variable reaches the batch as a
+profile override.
 
 ================================  ==========================================  ===========
-Variable (env AIRFLOW_VAR_...)    Meaning                                     Read
+Setting (env AIRFLOW_VAR_...)     Meaning                                     Read
 ================================  ==========================================  ===========
-pinpipe_command                   how to start the CLI (shell words)          at run time
-pinpipe_profile                   profile name or path                        at run time
-pinpipe_out_dir                   results folder; ``/<ds>`` is appended        at run time
-pinpipe_extra_args                more ``pinpipe batch`` flags                 at run time
+pinpipe_command                   how to start the CLI (shell words)          at parse time; per run
+pinpipe_profile                   profile name or path                        at parse time; per run
+pinpipe_out_dir                   results folder; ``/<ds>`` is appended        at parse time; per run
+pinpipe_extra_args                more ``pinpipe batch`` flags                 at parse time; per run
 PINPIPE_RETRIES (env only)        task retries (default 2)                    at parse time
 PINPIPE_RETRY_DELAY_SECONDS       delay between tries (default 300)           at parse time
 ================================  ==========================================  ===========
-
-The two parse-time settings are read from ``AIRFLOW_VAR_PINPIPE_RETRIES`` and
-``AIRFLOW_VAR_PINPIPE_RETRY_DELAY_SECONDS`` with ``os.environ`` (no metastore access while parsing).
 """
 
 from __future__ import annotations
@@ -64,14 +65,25 @@ def _env_int(name: str, default: int, minimum: int) -> int:
 RETRIES = _env_int("PINPIPE_RETRIES", 2, 0)
 RETRY_DELAY = timedelta(seconds=_env_int("PINPIPE_RETRY_DELAY_SECONDS", 300, 0))
 
-# Run-time settings: Jinja reads the Variables when the task starts, never while the file is parsed.
+
+def _env_str(name: str, default: str) -> str:
+    return os.environ.get(f"AIRFLOW_VAR_{name.upper()}", default)
+
+
+# Per-run settings (params), with defaults from the environment: rendered when the task starts.
+SETTINGS = {
+    "pinpipe_command": _env_str("pinpipe_command", DEFAULT_COMMAND),
+    "pinpipe_profile": _env_str("pinpipe_profile", DEFAULT_PROFILE),
+    "pinpipe_out_dir": _env_str("pinpipe_out_dir", DEFAULT_OUT_DIR),
+    "pinpipe_extra_args": _env_str("pinpipe_extra_args", ""),
+}
 BATCH_COMMAND = (
     "set -euo pipefail\n"
-    "{{ var.value.get('pinpipe_command', params.default_command) }} batch"
-    " --profile {{ var.value.get('pinpipe_profile', params.default_profile) | shell_quote }}"
-    " --out {{ (var.value.get('pinpipe_out_dir', params.default_out_dir) ~ '/' ~ ds) | shell_quote }}"
+    "{{ params.pinpipe_command }} batch"
+    " --profile {{ params.pinpipe_profile | shell_quote }}"
+    " --out {{ (params.pinpipe_out_dir ~ '/' ~ ds) | shell_quote }}"
     " --run-date {{ ds }}"
-    " {{ var.value.get('pinpipe_extra_args', '') }}\n"
+    " {{ params.pinpipe_extra_args }}\n"
 )
 
 DOC_MD = f"""
@@ -86,9 +98,9 @@ nine analytics results. Each run writes `<pinpipe_out_dir>/<ds>/<result_name>.js
   one active run at a time.
 * **Retries** {RETRIES}, {int(RETRY_DELAY.total_seconds())} s apart: a sandbox or AWS service that is
   down fails the task with the batch's message (see the task log) and Airflow retries it.
-* **Settings** (Airflow Variables, or `AIRFLOW_VAR_<NAME>` in the environment):
-  `pinpipe_command` (default `{DEFAULT_COMMAND}`), `pinpipe_profile` (default `{DEFAULT_PROFILE}`),
-  `pinpipe_out_dir` (default `{DEFAULT_OUT_DIR}`), `pinpipe_extra_args`.
+* **Settings** (params: per run in the trigger form; defaults from `AIRFLOW_VAR_<NAME>` in the
+  environment): `pinpipe_command` (default `{DEFAULT_COMMAND}`), `pinpipe_profile` (default
+  `{DEFAULT_PROFILE}`), `pinpipe_out_dir` (default `{DEFAULT_OUT_DIR}`), `pinpipe_extra_args`.
 * Profile fields can be overridden per deployment with `PINPIPE_<FIELD>` environment variables.
 
 See `docs/orchestration.md` in the pinpipe repository for MWAA and local deployment.
@@ -103,11 +115,7 @@ with DAG(
     max_active_runs=1,
     doc_md=DOC_MD,
     tags=["pinpipe", "batch"],
-    params={
-        "default_command": DEFAULT_COMMAND,
-        "default_profile": DEFAULT_PROFILE,
-        "default_out_dir": DEFAULT_OUT_DIR,
-    },
+    params=SETTINGS,
     user_defined_filters={"shell_quote": shlex.quote},
     default_args={
         "owner": "pinpipe",

@@ -4,13 +4,21 @@ import type { Profile } from '../../src/config/schema.ts';
 import { PinpipeError, isPinpipeError } from '../../src/errors.ts';
 import { sandboxDown, sandboxServices, sandboxStatus, sandboxUp } from '../../sandbox/sandbox.ts';
 import { afterUp } from './after-up.ts';
-import { startProxy, type StartedProxy } from '../../src/proxy/index.ts';
+import { type StartedProxy } from '../../src/proxy/index.ts';
+import { startOwnProxy } from '../../src/pipeline/own-proxy.ts';
 import { resolveInvokeUrl } from '../../src/provision/index.ts';
 import { runEmulator, formatSummary } from '../../src/emulator/index.ts';
 import { runSink } from '../../src/sink/index.ts';
 import { runBatch } from '../../src/batch/index.ts';
 import { readResults, renderResults, writeReport } from '../../src/report/index.ts';
-import { appendLedger, formatReconciliation, runVerify } from '../../src/verify/index.ts';
+import { randomUUID } from 'node:crypto';
+import {
+  beginRunScope,
+  formatReconciliation,
+  runVerify,
+  startLedgerRun,
+  type RunScope,
+} from '../../src/verify/index.ts';
 import { acquireLock } from '../../src/pipeline/lock.ts';
 import { watchServices } from '../../src/pipeline/watchdog.ts';
 
@@ -89,16 +97,19 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       2,
       `proxy: Kafka REST Proxy on ${profile.proxy.host}:${profile.proxy.port}`,
       async () => {
-        proxy = await startProxy({ profile });
+        proxy = await startOwnProxy({ profile }, 'The demo');
         return resolveInvokeUrl(profile);
       },
     );
     say(`      emulator posts to the API Gateway stage: ${url}`);
+    // The demo reconciles its own run: records after these offsets, and this run's ledger lines.
+    const scope: RunScope = await beginRunScope(profile, `demo-${randomUUID()}`);
 
     const emulated = await step(
       3,
       `emulate: ${opts.count} posts (pin + geo + user each) through API Gateway, ${DEMO_BATCH} records per request`,
       async () => {
+        const ledger = startLedgerRun(profile, url, { runId: scope.runId });
         const s = await runEmulator({
           profile,
           url,
@@ -107,8 +118,9 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
           batch: DEMO_BATCH,
           concurrency: 4,
           signal,
+          onProgress: (p) => ledger.progress(p),
         });
-        appendLedger(profile, s);
+        ledger.finish(s);
         return s;
       },
     );
@@ -142,8 +154,10 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     });
     say(`      report: ${report.file}${report.s3Key ? ` (and s3://${report.bucket}/${report.s3Key})` : ''}`);
 
-    const verify = await step(7, 'verify: reconcile emulator, Kafka, S3 and the clean tables', () =>
-      runVerify({ profile, resultsDir: batch.outDir }),
+    const verify = await step(
+      7,
+      "verify: reconcile this run's records in Kafka and S3, and the clean tables",
+      () => runVerify({ profile, resultsDir: batch.outDir, scope }),
     );
     opts.out(formatReconciliation(verify));
     const seconds = (Date.now() - t0) / 1000;

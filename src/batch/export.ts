@@ -5,6 +5,7 @@ import type { Profile } from '../config/schema.ts';
 import { sqlString, type Database } from './duckdb.ts';
 import { outputKey } from './object-keys.ts';
 import { s3Failure } from './sources.ts';
+import { withRequestSignal } from './abort.ts';
 
 /** Writes `<outDir>/<name>.json` for each result: an array of row objects, 2-space indented. */
 export function writeResultsJson(outDir: string, results: Record<string, unknown[]>): string[] {
@@ -61,14 +62,16 @@ export async function uploadParquet(
     const prefix = f.area === 'curated' ? profile.batch.curatedPrefix : profile.batch.analyticsPrefix;
     const Key = outputKey(prefix, f.name, runDate);
     try {
-      await s3.send(
-        new PutObjectCommand({
-          Bucket: profile.s3.bucket,
-          Key,
-          Body: fs.readFileSync(f.file),
-          ContentType: 'application/vnd.apache.parquet',
-        }),
-        { abortSignal: signal },
+      await withRequestSignal(signal, (abortSignal) =>
+        s3.send(
+          new PutObjectCommand({
+            Bucket: profile.s3.bucket,
+            Key,
+            Body: fs.readFileSync(f.file),
+            ContentType: 'application/vnd.apache.parquet',
+          }),
+          { abortSignal },
+        ),
       );
     } catch (err) {
       throw s3Failure(err, profile, `writing s3://${profile.s3.bucket}/${Key}`);

@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
+import { requestSignal } from './abort.ts';
 import type { Profile } from '../config/schema.ts';
 import { createProgress } from '../cli/progress.ts';
 import { s3Failure } from './sources.ts';
@@ -89,9 +90,10 @@ export async function fetchObjects(opts: {
           const file = local(o.key);
           const tmp = `${file}.${process.pid}.part`;
           fs.mkdirSync(path.dirname(file), { recursive: true });
+          const request = requestSignal(signal);
           try {
             const res = await s3.send(new GetObjectCommand({ Bucket: profile.s3.bucket, Key: o.key }), {
-              abortSignal: signal,
+              abortSignal: request.signal,
             });
             await pipeline(res.Body as Readable, fs.createWriteStream(tmp));
             fs.renameSync(tmp, file);
@@ -99,6 +101,8 @@ export async function fetchObjects(opts: {
             fs.rmSync(tmp, { force: true });
             stopped = true;
             throw s3Failure(err, profile, `fetching s3://${profile.s3.bucket}/${o.key}`);
+          } finally {
+            request.done();
           }
           const size = fs.statSync(file).size;
           bytes += size;

@@ -4,6 +4,7 @@ import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { topicNames, type Profile } from '../config/schema.ts';
 import { PinpipeError, describeError } from '../errors.ts';
 import { parseSinkKey, topicPrefix } from './object-keys.ts';
+import { withRequestSignal } from './abort.ts';
 import { TOPIC_KINDS, type SinkObject } from './types.ts';
 
 export interface Listing {
@@ -72,11 +73,10 @@ export async function listS3Objects(s3: S3Client, profile: Profile, signal?: Abo
     do {
       let page;
       try {
-        page = await s3.send(
-          new ListObjectsV2Command({ Bucket: profile.s3.bucket, Prefix, ContinuationToken }),
-          {
-            abortSignal: signal,
-          },
+        page = await withRequestSignal(signal, (abortSignal) =>
+          s3.send(new ListObjectsV2Command({ Bucket: profile.s3.bucket, Prefix, ContinuationToken }), {
+            abortSignal,
+          }),
         );
       } catch (err) {
         throw s3Failure(err, profile, `listing s3://${profile.s3.bucket}/${Prefix}`);

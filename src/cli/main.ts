@@ -24,6 +24,7 @@ export function buildProgram(ctxHolder: { ctx?: CommandContext }, signal: AbortS
       ),
     )
     .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride()
     .hook('preAction', (thisCommand) => {
       const level = thisCommand.opts<{ logLevel?: string }>().logLevel;

@@ -9,7 +9,13 @@ import { createSender } from './sender.ts';
 import { fetchRows, sourceSize } from './source.ts';
 import { Tally } from './tally.ts';
 import { resolveTarget } from './target.ts';
-import { TOPIC_KEYS, type EmulatorOptions, type EmulatorSummary, type RecordValue } from './types.ts';
+import {
+  TOPIC_KEYS,
+  type EmulatorOptions,
+  type EmulatorProgress,
+  type EmulatorSummary,
+  type RecordValue,
+} from './types.ts';
 
 /** Posts per MySQL fetch in fast mode (three `IN (...)` queries per block). */
 const FETCH_BLOCK_POSTS = 256;
@@ -42,6 +48,12 @@ export async function runEmulator(opts: EmulatorOptions): Promise<EmulatorSummar
       recordsAcknowledged: tally.acknowledged,
       recordsFailed: tally.failed,
       elapsedMs: elapsed(),
+      topics: Object.fromEntries(
+        TOPIC_KEYS.map((k) => {
+          const t = tally.topics[k];
+          return [k, { acknowledged: t.acknowledged, failed: t.failed, resent: t.resent ?? 0 }];
+        }),
+      ) as EmulatorProgress['topics'],
     });
 
   /** Why to stop before the next post, if any. */

@@ -32,6 +32,7 @@ export class Tally {
       missing: 0,
       inds: [],
       distinctInds: 0,
+      resent: 0,
     });
     this.topics = { pin: empty(names.pin), geo: empty(names.geo), user: empty(names.user) };
   }
@@ -69,6 +70,7 @@ export class Tally {
         }
       });
       t.failed += bad.size;
+      if (result.attempts > 1) t.resent = (t.resent ?? 0) + values.length - bad.size;
       for (const f of o.failed) this.addFailure(t.topic, 200, f.errorCode, f.message, 1);
       this.consecutiveFailures = 0;
       return;

@@ -14,6 +14,8 @@ export interface EmulatorProgress {
   recordsAcknowledged: number;
   recordsFailed: number;
   elapsedMs: number;
+  /** Per topic, so far: records acknowledged, failed, and acknowledged only after a retry. */
+  topics: Record<TopicKey, { acknowledged: number; failed: number; resent: number }>;
 }
 
 export interface RetryOptions {
@@ -58,6 +60,8 @@ export interface TopicSummary {
   /** The `ind` (pin: `index`) of every acknowledged record, in acknowledgement order, repeats kept. */
   inds: number[];
   distinctInds: number;
+  /** Records acknowledged only after a retry (an earlier attempt may have reached Kafka too). */
+  resent?: number;
 }
 
 export interface FailureSample {

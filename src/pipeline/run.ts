@@ -2,7 +2,7 @@ import path from 'node:path';
 import { setMaxListeners } from 'node:events';
 import type { Profile } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
-import { startProxy } from '../proxy/index.ts';
+import { startOwnProxy } from './own-proxy.ts';
 import { resolveInvokeUrl } from '../provision/index.ts';
 import { runEmulator, formatSummary } from '../emulator/index.ts';
 import type { EmulatorSummary } from '../emulator/types.ts';
@@ -11,7 +11,7 @@ import type { SinkSummary } from '../sink/types.ts';
 import { runBatch } from '../batch/index.ts';
 import { batchJob } from '../orchestrate/batch-job.ts';
 import { startSchedule } from '../orchestrate/index.ts';
-import { appendLedger } from '../verify/ledger.ts';
+import { startLedgerRun } from '../verify/ledger.ts';
 import { acquireLock } from './lock.ts';
 
 export interface RunOptions {
@@ -44,12 +44,12 @@ export async function runPipeline(o: RunOptions): Promise<{ emulator?: EmulatorS
     if (!o.emulate) sinkCtl.abort();
   };
   o.signal.addEventListener('abort', onAbort, { once: true });
-  let proxy: Awaited<ReturnType<typeof startProxy>> | undefined;
+  let proxy: Awaited<ReturnType<typeof startOwnProxy>> | undefined;
   let sink: Promise<SinkSummary> | undefined;
   try {
     // Everything that can fail at start is checked before the sink joins its group.
     const url = o.emulate ? await resolveInvokeUrl(profile) : undefined;
-    proxy = await startProxy({ profile, logger });
+    proxy = await startOwnProxy({ profile, logger }, '`pinpipe run`');
     const schedule = startSchedule({
       job: batchJob({ profile, runBatch, logger }),
       cron: o.cron,
@@ -66,14 +66,16 @@ export async function runPipeline(o: RunOptions): Promise<{ emulator?: EmulatorS
       logger.info(
         `emulating ${o.rate ? `${o.rate} posts/s` : 'like the original (one record per request, 0–2 s apart)'} → ${url}; Ctrl-C stops`,
       );
+      const ledger = startLedgerRun(profile, url);
       emulator = runEmulator({
         profile,
         url,
         signal: emuCtl.signal,
+        onProgress: (p) => ledger.progress(p),
         ...(o.rate ? { rate: o.rate, durationMs: 365 * 24 * 3600 * 1000 } : { faithful: true }),
       })
         .then((s) => {
-          appendLedger(profile, s);
+          ledger.finish(s);
           logger.info(formatSummary(s));
           return s;
         })

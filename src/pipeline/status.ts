@@ -7,20 +7,28 @@ import { describeError } from '../errors.ts';
 import { TOPIC_KEYS, type TopicKey } from '../emulator/types.ts';
 import { lastBatchSummary } from '../verify/collect.ts';
 import { ledgerTotals } from '../verify/ledger.ts';
+import { proxyLedgerPath, readAckLedger } from '../proxy/ack-ledger.ts';
+import { readSinkStatus, sinkStatusPath } from '../sink/status-file.ts';
 
 export interface TopicStatus {
   topic: string;
   /** Records in the Kafka log. */
   records: number | null;
-  /** Records not yet committed by the sink's consumer group. */
+  /** Records not yet committed by the sink's consumer group (not yet stored in S3). */
   sinkLag: number | null;
+  /** Of those, records a running sink has read and holds in memory; null when no sink runs. */
+  sinkBuffered: number | null;
   objects: number | null;
+  /** Records `pinpipe proxy` acknowledged for this topic (its ledger); null when it never ran. */
+  proxyAcknowledged: number | null;
 }
 
 export interface PipelineStatus {
   profile: string;
   topics: Record<TopicKey, TopicStatus>;
   emulated: { runs: number; acknowledged: Record<TopicKey, number> };
+  proxy: { url: string; up: boolean; detail: string };
+  sink: { running: boolean; pid: number | null };
   lastBatch: null | {
     generatedAt: string;
     runDate: string;
@@ -36,7 +44,17 @@ export async function pipelineStatus(profile: Profile): Promise<PipelineStatus> 
   const names = topicNames(profile);
   const errors: string[] = [];
   const topics = Object.fromEntries(
-    TOPIC_KEYS.map((k) => [k, { topic: names[k], records: null, sinkLag: null, objects: null }]),
+    TOPIC_KEYS.map((k) => [
+      k,
+      {
+        topic: names[k],
+        records: null,
+        sinkLag: null,
+        sinkBuffered: null,
+        objects: null,
+        proxyAcknowledged: null,
+      },
+    ]),
   ) as Record<TopicKey, TopicStatus>;
 
   const admin = createKafka(profile, { retry: { retries: 1 } }).admin();
@@ -74,11 +92,20 @@ export async function pipelineStatus(profile: Profile): Promise<PipelineStatus> 
     s3.destroy();
   }
 
+  const sink = readSinkStatus(sinkStatusPath(profile, profile.sink.groupId));
+  const acks = readAckLedger(proxyLedgerPath(profile));
+  for (const k of TOPIC_KEYS) {
+    topics[k].sinkBuffered = sink ? (sink.topics[names[k]]?.buffered ?? 0) : null;
+    topics[k].proxyAcknowledged = acks ? (acks.get(names[k])?.acknowledged ?? 0) : null;
+  }
   const b = lastBatchSummary(profile);
+  const { runs, acknowledged } = ledgerTotals(profile);
   return {
     profile: profile.name,
     topics,
-    emulated: ledgerTotals(profile),
+    emulated: { runs, acknowledged },
+    proxy: await proxyHealth(profile.proxy.url),
+    sink: { running: sink !== undefined, pid: sink?.pid ?? null },
     lastBatch: b
       ? {
           generatedAt: b.generatedAt,
@@ -92,18 +119,42 @@ export async function pipelineStatus(profile: Profile): Promise<PipelineStatus> 
   };
 }
 
+/** Whether a REST proxy answers /health at the profile's proxy URL (1 s timeout). */
+async function proxyHealth(url: string): Promise<PipelineStatus['proxy']> {
+  try {
+    const res = await fetch(`${url.replace(/\/$/, '')}/health`, { signal: AbortSignal.timeout(1000) });
+    await res.body?.cancel();
+    return res.ok
+      ? { url, up: true, detail: 'Kafka reachable' }
+      : { url, up: true, detail: `answers ${res.status}: Kafka not reachable from the proxy` };
+  } catch {
+    return { url, up: false, detail: 'not running' };
+  }
+}
+
 export function formatStatus(s: PipelineStatus): string {
-  const n = (v: number | null) => (v === null ? '?' : String(v));
+  const n = (v: number | null, none = '?') => (v === null ? none : String(v));
   const lines = [
     `profile ${s.profile}`,
-    'topic                        kafka records  sink lag  S3 objects  emulated',
+    'topic                        kafka records  sink lag  sink buffered  S3 objects  emulated  via proxy',
   ];
   for (const k of TOPIC_KEYS) {
     const t = s.topics[k];
     lines.push(
-      `${t.topic.padEnd(28)} ${n(t.records).padStart(13)} ${n(t.sinkLag).padStart(9)} ${n(t.objects).padStart(11)} ${String(s.emulated.acknowledged[k]).padStart(9)}`,
+      `${t.topic.padEnd(28)} ${n(t.records).padStart(13)} ${n(t.sinkLag).padStart(9)} ${n(t.sinkBuffered, '-').padStart(14)} ` +
+        `${n(t.objects).padStart(11)} ${String(s.emulated.acknowledged[k]).padStart(9)} ${n(t.proxyAcknowledged, '-').padStart(10)}`,
     );
   }
+  lines.push(
+    s.proxy.up
+      ? `proxy: up at ${s.proxy.url} (${s.proxy.detail})`
+      : `proxy: not running at ${s.proxy.url}: start it with \`pinpipe proxy\` (\`pinpipe run\` starts its own)`,
+  );
+  lines.push(
+    s.sink.running
+      ? `sink: running (pid ${s.sink.pid}); "sink lag" counts records not yet stored in S3, "sink buffered" the part it holds in memory`
+      : 'sink: not running (`pinpipe sink --drain` stores what is in Kafka; `pinpipe run` runs one)',
+  );
   lines.push(
     s.lastBatch
       ? `last batch: ${s.lastBatch.generatedAt} (run date ${s.lastBatch.runDate}, ${(s.lastBatch.durationMs / 1000).toFixed(1)} s) ` +

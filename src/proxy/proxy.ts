@@ -12,6 +12,7 @@ import { kafkaFailure } from './kafka-errors.ts';
 import { LingerBatcher, type PartitionedRecord } from './linger-batcher.ts';
 import { formatFor, isValidTopicName, parseProduceBody, type ProduceRecord } from './produce-request.ts';
 import { apiKeyMatches, produceResponse, route } from './responses.ts';
+import { openAckLedger, proxyLedgerPath } from './ack-ledger.ts';
 
 /**
  * `pinpipe proxy`: the produce side of Confluent's REST Proxy v2 on node:http (issue 4, spec §2).
@@ -122,8 +123,10 @@ export async function startProxy(opts: StartProxyOptions): Promise<StartedProxy>
     const parts = await knownPartitions(topic);
     const assigned = assign(topic, parts, records);
     const offsets = await batcher.submit(topic, assigned).catch((err: unknown) => {
+      acks.failed(topic, assigned.length);
       throw kafkaFailure(err);
     });
+    acks.acknowledged(topic, assigned.length);
     sendJson(req, res, 200, produceResponse(offsets));
   };
 
@@ -189,6 +192,7 @@ export async function startProxy(opts: StartProxyOptions): Promise<StartedProxy>
   server.headersTimeout = 35_000;
   server.requestTimeout = 60_000;
   const port = await listen(server, host, opts.port ?? profile.proxy.port);
+  const acks = openAckLedger(proxyLedgerPath(profile));
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   logger.info(
     `REST proxy on ${url} → Kafka ${profile.kafka.brokers.join(',')} (linger ${profile.proxy.lingerMs} ms)`,
@@ -222,6 +226,7 @@ export async function startProxy(opts: StartProxyOptions): Promise<StartedProxy>
       server.closeAllConnections();
       await closed;
       await backend.close();
+      acks.close();
       logger.info(`REST proxy stopped after ${requests} request(s), ${batcher.stats.records} record(s)`);
     })());
 

@@ -270,9 +270,11 @@ export class SinkRunner {
           targets.set(tpKey(topic, p.partition), Number(p.high));
       }
       this.targets = targets;
-      this.logger.info(
-        `draining up to ${[...targets.values()].reduce((a, b) => a + b, 0)} record(s) of high watermark`,
-      );
+      let remaining = 0;
+      for (const key of this.state.assigned) {
+        remaining += Math.max(0, (targets.get(key) ?? 0) - (this.state.position(key) ?? 0));
+      }
+      this.logger.info(`draining: ${remaining} record(s) to read up to the high watermark`);
     }
     return caughtUp(this.state.assigned, (k) => this.state.position(k), this.targets);
   }

@@ -1,5 +1,5 @@
 import { encodeValue } from './encode.ts';
-import { commitNeeded, lagOf, tpKey, type TopicPartition } from './offsets.ts';
+import { commitNeeded, lagOf, parseTpKey, tpKey, type TopicPartition } from './offsets.ts';
 import {
   PartitionBuffer,
   type ClosedObject,
@@ -206,6 +206,18 @@ export class SinkState {
     let n = 0;
     for (const b of this.buffers.values()) n += b.size;
     return n;
+  }
+
+  /** Buffered records and lag per topic over the assigned partitions. */
+  perTopic(): Record<string, { buffered: number; lag: number }> {
+    const out: Record<string, { buffered: number; lag: number }> = {};
+    for (const key of this.assigned) {
+      const { topic } = parseTpKey(key);
+      const t = (out[topic] ??= { buffered: 0, lag: 0 });
+      t.buffered += this.buffers.get(key)?.size ?? 0;
+      t.lag += lagOf(this.highWatermarks.get(key), this.position(key));
+    }
+    return out;
   }
 
   /** Total lag over the assigned partitions (high watermark − position). */

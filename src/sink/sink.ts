@@ -10,6 +10,7 @@ import { resolveSinkOptions, selectTopics, type ResolvedSinkOptions } from './op
 import { ensureBucket } from './s3-store.ts';
 import { SinkRunner, asPinpipeError } from './sink-runner.ts';
 import type { PartitionSummary, RunSinkOptions, SinkSummary } from './types.ts';
+import { removeSinkStatus, sinkStatusPath, writeSinkStatus } from './status-file.ts';
 
 /**
  * `pinpipe sink`: Kafka → S3 in the Confluent S3 sink layout, exactly once across crashes
@@ -34,11 +35,28 @@ export async function runSink(opts: RunSinkOptions): Promise<SinkSummary> {
     retry: { restartOnFailure: async (err) => !(err instanceof PinpipeError) },
   });
   let consumerStarted = false;
+  let statusTimer: NodeJS.Timeout | undefined;
+  const statusFile = sinkStatusPath(opts.profile, o.groupId);
   try {
     await ensureBucket(s3, o.bucket, o.createBucket, logger);
     await connect(admin, opts.profile);
     const topics = await resolveTopics(admin, o);
     const runner = new SinkRunner(o, topics, consumer, admin, s3, logger);
+    // For `pinpipe status`: buffered records apart from lag, while the sink runs.
+    statusTimer = setInterval(() => {
+      try {
+        const at = new Date().toISOString();
+        writeSinkStatus(statusFile, {
+          pid: process.pid,
+          at,
+          groupId: o.groupId,
+          topics: runner.state.perTopic(),
+        });
+      } catch {
+        // status is best effort
+      }
+    }, 1000);
+    statusTimer.unref();
     consumer.on(consumer.events.GROUP_JOIN, runner.onJoin);
     consumer.on(consumer.events.CRASH, (e) => {
       if (!e.payload.restart) runner.fail(asPinpipeError(e.payload.error));
@@ -71,6 +89,10 @@ export async function runSink(opts: RunSinkOptions): Promise<SinkSummary> {
   } catch (err) {
     throw asPinpipeError(err);
   } finally {
+    if (statusTimer) {
+      clearInterval(statusTimer);
+      removeSinkStatus(statusFile);
+    }
     if (consumerStarted) await consumer.disconnect().catch(() => undefined);
     await admin.disconnect().catch(() => undefined);
     s3.destroy();

@@ -9,17 +9,31 @@ import { dedupeByOffset, listKeys, readStoredRecords } from '../sink/read-back.t
 import { SINK_DEFAULTS } from '../sink/options.ts';
 import { PinpipeError, describeError } from '../errors.ts';
 import { TOPIC_KEYS, type TopicKey } from '../emulator/types.ts';
+import { proxyLedgerPath, readAckLedger, type TopicAcks } from '../proxy/ack-ledger.ts';
 import { ledgerTotals } from './ledger.ts';
 import type { TopicCounts } from './reconcile.ts';
 
-/** Records in each topic's log: high − low watermark, summed over partitions. */
-export async function kafkaCounts(admin: Admin, profile: Profile): Promise<Record<TopicKey, number>> {
+/** Per topic, per partition: an offset (the first offset of a run, or a high watermark). */
+export type PartitionOffsets = Record<TopicKey, Record<number, number>>;
+
+/** Where a run starts: the high watermarks before it, and the proxy's ledger totals at that moment. */
+export interface RunScope {
+  runId: string;
+  since: PartitionOffsets;
+  proxyBefore: Map<string, TopicAcks> | undefined;
+}
+
+/** Low and high watermark of every partition of the three topics. */
+export async function kafkaWatermarks(
+  admin: Admin,
+  profile: Profile,
+): Promise<Record<TopicKey, Array<{ partition: number; low: number; high: number }>>> {
   const names = topicNames(profile);
-  const out = { pin: 0, geo: 0, user: 0 };
+  const out = {} as Record<TopicKey, Array<{ partition: number; low: number; high: number }>>;
   for (const k of TOPIC_KEYS) {
     try {
       const offsets = await admin.fetchTopicOffsets(names[k]);
-      out[k] = offsets.reduce((a, p) => a + (Number(p.high) - Number(p.low)), 0);
+      out[k] = offsets.map((p) => ({ partition: p.partition, low: Number(p.low), high: Number(p.high) }));
     } catch (err) {
       throw new PinpipeError(
         'KAFKA_UNAVAILABLE',
@@ -33,18 +47,58 @@ export async function kafkaCounts(admin: Admin, profile: Profile): Promise<Recor
   return out;
 }
 
-/** Distinct stored offsets under topics/<topic>/ and the records the sink sent to errors/<topic>/. */
+/** The high watermark of every partition: where the next run's records start. */
+export async function highWatermarks(admin: Admin, profile: Profile): Promise<PartitionOffsets> {
+  const w = await kafkaWatermarks(admin, profile);
+  const out = {} as PartitionOffsets;
+  for (const k of TOPIC_KEYS) out[k] = Object.fromEntries(w[k].map((p) => [p.partition, p.high]));
+  return out;
+}
+
+/** Records in each topic's log: high − low watermark (or − `since`, when later), summed over partitions. */
+export async function kafkaCounts(
+  admin: Admin,
+  profile: Profile,
+  since?: PartitionOffsets,
+): Promise<Record<TopicKey, number>> {
+  const w = await kafkaWatermarks(admin, profile);
+  const out = { pin: 0, geo: 0, user: 0 };
+  for (const k of TOPIC_KEYS) {
+    out[k] = w[k].reduce(
+      (a, p) => a + Math.max(0, p.high - Math.max(p.low, since?.[k][p.partition] ?? 0)),
+      0,
+    );
+  }
+  return out;
+}
+
+const ERROR_OFFSET = /\/partition=(\d+)\/(\d+)\.json$/;
+
+/**
+ * Distinct stored offsets under topics/<topic>/ and the records the sink sent to errors/<topic>/;
+ * with `since`, only offsets at or after it (one run), and `all` still counts every stored offset.
+ */
 export async function s3Counts(
   s3: S3Client,
   profile: Profile,
-): Promise<Record<TopicKey, { records: number; errors: number }>> {
+  since?: PartitionOffsets,
+): Promise<Record<TopicKey, { records: number; errors: number; all: number }>> {
   const names = topicNames(profile);
-  const out = {} as Record<TopicKey, { records: number; errors: number }>;
+  const out = {} as Record<TopicKey, { records: number; errors: number; all: number }>;
   for (const k of TOPIC_KEYS) {
+    const from = (partition: number) => since?.[k][partition] ?? 0;
     try {
       const stored = await readStoredRecords(s3, profile.s3.bucket, `${profile.s3.topicsDir}/${names[k]}/`);
       const errors = await listKeys(s3, profile.s3.bucket, `${SINK_DEFAULTS.errorsDir}/${names[k]}/`);
-      out[k] = { records: dedupeByOffset(stored.records).records.length, errors: errors.length };
+      const distinct = dedupeByOffset(stored.records).records;
+      out[k] = {
+        records: distinct.filter((r) => r.offset >= from(r.partition)).length,
+        errors: errors.filter((key) => {
+          const m = ERROR_OFFSET.exec(key);
+          return !m || Number(m[2]) >= from(Number(m[1]));
+        }).length,
+        all: distinct.length,
+      };
     } catch (err) {
       throw new PinpipeError(
         'S3_UNAVAILABLE',
@@ -62,25 +116,55 @@ export async function s3Counts(
 export function lastBatchSummary(profile: Profile, resultsDir?: string): BatchSummary | undefined {
   const file = path.join(resultsDir ?? path.join(profile.batch.workDir, 'results'), 'summary.json');
   if (!fs.existsSync(file)) return undefined;
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as BatchSummary;
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as BatchSummary;
+  } catch (err) {
+    throw new PinpipeError(
+      'BATCH_FAILED',
+      `${file} is not a readable batch summary (${describeError(err)}): run \`pinpipe batch\` again.`,
+      { cause: err },
+    );
+  }
+}
+
+/** What the proxy answered per topic, minus what it had answered before the run (when scoped). */
+export function proxyAcks(
+  profile: Profile,
+  before?: Map<string, TopicAcks>,
+): Record<TopicKey, TopicAcks> | undefined {
+  const now = readAckLedger(proxyLedgerPath(profile));
+  if (!now) return undefined;
+  const names = topicNames(profile);
+  const out = {} as Record<TopicKey, TopicAcks>;
+  for (const k of TOPIC_KEYS) {
+    const a = now.get(names[k]) ?? { acknowledged: 0, failed: 0 };
+    const b = before?.get(names[k]) ?? { acknowledged: 0, failed: 0 };
+    out[k] = { acknowledged: a.acknowledged - b.acknowledged, failed: a.failed - b.failed };
+  }
+  return out;
 }
 
 export function topicCounts(
   profile: Profile,
   kafka: Record<TopicKey, number>,
-  s3: Record<TopicKey, { records: number; errors: number }>,
+  s3: Record<TopicKey, { records: number; errors: number; all?: number }>,
   batch: BatchSummary | undefined,
+  scope?: Pick<RunScope, 'runId' | 'proxyBefore'>,
 ): Record<TopicKey, TopicCounts> {
-  const ledger = ledgerTotals(profile);
+  const ledger = ledgerTotals(profile, scope?.runId);
+  const proxy = proxyAcks(profile, scope?.proxyBefore);
   const names = topicNames(profile);
   const out = {} as Record<TopicKey, TopicCounts>;
   for (const k of TOPIC_KEYS) {
     out[k] = {
       topic: names[k],
       sent: ledger.runs > 0 ? ledger.acknowledged[k] : null,
+      resent: ledger.resent[k],
+      proxy: proxy ? proxy[k] : null,
       kafka: kafka[k],
       s3: s3[k].records,
       s3Errors: s3[k].errors,
+      ...(s3[k].all !== undefined && s3[k].all !== s3[k].records ? { s3All: s3[k].all } : {}),
       batch:
         batch && !batch.nothingToProcess
           ? {

@@ -77,9 +77,9 @@ describe('Airflow DAG pinpipe_batch_daily (real Airflow 3.1)', { timeout: 240_00
       baseEnv: process.env,
       variables: {
         pinpipe_command: `${q(process.execPath)} ${q(path.join(ROOT, 'bin', 'pinpipe.mjs'))}`,
-        pinpipe_profile: 'local',
+        // pinpipe_profile and pinpipe_extra_args keep their defaults (local, none): a setting left
+        // unset must not print Airflow's "Variable not found" error lines.
         pinpipe_out_dir: path.join(work, 'results'),
-        pinpipe_extra_args: '',
       },
       extra: { ...batchEnv, CI: 'true' },
     });
@@ -140,6 +140,7 @@ describe('Airflow DAG pinpipe_batch_daily (real Airflow 3.1)', { timeout: 240_00
     const out = r.stdout + r.stderr;
     expect(r.code, out.slice(-4000)).toBe(0);
     expect(out).toMatch(/new_state=success/);
+    expect(out).not.toContain('Variable not found');
     const dir = path.join(work, 'results', LOGICAL_DATE);
     for (const name of RESULT_NAMES)
       expect(readJson(path.join(dir, `${name}.json`)), name).toEqual(EXPECTED_MAIN[name]);

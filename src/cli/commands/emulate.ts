@@ -1,4 +1,4 @@
-import { appendLedger } from '../../verify/ledger.ts';
+import { startLedgerRun } from '../../verify/ledger.ts';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -100,6 +100,9 @@ export function register(program: Command, ctx: CommandContext): void {
       ctx.logger.info(`emulating ${count ?? 'open-ended'} posts → ${target.url} (${target.kind})`);
       let lastLog = 0;
       let summary: EmulatorSummary;
+      // The reconciliation (pinpipe verify) and `pinpipe status` read what was acknowledged from this
+      // ledger, written as the run goes.
+      const ledger = startLedgerRun(profile, target.url);
       try {
         summary = await runEmulator({
           profile,
@@ -113,6 +116,7 @@ export function register(program: Command, ctx: CommandContext): void {
           faithful: flags.faithful,
           signal: ctx.signal,
           onProgress: (p) => {
+            ledger.progress(p);
             bar.update(
               bySeconds
                 ? Math.min(Math.floor(p.elapsedMs / 1000), Math.ceil((flags.duration ?? 0) / 1000))
@@ -129,8 +133,7 @@ export function register(program: Command, ctx: CommandContext): void {
       } finally {
         bar.stop();
       }
-      // The reconciliation (pinpipe verify) counts what the emulator had acknowledged from this ledger.
-      appendLedger(profile, summary);
+      ledger.finish(summary);
       const json = JSON.stringify(summary);
       if (flags.summaryFile) {
         await fs.mkdir(path.dirname(path.resolve(flags.summaryFile)), { recursive: true });

@@ -6,6 +6,7 @@ import { register as emulate } from './emulate.ts';
 import { register as provision } from './provision.ts';
 import { register as sink } from './sink.ts';
 import { register as batch } from './batch.ts';
+import { register as sql } from './sql.ts';
 import { register as verify } from './verify.ts';
 import { register as report } from './report.ts';
 import { register as run } from './run.ts';
@@ -21,6 +22,7 @@ export const commands: Array<(program: Command, ctx: CommandContext) => void> = 
   provision,
   sink,
   batch,
+  sql,
   verify,
   report,
   run,

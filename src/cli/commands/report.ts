@@ -40,8 +40,9 @@ export function register(program: Command, ctx: CommandContext): void {
     .option('--tables', 'also print every result as a plain-text table')
     .addHelpText(
       'after',
-      '\nWithout --results, the report reads the most recent run folder under <batch.workDir>/results\n' +
-        '(local profile: .pinpipe/batch/results/<run>/) and logs which one it chose.\n' +
+      '\nWithout --results, the report reads the latest results under <batch.workDir>/results (local\n' +
+        'profile: .sandbox/batch/results, or its newest sub-folder, e.g. one per --out <dir>/<date> run)\n' +
+        'and logs which one it chose.\n' +
         'The report is one self-contained HTML file: no scripts, fonts or network requests.\n',
     )
     .action(async (flags: ReportFlags) => {

@@ -96,10 +96,10 @@ function parseMethod(value: string): SeedFlags['method'] {
 }
 
 export function summary(r: SeedResult): string {
-  if (r.action === 'unchanged') return `seed: ${r.database} unchanged: ${r.reason}.`;
+  if (r.action === 'unchanged') return `seed: database ${r.database} unchanged: ${r.reason}.`;
   const perSecond = Math.round((r.rows * 3) / Math.max(r.seconds, 0.001)).toLocaleString('en-US');
   return (
-    `seed: loaded ${r.rows.toLocaleString('en-US')} rows per table (seed ${r.seed}) into ${r.database} ` +
+    `seed: loaded ${r.rows.toLocaleString('en-US')} rows per table (seed ${r.seed}) into database ${r.database} ` +
     `via ${r.method} in ${r.seconds.toFixed(1)} s (${perSecond} rows/s)`
   );
 }

@@ -7,7 +7,8 @@ export function register(program: Command, ctx: CommandContext): void {
   program
     .command('status')
     .description(
-      'Show records and sink lag per topic, objects in S3, emulated records and the last batch. Exit 3 when a service cannot be read.',
+      'Show per topic the records in Kafka, the sink lag and buffered records, objects in S3, records the emulator and ' +
+        'the proxy acknowledged; whether the proxy and the sink run; the last batch. Exit 3 when Kafka or S3 cannot be read.',
     )
     .option('--json', 'print the status as JSON')
     .action(async (opts: { json?: boolean }) => {

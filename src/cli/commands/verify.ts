@@ -8,7 +8,9 @@ export function register(program: Command, ctx: CommandContext): void {
     .command('verify')
     .description(
       'Reconcile every stage: rows sent by the emulator = records in Kafka = records in S3 = rows in the ' +
-        'clean tables (less duplicates dropped and lines quarantined). Exit 4 on any unexplained difference.',
+        'clean tables (less duplicates dropped and lines quarantined). Records other producers sent through the ' +
+        'proxy, and records written twice after a lost acknowledgement, are explained (the proxy keeps its own ledger). ' +
+        'Exit 4 on any unexplained difference: a record lost, or a record written around the proxy.',
     )
     .option(
       '--results <dir>',

@@ -58,3 +58,136 @@ describe('reconcile', () => {
     expect(text).toMatch(/UNEXPLAINED DIFFERENCES/);
   });
 });
+
+describe('reconcileTopic: who wrote to Kafka', () => {
+  const base: TopicCounts = {
+    ...good,
+    sent: 100,
+    resent: 0,
+    proxy: { acknowledged: 100, failed: 0 },
+  };
+
+  it('explains records other producers sent through the proxy, and stays ok', () => {
+    const v = reconcileTopic({
+      ...base,
+      proxy: { acknowledged: 101, failed: 0 },
+      kafka: 101,
+      s3: 99,
+      batch: { ...good.batch!, records: 99, cleanRows: 91 },
+    });
+    expect(v.problems).toEqual([]);
+    expect(v.ok).toBe(true);
+    expect(v.explained).toEqual({ otherProducers: 1, writtenTwice: 0 });
+    const text = formatReconciliation({ ok: v.ok, topics: [v] });
+    expect(text).toContain('x.pin: 1 record(s) from other producers through the proxy (explained)');
+    expect(text).toContain('reconciliation: every record is accounted for');
+  });
+
+  it('explains records Kafka kept although the proxy answered an error (written twice)', () => {
+    const v = reconcileTopic({
+      ...base,
+      proxy: { acknowledged: 100, failed: 20 },
+      kafka: 120,
+      s3: 118,
+      batch: { ...good.batch!, records: 118, cleanRows: 110 },
+    });
+    expect(v.problems).toEqual([]);
+    expect(v.explained).toEqual({ otherProducers: 0, writtenTwice: 20 });
+    expect(formatReconciliation({ ok: v.ok, topics: [v] })).toContain(
+      'x.pin: 20 record(s) written twice because an acknowledgement was lost',
+    );
+  });
+
+  it('explains a first attempt the proxy acknowledged but whose answer the emulator never got', () => {
+    const v = reconcileTopic({
+      ...base,
+      resent: 5,
+      proxy: { acknowledged: 106, failed: 0 },
+      kafka: 106,
+      s3: 104,
+      batch: { ...good.batch!, records: 104, cleanRows: 96 },
+    });
+    expect(v.ok).toBe(true);
+    expect(v.explained).toEqual({ otherProducers: 1, writtenTwice: 5 });
+  });
+
+  it('fails on records in Kafka that no proxy answered for, and says what to do', () => {
+    const v = reconcileTopic({
+      ...base,
+      proxy: { acknowledged: 100, failed: 2 },
+      kafka: 105,
+      s3: 103,
+      batch: { ...good.batch!, records: 103, cleanRows: 95 },
+    });
+    expect(v.ok).toBe(false);
+    expect(v.explained).toEqual({ otherProducers: 0, writtenTwice: 2 });
+    expect(v.problems).toHaveLength(1);
+    expect(v.problems[0]).toBe(
+      '3 record(s) in Kafka were neither acknowledged nor refused by the proxy: written straight to Kafka by a ' +
+        'tool other than pinpipe proxy (kafka-console-producer, a script); verify cannot account for them: ' +
+        'produce through `pinpipe proxy`, or start from empty topics with `npm run sandbox:reset` (wipes the sandbox data)',
+    );
+  });
+
+  it('fails on acknowledged records lost by Kafka, even when other producers also wrote', () => {
+    const v = reconcileTopic({
+      ...base,
+      proxy: { acknowledged: 110, failed: 0 },
+      kafka: 109,
+      s3: 107,
+      batch: { ...good.batch!, records: 107, cleanRows: 99 },
+    });
+    expect(v.ok).toBe(false);
+    expect(v.problems).toEqual(['1 acknowledged record(s) are missing from Kafka']);
+  });
+
+  it('takes the emulator count when the proxy ledger lost its last flush', () => {
+    const v = reconcileTopic({ ...base, proxy: { acknowledged: 97, failed: 0 } });
+    expect(v.ok).toBe(true);
+    expect(v.explained).toEqual({ otherProducers: 0, writtenTwice: 0 });
+  });
+
+  it('without a proxy ledger, a surplus is unexplained and names the straight-to-Kafka cause', () => {
+    const v = reconcileTopic({
+      ...good,
+      proxy: null,
+      kafka: 101,
+      s3: 99,
+      batch: { ...good.batch!, records: 99, cleanRows: 91 },
+    });
+    expect(v.ok).toBe(false);
+    expect(v.problems[0]).toMatch(
+      /^Kafka holds 1 record\(s\) the emulator did not send, and no pinpipe proxy ledger accounts for them: written straight to Kafka/,
+    );
+  });
+
+  it('checks the batch against every stored record when S3 counts one run only', () => {
+    const v = reconcileTopic({
+      ...good,
+      s3All: 150,
+      batch: { ...good.batch!, records: 150, cleanRows: 142 },
+    });
+    expect(v.ok).toBe(true);
+    const stale = reconcileTopic({ ...good, s3All: 150 });
+    expect(stale.problems).toEqual([
+      'the batch read 98 record(s) but S3 holds 150: run `pinpipe batch` again',
+    ]);
+  });
+});
+
+describe('reconcileTopic: S3 against Kafka', () => {
+  it('flags S3 holding more records than Kafka, counting errors/ too', () => {
+    const v = reconcileTopic({ ...good, s3: 99, batch: { ...good.batch!, records: 99, cleanRows: 91 } });
+    expect(v.ok).toBe(false);
+    expect(v.problems).toEqual([
+      "S3 holds 1 record(s) more than Kafka's log (objects from an earlier sandbox?)",
+    ]);
+  });
+
+  it('flags errors/ objects beyond the Kafka log', () => {
+    const v = reconcileTopic({ ...good, s3Errors: 5 });
+    expect(v.problems).toEqual([
+      "S3 holds 3 record(s) more than Kafka's log (objects from an earlier sandbox?)",
+    ]);
+  });
+});

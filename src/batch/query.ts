@@ -1,0 +1,60 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import type { Profile } from '../config/schema.ts';
+import { PinpipeError, describeError } from '../errors.ts';
+import { toJsonValue } from './duckdb.ts';
+
+/** The batch's DuckDB file: `<batch.workDir>/pinpipe.duckdb`. */
+export function batchDatabasePath(profile: Pick<Profile, 'batch'>): string {
+  return path.join(profile.batch.workDir, 'pinpipe.duckdb');
+}
+
+export interface QueryResult {
+  columns: string[];
+  rows: Record<string, unknown>[];
+}
+
+/** Lists the tables and views with their row counts (what `pinpipe sql` shows without a query). */
+export const TABLES_QUERY =
+  'select table_name as "table", estimated_size as "rows" from duckdb_tables() ' +
+  'where database_name = current_database() order by table_name';
+
+/**
+ * Runs one SQL statement on the batch's DuckDB file opened read-only (a running batch writes a new
+ * file and renames it into place, so reading never blocks it and never changes it).
+ */
+export async function queryBatchDatabase(file: string, sql: string): Promise<QueryResult> {
+  if (!fs.existsSync(file)) {
+    throw new PinpipeError(
+      'BATCH_NOTHING_TO_DO',
+      `No batch database yet: ${file} does not exist. Run \`pinpipe batch\` first (or pass --db <file>).`,
+    );
+  }
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(file, { access_mode: 'READ_ONLY' });
+  } catch (err) {
+    throw new PinpipeError('BATCH_FAILED', `Cannot open the DuckDB file ${file}: ${describeError(err)}.`, {
+      cause: err,
+    });
+  }
+  const conn = await instance.connect();
+  try {
+    await conn.run("SET TimeZone = 'UTC'");
+    const reader = await conn.runAndReadAll(sql);
+    return {
+      columns: reader.columnNames(),
+      rows: reader.getRowObjectsJS().map((r) => toJsonValue(r) as Record<string, unknown>),
+    };
+  } catch (err) {
+    throw new PinpipeError(
+      'BATCH_SQL_FAILED',
+      `The query failed in DuckDB: ${describeError(err)} (the database is read-only; the tables are listed by \`pinpipe sql\` without a query).`,
+      { cause: err },
+    );
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}

@@ -1,0 +1,55 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Profile } from '../config/schema.ts';
+
+/**
+ * A running sink's live figures, rewritten every second (atomically: a temporary file renamed over
+ * the old one) and removed when the sink stops, so `pinpipe status` can show records the sink holds
+ * in memory apart from records it has not read yet.
+ */
+export interface SinkStatus {
+  pid: number;
+  at: string;
+  groupId: string;
+  /** Per topic: records read and buffered (not yet in an S3 object), and records not yet read. */
+  topics: Record<string, { buffered: number; lag: number }>;
+}
+
+/** A status older than this is from a sink that died without removing it. */
+export const SINK_STATUS_MAX_AGE_MS = 10_000;
+
+export function sinkStatusPath(profile: Pick<Profile, 'batch'>, groupId: string): string {
+  return path.join(path.dirname(profile.batch.workDir), 'status', `sink-${groupId}.json`);
+}
+
+export function writeSinkStatus(file: string, status: SinkStatus): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(status));
+  fs.renameSync(tmp, file);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The live status of a running sink; undefined when none runs (no file, stale, or its process gone). */
+export function readSinkStatus(file: string, now = Date.now()): SinkStatus | undefined {
+  let s: SinkStatus;
+  try {
+    s = JSON.parse(fs.readFileSync(file, 'utf8')) as SinkStatus;
+  } catch {
+    return undefined;
+  }
+  if (now - Date.parse(s.at) > SINK_STATUS_MAX_AGE_MS || !alive(s.pid)) return undefined;
+  return s;
+}
+
+export function removeSinkStatus(file: string): void {
+  fs.rmSync(file, { force: true });
+}

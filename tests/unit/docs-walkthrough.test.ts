@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { Command } from 'commander';
+import { commands } from '../../src/cli/commands/index.ts';
+import type { CommandContext } from '../../src/cli/context.ts';
+import {
+  excerptPattern,
+  extractWalkthrough,
+  readWalkthrough,
+  walkthroughScript,
+} from '../helpers/walkthrough.ts';
+
+describe('the walkthrough extractor', () => {
+  it('reads commands, continuations and excerpts from `console walkthrough` blocks only', () => {
+    const md = [
+      '## 1. One',
+      '```console',
+      '$ not run',
+      '```',
+      '```console walkthrough',
+      '$ echo a \\',
+      '    b',
+      'a b',
+      '',
+      '$ true',
+      '```',
+      '## 2. Two',
+      '```console  walkthrough',
+      '$ echo c',
+      '```',
+    ].join('\n');
+    expect(extractWalkthrough(md)).toEqual([
+      { step: '1. One', command: 'echo a \\\n    b', excerpts: ['a b'] },
+      { step: '1. One', command: 'true', excerpts: [] },
+      { step: '2. Two', command: 'echo c', excerpts: [] },
+    ]);
+    expect(() => extractWalkthrough('```console walkthrough\n$ x\n')).toThrow('not closed');
+    expect(walkthroughScript([{ step: 's', command: 'true', excerpts: [] }])).toBe(
+      "set -euo pipefail\necho '::walkthrough command 0::' >&2\ntrue\nwait\n",
+    );
+  });
+
+  it('matches excerpts with … as anything and any run of spaces', () => {
+    const re = excerptPattern('mysql  ok   127.0.0.1:… pid …');
+    expect(re.test('mysql  ok   127.0.0.1:3307 pid 6750')).toBe(true);
+    expect(re.test('mysql  DOWN 127.0.0.1:3307')).toBe(false);
+    expect(excerptPattern('a (b) [c]').test('x a  (b) [c] y')).toBe(true);
+  });
+});
+
+describe('docs/walkthrough.md', () => {
+  const steps = readWalkthrough();
+  it('runs steps 0 to 12 in order, then the live run; step 11 is pinpipe verify', () => {
+    const numbers = steps
+      .map((c) => /^(\d+)\./.exec(c.step)?.[1])
+      .filter((n) => n !== undefined)
+      .map(Number);
+    expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+    expect(new Set(numbers)).toEqual(new Set([0, 1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]));
+    expect(steps.find((c) => c.command === 'pinpipe verify')?.step).toMatch(/^11\. /);
+    expect(steps.at(-1)?.step).toBe('Watching it live');
+  });
+
+  it('uses only pinpipe commands that exist', () => {
+    const program = new Command('pinpipe');
+    for (const register of commands) register(program, {} as CommandContext);
+    const known = new Set(program.commands.map((c) => c.name()));
+    const used = steps.flatMap((c) =>
+      [...c.command.matchAll(/(?:^|[;&|(]\s*|\$\()pinpipe (\w+)/g)].map((m) => m[1]!),
+    );
+    expect(used.length).toBeGreaterThan(10);
+    for (const name of used) expect(known, name).toContain(name);
+  });
+});
