@@ -8,13 +8,14 @@ import { fileURLToPath } from 'node:url';
  *   PINPIPE_PROFILE      profile name or path (default: local)
  *   PINPIPE_CACHE_DIR    downloads cache: Kafka jars, MiniStack and Airflow venvs (default ~/.cache/pinpipe)
  *   PINPIPE_LOG_LEVEL    debug | info | warn | error (default info)
+ *   PINPIPE_TEST_SEED    tests only: the seed of the randomised tests (not a profile override)
  *   JAVA_HOME            the Java the sandbox's Kafka runs with (default: java on PATH)
  *   PINPIPE_<PATH>       override one profile field; nested keys joined by "__",
  *                        e.g. PINPIPE_MYSQL__PORT=3308, PINPIPE_PIPELINE_ID=abc123, PINPIPE_S3__BUCKET=b
  * Secrets (MySQL password, API key, SASL tokens) are read by name through readSecret(), never logged.
  */
 export const ENV_PREFIX = 'PINPIPE_';
-const RESERVED = new Set(['PROFILE', 'CACHE_DIR', 'LOG_LEVEL', 'ROOT']);
+const RESERVED = new Set(['PROFILE', 'CACHE_DIR', 'LOG_LEVEL', 'ROOT', 'TEST_SEED']);
 
 export interface PinpipeEnv {
   profile: string | undefined;
