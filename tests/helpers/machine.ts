@@ -50,14 +50,14 @@ export interface Tool {
 
 /**
  * Finds a tool a test needs. In CI a missing tool throws (the file fails loudly); on a developer
- * machine it is reported once on stderr and the caller skips its tests with `skipIf(!tool.path)`.
+ * machine the caller decides: skip its tests with `skipIf(!tool.path)` (vitest lists them as
+ * skipped), or fail with `tool.missing`.
  */
 export function requireTool(name: string, candidates: string[], install: string): Tool {
   const found = candidates.map(which).find((p) => p !== undefined);
   if (found) return { name, path: found, missing: '' };
   const missing = `${name} is not installed (looked for ${candidates.join(', ')} on PATH): ${install}`;
   if (inCI) throw new Error(`${missing}. CI needs it for these tests.`);
-  process.stderr.write(`[tests] skipping ${name} tests: ${missing}\n`);
   return { name, path: undefined, missing };
 }
 

@@ -10,7 +10,7 @@ export async function waitFor<T>(
   const done = opts.done ?? ((v: T) => Boolean(v));
   const interval = opts.intervalMs ?? 200;
   const deadline = Date.now() + opts.timeoutMs;
-  let last: { value?: T; error?: unknown } = {};
+  let last: { value?: T; error?: unknown };
   for (;;) {
     try {
       const value = await probe();
@@ -33,7 +33,8 @@ export async function waitFor<T>(
 function show(v: unknown): string {
   try {
     const s = typeof v === 'string' ? v : JSON.stringify(v);
-    return s === undefined ? String(v) : s.length > 600 ? `${s.slice(0, 600)}…` : s;
+    // the end is kept: for a growing log it is the part that says where things stand
+    return s === undefined ? String(v) : s.length > 600 ? `…${s.slice(-600)}` : s;
   } catch {
     return String(v);
   }
