@@ -148,7 +148,9 @@ describe('no secret ever appears in doctor output or a failing command', { timeo
       expect(r.code).toBe(1);
       // every check ran against the closed port (the secrets were read), none stopped at the profile
       expect(r.stdout).toMatch(/127\.0\.0\.1:\d+\/pinterest_data: unreachable/);
-      expect(r.stderr).toMatch(/credentials failed: STS GetCallerIdentity: .* unreachable.*\[DOCTOR_FAILED\]/);
+      expect(r.stderr).toMatch(
+        /credentials failed: STS GetCallerIdentity: .* unreachable.*\[DOCTOR_FAILED\]/,
+      );
       for (const s of secretValues) {
         expect(r.stdout).not.toContain(s);
         expect(r.stderr).not.toContain(s);
@@ -161,7 +163,9 @@ describe('no secret ever appears in doctor output or a failing command', { timeo
     const r = pinpipe(['--log-level', 'debug', 'emulate', '--profile', file], bareEnv(secrets));
     // past the profile and its secrets, stopped at the (closed) source database: exit 3
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/MySQL at 127\.0\.0\.1:\d+\/pinterest_data is unreachable.*\[SOURCE_UNREACHABLE\]/);
+    expect(r.stderr).toMatch(
+      /MySQL at 127\.0\.0\.1:\d+\/pinterest_data is unreachable.*\[SOURCE_UNREACHABLE\]/,
+    );
     for (const s of secretValues) {
       expect(r.stdout + r.stderr).not.toContain(s);
     }
