@@ -172,6 +172,8 @@ export interface CrashScenarioOptions {
   flushSize?: number;
   /** After the sink joined its group, kill it after a random delay in [0, maxUpMs). */
   maxUpMs?: number;
+  /** The random source of the kill delays (default Math.random); tests pass a seeded one. */
+  random?: () => number;
   say?: (msg: string) => void;
 }
 
@@ -227,7 +229,7 @@ export async function runCrashScenario(opts: CrashScenarioOptions): Promise<Cras
       });
       const t0 = Date.now();
       while (!joined && child.exitCode === null && Date.now() - t0 < 20_000) await sleep(50);
-      await sleep(Math.random() * (opts.maxUpMs ?? 2500));
+      await sleep((opts.random ?? Math.random)() * (opts.maxUpMs ?? 2500));
       const wrote = (await listKeys(s3, profile.s3.bucket, `${prefix}/`)).length;
       child.kill('SIGKILL');
       await exited(child);

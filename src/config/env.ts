@@ -9,6 +9,7 @@ import { PinpipeError } from '../errors.ts';
  *   PINPIPE_PROFILE      profile name or path (default: local)
  *   PINPIPE_CACHE_DIR    downloads cache: Kafka jars, MiniStack and Airflow venvs (default ~/.cache/pinpipe)
  *   PINPIPE_LOG_LEVEL    debug | info | warn | error (default info); anything else is a usage error
+ *   PINPIPE_TEST_SEED    tests only: the seed of the randomised tests (not a profile override)
  *   JAVA_HOME            the Java the sandbox's Kafka runs with (default: java on PATH)
  *   PINPIPE_<PATH>       override one profile field; nested keys joined by "__",
  *                        e.g. PINPIPE_MYSQL__PORT=3308, PINPIPE_PIPELINE_ID=abc123, PINPIPE_S3__BUCKET=b
@@ -16,7 +17,7 @@ import { PinpipeError } from '../errors.ts';
  * a variable any profile names as a secret's source is never taken as an override (src/config/load.ts).
  */
 export const ENV_PREFIX = 'PINPIPE_';
-const RESERVED = new Set(['PROFILE', 'CACHE_DIR', 'LOG_LEVEL', 'ROOT']);
+const RESERVED = new Set(['PROFILE', 'CACHE_DIR', 'LOG_LEVEL', 'ROOT', 'TEST_SEED']);
 
 /** The log levels pinpipe accepts (pino's names). */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;

@@ -1,8 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { portOpen } from '../../sandbox/lib/proc.ts';
+import { createKafka } from '../../src/clients/kafka.ts';
+import { topicNames, type Profile } from '../../src/config/schema.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { cleanupPipeline, isolatedPipelineEnv, profileFor } from '../helpers/isolated.ts';
 import { ROOT, runTs } from '../helpers/run.ts';
 import { privateSandboxEnv } from '../helpers/private-sandbox.ts';
@@ -20,16 +23,34 @@ const RESULT_COLUMNS: Record<string, string[]> = {
   median_followers_by_join_year_and_age_group: ['age_group', 'post_year', 'median_follower_count'],
 };
 
+/** Records per topic in Kafka (sum over partitions of high − low). */
+async function kafkaRecords(profile: Profile): Promise<Record<'pin' | 'geo' | 'user', number>> {
+  const admin = createKafka(profile).admin();
+  await admin.connect();
+  try {
+    const names = topicNames(profile);
+    const count = async (t: string) =>
+      (await admin.fetchTopicOffsets(t)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+    return { pin: await count(names.pin), geo: await count(names.geo), user: await count(names.user) };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 describe('npm run demo, end to end on the real sandbox', { timeout: 300_000 }, () => {
-  let env: Record<string, string>;
-  beforeAll(async () => {
-    env = await isolatedPipelineEnv('e2e');
-  });
+  // Each test runs on a pipeline of its own (topics, bucket, REST API, batch folder).
+  const envs: Array<Record<string, string>> = [];
+  const newEnv = async (tag: string) => {
+    const env = await isolatedPipelineEnv(tag);
+    envs.push(env);
+    return env;
+  };
   afterAll(async () => {
-    await cleanupPipeline(env);
+    for (const env of envs) await cleanupPipeline(env);
   });
 
   it('runs every stage, prints the analytics, writes the report and reconciles', async () => {
+    const env = await newEnv('e2e');
     const r = await runTs('scripts/demo.ts', ['--count', '250', '--seed', '11'], { env });
     expect(r.code, r.stderr.slice(-3000)).toBe(0);
     for (let step = 1; step <= 7; step++)
@@ -77,6 +98,13 @@ describe('npm run demo, end to end on the real sandbox', { timeout: 300_000 }, (
   });
 
   it('pinpipe run streams live until Ctrl-C; status and verify agree with it', async () => {
+    // A pipeline that has been through one demo (so a batch ran), then live records on top of it.
+    const env = await newEnv('e2erun');
+    const setup = await runTs('scripts/demo.ts', ['--count', '30', '--seed', '12'], { env });
+    expect(setup.code, setup.stderr.slice(-2000)).toBe(0);
+    const profile = profileFor(env);
+    const before = await kafkaRecords(profile);
+    expect(before).toEqual({ pin: 30, geo: 30, user: 30 });
     const run = spawn(process.execPath, [path.join(ROOT, 'bin/pinpipe.mjs'), 'run', '--rate', '15'], {
       cwd: ROOT,
       env: { ...process.env, CI: 'true', ...env },
@@ -85,10 +113,17 @@ describe('npm run demo, end to end on the real sandbox', { timeout: 300_000 }, (
     let stderr = '';
     run.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const exited = new Promise<number | null>((resolve) => run.on('close', resolve));
-    const deadline = Date.now() + 60_000;
-    while (!/joined group/.test(stderr) && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 200));
-    await new Promise((r) => setTimeout(r, 5000));
+    await waitFor(() => stderr, {
+      timeoutMs: 60_000,
+      what: 'the sink of `pinpipe run` to join its group',
+      done: (text) => /joined group/.test(text),
+    });
+    // live records arrive: at least 30 more per topic than the demo left
+    await waitFor(() => kafkaRecords(profile), {
+      timeoutMs: 60_000,
+      what: '30 new records per topic from `pinpipe run`',
+      done: (n) => n.pin >= before.pin + 30 && n.geo >= before.geo + 30 && n.user >= before.user + 30,
+    });
     run.kill('SIGINT');
     expect(await exited, stderr.slice(-2000)).toBe(0);
     expect(stderr).toMatch(/sink stopped \(signal\).*lag 0/);
@@ -102,7 +137,7 @@ describe('npm run demo, end to end on the real sandbox', { timeout: 300_000 }, (
     for (const k of ['pin', 'geo', 'user']) {
       expect(st.topics[k]!.sinkLag).toBe(0);
       expect(st.topics[k]!.records).toBe(st.emulated.acknowledged[k]);
-      expect(st.topics[k]!.records).toBeGreaterThan(300);
+      expect(st.topics[k]!.records).toBeGreaterThanOrEqual(before[k as 'pin'] + 30);
     }
     // The batch has not seen the new records yet: verify says so and exits 4; after a batch it passes.
     const stale = await runTs('bin/pinpipe.mjs', ['verify'], { env });
@@ -115,6 +150,7 @@ describe('npm run demo, end to end on the real sandbox', { timeout: 300_000 }, (
   });
 
   it('refuses a second demo while one runs, and stops cleanly on Ctrl-C', async () => {
+    const env = await newEnv('e2elock');
     const first = spawn(
       process.execPath,
       ['--import', 'tsx', path.join(ROOT, 'scripts/demo.ts'), '--count', '20000'],
@@ -128,13 +164,13 @@ describe('npm run demo, end to end on the real sandbox', { timeout: 300_000 }, (
     first.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const exited = new Promise<number | null>((resolve) => first.on('close', resolve));
     // Wait until the first demo is emulating, then try a second one.
-    const deadline = Date.now() + 60_000;
-    while (!/\[3\/7\] emulate/.test(stderr) && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 200));
-    expect(stderr).toMatch(/\[3\/7\] emulate/);
+    await waitFor(() => /\[3\/7\] emulate/.test(stderr), {
+      timeoutMs: 60_000,
+      what: 'the first demo to reach [3/7] emulate',
+    });
 
     const second = await runTs('scripts/demo.ts', ['--count', '10'], { env });
-    expect(second.code).not.toBe(0);
+    expect(second.code).toBe(1);
     expect(second.stderr).toMatch(/Another demo \(npm run demo\) is already running \(pid \d+\)/);
 
     first.kill('SIGINT');
@@ -168,10 +204,10 @@ describe('a sandbox service that dies mid-demo', { timeout: 300_000 }, () => {
       let stderr = '';
       demo.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
       const exited = new Promise<number | null>((resolve) => demo.on('close', resolve));
-      const deadline = Date.now() + 150_000;
-      while (!/\[3\/7\] emulate/.test(stderr) && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 200));
-      expect(stderr).toMatch(/\[3\/7\] emulate/);
+      await waitFor(() => /\[3\/7\] emulate/.test(stderr), {
+        timeoutMs: 150_000,
+        what: 'the demo on the private sandbox to reach [3/7] emulate',
+      });
       const kafkaPid = Number(fs.readFileSync(path.join(dir, 'kafka', 'kafka.pid'), 'utf8'));
       process.kill(kafkaPid, 'SIGKILL');
       const code = await exited;

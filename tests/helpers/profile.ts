@@ -1,7 +1,33 @@
 import { loadProfile } from '../../src/config/load.ts';
+import { readEnv, type PinpipeEnv } from '../../src/config/env.ts';
 import type { Profile } from '../../src/config/schema.ts';
 
-/** The local sandbox profile, with optional field overrides for one test. */
+/**
+ * An environment built from the given variables only, never from the shell's: a PINPIPE_* variable
+ * exported in the developer's shell cannot change what a test sees.
+ */
+export function emptyEnv(vars: Record<string, string> = {}): PinpipeEnv {
+  return readEnv({ ...vars });
+}
+
+/** A shipped profile (default: local) as it loads with no PINPIPE_* variable set, plus `vars`. */
+export function shippedProfile(name = 'local', vars: Record<string, string> = {}): Profile {
+  return loadProfile(name, emptyEnv(vars)).profile;
+}
+
+/** The local sandbox profile (from an empty environment), with optional field overrides for one test. */
 export function testProfile(patch: (p: Profile) => Profile = (p) => p): Profile {
-  return patch(structuredClone(loadProfile('local').profile));
+  return patch(structuredClone(shippedProfile('local')));
+}
+
+/**
+ * The environment for a child process a unit test starts: the shell's, minus every PINPIPE_*
+ * variable (profile overrides) and AWS_* variable (credentials), plus `extra`.
+ */
+export function childEnvWithoutOverrides(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!k.startsWith('PINPIPE_') && !k.startsWith('AWS_')) out[k] = v;
+  }
+  return { ...out, ...extra };
 }

@@ -49,18 +49,23 @@ describe('batch through the sandbox S3', { timeout: 120_000 }, () => {
 
   const withBucket = (bucket: string): Profile => ({ ...profile, s3: { ...profile.s3, bucket } });
 
-  beforeAll(async () => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'pinpipe-batch-it-'));
-    profile = testProfile((p) => ({ ...p, batch: { ...p.batch, workDir: path.join(work, 'work') } }));
-    s3 = createS3(profile);
+  /** A bucket of its own holding the fixture, and a fresh work folder (no manifest): one per test. */
+  const fresh = async (): Promise<Profile> => {
     const bucket = uniqueName('pinpipe-batch');
     buckets.push(bucket);
-    profile = withBucket(bucket);
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     for (const file of files(FIXTURE)) {
       const Key = path.relative(FIXTURE, file).split(path.sep).join('/');
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: fs.readFileSync(file) }));
     }
+    const workDir = fs.mkdtempSync(path.join(work, 'work-'));
+    return { ...withBucket(bucket), batch: { ...profile.batch, workDir } };
+  };
+
+  beforeAll(() => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'pinpipe-batch-it-'));
+    profile = testProfile();
+    s3 = createS3(profile);
   });
 
   afterAll(async () => {
@@ -72,6 +77,7 @@ describe('batch through the sandbox S3', { timeout: 120_000 }, () => {
   });
 
   it('fetches the objects, computes the hand-worked results and writes Parquet back', async () => {
+    const profile = await fresh();
     const { summary, results } = await executeBatch({
       profile,
       runDate: '2026-01-02',
@@ -97,6 +103,9 @@ describe('batch through the sandbox S3', { timeout: 120_000 }, () => {
   });
 
   it('fetches only new objects on the next run (the manifest)', async () => {
+    const profile = await fresh();
+    const first = await executeBatch({ profile, runDate: '2026-01-02', logger, progress: false });
+    expect(first.summary.objects).toMatchObject({ total: 9, fetched: 9, cached: 0 });
     const again = await executeBatch({ profile, runDate: '2026-01-03', logger, progress: false });
     expect(again.summary.objects).toMatchObject({ total: 9, fetched: 0, cached: 9 });
     expect(again.results).toEqual(EXPECTED_MAIN);
@@ -121,6 +130,7 @@ describe('batch through the sandbox S3', { timeout: 120_000 }, () => {
   });
 
   it('prints JSON through the CLI, and "nothing to process" (exit 0) for an empty bucket', async () => {
+    const profile = await fresh();
     const env = { PINPIPE_S3__BUCKET: profile.s3.bucket, PINPIPE_BATCH__WORK_DIR: path.join(work, 'cli') };
     const res = await runCli(['batch', '--json', '--no-upload', '--run-date', '2026-01-04'], { env });
     expect(res.code, res.stderr).toBe(0);

@@ -25,6 +25,9 @@ describe('API Gateway → REST proxy → Kafka (MiniStack)', { timeout: 120_000 
   let topic: string;
   let restApiId: string | undefined;
   let url: string;
+  /** What the first provisioning said and returned (beforeAll provisions, so every test has the API). */
+  const said: string[] = [];
+  let first: Awaited<ReturnType<typeof provisionGateway>>;
 
   beforeAll(async () => {
     const base = testProfile();
@@ -36,6 +39,9 @@ describe('API Gateway → REST proxy → Kafka (MiniStack)', { timeout: 120_000 
       apiGateway: { ...p.apiGateway, restApiName: uniqueName('pinpipe-gw-test') },
       proxy: { ...p.proxy, url: proxy.url },
     }));
+    first = await provisionGateway(profile, (m) => said.push(m));
+    restApiId = first.restApiId;
+    url = first.invokeUrl;
   });
   afterAll(async () => {
     if (restApiId) {
@@ -48,18 +54,14 @@ describe('API Gateway → REST proxy → Kafka (MiniStack)', { timeout: 120_000 
   });
 
   it('provisions {proxy+} / ANY / HTTP_PROXY / stage, and a second run changes nothing', async () => {
-    const said: string[] = [];
-    const first = await provisionGateway(profile, (m) => said.push(m));
-    restApiId = first.restApiId;
     expect(said.join('\n')).toMatch(
       /created REST API[\s\S]*\{proxy\+\}[\s\S]*ANY[\s\S]*HTTP_PROXY[\s\S]*deployed stage test/,
     );
-    expect(first.invokeUrl).toBe(`http://127.0.0.1:4566/restapis/${first.restApiId}/test/_user_request_`);
+    expect(first.invokeUrl).toBe(`${profile.aws.endpoint}/restapis/${first.restApiId}/test/_user_request_`);
     const again = await applyGateway(profile, planProvision(profile).restApi);
     expect(again.restApiId).toBe(first.restApiId);
     expect(again.changes).toEqual([]);
-    url = await resolveInvokeUrl(profile);
-    expect(url).toBe(first.invokeUrl);
+    expect(await resolveInvokeUrl(profile)).toBe(first.invokeUrl);
   });
 
   it('updates and redeploys the integration when the proxy URL changes, then restores it', async () => {
@@ -71,7 +73,10 @@ describe('API Gateway → REST proxy → Kafka (MiniStack)', { timeout: 120_000 
       `deployed stage ${profile.apiGateway.stage}`,
     ]);
     const restored = await applyGateway(profile, planProvision(profile).restApi);
-    expect(restored.changes).toHaveLength(2);
+    expect(restored.changes).toEqual([
+      `updated HTTP_PROXY integration → ${proxy.url}/{proxy}`,
+      `deployed stage ${profile.apiGateway.stage}`,
+    ]);
     expect((await applyGateway(profile, planProvision(profile).restApi)).changes).toEqual([]);
   });
 

@@ -1,8 +1,8 @@
 import http from 'node:http';
-import { randomBytes, randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProxy, type StartedProxy } from '../../src/proxy/index.ts';
 import { testProfile } from '../helpers/profile.ts';
+import { testRandom } from '../helpers/seed.ts';
 import {
   BINARY_V2,
   consumeBack,
@@ -30,6 +30,8 @@ describe('REST proxy: bad input', { timeout: 120_000 }, () => {
   const profile = testProfile((p) => ({ ...p, proxy: { ...p.proxy, maxBodyBytes: LIMIT } }));
   let topics: Awaited<ReturnType<typeof uniqueTopics>>;
   let topic: string;
+  /** Only the random-bytes test writes here, so what it finds in Kafka is its own doing. */
+  let randomTopic: string;
   let proxy: StartedProxy;
   const post = (body: string | Buffer, contentType = JSON_V2, path?: string, chunked = false) =>
     rawRequest(`${proxy.url}${path ?? `/topics/${topic}`}`, {
@@ -40,8 +42,8 @@ describe('REST proxy: bad input', { timeout: 120_000 }, () => {
     });
 
   beforeAll(async () => {
-    topics = await uniqueTopics(profile, ['badinput']);
-    topic = topics.names[0]!;
+    topics = await uniqueTopics(profile, ['badinput', 'badrandom']);
+    [topic, randomTopic] = topics.names as [string, string];
     proxy = await startProxy({ profile, port: 0, logger: quietLogger() });
   });
   afterAll(async () => {
@@ -98,16 +100,21 @@ describe('REST proxy: bad input', { timeout: 120_000 }, () => {
   });
 
   it('10,000 random byte strings → 4xx JSON errors, and the proxy keeps serving', async () => {
+    // The bodies come from a seed (printed on failure; PINPIPE_TEST_SEED replays the same 10,000).
+    const { rng } = testRandom('random proxy bodies');
+    const int = (n: number) => Math.floor(rng() * n);
+    const requests = Array.from({ length: 10_000 }, () => ({
+      body: Buffer.from(Array.from({ length: int(2049) }, () => int(256))),
+      contentType: int(4) === 0 ? BINARY_V2 : JSON_V2,
+    }));
     const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
     const statuses = new Map<number, number>();
     let bad = 0;
     let next = 0;
     const worker = async () => {
-      while (next < 10_000) {
-        next++;
-        const body = randomBytes(randomInt(0, 2048));
-        const contentType = randomInt(0, 4) === 0 ? BINARY_V2 : JSON_V2;
-        const r = await rawRequest(`${proxy.url}/topics/${topic}`, {
+      while (next < requests.length) {
+        const { body, contentType } = requests[next++]!;
+        const r = await rawRequest(`${proxy.url}/topics/${randomTopic}`, {
           method: 'POST',
           headers: { 'content-type': contentType },
           body,
@@ -126,19 +133,17 @@ describe('REST proxy: bad input', { timeout: 120_000 }, () => {
     await Promise.all(Array.from({ length: 16 }, worker));
     agent.destroy();
     expect(bad, JSON.stringify([...statuses])).toBe(0);
-    expect([...statuses.values()].reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(10_000);
-    // still serving: a valid request succeeds, and only the valid records ever reached Kafka
-    const ok = await post(JSON.stringify({ records: [{ value: { still: 'serving' } }] }));
+    expect([...statuses.values()].reduce((a, b) => a + b, 0)).toBe(10_000);
+    // still serving: a valid request succeeds, and it is the only record that ever reached Kafka
+    const ok = await post(
+      JSON.stringify({ records: [{ value: { still: 'serving' } }] }),
+      JSON_V2,
+      `/topics/${randomTopic}`,
+    );
     expect(ok.status).toBe(200);
     const health = await rawRequest(`${proxy.url}/health`, {});
     expect(health.status).toBe(200);
-    const back = await consumeBack(profile, topic, 2);
-    expect(
-      back.map((m) => JSON.parse(m.value)).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
-    ).toEqual(
-      [{ still: 'serving' }, 'y'.repeat(LIMIT - 100)].sort((a, b) =>
-        JSON.stringify(a).localeCompare(JSON.stringify(b)),
-      ),
-    );
+    const back = await consumeBack(profile, randomTopic, 1);
+    expect(back.map((m) => JSON.parse(m.value))).toEqual([{ still: 'serving' }]);
   });
 });

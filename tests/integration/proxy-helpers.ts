@@ -4,6 +4,7 @@ import { createKafka } from '../../src/clients/kafka.ts';
 import type { Profile } from '../../src/config/schema.ts';
 import type { Logger } from '../../src/log.ts';
 import { uniqueName } from '../helpers/names.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 /** Helpers shared by the proxy and gateway integration tests: unique topics, consume-back, raw HTTP. */
 export const quietLogger = (): Logger => pino({ level: 'silent' });
@@ -36,13 +37,29 @@ export interface Consumed {
   value: string;
 }
 
-/** Reads `count` records of a topic from the beginning (unique group), or fails after `timeoutMs`. */
+/**
+ * Reads EVERY record of a topic, from the beginning to its end offsets, once at least `count` are
+ * there (an acknowledged record is in the log): a duplicate or an extra record shows up as a longer
+ * result, without waiting for one to arrive. Fails after `timeoutMs` naming what it saw.
+ */
 export async function consumeBack(
   profile: Profile,
   topic: string,
   count: number,
   timeoutMs = 30_000,
 ): Promise<Consumed[]> {
+  const admin = createKafka(profile).admin();
+  await admin.connect();
+  let total: number;
+  try {
+    total = await waitFor(
+      async () =>
+        (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0),
+      { timeoutMs, what: `${count} records in ${topic}`, done: (n) => n >= count },
+    );
+  } finally {
+    await admin.disconnect();
+  }
   const consumer = createKafka(profile).consumer({
     groupId: uniqueName('pinpipe-proxy-test'),
     maxWaitTimeInMs: 200,
@@ -53,26 +70,26 @@ export async function consumeBack(
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`consumed ${out.length}/${count} records of ${topic}`)),
+        () => reject(new Error(`consumed ${out.length}/${total} records of ${topic} in ${timeoutMs} ms`)),
         timeoutMs,
       );
-      void consumer.run({
-        eachMessage: async ({ partition, message }) => {
-          out.push({
-            partition,
-            offset: Number(message.offset),
-            key: message.key ? message.key.toString() : null,
-            value: message.value!.toString(),
-          });
-          if (out.length >= count) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
+      consumer
+        .run({
+          eachMessage: async ({ partition, message }) => {
+            out.push({
+              partition,
+              offset: Number(message.offset),
+              key: message.key ? message.key.toString() : null,
+              value: message.value!.toString(),
+            });
+            if (out.length >= total) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        })
+        .catch(reject);
     });
-    // A short grace period, so an unexpected extra record would be seen.
-    await new Promise((r) => setTimeout(r, 500));
   } finally {
     await consumer.disconnect();
   }

@@ -1,5 +1,4 @@
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,12 +8,14 @@ import { RESULT_NAMES } from '../../src/report/catalog.ts';
 import { readResults } from '../../src/report/read-results.ts';
 import { writeReport } from '../../src/report/write-report.ts';
 import { PROJECT_ROOT } from '../../src/config/env.ts';
+import { chromiumTool } from '../helpers/machine.ts';
 
 /**
  * Opens the report in headless Chromium (Debian's `chromium`, driven by playwright-core) and checks
  * that every chart rendered, nothing was fetched and nothing complained. Issue 7.
  */
-const CHROMIUM = '/usr/bin/chromium';
+/** Found on PATH by the machine helper (chromium, chromium-browser, google-chrome). */
+const CHROMIUM = chromiumTool();
 const ARGS = [
   '--headless',
   '--no-sandbox',
@@ -93,14 +94,11 @@ async function chartFacts(page: Page): Promise<ChartFacts[]> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing: install Debian's chromium package (sudo apt-get install -y chromium).`,
-    );
-  }
+  // this file's whole point is the browser: a missing one fails it, on any machine
+  if (!CHROMIUM.path) throw new Error(CHROMIUM.missing);
   tmp = await mkdtemp(path.join(os.tmpdir(), 'pinpipe-report-browser-'));
   await mkdir(SHOTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM.path, args: ARGS });
 });
 
 afterAll(async () => {

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readEnv } from '../../src/config/env.ts';
 import { isAlive } from '../../sandbox/lib/proc.ts';
+import { cacheDir, cacheFolders, pathDirs } from '../helpers/machine.ts';
 import { privateSandboxEnv } from '../helpers/private-sandbox.ts';
 import { runTs } from '../helpers/run.ts';
 
@@ -13,8 +13,6 @@ import { runTs } from '../helpers/run.ts';
  * A PRIVATE sandbox (own folder and ports) goes through up → status → up → down, and the failure
  * paths of issue 2 leave nothing half-started. The shared sandbox of the other tests is not touched.
  */
-const cacheDir = readEnv().cacheDir;
-
 const privateEnv = privateSandboxEnv;
 
 /** Pids recorded in our pid files under a sandbox folder. */
@@ -119,9 +117,9 @@ describe(
     it('Python missing: MiniStack cannot be installed, the others are stopped', async () => {
       // An empty cache forces the MiniStack install; a PATH without python3 makes it impossible.
       const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'pinpipe-cache-'));
-      fs.symlinkSync(path.join(cacheDir, 'kafka-4.1.1'), path.join(cache, 'kafka-4.1.1'));
+      fs.symlinkSync(path.join(cacheDir, cacheFolders.kafka), path.join(cache, cacheFolders.kafka));
       const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'pinpipe-bin-'));
-      for (const dir of ['/usr/bin', '/bin']) {
+      for (const dir of pathDirs.filter((d) => fs.existsSync(d))) {
         for (const f of fs.readdirSync(dir)) {
           if (/^python/.test(f) || fs.existsSync(path.join(bin, f))) continue;
           fs.symlinkSync(path.join(dir, f), path.join(bin, f));
@@ -138,11 +136,11 @@ describe(
     it('a service that never becomes healthy', async () => {
       // A stand-in MiniStack that runs but never listens: up must give up, name it and clean up.
       const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'pinpipe-cache-'));
-      fs.symlinkSync(path.join(cacheDir, 'kafka-4.1.1'), path.join(cache, 'kafka-4.1.1'));
-      const venvBin = path.join(cache, 'ministack-1.5.33', 'venv', 'bin');
+      fs.symlinkSync(path.join(cacheDir, cacheFolders.kafka), path.join(cache, cacheFolders.kafka));
+      const venvBin = path.join(cache, cacheFolders.ministack, 'venv', 'bin');
       fs.mkdirSync(venvBin, { recursive: true });
       fs.writeFileSync(path.join(venvBin, 'ministack'), '#!/bin/sh\nexec sleep 600\n', { mode: 0o755 });
-      fs.writeFileSync(path.join(cache, 'ministack-1.5.33', 'venv', '.complete'), 'stub\n');
+      fs.writeFileSync(path.join(cache, cacheFolders.ministack, 'venv', '.complete'), 'stub\n');
       const env = await privateEnv({ PINPIPE_CACHE_DIR: cache, PINPIPE_SANDBOX__START_TIMEOUT_SEC: '20' });
       const r = await up(env);
       expect(r.code).toBe(3);

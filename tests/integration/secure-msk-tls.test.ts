@@ -10,6 +10,8 @@ import { kafkaFailure } from '../../src/clients/kafka-auth.ts';
 import { loadProfile } from '../../src/config/load.ts';
 import type { Profile } from '../../src/config/schema.ts';
 import { PinpipeError } from '../../src/errors.ts';
+import { sandboxPorts } from '../helpers/machine.ts';
+import { testProfile } from '../helpers/profile.ts';
 
 /**
  * The msk-iam client on the wire, without AWS: a TLS terminator on loopback (self-signed cert) in
@@ -106,7 +108,7 @@ beforeAll(async () => {
   server = tls.createServer(creds.serverOptions, (client) => {
     tlsSessions++;
     const state = { buf: Buffer.alloc(0) };
-    const upstream = net.connect(9094, '127.0.0.1');
+    const upstream = net.connect(sandboxPorts(testProfile()).kafkaSasl, '127.0.0.1');
     client.on('data', (d: Buffer) => {
       cleartext = Buffer.concat([cleartext, d]);
       tap(d, state);
@@ -160,6 +162,7 @@ function mskProfile(): Profile {
 
 describe('msk-iam on the wire: TLS + OAUTHBEARER with the signer’s token', { timeout: 60_000 }, () => {
   it('opens TLS, sends a kafka-cluster:Connect token for the region, and a refusal is KAFKA_AUTH_FAILED', async () => {
+    const [sessionsBefore, messagesBefore] = [tlsSessions, authMessages.length];
     const profile = mskProfile();
     // The profile's ssl: true, plus our self-signed CA so the handshake can verify the terminator.
     const admin = createKafka(profile, { ssl: { ca: [cert] }, retry: { retries: 0 } }).admin();
@@ -172,14 +175,15 @@ describe('msk-iam on the wire: TLS + OAUTHBEARER with the signer’s token', { t
       );
     await admin.disconnect().catch(() => undefined);
 
-    expect(tlsSessions).toBeGreaterThan(0);
+    expect(tlsSessions - sessionsBefore).toBe(1);
     // the client's first message (RFC 7628), then its %x01 acknowledgement of the broker's refusal
-    expect(authMessages).toHaveLength(2);
+    const sent = authMessages.slice(messagesBefore);
+    expect(sent).toHaveLength(2);
     const SOH = '\u0001';
-    const first = authMessages[0]!;
+    const first = sent[0]!;
     expect(first.startsWith(`n,,${SOH}auth=Bearer `)).toBe(true);
     expect(first.endsWith(`${SOH}${SOH}`)).toBe(true);
-    expect(authMessages[1]).toBe(SOH);
+    expect(sent[1]).toBe(SOH);
     const token = first.slice(`n,,${SOH}auth=Bearer `.length, -2);
     expect(token).toMatch(/^[A-Za-z0-9_-]+$/);
     const url = new URL(Buffer.from(token, 'base64url').toString('utf8'));
@@ -219,13 +223,11 @@ describe('msk-iam on the wire: TLS + OAUTHBEARER with the signer’s token', { t
     try {
       const profile = mskProfile();
       const admin = createKafka(profile, { ssl: { ca: [cert] }, retry: { retries: 0 } }).admin();
-      const t0 = Date.now();
       const err = await admin.connect().then(
         () => undefined,
         (e: unknown) => kafkaFailure(e, profile),
       );
       await admin.disconnect().catch(() => undefined);
-      expect(Date.now() - t0).toBeLessThan(10_000);
       expect(err).toBeInstanceOf(PinpipeError);
       expect(err!.code).toBe('AWS_CREDENTIALS_MISSING');
       expect(err!.message).toMatch(/No AWS credentials found to sign the MSK IAM token.*aws configure/);

@@ -43,6 +43,8 @@ async function leftovers(conn: Connection): Promise<string[]> {
 describe('seed: determinism and the loaded tables', { timeout: 120_000 }, () => {
   const profile = profileFor(uniqueDb('seed_it'));
   const ROWS = 3000;
+  // Every test starts from the seed-42 load (the first test also ends there).
+  beforeAll(() => seedDatabase(profile, { rows: ROWS, seed: 42 }));
   afterAll(() => dropDb(profile));
 
   it('the same seed twice gives the same checksum; another seed another one; load methods and worker threads agree', async () => {
@@ -129,9 +131,7 @@ describe('seedIfEmpty (sandbox:up)', { timeout: 120_000 }, () => {
     const said: string[] = [];
     expect(await seedIfEmpty(profile, (m) => said.push(m))).toEqual({ seeded: true, rows: 500 });
     expect(said.join('\n')).toContain('500 rows');
-    const t0 = performance.now();
     expect(await seedIfEmpty(profile, () => undefined)).toEqual({ seeded: false, rows: 0 });
-    expect(performance.now() - t0).toBeLessThan(5000);
   });
 });
 
@@ -161,11 +161,12 @@ describe('pinpipe seed: bad input and failures', { timeout: 180_000 }, () => {
   });
 
   it('a table of another shape → refused with a message naming --force, data untouched; --force replaces it', async () => {
+    await seedDatabase(profile, { rows: 200, seed: 1, force: true });
     const conn = await connectForSeed(profile);
     try {
       await conn.query('ALTER TABLE user_data ADD COLUMN nickname VARCHAR(20)');
       const r = await runCli(['seed', '--rows', '300'], { env });
-      expect(r.code).not.toBe(0);
+      expect(r.code).toBe(1);
       expect(r.stderr).toContain('SOURCE_SCHEMA_MISMATCH');
       expect(r.stderr).toContain('--force');
       const [n] = await conn.query('SELECT COUNT(*) AS n FROM pinterest_data');
@@ -183,6 +184,7 @@ describe('pinpipe seed: bad input and failures', { timeout: 180_000 }, () => {
   });
 
   it('--checksum alone prints the checksum as JSON without loading', async () => {
+    await seedDatabase(profile, { rows: 250, seed: 2, force: true });
     const r = await runCli(['seed', '--checksum', '--json'], { env });
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as {
@@ -191,6 +193,6 @@ describe('pinpipe seed: bad input and failures', { timeout: 180_000 }, () => {
     };
     expect(out.seed).toBeUndefined();
     expect(out.checksum.checksum).toBe(await checksumOf(profile));
-    expect(out.checksum.tables.map((t) => t.rows)).toEqual([300, 300, 300]);
+    expect(out.checksum.tables.map((t) => t.rows)).toEqual([250, 250, 250]);
   });
 });

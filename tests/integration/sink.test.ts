@@ -16,6 +16,7 @@ import {
   type SinkSummary,
 } from '../../src/sink/index.ts';
 import { uniqueName } from '../helpers/names.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { testProfile } from '../helpers/profile.ts';
 
 const profile = testProfile();
@@ -229,7 +230,18 @@ describe('pinpipe sink', { timeout: 90_000 }, () => {
         }
       },
     );
-    const { code } = await exited(child);
+    const childExit = exited(child);
+    // no progress line within the deadline: stop the child and fail with what was seen
+    await waitFor(() => ({ joined, terminated }), {
+      timeoutMs: 60_000,
+      what: 'the sink to report "20 records in" (it is then sent SIGTERM)',
+      done: (st) => st.terminated,
+    }).catch(async (err: unknown) => {
+      child.kill('SIGKILL');
+      await childExit;
+      throw err;
+    });
+    const { code } = await childExit;
     expect(joined).toBe(true);
     expect(code).toBe(0);
     const stopped = JSON.parse(out) as SinkSummary;

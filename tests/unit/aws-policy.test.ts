@@ -2,13 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/config/env.ts';
-import { loadProfile } from '../../src/config/load.ts';
+import { shippedProfile } from '../helpers/profile.ts';
 import { topicNames } from '../../src/config/schema.ts';
 import { iamPolicy, type PolicyStatement } from '../../src/doctor/iam-policy.ts';
 
 const file = path.join(PROJECT_ROOT, 'aws', 'iam-policy.json');
 const policy = JSON.parse(fs.readFileSync(file, 'utf8')) as { Version: string; Statement: PolicyStatement[] };
-const profile = loadProfile('aws').profile;
+const profile = shippedProfile('aws');
 const byActions = (action: string) => policy.Statement.filter((s) => s.Action.includes(action));
 const sid = (id: string) => {
   const s = policy.Statement.find((x) => x.Sid === id);

@@ -9,7 +9,7 @@ import {
   oauthBearerTokenProvider,
 } from '../../../src/clients/kafka-auth.ts';
 import { jwsClaims } from '../../../src/clients/kafka-oauth.ts';
-import { loadProfile } from '../../../src/config/load.ts';
+import { shippedProfile } from '../../helpers/profile.ts';
 import type { Profile } from '../../../src/config/schema.ts';
 import { PinpipeError } from '../../../src/errors.ts';
 
@@ -21,7 +21,7 @@ const FAKE = {
 const T0 = Date.UTC(2026, 0, 15, 12, 0, 0);
 
 function awsProfile(patch: (p: Profile) => void = () => {}): Profile {
-  const p = structuredClone(loadProfile('aws').profile);
+  const p = structuredClone(shippedProfile('aws'));
   patch(p);
   return p;
 }
@@ -146,7 +146,7 @@ describe('the AWS profile builds TLS + OAUTHBEARER clients', () => {
   it('local-secure: SASL_PLAINTEXT (no TLS) with an unsecured JWS for the principal and scope pinpipe', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(T0);
-    const profile = loadProfile('local-secure').profile;
+    const profile = shippedProfile('local-secure');
     const sec = kafkaSecurityConfig(profile);
     expect(sec.ssl).toBeUndefined();
     expect(sec.sasl?.mechanism).toBe('oauthbearer');
@@ -166,7 +166,7 @@ describe('the AWS profile builds TLS + OAUTHBEARER clients', () => {
 
   it('sasl-oauthbearer re-mints before the token expires', async () => {
     let clock = T0;
-    const profile = loadProfile('local-secure').profile;
+    const profile = shippedProfile('local-secure');
     profile.kafka.security.tokenLifetimeMs = 600_000;
     const provider = oauthBearerTokenProvider(profile, { now: () => clock });
     const first = (await provider()).value;
@@ -178,7 +178,7 @@ describe('the AWS profile builds TLS + OAUTHBEARER clients', () => {
   });
 
   it('sasl-oauthbearer with tokenEnv reads the token from that variable, and names it when unset', async () => {
-    const profile = loadProfile('local-secure').profile;
+    const profile = shippedProfile('local-secure');
     profile.kafka.security.tokenEnv = 'PINPIPE_TEST_KAFKA_TOKEN';
     const provider = oauthBearerTokenProvider(profile, { env: { PINPIPE_TEST_KAFKA_TOKEN: 'opaque-token' } });
     expect((await provider()).value).toBe('opaque-token');
@@ -188,7 +188,7 @@ describe('the AWS profile builds TLS + OAUTHBEARER clients', () => {
   });
 
   it('none and ssl stay as they were', () => {
-    const local = loadProfile('local').profile;
+    const local = shippedProfile('local');
     expect(kafkaSecurityConfig(local)).toEqual({});
     local.kafka.security.mode = 'ssl';
     expect(kafkaSecurityConfig(local)).toEqual({ ssl: true });
@@ -196,7 +196,7 @@ describe('the AWS profile builds TLS + OAUTHBEARER clients', () => {
 });
 
 describe('kafkaFailure', () => {
-  const secure = () => loadProfile('local-secure').profile;
+  const secure = () => shippedProfile('local-secure');
   it('maps a SASL failure to KAFKA_AUTH_FAILED naming authentication', () => {
     const sasl = Object.assign(
       new Error(

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { loadProfile } from '../../../src/config/load.ts';
+import { childEnvWithoutOverrides, shippedProfile } from '../../helpers/profile.ts';
 import { formatPlan, integrationUri, planProvision } from '../../../src/provision/plan.ts';
 
 const run = promisify(execFile);
@@ -10,7 +10,7 @@ const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 
 describe('planProvision', () => {
   it('plans the original REST API for the local profile', () => {
-    const { profile } = loadProfile('local');
+    const profile = shippedProfile('local');
     const plan = planProvision(profile);
     expect(plan.bucket.name).toBe(profile.s3.bucket);
     expect(plan.topics.map((t) => t.name)).toEqual([
@@ -36,14 +36,14 @@ describe('planProvision', () => {
   });
 
   it('strips trailing slashes from the proxy URL', () => {
-    const { profile } = loadProfile('local');
+    const profile = shippedProfile('local');
     expect(integrationUri({ ...profile, proxy: { ...profile.proxy, url: 'http://h:1/' } })).toBe(
       'http://h:1/{proxy}',
     );
   });
 
   it('plans AWS with the profile replication factor and its EC2 proxy', () => {
-    const { profile } = loadProfile('aws');
+    const profile = shippedProfile('aws');
     const plan = planProvision(profile);
     expect(plan.target).toBe('AWS');
     expect(plan.topics[0]!.replicationFactor).toBe(2);
@@ -67,7 +67,7 @@ describe('pinpipe provision --dry-run', { timeout: 60_000 }, () => {
   const cli = (...args: string[]) =>
     run(process.execPath, ['--import', preload, path.join(ROOT, 'bin', 'pinpipe.mjs'), ...args], {
       cwd: ROOT,
-      env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true' },
+      env: childEnvWithoutOverrides({ AWS_EC2_METADATA_DISABLED: 'true' }),
     });
 
   it('prints the full AWS plan with every socket and DNS lookup forbidden', async () => {

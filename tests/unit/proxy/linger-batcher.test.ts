@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { RecordMetadata, TopicMessages } from 'kafkajs';
 import { LingerBatcher, assemble } from '../../../src/proxy/linger-batcher.ts';
 
@@ -55,15 +55,21 @@ describe('LingerBatcher', () => {
     const broker = fakeBroker();
     const b = new LingerBatcher({ lingerMs: 1000, maxBatchBytes: 100, send: broker.send });
     const big = 'x'.repeat(60);
-    const t0 = Date.now();
-    const rs = await Promise.all([
-      b.submit('t', [rec(0, big)]),
-      b.submit('t', [rec(0, big)]),
-      b.submit('t', [rec(0, big), rec(0, big)]),
-    ]);
-    expect(Date.now() - t0).toBeLessThan(900);
-    expect(broker.sends.map((s) => s[0]!.messages.length)).toEqual([1, 1, 2]);
-    expect(rs.flat().map((o) => o.offset)).toEqual([0, 1, 2, 3]);
+    // Fake clock: the linger timer (1 s) never fires, so every send seen was started by the size limit.
+    vi.useFakeTimers();
+    try {
+      const all = Promise.all([
+        b.submit('t', [rec(0, big)]),
+        b.submit('t', [rec(0, big)]),
+        b.submit('t', [rec(0, big), rec(0, big)]),
+      ]);
+      await vi.advanceTimersByTimeAsync(999);
+      expect(broker.sends.map((s) => s[0]!.messages.length)).toEqual([1, 1, 2]);
+      const rs = await all;
+      expect(rs.flat().map((o) => o.offset)).toEqual([0, 1, 2, 3]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('fails every request of a failed send, and keeps working afterwards', async () => {
