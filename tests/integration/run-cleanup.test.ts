@@ -38,7 +38,8 @@ describe('pinpipe run cleans up when it cannot start', { timeout: 60_000 }, () =
 
   it('the proxy port is taken: the run lock is released', async () => {
     const profile = profileFor(env);
-    const blocker = net.createServer();
+    // Another program holds the port: it accepts and hangs up at once (so close() has no connection to wait for).
+    const blocker = net.createServer((socket) => socket.destroy());
     await new Promise<void>((r) => blocker.listen(profile.proxy.port, profile.proxy.host, r));
     const lock = path.join(path.dirname(profile.batch.workDir), 'run.lock');
     const { logger } = capture();

@@ -58,7 +58,7 @@ describe('pinpipe doctor --profile aws on a machine without AWS access', { timeo
       ['doctor', '--profile', 'aws'],
       bareEnv({ PINPIPE_MYSQL__HOST: '127.0.0.1', PINPIPE_MYSQL__PORT: String(closedPort) }),
     );
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(3);
     expect(r.stdout).toMatch(/FAIL credentials\s+no AWS credentials found/);
     expect(r.stdout).toMatch(/aws configure|aws sso login/);
     expect(r.stdout).toMatch(/skip kafka\s+needs AWS credentials/);
@@ -70,7 +70,7 @@ describe('pinpipe doctor --profile aws on a machine without AWS access', { timeo
       ['doctor', '--profile', 'aws', '--json'],
       bareEnv({ PINPIPE_MYSQL__HOST: '127.0.0.1', PINPIPE_MYSQL__PORT: String(closedPort) }),
     );
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(3);
     const report = JSON.parse(r.stdout) as { ok: boolean; checks: Array<{ name: string; status: string }> };
     expect(report.ok).toBe(false);
     expect(report.checks.map((c) => c.name)).toEqual([
@@ -145,7 +145,7 @@ describe('no secret ever appears in doctor output or a failing command', { timeo
       ['--log-level', 'debug', 'doctor'],
     ]) {
       const r = pinpipe([...args, '--profile', file], bareEnv(secrets));
-      expect(r.code).toBe(1);
+      expect(r.code).toBe(3);
       // every check ran against the closed port (the secrets were read), none stopped at the profile
       expect(r.stdout).toMatch(/127\.0\.0\.1:\d+\/pinterest_data: unreachable/);
       expect(r.stderr).toMatch(
