@@ -673,9 +673,9 @@ def empty_summary(a, started):
         "quarantined": {"perTopic": {k: 0 for k in TOPIC_KINDS}, "total": 0, "byReason": {}, "samples": []},
         "results": {},
         "outDir": os.path.abspath(a.out),
-        "duckdbPath": None,
+        "duckdbPath": "",
         "engine": "spark",
-        "parquet": {"dir": a.parquet_dir, "uploaded": [], "files": []},
+        "parquet": {"dir": a.parquet_dir, "uploaded": []},
         "timingsMs": {},
         "durationMs": 0,
         "_started": started,
@@ -808,7 +808,6 @@ def run(a, spark=None):
     files += write_parquet(spark.table("quarantine"), "quarantine", "curated", a)
     for name in RESULT_NAMES:
         files += write_parquet(frames[name], name, "analytics", a)
-    summary["parquet"]["files"] = [f for f in files if "file" in f]
     summary["parquet"]["uploaded"] = [f["uri"] for f in files if "uri" in f]
     step("parquet", t0)
     t0 = time.time()
@@ -860,7 +859,10 @@ def _notebook_argv():
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
     nb = _notebook_argv()
+    if nb is None and argv[:1] == ["--jobs"]:
+        return run_jobs(argv[1])
     a = parse_args(nb if nb is not None else argv)
     try:
         summary = run(a, spark=globals().get("spark") if nb is not None else None)
@@ -868,6 +870,21 @@ def main(argv=None):
         print(f"pinpipe-spark-error: USAGE: {e}", file=sys.stderr)
         return 2
     print(json.dumps({"summary": os.path.join(a.out, "summary.json"), "durationMs": summary["durationMs"]}))
+    return 0
+
+
+def run_jobs(file):
+    """`--jobs <file.json>`: a list of argument lists, run one after the other in one Spark session
+    (the JVM starts once: the cross-engine test runs several data sets this way)."""
+    with open(file, encoding="utf-8") as f:
+        jobs = [parse_args(argv) for argv in json.load(f)]
+    spark = None
+    for a in jobs:
+        if spark is None and not is_remote(a.source):
+            spark = start_spark(a)
+        run(a, spark=spark)
+        if spark is not None:
+            spark.catalog.clearCache()
     return 0
 
 
