@@ -88,7 +88,7 @@ _DATETIME = re.compile(
     r"(?:[T ]([0-9]{1,2}):([0-9]{1,2})(?::([0-9]{1,2})(?:\.([0-9]+))?)?)?"
     r"(Z|[+-][0-9]{2}(?::?[0-9]{2})?| UTC)?"
 )
-_NONFINITE = re.compile(r"[+-]?(nan|inf|infinity)", re.IGNORECASE)
+_NONFINITE = re.compile(r"[+-]?(nan|infinity|inf)", re.IGNORECASE)
 _INT64 = 2**63
 
 
