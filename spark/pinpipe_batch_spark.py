@@ -402,12 +402,14 @@ def stage_object(kind, topic, topics_dir, path, data):
 
 
 def is_remote(uri):
-    return re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", uri) is not None and not uri.startswith("file://")
+    """A URI (s3://, s3a://, dbfs:/, file:///...) is listed and read through Hadoop's file system;
+    a plain path with Python (no JVM is started for an empty folder)."""
+    return re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]+:", uri) is not None
 
 
 def list_local(source, topics_dir, topics):
     """{kind: [path]}, ignored keys: the sink objects of a local folder (sources.ts listLocalObjects)."""
-    root = os.path.abspath(source[7:] if source.startswith("file://") else source)
+    root = os.path.abspath(source)
     objects = {k: [] for k in TOPIC_KINDS}
     ignored = []
     for kind in TOPIC_KINDS:
@@ -659,13 +661,20 @@ def write_parquet(df, name, area, a):
     return written
 
 
+def remote_source(uri, topics_dir):
+    """summary.source of a bucket URI: s3://bucket[/prefix] → {kind: s3, bucket, prefix}."""
+    m = re.match(r"^[a-zA-Z0-9+.-]+://([^/]+)/?(.*)$", uri)
+    bucket, prefix = (m.group(1), m.group(2).strip("/")) if m else (uri, "")
+    return {"kind": "s3", "bucket": bucket, "prefix": "/".join(p for p in (prefix, topics_dir.strip("/")) if p)}
+
+
 def empty_summary(a, started):
     return {
         "runDate": a.run_date,
         "generatedAt": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         "nothingToProcess": False,
-        "source": {"kind": "s3", "bucket": a.source, "prefix": a.topics_dir} if is_remote(a.source)
-        else {"kind": "dir", "path": os.path.abspath(a.source)},
+        "source": remote_source(a.source, a.topics_dir) if is_remote(a.source) and not a.source.startswith("file:")
+        else {"kind": "dir", "path": os.path.abspath(re.sub(r"^file:(//)?", "", a.source))},
         "objects": {"total": 0, "fetched": 0, "cached": 0, "ignored": 0, "perTopic": {k: 0 for k in TOPIC_KINDS}},
         "lines": {k: 0 for k in TOPIC_KINDS},
         "rows": {k: 0 for k in TOPIC_KINDS},
@@ -728,7 +737,7 @@ def run(a, spark=None):
     t0 = time.time()
     remote = is_remote(a.source)
     if not remote:
-        if not os.path.isdir(a.source[7:] if a.source.startswith("file://") else a.source):
+        if not os.path.isdir(a.source):
             raise UsageError(f"--source {a.source} is not a folder. Pass a folder laid out like the bucket "
                              f"(it holds {a.topics_dir}/<topic>/partition=<p>/...).")
         objects, ignored = list_local(a.source, a.topics_dir, topics)

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESULT_NAMES, executeBatch } from '../../src/batch/index.ts';
 import { checkJava, ensureSpark, executeSparkBatch, sparkArgs, sparkDir } from '../../src/batch/spark.ts';
@@ -16,7 +17,8 @@ import { generate } from './batch-spark-data.ts';
  * One set of rules, two engines: the DuckDB engine and the Spark engine (spark/pinpipe_batch_spark.py,
  * all data sets in ONE Spark session through `--jobs`) on the batch fixtures and on generated data
  * with placeholders, posts sent twice, replayed (overlapping) objects and corrupt lines must give
- * byte-identical result files and identical line, row, duplicate and quarantine counts.
+ * byte-identical result files and identical line, row, duplicate and quarantine counts. The `bad`
+ * fixture is read as a file:// URI, through Hadoop's file system, as a cluster reads s3://.
  * Needs Java 17+ and the cached PySpark venv (spark/install-spark.sh); no sandbox service.
  */
 
@@ -63,9 +65,11 @@ describe('the Spark engine equals the DuckDB engine', () => {
     }
     checkJava(env.javaHome);
     const venv = await ensureSpark(PROJECT_ROOT, env.cacheDir, process.env);
-    const jobs = Object.entries(sets).map(([name, source]) =>
-      sparkArgs({
-        source,
+    // `bad` goes through the cluster path: a URI listed and read with Hadoop's file system, and
+    // Parquet written as Hive-style folders under --output-uri (as to s3://<bucket> on Databricks)
+    const jobs = Object.entries(sets).map(([name, source]) => [
+      ...sparkArgs({
+        source: name === 'bad' ? pathToFileURL(source).href : source,
         out: path.join(root, name, 'spark'),
         master: 'local[2]',
         pipelineId: PID,
@@ -74,7 +78,8 @@ describe('the Spark engine equals the DuckDB engine', () => {
         workDir: path.join(root, `spark-${name}`),
         parquetDir: path.join(root, `spark-${name}`, 'parquet'),
       }),
-    );
+      ...(name === 'bad' ? ['--output-uri', pathToFileURL(path.join(root, 'bucket')).href] : []),
+    ]);
     fs.writeFileSync(path.join(root, 'jobs.json'), JSON.stringify(jobs));
     const python = path.join(venv, 'bin', 'python');
     const r = spawnSync(
@@ -109,6 +114,15 @@ describe('the Spark engine equals the DuckDB engine', () => {
         );
     });
   }
+
+  it('through a URI (the cluster path), the Parquet lands in <output-uri>/<prefix>/<table>/run_date=<d>/', () => {
+    expect(sparkError).toBe('');
+    const folders = (area: string) => fs.readdirSync(path.join(root, 'bucket', area)).sort();
+    expect(folders('curated')).toEqual(['geo_clean', 'pin_clean', 'quarantine', 'user_clean']);
+    expect(folders('analytics')).toEqual([...RESULT_NAMES].sort());
+    const parts = fs.readdirSync(path.join(root, 'bucket', 'curated', 'quarantine', 'run_date=2026-01-02'));
+    expect(parts.filter((f) => f.endsWith('.parquet')).length).toBeGreaterThan(0);
+  });
 
   it('the generated data really holds every case (so the equality above means something)', () => {
     const s = JSON.parse(
