@@ -20,7 +20,8 @@ export function register(program: Command, ctx: CommandContext): void {
     .command('batch')
     .description(
       'Clean the three tables and run the nine analytics results in DuckDB (issue 6): reads the sink objects ' +
-        'from S3 (or --source), writes a DuckDB file, <result>.json files and Parquet back to S3.',
+        'from S3 (or --source), writes a DuckDB file, <result>.json files and Parquet back to S3. ' +
+        '--engine spark runs the same job on Apache Spark (exit 3 when Java 17+ or the master is missing).',
     )
     .option('--source <dir>', 'read a local folder laid out like the bucket instead of S3 (offline replay)')
     .option('--out <dir>', 'write <result_name>.json and summary.json here (default: <workDir>/results)')
