@@ -478,9 +478,12 @@ def load_topic(spark, kind, topic, topics_dir, paths):
     if paths:
         files = spark.read.format("binaryFile").load(paths).select("path", "content").rdd
         rows = files.flatMap(lambda r: stage_object(kind, topic, topics_dir, r[0], bytes(r[1])))
-        staged = spark.createDataFrame(rows, schema)
+        staged = spark.createDataFrame(rows, schema, verifySchema=False)
     else:
         staged = spark.createDataFrame([], schema)
+    # typed once: the line count, raw_<kind> and the quarantine all read this cache
+    staged = staged.cache()
+    lines = staged.count()
     staged.createOrReplaceTempView(f"staged_{kind}")
     spark.sql(f"""
       SELECT * EXCEPT (_reason, _line, _rn) FROM (
@@ -494,7 +497,10 @@ def load_topic(spark, kind, topic, topics_dir, paths):
         FROM staged_{kind} s LEFT ANTI JOIN raw_{kind} r ON r._partition = s._partition AND r._offset = s._offset
         WHERE s._reason IS NOT NULL)
       WHERE _rn = 1""").cache().createOrReplaceTempView(f"quarantine_{kind}")
-    return spark.table(f"staged_{kind}").count()
+    spark.table(f"raw_{kind}").count()
+    spark.table(f"quarantine_{kind}").count()
+    staged.unpersist()
+    return lines
 
 
 def _sql_str(s):
