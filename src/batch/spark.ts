@@ -123,7 +123,7 @@ export async function ensureSpark(
     const stderr = (err as { stderr?: string }).stderr ?? '';
     throw new PinpipeError(
       'SPARK_PREREQ_MISSING',
-      `Installing PySpark failed (${script}): ${stderr.trim().split('\n').slice(-3).join(' | ')}. ` +
+      `Installing PySpark failed (${script}): ${stderr.trim().split('\n').slice(-3).join(' | ').replace(/\.$/, '')}. ` +
         'Install python3 (3.10 or newer) with venv (apt-get install python3-venv) or set SPARK_PYTHON, check that PyPI is reachable, then rerun.',
       { cause: err },
     );

@@ -1,8 +1,11 @@
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, sqlFile, type Database } from '../../../src/batch/duckdb.ts';
-import { javaMajor, sparkArgs, standaloneMaster } from '../../../src/batch/spark.ts';
+import { ensureSpark, javaMajor, sparkArgs, standaloneMaster } from '../../../src/batch/spark.ts';
+import { isPinpipeError } from '../../../src/errors.ts';
 
 /**
  * The Spark engine types each line in plain Python (spark/pinpipe_batch_spark.py, stdlib only at
@@ -222,6 +225,21 @@ describe('Spark engine helpers', () => {
     ['yarn', undefined],
   ])('standaloneMaster(%j)', (master, expected) => {
     expect(standaloneMaster(master)).toEqual(expected);
+  });
+
+  it('no usable Python for the first install is SPARK_PREREQ_MISSING with the fix (nothing downloaded)', async () => {
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'pinpipe-spark-cache-'));
+    try {
+      const err = await ensureSpark(path.resolve(MODULE_DIR, '..'), cache, {
+        PATH: '/usr/bin:/bin',
+        SPARK_PYTHON: '/nonexistent/python3',
+      }).catch((e: unknown) => e);
+      expect(isPinpipeError(err, 'SPARK_PREREQ_MISSING')).toBe(true);
+      expect((err as Error).message).toContain('/nonexistent/python3 must be Python 3.10 or newer');
+      expect((err as Error).message).toContain('apt-get install python3-venv');
+    } finally {
+      fs.rmSync(cache, { recursive: true, force: true });
+    }
   });
 
   it('sparkArgs passes every setting as a flag', () => {
