@@ -1,15 +1,15 @@
 /**
  * bench:batch (issue 6): the whole batch on generated sink-layout data of 100k and 1M posts —
  * fetch excluded (--source) and fetch included (a bench bucket in the sandbox S3) — with its peak
- * RSS, and, in the same run on the same files, the PySpark (`local[*]`) script bench/pyspark_batch.py
- * doing the same cleaning and queries; prints both, the ratio, and whether the results agree.
+ * RSS, and, in the same run on the same files, the product's Spark engine (`local[*]`,
+ * spark/pinpipe_batch_spark.py); prints both, the ratio, and whether the results agree.
  *
  *   npm run bench:batch -- [--sizes 100000,1000000] [--fetch-sizes 100000] [--spark-sizes 100000,1000000] [--no-spark]
  *
  * Data: .pinpipe/bench/batch-<posts>/ (git-ignored, generated once, deterministic).
  * Figures: also written to bench/results/batch-<time>.json.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
@@ -23,6 +23,7 @@ import pLimit from 'p-limit';
 import { createS3 } from '../src/clients/s3.ts';
 import { readEnv } from '../src/config/env.ts';
 import { loadProfile } from '../src/config/load.ts';
+import { checkJava, ensureSpark, sparkArgs, sparkDir } from '../src/batch/spark.ts';
 import { generateBenchData } from './batch-data.ts';
 import { peakRssSampler } from './proc-tree.ts';
 
@@ -87,23 +88,10 @@ function dataFor(posts: number): string {
   return dir;
 }
 
-function sparkPython(): string {
-  const venv = path.join(env.cacheDir, 'pyspark-venv');
-  const py = path.join(venv, 'bin', 'python');
-  if (!fs.existsSync(path.join(venv, '.pinpipe-ok'))) {
-    process.stderr.write(`installing pyspark into ${venv} (once) ...\n`);
-    const steps: Array<[string, string[]]> = [
-      ['python3', ['-m', 'venv', venv]],
-      [py, ['-m', 'pip', 'install', '-q', '-r', path.join(ROOT, 'bench', 'requirements-pyspark.txt')]],
-    ];
-    for (const [cmd, argv] of steps) {
-      const r = spawnSync(cmd, argv, { stdio: 'inherit' });
-      if (r.status !== 0)
-        throw new Error(`${cmd} ${argv.join(' ')} failed; PySpark needs python3 (venv) and Java 17+`);
-    }
-    fs.writeFileSync(path.join(venv, '.pinpipe-ok'), '');
-  }
-  return py;
+/** The product's Spark engine: the venv of spark/install-spark.sh (a no-op when warm). */
+async function sparkPython(): Promise<string> {
+  checkJava(env.javaHome);
+  return path.join(await ensureSpark(ROOT, env.cacheDir, process.env), 'bin', 'python');
 }
 
 function files(dir: string): string[] {
@@ -241,18 +229,39 @@ for (const posts of sizes) {
   }
 
   if (sparkSizes.includes(posts)) {
-    const py = sparkPython();
+    const py = await sparkPython();
     const sparkOut = path.join(out, 'pyspark');
-    const r = await timed(py, [
-      path.join(ROOT, 'bench', 'pyspark_batch.py'),
-      '--source',
-      dir,
-      '--out',
-      sparkOut,
-    ]);
-    if (r.code !== 0) throw new Error(`pyspark_batch.py failed (${r.code}): ${r.stderr.slice(-3000)}`);
-    const spark = JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, number>;
-    const differ = compareResults(path.join(out, 'duckdb'), sparkOut);
+    const sparkWork = path.join(out, 'spark-work');
+    const r = await timed(
+      py,
+      [
+        path.join(sparkDir(ROOT), 'pinpipe_batch_spark.py'),
+        ...sparkArgs({
+          source: dir,
+          out: sparkOut,
+          master: 'local[*]',
+          pipelineId: '0e7ae8feb921',
+          topicsDir: 'topics',
+          runDate: '2026-01-02',
+          workDir: sparkWork,
+          parquetDir: path.join(sparkWork, 'parquet'),
+        }),
+      ],
+      { PYSPARK_PYTHON: py },
+    );
+    if (r.code !== 0) throw new Error(`the Spark engine failed (${r.code}): ${r.stderr.slice(-3000)}`);
+    const sparkSummary = JSON.parse(fs.readFileSync(path.join(sparkOut, 'summary.json'), 'utf8')) as {
+      durationMs: number;
+      timingsMs: Record<string, number>;
+    };
+    const startupMs = sparkSummary.timingsMs.session ?? 0;
+    const spark = {
+      startup_s: Math.round(startupMs / 10) / 100,
+      compute_s: Math.round((sparkSummary.durationMs - startupMs) / 10) / 100,
+      steps_ms: sparkSummary.timingsMs,
+    };
+    // summary.json holds timings and paths: only the nine results must agree
+    const differ = compareResults(path.join(out, 'duckdb'), sparkOut).filter((d) => d !== 'summary');
     row.pyspark = { wallS: r.wallS, cpuS: r.cpuS, peakRssMb: Math.round(r.peakRssMb), ...spark };
     row.ratio = r.wallS / local.wallS;
     row.cpuRatio = r.cpuS / local.cpuS;

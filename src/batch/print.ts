@@ -25,7 +25,7 @@ export function formatSummary(s: BatchSummary): string {
   }
   lines.push(
     `  results      ${Object.keys(s.results).length} in ${s.outDir}`,
-    `  duckdb       ${s.duckdbPath}`,
+    `  duckdb       ${s.duckdbPath || '(none: Spark engine)'}`,
     `  parquet      ${s.parquet.uploaded.length ? `${s.parquet.uploaded.length} object(s) in s3://${s.source.kind === 's3' ? s.source.bucket : ''}` : s.parquet.dir}`,
     `  time         ${Object.entries(s.timingsMs)
       .map(([k, v]) => `${k} ${ms(v)}`)

@@ -83,7 +83,10 @@ export interface BatchSummary {
   /** Rows per analytics result. */
   results: Record<string, number>;
   outDir: string;
+  /** The DuckDB file of the run; empty with the Spark engine (it keeps no database). */
   duckdbPath: string;
+  /** Which engine ran the job (absent: DuckDB). */
+  engine?: 'duckdb' | 'spark';
   /** Local Parquet files, and their S3 keys when uploaded. */
   parquet: { dir: string; uploaded: string[] };
   timingsMs: Record<string, number>;

@@ -28,6 +28,8 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'SANDBOX_PORT_IN_USE':
     case 'AWS_CREDENTIALS_MISSING':
     case 'DOCTOR_FAILED':
+    case 'SPARK_PREREQ_MISSING':
+    case 'SPARK_UNAVAILABLE':
       return ExitCode.UNAVAILABLE;
     case 'VERIFY_MISMATCH':
       return ExitCode.MISMATCH;

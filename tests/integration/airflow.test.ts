@@ -117,6 +117,68 @@ describe('Airflow DAG pinpipe_batch_daily (real Airflow 3.1)', { timeout: 240_00
     });
   });
 
+  it('the Databricks DAG loads and its task renders the Runs Submit payload from the Variables, without calling Databricks', async () => {
+    const r = await af.python([INSPECT, DAGS]);
+    expect(r.code, r.stderr).toBe(0);
+    const bag = JSON.parse(lastLine(r.stdout)) as Inspected;
+    expect(bag.dags['pinpipe_batch_databricks']).toEqual({
+      fileloc: path.join(DAGS, 'pinpipe_batch_databricks.py'),
+      schedule: '0 0 * * *',
+      start_date: '2026-01-01T00:00:00+00:00',
+      catchup: false,
+      max_active_runs: 1,
+      has_doc_md: true,
+      tasks: [
+        {
+          task_id: 'pinpipe_batch_databricks',
+          operator: 'DatabricksSubmitRunOperator',
+          retries: 2,
+          retry_delay_seconds: 300,
+        },
+      ],
+    });
+    // `airflow tasks render` renders the template fields only: no connection is opened
+    const rendered = await af.airflow(
+      ['tasks', 'render', 'pinpipe_batch_databricks', 'pinpipe_batch_databricks', LOGICAL_DATE],
+      {
+        AIRFLOW_VAR_PINPIPE_BUCKET: 'user-abc-bucket',
+        AIRFLOW_VAR_PINPIPE_DATABRICKS_CLUSTER_ID: '0304-abcdef-x1',
+        AIRFLOW_VAR_PINPIPE_DATABRICKS_CONN_ID: 'databricks_pinpipe',
+      },
+    );
+    expect(rendered.code, rendered.stderr).toBe(0);
+    const property = (name: string) =>
+      new RegExp(`# property: ${name}\n# -+\n(.*)\n`).exec(rendered.stdout)?.[1];
+    // the payload is printed as a Python dict: its strings hold no quotes, so quotes can be swapped
+    expect(JSON.parse(property('json')!.replace(/'/g, '"'))).toEqual({
+      run_name: `pinpipe batch ${LOGICAL_DATE}`,
+      existing_cluster_id: '0304-abcdef-x1',
+      spark_python_task: {
+        python_file: '/Workspace/Shared/pinpipe/pinpipe_batch_spark.py',
+        parameters: [
+          '--source',
+          's3://user-abc-bucket',
+          '--out',
+          `/dbfs/pinpipe/results/${LOGICAL_DATE}`,
+          '--run-date',
+          LOGICAL_DATE,
+          '--pipeline-id',
+          '0e7ae8feb921',
+          '--topics-dir',
+          'topics',
+          '--output-uri',
+          's3://user-abc-bucket',
+          '--curated-prefix',
+          'curated',
+          '--analytics-prefix',
+          'analytics',
+        ],
+      },
+      timeout_seconds: 7200,
+    });
+    expect(property('databricks_conn_id')).toBe('databricks_pinpipe');
+  });
+
   it('a DAG file that does not import is reported (the check above can fail)', async () => {
     const broken = fs.mkdtempSync(path.join(work, 'dags-'));
     fs.copyFileSync(path.join(DAGS, 'pinpipe_batch_daily.py'), path.join(broken, 'pinpipe_batch_daily.py'));

@@ -1,0 +1,909 @@
+# Databricks notebook source
+"""The pinpipe batch on Apache Spark: the same contract as the DuckDB engine (src/batch/).
+
+Reads the S3 sink's objects (a folder or bucket laid out as
+`<topicsDir>/<topic>/partition=<p>/<topic>+<p>+<startOffset>.json`), keeps each record's partition
+and offset (start offset in the key + 0-based line number), drops copies of an offset (the copy in
+the object with the smallest key wins), quarantines bad lines with the DuckDB engine's reasons,
+builds the clean tables (tasks 1-3, one row per post: lowest offset, then lowest partition) and the
+nine results (tasks 4-11), and writes `<out>/<result>.json`, `<out>/summary.json` and Parquet.
+
+Three ways to run it:
+- `pinpipe batch --engine spark` (src/batch/spark.ts) runs it from the cached venv that
+  spark/install-spark.sh builds from spark/requirements-spark.lock;
+- `python spark/pinpipe_batch_spark.py --source DIR --out DIR [--master local[*]]` directly;
+- as a Databricks job (spark_python_task, parameters as on the command line, `--source
+  s3://<bucket>` read through the workspace's S3 access) or imported as a notebook (this file is in
+  Databricks source format; the parameters are then notebook widgets of the same names).
+
+The line typing (JSON parsing, column types, quarantine reasons) is plain Python, applied to each
+object's bytes on the executors: it mirrors src/batch/sql/macros.sql and load_<topic>.sql rule by
+rule. The cleaning and the results are Spark SQL mirroring src/batch/sql/*.sql.
+"""
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import re
+import shutil
+import sys
+import time
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+TOPIC_KINDS = ("pin", "geo", "user")
+CLEAN_TABLES = {"pin": "pin_clean", "geo": "geo_clean", "user": "user_clean"}
+RESULT_NAMES = (
+    "popular_category_by_country",
+    "popular_category_by_year",
+    "top_user_by_country",
+    "top_country_by_followers",
+    "popular_category_by_age_group",
+    "median_followers_by_age_group",
+    "users_joined_by_year",
+    "median_followers_by_join_year",
+    "median_followers_by_join_year_and_age_group",
+)
+
+# The scraper's placeholder values (src/batch/sql/placeholders.sql): → NULL in the clean tables.
+PLACEHOLDERS = {
+    "title": ("No Title Data Available",),
+    "description": ("No description available Story format", "No description available"),
+    "poster_name": ("User Info Error",),
+    "follower_count": ("User Info Error",),
+    "tag_list": ("N,o, ,T,a,g,s, ,A,v,a,i,l,a,b,l,e",),
+    "image_src": ("Image src error.",),
+    "is_image_or_video": ("multi-video(story page format)",),
+}
+SAVE_LOCATION_PREFIX = "Local save in "
+INVALID_UTF8_MARKER = "\u0001pinpipe:invalid-utf8"
+AGE_GROUPS = (("18-24", 18, 24, 1), ("25-35", 25, 35, 2), ("36-50", 36, 50, 3), ("+50", 51, 2147483647, 4))
+
+# Columns of each topic as in load_<topic>.sql: (JSON name, kind). kinds: key (an integer, never
+# null), int, float, text, datetime, count (follower_count).
+COLUMNS = {
+    "pin": (("index", "key"), ("unique_id", "text"), ("title", "text"), ("description", "text"),
+            ("poster_name", "text"), ("follower_count", "count"), ("tag_list", "text"),
+            ("is_image_or_video", "text"), ("image_src", "text"), ("downloaded", "int"),
+            ("save_location", "text"), ("category", "text")),
+    "geo": (("ind", "key"), ("timestamp", "datetime"), ("latitude", "float"), ("longitude", "float"),
+            ("country", "text")),
+    "user": (("ind", "key"), ("first_name", "text"), ("last_name", "text"), ("age", "int"),
+             ("date_joined", "datetime")),
+}
+
+# ---------------------------------------------------------------------------------------------
+# Line typing (pure Python; mirrors macros.sql). Unit-testable without Spark.
+# ---------------------------------------------------------------------------------------------
+
+_INT_TEXT = re.compile(r"-?[0-9]{1,18}")
+_FLOAT_TEXT = re.compile(r"[+-]?([0-9][0-9_]*\.?[0-9_]*|\.[0-9][0-9_]*)([eE][+-]?[0-9]+)?")
+_DIGITS = re.compile(r"[0-9]+")
+_K = re.compile(r"[0-9]+(\.[0-9]+)?[kK]")
+_M = re.compile(r"[0-9]+(\.[0-9]+)?[mM]")
+_DEC = re.compile(r"[0-9]+\.[0-9]+")
+_DATETIME = re.compile(
+    r"([0-9]{1,5})-([0-9]{1,2})-([0-9]{1,2})"
+    r"(?:[T ]([0-9]{1,2}):([0-9]{1,2})(?::([0-9]{1,2})(?:\.([0-9]+))?)?)?"
+    r"(Z|[+-][0-9]{2}(?::?[0-9]{2})?| UTC)?"
+)
+_NONFINITE = re.compile(r"[+-]?(nan|infinity|inf)", re.IGNORECASE)
+_INT64 = 2**63
+
+
+def duck_trim(s):
+    """DuckDB's trim(): spaces only."""
+    return s.strip(" ")
+
+
+def parse_datetime(s):
+    """try_cast(trim(s) AS TIMESTAMPTZ)::TIMESTAMP for the documented formats: a naive UTC datetime or None."""
+    m = _DATETIME.fullmatch(duck_trim(s))
+    if not m:
+        return None
+    y, mo, d, h, mi, sec, frac, tz = m.groups()
+    try:
+        value = dt.datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(sec or 0),
+                            int((frac or "0")[:6].ljust(6, "0")))
+    except ValueError:
+        return None
+    if tz and tz not in ("Z", " UTC"):
+        sign = -1 if tz[0] == "-" else 1
+        digits = tz[1:].replace(":", "")
+        minutes = int(digits[:2]) * 60 + (int(digits[2:4]) if len(digits) > 2 else 0)
+        try:
+            value -= sign * dt.timedelta(minutes=minutes)
+        except OverflowError:
+            return None
+    return value
+
+
+def _decimal6(text):
+    """try_cast(text AS DECIMAL(18, 6)): rounded half away from zero to 6 places, at most 12 integer digits."""
+    try:
+        d = Decimal(text).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        return None
+    return d if abs(d) < Decimal(10) ** 12 else None
+
+
+def _round_int(d):
+    n = int(d.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return n if -_INT64 <= n < _INT64 else None
+
+
+def parse_follower_count(s):
+    """parse_follower_count() of macros.sql: digits, k × 1,000, M × 1,000,000, decimals; None otherwise."""
+    if s is None:
+        return None
+    t = duck_trim(s)
+    if _DIGITS.fullmatch(t):
+        n = int(t)
+        return n if n < _INT64 else None
+    for pattern, mult in ((_K, 1000), (_M, 1000000)):
+        if pattern.fullmatch(t):
+            d = _decimal6(t[:-1])
+            return None if d is None else _round_int(d * mult)
+    if _DEC.fullmatch(t):
+        d = _decimal6(t)
+        return None if d is None else _round_int(d)
+    return None
+
+
+def _first_wins(pairs):
+    """A JSON object whose duplicate keys keep their first value (as DuckDB's json_extract)."""
+    out = {}
+    for k, v in pairs:
+        if k not in out:
+            out[k] = v
+    return out
+
+
+def _lenient(line):
+    """DuckDB's JSON reader also accepts trailing commas and NaN/Infinity in any case: rewrite
+    those (outside strings) into what Python's json accepts. Only used when json.loads fails."""
+    out = []
+    i, n = 0, len(line)
+    in_str = False
+    while i < n:
+        c = line[i]
+        if in_str:
+            out.append(c)
+            if c == "\\" and i + 1 < n:
+                out.append(line[i + 1])
+                i += 1
+            elif c == '"':
+                in_str = False
+            i += 1
+            continue
+        if c == '"':
+            in_str = True
+            out.append(c)
+            i += 1
+            continue
+        if c == ",":
+            j = i + 1
+            while j < n and line[j] in " \t\r\n":
+                j += 1
+            if j < n and line[j] in "}]":
+                i += 1
+                continue
+        m = _NONFINITE.match(line, i) if c in "+-nNiI" else None
+        if m and (i == 0 or not (line[i - 1].isalnum() or line[i - 1] == "_")):
+            word = m.group(0)
+            end = m.end()
+            if end >= n or not (line[end].isalnum() or line[end] == "_"):
+                neg = word.startswith("-") and word[1:].lower() != "nan"
+                out.append("NaN" if "nan" in word.lower() else ("-Infinity" if neg else "Infinity"))
+                i = end
+                continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def _has_lone_surrogate(value):
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(v) for v in value)
+    return False
+
+
+_MISSING = object()
+
+
+def parse_json(line):
+    """The parsed line, or _MISSING when DuckDB's json_valid() would say no."""
+    for text in (line, None):
+        if text is None:
+            text = _lenient(line)
+            if text == line:
+                return _MISSING
+        try:
+            value = json.loads(text, object_pairs_hook=_first_wins)
+        except (ValueError, RecursionError):
+            continue
+        if "\\u" in line and _has_lone_surrogate(value):
+            return _MISSING
+        return value
+    return _MISSING
+
+
+def json_type(v):
+    """DuckDB's json_type() of a parsed value."""
+    if v is None:
+        return "NULL"
+    if isinstance(v, bool):
+        return "BOOLEAN"
+    if isinstance(v, int):
+        if v < 0:
+            return "BIGINT" if v >= -_INT64 else "DOUBLE"
+        return "UBIGINT" if v < 2**64 else "DOUBLE"
+    if isinstance(v, float):
+        return "DOUBLE"
+    if isinstance(v, str):
+        return "VARCHAR"
+    if isinstance(v, dict):
+        return "OBJECT"
+    return "ARRAY"
+
+
+def json_kind(t):
+    return {"VARCHAR": "a string", "BIGINT": "an integer", "UBIGINT": "an integer", "DOUBLE": "a decimal number",
+            "BOOLEAN": "a boolean", "OBJECT": "an object", "ARRAY": "an array"}.get(t, t.lower())
+
+
+def _text(v):
+    """json_extract_string() of a parsed scalar, enough for the checks and casts below."""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return repr(v) if isinstance(v, float) else str(v)
+
+
+def _float_text(s):
+    t = duck_trim(s)
+    if not _FLOAT_TEXT.fullmatch(t) or "__" in t or t.startswith("_") or t.endswith("_"):
+        return None
+    try:
+        return float(t)
+    except ValueError:
+        return None
+
+
+def column_problem(name, kind, t, v):
+    """column_problem() of macros.sql: why one column is unusable, or None."""
+    if t is None:
+        return "missing column " + name
+    if t == "NULL":
+        return name + " is null" if kind == "key" else None
+    if kind in ("key", "int"):
+        if t in ("BIGINT", "UBIGINT", "VARCHAR") and _INT_TEXT.fullmatch(duck_trim(_text(v))):
+            return None
+        return name + ": expected an integer, got " + json_kind(t)
+    if kind == "float":
+        if t in ("BIGINT", "UBIGINT", "DOUBLE"):
+            return None
+        if t == "VARCHAR":
+            f = _float_text(v)
+            if f is not None and math.isfinite(f):
+                return None
+        return name + ": expected a number, got " + json_kind(t)
+    if kind == "text":
+        return None if t == "VARCHAR" else name + ": expected a string, got " + json_kind(t)
+    if kind == "datetime":
+        if t == "VARCHAR" and (v == "" or parse_datetime(v) is not None):
+            return None
+        return name + ": expected a datetime such as 2020-08-28 03:52:47"
+    if kind == "count":
+        if t in ("BIGINT", "UBIGINT") and 0 <= v < _INT64:
+            return None
+        if t == "VARCHAR" and (v == "" or v in PLACEHOLDERS[name] or parse_follower_count(v) is not None):
+            return None
+        return name + ": expected a count such as 8632, 124k, 1.2k or 5M"
+    return "unknown column kind " + kind
+
+
+def _typed(kind, v):
+    """The value of a checked column, typed as load_<topic>.sql casts it."""
+    if v is None:
+        return None
+    if kind in ("key", "int"):
+        return int(duck_trim(_text(v)))
+    if kind == "float":
+        return float(v) if not isinstance(v, str) else _float_text(v)
+    if kind == "datetime":
+        return parse_datetime(v)
+    return _text(v)  # text, count (the count stays text until the cleaning)
+
+
+def type_line(topic_kind, line):
+    """(reason, values): reason None and the typed values, or a quarantine reason and None."""
+    if line == INVALID_UTF8_MARKER:
+        return "not valid UTF-8", None
+    value = parse_json(line)
+    if value is _MISSING:
+        return ("empty line" if duck_trim(line) == "" else "not JSON (malformed or truncated)"), None
+    if not isinstance(value, dict):
+        return "not a JSON object", None
+    out = []
+    for name, kind in COLUMNS[topic_kind]:
+        v = value.get(name, _MISSING)
+        t = None if v is _MISSING else json_type(v)
+        problem = column_problem(name, kind, t, v)
+        if problem:
+            return problem, None
+        out.append(None if v is _MISSING else _typed(kind, v))
+    return None, out
+
+
+def object_lines(data):
+    """object_lines() of macros.sql on an object's bytes: (line_no, text); a line that is not valid
+    UTF-8 becomes the marker; a trailing \\r is dropped; the empty text after the last newline is
+    not a line."""
+    parts = data.split(b"\n")
+    if parts and parts[-1] == b"":
+        parts.pop()
+    for i, raw in enumerate(parts):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = INVALID_UTF8_MARKER
+        if text.endswith("\r"):
+            text = text.rstrip("\r")
+        yield i, text
+
+
+def sink_key_pattern(topic):
+    """Matches the tail `<topic>/partition=<p>/<topic>+<p>+<offset10>.json` of a path."""
+    t = re.escape(topic)
+    return re.compile(r"(?:^|/)(" + t + r"/partition=([0-9]+)/" + t + r"\+([0-9]+)\+([0-9]{10,})\.json)$")
+
+
+def topic_prefix(topics_dir, topic):
+    d = topics_dir.strip("/")
+    return f"{topic}/" if d == "" else f"{d}/{topic}/"
+
+
+def key_of(topics_dir, tail):
+    """The object key of a matched `<topic>/partition=...` tail."""
+    d = topics_dir.strip("/")
+    return tail if d == "" else f"{d}/{tail}"
+
+
+def stage_object(kind, topic, topics_dir, path, data):
+    """All lines of one object as staged rows: key, partition, offset, line_no, reason, line, *values."""
+    m = sink_key_pattern(topic).search(path)
+    if not m or m.group(2) != m.group(3):
+        return
+    key = key_of(topics_dir, m.group(1))
+    partition, start = int(m.group(2)), int(m.group(4))
+    width = len(COLUMNS[kind])
+    for line_no, text in object_lines(data):
+        reason, values = type_line(kind, text)
+        if reason is None:
+            yield (key, partition, start + line_no, line_no, None, None, *values)
+        else:
+            yield (key, partition, start + line_no, line_no, reason, text[:1000], *([None] * width))
+
+
+# ---------------------------------------------------------------------------------------------
+# Listing
+# ---------------------------------------------------------------------------------------------
+
+
+def is_remote(uri):
+    """A URI (s3://, s3a://, dbfs:/, file:///...) is listed and read through Hadoop's file system;
+    a plain path with Python (no JVM is started for an empty folder)."""
+    return re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]+:", uri) is not None
+
+
+def list_local(source, topics_dir, topics):
+    """{kind: [path]}, ignored keys: the sink objects of a local folder (sources.ts listLocalObjects)."""
+    root = os.path.abspath(source)
+    objects = {k: [] for k in TOPIC_KINDS}
+    ignored = []
+    for kind in TOPIC_KINDS:
+        d = os.path.join(root, topic_prefix(topics_dir, topics[kind]))
+        if not os.path.isdir(d):
+            continue
+        pattern = sink_key_pattern(topics[kind])
+        for folder, _dirs, files in os.walk(d):
+            for f in files:
+                full = os.path.join(folder, f)
+                key = os.path.relpath(full, root).replace(os.sep, "/")
+                m = pattern.search(key)
+                ok = bool(m) and m.group(2) == m.group(3) and key == key_of(topics_dir, m.group(1))
+                (objects[kind] if ok else ignored).append(full if ok else key)
+    for kind in TOPIC_KINDS:
+        objects[kind].sort()
+    return objects, sorted(ignored)
+
+
+def list_remote(spark, source, topics_dir, topics):
+    """The same listing through Hadoop's FileSystem (s3://, s3a://, dbfs:/ ...)."""
+    jvm = spark.sparkContext._jvm
+    conf = spark.sparkContext._jsc.hadoopConfiguration()
+    base = source.rstrip("/")
+    objects = {k: [] for k in TOPIC_KINDS}
+    ignored = []
+    for kind in TOPIC_KINDS:
+        path = jvm.org.apache.hadoop.fs.Path(base + "/" + topic_prefix(topics_dir, topics[kind]))
+        fs = path.getFileSystem(conf)
+        if not fs.exists(path):
+            continue
+        pattern = sink_key_pattern(topics[kind])
+        it = fs.listFiles(path, True)
+        while it.hasNext():
+            p = it.next().getPath().toString()
+            m = pattern.search(p)
+            if m and m.group(2) == m.group(3):
+                objects[kind].append(p)
+            else:
+                ignored.append(p)
+    for kind in TOPIC_KINDS:
+        objects[kind].sort()
+    return objects, sorted(ignored)
+
+
+# ---------------------------------------------------------------------------------------------
+# Spark: load, clean, results
+# ---------------------------------------------------------------------------------------------
+
+
+def _spark_types():
+    from pyspark.sql import types as T
+
+    kinds = {"key": T.LongType(), "int": T.LongType(), "float": T.DoubleType(), "text": T.StringType(),
+             "count": T.StringType(), "datetime": T.TimestampNTZType()}
+    meta = [("_key", T.StringType()), ("_partition", T.IntegerType()), ("_offset", T.LongType()),
+            ("_line_no", T.LongType()), ("_reason", T.StringType()), ("_line", T.StringType())]
+    return {k: T.StructType([T.StructField(n, t) for n, t in meta]
+                            + [T.StructField(name, kinds[kind]) for name, kind in COLUMNS[k]])
+            for k in TOPIC_KINDS}
+
+
+def load_topic(spark, kind, topic, topics_dir, paths):
+    """staged → raw_<kind> (one row per offset) and the quarantined lines; returns the line count."""
+    schema = _spark_types()[kind]
+    if paths:
+        files = spark.read.format("binaryFile").load(paths).select("path", "content").rdd
+        rows = files.flatMap(lambda r: stage_object(kind, topic, topics_dir, r[0], bytes(r[1])))
+        staged = spark.createDataFrame(rows, schema, verifySchema=False)
+    else:
+        staged = spark.createDataFrame([], schema)
+    # typed once: the line count, raw_<kind> and the quarantine all read this cache
+    staged = staged.cache()
+    lines = staged.count()
+    staged.createOrReplaceTempView(f"staged_{kind}")
+    spark.sql(f"""
+      SELECT * EXCEPT (_reason, _line, _rn) FROM (
+        SELECT *, row_number() OVER (PARTITION BY _partition, _offset ORDER BY _key) AS _rn
+        FROM staged_{kind} WHERE _reason IS NULL)
+      WHERE _rn = 1""").cache().createOrReplaceTempView(f"raw_{kind}")
+    spark.sql(f"""
+      SELECT '{kind}' AS topic, _key AS key, _line_no AS line_no, _partition AS partition, _offset AS offset,
+             _reason AS reason, _line AS line FROM (
+        SELECT s.*, row_number() OVER (PARTITION BY s._partition, s._offset ORDER BY s._key) AS _rn
+        FROM staged_{kind} s LEFT ANTI JOIN raw_{kind} r ON r._partition = s._partition AND r._offset = s._offset
+        WHERE s._reason IS NOT NULL)
+      WHERE _rn = 1""").cache().createOrReplaceTempView(f"quarantine_{kind}")
+    spark.table(f"raw_{kind}").count()
+    spark.table(f"quarantine_{kind}").count()
+    staged.unpersist()
+    return lines
+
+
+def _sql_str(s):
+    return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def clean_text(col):
+    bad = PLACEHOLDERS.get(col, ())
+    cond = f"`{col}` = ''" + (f" OR `{col}` IN ({', '.join(_sql_str(b) for b in bad)})" if bad else "")
+    return f"CASE WHEN {cond} THEN NULL ELSE `{col}` END"
+
+
+def follower_count_sql(e):
+    """parse_follower_count() of macros.sql in Spark SQL (decimal(18,6), rounding half up)."""
+    t = f"trim(' ' FROM {e})"
+    return f"""CASE
+      WHEN {t} RLIKE '^[0-9]+$' THEN try_cast({t} AS BIGINT)
+      WHEN {t} RLIKE '^[0-9]+(\\\\.[0-9]+)?[kK]$'
+        THEN try_cast(round(try_cast(substr({t}, 1, length({t}) - 1) AS DECIMAL(18, 6)) * 1000) AS BIGINT)
+      WHEN {t} RLIKE '^[0-9]+(\\\\.[0-9]+)?[mM]$'
+        THEN try_cast(round(try_cast(substr({t}, 1, length({t}) - 1) AS DECIMAL(18, 6)) * 1000000) AS BIGINT)
+      WHEN {t} RLIKE '^[0-9]+\\\\.[0-9]+$' THEN try_cast(round(try_cast({t} AS DECIMAL(18, 6))) AS BIGINT)
+    END"""
+
+
+ONE_PER_POST = "row_number() OVER (PARTITION BY {k} ORDER BY _offset, _partition)"
+
+CLEAN_SQL = {
+    # Task 1 (clean_pin.sql)
+    "pin": f"""
+      SELECT ind, unique_id, title, description, {follower_count_sql('follower_count')} AS follower_count,
+             poster_name, tag_list, is_image_or_video, image_src, save_location, category FROM (
+        SELECT `index` AS ind, {clean_text('unique_id')} AS unique_id, {clean_text('title')} AS title,
+          {clean_text('description')} AS description, {clean_text('follower_count')} AS follower_count,
+          {clean_text('poster_name')} AS poster_name, {clean_text('tag_list')} AS tag_list,
+          {clean_text('is_image_or_video')} AS is_image_or_video, {clean_text('image_src')} AS image_src,
+          CASE WHEN sl = '' THEN NULL ELSE sl END AS save_location, {clean_text('category')} AS category,
+          {ONE_PER_POST.format(k='`index`')} AS _rn
+        FROM (SELECT *, CASE WHEN startswith(save_location, {_sql_str(SAVE_LOCATION_PREFIX)})
+                THEN substr(save_location, {len(SAVE_LOCATION_PREFIX) + 1}) ELSE save_location END AS sl
+              FROM raw_pin))
+      WHERE _rn = 1 ORDER BY ind""",
+    # Task 2 (clean_geo.sql)
+    "geo": f"""
+      SELECT ind, country, coordinates, `timestamp` FROM (
+        SELECT ind, {clean_text('country')} AS country, array(latitude, longitude) AS coordinates, `timestamp`,
+          {ONE_PER_POST.format(k='ind')} AS _rn
+        FROM raw_geo)
+      WHERE _rn = 1 ORDER BY ind""",
+    # Task 3 (clean_user.sql)
+    "user": f"""
+      SELECT ind, user_name, age, date_joined FROM (
+        SELECT ind, concat({clean_text('first_name')}, ' ', {clean_text('last_name')}) AS user_name, age,
+          date_joined, {ONE_PER_POST.format(k='ind')} AS _rn
+        FROM raw_user)
+      WHERE _rn = 1 ORDER BY ind""",
+}
+
+
+def _top(select, partition, order, source, outer_order):
+    return f"""SELECT {select} FROM (
+      SELECT *, row_number() OVER (PARTITION BY {partition} ORDER BY {order}) AS _rn FROM ({source}))
+      WHERE _rn = 1 ORDER BY {outer_order}"""
+
+
+RESULT_SQL = {
+    # Task 4 (popular_category_by_country.sql)
+    "popular_category_by_country": _top(
+        "country, category, category_count", "country", "category_count DESC, category ASC",
+        """SELECT g.country, p.category, count(*) AS category_count
+           FROM pin_clean p JOIN geo_clean g ON p.ind = g.ind
+           WHERE g.country IS NOT NULL AND p.category IS NOT NULL GROUP BY g.country, p.category""",
+        "country"),
+    # Task 5 (popular_category_by_year.sql)
+    "popular_category_by_year": _top(
+        "post_year, category, category_count", "post_year", "category_count DESC, category ASC",
+        """SELECT year(g.`timestamp`) AS post_year, p.category, count(*) AS category_count
+           FROM pin_clean p JOIN geo_clean g ON p.ind = g.ind
+           WHERE year(g.`timestamp`) BETWEEN 2018 AND 2022 AND p.category IS NOT NULL
+           GROUP BY year(g.`timestamp`), p.category""",
+        "post_year"),
+    # Task 6a (top_user_by_country.sql)
+    "top_user_by_country": _top(
+        "country, poster_name, follower_count", "country", "follower_count DESC, poster_name ASC",
+        """SELECT g.country, p.poster_name, p.follower_count
+           FROM pin_clean p JOIN geo_clean g ON p.ind = g.ind
+           WHERE g.country IS NOT NULL AND p.follower_count IS NOT NULL AND p.poster_name IS NOT NULL""",
+        "country"),
+    # Task 6b (top_country_by_followers.sql)
+    "top_country_by_followers": """SELECT country, follower_count FROM top_user_by_country
+      ORDER BY follower_count DESC, country ASC LIMIT 1""",
+    # Task 7 (popular_category_by_age_group.sql)
+    "popular_category_by_age_group": _top(
+        "age_group, category, category_count", "age_group", "category_count DESC, category ASC",
+        """SELECT a.age_group, a.ord, p.category, count(*) AS category_count
+           FROM pin_clean p JOIN user_clean u ON p.ind = u.ind
+           JOIN age_groups a ON u.age BETWEEN a.min_age AND a.max_age
+           WHERE p.category IS NOT NULL GROUP BY a.age_group, a.ord, p.category""",
+        "ord"),
+    # Task 8 (median_followers_by_age_group.sql): exact median (percentile 0.5 interpolates as median())
+    "median_followers_by_age_group": """
+      SELECT age_group, median_follower_count FROM (
+        SELECT a.age_group, a.ord, percentile(p.follower_count, 0.5) AS median_follower_count
+        FROM pin_clean p JOIN user_clean u ON p.ind = u.ind
+        JOIN age_groups a ON u.age BETWEEN a.min_age AND a.max_age
+        GROUP BY a.age_group, a.ord)
+      ORDER BY ord""",
+    # Task 9 (users_joined_by_year.sql)
+    "users_joined_by_year": """
+      SELECT year(date_joined) AS post_year, count(*) AS number_users_joined FROM user_clean
+      WHERE year(date_joined) BETWEEN 2015 AND 2020 GROUP BY year(date_joined) ORDER BY post_year""",
+    # Task 10 (median_followers_by_join_year.sql)
+    "median_followers_by_join_year": """
+      SELECT year(u.date_joined) AS post_year, percentile(p.follower_count, 0.5) AS median_follower_count
+      FROM pin_clean p JOIN user_clean u ON p.ind = u.ind
+      WHERE year(u.date_joined) BETWEEN 2015 AND 2020 GROUP BY year(u.date_joined) ORDER BY post_year""",
+    # Task 11 (median_followers_by_join_year_and_age_group.sql)
+    "median_followers_by_join_year_and_age_group": """
+      SELECT age_group, post_year, median_follower_count FROM (
+        SELECT a.age_group, a.ord, year(u.date_joined) AS post_year,
+               percentile(p.follower_count, 0.5) AS median_follower_count
+        FROM pin_clean p JOIN user_clean u ON p.ind = u.ind
+        JOIN age_groups a ON u.age BETWEEN a.min_age AND a.max_age
+        WHERE year(u.date_joined) BETWEEN 2015 AND 2020
+        GROUP BY a.age_group, a.ord, year(u.date_joined))
+      ORDER BY ord, post_year""",
+}
+
+
+def plain(v):
+    """A result value as the DuckDB engine writes it to JSON (whole doubles without a fraction)."""
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    if isinstance(v, Decimal):
+        return int(v) if v == v.to_integral_value() else float(v)
+    return v
+
+
+def write_json(path, value):
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+    os.replace(tmp, path)
+
+
+def write_parquet(df, name, area, a):
+    """A local single file <parquet-dir>/<area>/<name>.parquet (like the DuckDB engine), and/or
+    the Hive-style folder <output-uri>/<prefix>/<name>/run_date=<d>/ (on a cluster)."""
+    written = []
+    if a.parquet_dir:
+        target = os.path.join(a.parquet_dir, area, f"{name}.parquet")
+        tmp = target + ".spark"
+        df.coalesce(1).write.mode("overwrite").option("compression", "zstd").parquet("file://" + tmp)
+        part = next(f for f in sorted(os.listdir(tmp)) if f.startswith("part-") and f.endswith(".parquet"))
+        os.replace(os.path.join(tmp, part), target)
+        shutil.rmtree(tmp, ignore_errors=True)
+        written.append({"name": name, "area": area, "file": target})
+    if a.output_uri:
+        prefix = (a.curated_prefix if area == "curated" else a.analytics_prefix).strip("/")
+        uri = f"{a.output_uri.rstrip('/')}/{prefix + '/' if prefix else ''}{name}/run_date={a.run_date}"
+        df.write.mode("overwrite").parquet(uri)
+        written.append({"name": name, "area": area, "uri": uri})
+    return written
+
+
+def remote_source(uri, topics_dir):
+    """summary.source of a bucket URI: s3://bucket[/prefix] → {kind: s3, bucket, prefix}."""
+    m = re.match(r"^[a-zA-Z0-9+.-]+://([^/]+)/?(.*)$", uri)
+    bucket, prefix = (m.group(1), m.group(2).strip("/")) if m else (uri, "")
+    return {"kind": "s3", "bucket": bucket, "prefix": "/".join(p for p in (prefix, topics_dir.strip("/")) if p)}
+
+
+def empty_summary(a, started):
+    return {
+        "runDate": a.run_date,
+        "generatedAt": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "nothingToProcess": False,
+        "source": remote_source(a.source, a.topics_dir) if is_remote(a.source) and not a.source.startswith("file:")
+        else {"kind": "dir", "path": os.path.abspath(re.sub(r"^file:(//)?", "", a.source))},
+        "objects": {"total": 0, "fetched": 0, "cached": 0, "ignored": 0, "perTopic": {k: 0 for k in TOPIC_KINDS}},
+        "lines": {k: 0 for k in TOPIC_KINDS},
+        "rows": {k: 0 for k in TOPIC_KINDS},
+        "duplicates": {"offsets": {k: 0 for k in TOPIC_KINDS}, "posts": {k: 0 for k in TOPIC_KINDS}, "total": 0},
+        "quarantined": {"perTopic": {k: 0 for k in TOPIC_KINDS}, "total": 0, "byReason": {}, "samples": []},
+        "results": {},
+        "outDir": os.path.abspath(a.out),
+        "duckdbPath": "",
+        "engine": "spark",
+        "parquet": {"dir": a.parquet_dir, "uploaded": []},
+        "timingsMs": {},
+        "durationMs": 0,
+        "_started": started,
+    }
+
+
+def finish(summary, results, a):
+    for name in RESULT_NAMES:
+        rows = results.get(name, [])
+        summary["results"][name] = len(rows)
+        write_json(os.path.join(a.out, f"{name}.json"), rows)
+    started = summary.pop("_started")
+    summary["durationMs"] = round((time.time() - started) * 1000)
+    write_json(os.path.join(a.out, "summary.json"), summary)
+    return summary
+
+
+def info(msg):
+    print(f"batch[spark]: {msg}", file=sys.stderr, flush=True)
+
+
+def start_spark(a):
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.appName("pinpipe-batch")
+    if a.master:
+        builder = builder.master(a.master)
+    builder = (builder.config("spark.sql.session.timeZone", "UTC")
+               .config("spark.ui.showConsoleProgress", "false"))
+    if a.master and a.master.startswith("local"):
+        builder = (builder.config("spark.ui.enabled", "false")
+                   .config("spark.driver.memory", a.driver_memory)
+                   .config("spark.sql.shuffle.partitions", str((os.cpu_count() or 2) * 2))
+                   .config("spark.driver.extraJavaOptions", "-Djava.io.tmpdir=" + os.path.join(a.work_dir, "spark-tmp"))
+                   .config("spark.local.dir", os.path.join(a.work_dir, "spark-tmp")))
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def run(a, spark=None):
+    started = time.time()
+    summary = empty_summary(a, started)
+    timings = summary["timingsMs"]
+    topics = {k: f"{a.pipeline_id}.{k}" for k in TOPIC_KINDS}
+
+    def step(name, t0):
+        timings[name] = round((time.time() - t0) * 1000)
+
+    t0 = time.time()
+    remote = is_remote(a.source)
+    if not remote:
+        if not os.path.isdir(a.source):
+            raise UsageError(f"--source {a.source} is not a folder. Pass a folder laid out like the bucket "
+                             f"(it holds {a.topics_dir}/<topic>/partition=<p>/...).")
+        objects, ignored = list_local(a.source, a.topics_dir, topics)
+    else:
+        spark = spark or start_spark(a)
+        objects, ignored = list_remote(spark, a.source, a.topics_dir, topics)
+    step("list", t0)
+    total = sum(len(v) for v in objects.values())
+    summary["objects"].update(total=total, ignored=len(ignored),
+                              perTopic={k: len(objects[k]) for k in TOPIC_KINDS})
+    if ignored:
+        info(f"{len(ignored)} object(s) under the topics are not sink objects and were skipped, e.g. "
+             + ", ".join(ignored[:3]))
+    info(f"{total} object(s) in {a.source} (pin {len(objects['pin'])}, geo {len(objects['geo'])}, "
+         f"user {len(objects['user'])})")
+    if total == 0:
+        summary["nothingToProcess"] = True
+        info(f"nothing to process: no sink objects under {a.source} for topics {a.pipeline_id}.{{pin,geo,user}}")
+        return finish(summary, {}, a)
+
+    t0 = time.time()
+    spark = spark or start_spark(a)
+    step("session", t0)
+
+    t0 = time.time()
+    raw_counts = {}
+    for kind in TOPIC_KINDS:
+        uris = [p if remote else "file://" + os.path.abspath(p) for p in objects[kind]]
+        summary["lines"][kind] = load_topic(spark, kind, topics[kind], a.topics_dir, uris)
+        raw_counts[kind] = spark.table(f"raw_{kind}").count()
+        q = spark.table(f"quarantine_{kind}").count()
+        summary["quarantined"]["perTopic"][kind] = q
+        summary["duplicates"]["offsets"][kind] = summary["lines"][kind] - raw_counts[kind] - q
+    quarantine = spark.sql(" UNION ALL ".join(f"SELECT * FROM quarantine_{k}" for k in TOPIC_KINDS))
+    quarantine.cache().createOrReplaceTempView("quarantine")
+    summary["quarantined"]["total"] = sum(summary["quarantined"]["perTopic"].values())
+    reasons = spark.sql("SELECT reason, count(*) AS n FROM quarantine GROUP BY reason ORDER BY n DESC, reason")
+    summary["quarantined"]["byReason"] = {r["reason"]: r["n"] for r in reasons.collect()}
+    samples = spark.sql("""SELECT topic, key, line_no AS line, offset, reason, substr(line, 1, 200) AS text
+                           FROM quarantine ORDER BY topic, key, line_no LIMIT 20""")
+    summary["quarantined"]["samples"] = [r.asDict() for r in samples.collect()]
+    if summary["quarantined"]["total"]:
+        top = list(summary["quarantined"]["byReason"].items())[:3]
+        info(f"{summary['quarantined']['total']} line(s) quarantined ("
+             + "; ".join(f"{n} × {r}" for r, n in top) + ")")
+    step("load", t0)
+
+    t0 = time.time()
+    for kind in TOPIC_KINDS:
+        df = spark.sql(CLEAN_SQL[kind]).cache()
+        df.createOrReplaceTempView(CLEAN_TABLES[kind])
+        summary["rows"][kind] = df.count()
+        summary["duplicates"]["posts"][kind] = raw_counts[kind] - summary["rows"][kind]
+    summary["duplicates"]["total"] = sum(summary["duplicates"]["offsets"].values()) + sum(
+        summary["duplicates"]["posts"].values())
+    step("clean", t0)
+
+    t0 = time.time()
+    spark.createDataFrame(list(AGE_GROUPS), "age_group string, min_age int, max_age int, ord int") \
+        .createOrReplaceTempView("age_groups")
+    results = {}
+    frames = {}
+    for name in RESULT_NAMES:
+        df = spark.sql(RESULT_SQL[name])
+        rows = df.collect()
+        frames[name] = spark.createDataFrame(rows, df.schema) if rows else df
+        frames[name].createOrReplaceTempView(name)
+        results[name] = [{k: plain(v) for k, v in r.asDict().items()} for r in rows]
+    step("analytics", t0)
+
+    t0 = time.time()
+    if a.parquet_dir:
+        shutil.rmtree(a.parquet_dir, ignore_errors=True)
+    files = []
+    for kind in TOPIC_KINDS:
+        files += write_parquet(spark.table(CLEAN_TABLES[kind]), CLEAN_TABLES[kind], "curated", a)
+    files += write_parquet(spark.table("quarantine"), "quarantine", "curated", a)
+    for name in RESULT_NAMES:
+        files += write_parquet(frames[name], name, "analytics", a)
+    summary["parquet"]["uploaded"] = [f["uri"] for f in files if "uri" in f]
+    step("parquet", t0)
+    t0 = time.time()
+    out = finish(summary, results, a)
+    step("json", t0)
+    write_json(os.path.join(a.out, "summary.json"), out)
+    return out
+
+
+class UsageError(Exception):
+    pass
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(description="The pinpipe batch on Apache Spark (see the module docstring).")
+    ap.add_argument("--source", required=True, help="folder or URI (s3://bucket, s3a://bucket/prefix, dbfs:/...) "
+                                                    "laid out like the bucket")
+    ap.add_argument("--out", required=True, help="folder for <result>.json and summary.json")
+    ap.add_argument("--master", default=None, help="Spark master (local[*], spark://host:7077, ...); "
+                                                   "default: the active session (Databricks) or Spark's default")
+    ap.add_argument("--pipeline-id", default="0e7ae8feb921")
+    ap.add_argument("--topics-dir", default="topics")
+    ap.add_argument("--run-date", default=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d"))
+    ap.add_argument("--work-dir", default=".pinpipe/batch")
+    ap.add_argument("--parquet-dir", default=None, help="local folder for <area>/<table>.parquet")
+    ap.add_argument("--output-uri", default=None, help="s3://bucket: Parquet to <prefix>/<table>/run_date=<d>/")
+    ap.add_argument("--curated-prefix", default="curated")
+    ap.add_argument("--analytics-prefix", default="analytics")
+    ap.add_argument("--driver-memory", default="2g")
+    return ap.parse_args(argv)
+
+
+def _notebook_argv():
+    """In a Databricks notebook: the parameters as widgets of the same names (without --)."""
+    dbutils = globals().get("dbutils")
+    if dbutils is None:
+        return None
+    names = ["source", "out", "pipeline-id", "topics-dir", "run-date", "output-uri", "curated-prefix",
+             "analytics-prefix"]
+    argv = []
+    for n in names:
+        try:
+            v = dbutils.widgets.get(n)
+        except Exception:  # noqa: BLE001 (a widget that is not defined)
+            v = ""
+        if v:
+            argv += [f"--{n}", v]
+    return argv
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    nb = _notebook_argv()
+    if nb is None and argv[:1] == ["--jobs"]:
+        return run_jobs(argv[1])
+    a = parse_args(nb if nb is not None else argv)
+    try:
+        summary = run(a, spark=globals().get("spark") if nb is not None else None)
+    except UsageError as e:
+        print(f"pinpipe-spark-error: USAGE: {e}", file=sys.stderr)
+        return 2
+    print(json.dumps({"summary": os.path.join(a.out, "summary.json"), "durationMs": summary["durationMs"]}))
+    return 0
+
+
+def run_jobs(file):
+    """`--jobs <file.json>`: a list of argument lists, run one after the other in one Spark session
+    (the JVM starts once: the cross-engine test runs several data sets this way)."""
+    with open(file, encoding="utf-8") as f:
+        jobs = [parse_args(argv) for argv in json.load(f)]
+    spark = None
+    for a in jobs:
+        if spark is None and not is_remote(a.source):
+            spark = start_spark(a)
+        run(a, spark=spark)
+        if spark is not None:
+            spark.catalog.clearCache()
+    return 0
+
+
+if __name__ == "__main__":
+    code = main()
+    if globals().get("dbutils") is None:
+        sys.exit(code)

@@ -1,0 +1,276 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, sqlFile, type Database } from '../../../src/batch/duckdb.ts';
+import { ensureSpark, javaMajor, sparkArgs, standaloneMaster } from '../../../src/batch/spark.ts';
+import { isPinpipeError } from '../../../src/errors.ts';
+
+/**
+ * The Spark engine types each line in plain Python (spark/pinpipe_batch_spark.py, stdlib only at
+ * import, so no Spark or Java here); the DuckDB engine in load_<topic>.sql. The same tricky lines
+ * through both: the same quarantine reason, or the same typed values.
+ */
+const MODULE_DIR = path.resolve(import.meta.dirname, '../../../spark');
+
+const LINES: Record<'pin' | 'geo' | 'user', string[]> = {
+  geo: [
+    '{"ind":1,"timestamp":"2020-08-28 03:52:47","latitude":1.5,"longitude":-2,"country":"Chad"}',
+    '{"ind":2,"timestamp":"2021-12-31T23:30:00-01:00","latitude":"1e3","longitude":" 5 ","country":""}',
+    '{"ind":3,"timestamp":"2020-08-28T03:52:47.123456789Z","latitude":0,"longitude":0,"country":null}',
+    '{"ind":4,"timestamp":"2020-08-28","latitude":0,"longitude":0,"country":"x"}',
+    '{"ind":5,"timestamp":"2020-08-28 03:52","latitude":0,"longitude":0,"country":"x"}',
+    '{"ind":6,"timestamp":"2020-08-28 03:52:47.5+01","latitude":0,"longitude":0,"country":"x"}',
+    '{"ind":7,"timestamp":"2020-08-28T03:52:47+0530","latitude":0,"longitude":0,"country":"x"}',
+    '{"ind":8,"timestamp":"2020-08-28 03:52:47 UTC","latitude":0,"longitude":0,"country":"x"}',
+    '{"ind":9,"timestamp":"2020-8-2 3:52:47","latitude":0,"longitude":0,"country":"x"}',
+    '{"ind":10,"timestamp":"","latitude":0,"longitude":0,"country":"x"}',
+    '{"ind":11,"timestamp":"28/08/2020","latitude":0,"longitude":0,"country":"x"}',
+    '{"ind":12,"timestamp":"2020-02-30 00:00:00","latitude":0,"longitude":0,"country":"x"}',
+    '{"ind":13,"timestamp":"2020-08-28 03:52:60","latitude":0,"longitude":0,"country":"x"}',
+    '{"ind":14,"timestamp":"2020-08-28 03:52:47 +05","latitude":0,"longitude":0,"country":"x"}',
+    '{"ind":15,"timestamp":"2020-08-28 03:52:47","latitude":"north","longitude":0,"country":"x"}',
+    '{"ind":16,"timestamp":"2020-08-28 03:52:47","latitude":"Infinity","longitude":0,"country":"x"}',
+    '{"ind":17,"timestamp":"2020-08-28 03:52:47","latitude":NaN,"longitude":-Infinity,"country":"x"}',
+    '{"ind":18,"timestamp":"2020-08-28 03:52:47","latitude":nan,"longitude":infinity,"country":"x",}',
+    '{"ind":181,"timestamp":"2020-08-28 03:52:47","latitude":-NaN,"longitude":INFINITY,"country":"a,}b",}',
+    '{"ind":182,"timestamp":"2020-08-28 03:52:47","latitude":inf,"longitude":0,"country":"x"}',
+    '{"ind":183,"timestamp":"2020-08-28 03:52:47","latitude":0,"longitude":0,"country":"x","extra":[1,2,],}',
+    '{"ind":184,"timestamp":"2020-08-28 03:52:47","latitude":0,"longitude":0,"country":"nan \\" inf,]"}',
+    '{"ind":19,"timestamp":"2020-08-28 03:52:47","latitude":true,"longitude":0,"country":"x"}',
+    '{"ind":20,"timestamp":"2020-08-28 03:52:47","latitude":"1_000","longitude":".5","country":["x"]}',
+    '{"ind":"21","timestamp":5,"latitude":0,"longitude":0,"country":"x"}',
+    '{"ind":" 22 ","timestamp":"2020-08-28 03:52:47","latitude":"+1.5","longitude":"5.","country":"x"}',
+    '{"ind":"\t23","timestamp":"2020-08-28 03:52:47","latitude":0,"longitude":0,"country":"x"}',
+    '{"ind":24,"ind":"x","timestamp":"2020-08-28 03:52:47","latitude":0,"longitude":0,"country":"x"}',
+    '{"ind":25,"timestamp":"2020-08-28 03:52:47","latitude":0,"longitude":0,"country":"\\ud800"}',
+    '{"ind":26,"timestamp":"2020-08-28 03:52:47","latitude":1.5e999,"longitude":0,"country":"x"}',
+    '{"ind":27,"timestamp":"2020-08-28 03:52:47","latitude":0,"longitude":0,"country":"x"} x',
+    '{"ind":28,"timestamp":"2020-08-28 03:52:47","latitude":01,"longitude":0,"country":"x"}',
+    '{"ind":29,"timestamp":"2020-08-28 03:52:47","latitude":0,"longitude":0} ',
+    '{"ind":null,"timestamp":"2020-08-28 03:52:47","latitude":0,"longitude":0,"country":"x"}',
+    '{"ind":1.0,"timestamp":"2020-08-28 03:52:47","latitude":0,"longitude":0,"country":"x"}',
+    '{"ind":-9223372036854775808,"timestamp":"2020-08-28 03:52:47","latitude":0,"longitude":0,"country":"x"}',
+    '{"ind":1234567890123456789,"timestamp":"2020-08-28 03:52:47","latitude":0,"longitude":0,"country":"x"}',
+    '{"ind":18446744073709551615,"timestamp":"2020-08-28 03:52:47","latitude":0,"longitude":0,"country":"x"}',
+    '{"ind":18446744073709551616,"timestamp":"2020-08-28 03:52:47","latitude":0,"longitude":0,"country":"x"}',
+    '',
+    '   ',
+    '[1,]',
+    '"text"',
+    '{}',
+    '{"ind":1',
+    '\u0001pinpipe:invalid-utf8',
+  ],
+  pin: [
+    ...[
+      '"8632"',
+      '"124k"',
+      '"1.2345k"',
+      '" 7K "',
+      '"2.5"',
+      '"12.5M"',
+      '"User Info Error"',
+      '""',
+      '8632',
+      '-5',
+    ].map(
+      (fc, i) =>
+        `{"index":${i},"unique_id":"u","title":"No Title Data Available","description":"d","poster_name":"p","follower_count":${fc},"tag_list":"t","is_image_or_video":"image","image_src":"i","downloaded":"1","save_location":"Local save in /x","category":"c"}`,
+    ),
+    ...[
+      '"lots"',
+      '"1,234"',
+      '"-5k"',
+      '"9999999999999k"',
+      '"99999999999999999999"',
+      '2.5',
+      'NaN',
+      'true',
+      '"5 M"',
+    ].map(
+      (fc, i) =>
+        `{"index":${100 + i},"unique_id":"u","title":"t","description":"d","poster_name":"p","follower_count":${fc},"tag_list":"t","is_image_or_video":"image","image_src":"i","downloaded":1,"save_location":"s","category":"c"}`,
+    ),
+    '{"index":200,"unique_id":"u","title":7,"description":"d","poster_name":"p","follower_count":"1","tag_list":"t","is_image_or_video":"image","image_src":"i","downloaded":1,"save_location":"s","category":"c"}',
+    '{"index":201,"unique_id":"u","title":"t","description":"d","poster_name":"p","follower_count":"1","tag_list":"t","is_image_or_video":"image","image_src":"i","downloaded":"1.0","save_location":"s","category":"c"}',
+  ],
+  user: [
+    '{"ind":1,"first_name":"A","last_name":"B","age":"30","date_joined":"2016-05-05 10:00:00"}',
+    '{"ind":2,"first_name":"A","last_name":"B","age":"30.5","date_joined":"2016-05-05 10:00:00"}',
+    '{"ind":3,"first_name":"A","last_name":"B","age":-3,"date_joined":"2020-12-31T23:59:59-05:00"}',
+    '{"ind":4,"first_name":null,"last_name":"B","age":null,"date_joined":null}',
+    '{"ind":5,"first_name":"A","last_name":"B","age":1e2,"date_joined":"2016-05-05"}',
+    '{"ind":6,"first_name":"A","last_name":"B","age":"1234567890123456789","date_joined":"2016-05-05"}',
+    '{"ind":7,"first_name":"A","last_name":"B","age":{"y":1},"date_joined":"2016-05-05"}',
+    '{"ind":8,"first_name":"A","last_name":"B","date_joined":"2016-05-05"}',
+  ],
+};
+
+const COLUMNS = {
+  pin: ['index', 'follower_count', 'downloaded', 'title'],
+  geo: ['ind', 'timestamp', 'latitude', 'longitude', 'country'],
+  user: ['ind', 'age', 'date_joined', 'first_name'],
+};
+
+const PYTHON = `
+import json, math, sys
+sys.path.insert(0, sys.argv[1])
+import pinpipe_batch_spark as m
+cols = {k: [c for c, _ in m.COLUMNS[k]] for k in m.COLUMNS}
+out = {}
+for kind, lines in json.load(sys.stdin).items():
+    rows = []
+    for line in lines:
+        reason, values = m.type_line(kind, line)
+        row = {"reason": reason}
+        if values is not None:
+            for name, v in zip(cols[kind], values):
+                if hasattr(v, "isoformat"):
+                    v = v.isoformat(sep=" ").rstrip("0").rstrip(".") if v.microsecond else v.isoformat(sep=" ")
+                elif isinstance(v, float) and not math.isfinite(v):
+                    v = str(v)
+                row[name] = v
+        rows.append(row)
+    out[kind] = rows
+print(json.dumps(out))
+`;
+
+function python(): Record<string, Array<Record<string, unknown>>> {
+  const r = spawnSync('python3', ['-c', PYTHON, MODULE_DIR], {
+    input: JSON.stringify(LINES),
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`python3 failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as Record<string, Array<Record<string, unknown>>>;
+}
+
+describe('the Spark engine types lines as load_<topic>.sql does', () => {
+  let db: Database;
+  let py: Record<string, Array<Record<string, unknown>>>;
+  beforeAll(async () => {
+    db = await openDatabase(':memory:');
+    await db.run(sqlFile('placeholders'), 'placeholders');
+    await db.run(sqlFile('macros'), 'macros');
+    await db.run(sqlFile('schema'), 'schema');
+    py = python();
+  });
+  afterAll(() => db.close());
+
+  for (const kind of ['geo', 'pin', 'user'] as const) {
+    it(`${kind}: the same reason or the same values, line by line`, async () => {
+      await db.run(
+        `CREATE OR REPLACE TABLE objects AS SELECT 'f' AS file, 'k' AS key, '${kind}' AS topic, '${kind}' AS kind, 0 AS partition, 0::BIGINT AS start_offset`,
+        'objects',
+      );
+      await db.run(
+        'CREATE OR REPLACE TABLE chunk_lines (file VARCHAR, line VARCHAR, line_no BIGINT)',
+        'lines',
+      );
+      for (const [i, line] of LINES[kind].entries()) {
+        await db.run(`INSERT INTO chunk_lines VALUES ('f', '${line.replace(/'/g, "''")}', ${i})`, 'lines');
+      }
+      const cast = (c: string) =>
+        c === 'timestamp' || c === 'date_joined'
+          ? `"${c}"::VARCHAR AS "${c}"`
+          : c === 'latitude' || c === 'longitude'
+            ? `CASE WHEN isfinite("${c}") THEN "${c}" END AS "${c}", CASE WHEN NOT isfinite("${c}") THEN replace(lower("${c}"::VARCHAR), '-nan', 'nan') END AS "${c}_text"`
+            : `"${c}"`;
+      const rows = await db.rows(
+        `SELECT _line_no, _reason, ${COLUMNS[kind].map(cast).join(', ')} FROM (${sqlFile(`load_${kind}`)}) ORDER BY _line_no`,
+        'load',
+      );
+      const duck = rows.map((r) =>
+        r._reason === null
+          ? { reason: null, ...Object.fromEntries(COLUMNS[kind].map((c) => [c, r[`${c}_text`] ?? r[c]])) }
+          : { reason: r._reason },
+      );
+      const spark = py[kind]!.map((r) =>
+        r.reason === null
+          ? {
+              reason: null,
+              ...Object.fromEntries(
+                COLUMNS[kind].map((c) => {
+                  const v = r[c];
+                  return [
+                    c,
+                    typeof v === 'string' && (c === 'latitude' || c === 'longitude') ? v.toLowerCase() : v,
+                  ];
+                }),
+              ),
+            }
+          : { reason: r.reason },
+      );
+      const withLine = (a: unknown[]) => a.map((r, i) => ({ line: LINES[kind][i], ...(r as object) }));
+      expect(withLine(spark)).toEqual(withLine(duck));
+    });
+  }
+});
+
+describe('Spark engine helpers', () => {
+  it.each([
+    ['openjdk version "17.0.15" 2025-04-15', 17],
+    ['java version "1.8.0_381"', 8],
+    ['openjdk version "21" 2023-09-19', 21],
+    ['no java here', undefined],
+  ])('javaMajor(%j) = %j', (text, major) => {
+    expect(javaMajor(text)).toBe(major);
+  });
+
+  it.each([
+    ['spark://host:7077', { host: 'host', port: 7077 }],
+    ['spark://10.0.0.5', { host: '10.0.0.5', port: 7077 }],
+    ['local[*]', undefined],
+    ['yarn', undefined],
+  ])('standaloneMaster(%j)', (master, expected) => {
+    expect(standaloneMaster(master)).toEqual(expected);
+  });
+
+  it('no usable Python for the first install is SPARK_PREREQ_MISSING with the fix (nothing downloaded)', async () => {
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'pinpipe-spark-cache-'));
+    try {
+      const err = await ensureSpark(path.resolve(MODULE_DIR, '..'), cache, {
+        PATH: '/usr/bin:/bin',
+        SPARK_PYTHON: '/nonexistent/python3',
+      }).catch((e: unknown) => e);
+      expect(isPinpipeError(err, 'SPARK_PREREQ_MISSING')).toBe(true);
+      expect((err as Error).message).toContain('/nonexistent/python3 must be Python 3.10 or newer');
+      expect((err as Error).message).toContain('apt-get install python3-venv');
+    } finally {
+      fs.rmSync(cache, { recursive: true, force: true });
+    }
+  });
+
+  it('sparkArgs passes every setting as a flag', () => {
+    expect(
+      sparkArgs({
+        source: '/s',
+        out: '/o',
+        master: 'local[2]',
+        pipelineId: 'abc',
+        topicsDir: 'topics',
+        runDate: '2026-01-02',
+        workDir: '/w',
+        parquetDir: '/w/p',
+      }),
+    ).toEqual([
+      '--source',
+      '/s',
+      '--out',
+      '/o',
+      '--master',
+      'local[2]',
+      '--pipeline-id',
+      'abc',
+      '--topics-dir',
+      'topics',
+      '--run-date',
+      '2026-01-02',
+      '--work-dir',
+      '/w',
+      '--parquet-dir',
+      '/w/p',
+    ]);
+  });
+});
