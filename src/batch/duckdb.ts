@@ -53,7 +53,7 @@ export function toJsonValue(v: unknown): unknown {
 
 export async function openDatabase(
   file: string,
-  opts: { tempDir?: string; signal?: AbortSignal } = {},
+  opts: { tempDir?: string; memoryLimit?: string; signal?: AbortSignal } = {},
 ): Promise<Database> {
   let instance: DuckDBInstance;
   try {
@@ -104,6 +104,8 @@ export async function openDatabase(
   };
   // Timestamps are naive UTC datetimes (spec §1); ISO-8601 offsets are converted to UTC.
   await db.run("SET TimeZone = 'UTC'", 'settings');
+  // past the memory limit DuckDB spills to the temp directory instead of failing
   if (opts.tempDir) await db.run(`SET temp_directory = ${sqlString(opts.tempDir)}`, 'settings');
+  if (opts.memoryLimit) await db.run(`SET memory_limit = ${sqlString(opts.memoryLimit)}`, 'settings');
   return db;
 }

@@ -1,0 +1,78 @@
+import { CLEAN_TABLES } from './analytics.ts';
+import { keyColumn } from './columns.ts';
+import { sqlFile, type Database } from './duckdb.ts';
+import { TOPIC_KINDS, type TopicKind } from './types.ts';
+
+/** The SELECT of a step file, without its trailing semicolon, ready to wrap. */
+function select(name: string, vars: Record<string, string>): string {
+  return sqlFile(name, vars).trim().replace(/;\s*$/, '');
+}
+
+const dedup = (kind: TopicKind, staged: string) => select('dedup_offsets', { kind, staged });
+const quarantined = (kind: TopicKind, staged: string) => select('quarantine_lines', { kind, staged });
+const clean = (kind: TopicKind, raw: string) => select(`clean_${kind}`, { raw });
+
+/**
+ * A new database: from every line in staged_<kind>, one row per offset (raw_<kind>), the
+ * quarantine, and the clean tables (tasks 1–3).
+ */
+export async function buildTables(db: Database): Promise<void> {
+  for (const kind of TOPIC_KINDS) {
+    await db.run(`CREATE OR REPLACE TABLE raw_${kind} AS ${dedup(kind, `staged_${kind}`)}`, `dedup ${kind}`);
+    await db.run(`INSERT INTO quarantine ${quarantined(kind, `staged_${kind}`)}`, `quarantine ${kind}`);
+    await db.run(
+      `CREATE OR REPLACE TABLE ${CLEAN_TABLES[kind]} AS ${clean(kind, `raw_${kind}`)}`,
+      `clean ${kind} (task ${TOPIC_KINDS.indexOf(kind) + 1})`,
+    );
+  }
+}
+
+/**
+ * An incremental run: the lines of the objects in `changed_keys` (loaded again, or gone) are
+ * replaced by those in new_<kind>, and only what they can change is worked out again with the
+ * same SQL as buildTables: the offsets they hold (raw_<kind>, quarantine), then the posts at
+ * those offsets before and after (the clean tables). The result equals buildTables over all
+ * objects.
+ */
+export async function mergeTables(db: Database): Promise<void> {
+  for (const kind of TOPIC_KINDS) {
+    const key = `"${keyColumn(kind)}"`;
+    const step = `merge ${kind}`;
+    const atTouched = (t: string) =>
+      `EXISTS (SELECT 1 FROM touched t WHERE t._partition = ${t}._partition AND t._offset = ${t}._offset)`;
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE touched AS
+         SELECT DISTINCT _partition, _offset FROM staged_${kind} WHERE _key IN (SELECT key FROM changed_keys)
+         UNION SELECT _partition, _offset FROM new_${kind}`,
+      step,
+    );
+    await db.run(`DELETE FROM staged_${kind} WHERE _key IN (SELECT key FROM changed_keys)`, step);
+    await db.run(`INSERT INTO staged_${kind} SELECT * FROM new_${kind}`, step);
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE touched_posts AS SELECT ${key} AS ind FROM raw_${kind} r WHERE ${atTouched('r')}`,
+      step,
+    );
+    await db.run(`DELETE FROM raw_${kind} WHERE ${atTouched(`raw_${kind}`)}`, step);
+    await db.run(
+      `CREATE OR REPLACE TEMP VIEW touched_staged AS SELECT * FROM staged_${kind} s WHERE ${atTouched('s')}`,
+      step,
+    );
+    await db.run(`INSERT INTO raw_${kind} ${dedup(kind, 'touched_staged')}`, step);
+    await db.run(`INSERT INTO touched_posts SELECT ${key} FROM raw_${kind} r WHERE ${atTouched('r')}`, step);
+    await db.run(
+      `DELETE FROM quarantine q WHERE topic = '${kind}' AND EXISTS (SELECT 1 FROM touched t WHERE t._partition = q.partition AND t._offset = q."offset")`,
+      step,
+    );
+    await db.run(`INSERT INTO quarantine ${quarantined(kind, 'touched_staged')}`, step);
+    await db.run(`DELETE FROM ${CLEAN_TABLES[kind]} WHERE ind IN (SELECT ind FROM touched_posts)`, step);
+    await db.run(
+      `CREATE OR REPLACE TEMP VIEW touched_raw AS SELECT * FROM raw_${kind} WHERE ${key} IN (SELECT ind FROM touched_posts)`,
+      step,
+    );
+    await db.run(`INSERT INTO ${CLEAN_TABLES[kind]} ${clean(kind, 'touched_raw')}`, step);
+    await db.run(
+      'DROP VIEW touched_raw; DROP VIEW touched_staged; DROP TABLE touched; DROP TABLE touched_posts',
+      step,
+    );
+  }
+}
