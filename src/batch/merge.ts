@@ -13,12 +13,12 @@ const quarantined = (kind: TopicKind, staged: string) => select('quarantine_line
 const clean = (kind: TopicKind, raw: string) => select(`clean_${kind}`, { raw });
 
 /**
- * A new database: from every line in staged_<kind>, one row per offset (raw_<kind>), the
+ * A new database: from every line in staged_<kind>, the view raw_<kind> (one row per offset), the
  * quarantine, and the clean tables (tasks 1–3).
  */
 export async function buildTables(db: Database): Promise<void> {
   for (const kind of TOPIC_KINDS) {
-    await db.run(`CREATE OR REPLACE TABLE raw_${kind} AS ${dedup(kind, `staged_${kind}`)}`, `dedup ${kind}`);
+    await db.run(`CREATE OR REPLACE VIEW raw_${kind} AS ${dedup(kind, `staged_${kind}`)}`, `dedup ${kind}`);
     await db.run(`INSERT INTO quarantine ${quarantined(kind, `staged_${kind}`)}`, `quarantine ${kind}`);
     await db.run(
       `CREATE OR REPLACE TABLE ${CLEAN_TABLES[kind]} AS ${clean(kind, `raw_${kind}`)}`,
@@ -29,49 +29,58 @@ export async function buildTables(db: Database): Promise<void> {
 
 /**
  * An incremental run: the lines of the objects in `changed_keys` (loaded again, or gone) are
- * replaced by those in new_<kind>, and only what they can change is worked out again with the
- * same SQL as buildTables: the offsets they hold (raw_<kind>, quarantine), then the posts at
- * those offsets before and after (the clean tables). The result equals buildTables over all
- * objects.
+ * replaced by those in new_<kind>, and only what they can change is worked out again, with the
+ * same SQL as buildTables: the offsets those lines hold (quarantine), and the posts with a good
+ * line at those offsets, before or after (the clean tables). The result equals buildTables over
+ * all objects.
  */
 export async function mergeTables(db: Database): Promise<void> {
   for (const kind of TOPIC_KINDS) {
     const key = `"${keyColumn(kind)}"`;
     const step = `merge ${kind}`;
-    const atTouched = (t: string) =>
-      `EXISTS (SELECT 1 FROM touched t WHERE t._partition = ${t}._partition AND t._offset = ${t}._offset)`;
+    const at = (offsets: string, t: string) =>
+      `EXISTS (SELECT 1 FROM ${offsets} t WHERE t._partition = ${t}._partition AND t._offset = ${t}._offset)`;
+    const postsAtTouched = `SELECT ${key} AS ind FROM staged_${kind} s WHERE _reason IS NULL AND ${at('touched', 's')}`;
     await db.run(
       `CREATE OR REPLACE TEMP TABLE touched AS
          SELECT DISTINCT _partition, _offset FROM staged_${kind} WHERE _key IN (SELECT key FROM changed_keys)
          UNION SELECT _partition, _offset FROM new_${kind}`,
       step,
     );
+    await db.run(`CREATE OR REPLACE TEMP TABLE touched_posts AS ${postsAtTouched}`, step);
     await db.run(`DELETE FROM staged_${kind} WHERE _key IN (SELECT key FROM changed_keys)`, step);
     await db.run(`INSERT INTO staged_${kind} SELECT * FROM new_${kind}`, step);
+    await db.run(`INSERT INTO touched_posts ${postsAtTouched}`, step);
+
     await db.run(
-      `CREATE OR REPLACE TEMP TABLE touched_posts AS SELECT ${key} AS ind FROM raw_${kind} r WHERE ${atTouched('r')}`,
+      `CREATE OR REPLACE TEMP VIEW touched_staged AS SELECT * FROM staged_${kind} s WHERE ${at('touched', 's')}`,
       step,
     );
-    await db.run(`DELETE FROM raw_${kind} WHERE ${atTouched(`raw_${kind}`)}`, step);
-    await db.run(
-      `CREATE OR REPLACE TEMP VIEW touched_staged AS SELECT * FROM staged_${kind} s WHERE ${atTouched('s')}`,
-      step,
-    );
-    await db.run(`INSERT INTO raw_${kind} ${dedup(kind, 'touched_staged')}`, step);
-    await db.run(`INSERT INTO touched_posts SELECT ${key} FROM raw_${kind} r WHERE ${atTouched('r')}`, step);
     await db.run(
       `DELETE FROM quarantine q WHERE topic = '${kind}' AND EXISTS (SELECT 1 FROM touched t WHERE t._partition = q.partition AND t._offset = q."offset")`,
       step,
     );
     await db.run(`INSERT INTO quarantine ${quarantined(kind, 'touched_staged')}`, step);
-    await db.run(`DELETE FROM ${CLEAN_TABLES[kind]} WHERE ind IN (SELECT ind FROM touched_posts)`, step);
+
+    // every offset holding a good line of those posts, deduplicated as raw_<kind>, then cleaned
     await db.run(
-      `CREATE OR REPLACE TEMP VIEW touched_raw AS SELECT * FROM raw_${kind} WHERE ${key} IN (SELECT ind FROM touched_posts)`,
+      `CREATE OR REPLACE TEMP TABLE post_offsets AS SELECT DISTINCT _partition, _offset FROM staged_${kind}
+         WHERE _reason IS NULL AND ${key} IN (SELECT ind FROM touched_posts)`,
       step,
     );
-    await db.run(`INSERT INTO ${CLEAN_TABLES[kind]} ${clean(kind, 'touched_raw')}`, step);
     await db.run(
-      'DROP VIEW touched_raw; DROP VIEW touched_staged; DROP TABLE touched; DROP TABLE touched_posts',
+      `CREATE OR REPLACE TEMP VIEW post_staged AS SELECT * FROM staged_${kind} s WHERE ${at('post_offsets', 's')}`,
+      step,
+    );
+    await db.run(
+      `CREATE OR REPLACE TEMP VIEW post_raw AS SELECT * FROM (${dedup(kind, 'post_staged')})
+         WHERE ${key} IN (SELECT ind FROM touched_posts)`,
+      step,
+    );
+    await db.run(`DELETE FROM ${CLEAN_TABLES[kind]} WHERE ind IN (SELECT ind FROM touched_posts)`, step);
+    await db.run(`INSERT INTO ${CLEAN_TABLES[kind]} ${clean(kind, 'post_raw')}`, step);
+    await db.run(
+      'DROP VIEW post_raw; DROP VIEW post_staged; DROP VIEW touched_staged; DROP TABLE post_offsets; DROP TABLE touched; DROP TABLE touched_posts',
       step,
     );
   }

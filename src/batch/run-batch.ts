@@ -49,15 +49,21 @@ export async function executeBatch(opts: BatchOptions): Promise<BatchRun> {
   }
 }
 
-/** Runs `fn` as the named step, its duration in `timings`; stops first when `signal` aborted. */
-function stepper(timings: Record<string, number>, signal?: AbortSignal) {
+/**
+ * Runs `fn` as the named step, its wall time in `timings` and the CPU time of the process (every
+ * DuckDB thread included) in `cpu`; stops first when `signal` aborted.
+ */
+function stepper(timings: Record<string, number>, cpu: Record<string, number>, signal?: AbortSignal) {
   return async <T>(name: string, fn: () => Promise<T> | T): Promise<T> => {
     if (signal?.aborted) throw new PinpipeError('INTERRUPTED', `Interrupted before ${name}.`);
     const s = performance.now();
+    const c = process.cpuUsage();
     try {
       return await fn();
     } finally {
       timings[name] = Math.round(performance.now() - s);
+      const used = process.cpuUsage(c);
+      cpu[name] = Math.round((used.user + used.system) / 1000);
     }
   };
 }
@@ -92,6 +98,7 @@ function newSummary(opts: BatchOptions, runDate: string, workDir: string, outDir
     duckdbPath: path.join(workDir, 'pinpipe.duckdb'),
     parquet: { dir: path.join(workDir, 'parquet', runDate), uploaded: [] },
     timingsMs: {},
+    cpuMs: {},
     durationMs: 0,
   };
 }
@@ -106,7 +113,7 @@ async function execute(opts: BatchOptions, s3: S3Client | undefined): Promise<Ba
   const workDir = path.resolve(profile.batch.workDir);
   const outDir = path.resolve(opts.out ?? path.join(workDir, 'results'));
   const summary = newSummary(opts, runDate, workDir, outDir);
-  const step = stepper(summary.timingsMs, signal);
+  const step = stepper(summary.timingsMs, summary.cpuMs, signal);
 
   const objects = await listAndFetch(opts, s3, summary, step, logger);
   let results: Record<string, Row[]>;
@@ -277,7 +284,10 @@ async function count(db: Database, sql: string): Promise<number> {
 async function summarise(db: Database, summary: BatchSummary, logger: Logger): Promise<void> {
   for (const kind of TOPIC_KINDS) {
     const lines = await count(db, `SELECT count(*) FROM staged_${kind}`);
-    const kept = await count(db, `SELECT count(*) FROM raw_${kind}`);
+    const kept = await count(
+      db,
+      `SELECT count(*) FROM (SELECT DISTINCT _partition, _offset FROM staged_${kind} WHERE _reason IS NULL)`,
+    );
     const quarantined = await count(db, `SELECT count(*) FROM quarantine WHERE topic = '${kind}'`);
     const rows = await count(db, `SELECT count(*) FROM ${CLEAN_TABLES[kind]}`);
     summary.lines[kind] = lines;

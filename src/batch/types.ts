@@ -113,5 +113,7 @@ export interface BatchSummary {
   /** Local Parquet files, and their S3 keys when uploaded. */
   parquet: { dir: string; uploaded: string[] };
   timingsMs: Record<string, number>;
+  /** CPU time of each step (all threads): steady when other work shares the machine. */
+  cpuMs: Record<string, number>;
   durationMs: number;
 }
