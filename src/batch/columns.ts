@@ -107,9 +107,11 @@ function typedValue(c: SourceColumn, v: string, d: string): string {
 export function loadSelect(kind: TopicKind): string {
   const cols = SOURCE_COLUMNS[kind];
   const paths = `[${cols.map((c) => lit(`$.${c.name}`)).join(', ')}]`;
-  const t = (i: number) => `t[${i + 1}]`;
-  const v = (i: number) => `v[${i + 1}]`;
+  const t = (i: number) => `_t${i + 1}`;
+  const v = (i: number) => `_v${i + 1}`;
   const d = (i: number) => `_d${i + 1}`;
+  // the lists unpacked once into columns, and each datetime parsed once
+  const unpacked = cols.map((_, i) => `t[${i + 1}] AS ${t(i)}, v[${i + 1}] AS ${v(i)}`).join(', ');
   const datetimes = cols
     .map((c, i) => (c.kind === 'datetime' ? `, parse_datetime(${v(i)}) AS ${d(i)}` : ''))
     .join('');
@@ -131,8 +133,10 @@ export function loadSelect(kind: TopicKind): string {
     CASE WHEN _problem IS NULL THEN json_type(line, ${paths}) END AS t,
     CASE WHEN _problem IS NULL THEN json_extract_string(line, ${paths}) END AS v
   FROM parsed
+), unpacked AS (
+  SELECT * EXCLUDE (v), ${unpacked} FROM typed
 ), dated AS (
-  SELECT *${datetimes} FROM typed
+  SELECT *${datetimes} FROM unpacked
 ), checked AS (
   SELECT *,
     CASE WHEN _problem IS NULL

@@ -134,6 +134,9 @@ export async function loadObjects(
   fs.rmSync(sanitizedDir, { recursive: true, force: true });
   let done = 0;
   opts.onProgress?.(done, objects.length);
+  // staged_<kind> is the batch's own copy of the lines: stored with light compression, which
+  // costs a fraction of the CPU time of FSST and dictionaries (a larger file, a faster load)
+  await db.run("SET disabled_compression_methods = 'fsst,dictionary'", 'load');
   for (const kind of TOPIC_KINDS) {
     const table = `${opts.prefix}_${kind}`;
     const chunks = chunkObjects(objects.filter((o) => o.kind === kind));
@@ -152,5 +155,6 @@ export async function loadObjects(
       opts.onProgress?.(done, objects.length);
     }
   }
+  await db.run('RESET disabled_compression_methods', 'load');
   fs.rmSync(sanitizedDir, { recursive: true, force: true });
 }

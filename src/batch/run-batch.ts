@@ -325,7 +325,12 @@ async function exportParquet(db: Database, ctx: RunContext): Promise<void> {
   const dir = summary.parquet.dir;
   fs.rmSync(dir, { recursive: true, force: true });
   const tables = [
-    ...TOPIC_KINDS.map((k) => ({ name: CLEAN_TABLES[k], area: 'curated' as const, orderBy: 'ind' })),
+    // a full run stores the clean tables in ind order; an incremental one appends to them
+    ...TOPIC_KINDS.map((k) => ({
+      name: CLEAN_TABLES[k],
+      area: 'curated' as const,
+      orderBy: summary.mode === 'incremental' ? 'ind' : undefined,
+    })),
     { name: 'quarantine', area: 'curated' as const, orderBy: 'topic, key, line_no' },
     ...RESULT_NAMES.map((name) => ({ name, area: 'analytics' as const })),
   ];
