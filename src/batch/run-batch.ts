@@ -122,13 +122,15 @@ async function execute(opts: BatchOptions, s3: S3Client | undefined): Promise<Ba
     results = emptyResults();
   } else {
     fs.mkdirSync(workDir, { recursive: true });
-    const state = await openState({
-      file: summary.duckdbPath,
-      full: opts.full,
-      tempDir: path.join(workDir, 'duckdb-tmp'),
-      memoryLimit: profile.batch.memoryLimit,
-      signal,
-    });
+    const state = await step('open', () =>
+      openState({
+        file: summary.duckdbPath,
+        full: opts.full,
+        tempDir: path.join(workDir, 'duckdb-tmp'),
+        memoryLimit: profile.batch.memoryLimit,
+        signal,
+      }),
+    );
     results = await updateTables(state, objects, { opts, summary, step, logger, workDir, s3 });
   }
   await step('json', () => {
@@ -256,16 +258,18 @@ async function updateTables(
       results = await step('analytics', () => readResults(db));
     }
     if (inTransaction) {
-      await db.run('COMMIT', 'merge');
+      await step('commit', () => db.run('COMMIT', 'merge'));
       inTransaction = false;
     }
-    await summarise(db, summary, logger);
+    await step('summary', () => summarise(db, summary, logger));
     progress('parquet');
     await step('parquet', () => exportParquet(db, ctx));
     ok = true;
   } finally {
     if (inTransaction) await db.run('ROLLBACK', 'merge').catch(() => undefined);
-    db.close();
+    const closing = performance.now();
+    db.close(); // DuckDB writes its checkpoint here
+    summary.timingsMs.close = Math.round(performance.now() - closing);
     if (state.mode === 'full') {
       if (ok) fs.renameSync(state.buildFile, state.file);
       else fs.rmSync(state.buildFile, { force: true });
