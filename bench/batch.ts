@@ -105,9 +105,13 @@ function dataFor(posts: number): string {
 }
 
 function sparkPython(): string {
-  const venv = path.join(env.cacheDir, 'pyspark-venv');
+  const pinned = /pyspark==([\w.]+)/.exec(
+    fs.readFileSync(path.join(ROOT, 'bench', 'requirements-pyspark.txt'), 'utf8'),
+  )?.[1];
+  const venv = path.join(env.cacheDir, `pyspark-${pinned ?? 'latest'}`, 'venv');
   const py = path.join(venv, 'bin', 'python');
-  if (!fs.existsSync(path.join(venv, '.pinpipe-ok'))) {
+  const ready = () => spawnSync(py, ['-c', 'import pyspark'], { stdio: 'ignore' }).status === 0;
+  if (!fs.existsSync(path.join(venv, '.pinpipe-ok')) && !ready()) {
     process.stderr.write(`installing pyspark into ${venv} (once) ...\n`);
     const steps: Array<[string, string[]]> = [
       ['python3', ['-m', 'venv', venv]],
