@@ -3,14 +3,14 @@ import path from 'node:path';
 import { isUtf8 } from 'node:buffer';
 import { PinpipeError } from '../errors.ts';
 import { loadSelect } from './columns.ts';
-import { sqlString, type Database } from './duckdb.ts';
+import { sqlFile, sqlString, type Database } from './duckdb.ts';
 import { TOPIC_KINDS, type SinkObject, type TopicKind } from './types.ts';
 
 /** Must equal invalid_utf8_marker() in sql/macros.sql. */
 export const INVALID_UTF8_MARKER = '\u0001pinpipe:invalid-utf8';
 
 /** Files per load statement: bounded so that memory and the progress move in steps. */
-const CHUNK_BYTES = 128 * 1024 * 1024;
+const CHUNK_BYTES = 64 * 1024 * 1024;
 const CHUNK_FILES = 1000;
 
 /** Splits objects into chunks of at most CHUNK_FILES files and about CHUNK_BYTES bytes. Pure. */
@@ -117,7 +117,9 @@ async function loadChunk(
  * Loads the objects' lines (spec §3) into `<prefix>_<kind>` (staged_<kind> of a new database, or
  * the temporary new_<kind> of an incremental run): one row per line with its key, partition,
  * offset and line number, and either the typed columns or the reason to quarantine it. The table of
- * a topic without objects is created empty, with the right columns.
+ * a topic without objects is created empty, with the right columns. Into staged_<kind>, `lanes`
+ * connections load topics side by side (reading a chunk is one thread; typing it uses them all);
+ * each topic's table is written by one of them.
  */
 export async function loadObjects(
   db: Database,
@@ -125,36 +127,64 @@ export async function loadObjects(
   opts: {
     workDir: string;
     prefix: 'staged' | 'new';
+    lanes?: number;
     signal?: AbortSignal;
     onProgress?: (done: number, total: number) => void;
   },
 ): Promise<void> {
-  await insertFiles(db, objects);
+  const temp = opts.prefix === 'new';
   const sanitizedDir = path.join(opts.workDir, 'sanitized');
   fs.rmSync(sanitizedDir, { recursive: true, force: true });
+  const forks: Database[] = [];
+  for (let i = 1; i < (temp ? 1 : (opts.lanes ?? 2)); i++) {
+    const fork = await db.fork();
+    forks.push(fork);
+    await fork.run(sqlFile('placeholder_values'), 'load');
+  }
+  const lanes = [db, ...forks];
   let done = 0;
   opts.onProgress?.(done, objects.length);
   // staged_<kind> is the batch's own copy of the lines: stored with light compression, which
   // costs a fraction of the CPU time of FSST and dictionaries (a larger file, a faster load)
   await db.run("SET disabled_compression_methods = 'fsst,dictionary'", 'load');
-  for (const kind of TOPIC_KINDS) {
-    const table = `${opts.prefix}_${kind}`;
-    const chunks = chunkObjects(objects.filter((o) => o.kind === kind));
-    if (chunks.length === 0) chunks.push([]); // an empty table with the right columns
-    for (let i = 0; i < chunks.length; i++) {
-      if (opts.signal?.aborted)
-        throw new PinpipeError('INTERRUPTED', 'Interrupted while loading the objects.');
-      await loadChunk(
-        db,
-        kind,
-        chunks[i]!,
-        { table, create: i === 0, temp: opts.prefix === 'new' },
-        sanitizedDir,
-      );
-      done += chunks[i]!.length;
-      opts.onProgress?.(done, objects.length);
+  try {
+    // each topic on one lane (one writer per table), the topics spread by bytes over the lanes
+    const bytes = (kind: TopicKind) =>
+      objects.filter((o) => o.kind === kind).reduce((n, o) => n + (o.size ?? 0), 0);
+    const work = lanes.map(() => ({ kinds: [] as TopicKind[], bytes: 0 }));
+    for (const kind of [...TOPIC_KINDS].sort((a, b) => bytes(b) - bytes(a))) {
+      const lane = work.reduce((min, w) => (w.bytes < min.bytes ? w : min));
+      lane.kinds.push(kind);
+      lane.bytes += bytes(kind);
     }
+    let failed = false;
+    const settled = await Promise.allSettled(
+      lanes.map(async (lane, i) => {
+        await insertFiles(lane, objects);
+        for (const kind of work[i]!.kinds) {
+          const chunks = chunkObjects(objects.filter((o) => o.kind === kind));
+          if (chunks.length === 0) chunks.push([]); // an empty table with the right columns
+          for (let c = 0; c < chunks.length && !failed; c++) {
+            if (opts.signal?.aborted)
+              throw new PinpipeError('INTERRUPTED', 'Interrupted while loading the objects.');
+            const into = { table: `${opts.prefix}_${kind}`, create: c === 0, temp };
+            try {
+              await loadChunk(lane, kind, chunks[c]!, into, sanitizedDir);
+            } catch (err) {
+              failed = true;
+              throw err;
+            }
+            done += chunks[c]!.length;
+            opts.onProgress?.(done, objects.length);
+          }
+        }
+      }),
+    );
+    const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
+  } finally {
+    for (const fork of forks) fork.close();
+    await db.run('RESET disabled_compression_methods', 'load').catch(() => undefined);
   }
-  await db.run('RESET disabled_compression_methods', 'load');
   fs.rmSync(sanitizedDir, { recursive: true, force: true });
 }

@@ -14,16 +14,32 @@ const clean = (kind: TopicKind, raw: string) => select(`clean_${kind}`, { raw })
 
 /**
  * A new database: from every line in staged_<kind>, the view raw_<kind> (one row per offset), the
- * quarantine, and the clean tables (tasks 1–3).
+ * quarantine, and the clean tables (tasks 1–3); pin on this connection while geo and user are
+ * built on a second one (the topics are independent).
  */
 export async function buildTables(db: Database): Promise<void> {
-  for (const kind of TOPIC_KINDS) {
-    await db.run(`CREATE OR REPLACE VIEW raw_${kind} AS ${dedup(kind, `staged_${kind}`)}`, `dedup ${kind}`);
-    await db.run(`INSERT INTO quarantine ${quarantined(kind, `staged_${kind}`)}`, `quarantine ${kind}`);
-    await db.run(
+  const build = async (conn: Database, kind: TopicKind) => {
+    await conn.run(`CREATE OR REPLACE VIEW raw_${kind} AS ${dedup(kind, `staged_${kind}`)}`, `dedup ${kind}`);
+    await conn.run(`INSERT INTO quarantine ${quarantined(kind, `staged_${kind}`)}`, `quarantine ${kind}`);
+    await conn.run(
       `CREATE OR REPLACE TABLE ${CLEAN_TABLES[kind]} AS ${clean(kind, `raw_${kind}`)}`,
       `clean ${kind} (task ${TOPIC_KINDS.indexOf(kind) + 1})`,
     );
+  };
+  const other = await db.fork();
+  try {
+    await other.run(sqlFile('placeholder_values'), 'clean');
+    const settled = await Promise.allSettled([
+      build(db, 'pin'),
+      (async () => {
+        await build(other, 'geo');
+        await build(other, 'user');
+      })(),
+    ]);
+    const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
+  } finally {
+    other.close();
   }
 }
 

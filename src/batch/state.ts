@@ -155,5 +155,6 @@ export async function recordLoaded(db: Database, objects: SinkObject[]): Promise
 export async function prepare(db: Database): Promise<void> {
   await db.run(sqlFile('schema'), 'schema');
   await db.run(sqlFile('placeholders'), 'placeholders');
+  await db.run(sqlFile('placeholder_values'), 'placeholders');
   await db.run(sqlFile('macros'), 'macros');
 }

@@ -15,12 +15,5 @@ INSERT INTO placeholders VALUES
   -- Delete this row to keep `multi-video(story page format)` as a media type of its own.
   ('is_image_or_video', 'multi-video(story page format)');
 
--- The same values as a constant map column → values, read by is_placeholder() in macros.sql: a
--- constant is folded into each check instead of a subquery joined to every row.
-SET VARIABLE placeholder_values = (
-  SELECT map(list(column_name), list(vals))
-  FROM (SELECT column_name, list(value) AS vals FROM placeholders GROUP BY column_name)
-);
-
 -- save_location always starts with this text (spec §1); the clean table keeps the path only.
 CREATE OR REPLACE MACRO save_location_prefix() AS 'Local save in ';
