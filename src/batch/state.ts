@@ -102,11 +102,32 @@ export async function openState(opts: {
     }
     db?.close();
   }
+  removeStaleBuilds(file);
   const buildFile = `${file}.${process.pid}.tmp`;
   fs.rmSync(buildFile, { force: true });
   fs.rmSync(`${buildFile}.wal`, { force: true });
   const db = await openDatabase(buildFile, dbOpts);
   return { db, mode: 'full', reason, loaded: new Map(), file, buildFile };
+}
+
+/** Removes the half-built files of full runs that were killed (their process is gone). */
+function removeStaleBuilds(file: string): void {
+  const dir = path.dirname(file);
+  const name = path.basename(file);
+  for (const entry of fs.readdirSync(dir)) {
+    const pid = new RegExp(`^${name.replace(/\./g, '\\.')}\\.(\\d+)\\.tmp(\\.wal)?$`).exec(entry)?.[1];
+    if (pid === undefined || Number(pid) === process.pid || alive(Number(pid))) continue;
+    fs.rmSync(path.join(dir, entry), { force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function storedVersion(db: Database): Promise<string | undefined> {

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -157,6 +158,18 @@ describe('incremental batch runs', () => {
     );
     expect(again.results).toEqual(EXPECTED_MAIN);
     expect((await run(source, work)).summary.mode).toBe('incremental');
+  });
+
+  it('removes the half-built file a killed full run left behind', async () => {
+    const source = copyFixture('main');
+    const work = tempDir('work');
+    fs.mkdirSync(work, { recursive: true });
+    const gone = spawnSync(process.execPath, ['-e', '']).pid!; // a process that has ended
+    const stale = path.join(work, `pinpipe.duckdb.${gone}.tmp`);
+    fs.writeFileSync(stale, 'half a database');
+    const r = await run(source, work, { full: true });
+    expect(r.summary.mode).toBe('full');
+    expect(fs.existsSync(stale)).toBe(false);
   });
 
   it.each(['clean', 'analytics', 'parquet'] as const)(
