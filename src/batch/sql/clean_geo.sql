@@ -6,6 +6,8 @@ SELECT
   clean_text('country', country) AS country,
   [latitude, longitude]::DOUBLE[] AS coordinates,
   "timestamp"
-FROM {{raw}}
-QUALIFY row_number() OVER (PARTITION BY ind ORDER BY _offset, _partition) = 1
+FROM {{raw}} r
+SEMI JOIN (
+  SELECT ind, min({'o': _offset, 'p': _partition}) AS first FROM {{raw}} GROUP BY ind
+) w ON w.ind = r.ind AND w.first = {'o': r._offset, 'p': r._partition}
 ORDER BY ind

@@ -18,6 +18,8 @@ SELECT
          THEN substr(save_location, length(save_location_prefix()) + 1)
          ELSE save_location END) AS save_location,
   clean_text('category', category) AS category
-FROM {{raw}}
-QUALIFY row_number() OVER (PARTITION BY "index" ORDER BY _offset, _partition) = 1
+FROM {{raw}} r
+SEMI JOIN (
+  SELECT "index", min({'o': _offset, 'p': _partition}) AS first FROM {{raw}} GROUP BY "index"
+) w ON w."index" = r."index" AND w.first = {'o': r._offset, 'p': r._partition}
 ORDER BY ind

@@ -7,6 +7,8 @@ SELECT
   clean_text('first_name', first_name) || ' ' || clean_text('last_name', last_name) AS user_name,
   age,
   date_joined
-FROM {{raw}}
-QUALIFY row_number() OVER (PARTITION BY ind ORDER BY _offset, _partition) = 1
+FROM {{raw}} r
+SEMI JOIN (
+  SELECT ind, min({'o': _offset, 'p': _partition}) AS first FROM {{raw}} GROUP BY ind
+) w ON w.ind = r.ind AND w.first = {'o': r._offset, 'p': r._partition}
 ORDER BY ind

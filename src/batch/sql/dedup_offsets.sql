@@ -2,6 +2,10 @@
 -- after a sink replay, spec §3) is kept once; the copy in the object with the smallest key wins
 -- (the copies of one offset are the same Kafka record). {{staged}}: the loaded lines to consider
 -- (staged_{{kind}} for the view raw_{{kind}}, or the lines at the offsets a run changed).
-SELECT * EXCLUDE (_reason, _line) FROM {{staged}}
-WHERE _reason IS NULL
-QUALIFY row_number() OVER (PARTITION BY _partition, _offset ORDER BY _key) = 1
+-- (A join with the winning key of each offset rather than a window over whole rows: only the narrow
+-- keys are held in memory.)
+SELECT s.* EXCLUDE (_reason, _line) FROM {{staged}} s
+SEMI JOIN (
+  SELECT _partition, _offset, min(_key) AS _key FROM {{staged}} WHERE _reason IS NULL GROUP BY _partition, _offset
+) w USING (_partition, _offset, _key)
+WHERE s._reason IS NULL
