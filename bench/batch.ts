@@ -1,10 +1,16 @@
 /**
- * bench:batch (issue 6): the whole batch on generated sink-layout data of 100k and 1M posts —
- * fetch excluded (--source) and fetch included (a bench bucket in the sandbox S3) — with its peak
- * RSS, and, in the same run on the same files, the product's Spark engine (`local[*]`,
- * spark/pinpipe_batch_spark.py); prints both, the ratio, and whether the results agree.
+ * bench:batch: on generated sink-layout data of 100k and 1M posts (10M with --10m), in one run and
+ * on the same files:
+ *   floor        DuckDB only reading the objects into three tables (bench/batch-floor.ts)
+ *   full         `pinpipe batch --full --source`, a new process, no upload
+ *   incremental  `pinpipe batch --source` after 1% new objects (the newest ones), on the work dir of
+ *                a run over the other 99%; its results must equal the full run's
+ *   Spark        the product's Spark engine (spark/pinpipe_batch_spark.py, `local[*]`), results compared
+ * each with wall time, CPU time (the process and its children) and peak RSS; prints a table and
+ * writes it into README.md between the bench:batch markers.
  *
- *   npm run bench:batch -- [--sizes 100000,1000000] [--fetch-sizes 100000] [--spark-sizes 100000,1000000] [--no-spark]
+ *   npm run bench:batch -- [--sizes 100000,1000000] [--10m] [--spark-sizes …] [--no-spark]
+ *                          [--fetch-sizes 100000 (needs the sandbox S3)] [--no-readme]
  *
  * Data: .pinpipe/bench/batch-<posts>/ (git-ignored, generated once, deterministic).
  * Figures: also written to bench/results/batch-<time>.json.
@@ -35,8 +41,8 @@ const list = (name: string, dflt: number[]) => {
   const i = args.indexOf(`--${name}`);
   return i === -1 ? dflt : args[i + 1]!.split(',').filter(Boolean).map(Number);
 };
-const sizes = list('sizes', [100_000, 1_000_000]);
-const fetchSizes = list('fetch-sizes', [100_000]);
+const sizes = [...list('sizes', [100_000, 1_000_000]), ...(flag('10m') ? [10_000_000] : [])];
+const fetchSizes = list('fetch-sizes', []);
 const sparkSizes = flag('no-spark') ? [] : list('spark-sizes', sizes);
 const BENCH = path.join(ROOT, '.pinpipe', 'bench');
 
@@ -49,10 +55,13 @@ interface Timed {
   stderr: string;
 }
 
+/** Runs a command; wall time, CPU time of it and its children (GNU time), peak RSS of the tree. */
 function timed(cmd: string, argv: string[], extraEnv: Record<string, string> = {}): Promise<Timed> {
+  const timeFile = path.join(BENCH, `time-${process.pid}.txt`);
+  fs.mkdirSync(BENCH, { recursive: true });
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(cmd, argv, {
+    const child = spawn('/usr/bin/time', ['-f', '%U %S %M', '-o', timeFile, cmd, ...argv], {
       cwd: ROOT,
       env: { ...process.env, CI: 'true', ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -64,11 +73,19 @@ function timed(cmd: string, argv: string[], extraEnv: Record<string, string> = {
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
-      const { peakRss, cpuS } = sampler.stop();
+      const sampled = sampler.stop();
+      const [user, sys, maxKb] = fs
+        .readFileSync(timeFile, 'utf8')
+        .trim()
+        .split('\n')
+        .pop()!
+        .split(' ')
+        .map(Number);
+      fs.rmSync(timeFile, { force: true });
       resolve({
         wallS: (performance.now() - t0) / 1000,
-        cpuS,
-        peakRssMb: peakRss / 2 ** 20,
+        cpuS: Math.max(user! + sys!, sampled.cpuS),
+        peakRssMb: Math.max(sampled.peakRss / 2 ** 20, maxKb! / 1024),
         code,
         stdout,
         stderr,
@@ -115,7 +132,7 @@ function compareResults(a: string, b: string): string[] {
     return x === y;
   };
   const differ: string[] = [];
-  for (const f of fs.readdirSync(b).filter((n) => n.endsWith('.json'))) {
+  for (const f of fs.readdirSync(b).filter((n) => n.endsWith('.json') && n !== 'summary.json')) {
     const x = JSON.parse(fs.readFileSync(path.join(a, f), 'utf8')) as unknown;
     const y = JSON.parse(fs.readFileSync(path.join(b, f), 'utf8')) as unknown;
     if (!same(x, y)) differ.push(f.replace(/\.json$/, ''));
@@ -160,25 +177,70 @@ async function withBenchBucket<T>(
   }
 }
 
-async function pinpipeBatch(argv: string[], workDir: string, extraEnv: Record<string, string> = {}) {
-  fs.rmSync(workDir, { recursive: true, force: true });
+async function pinpipeBatch(
+  argv: string[],
+  workDir: string,
+  opts: { fresh?: boolean; env?: Record<string, string> } = {},
+) {
+  if (opts.fresh !== false) fs.rmSync(workDir, { recursive: true, force: true });
   const r = await timed(
     process.execPath,
-    [path.join(ROOT, 'bin', 'pinpipe.mjs'), 'batch', '--json', ...argv],
-    {
-      PINPIPE_BATCH__WORK_DIR: workDir,
-      ...extraEnv,
-    },
+    [path.join(ROOT, 'bin', 'pinpipe.mjs'), 'batch', '--json', '--no-upload', ...argv],
+    { PINPIPE_BATCH__WORK_DIR: workDir, ...opts.env },
   );
   if (r.code !== 0) throw new Error(`pinpipe batch failed (${r.code}): ${r.stderr.slice(-2000)}`);
   const summary = (
-    JSON.parse(r.stdout) as { summary: { timingsMs: Record<string, number>; rows: Record<string, number> } }
+    JSON.parse(r.stdout) as {
+      summary: {
+        mode: string;
+        timingsMs: Record<string, number>;
+        cpuMs: Record<string, number>;
+        rows: Record<string, number>;
+        objects: { loaded: number };
+      };
+    }
   ).summary;
   return { ...r, summary };
 }
 
+/** The newest 1% of each topic's objects (highest start offsets): what a day adds. */
+function newestObjects(dir: string): Set<string> {
+  const newest = new Set<string>();
+  for (const topic of fs.readdirSync(path.join(dir, 'topics'))) {
+    const objs = files(path.join(dir, 'topics', topic)).map((f) => ({
+      f,
+      start: Number(/\+(\d+)\.json$/.exec(f)![1]),
+    }));
+    objs.sort((a, b) => a.start - b.start || (a.f < b.f ? -1 : 1));
+    for (const o of objs.slice(objs.length - Math.ceil(objs.length / 100))) newest.add(o.f);
+  }
+  return newest;
+}
+
+/** Hard links of the files of `from` into `to` (the same bytes, no copy), those `which` accepts. */
+function linkFiles(from: string, to: string, which: (f: string) => boolean): void {
+  for (const f of files(from).filter(which)) {
+    const target = path.join(to, path.relative(from, f));
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.linkSync(f, target);
+  }
+}
+
+interface Measure {
+  wallS: number;
+  cpuS: number;
+  peakRssMb: number;
+}
+const measure = (t: Timed): Measure => ({
+  wallS: Math.round(t.wallS * 100) / 100,
+  cpuS: Math.round(t.cpuS * 100) / 100,
+  peakRssMb: Math.round(t.peakRssMb),
+});
+
 const report: Record<string, unknown>[] = [];
 const fmt = (s: number) => `${s.toFixed(1)} s`;
+const os = await import('node:os');
+const memoryLimit = loadProfile('local').profile.batch.memoryLimit;
 for (const posts of sizes) {
   const dir = dataFor(posts);
   const gen = JSON.parse(fs.readFileSync(path.join(dir, '.complete'), 'utf8')) as {
@@ -187,44 +249,81 @@ for (const posts of sizes) {
     bytes: number;
   };
   const out = path.join(BENCH, `out-${posts}`);
+  fs.rmSync(out, { recursive: true, force: true });
   const row: Record<string, unknown> = {
     posts,
     records: gen.records,
     objects: gen.objects,
     mb: Math.round(gen.bytes / 1e6),
+    loadAverageBefore: os.loadavg().map((x) => Math.round(x * 10) / 10),
   };
   process.stderr.write(`\n== ${posts.toLocaleString()} posts (${gen.objects} objects, ${row.mb} MB)\n`);
 
-  const local = await pinpipeBatch(
-    ['--source', dir, '--out', path.join(out, 'duckdb')],
+  const floor = await timed(process.execPath, [
+    '--import',
+    'tsx',
+    path.join(ROOT, 'bench', 'batch-floor.ts'),
+    dir,
+    path.join(BENCH, `floor-${posts}.duckdb`),
+    memoryLimit,
+  ]);
+  if (floor.code !== 0) throw new Error(`batch-floor.ts failed: ${floor.stderr.slice(-2000)}`);
+  row.floor = { ...measure(floor), readS: (JSON.parse(floor.stdout) as { readS: number }).readS };
+  process.stderr.write(
+    `floor (read_json into 3 tables): ${fmt(floor.wallS)} (CPU ${fmt(floor.cpuS)}), peak RSS ${Math.round(floor.peakRssMb)} MB\n`,
+  );
+
+  const full = await pinpipeBatch(
+    ['--full', '--source', dir, '--out', path.join(out, 'full')],
     path.join(BENCH, `work-${posts}`),
   );
-  row.duckdb = {
-    wallS: local.wallS,
-    cpuS: local.cpuS,
-    peakRssMb: Math.round(local.peakRssMb),
-    stepsMs: local.summary.timingsMs,
-    rows: local.summary.rows,
+  row.full = {
+    ...measure(full),
+    stepsMs: full.summary.timingsMs,
+    cpuMs: full.summary.cpuMs,
+    rows: full.summary.rows,
   };
+  row.ratioToFloor = Math.round((full.wallS / floor.wallS) * 100) / 100;
   process.stderr.write(
-    `pinpipe batch --source: ${fmt(local.wallS)} (CPU ${fmt(local.cpuS)}), peak RSS ${Math.round(local.peakRssMb)} MB, steps ${JSON.stringify(local.summary.timingsMs)}\n`,
+    `pinpipe batch --full: ${fmt(full.wallS)} (CPU ${fmt(full.cpuS)}), peak RSS ${Math.round(full.peakRssMb)} MB, ${row.ratioToFloor}× the floor; steps ${JSON.stringify(full.summary.timingsMs)}\n`,
   );
+
+  // the work dir of a run over the older 99%, then the newest 1% arrive
+  const inc = path.join(BENCH, `batch-${posts}-incremental`);
+  const incWork = path.join(BENCH, `work-inc-${posts}`);
+  fs.rmSync(inc, { recursive: true, force: true });
+  const newest = newestObjects(dir);
+  linkFiles(dir, inc, (f) => !newest.has(f));
+  await pinpipeBatch(['--source', inc, '--out', path.join(out, 'before')], incWork);
+  linkFiles(dir, inc, (f) => newest.has(f));
+  const incremental = await pinpipeBatch(['--source', inc, '--out', path.join(out, 'incremental')], incWork, {
+    fresh: false,
+  });
+  const incDiffer = compareResults(path.join(out, 'full'), path.join(out, 'incremental'));
+  row.incremental = {
+    ...measure(incremental),
+    newObjects: newest.size,
+    loaded: incremental.summary.objects.loaded,
+    mode: incremental.summary.mode,
+    stepsMs: incremental.summary.timingsMs,
+    cpuMs: incremental.summary.cpuMs,
+    resultsEqualFull: incDiffer.length === 0 ? true : incDiffer,
+  };
+  row.incrementalShare = Math.round((incremental.wallS / full.wallS) * 100) / 100;
+  process.stderr.write(
+    `pinpipe batch after ${newest.size} new objects (${incremental.summary.mode}): ${fmt(incremental.wallS)} (CPU ${fmt(incremental.cpuS)}), ${Math.round((row.incrementalShare as number) * 100)}% of the full run; results ${incDiffer.length === 0 ? 'equal the full run' : `DIFFER: ${incDiffer.join(', ')}`}\n`,
+  );
+  fs.rmSync(inc, { recursive: true, force: true });
 
   if (fetchSizes.includes(posts)) {
     const s3run = await withBenchBucket(dir, (bucket) =>
-      pinpipeBatch(['--out', path.join(out, 'duckdb-s3')], path.join(BENCH, `work-s3-${posts}`), {
-        PINPIPE_S3__BUCKET: bucket,
+      pinpipeBatch(['--full', '--out', path.join(out, 'duckdb-s3')], path.join(BENCH, `work-s3-${posts}`), {
+        env: { PINPIPE_S3__BUCKET: bucket },
       }),
     );
-    row.duckdbS3 = {
-      uploadS: s3run.uploadS,
-      wallS: s3run.value.wallS,
-      cpuS: s3run.value.cpuS,
-      peakRssMb: Math.round(s3run.value.peakRssMb),
-      stepsMs: s3run.value.summary.timingsMs,
-    };
+    row.fullS3 = { uploadS: s3run.uploadS, ...measure(s3run.value), stepsMs: s3run.value.summary.timingsMs };
     process.stderr.write(
-      `pinpipe batch from S3 (fetch included): ${fmt(s3run.value.wallS)}, peak RSS ${Math.round(s3run.value.peakRssMb)} MB (bucket filled in ${fmt(s3run.uploadS)})\n`,
+      `pinpipe batch from S3 (fetch included): ${fmt(s3run.value.wallS)}, peak RSS ${Math.round(s3run.value.peakRssMb)} MB\n`,
     );
   }
 
@@ -261,56 +360,36 @@ for (const posts of sizes) {
       steps_ms: sparkSummary.timingsMs,
     };
     // summary.json holds timings and paths: only the nine results must agree
-    const differ = compareResults(path.join(out, 'duckdb'), sparkOut).filter((d) => d !== 'summary');
-    row.pyspark = { wallS: r.wallS, cpuS: r.cpuS, peakRssMb: Math.round(r.peakRssMb), ...spark };
-    row.ratio = r.wallS / local.wallS;
-    row.cpuRatio = r.cpuS / local.cpuS;
-    row.resultsAgree = differ.length === 0 ? true : differ;
+    const differ = compareResults(path.join(out, 'full'), sparkOut).filter((d) => d !== 'summary');
+    row.pyspark = { ...measure(r), ...spark, resultsAgree: differ.length === 0 ? true : differ };
     process.stderr.write(
       `pyspark local[*]: ${fmt(r.wallS)} (CPU ${fmt(r.cpuS)}; JVM start ${spark.startup_s} s, compute ${spark.compute_s} s), peak RSS ${Math.round(r.peakRssMb)} MB\n`,
     );
   }
+  row.loadAverageAfter = os.loadavg().map((x) => Math.round(x * 10) / 10);
   report.push(row);
 }
 
-const lines = [
-  '',
-  'wall time (CPU time) of the whole job; PySpark compute = after the JVM started',
-  'posts      | pinpipe (no fetch)  | pinpipe (S3 fetch)  | peak RSS | PySpark local[*]              | PySpark RSS | ratio wall (CPU) | results',
+const cell = (m: Measure | undefined) =>
+  m ? `${fmt(m.wallS)} (${fmt(m.cpuS)}), ${m.peakRssMb.toLocaleString('en-US')} MB` : '–';
+const table = [
+  '| posts (objects, MB) | floor: DuckDB reads into tables | pinpipe batch, full | ×floor | incremental, +1% objects | share of full | PySpark `local[*]` | results | load average |',
+  '|---|---|---|---|---|---|---|---|---|',
+  ...report.map((r) => {
+    const inc = r.incremental as Measure & { resultsEqualFull: true | string[] };
+    const spark = r.pyspark as (Measure & { resultsAgree: true | string[] }) | undefined;
+    const agree = [
+      inc.resultsEqualFull === true ? 'incremental = full' : 'incremental differs',
+      spark ? (spark.resultsAgree === true ? 'PySpark = pinpipe' : 'PySpark differs') : undefined,
+    ]
+      .filter(Boolean)
+      .join(', ');
+    return `| ${Number(r.posts).toLocaleString('en-US')} (${Number(r.objects).toLocaleString('en-US')}, ${Number(r.mb).toLocaleString('en-US')}) | ${cell(r.floor as Measure)} | ${cell(r.full as Measure)} | ${(r.ratioToFloor as number).toFixed(1)}× | ${cell(inc)} | ${Math.round((r.incrementalShare as number) * 100)}% | ${cell(spark)} | ${agree} | ${(r.loadAverageBefore as number[])[0]} → ${(r.loadAverageAfter as number[])[0]} |`;
+  }),
 ];
-for (const r of report) {
-  const d = r.duckdb as { wallS: number; cpuS: number; peakRssMb: number };
-  const s = r.duckdbS3 as { wallS: number; cpuS: number } | undefined;
-  const p = r.pyspark as { wallS: number; cpuS: number; peakRssMb: number; compute_s: number } | undefined;
-  lines.push(
-    [
-      String(r.posts).padEnd(10),
-      `${fmt(d.wallS)} (${fmt(d.cpuS)})`.padStart(19),
-      (s ? `${fmt(s.wallS)} (${fmt(s.cpuS)})` : '–').padStart(19),
-      `${d.peakRssMb} MB`.padStart(8),
-      (p ? `${fmt(p.wallS)} (${fmt(p.cpuS)}), ${fmt(p.compute_s)} compute` : '–').padStart(29),
-      (p ? `${p.peakRssMb} MB` : '–').padStart(11),
-      (r.ratio ? `${(r.ratio as number).toFixed(1)}× (${(r.cpuRatio as number).toFixed(1)}×)` : '–').padStart(
-        16,
-      ),
-      r.resultsAgree === true
-        ? 'identical'
-        : r.resultsAgree
-          ? `differ: ${(r.resultsAgree as string[]).join(', ')}`
-          : '–',
-    ].join(' | '),
-  );
-}
-lines.push(
-  '',
-  `measured on ${process.platform}, ${(await import('node:os')).cpus().length} cores, load average ${(
-    await import('node:os')
-  )
-    .loadavg()
-    .map((x) => x.toFixed(1))
-    .join(' ')} (other work running: figures are noisy)`,
-);
-console.log(lines.join('\n'));
+const caption = `wall time (CPU time of the process and its children), peak RSS; ${os.cpus().length} cores, ${new Date().toISOString().slice(0, 10)}, \`npm run bench:batch\``;
+console.log(['', caption, '', ...table].join('\n'));
+
 fs.mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
 const file = path.join(
   ROOT,
@@ -320,3 +399,19 @@ const file = path.join(
 );
 fs.writeFileSync(file, JSON.stringify({ sizes, fetchSizes, sparkSizes, report }, null, 2));
 console.log(`figures: ${path.relative(ROOT, file)}`);
+
+if (!flag('no-readme')) {
+  const readme = path.join(ROOT, 'README.md');
+  const text = fs.readFileSync(readme, 'utf8');
+  const begin = '<!-- bench:batch -->';
+  const end = '<!-- /bench:batch -->';
+  const i = text.indexOf(begin);
+  const j = text.indexOf(end);
+  if (i === -1 || j < i) {
+    console.log(`README.md has no ${begin} … ${end} markers: table not written`);
+  } else {
+    const body = `${begin}\n${caption}:\n\n${table.join('\n')}\n${end}`;
+    fs.writeFileSync(readme, text.slice(0, i) + body + text.slice(j + end.length));
+    console.log('README.md: batch table updated');
+  }
+}

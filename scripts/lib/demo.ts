@@ -140,7 +140,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     );
 
     const batch = await step(5, 'batch: S3 → DuckDB, clean the three tables, run the analytics', () =>
-      runBatch({ profile, signal, progress: false }),
+      runBatch({ profile, signal }),
     );
     say(
       `      clean rows: pin ${batch.rows.pin}, geo ${batch.rows.geo}, user ${batch.rows.user}; ` +

@@ -1,9 +1,9 @@
 import { sqlFile, type Database } from './duckdb.ts';
-import { TOPIC_KINDS, perTopic, type PerTopic } from './types.ts';
+import type { PerTopic } from './types.ts';
 
 export type Row = Record<string, unknown>;
 
-/** The clean tables of tasks 1–3 (spec §4), one SQL file each: sql/clean_<kind>.sql. */
+/** The clean tables of tasks 1–3 (spec §4), one SQL file each: sql/clean_<kind>.sql (merge.ts). */
 export const CLEAN_TABLES: PerTopic<string> = { pin: 'pin_clean', geo: 'geo_clean', user: 'user_clean' };
 
 /**
@@ -23,17 +23,6 @@ export const RESULT_NAMES = [
 ] as const;
 export type ResultName = (typeof RESULT_NAMES)[number];
 
-/** Tasks 1–3: builds the clean tables from raw_<kind>; returns the rows per table. */
-export async function cleanTables(db: Database): Promise<PerTopic<number>> {
-  const rows = perTopic(() => 0);
-  for (const kind of TOPIC_KINDS) {
-    await db.run(sqlFile(`clean_${kind}`), `clean ${kind} (task ${TOPIC_KINDS.indexOf(kind) + 1})`);
-    const [r] = await db.rows(`SELECT count(*) AS n FROM ${CLEAN_TABLES[kind]}`, `clean ${kind}`);
-    rows[kind] = Number(r?.n ?? 0);
-  }
-  return rows;
-}
-
 /** The SELECT of a result file, without the trailing semicolon, ready to wrap. */
 export function resultQuery(name: ResultName): string {
   return sqlFile(name).trim().replace(/;\s*$/, '');
@@ -46,5 +35,12 @@ export async function runAnalytics(db: Database): Promise<Record<ResultName, Row
     await db.run(`CREATE OR REPLACE TABLE ${name} AS (\n${resultQuery(name)}\n)`, name);
     results[name] = await db.rows(`SELECT * FROM ${name}`, name);
   }
+  return results;
+}
+
+/** The stored result tables, as runAnalytics returned them (a run that changed nothing). */
+export async function readResults(db: Database): Promise<Record<ResultName, Row[]>> {
+  const results = {} as Record<ResultName, Row[]>;
+  for (const name of RESULT_NAMES) results[name] = await db.rows(`SELECT * FROM ${name}`, name);
   return results;
 }

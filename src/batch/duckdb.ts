@@ -37,6 +37,8 @@ export interface Database {
   run(sql: string, step: string): Promise<void>;
   /** Rows as plain JSON values: BIGINT → number, TIMESTAMP → ISO string. */
   rows(sql: string, step: string): Promise<Record<string, unknown>[]>;
+  /** Another connection to the same database (its own temporary tables), for work in parallel. */
+  fork(): Promise<Database>;
   close(): void;
 }
 
@@ -53,7 +55,7 @@ export function toJsonValue(v: unknown): unknown {
 
 export async function openDatabase(
   file: string,
-  opts: { tempDir?: string; signal?: AbortSignal } = {},
+  opts: { tempDir?: string; memoryLimit?: string; signal?: AbortSignal } = {},
 ): Promise<Database> {
   let instance: DuckDBInstance;
   try {
@@ -65,11 +67,23 @@ export async function openDatabase(
       { cause: err },
     );
   }
+  const main = await connection(instance, opts.signal, () => instance.closeSync());
+  // past the memory limit DuckDB spills to the temp directory instead of failing
+  if (opts.tempDir) await main.run(`SET temp_directory = ${sqlString(opts.tempDir)}`, 'settings');
+  if (opts.memoryLimit) await main.run(`SET memory_limit = ${sqlString(opts.memoryLimit)}`, 'settings');
+  return main;
+}
+
+async function connection(
+  instance: DuckDBInstance,
+  signal: AbortSignal | undefined,
+  onClose: () => void,
+): Promise<Database> {
   const conn = await instance.connect();
   const onAbort = () => conn.interrupt();
-  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  signal?.addEventListener('abort', onAbort, { once: true });
   const fail = (err: unknown, step: string) => {
-    if (opts.signal?.aborted)
+    if (signal?.aborted)
       return new PinpipeError('INTERRUPTED', `Interrupted during ${step}.`, { cause: err });
     return new PinpipeError(
       'BATCH_SQL_FAILED',
@@ -96,14 +110,14 @@ export async function openDatabase(
         throw fail(err, step);
       }
     },
+    fork: () => connection(instance, signal, () => undefined),
     close() {
-      opts.signal?.removeEventListener('abort', onAbort);
+      signal?.removeEventListener('abort', onAbort);
       conn.closeSync();
-      instance.closeSync();
+      onClose();
     },
   };
   // Timestamps are naive UTC datetimes (spec §1); ISO-8601 offsets are converted to UTC.
   await db.run("SET TimeZone = 'UTC'", 'settings');
-  if (opts.tempDir) await db.run(`SET temp_directory = ${sqlString(opts.tempDir)}`, 'settings');
   return db;
 }

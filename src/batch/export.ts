@@ -30,18 +30,22 @@ export interface ParquetFile {
   area: 'curated' | 'analytics';
 }
 
-/** DuckDB COPY of each table to `<dir>/<area>/<name>.parquet`. */
+/**
+ * DuckDB COPY of each table to `<dir>/<area>/<name>.parquet`, in `orderBy` order when given (an
+ * incremental run appends to the tables, so their stored order is not the output order).
+ */
 export async function writeParquet(
   db: Database,
   dir: string,
-  tables: Array<{ name: string; area: ParquetFile['area'] }>,
+  tables: Array<{ name: string; area: ParquetFile['area']; orderBy?: string }>,
 ): Promise<ParquetFile[]> {
   const out: ParquetFile[] = [];
-  for (const t of tables) {
+  for (const { orderBy, ...t } of tables) {
     const file = path.join(dir, t.area, `${t.name}.parquet`);
     fs.mkdirSync(path.dirname(file), { recursive: true });
+    const from = orderBy ? `(SELECT * FROM ${t.name} ORDER BY ${orderBy})` : t.name;
     await db.run(
-      `COPY ${t.name} TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`,
+      `COPY ${from} TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`,
       `parquet ${t.name}`,
     );
     out.push({ ...t, file });

@@ -6,7 +6,6 @@ import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import { requestSignal } from './abort.ts';
 import type { Profile } from '../config/schema.ts';
-import { createProgress } from '../cli/progress.ts';
 import { s3Failure } from './sources.ts';
 import type { SinkObject } from './types.ts';
 
@@ -63,7 +62,8 @@ export async function fetchObjects(opts: {
   objects: SinkObject[];
   cacheDir: string;
   signal?: AbortSignal;
-  progress?: boolean;
+  /** Objects fetched so far, of `total`. */
+  onProgress?: (done: number, total: number) => void;
 }): Promise<FetchResult> {
   const { s3, profile, objects, cacheDir, signal } = opts;
   const manifestFile = path.join(cacheDir, 'manifest.json');
@@ -77,7 +77,8 @@ export async function fetchObjects(opts: {
   }
   const todo = planFetch(objects, manifest, (key) => fs.existsSync(local(key)));
   for (const o of objects) o.file = local(o.key);
-  const bar = createProgress({ label: 'fetch', total: todo.length, unit: 'objects', enabled: opts.progress });
+  let done = 0;
+  opts.onProgress?.(done, todo.length);
   const limit = pLimit(profile.batch.fetchConcurrency);
   let bytes = 0;
   let failure: unknown;
@@ -111,13 +112,12 @@ export async function fetchObjects(opts: {
             size: o.size ?? size,
             fetchedAt: new Date().toISOString(),
           };
-          bar.increment();
+          opts.onProgress?.(++done, todo.length);
         }),
       ),
     );
     failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason;
   } finally {
-    bar.stop();
     // what was fetched stays fetched, even when the run fails half-way
     writeManifest(manifestFile, manifest);
   }

@@ -4,6 +4,7 @@ export { formatSummary } from './print.ts';
 export { parseSinkKey, sinkKey, outputKey } from './object-keys.ts';
 export type {
   BatchOptions,
+  BatchProgress,
   BatchSummary,
   QuarantineEntry,
   TopicKind,

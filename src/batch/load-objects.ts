@@ -1,23 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isUtf8 } from 'node:buffer';
-import { createProgress } from '../cli/progress.ts';
 import { PinpipeError } from '../errors.ts';
+import { loadSelect } from './columns.ts';
 import { sqlFile, sqlString, type Database } from './duckdb.ts';
-import { TOPIC_KINDS, perTopic, type PerTopic, type SinkObject, type TopicKind } from './types.ts';
+import { TOPIC_KINDS, type SinkObject, type TopicKind } from './types.ts';
 
 /** Must equal invalid_utf8_marker() in sql/macros.sql. */
 export const INVALID_UTF8_MARKER = '\u0001pinpipe:invalid-utf8';
 
-/** Files per load statement: bounded so that memory and the progress bar move in steps. */
-const CHUNK_BYTES = 128 * 1024 * 1024;
+/** Files per load statement: bounded so that memory and the progress move in steps. */
+const CHUNK_BYTES = 64 * 1024 * 1024;
 const CHUNK_FILES = 1000;
-
-export interface LoadCounts {
-  lines: PerTopic<number>;
-  offsetDuplicates: PerTopic<number>;
-  quarantined: PerTopic<number>;
-}
 
 /** Splits objects into chunks of at most CHUNK_FILES files and about CHUNK_BYTES bytes. Pure. */
 export function chunkObjects(
@@ -62,14 +56,15 @@ export function sanitizeUtf8(bytes: Buffer): Buffer {
 
 const UTF8_ERROR = /could not read content of file '(.+)' as valid UTF-8/;
 
-async function insertObjects(db: Database, objects: SinkObject[]): Promise<void> {
-  await db.run(sqlFile('schema'), 'schema');
-  const appender = await db.conn.createAppender('objects');
+async function insertFiles(db: Database, objects: SinkObject[]): Promise<void> {
+  await db.run(
+    'CREATE OR REPLACE TEMP TABLE load_files (file VARCHAR, key VARCHAR, partition INTEGER, start_offset BIGINT)',
+    'load',
+  );
+  const appender = await db.conn.createAppender('load_files', 'main', 'temp');
   for (const o of objects) {
     appender.appendVarchar(o.file!);
     appender.appendVarchar(o.key);
-    appender.appendVarchar(o.topic);
-    appender.appendVarchar(o.kind);
     appender.appendInteger(o.partition);
     appender.appendBigInt(BigInt(o.startOffset));
     appender.endRow();
@@ -77,19 +72,19 @@ async function insertObjects(db: Database, objects: SinkObject[]): Promise<void>
   appender.closeSync();
 }
 
-/** Loads one chunk into staged_<kind>; an object that is not valid UTF-8 is sanitised and retried. */
+/** Loads one chunk into `table`; an object that is not valid UTF-8 is sanitised and retried. */
 async function loadChunk(
   db: Database,
   kind: TopicKind,
   chunk: SinkObject[],
-  first: boolean,
+  into: { table: string; create: boolean; temp: boolean },
   sanitizedDir: string,
 ) {
   for (let attempt = 0; attempt <= chunk.length; attempt++) {
     const files = chunk.map((o) => sqlString(o.file!)).join(', ');
     await db.run(`SET VARIABLE files = [${files}]::VARCHAR[]`, `load ${kind}`);
     try {
-      // the lines first (reading is one thread), then the typing of load_<kind>.sql runs on every core
+      // the lines first (reading is one thread), then the typing of loadSelect runs on every core
       await db.run(
         `CREATE OR REPLACE TEMP TABLE chunk_lines AS SELECT * FROM object_lines(getvariable('files'))`,
         `load ${kind}`,
@@ -102,77 +97,94 @@ async function loadChunk(
       fs.mkdirSync(path.dirname(copy), { recursive: true });
       fs.writeFileSync(copy, sanitizeUtf8(fs.readFileSync(bad!)));
       await db.run(
-        `UPDATE objects SET file = ${sqlString(copy)} WHERE file = ${sqlString(bad!)}`,
+        `UPDATE load_files SET file = ${sqlString(copy)} WHERE file = ${sqlString(bad!)}`,
         `load ${kind}`,
       );
       object.file = copy;
       continue;
     }
-    const select = sqlFile(`load_${kind}`);
-    const sql = first
-      ? `CREATE OR REPLACE TABLE staged_${kind} AS ${select}`
-      : `INSERT INTO staged_${kind} ${select}`;
+    const select = loadSelect(kind);
+    const sql = into.create
+      ? `CREATE OR REPLACE ${into.temp ? 'TEMP ' : ''}TABLE ${into.table} AS ${select}`
+      : `INSERT INTO ${into.table} ${select}`;
     await db.run(sql, `load ${kind}`);
     await db.run('DROP TABLE chunk_lines', `load ${kind}`);
     return;
   }
 }
 
-async function count(db: Database, sql: string, step: string): Promise<number> {
-  const [row] = await db.rows(sql, step);
-  return Number(Object.values(row ?? {})[0] ?? 0);
-}
-
 /**
- * Loads every object into DuckDB (spec §3): staged_<kind> holds each line as typed columns or a
- * quarantine reason; raw_<kind> one row per (partition, offset); `quarantine` the bad lines.
+ * Loads the objects' lines (spec §3) into `<prefix>_<kind>` (staged_<kind> of a new database, or
+ * the temporary new_<kind> of an incremental run): one row per line with its key, partition,
+ * offset and line number, and either the typed columns or the reason to quarantine it. The table of
+ * a topic without objects is created empty, with the right columns. Into staged_<kind>, `lanes`
+ * connections load topics side by side (reading a chunk is one thread; typing it uses them all);
+ * each topic's table is written by one of them.
  */
 export async function loadObjects(
   db: Database,
   objects: SinkObject[],
-  opts: { workDir: string; progress?: boolean; signal?: AbortSignal },
-): Promise<LoadCounts> {
-  await db.run(sqlFile('placeholders'), 'placeholders');
-  await db.run(sqlFile('macros'), 'macros');
-  await insertObjects(db, objects);
+  opts: {
+    workDir: string;
+    prefix: 'staged' | 'new';
+    lanes?: number;
+    signal?: AbortSignal;
+    onProgress?: (done: number, total: number) => void;
+  },
+): Promise<void> {
+  const temp = opts.prefix === 'new';
   const sanitizedDir = path.join(opts.workDir, 'sanitized');
   fs.rmSync(sanitizedDir, { recursive: true, force: true });
-  const bar = createProgress({
-    label: 'load ',
-    total: objects.length,
-    unit: 'objects',
-    enabled: opts.progress,
-  });
-  const counts: LoadCounts = {
-    lines: perTopic(() => 0),
-    offsetDuplicates: perTopic(() => 0),
-    quarantined: perTopic(() => 0),
-  };
-  try {
-    for (const kind of TOPIC_KINDS) {
-      const mine = objects.filter((o) => o.kind === kind);
-      const chunks = chunkObjects(mine);
-      if (chunks.length === 0) chunks.push([]); // an empty staged table with the right columns
-      for (let i = 0; i < chunks.length; i++) {
-        if (opts.signal?.aborted)
-          throw new PinpipeError('INTERRUPTED', 'Interrupted while loading the objects.');
-        await loadChunk(db, kind, chunks[i]!, i === 0, sanitizedDir);
-        bar.increment(chunks[i]!.length);
-      }
-      await db.run(sqlFile('dedup_offsets', { kind }), `dedup ${kind}`);
-      counts.lines[kind] = await count(db, `SELECT count(*) FROM staged_${kind}`, 'count');
-      counts.quarantined[kind] = await count(
-        db,
-        `SELECT count(*) FROM quarantine WHERE topic = '${kind}'`,
-        'count',
-      );
-      // every line is exactly one of: kept, quarantined, or another copy of a kept/quarantined offset
-      const kept = await count(db, `SELECT count(*) FROM raw_${kind}`, 'count');
-      counts.offsetDuplicates[kind] = counts.lines[kind] - kept - counts.quarantined[kind];
-      await db.run(`DROP TABLE staged_${kind}`, `load ${kind}`);
-    }
-  } finally {
-    bar.stop();
+  const forks: Database[] = [];
+  for (let i = 1; i < (temp ? 1 : (opts.lanes ?? 2)); i++) {
+    const fork = await db.fork();
+    forks.push(fork);
+    await fork.run(sqlFile('placeholder_values'), 'load');
   }
-  return counts;
+  const lanes = [db, ...forks];
+  let done = 0;
+  opts.onProgress?.(done, objects.length);
+  // staged_<kind> is the batch's own copy of the lines: stored with light compression, which
+  // costs a fraction of the CPU time of FSST and dictionaries (a larger file, a faster load)
+  await db.run("SET disabled_compression_methods = 'fsst,dictionary'", 'load');
+  try {
+    // each topic on one lane (one writer per table), the topics spread by bytes over the lanes
+    const bytes = (kind: TopicKind) =>
+      objects.filter((o) => o.kind === kind).reduce((n, o) => n + (o.size ?? 0), 0);
+    const work = lanes.map(() => ({ kinds: [] as TopicKind[], bytes: 0 }));
+    for (const kind of [...TOPIC_KINDS].sort((a, b) => bytes(b) - bytes(a))) {
+      const lane = work.reduce((min, w) => (w.bytes < min.bytes ? w : min));
+      lane.kinds.push(kind);
+      lane.bytes += bytes(kind);
+    }
+    let failed = false;
+    const settled = await Promise.allSettled(
+      lanes.map(async (lane, i) => {
+        await insertFiles(lane, objects);
+        for (const kind of work[i]!.kinds) {
+          const chunks = chunkObjects(objects.filter((o) => o.kind === kind));
+          if (chunks.length === 0) chunks.push([]); // an empty table with the right columns
+          for (let c = 0; c < chunks.length && !failed; c++) {
+            if (opts.signal?.aborted)
+              throw new PinpipeError('INTERRUPTED', 'Interrupted while loading the objects.');
+            const into = { table: `${opts.prefix}_${kind}`, create: c === 0, temp };
+            try {
+              await loadChunk(lane, kind, chunks[c]!, into, sanitizedDir);
+            } catch (err) {
+              failed = true;
+              throw err;
+            }
+            done += chunks[c]!.length;
+            opts.onProgress?.(done, objects.length);
+          }
+        }
+      }),
+    );
+    const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
+  } finally {
+    for (const fork of forks) fork.close();
+    await db.run('RESET disabled_compression_methods', 'load').catch(() => undefined);
+  }
+  fs.rmSync(sanitizedDir, { recursive: true, force: true });
 }

@@ -1,41 +1,32 @@
+import { joinKey, objectKey, parseObjectKey } from '../sink/keys.ts';
 import { TOPIC_KINDS, type PerTopic, type SinkObject } from './types.ts';
-
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The folder of one topic's objects in the bucket: `<topicsDir>/<topic>/`. */
 export function topicPrefix(topicsDir: string, topic: string): string {
-  const dir = topicsDir.replace(/^\/+|\/+$/g, '');
-  return dir === '' ? `${topic}/` : `${dir}/${topic}/`;
+  return `${joinKey(topicsDir, topic)}/`;
+}
+
+/** The sink's key for an object (src/sink/keys.ts) under a topics dir. */
+export function sinkKey(topicsDir: string, topic: string, partition: number, startOffset: number): string {
+  return objectKey({ prefix: '', topicsDir, errorsDir: '' }, topic, partition, startOffset);
 }
 
 /**
- * Parses a sink object key (spec §3) into its topic, partition and start offset, or undefined when
- * the key is not one of ours (another topic, a marker, a temp file). The partition in the folder
- * and in the file name must agree.
+ * Reads a sink object key (spec §3) with the sink's own parser into its topic, partition and start
+ * offset, or undefined when the key is not one of ours (another topic, a marker, a temp file): the
+ * key must be exactly the one the sink writes for them under `topicsDir`.
  */
 export function parseSinkKey(
   key: string,
   topicsDir: string,
   topics: PerTopic<string>,
 ): SinkObject | undefined {
-  for (const kind of TOPIC_KINDS) {
-    const topic = topics[kind];
-    const prefix = topicPrefix(topicsDir, topic);
-    if (!key.startsWith(prefix)) continue;
-    const re = new RegExp(`^partition=(\\d+)/${escapeRe(topic)}\\+(\\d+)\\+(\\d{10,})\\.json$`);
-    const m = re.exec(key.slice(prefix.length));
-    if (!m || m[1] !== m[2]) return undefined;
-    const partition = Number(m[1]);
-    const startOffset = Number(m[3]);
-    if (!Number.isSafeInteger(partition) || !Number.isSafeInteger(startOffset)) return undefined;
-    return { key, kind, topic, partition, startOffset };
-  }
-  return undefined;
-}
-
-/** The sink's key for an object (used by fixtures and the bench generator). */
-export function sinkKey(topicsDir: string, topic: string, partition: number, startOffset: number): string {
-  return `${topicPrefix(topicsDir, topic)}partition=${partition}/${topic}+${partition}+${String(startOffset).padStart(10, '0')}.json`;
+  const parsed = parseObjectKey(key);
+  if (!parsed) return undefined;
+  const kind = TOPIC_KINDS.find((k) => topics[k] === parsed.topic);
+  if (!kind || key !== sinkKey(topicsDir, parsed.topic, parsed.partition, parsed.startOffset))
+    return undefined;
+  return { key, kind, topic: parsed.topic, partition: parsed.partition, startOffset: parsed.startOffset };
 }
 
 /** The S3 key of a Parquet output: `<prefix>/<name>/run_date=<runDate>/<name>.parquet` (Hive style). */

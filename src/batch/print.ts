@@ -15,6 +15,9 @@ export function formatSummary(s: BatchSummary): string {
   const lines = [
     `batch ${s.runDate} from ${where}`,
     `  objects      ${n(s.objects.total)} (${s.source.kind === 's3' ? `${n(s.objects.fetched)} fetched, ${n(s.objects.cached)} cached` : 'local'}${s.objects.ignored ? `, ${n(s.objects.ignored)} ignored` : ''})`,
+    s.mode === 'incremental'
+      ? `  tables       incremental: ${n(s.objects.loaded)} new or changed object(s) loaded${s.objects.dropped ? `, ${n(s.objects.dropped)} gone` : ''}`
+      : `  tables       rebuilt from every object (${s.rebuildReason ?? 'full run'})`,
     `  lines read   ${per(s.lines)}`,
     `  clean rows   ${per(s.rows)}`,
     `  duplicates   ${n(s.duplicates.total)} dropped (same offset: ${n(s.duplicates.offsets.pin + s.duplicates.offsets.geo + s.duplicates.offsets.user)}, same post: ${n(s.duplicates.posts.pin + s.duplicates.posts.geo + s.duplicates.posts.user)})`,

@@ -4,20 +4,23 @@ import { performance } from 'node:perf_hooks';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3 } from '../clients/s3.ts';
 import { PinpipeError } from '../errors.ts';
-import { log } from '../log.ts';
-import { CLEAN_TABLES, RESULT_NAMES, cleanTables, runAnalytics, type Row } from './analytics.ts';
-import { openDatabase } from './duckdb.ts';
+import { log, type Logger } from '../log.ts';
+import { CLEAN_TABLES, RESULT_NAMES, readResults, runAnalytics, type Row } from './analytics.ts';
+import type { Database } from './duckdb.ts';
 import { uploadParquet, writeJson, writeParquet, writeResultsJson } from './export.ts';
 import { fetchObjects } from './fetch.ts';
 import { loadObjects } from './load-objects.ts';
+import { buildTables, mergeTables } from './merge.ts';
 import { isRunDate, todayUtc } from './object-keys.ts';
-import { listLocalObjects, listS3Objects, type Listing } from './sources.ts';
+import { listLocalObjects, listS3Objects } from './sources.ts';
+import { openState, planLoad, prepare, recordLoaded, setChangedKeys, type BatchState } from './state.ts';
 import {
   TOPIC_KINDS,
   perTopic,
   type BatchOptions,
   type BatchSummary,
   type QuarantineEntry,
+  type SinkObject,
 } from './types.ts';
 
 export interface BatchRun {
@@ -32,9 +35,9 @@ function emptyResults(): Record<string, Row[]> {
 }
 
 /**
- * The batch job (issue 6): list → fetch (S3 only) → load → clean (tasks 1–3) → analytics
- * (tasks 4–11) → outputs (DuckDB file, `<result>.json`, Parquet, S3). Returns the summary and
- * the result rows; `runBatch` returns the summary only.
+ * The batch job: list → fetch (S3 only) → load the new and changed objects → dedup and clean
+ * (tasks 1–3) → analytics (tasks 4–11) → outputs (DuckDB file, `<result>.json`, Parquet, S3).
+ * Returns the summary and the result rows; `runBatch` returns the summary only.
  */
 export async function executeBatch(opts: BatchOptions): Promise<BatchRun> {
   if (opts.source || opts.s3) return execute(opts, opts.source ? undefined : opts.s3);
@@ -46,6 +49,60 @@ export async function executeBatch(opts: BatchOptions): Promise<BatchRun> {
   }
 }
 
+/**
+ * Runs `fn` as the named step, its wall time in `timings` and the CPU time of the process (every
+ * DuckDB thread included) in `cpu`; stops first when `signal` aborted.
+ */
+function stepper(timings: Record<string, number>, cpu: Record<string, number>, signal?: AbortSignal) {
+  return async <T>(name: string, fn: () => Promise<T> | T): Promise<T> => {
+    if (signal?.aborted) throw new PinpipeError('INTERRUPTED', `Interrupted before ${name}.`);
+    const s = performance.now();
+    const c = process.cpuUsage();
+    try {
+      return await fn();
+    } finally {
+      timings[name] = Math.round(performance.now() - s);
+      const used = process.cpuUsage(c);
+      cpu[name] = Math.round((used.user + used.system) / 1000);
+    }
+  };
+}
+
+type Step = ReturnType<typeof stepper>;
+
+function newSummary(opts: BatchOptions, runDate: string, workDir: string, outDir: string): BatchSummary {
+  const { profile } = opts;
+  return {
+    runDate,
+    generatedAt: new Date().toISOString(),
+    nothingToProcess: false,
+    mode: 'full',
+    source: opts.source
+      ? { kind: 'dir', path: path.resolve(opts.source) }
+      : { kind: 's3', bucket: profile.s3.bucket, prefix: profile.s3.topicsDir },
+    objects: {
+      total: 0,
+      fetched: 0,
+      cached: 0,
+      ignored: 0,
+      loaded: 0,
+      dropped: 0,
+      perTopic: perTopic(() => 0),
+    },
+    lines: perTopic(() => 0),
+    rows: perTopic(() => 0),
+    duplicates: { offsets: perTopic(() => 0), posts: perTopic(() => 0), total: 0 },
+    quarantined: { perTopic: perTopic(() => 0), total: 0, byReason: {}, samples: [] },
+    results: {},
+    outDir,
+    duckdbPath: path.join(workDir, 'pinpipe.duckdb'),
+    parquet: { dir: path.join(workDir, 'parquet', runDate), uploaded: [] },
+    timingsMs: {},
+    cpuMs: {},
+    durationMs: 0,
+  };
+}
+
 async function execute(opts: BatchOptions, s3: S3Client | undefined): Promise<BatchRun> {
   const t0 = performance.now();
   const { profile, signal } = opts;
@@ -55,47 +112,47 @@ async function execute(opts: BatchOptions, s3: S3Client | undefined): Promise<Ba
     throw new PinpipeError('USAGE', `--run-date must be a date such as 2026-11-25 (got "${runDate}").`);
   const workDir = path.resolve(profile.batch.workDir);
   const outDir = path.resolve(opts.out ?? path.join(workDir, 'results'));
-  const duckdbPath = path.join(workDir, 'pinpipe.duckdb');
-  const parquetDir = path.join(workDir, 'parquet', runDate);
-  const timingsMs: Record<string, number> = {};
-  const step = async <T>(name: string, fn: () => Promise<T> | T): Promise<T> => {
-    if (signal?.aborted) throw new PinpipeError('INTERRUPTED', `Interrupted before ${name}.`);
-    const s = performance.now();
-    try {
-      return await fn();
-    } finally {
-      timingsMs[name] = Math.round(performance.now() - s);
-    }
-  };
-  const summary: BatchSummary = {
-    runDate,
-    generatedAt: new Date().toISOString(),
-    nothingToProcess: false,
-    source: opts.source
-      ? { kind: 'dir', path: path.resolve(opts.source) }
-      : { kind: 's3', bucket: profile.s3.bucket, prefix: profile.s3.topicsDir },
-    objects: { total: 0, fetched: 0, cached: 0, ignored: 0, perTopic: perTopic(() => 0) },
-    lines: perTopic(() => 0),
-    rows: perTopic(() => 0),
-    duplicates: { offsets: perTopic(() => 0), posts: perTopic(() => 0), total: 0 },
-    quarantined: { perTopic: perTopic(() => 0), total: 0, byReason: {}, samples: [] },
-    results: {},
-    outDir,
-    duckdbPath,
-    parquet: { dir: parquetDir, uploaded: [] },
-    timingsMs,
-    durationMs: 0,
-  };
-  const finish = (results: Record<string, Row[]>): BatchRun => {
+  const summary = newSummary(opts, runDate, workDir, outDir);
+  const step = stepper(summary.timingsMs, summary.cpuMs, signal);
+
+  const objects = await listAndFetch(opts, s3, summary, step, logger);
+  let results: Record<string, Row[]>;
+  if (objects.length === 0) {
+    summary.nothingToProcess = true;
+    results = emptyResults();
+  } else {
+    fs.mkdirSync(workDir, { recursive: true });
+    const state = await step('open', () =>
+      openState({
+        file: summary.duckdbPath,
+        full: opts.full,
+        tempDir: path.join(workDir, 'duckdb-tmp'),
+        memoryLimit: profile.batch.memoryLimit,
+        signal,
+      }),
+    );
+    results = await updateTables(state, objects, { opts, summary, step, logger, workDir, s3 });
+  }
+  await step('json', () => {
     for (const [name, rows] of Object.entries(results)) summary.results[name] = rows.length;
     writeResultsJson(outDir, results);
-    summary.durationMs = Math.round(performance.now() - t0);
-    writeJson(path.join(outDir, 'summary.json'), summary);
-    return { summary, results };
-  };
+  });
+  summary.durationMs = Math.round(performance.now() - t0);
+  writeJson(path.join(outDir, 'summary.json'), summary);
+  return { summary, results };
+}
 
+/** Lists the sink objects and, from S3, brings the new and changed ones into the local cache. */
+async function listAndFetch(
+  opts: BatchOptions,
+  s3: S3Client | undefined,
+  summary: BatchSummary,
+  step: Step,
+  logger: Logger,
+): Promise<SinkObject[]> {
+  const { profile, signal } = opts;
   const where = opts.source ? path.resolve(opts.source) : `s3://${profile.s3.bucket}/${profile.s3.topicsDir}`;
-  const listing: Listing = await step('list', () =>
+  const listing = await step('list', () =>
     s3 ? listS3Objects(s3, profile, signal) : listLocalObjects(opts.source!, profile),
   );
   const { objects } = listing;
@@ -111,22 +168,20 @@ async function execute(opts: BatchOptions, s3: S3Client | undefined): Promise<Ba
     `batch: ${objects.length} object(s) in ${where} (pin ${summary.objects.perTopic.pin}, geo ${summary.objects.perTopic.geo}, user ${summary.objects.perTopic.user})`,
   );
   if (objects.length === 0) {
-    summary.nothingToProcess = true;
     logger.info(
       `batch: nothing to process: no sink objects under ${where} for topics ${profile.pipelineId}.{pin,geo,user}`,
     );
-    return finish(emptyResults());
+    return objects;
   }
-
   if (s3) {
     const r = await step('fetch', () =>
       fetchObjects({
         s3,
         profile,
         objects,
-        cacheDir: path.join(workDir, 'cache', profile.s3.bucket),
+        cacheDir: path.join(path.resolve(profile.batch.workDir), 'cache', profile.s3.bucket),
         signal,
-        progress: opts.progress,
+        onProgress: (done, total) => opts.onProgress?.({ step: 'fetch', done, total }),
       }),
     );
     summary.objects.fetched = r.fetched;
@@ -135,75 +190,158 @@ async function execute(opts: BatchOptions, s3: S3Client | undefined): Promise<Ba
       `batch: fetched ${r.fetched} new object(s) (${(r.bytes / 1e6).toFixed(1)} MB), ${r.cached} from the cache`,
     );
   }
+  return objects;
+}
 
-  fs.mkdirSync(workDir, { recursive: true });
-  const tmpDb = `${duckdbPath}.${process.pid}.tmp`;
-  fs.rmSync(tmpDb, { force: true });
-  fs.rmSync(`${tmpDb}.wal`, { force: true });
-  const db = await openDatabase(tmpDb, { tempDir: path.join(workDir, 'duckdb-tmp'), signal });
-  let results: Record<string, Row[]>;
+interface RunContext {
+  opts: BatchOptions;
+  summary: BatchSummary;
+  step: Step;
+  logger: Logger;
+  workDir: string;
+  s3: S3Client | undefined;
+}
+
+/**
+ * Brings the tables up to date with the listed objects and returns the results. A full run builds
+ * a new database and renames it over the previous one at the end; an incremental run changes the
+ * previous one in a single transaction. Either way an interrupted run leaves the previous state.
+ */
+async function updateTables(
+  state: BatchState,
+  objects: SinkObject[],
+  ctx: RunContext,
+): Promise<Record<string, Row[]>> {
+  const { opts, summary, step, logger } = ctx;
+  const { db } = state;
+  const progress = (s: 'clean' | 'analytics' | 'parquet') =>
+    opts.onProgress?.({ step: s, done: 0, total: 0 });
+  const plan = state.mode === 'full' ? { load: objects, drop: [] } : planLoad(objects, state.loaded);
+  summary.mode = state.mode;
+  summary.rebuildReason = state.reason;
+  summary.objects.loaded = plan.load.length;
+  summary.objects.dropped = plan.drop.length;
+  if (state.mode === 'full') logger.info(`batch: building the tables from every object: ${state.reason}`);
+  else
+    logger.info(
+      `batch: ${plan.load.length} new or changed object(s) to load, ${plan.drop.length} gone, ${objects.length - plan.load.length} already loaded`,
+    );
+  const changed = plan.load.length > 0 || plan.drop.length > 0;
   let ok = false;
+  let inTransaction = false;
+  let results: Record<string, Row[]>;
   try {
-    const counts = await step('load', () =>
-      loadObjects(db, objects, { workDir, progress: opts.progress, signal }),
+    await prepare(db);
+    await step('load', () =>
+      loadObjects(db, plan.load, {
+        workDir: ctx.workDir,
+        prefix: state.mode === 'full' ? 'staged' : 'new',
+        signal: opts.signal,
+        onProgress: (done, total) => opts.onProgress?.({ step: 'load', done, total }),
+      }),
     );
-    summary.lines = counts.lines;
-    summary.duplicates.offsets = counts.offsetDuplicates;
-    summary.quarantined.perTopic = counts.quarantined;
-    summary.quarantined.total = sum(counts.quarantined);
-    const reasons = await db.rows(
-      `SELECT reason, count(*) AS n FROM quarantine GROUP BY reason ORDER BY n DESC, reason`,
-      'quarantine',
-    );
-    summary.quarantined.byReason = Object.fromEntries(reasons.map((r) => [String(r.reason), Number(r.n)]));
-    const samples = await db.rows(
-      `SELECT topic, key, line_no AS line, "offset", reason, left(line, 200) AS text FROM quarantine ORDER BY topic, key, line_no LIMIT 20`,
-      'quarantine',
-    );
-    summary.quarantined.samples = samples as unknown as QuarantineEntry[];
-    if (summary.quarantined.total > 0) {
-      logger.warn(
-        `batch: ${summary.quarantined.total} line(s) quarantined (${Object.entries(
-          summary.quarantined.byReason,
-        )
-          .slice(0, 3)
-          .map(([r, n]) => `${n} × ${r}`)
-          .join('; ')}); see the table "quarantine" in ${duckdbPath}`,
-      );
+    if (state.mode === 'incremental') {
+      await db.run('BEGIN TRANSACTION', 'merge');
+      inTransaction = true;
     }
-
-    summary.rows = await step('clean', () => cleanTables(db));
-    for (const kind of TOPIC_KINDS) {
-      const [r] = await db.rows(`SELECT count(*) AS n FROM raw_${kind}`, 'count');
-      summary.duplicates.posts[kind] = Number(r?.n ?? 0) - summary.rows[kind];
+    if (changed) {
+      progress('clean');
+      await step('clean', async () => {
+        await setChangedKeys(db, [...plan.load.map((o) => o.key), ...plan.drop]);
+        if (state.mode === 'full') await buildTables(db);
+        else await mergeTables(db);
+        await recordLoaded(db, plan.load);
+      });
+      progress('analytics');
+      results = await step('analytics', () => runAnalytics(db));
+    } else {
+      results = await step('analytics', () => readResults(db));
     }
-    summary.duplicates.total = sum(summary.duplicates.offsets) + sum(summary.duplicates.posts);
-    results = await step('analytics', () => runAnalytics(db));
-
-    await step('parquet', async () => {
-      fs.rmSync(parquetDir, { recursive: true, force: true });
-      const tables = [
-        ...TOPIC_KINDS.map((k) => ({ name: CLEAN_TABLES[k], area: 'curated' as const })),
-        { name: 'quarantine', area: 'curated' as const },
-        ...RESULT_NAMES.map((name) => ({ name, area: 'analytics' as const })),
-      ];
-      const files = await writeParquet(db, parquetDir, tables);
-      if (s3 && opts.upload !== false) {
-        summary.parquet.uploaded = await uploadParquet(s3, profile, files, runDate, signal);
-      }
-    });
-    for (const kind of TOPIC_KINDS) await db.run(`DROP TABLE raw_${kind}`, 'tidy');
+    if (inTransaction) {
+      await step('commit', () => db.run('COMMIT', 'merge'));
+      inTransaction = false;
+    }
+    await step('summary', () => summarise(db, summary, logger));
+    progress('parquet');
+    await step('parquet', () => exportParquet(db, ctx));
     ok = true;
   } finally {
-    db.close();
-    if (!ok) fs.rmSync(tmpDb, { force: true });
+    if (inTransaction) await db.run('ROLLBACK', 'merge').catch(() => undefined);
+    const closing = performance.now();
+    db.close(); // DuckDB writes its checkpoint here
+    summary.timingsMs.close = Math.round(performance.now() - closing);
+    if (state.mode === 'full') {
+      if (ok) fs.renameSync(state.buildFile, state.file);
+      else fs.rmSync(state.buildFile, { force: true });
+      fs.rmSync(`${state.buildFile}.wal`, { force: true });
+    }
   }
-  fs.renameSync(tmpDb, duckdbPath);
-  fs.rmSync(`${tmpDb}.wal`, { force: true });
-  const run = await step('json', () => finish(results));
-  run.summary.durationMs = Math.round(performance.now() - t0);
-  writeJson(path.join(outDir, 'summary.json'), run.summary);
-  return run;
+  return results;
+}
+
+async function count(db: Database, sql: string): Promise<number> {
+  const [row] = await db.rows(sql, 'count');
+  return Number(Object.values(row ?? {})[0] ?? 0);
+}
+
+/** The counts of the summary, from the tables: they hold every loaded object, whatever the mode. */
+async function summarise(db: Database, summary: BatchSummary, logger: Logger): Promise<void> {
+  for (const kind of TOPIC_KINDS) {
+    const lines = await count(db, `SELECT count(*) FROM staged_${kind}`);
+    const kept = await count(
+      db,
+      `SELECT count(*) FROM (SELECT DISTINCT _partition, _offset FROM staged_${kind} WHERE _reason IS NULL)`,
+    );
+    const quarantined = await count(db, `SELECT count(*) FROM quarantine WHERE topic = '${kind}'`);
+    const rows = await count(db, `SELECT count(*) FROM ${CLEAN_TABLES[kind]}`);
+    summary.lines[kind] = lines;
+    // every line is exactly one of: kept, quarantined, or another copy of a kept/quarantined offset
+    summary.duplicates.offsets[kind] = lines - kept - quarantined;
+    summary.quarantined.perTopic[kind] = quarantined;
+    summary.rows[kind] = rows;
+    summary.duplicates.posts[kind] = kept - rows;
+  }
+  summary.quarantined.total = sum(summary.quarantined.perTopic);
+  summary.duplicates.total = sum(summary.duplicates.offsets) + sum(summary.duplicates.posts);
+  const reasons = await db.rows(
+    `SELECT reason, count(*) AS n FROM quarantine GROUP BY reason ORDER BY n DESC, reason`,
+    'quarantine',
+  );
+  summary.quarantined.byReason = Object.fromEntries(reasons.map((r) => [String(r.reason), Number(r.n)]));
+  const samples = await db.rows(
+    `SELECT topic, key, line_no AS line, "offset", reason, left(line, 200) AS text FROM quarantine ORDER BY topic, key, line_no LIMIT 20`,
+    'quarantine',
+  );
+  summary.quarantined.samples = samples as unknown as QuarantineEntry[];
+  if (summary.quarantined.total > 0) {
+    logger.warn(
+      `batch: ${summary.quarantined.total} line(s) quarantined (${Object.entries(summary.quarantined.byReason)
+        .slice(0, 3)
+        .map(([r, n]) => `${n} × ${r}`)
+        .join('; ')}); see the table "quarantine" in ${summary.duckdbPath}`,
+    );
+  }
+}
+
+/** Parquet of the clean tables, the quarantine and the results; uploaded to S3 unless told not to. */
+async function exportParquet(db: Database, ctx: RunContext): Promise<void> {
+  const { summary, opts } = ctx;
+  const dir = summary.parquet.dir;
+  fs.rmSync(dir, { recursive: true, force: true });
+  const tables = [
+    // a full run stores the clean tables in ind order; an incremental one appends to them
+    ...TOPIC_KINDS.map((k) => ({
+      name: CLEAN_TABLES[k],
+      area: 'curated' as const,
+      orderBy: summary.mode === 'incremental' ? 'ind' : undefined,
+    })),
+    { name: 'quarantine', area: 'curated' as const, orderBy: 'topic, key, line_no' },
+    ...RESULT_NAMES.map((name) => ({ name, area: 'analytics' as const })),
+  ];
+  const files = await writeParquet(db, dir, tables);
+  if (ctx.s3 && opts.upload !== false) {
+    summary.parquet.uploaded = await uploadParquet(ctx.s3, opts.profile, files, summary.runDate, opts.signal);
+  }
 }
 
 /** The batch job for the demo, the reconciliation and the Airflow DAG: returns its summary. */

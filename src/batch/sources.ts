@@ -88,7 +88,7 @@ export async function listS3Objects(s3: S3Client, profile: Profile, signal?: Abo
           ignored.push(item.Key);
           continue;
         }
-        objects.push({ ...parsed, size: item.Size ?? 0, etag: item.ETag ?? '' });
+        objects.push({ ...parsed, size: item.Size ?? 0, etag: item.ETag ?? '', version: item.ETag ?? '' });
       }
       ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (ContinuationToken);
@@ -125,7 +125,10 @@ export function listLocalObjects(source: string, profile: Profile): Listing {
       const key = path.relative(root, file).split(path.sep).join('/');
       const parsed = parseSinkKey(key, profile.s3.topicsDir, topics);
       if (!parsed) ignored.push(key);
-      else objects.push({ ...parsed, size: fs.statSync(file).size, file });
+      else {
+        const stat = fs.statSync(file);
+        objects.push({ ...parsed, size: stat.size, version: String(stat.mtimeMs), file });
+      }
     }
   }
   return { objects: sortObjects(objects), ignored };

@@ -236,7 +236,7 @@ export async function executeSparkBatch(opts: SparkBatchOptions): Promise<BatchR
         objects: listing.objects,
         cacheDir,
         signal: opts.signal,
-        progress: opts.progress,
+        onProgress: (done, total) => opts.onProgress?.({ step: 'fetch', done, total }),
       });
       fetched.fetched = r.fetched;
       fetched.cached = r.cached;

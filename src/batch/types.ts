@@ -21,14 +21,21 @@ export interface BatchOptions {
   runDate?: string;
   signal?: AbortSignal;
   logger?: Logger;
-  /** Only affects the CLI's printing; kept here so callers can pass their flags through. */
-  json?: boolean;
   /** Write the Parquet files back to S3 (default true; never with `source`). */
   upload?: boolean;
-  /** Progress bars on a terminal (default: when stderr is a TTY). */
-  progress?: boolean;
+  /** Rebuild the tables from every object instead of loading only the new and changed ones. */
+  full?: boolean;
+  /** Called as the run moves on (the CLI draws progress bars from it). */
+  onProgress?: (p: BatchProgress) => void;
   /** An S3 client to use instead of createS3(profile) (tests). */
   s3?: S3Client;
+}
+
+/** fetch and load count objects; the other steps report once when they start (done = total = 0). */
+export interface BatchProgress {
+  step: 'fetch' | 'load' | 'clean' | 'analytics' | 'parquet';
+  done: number;
+  total: number;
 }
 
 /** One sink object (spec §3): `topics/<topic>/partition=<p>/<topic>+<p>+<startOffset>.json`. */
@@ -40,6 +47,8 @@ export interface SinkObject {
   startOffset: number;
   size?: number;
   etag?: string;
+  /** What changes when the object is rewritten: its ETag (S3) or modification time (folder). */
+  version?: string;
   /** The local file holding the object's bytes (cache or source folder). */
   file?: string;
 }
@@ -60,8 +69,25 @@ export interface BatchSummary {
   generatedAt: string;
   /** True when the source held no sink object at all (the job did nothing, successfully). */
   nothingToProcess: boolean;
+  /**
+   * incremental: only the new and changed objects were loaded into the tables of the previous run;
+   * full: the tables were built from every object (see rebuildReason).
+   */
+  mode: 'full' | 'incremental';
+  /** Why a run rebuilt the tables (first run, --full, other rules, unreadable file). */
+  rebuildReason?: string;
   source: { kind: 's3'; bucket: string; prefix: string } | { kind: 'dir'; path: string };
-  objects: { total: number; fetched: number; cached: number; ignored: number; perTopic: PerTopic<number> };
+  objects: {
+    total: number;
+    fetched: number;
+    cached: number;
+    ignored: number;
+    /** Objects read into the tables by this run (all of them in a full run). */
+    loaded: number;
+    /** Objects loaded by an earlier run that are no longer listed (their lines were removed). */
+    dropped: number;
+    perTopic: PerTopic<number>;
+  };
   /** Lines read per topic (every line of every object, duplicates and bad lines included). */
   lines: PerTopic<number>;
   /** Rows per clean table (pin_clean, geo_clean, user_clean). */
@@ -90,5 +116,7 @@ export interface BatchSummary {
   /** Local Parquet files, and their S3 keys when uploaded. */
   parquet: { dir: string; uploaded: string[] };
   timingsMs: Record<string, number>;
+  /** CPU time of each step (all threads): steady when other work shares the machine. */
+  cpuMs: Record<string, number>;
   durationMs: number;
 }

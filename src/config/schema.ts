@@ -132,6 +132,11 @@ export const profileSchema = z
         curatedPrefix: z.string().default('curated'),
         analyticsPrefix: z.string().default('analytics'),
         fetchConcurrency: z.number().int().min(1).max(256).default(16),
+        /** DuckDB's memory limit for the batch (past it, DuckDB spills to <workDir>/duckdb-tmp). */
+        memoryLimit: z
+          .string()
+          .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'a size such as 2GB or 512MB')
+          .default('2GB'),
       })
       .strict(),
     schedule: z

@@ -32,7 +32,6 @@ export function batchJob(o: {
       profile: o.profile,
       runDate,
       signal,
-      progress: false,
       ...(o.out ? { out: o.out } : {}),
       ...(o.logger ? { logger: o.logger } : {}),
     });

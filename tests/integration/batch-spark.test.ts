@@ -59,7 +59,6 @@ describe('the Spark engine equals the DuckDB engine', () => {
         source,
         out: path.join(root, name, 'duckdb'),
         runDate: '2026-01-02',
-        progress: false,
         logger,
       });
     }

@@ -82,7 +82,6 @@ describe('batch through the sandbox S3', { timeout: 120_000 }, () => {
       profile,
       runDate: '2026-01-02',
       logger,
-      progress: false,
     });
     expect(summary.objects).toMatchObject({ total: 9, fetched: 9, cached: 0 });
     expect(summary.rows).toEqual({ pin: 12, geo: 12, user: 12 });
@@ -104,9 +103,9 @@ describe('batch through the sandbox S3', { timeout: 120_000 }, () => {
 
   it('fetches only new objects on the next run (the manifest)', async () => {
     const profile = await fresh();
-    const first = await executeBatch({ profile, runDate: '2026-01-02', logger, progress: false });
+    const first = await executeBatch({ profile, runDate: '2026-01-02', logger });
     expect(first.summary.objects).toMatchObject({ total: 9, fetched: 9, cached: 0 });
-    const again = await executeBatch({ profile, runDate: '2026-01-03', logger, progress: false });
+    const again = await executeBatch({ profile, runDate: '2026-01-03', logger });
     expect(again.summary.objects).toMatchObject({ total: 9, fetched: 0, cached: 9 });
     expect(again.results).toEqual(EXPECTED_MAIN);
     // a new object: post 1 sent again at offset 9 of pin partition 0 (after a replay)
@@ -123,7 +122,7 @@ describe('batch through the sandbox S3', { timeout: 120_000 }, () => {
         Body: `${line}\n`,
       }),
     );
-    const third = await executeBatch({ profile, runDate: '2026-01-03', logger, progress: false });
+    const third = await executeBatch({ profile, runDate: '2026-01-03', logger });
     expect(third.summary.objects).toMatchObject({ total: 10, fetched: 1, cached: 9 });
     expect(third.summary.duplicates.posts.pin).toBe(2);
     expect(third.results).toEqual(EXPECTED_MAIN);
@@ -154,7 +153,6 @@ describe('batch through the sandbox S3', { timeout: 120_000 }, () => {
     const err = await executeBatch({
       profile: withBucket(uniqueName('pinpipe-missing')),
       logger,
-      progress: false,
     }).catch((e: unknown) => e);
     expect(isPinpipeError(err, 'S3_BUCKET_MISSING')).toBe(true);
   });

@@ -148,7 +148,7 @@ describe('verify: who wrote to Kafka', { timeout: 60_000 }, () => {
     await proxy.close();
     expect(readAckLedger(proxyLedgerPath(profile))!.get(geo)).toEqual({ acknowledged: 2, failed: 0 });
     await putObject(objectKey(layout(), geo, 2, 0), ['{"index":1}', '{"index":2}']);
-    await runBatch({ profile, progress: false, upload: false, logger: createLogger('warn') });
+    await runBatch({ profile, upload: false, logger: createLogger('warn') });
 
     const ok = await runVerify({ profile });
     const geoVerdict = ok.topics.find((t) => t.topic === geo)!;
@@ -174,7 +174,7 @@ describe('verify: who wrote to Kafka', { timeout: 60_000 }, () => {
     // One record straight to Kafka (not through the proxy), stored by the sink and read by the batch.
     expect(await produceDirect(geo, 2, ['{"index":3}'])).toBe(2);
     await putObject(objectKey(layout(), geo, 2, 2), ['{"index":3}']);
-    await runBatch({ profile, progress: false, upload: false, logger: createLogger('warn') });
+    await runBatch({ profile, upload: false, logger: createLogger('warn') });
     const r = await runCli(['verify'], { env });
     expect(r.code, r.stderr).toBe(4);
     expect(r.stdout).toContain(

@@ -1,11 +1,13 @@
 -- Task 2 (spec §4): the clean geo table. coordinates = [latitude, longitude]; timestamp as a
 -- timestamp (parsed at load); empty country → NULL. One row per ind, as in clean_pin.sql.
-CREATE OR REPLACE TABLE geo_clean AS
+-- {{raw}}: raw_geo, or its rows of the posts a run changed (incremental runs).
 SELECT
   ind,
   clean_text('country', country) AS country,
   [latitude, longitude]::DOUBLE[] AS coordinates,
   "timestamp"
-FROM raw_geo
-QUALIFY row_number() OVER (PARTITION BY ind ORDER BY _offset, _partition) = 1
-ORDER BY ind;
+FROM {{raw}} r
+SEMI JOIN (
+  SELECT ind, min({'o': _offset, 'p': _partition}) AS first FROM {{raw}} GROUP BY ind
+) w ON w.ind = r.ind AND w.first = {'o': r._offset, 'p': r._partition}
+ORDER BY ind

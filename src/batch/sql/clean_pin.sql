@@ -2,7 +2,7 @@
 -- per column; follower_count → integer; save_location → the path only; index → ind.
 -- One row per ind: when a post arrived more than once, the copy with the lowest Kafka offset wins
 -- (ties: lowest partition), i.e. the first time it was sent on its partition.
-CREATE OR REPLACE TABLE pin_clean AS
+-- {{raw}}: raw_pin, or its rows of the posts a run changed (incremental runs).
 SELECT
   "index" AS ind,
   clean_text('unique_id', unique_id) AS unique_id,
@@ -18,6 +18,8 @@ SELECT
          THEN substr(save_location, length(save_location_prefix()) + 1)
          ELSE save_location END) AS save_location,
   clean_text('category', category) AS category
-FROM raw_pin
-QUALIFY row_number() OVER (PARTITION BY "index" ORDER BY _offset, _partition) = 1
-ORDER BY ind;
+FROM {{raw}} r
+SEMI JOIN (
+  SELECT "index", min({'o': _offset, 'p': _partition}) AS first FROM {{raw}} GROUP BY "index"
+) w ON w."index" = r."index" AND w.first = {'o': r._offset, 'p': r._partition}
+ORDER BY ind

@@ -1,16 +1,11 @@
--- After the load of one topic ({{kind}}): a record seen twice (overlapping objects after a sink
--- replay, spec §3) is kept once, one row per (partition, offset); the copy in the object with the
--- smallest key wins (the copies of one offset are the same Kafka record).
-CREATE OR REPLACE TABLE raw_{{kind}} AS
-SELECT * EXCLUDE (_reason, _line) FROM staged_{{kind}}
-WHERE _reason IS NULL
-QUALIFY row_number() OVER (PARTITION BY _partition, _offset ORDER BY _key) = 1;
-
--- The lines that could not be loaded, once per offset, unless another object holds a good copy of
--- the same offset (then nothing is lost: the line was superseded, not quarantined).
-INSERT INTO quarantine
-SELECT '{{kind}}', _key, _line_no, _partition, _offset, _reason, _line
-FROM staged_{{kind}} s
-WHERE _reason IS NOT NULL
-  AND NOT EXISTS (SELECT 1 FROM raw_{{kind}} r WHERE r._partition = s._partition AND r._offset = s._offset)
-QUALIFY row_number() OVER (PARTITION BY _partition, _offset ORDER BY _key) = 1;
+-- One row per (partition, offset) of the {{kind}} topic: a record seen twice (overlapping objects
+-- after a sink replay, spec §3) is kept once; the copy in the object with the smallest key wins
+-- (the copies of one offset are the same Kafka record). {{staged}}: the loaded lines to consider
+-- (staged_{{kind}} for the view raw_{{kind}}, or the lines at the offsets a run changed).
+-- (A join with the winning key of each offset rather than a window over whole rows: only the narrow
+-- keys are held in memory.)
+SELECT s.* EXCLUDE (_reason, _line) FROM {{staged}} s
+SEMI JOIN (
+  SELECT _partition, _offset, min(_key) AS _key FROM {{staged}} WHERE _reason IS NULL GROUP BY _partition, _offset
+) w USING (_partition, _offset, _key)
+WHERE s._reason IS NULL

@@ -34,7 +34,7 @@ CREATE OR REPLACE MACRO parse_follower_count(s) AS
 
 -- True when v is one of the placeholders of that column (placeholders.sql).
 CREATE OR REPLACE MACRO is_placeholder(col, v) AS
-  coalesce(list_contains((SELECT list(value) FROM placeholders WHERE column_name = col), v), false);
+  coalesce(list_contains(getvariable('placeholder_values')[col], v), false);
 
 -- Text cleaning (spec §4): placeholders and empty strings → NULL.
 CREATE OR REPLACE MACRO clean_text(col, v) AS

@@ -26,7 +26,6 @@ export async function runOnFolder(source: string): Promise<FixtureRun> {
       source,
       out: path.join(dir, 'out'),
       runDate: '2026-01-02',
-      progress: false,
       logger: createLogger('silent'),
     });
   } catch (err) {

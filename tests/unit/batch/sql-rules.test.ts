@@ -8,6 +8,7 @@ describe('batch SQL rules', () => {
   beforeAll(async () => {
     db = await openDatabase(':memory:');
     await db.run(sqlFile('placeholders'), 'placeholders');
+    await db.run(sqlFile('placeholder_values'), 'placeholders');
     await db.run(sqlFile('macros'), 'macros');
   });
   afterAll(() => db.close());

@@ -76,7 +76,7 @@ describe('batchJob', () => {
     const signal = new AbortController().signal;
     const outcome = await job({ signal, runNumber: 1, trigger: 'cron' });
     expect(calls).toHaveLength(1);
-    expect(calls[0]).toMatchObject({ profile, out: '/out', runDate: '2026-05-06', progress: false });
+    expect(calls[0]).toMatchObject({ profile, out: '/out', runDate: '2026-05-06' });
     expect(calls[0]!.signal).toBe(signal);
     expect(outcome).toEqual({
       exitCode: 0,

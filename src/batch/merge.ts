@@ -1,0 +1,103 @@
+import { CLEAN_TABLES } from './analytics.ts';
+import { keyColumn } from './columns.ts';
+import { sqlFile, type Database } from './duckdb.ts';
+import { TOPIC_KINDS, type TopicKind } from './types.ts';
+
+/** The SELECT of a step file, without its trailing semicolon, ready to wrap. */
+function select(name: string, vars: Record<string, string>): string {
+  return sqlFile(name, vars).trim().replace(/;\s*$/, '');
+}
+
+const dedup = (kind: TopicKind, staged: string) => select('dedup_offsets', { kind, staged });
+const quarantined = (kind: TopicKind, staged: string) => select('quarantine_lines', { kind, staged });
+const clean = (kind: TopicKind, raw: string) => select(`clean_${kind}`, { raw });
+
+/**
+ * A new database: from every line in staged_<kind>, the view raw_<kind> (one row per offset), the
+ * quarantine, and the clean tables (tasks 1–3); pin on this connection while geo and user are
+ * built on a second one (the topics are independent).
+ */
+export async function buildTables(db: Database): Promise<void> {
+  const build = async (conn: Database, kind: TopicKind) => {
+    await conn.run(`CREATE OR REPLACE VIEW raw_${kind} AS ${dedup(kind, `staged_${kind}`)}`, `dedup ${kind}`);
+    await conn.run(`INSERT INTO quarantine ${quarantined(kind, `staged_${kind}`)}`, `quarantine ${kind}`);
+    await conn.run(
+      `CREATE OR REPLACE TABLE ${CLEAN_TABLES[kind]} AS ${clean(kind, `raw_${kind}`)}`,
+      `clean ${kind} (task ${TOPIC_KINDS.indexOf(kind) + 1})`,
+    );
+  };
+  const other = await db.fork();
+  try {
+    await other.run(sqlFile('placeholder_values'), 'clean');
+    const settled = await Promise.allSettled([
+      build(db, 'pin'),
+      (async () => {
+        await build(other, 'geo');
+        await build(other, 'user');
+      })(),
+    ]);
+    const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
+  } finally {
+    other.close();
+  }
+}
+
+/**
+ * An incremental run: the lines of the objects in `changed_keys` (loaded again, or gone) are
+ * replaced by those in new_<kind>, and only what they can change is worked out again, with the
+ * same SQL as buildTables: the offsets those lines hold (quarantine), and the posts with a good
+ * line at those offsets, before or after (the clean tables). The result equals buildTables over
+ * all objects.
+ */
+export async function mergeTables(db: Database): Promise<void> {
+  for (const kind of TOPIC_KINDS) {
+    const key = `"${keyColumn(kind)}"`;
+    const step = `merge ${kind}`;
+    const at = (offsets: string, t: string) =>
+      `EXISTS (SELECT 1 FROM ${offsets} t WHERE t._partition = ${t}._partition AND t._offset = ${t}._offset)`;
+    const postsAtTouched = `SELECT ${key} AS ind FROM staged_${kind} s WHERE _reason IS NULL AND ${at('touched', 's')}`;
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE touched AS
+         SELECT DISTINCT _partition, _offset FROM staged_${kind} WHERE _key IN (SELECT key FROM changed_keys)
+         UNION SELECT _partition, _offset FROM new_${kind}`,
+      step,
+    );
+    await db.run(`CREATE OR REPLACE TEMP TABLE touched_posts AS ${postsAtTouched}`, step);
+    await db.run(`DELETE FROM staged_${kind} WHERE _key IN (SELECT key FROM changed_keys)`, step);
+    await db.run(`INSERT INTO staged_${kind} SELECT * FROM new_${kind}`, step);
+    await db.run(`INSERT INTO touched_posts ${postsAtTouched}`, step);
+
+    await db.run(
+      `CREATE OR REPLACE TEMP VIEW touched_staged AS SELECT * FROM staged_${kind} s WHERE ${at('touched', 's')}`,
+      step,
+    );
+    await db.run(
+      `DELETE FROM quarantine q WHERE topic = '${kind}' AND EXISTS (SELECT 1 FROM touched t WHERE t._partition = q.partition AND t._offset = q."offset")`,
+      step,
+    );
+    await db.run(`INSERT INTO quarantine ${quarantined(kind, 'touched_staged')}`, step);
+
+    // every offset holding a good line of those posts, deduplicated as raw_<kind>, then cleaned
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE post_offsets AS SELECT DISTINCT _partition, _offset FROM staged_${kind}
+         WHERE _reason IS NULL AND ${key} IN (SELECT ind FROM touched_posts)`,
+      step,
+    );
+    await db.run(
+      `CREATE OR REPLACE TEMP VIEW post_staged AS SELECT * FROM staged_${kind} s WHERE ${at('post_offsets', 's')}`,
+      step,
+    );
+    await db.run(
+      `CREATE OR REPLACE TEMP VIEW post_raw AS SELECT * FROM (${dedup(kind, 'post_staged')})
+         WHERE ${key} IN (SELECT ind FROM touched_posts)`,
+      step,
+    );
+    await db.run(`DELETE FROM ${CLEAN_TABLES[kind]} WHERE ind IN (SELECT ind FROM touched_posts)`, step);
+    await db.run(`INSERT INTO ${CLEAN_TABLES[kind]} ${clean(kind, 'post_raw')}`, step);
+    await db.run(
+      'DROP VIEW post_raw; DROP VIEW post_staged; DROP VIEW touched_staged; DROP TABLE post_offsets; DROP TABLE touched; DROP TABLE touched_posts',
+      step,
+    );
+  }
+}
