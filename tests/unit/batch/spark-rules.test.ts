@@ -4,12 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, sqlFile, type Database } from '../../../src/batch/duckdb.ts';
+import { loadSelect } from '../../../src/batch/columns.ts';
 import { ensureSpark, javaMajor, sparkArgs, standaloneMaster } from '../../../src/batch/spark.ts';
 import { isPinpipeError } from '../../../src/errors.ts';
 
 /**
  * The Spark engine types each line in plain Python (spark/pinpipe_batch_spark.py, stdlib only at
- * import, so no Spark or Java here); the DuckDB engine in load_<topic>.sql. The same tricky lines
+ * import, so no Spark or Java here); the DuckDB engine in loadSelect() of src/batch/columns.ts. The same tricky lines
  * through both: the same quarantine reason, or the same typed values.
  */
 const MODULE_DIR = path.resolve(import.meta.dirname, '../../../spark');
@@ -146,14 +147,15 @@ function python(): Record<string, Array<Record<string, unknown>>> {
   return JSON.parse(r.stdout) as Record<string, Array<Record<string, unknown>>>;
 }
 
-describe('the Spark engine types lines as load_<topic>.sql does', () => {
+describe('the Spark engine types lines as the DuckDB load (loadSelect) does', () => {
   let db: Database;
   let py: Record<string, Array<Record<string, unknown>>>;
   beforeAll(async () => {
     db = await openDatabase(':memory:');
-    await db.run(sqlFile('placeholders'), 'placeholders');
-    await db.run(sqlFile('macros'), 'macros');
     await db.run(sqlFile('schema'), 'schema');
+    await db.run(sqlFile('placeholders'), 'placeholders');
+    await db.run(sqlFile('placeholder_values'), 'placeholders');
+    await db.run(sqlFile('macros'), 'macros');
     py = python();
   });
   afterAll(() => db.close());
@@ -161,7 +163,7 @@ describe('the Spark engine types lines as load_<topic>.sql does', () => {
   for (const kind of ['geo', 'pin', 'user'] as const) {
     it(`${kind}: the same reason or the same values, line by line`, async () => {
       await db.run(
-        `CREATE OR REPLACE TABLE objects AS SELECT 'f' AS file, 'k' AS key, '${kind}' AS topic, '${kind}' AS kind, 0 AS partition, 0::BIGINT AS start_offset`,
+        `CREATE OR REPLACE TABLE load_files AS SELECT 'f' AS file, 'k' AS key, 0 AS partition, 0::BIGINT AS start_offset`,
         'objects',
       );
       await db.run(
@@ -178,7 +180,7 @@ describe('the Spark engine types lines as load_<topic>.sql does', () => {
             ? `CASE WHEN isfinite("${c}") THEN "${c}" END AS "${c}", CASE WHEN NOT isfinite("${c}") THEN replace(lower("${c}"::VARCHAR), '-nan', 'nan') END AS "${c}_text"`
             : `"${c}"`;
       const rows = await db.rows(
-        `SELECT _line_no, _reason, ${COLUMNS[kind].map(cast).join(', ')} FROM (${sqlFile(`load_${kind}`)}) ORDER BY _line_no`,
+        `SELECT _line_no, _reason, ${COLUMNS[kind].map(cast).join(', ')} FROM (${loadSelect(kind)}) ORDER BY _line_no`,
         'load',
       );
       const duck = rows.map((r) =>
