@@ -107,6 +107,23 @@ export const profileSchema = z
           .positive()
           .default(1024 * 1024),
         lingerMs: z.number().int().min(0).max(1000).default(5),
+        /** Open client connections; a request on a connection over the cap is answered 429. */
+        maxConnections: z.number().int().min(1).default(512),
+        /** Produce requests admitted at once (body being read or waiting for Kafka); more get 429. */
+        maxRequestsInFlight: z.number().int().min(1).default(256),
+        /** Request body bytes held at once (declared Content-Length, counted before reading); more get 429. */
+        maxBytesInFlight: z
+          .number()
+          .int()
+          .min(1024)
+          .default(32 * 1024 * 1024),
+        /** Retry-After (seconds) sent with 429 and 503 answers. */
+        retryAfterSeconds: z.number().int().min(1).max(600).default(1),
+        /** Longest wait for Kafka's acknowledgement before answering 503. */
+        sendTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+        /** Time a client has to send the request headers, and the whole request. */
+        headersTimeoutMs: z.number().int().min(100).default(5_000),
+        requestTimeoutMs: z.number().int().min(100).default(20_000),
       })
       .strict(),
     sink: z
