@@ -2,17 +2,29 @@ import { Agent, request } from 'undici';
 import pRetry from 'p-retry';
 import { CONTENT_TYPE, produceBody, topicUrl } from './records.ts';
 import { interpretResponse, isRetryableError, type ProduceOutcome } from './response.ts';
+import {
+  DEFAULT_THROTTLE,
+  parseRetryAfter,
+  sleep as defaultSleep,
+  throttleWaitMs,
+  type ThrottleOptions,
+} from './throttle.ts';
 import type { RecordValue, RetryOptions } from './types.ts';
 
 export interface SendResult {
   outcome: ProduceOutcome | { kind: 'error'; message: string };
   attempts: number;
   latencyMs: number;
+  /** 429 answers this request got (each waited out, as Retry-After asked, before retrying). */
+  throttled: number;
 }
 
 /** A 5xx / 408 / 429 answer, thrown so p-retry retries it. */
 class RetryableAnswer extends Error {
-  constructor(readonly outcome: ProduceOutcome & { kind: 'retry' }) {
+  constructor(
+    readonly outcome: ProduceOutcome & { kind: 'retry' },
+    readonly retryAfterMs: number | undefined,
+  ) {
     super(`HTTP ${outcome.status}: ${outcome.message}`);
   }
 }
@@ -24,14 +36,21 @@ export interface Sender {
 
 /**
  * Posts produce requests over kept-alive connections (one undici Agent, `connections` sockets per
- * origin), retrying network errors and 5xx with exponential backoff, never 4xx.
+ * origin), retrying network errors and 5xx with exponential backoff, never 4xx. A 429 is waited out
+ * as its Retry-After says (bounded by `throttle`) and retried without using up `retry.retries`; a
+ * 503 with Retry-After waits at least that long before its (counted) retry.
  */
 export function createSender(opts: {
   baseUrl: string;
   connections: number;
   retry: RetryOptions;
   headers?: Record<string, string>;
+  throttle?: Partial<ThrottleOptions>;
+  /** How waits are made (tests pass a recorder). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }): Sender {
+  const throttle = { ...DEFAULT_THROTTLE, ...opts.throttle };
+  const wait = opts.sleep ?? defaultSleep;
   const agent = new Agent({
     connections: opts.connections,
     keepAliveTimeout: 30_000,
@@ -48,7 +67,8 @@ export function createSender(opts: {
     const res = await request(url, { method: 'POST', headers, body, dispatcher: agent });
     const text = await res.body.text();
     const outcome = interpretResponse(res.statusCode, text, records);
-    if (outcome.kind === 'retry') throw new RetryableAnswer(outcome);
+    if (outcome.kind === 'retry')
+      throw new RetryableAnswer(outcome, parseRetryAfter(res.headers['retry-after'], Date.now()));
     return outcome;
   }
 
@@ -58,6 +78,8 @@ export function createSender(opts: {
       const body = produceBody(values);
       const started = performance.now();
       let attempts = 0;
+      let throttled = 0;
+      const isThrottle = (e: unknown): boolean => e instanceof RetryableAnswer && e.outcome.status === 429;
       try {
         const outcome = await pRetry(
           () => {
@@ -70,19 +92,34 @@ export function createSender(opts: {
             maxTimeout: opts.retry.maxTimeoutMs,
             factor: 2,
             randomize: true,
+            // Waits the server asked for, before p-retry's own backoff (none after a 429).
+            onFailedAttempt: async ({ error }) => {
+              if (!(error instanceof RetryableAnswer) || signal?.aborted) return;
+              if (isThrottle(error)) {
+                throttled++;
+                if (throttled <= throttle.maxThrottles)
+                  await wait(throttleWaitMs(error.retryAfterMs, throttled, throttle), signal);
+              } else if (error.retryAfterMs !== undefined) {
+                await wait(Math.min(error.retryAfterMs, throttle.maxWaitMs), signal);
+              }
+            },
+            shouldConsumeRetry: ({ error }) => !(isThrottle(error) && throttled <= throttle.maxThrottles),
             // Not `signal:` — p-retry would then discard an answer that arrives after Ctrl-C, and we
             // would report delivered records as failed. An interrupt only stops further retries.
             shouldRetry: ({ error }) =>
-              !signal?.aborted && (error instanceof RetryableAnswer || isRetryableError(error)),
+              !signal?.aborted &&
+              (isThrottle(error)
+                ? throttled <= throttle.maxThrottles
+                : error instanceof RetryableAnswer || isRetryableError(error)),
           },
         );
-        return { outcome, attempts, latencyMs: performance.now() - started };
+        return { outcome, attempts, latencyMs: performance.now() - started, throttled };
       } catch (err) {
         const outcome =
           err instanceof RetryableAnswer
             ? err.outcome
             : { kind: 'error' as const, message: describeNetworkError(err) };
-        return { outcome, attempts, latencyMs: performance.now() - started };
+        return { outcome, attempts, latencyMs: performance.now() - started, throttled };
       }
     },
     close: () => agent.close(),
