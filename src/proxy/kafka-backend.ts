@@ -3,7 +3,7 @@ import kafkajs from 'kafkajs';
 import { createKafka } from '../clients/kafka.ts';
 import type { Profile } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
-import { isConnectionError, withDeadline } from './kafka-errors.ts';
+import { isConnectionError, kafkaFailure, withDeadline } from './kafka-errors.ts';
 
 /**
  * The proxy's Kafka side: one producer (acks=all) and one admin client, rebuilt after a connection
@@ -88,8 +88,12 @@ export class KafkaBackend {
     this.probe = undefined;
   }
 
-  private markDown(err: unknown): void {
-    if (!isConnectionError(err) || this.closed) return;
+  /**
+   * Kafka is taken as down after a connection failure, or (`retriable`) any retriable send failure:
+   * the probe clears a false alarm within one interval.
+   */
+  private markDown(err: unknown, retriable = false): void {
+    if (!(isConnectionError(err) || retriable) || this.closed) return;
     if (this.downSince === undefined) {
       this.downSince = Date.now();
       this.opts.logger.warn(
@@ -170,8 +174,8 @@ export class KafkaBackend {
           `Kafka send failed (${(err as Error).message}); reconnecting on the next request`,
         );
         this.resetProducer(current);
-        this.markDown(err);
       }
+      this.markDown(err, kafkaFailure(err).status === 503);
       throw err;
     }
   };

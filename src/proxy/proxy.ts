@@ -40,7 +40,15 @@ export interface StartedProxy {
   url: string;
   port: number;
   /** Records and Kafka sends so far (how well lingering gathers records), and answers over a cap. */
-  stats(): { requests: number; records: number; sends: number; tooMany: number };
+  stats(): {
+    requests: number;
+    records: number;
+    sends: number;
+    tooMany: number;
+    /** Produce requests admitted now and the bytes they (and abandoned Kafka sends) hold. */
+    inFlight: { requests: number; bytes: number };
+    connections: number;
+  };
   /** Stops accepting, answers the requests in flight, then disconnects from Kafka. */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -284,7 +292,14 @@ export async function startProxy(opts: StartProxyOptions): Promise<StartedProxy>
   return {
     url,
     port,
-    stats: () => ({ requests, records: batcher.stats.records, sends: batcher.stats.sends, tooMany }),
+    stats: () => ({
+      requests,
+      records: batcher.stats.records,
+      sends: batcher.stats.sends,
+      tooMany,
+      inFlight: admission.inFlight,
+      connections,
+    }),
     close,
     [Symbol.asyncDispose]: close,
   };
