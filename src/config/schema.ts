@@ -116,7 +116,7 @@ export const profileSchema = z
           .number()
           .int()
           .min(1024)
-          .default(32 * 1024 * 1024),
+          .default(16 * 1024 * 1024),
         /** Retry-After (seconds) sent with 429 and 503 answers. */
         retryAfterSeconds: z.number().int().min(1).max(600).default(1),
         /** Longest wait for Kafka's acknowledgement before answering 503. */
