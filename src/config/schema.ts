@@ -159,6 +159,11 @@ export const profileSchema = z
         kafkaControllerPort: port.default(9093),
         /** Second listener, SASL_PLAINTEXT + OAUTHBEARER (issue 10). 0 disables it. */
         kafkaSaslPort: z.number().int().min(0).max(65535).default(9094),
+        /**
+         * A secured sandbox profile (kafka.brokers names the SASL listener): the broker's plain
+         * listener, the one the sandbox starts and health-checks the broker on.
+         */
+        kafkaPort: port.optional(),
         kafkaHeapMb: z.number().int().min(128).default(512),
         /** How long each service may take to become healthy before up gives up and cleans up. */
         startTimeoutSec: z.number().int().min(1).default(90),

@@ -24,7 +24,7 @@ const FETCH_BLOCK_POSTS = 256;
 export async function runEmulator(opts: EmulatorOptions): Promise<EmulatorSummary> {
   const o = normaliseOptions(opts);
   const { profile, signal } = opts;
-  const headers = proxyAuthHeaders(profile);
+  const headers = opts.apiKey ? { 'x-api-key': opts.apiKey } : proxyAuthHeaders(profile);
   const url = opts.url ?? (await resolveTarget(profile, {})).url;
   const pool = createMysqlPool(profile, { connectionLimit: 4 });
   const sender = createSender({ baseUrl: url, connections: o.concurrency, retry: o.retry, headers });

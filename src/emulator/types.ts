@@ -25,6 +25,8 @@ export interface RetryOptions {
 
 export interface EmulatorOptions {
   profile: Profile;
+  /** The proxy's API key (X-API-Key); default: the variable the profile names in proxy.apiKeyEnv. */
+  apiKey?: string;
   /** Base URL; records go to `<url>/topics/<topic>`. Default: the profile's invoke URL. */
   url?: string;
   /** Posts to send (each post = one record per topic). */
