@@ -70,8 +70,3 @@ export class Admission {
     };
   }
 }
-
-/** The value of a Retry-After header (whole seconds, at least 1). */
-export function retryAfterSeconds(ms: number): number {
-  return Math.max(1, Math.ceil(ms / 1000));
-}

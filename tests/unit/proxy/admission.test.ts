@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Admission, retryAfterSeconds, type Ticket } from '../../../src/proxy/admission.ts';
+import { Admission, type Ticket } from '../../../src/proxy/admission.ts';
 import { httpErrors } from '../../../src/proxy/confluent-errors.ts';
 
 const ticket = (t: Ticket | string): Ticket => {
@@ -62,12 +62,6 @@ describe('Admission (caps on requests and bytes in flight)', () => {
 });
 
 describe('429 and Retry-After', () => {
-  it('rounds Retry-After up to whole seconds, at least 1', () => {
-    expect(retryAfterSeconds(0)).toBe(1);
-    expect(retryAfterSeconds(1001)).toBe(2);
-    expect(retryAfterSeconds(3000)).toBe(3);
-  });
-
   it('answers over a cap in Confluent v2 shape with error_code 429', () => {
     const e = httpErrors.tooManyRequests('bytes', 2);
     expect(e.status).toBe(429);
