@@ -79,9 +79,10 @@ export function createSender(opts: {
       const started = performance.now();
       let attempts = 0;
       let throttled = 0;
-      const isThrottle = (e: unknown): boolean => e instanceof RetryableAnswer && e.outcome.status === 429;
-      try {
-        const outcome = await pRetry(
+      const isThrottle = (e: unknown): e is RetryableAnswer =>
+        e instanceof RetryableAnswer && e.outcome.status === 429;
+      const retrying = () =>
+        pRetry(
           () => {
             attempts++;
             return attempt(url, body, values.length);
@@ -92,34 +93,39 @@ export function createSender(opts: {
             maxTimeout: opts.retry.maxTimeoutMs,
             factor: 2,
             randomize: true,
-            // Waits the server asked for, before p-retry's own backoff (none after a 429).
+            // A 503 that names Retry-After waits that long before p-retry's own backoff.
             onFailedAttempt: async ({ error }) => {
-              if (!(error instanceof RetryableAnswer) || signal?.aborted) return;
-              if (isThrottle(error)) {
-                throttled++;
-                if (throttled <= throttle.maxThrottles)
-                  await wait(throttleWaitMs(error.retryAfterMs, throttled, throttle), signal);
-              } else if (error.retryAfterMs !== undefined) {
+              if (!(error instanceof RetryableAnswer) || error.outcome.status === 429) return;
+              if (error.retryAfterMs !== undefined && !signal?.aborted)
                 await wait(Math.min(error.retryAfterMs, throttle.maxWaitMs), signal);
-              }
             },
-            shouldConsumeRetry: ({ error }) => !(isThrottle(error) && throttled <= throttle.maxThrottles),
             // Not `signal:` — p-retry would then discard an answer that arrives after Ctrl-C, and we
             // would report delivered records as failed. An interrupt only stops further retries.
+            // A 429 is not retried here: it is waited out below, outside the retry budget.
             shouldRetry: ({ error }) =>
               !signal?.aborted &&
-              (isThrottle(error)
-                ? throttled <= throttle.maxThrottles
-                : error instanceof RetryableAnswer || isRetryableError(error)),
+              !isThrottle(error) &&
+              (error instanceof RetryableAnswer || isRetryableError(error)),
           },
         );
-        return { outcome, attempts, latencyMs: performance.now() - started, throttled };
-      } catch (err) {
-        const outcome =
-          err instanceof RetryableAnswer
-            ? err.outcome
-            : { kind: 'error' as const, message: describeNetworkError(err) };
-        return { outcome, attempts, latencyMs: performance.now() - started, throttled };
+      for (;;) {
+        try {
+          const outcome = await retrying();
+          return { outcome, attempts, latencyMs: performance.now() - started, throttled };
+        } catch (err) {
+          if (isThrottle(err) && throttled < throttle.maxThrottles && !signal?.aborted) {
+            throttled++;
+            await wait(throttleWaitMs(err.retryAfterMs, throttled, throttle), signal);
+            if (!signal?.aborted) continue;
+          } else if (isThrottle(err)) {
+            throttled++;
+          }
+          const outcome =
+            err instanceof RetryableAnswer
+              ? err.outcome
+              : { kind: 'error' as const, message: describeNetworkError(err) };
+          return { outcome, attempts, latencyMs: performance.now() - started, throttled };
+        }
       }
     },
     close: () => agent.close(),

@@ -1,9 +1,13 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Profile } from '../../src/config/schema.ts';
+import { createKafka } from '../../src/clients/kafka.ts';
+import { topicNames, type Profile } from '../../src/config/schema.ts';
+import { runEmulator } from '../../src/emulator/index.ts';
 import { startProxy, type StartedProxy } from '../../src/proxy/index.ts';
+import { uniqueName } from '../helpers/names.ts';
 import { testProfile } from '../helpers/profile.ts';
+import { emulatorSource } from './emulator-fixture.ts';
 import { JSON_V2, quietLogger, rawExchange, rawRequest, uniqueTopics } from './proxy-helpers.ts';
 
 /**
@@ -140,6 +144,42 @@ describe('REST proxy caps and timeouts (shared broker)', { timeout: 60_000 }, ()
       () => proxy.stats(),
     );
     expect(proxy.stats().inFlight).toEqual({ requests: 0, bytes: 0 });
+  });
+
+  it('the emulator waits out the 429s of a proxy at its request cap and delivers every record', async () => {
+    const profile = testProfile((p) => ({
+      ...p,
+      pipelineId: uniqueName('throttle'),
+      proxy: { ...p.proxy, maxRequestsInFlight: 1, lingerMs: 50, retryAfterSeconds: 1 },
+    }));
+    const names = Object.values(topicNames(profile));
+    const admin = createKafka(profile).admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: names.map((t) => ({ topic: t, numPartitions: 1 })),
+      });
+      await using source = await emulatorSource(profile, 200);
+      await using proxy = await startProxy({ profile, port: 0, logger: quietLogger() });
+      const s = await runEmulator({
+        profile: source.profile,
+        url: proxy.url,
+        count: 12,
+        batch: 3,
+        concurrency: 4,
+        seed: 3,
+        retry: { retries: 0 },
+      });
+      // No retry budget at all: every 429 was waited out and retried on its own allowance.
+      expect(s.records.failed).toBe(0);
+      expect(s.records.acknowledged).toBe(s.records.sent);
+      expect(s.requests.throttled).toBeGreaterThan(0);
+      expect(s.requests.throttled).toBe(proxy.stats().tooMany);
+    } finally {
+      await admin.deleteTopics({ topics: names }).catch(() => undefined);
+      await admin.disconnect();
+    }
   });
 
   it('answers /health without internals: {"status":"UP"} and a request id header', async () => {

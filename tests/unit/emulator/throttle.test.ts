@@ -105,6 +105,27 @@ describe('sender: 429 and Retry-After', () => {
     expect(waits).toEqual([2000, 1000, DEFAULT_THROTTLE.fallbackMs * 4]);
   });
 
+  it('waits out 429s even with no retry budget at all (retries: 0)', async () => {
+    const srv = await scripted([
+      { status: 429, body: TOO_MANY, headers: { 'retry-after': '1' } },
+      { status: 429, body: TOO_MANY, headers: { 'retry-after': '1' } },
+      { status: 200, body: OK },
+    ]);
+    cleanups.push(srv.close);
+    const waits: number[] = [];
+    const s = createSender({
+      baseUrl: srv.url,
+      connections: 1,
+      retry: { ...fast, retries: 0 },
+      sleep: async (ms) => void waits.push(ms),
+    });
+    cleanups.push(() => s.close());
+    const r = await s.send('t', [{ ind: 1 }]);
+    expect(r.outcome).toEqual({ kind: 'ok', failed: [] });
+    expect(r.throttled).toBe(2);
+    expect(waits).toEqual([1000, 1000]);
+  });
+
   it('caps each wait at maxWaitMs and gives up after maxThrottles, reporting the 429', async () => {
     const srv = await scripted([{ status: 429, body: TOO_MANY, headers: { 'retry-after': '3600' } }]);
     cleanups.push(srv.close);
