@@ -32,6 +32,19 @@ export function sandboxServices(opts: SandboxOptions): SandboxService[] {
         'the sandbox commands only run local services. Use --profile local.',
     );
   }
+  const { profile } = opts;
+  if (profile.kafka.security.mode === 'sasl-oauthbearer' && profile.sandbox.kafkaPort !== undefined) {
+    // A secured rehearsal profile: the same sandbox, started and checked on the broker's plain listener.
+    const plain: typeof profile = {
+      ...profile,
+      kafka: {
+        ...profile.kafka,
+        brokers: [`127.0.0.1:${profile.sandbox.kafkaPort}`],
+        security: { ...profile.kafka.security, mode: 'none' },
+      },
+    };
+    return sandboxServices({ ...opts, profile: plain });
+  }
   if (opts.profile.kafka.security.mode !== 'none') {
     // The sandbox broker's plain listener comes from kafka.brokers[0]; a secured profile points at the
     // SASL listener instead, which the plain profile's broker already serves (issue 10).

@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { setMaxListeners } from 'node:events';
+import { readSecret } from '../../src/config/env.ts';
 import type { Profile } from '../../src/config/schema.ts';
 import { PinpipeError, isPinpipeError } from '../../src/errors.ts';
 import { sandboxDown, sandboxServices, sandboxStatus, sandboxUp } from '../../sandbox/sandbox.ts';
@@ -93,11 +95,12 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     });
     watchdog = watchServices(sandboxServices(sbx), (err) => ctl.abort(err));
 
+    const apiKey = demoApiKey(profile, say);
     const url = await step(
       2,
-      `proxy: Kafka REST Proxy on ${profile.proxy.host}:${profile.proxy.port}`,
+      `proxy: Kafka REST Proxy on ${profile.proxy.host}:${profile.proxy.port}${apiKey ? ' (API key required)' : ''}`,
       async () => {
-        proxy = await startOwnProxy({ profile }, 'The demo');
+        proxy = await startOwnProxy({ profile, apiKey }, 'The demo');
         return resolveInvokeUrl(profile);
       },
     );
@@ -112,6 +115,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
         const ledger = startLedgerRun(profile, url, { runId: scope.runId });
         const s = await runEmulator({
           profile,
+          apiKey,
           url,
           count: opts.count,
           seed: opts.seed,
@@ -183,4 +187,17 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     }
     lock.release();
   }
+}
+
+/**
+ * The proxy's API key for this demo: the variable the profile names (proxy.apiKeyEnv), or, when it is
+ * unset on a sandbox profile, a throwaway key made for this run only. Never printed.
+ */
+function demoApiKey(profile: Profile, say: (m: string) => void): string | undefined {
+  const name = profile.proxy.apiKeyEnv;
+  if (!name) return undefined;
+  const key = readSecret(name);
+  if (key) return key;
+  say(`      ${name} is not set: using a throwaway API key for this demo (export ${name} to choose one)`);
+  return randomBytes(24).toString('base64url');
 }

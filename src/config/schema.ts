@@ -114,6 +114,23 @@ export const profileSchema = z
           .positive()
           .default(1024 * 1024),
         lingerMs: z.number().int().min(0).max(1000).default(5),
+        /** Open client connections; a request on a connection over the cap is answered 429. */
+        maxConnections: z.number().int().min(1).default(512),
+        /** Produce requests admitted at once (body being read or waiting for Kafka); more get 429. */
+        maxRequestsInFlight: z.number().int().min(1).default(256),
+        /** Request body bytes held at once (declared Content-Length, counted before reading); more get 429. */
+        maxBytesInFlight: z
+          .number()
+          .int()
+          .min(1024)
+          .default(16 * 1024 * 1024),
+        /** Retry-After (seconds) sent with 429 and 503 answers. */
+        retryAfterSeconds: z.number().int().min(1).max(600).default(1),
+        /** Longest wait for Kafka's acknowledgement before answering 503. */
+        sendTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+        /** Time a client has to send the request headers, and the whole request. */
+        headersTimeoutMs: z.number().int().min(100).default(5_000),
+        requestTimeoutMs: z.number().int().min(100).default(20_000),
       })
       .strict(),
     sink: z
@@ -154,6 +171,11 @@ export const profileSchema = z
         kafkaControllerPort: port.default(9093),
         /** Second listener, SASL_PLAINTEXT + OAUTHBEARER (issue 10). 0 disables it. */
         kafkaSaslPort: z.number().int().min(0).max(65535).default(9094),
+        /**
+         * A secured sandbox profile (kafka.brokers names the SASL listener): the broker's plain
+         * listener, the one the sandbox starts and health-checks the broker on.
+         */
+        kafkaPort: port.optional(),
         kafkaHeapMb: z.number().int().min(128).default(512),
         /** How long each service may take to become healthy before up gives up and cleans up. */
         startTimeoutSec: z.number().int().min(1).default(90),

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import { createMysqlPool } from '../clients/mysql.ts';
+import { proxyAuthHeaders } from './target.ts';
 import { normaliseOptions } from './options.ts';
 import { FAITHFUL_MAX_SLEEP_MS } from './options.ts';
 import { blockSize, chunk, rateDelay } from './plan.ts';
@@ -29,9 +30,10 @@ const FETCH_BLOCK_POSTS = 256;
 export async function runEmulator(opts: EmulatorOptions): Promise<EmulatorSummary> {
   const o = normaliseOptions(opts);
   const { profile, signal } = opts;
+  const headers = opts.apiKey ? { 'x-api-key': opts.apiKey } : proxyAuthHeaders(profile);
   const url = opts.url ?? (await resolveTarget(profile, {})).url;
   const pool = createMysqlPool(profile, { connectionLimit: 4 });
-  const sender = createSender({ baseUrl: url, connections: o.concurrency, retry: o.retry });
+  const sender = createSender({ baseUrl: url, connections: o.concurrency, retry: o.retry, headers });
   const tally = new Tally(profile);
   const pick = mulberry32(o.seed);
   const naps = mulberry32(deriveSeed(o.seed, 1));

@@ -20,7 +20,7 @@ export function formatSummary(s: EmulatorSummary): string {
     );
   }
   lines.push(
-    `records/s ${s.recordsPerSecond.toFixed(0)} | requests ${s.requests.sent} (retried ${s.requests.retried}, failed ${s.requests.failed}) | latency p50 ${s.latencyMs.p50} ms, p99 ${s.latencyMs.p99} ms, max ${s.latencyMs.max} ms`,
+    `records/s ${s.recordsPerSecond.toFixed(0)} | requests ${s.requests.sent} (retried ${s.requests.retried}, failed ${s.requests.failed}${s.requests.throttled ? `, throttled ${s.requests.throttled}` : ''}) | latency p50 ${s.latencyMs.p50} ms, p99 ${s.latencyMs.p99} ms, max ${s.latencyMs.max} ms`,
   );
   for (const f of s.failures) {
     lines.push(

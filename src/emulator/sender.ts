@@ -2,17 +2,29 @@ import { Agent, request } from 'undici';
 import pRetry from 'p-retry';
 import { CONTENT_TYPE, produceBody, topicUrl } from './records.ts';
 import { interpretResponse, isRetryableError, type ProduceOutcome } from './response.ts';
+import {
+  DEFAULT_THROTTLE,
+  parseRetryAfter,
+  sleep as defaultSleep,
+  throttleWaitMs,
+  type ThrottleOptions,
+} from './throttle.ts';
 import type { RecordValue, RetryOptions } from './types.ts';
 
 export interface SendResult {
   outcome: ProduceOutcome | { kind: 'error'; message: string };
   attempts: number;
   latencyMs: number;
+  /** 429 answers this request got (each waited out, as Retry-After asked, before retrying). */
+  throttled: number;
 }
 
 /** A 5xx / 408 / 429 answer, thrown so p-retry retries it. */
 class RetryableAnswer extends Error {
-  constructor(readonly outcome: ProduceOutcome & { kind: 'retry' }) {
+  constructor(
+    readonly outcome: ProduceOutcome & { kind: 'retry' },
+    readonly retryAfterMs: number | undefined,
+  ) {
     super(`HTTP ${outcome.status}: ${outcome.message}`);
   }
 }
@@ -24,14 +36,21 @@ export interface Sender {
 
 /**
  * Posts produce requests over kept-alive connections (one undici Agent, `connections` sockets per
- * origin), retrying network errors and 5xx with exponential backoff, never 4xx.
+ * origin), retrying network errors and 5xx with exponential backoff, never 4xx. A 429 is waited out
+ * as its Retry-After says (bounded by `throttle`) and retried without using up `retry.retries`; a
+ * 503 with Retry-After waits at least that long before its (counted) retry.
  */
 export function createSender(opts: {
   baseUrl: string;
   connections: number;
   retry: RetryOptions;
   headers?: Record<string, string>;
+  throttle?: Partial<ThrottleOptions>;
+  /** How waits are made (tests pass a recorder). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }): Sender {
+  const throttle = { ...DEFAULT_THROTTLE, ...opts.throttle };
+  const wait = opts.sleep ?? defaultSleep;
   const agent = new Agent({
     connections: opts.connections,
     keepAliveTimeout: 30_000,
@@ -48,7 +67,8 @@ export function createSender(opts: {
     const res = await request(url, { method: 'POST', headers, body, dispatcher: agent });
     const text = await res.body.text();
     const outcome = interpretResponse(res.statusCode, text, records);
-    if (outcome.kind === 'retry') throw new RetryableAnswer(outcome);
+    if (outcome.kind === 'retry')
+      throw new RetryableAnswer(outcome, parseRetryAfter(res.headers['retry-after'], Date.now()));
     return outcome;
   }
 
@@ -58,8 +78,11 @@ export function createSender(opts: {
       const body = produceBody(values);
       const started = performance.now();
       let attempts = 0;
-      try {
-        const outcome = await pRetry(
+      let throttled = 0;
+      const isThrottle = (e: unknown): e is RetryableAnswer =>
+        e instanceof RetryableAnswer && e.outcome.status === 429;
+      const retrying = () =>
+        pRetry(
           () => {
             attempts++;
             return attempt(url, body, values.length);
@@ -70,19 +93,39 @@ export function createSender(opts: {
             maxTimeout: opts.retry.maxTimeoutMs,
             factor: 2,
             randomize: true,
+            // A 503 that names Retry-After waits that long before p-retry's own backoff.
+            onFailedAttempt: async ({ error }) => {
+              if (!(error instanceof RetryableAnswer) || error.outcome.status === 429) return;
+              if (error.retryAfterMs !== undefined && !signal?.aborted)
+                await wait(Math.min(error.retryAfterMs, throttle.maxWaitMs), signal);
+            },
             // Not `signal:` — p-retry would then discard an answer that arrives after Ctrl-C, and we
             // would report delivered records as failed. An interrupt only stops further retries.
+            // A 429 is not retried here: it is waited out below, outside the retry budget.
             shouldRetry: ({ error }) =>
-              !signal?.aborted && (error instanceof RetryableAnswer || isRetryableError(error)),
+              !signal?.aborted &&
+              !isThrottle(error) &&
+              (error instanceof RetryableAnswer || isRetryableError(error)),
           },
         );
-        return { outcome, attempts, latencyMs: performance.now() - started };
-      } catch (err) {
-        const outcome =
-          err instanceof RetryableAnswer
-            ? err.outcome
-            : { kind: 'error' as const, message: describeNetworkError(err) };
-        return { outcome, attempts, latencyMs: performance.now() - started };
+      for (;;) {
+        try {
+          const outcome = await retrying();
+          return { outcome, attempts, latencyMs: performance.now() - started, throttled };
+        } catch (err) {
+          if (isThrottle(err) && throttled < throttle.maxThrottles && !signal?.aborted) {
+            throttled++;
+            await wait(throttleWaitMs(err.retryAfterMs, throttled, throttle), signal);
+            if (!signal?.aborted) continue;
+          } else if (isThrottle(err)) {
+            throttled++;
+          }
+          const outcome =
+            err instanceof RetryableAnswer
+              ? err.outcome
+              : { kind: 'error' as const, message: describeNetworkError(err) };
+          return { outcome, attempts, latencyMs: performance.now() - started, throttled };
+        }
       }
     },
     close: () => agent.close(),

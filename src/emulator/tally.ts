@@ -17,7 +17,7 @@ const MAX_FAILURE_SAMPLES = 20;
 export class Tally {
   readonly topics: Record<TopicKey, TopicSummary>;
   readonly latency = new LatencyReservoir();
-  requests = { sent: 0, retried: 0, failed: 0 };
+  requests = { sent: 0, retried: 0, failed: 0, throttled: 0 };
   posts = 0;
   consecutiveFailures = 0;
   private readonly failures = new Map<string, FailureSample>();
@@ -53,10 +53,12 @@ export class Tally {
       outcome: ProduceOutcome | { kind: 'error'; message: string };
       attempts: number;
       latencyMs: number;
+      throttled?: number;
     },
   ): void {
     const t = this.topics[key];
     this.requests.sent++;
+    this.requests.throttled += result.throttled ?? 0;
     if (result.attempts > 1) this.requests.retried++;
     this.latency.add(result.latencyMs);
     t.sent += values.length;

@@ -27,6 +27,8 @@ export interface RetryOptions {
 
 export interface EmulatorOptions {
   profile: Profile;
+  /** The proxy's API key (X-API-Key); default: the variable the profile names in proxy.apiKeyEnv. */
+  apiKey?: string;
   /** Base URL; records go to `<url>/topics/<topic>`. Default: the profile's invoke URL. */
   url?: string;
   /** Posts to send (each post = one record per topic). */
@@ -82,7 +84,8 @@ export interface EmulatorSummary {
   /** N: inds are drawn uniformly from [1, N]. */
   sourceRows: number;
   posts: number;
-  requests: { sent: number; retried: number; failed: number };
+  /** `throttled`: 429 answers received (each waited out and retried, see docs/emulator.md). */
+  requests: { sent: number; retried: number; failed: number; throttled: number };
   records: { sent: number; acknowledged: number; failed: number; missing: number };
   topics: Record<TopicKey, TopicSummary>;
   elapsedMs: number;

@@ -9,6 +9,8 @@ export const ConfluentCodes = {
   METHOD_NOT_ALLOWED: 405,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  /** Over a cap of the proxy; Confluent's v2 mapper uses the HTTP status as the code. */
+  TOO_MANY_REQUESTS: 429,
   TOPIC_NOT_FOUND: 40401,
   PARTITION_NOT_FOUND: 40402,
   /** Conversion of JSON to the embedded format failed (e.g. bad base64 in the binary format). */
@@ -23,22 +25,42 @@ export const ConfluentCodes = {
 export interface ConfluentErrorBody {
   error_code: number;
   message: string;
+  /** 5xx answers only: the id under which the proxy logged the detail (also in X-Request-Id). */
+  request_id?: string;
 }
 
-/** An HTTP answer in Confluent's error shape: `{"error_code":40401,"message":"Topic not found."}`. */
+/**
+ * An HTTP answer in Confluent's error shape: `{"error_code":40401,"message":"Topic not found."}`.
+ * `message` is what the client sees; `detail` (Kafka's own message, broker addresses) is only logged.
+ */
 export class ProxyHttpError extends Error {
   readonly status: number;
   readonly errorCode: number;
+  readonly detail: string | undefined;
+  /** Seconds for a Retry-After header (429 and 503). */
+  readonly retryAfter: number | undefined;
 
-  constructor(status: number, errorCode: number, message: string) {
+  constructor(
+    status: number,
+    errorCode: number,
+    message: string,
+    opts: { detail?: string; retryAfter?: number } = {},
+  ) {
     super(message);
     this.name = 'ProxyHttpError';
     this.status = status;
     this.errorCode = errorCode;
+    this.detail = opts.detail;
+    this.retryAfter = opts.retryAfter;
   }
 
-  body(): ConfluentErrorBody {
-    return { error_code: this.errorCode, message: this.message };
+  body(requestId?: string): ConfluentErrorBody {
+    const body: ConfluentErrorBody = { error_code: this.errorCode, message: this.message };
+    if (this.status >= 500 && requestId) {
+      body.message = `${this.message} (request id ${requestId})`;
+      body.request_id = requestId;
+    }
+    return body;
   }
 }
 
@@ -83,10 +105,25 @@ export const httpErrors = {
     new ProxyHttpError(422, ConfluentCodes.INVALID_PAYLOAD, `Payload error. ${detail}`),
   conversion: (detail: string) =>
     new ProxyHttpError(422, ConfluentCodes.JSON_CONVERSION, `Conversion of JSON to Object failed: ${detail}`),
-  kafka: (retriable: boolean, detail: string) =>
+  tooManyRequests: (cap: 'connections' | 'requests' | 'bytes', retryAfter: number) =>
+    new ProxyHttpError(
+      429,
+      ConfluentCodes.TOO_MANY_REQUESTS,
+      `Request rate limit exceeded: the proxy holds as many ${cap === 'bytes' ? 'bytes' : cap} as it may; retry after ${retryAfter} s.`,
+      { retryAfter, detail: `over the ${cap} cap` },
+    ),
+  /** Generic to the client; `detail` is logged with the request id. */
+  kafka: (retriable: boolean, detail: string, retryAfter?: number) =>
     retriable
-      ? new ProxyHttpError(503, ConfluentCodes.KAFKA_RETRIABLE_ERROR, `Kafka error (retriable): ${detail}`)
-      : new ProxyHttpError(500, ConfluentCodes.KAFKA_ERROR, `Kafka error: ${detail}`),
+      ? new ProxyHttpError(
+          503,
+          ConfluentCodes.KAFKA_RETRIABLE_ERROR,
+          'Kafka error (retriable): Kafka is unavailable, retry later.',
+          { detail, retryAfter },
+        )
+      : new ProxyHttpError(500, ConfluentCodes.KAFKA_ERROR, 'Kafka error: Kafka refused the records.', {
+          detail,
+        }),
   internal: (detail: string) =>
-    new ProxyHttpError(500, ConfluentCodes.INTERNAL, `Internal proxy error: ${detail}`),
+    new ProxyHttpError(500, ConfluentCodes.INTERNAL, 'Internal proxy error.', { detail }),
 } as const;

@@ -2,10 +2,27 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { httpErrors } from './confluent-errors.ts';
 import { V2_CONTENT_TYPE } from './responses.ts';
 
-/** Reads a request body up to `limit` bytes; beyond it, a 413 (the rest is discarded, not buffered). */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return Promise.reject(httpErrors.tooLarge(limit));
+/** The declared Content-Length of a request, or undefined (chunked or absent). */
+export function declaredLength(req: IncomingMessage): number | undefined {
+  const v = req.headers['content-length'];
+  if (v === undefined || !/^\d{1,15}$/.test(v)) return undefined;
+  return Number(v);
+}
+
+/** Counts bytes of a body of unknown length against a cap while it is read. */
+export interface BodyMeter {
+  /** False when `n` more bytes are over the cap: reading stops with `refusal()`. */
+  grow(n: number): boolean;
+  refusal(): Error;
+}
+
+/**
+ * Reads a request body up to `limit` bytes; beyond it, a 413 (the rest is discarded, not buffered).
+ * With a `meter`, every chunk is counted as it arrives and the read is cut off when the meter refuses.
+ */
+export function readBody(req: IncomingMessage, limit: number, meter?: BodyMeter): Promise<Buffer> {
+  const declared = declaredLength(req);
+  if (declared !== undefined && declared > limit) return Promise.reject(httpErrors.tooLarge(limit));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -19,6 +36,12 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
         reject(httpErrors.tooLarge(limit));
         return;
       }
+      if (meter && !meter.grow(chunk.length)) {
+        failed = true;
+        chunks.length = 0;
+        reject(meter.refusal());
+        return;
+      }
       chunks.push(chunk);
     });
     req.on('end', () => {
@@ -27,6 +50,14 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on('error', (err) => {
       if (!failed) reject(err);
       failed = true;
+    });
+    // A client that went away mid-body: nothing more will come.
+    req.on('close', () => {
+      if (!failed && !req.complete) {
+        failed = true;
+        chunks.length = 0;
+        reject(new Error('the client closed the connection before sending the whole body'));
+      }
     });
   });
 }

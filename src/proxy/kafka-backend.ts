@@ -3,7 +3,7 @@ import kafkajs from 'kafkajs';
 import { createKafka } from '../clients/kafka.ts';
 import type { Profile } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
-import { isConnectionError, withDeadline } from './kafka-errors.ts';
+import { isConnectionError, kafkaFailure, withDeadline } from './kafka-errors.ts';
 
 /**
  * The proxy's Kafka side: one producer (acks=all) and one admin client, rebuilt after a connection
@@ -20,6 +20,8 @@ export interface KafkaBackendOptions {
   metadataMaxAgeMs?: number;
   /** An unknown topic is answered from the cache if it was refreshed this recently. */
   unknownTopicMaxAgeMs?: number;
+  /** While Kafka is known to be down, how often it is probed (a metadata round trip). */
+  probeIntervalMs?: number;
 }
 
 export interface TopicDescription {
@@ -39,6 +41,12 @@ export class KafkaBackend {
   private fetchedAt = 0;
   private refreshing: Promise<void> | undefined;
   private readonly opts: Required<KafkaBackendOptions>;
+  /** Set while Kafka is known to be unreachable; requests are then answered 503 before their body is read. */
+  private downSince: number | undefined;
+  private probe: NodeJS.Timeout | undefined;
+  private closed = false;
+  /** Bytes of sends whose caller gave up at the deadline while kafkajs still holds them. */
+  private abandoned = 0;
 
   constructor(opts: KafkaBackendOptions) {
     this.opts = {
@@ -48,16 +56,62 @@ export class KafkaBackend {
       metadataTimeoutMs: opts.metadataTimeoutMs ?? 5000,
       metadataMaxAgeMs: opts.metadataMaxAgeMs ?? 30000,
       unknownTopicMaxAgeMs: opts.unknownTopicMaxAgeMs ?? 1000,
+      probeIntervalMs: opts.probeIntervalMs ?? 1000,
     };
   }
 
   private kafka() {
-    // Few, short retries: the proxy answers 503 and the client retries, rather than a request hanging.
+    // One short retry, each attempt bounded by half the send deadline: a send the proxy gave up on
+    // ends (and frees its records) about one deadline later instead of being retried for minutes.
     return createKafka(this.opts.profile, {
       clientId: `${this.opts.profile.kafka.clientId}-rest-proxy`,
-      requestTimeout: Math.min(this.opts.sendTimeoutMs, 30000),
-      retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
+      requestTimeout: Math.max(1000, Math.floor(Math.min(this.opts.sendTimeoutMs, 30000) / 2)),
+      retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 500 },
     });
+  }
+
+  /** True while Kafka is known to be unreachable (a send or probe failed, no call has succeeded since). */
+  isDown(): boolean {
+    return this.downSince !== undefined;
+  }
+
+  /** Bytes still held by sends the proxy already answered (they end within about one send deadline). */
+  abandonedBytes(): number {
+    return this.abandoned;
+  }
+
+  private markUp(): void {
+    if (this.downSince === undefined) return;
+    this.opts.logger.info(`Kafka is reachable again after ${Date.now() - this.downSince} ms`);
+    this.downSince = undefined;
+    if (this.probe) clearTimeout(this.probe);
+    this.probe = undefined;
+  }
+
+  /**
+   * Kafka is taken as down after a connection failure, or (`retriable`) any retriable send failure:
+   * the probe clears a false alarm within one interval.
+   */
+  private markDown(err: unknown, retriable = false): void {
+    if (!(isConnectionError(err) || retriable) || this.closed) return;
+    if (this.downSince === undefined) {
+      this.downSince = Date.now();
+      this.opts.logger.warn(
+        `Kafka is unreachable (${(err as Error).message}); answering 503 until a probe succeeds`,
+      );
+    }
+    this.scheduleProbe();
+  }
+
+  private scheduleProbe(): void {
+    if (this.probe || this.closed) return;
+    this.probe = setTimeout(() => {
+      void this.health(Math.max(1000, this.opts.probeIntervalMs * 2)).finally(() => {
+        this.probe = undefined;
+        if (this.downSince !== undefined) this.scheduleProbe();
+      });
+    }, this.opts.probeIntervalMs);
+    this.probe.unref();
   }
 
   private getProducer(): Promise<Producer> {
@@ -95,19 +149,33 @@ export class KafkaBackend {
   /** Sends with acks=all; resolves only once the broker has acknowledged every record. */
   readonly send = async (topicMessages: TopicMessages[]): Promise<RecordMetadata[]> => {
     const current = this.getProducer();
+    const sending = current.then((p) =>
+      p.sendBatch({ topicMessages, acks: -1, timeout: this.opts.sendTimeoutMs }),
+    );
+    let settled = false;
+    let abandonedBytes = 0;
+    sending
+      .finally(() => {
+        settled = true;
+        this.abandoned -= abandonedBytes;
+      })
+      .catch(() => undefined);
     try {
-      return await withDeadline(
-        current.then((p) => p.sendBatch({ topicMessages, acks: -1, timeout: this.opts.sendTimeoutMs })),
-        this.opts.sendTimeoutMs,
-        'Kafka send',
-      );
+      const result = await withDeadline(sending, this.opts.sendTimeoutMs, 'Kafka send');
+      this.markUp();
+      return result;
     } catch (err) {
+      if (!settled) {
+        abandonedBytes = messageBytes(topicMessages);
+        this.abandoned += abandonedBytes;
+      }
       if (isConnectionError(err)) {
-        this.opts.logger.warn(
+        this.opts.logger.debug(
           `Kafka send failed (${(err as Error).message}); reconnecting on the next request`,
         );
         this.resetProducer(current);
       }
+      this.markDown(err, kafkaFailure(err).status === 503);
       throw err;
     }
   };
@@ -115,9 +183,14 @@ export class KafkaBackend {
   private async withAdmin<T>(what: string, fn: (a: Admin) => Promise<T>): Promise<T> {
     const current = this.getAdmin();
     try {
-      return await withDeadline(current.then(fn), this.opts.metadataTimeoutMs, what);
+      const result = await withDeadline(current.then(fn), this.opts.metadataTimeoutMs, what);
+      this.markUp();
+      return result;
     } catch (err) {
-      if (isConnectionError(err)) this.resetAdmin(current);
+      if (isConnectionError(err)) {
+        this.resetAdmin(current);
+        this.markDown(err);
+      }
       throw err;
     }
   }
@@ -183,7 +256,7 @@ export class KafkaBackend {
     };
   }
 
-  /** A real round trip to the cluster, under a short deadline. */
+  /** A real round trip to the cluster, under a short deadline. `detail` is for the log only. */
   async health(timeoutMs = 3000): Promise<{ ok: boolean; detail: string }> {
     try {
       const current = this.getAdmin();
@@ -195,17 +268,35 @@ export class KafkaBackend {
         if (isConnectionError(err)) this.resetAdmin(current);
         throw err;
       });
+      this.markUp();
       return { ok: true, detail: `${c.brokers.length} broker(s), cluster ${c.clusterId}` };
     } catch (err) {
+      this.markDown(err);
       return { ok: false, detail: (err as Error).message };
     }
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    if (this.probe) clearTimeout(this.probe);
+    this.probe = undefined;
     const p = this.producer;
     const a = this.admin;
     this.producer = undefined;
     this.admin = undefined;
     await Promise.allSettled([p?.then((x) => x.disconnect()), a?.then((x) => x.disconnect())]);
   }
+}
+
+/** Key and value bytes of a send (what kafkajs holds until it ends). */
+function messageBytes(topicMessages: TopicMessages[]): number {
+  let n = 0;
+  for (const tm of topicMessages)
+    for (const m of tm.messages) n += byteLength(m.value) + byteLength(m.key) + 32;
+  return n;
+}
+
+function byteLength(v: Buffer | string | null | undefined): number {
+  if (v === null || v === undefined) return 0;
+  return typeof v === 'string' ? Buffer.byteLength(v) : v.length;
 }

@@ -1,12 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import net, { type AddressInfo } from 'node:net';
+import net, { type AddressInfo, type Socket } from 'node:net';
 import kafkajs, { type PartitionMetadata } from 'kafkajs';
 import type { Profile } from '../config/schema.ts';
 import { readSecret } from '../config/env.ts';
 import { PinpipeError, describeError } from '../errors.ts';
 import { log, type Logger } from '../log.ts';
+import { Admission } from './admission.ts';
 import { httpErrors, ProxyHttpError } from './confluent-errors.ts';
-import { readBody, sendJson } from './http-io.ts';
+import { declaredLength, readBody, sendJson } from './http-io.ts';
 import { KafkaBackend } from './kafka-backend.ts';
 import { kafkaFailure } from './kafka-errors.ts';
 import { LingerBatcher, type PartitionedRecord } from './linger-batcher.ts';
@@ -15,9 +17,10 @@ import { apiKeyMatches, produceResponse, route } from './responses.ts';
 import { openAckLedger, proxyLedgerPath } from './ack-ledger.ts';
 
 /**
- * `pinpipe proxy`: the produce side of Confluent's REST Proxy v2 on node:http (issue 4, spec §2).
- * Request → content type → body (bounded) → records → topic metadata (cached) → partition →
- * linger batcher → one kafkajs sendBatch (acks=all) → offsets mapped back → 200.
+ * `pinpipe proxy`: the produce side of Confluent's REST Proxy v2 on node:http.
+ * Request → content type → Kafka known down? (503) → admission on Content-Length (429) → topic
+ * metadata (cached) → body (bounded, counted) → records → partition → linger batcher → one kafkajs
+ * sendBatch (acks=all) → offsets mapped back → 200. Memory is bounded by the profile's caps.
  */
 export interface StartProxyOptions {
   profile: Profile;
@@ -26,8 +29,10 @@ export interface StartProxyOptions {
   logger?: Logger;
   /** The API key clients must send as X-API-Key; default: the variable named by profile.proxy.apiKeyEnv. */
   apiKey?: string;
-  /** Longest wait for Kafka's acknowledgement before answering 503 (default 15 s). */
+  /** Longest wait for Kafka's acknowledgement before answering 503 (default proxy.sendTimeoutMs). */
   sendTimeoutMs?: number;
+  /** While Kafka is known to be down, how often it is probed (default 1 s). */
+  probeIntervalMs?: number;
   /** Longest wait for in-flight requests on close (default 30 s). */
   drainTimeoutMs?: number;
 }
@@ -35,8 +40,16 @@ export interface StartProxyOptions {
 export interface StartedProxy {
   url: string;
   port: number;
-  /** Records and Kafka sends so far (how well lingering gathers records). */
-  stats(): { requests: number; records: number; sends: number };
+  /** Records and Kafka sends so far (how well lingering gathers records), and answers over a cap. */
+  stats(): {
+    requests: number;
+    records: number;
+    sends: number;
+    tooMany: number;
+    /** Produce requests admitted now and the bytes they (and abandoned Kafka sends) hold. */
+    inFlight: { requests: number; bytes: number };
+    connections: number;
+  };
   /** Stops accepting, answers the requests in flight, then disconnects from Kafka. */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -66,8 +79,16 @@ export async function startProxy(opts: StartProxyOptions): Promise<StartedProxy>
       `the proxy listens on ${host} without an API key: anyone who can reach it can write to Kafka`,
     );
   }
-  const maxBody = profile.proxy.maxBodyBytes;
-  const backend = new KafkaBackend({ profile, logger, sendTimeoutMs: opts.sendTimeoutMs });
+  const caps = profile.proxy;
+  const maxBody = caps.maxBodyBytes;
+  const retryAfter = caps.retryAfterSeconds;
+  const backend = new KafkaBackend({
+    profile,
+    logger,
+    sendTimeoutMs: opts.sendTimeoutMs ?? caps.sendTimeoutMs,
+    probeIntervalMs: opts.probeIntervalMs,
+  });
+  const admission = new Admission(caps, () => backend.abandonedBytes());
   const batcher = new LingerBatcher({
     lingerMs: profile.proxy.lingerMs,
     maxBatchBytes: MAX_BATCH_BYTES,
@@ -75,7 +96,11 @@ export async function startProxy(opts: StartProxyOptions): Promise<StartedProxy>
   });
   const partitioner = kafkajs.Partitioners.DefaultPartitioner();
   let requests = 0;
+  let tooMany = 0;
   let inFlight = 0;
+  let connections = 0;
+  /** Connections accepted while `maxConnections` were open: their requests are answered 429. */
+  const overCap = new WeakSet<Socket>();
   let draining = false;
   let onIdle: (() => void) | undefined;
   /** Answers not yet written: told to close their connection when draining starts. */
@@ -118,16 +143,33 @@ export async function startProxy(opts: StartProxyOptions): Promise<StartedProxy>
       if (!/^\d{1,9}$/.test(pathPartition)) throw httpErrors.partitionNotFound(topic, Number.NaN);
       partition = Number(pathPartition);
     }
-    const raw = await readBody(req, maxBody);
-    const records = parseProduceBody(raw, format, partition);
-    const parts = await knownPartitions(topic);
-    const assigned = assign(topic, parts, records);
-    const offsets = await batcher.submit(topic, assigned).catch((err: unknown) => {
-      acks.failed(topic, assigned.length);
-      throw kafkaFailure(err);
-    });
-    acks.acknowledged(topic, assigned.length);
-    sendJson(req, res, 200, produceResponse(offsets));
+    if (!isValidTopicName(topic))
+      throw httpErrors.topicNotFound(topic, 'It is not a valid Kafka topic name.');
+    // Everything below happens before a byte of the body is read.
+    if (backend.isDown()) throw httpErrors.kafka(true, KNOWN_DOWN, retryAfter);
+    const declared = declaredLength(req);
+    if (declared !== undefined && declared > maxBody) throw httpErrors.tooLarge(maxBody);
+    const ticket = admission.admit(declared ?? 0);
+    if (typeof ticket === 'string') throw httpErrors.tooManyRequests(ticket, retryAfter);
+    try {
+      const parts = await knownPartitions(topic);
+      const raw = await readBody(
+        req,
+        maxBody,
+        declared === undefined
+          ? { grow: (n) => ticket.grow(n), refusal: () => httpErrors.tooManyRequests('bytes', retryAfter) }
+          : undefined,
+      );
+      const assigned = assign(topic, parts, parseProduceBody(raw, format, partition));
+      const offsets = await batcher.submit(topic, assigned).catch((err: unknown) => {
+        acks.failed(topic, assigned.length);
+        throw kafkaFailure(err);
+      });
+      acks.acknowledged(topic, assigned.length);
+      sendJson(req, res, 200, produceResponse(offsets));
+    } finally {
+      ticket.release();
+    }
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -137,10 +179,11 @@ export async function startProxy(opts: StartProxyOptions): Promise<StartedProxy>
     if (!r) throw httpErrors.notFound(url.pathname);
     if (r.name === 'health') {
       const h = await backend.health();
-      if (h.ok) return sendJson(req, res, 200, { status: 'UP', kafka: h.detail });
-      throw httpErrors.kafka(true, `Kafka is not reachable: ${h.detail}`);
+      if (h.ok) return sendJson(req, res, 200, { status: 'UP' });
+      throw httpErrors.kafka(true, `health check: ${h.detail}`, retryAfter);
     }
     if (apiKey && !apiKeyMatches(apiKey, header(req, 'x-api-key'))) throw httpErrors.unauthorized();
+    if (overCap.has(req.socket)) throw httpErrors.tooManyRequests('connections', retryAfter);
     const allow = (...methods: string[]) => {
       if (!methods.includes(method)) throw httpErrors.methodNotAllowed();
     };
@@ -165,32 +208,53 @@ export async function startProxy(opts: StartProxyOptions): Promise<StartedProxy>
     }
   };
 
-  const server = http.createServer((req, res) => {
-    requests++;
-    inFlight++;
-    open.add(res);
-    // Counted until the answer is handed to the OS (or the client went away), so a drain never cuts
-    // off an answer that is still being written.
-    res.once('close', () => {
-      open.delete(res);
-      inFlight--;
-      if (inFlight === 0) onIdle?.();
-    });
-    if (draining) res.setHeader('Connection', 'close');
-    handle(req, res)
-      .then(() => {
-        if (!res.headersSent) throw httpErrors.internal('no answer was produced');
-      })
-      .catch((err: unknown) => {
-        const e = err instanceof ProxyHttpError ? err : httpErrors.internal(describeError(err));
-        if (e.status >= 500) logger.warn(`${req.method} ${req.url}: ${e.status} ${e.message}`);
-        else logger.debug(`${req.method} ${req.url}: ${e.status} ${e.message}`);
-        sendJson(req, res, e.status, e.body(), { close: draining });
+  const server = http.createServer(
+    {
+      headersTimeout: Math.min(caps.headersTimeoutMs, caps.requestTimeoutMs),
+      requestTimeout: caps.requestTimeoutMs,
+      keepAliveTimeout: 5_000,
+      // How often the header and request timeouts are checked (Node's default is 30 s).
+      connectionsCheckingInterval: Math.min(1_000, caps.headersTimeoutMs),
+    },
+    (req, res) => {
+      const requestId = randomUUID();
+      res.setHeader('X-Request-Id', requestId);
+      requests++;
+      inFlight++;
+      open.add(res);
+      // Counted until the answer is handed to the OS (or the client went away), so a drain never cuts
+      // off an answer that is still being written.
+      res.once('close', () => {
+        open.delete(res);
+        inFlight--;
+        if (inFlight === 0) onIdle?.();
       });
+      if (draining) res.setHeader('Connection', 'close');
+      handle(req, res)
+        .then(() => {
+          if (!res.headersSent) throw httpErrors.internal('no answer was produced');
+        })
+        .catch((err: unknown) => {
+          const e = err instanceof ProxyHttpError ? err : httpErrors.internal(describeError(err));
+          // The detail (Kafka's message, broker addresses) goes to the log only, under the request id.
+          const line = `request ${requestId}: ${req.method} ${req.url} → ${e.status} ${e.detail ?? e.message}`;
+          if (e.status >= 500 && e.detail !== KNOWN_DOWN) logger.warn(line);
+          else logger.debug(line);
+          if (e.status === 429) tooMany++;
+          if (e.status === 429 || e.status === 503)
+            res.setHeader('Retry-After', String(e.retryAfter ?? retryAfter));
+          // Over a cap: the connection is closed, so a client over the connection cap reconnects.
+          sendJson(req, res, e.status, e.body(requestId), { close: draining || e.status === 429 });
+        });
+    },
+  );
+  // A hard ceiling far above the cap: connections beyond it are dropped by Node without an answer.
+  server.maxConnections = caps.maxConnections * 2;
+  server.on('connection', (socket: Socket) => {
+    connections++;
+    if (connections > caps.maxConnections) overCap.add(socket);
+    socket.once('close', () => connections--);
   });
-  server.keepAliveTimeout = 30_000;
-  server.headersTimeout = 35_000;
-  server.requestTimeout = 60_000;
   const port = await listen(server, host, opts.port ?? profile.proxy.port);
   const acks = openAckLedger(proxyLedgerPath(profile));
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -233,11 +297,21 @@ export async function startProxy(opts: StartProxyOptions): Promise<StartedProxy>
   return {
     url,
     port,
-    stats: () => ({ requests, records: batcher.stats.records, sends: batcher.stats.sends }),
+    stats: () => ({
+      requests,
+      records: batcher.stats.records,
+      sends: batcher.stats.sends,
+      tooMany,
+      inFlight: admission.inFlight,
+      connections,
+    }),
     close,
     [Symbol.asyncDispose]: close,
   };
 }
+
+/** Detail of a 503 answered before the body was read, because Kafka is known to be unreachable. */
+const KNOWN_DOWN = 'Kafka is known to be unreachable (answered before reading the body)';
 
 function rethrowKafka(err: unknown): never {
   throw kafkaFailure(err);

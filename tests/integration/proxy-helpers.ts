@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import pino from 'pino';
 import { createKafka } from '../../src/clients/kafka.ts';
 import type { Profile } from '../../src/config/schema.ts';
@@ -140,6 +141,26 @@ export function rawRequest(
       }
     }
     req.end();
+  });
+}
+
+/** Writes `head` (and optionally part of a body) on a raw socket; resolves with all it reads until close. */
+export function rawExchange(url: string, head: string, ms = 8000): Promise<{ text: string; tookMs: number }> {
+  const { hostname, port } = new URL(url);
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname, () => socket.write(head));
+    let text = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no close within ${ms} ms; read so far: ${JSON.stringify(text)}`));
+    }, ms);
+    socket.on('data', (d: Buffer) => (text += d.toString()));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve({ text, tookMs: Date.now() - started });
+    });
   });
 }
 

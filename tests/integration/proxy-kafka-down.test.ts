@@ -9,7 +9,7 @@ import { readEnv } from '../../src/config/env.ts';
 import type { Profile } from '../../src/config/schema.ts';
 import { startProxy, type StartedProxy } from '../../src/proxy/index.ts';
 import { testProfile } from '../helpers/profile.ts';
-import { consumeBack, JSON_V2, quietLogger, rawRequest } from './proxy-helpers.ts';
+import { consumeBack, JSON_V2, quietLogger, rawExchange, rawRequest } from './proxy-helpers.ts';
 import { freePort } from '../helpers/ports.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -74,10 +74,26 @@ describe('REST proxy with Kafka stopped and restarted (private broker)', { timeo
       });
       expect(took).toBeLessThan(ANSWER_BOUND_MS);
       times.push(took);
+      // A generic message and the request id; the broker's address stays in the log.
+      expect(r.headers['retry-after']).toBe('1');
+      expect(body).toEqual({
+        error_code: 50003,
+        message: `Kafka error (retriable): Kafka is unavailable, retry later. (request id ${r.headers['x-request-id']})`,
+        request_id: r.headers['x-request-id'],
+      });
     }
+    // Kafka is known to be down: a 900 KB request is answered 503 before its body is read (never sent here).
+    const early = await rawExchange(
+      proxy.url,
+      `POST /topics/${TOPIC} HTTP/1.1\r\nHost: x\r\nContent-Type: ${JSON_V2}\r\nContent-Length: 900000\r\n\r\n`,
+    );
+    expect(early.text).toMatch(/^HTTP\/1\.1 503 /);
+    expect(early.text).toMatch(/\r\nRetry-After: 1\r\n/i);
     const health = await rawRequest(`${proxy.url}/health`, {});
     expect(health.status).toBe(503);
     expect(JSON.parse(health.body).error_code).toBe(50003);
+    expect(health.body).not.toContain(profile.kafka.brokers[0]!);
+    expect(JSON.parse(health.body).request_id).toBe(health.headers['x-request-id']);
     // an unknown topic cannot be looked up while Kafka is down: 503 + 50003 rather than a hang
     const unknown = await rawRequest(`${proxy.url}/topics/${TOPIC}-unknown`, {
       method: 'POST',

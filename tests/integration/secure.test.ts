@@ -33,6 +33,11 @@ let admin: Admin;
 const TOKEN_VAR = 'PINPIPE_TEST_SECURE_TOKEN';
 /** A compact JWS (header.payload.signature, base64url; the unsecured one has an empty signature). */
 const JWS = /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/;
+/** local-secure requires the proxy's API key (proxy.apiKeyEnv), as the AWS profile does. */
+const KEY_VAR = secure.proxy.apiKeyEnv!;
+const API_KEY = 'secure-test-api-key';
+const keyBefore = process.env[KEY_VAR];
+process.env[KEY_VAR] = API_KEY;
 
 /** The same profile with another token: the broker must refuse it. */
 function withToken(how: 'wrong-scope' | 'expired' | 'no-sasl'): Profile {
@@ -76,6 +81,8 @@ afterAll(async () => {
   await deletePrefix(s3, secure.s3.bucket, `${prefix}/`).catch(() => 0);
   s3.destroy();
   delete process.env[TOKEN_VAR];
+  if (keyBefore === undefined) delete process.env[KEY_VAR];
+  else process.env[KEY_VAR] = keyBefore;
 });
 
 describe('the secured path over SASL/OAUTHBEARER (local-secure)', { timeout: 110_000 }, () => {
@@ -172,7 +179,7 @@ describe('the secured path over SASL/OAUTHBEARER (local-secure)', { timeout: 110
     });
     const res = await fetch(`${proxy.url}/topics/${topics[0]}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/vnd.kafka.json.v2+json' },
+      headers: { 'content-type': 'application/vnd.kafka.json.v2+json', 'x-api-key': API_KEY },
       body: JSON.stringify({ records: [{ value: { ind: 1 } }] }),
     });
     const body = (await res.json()) as { error_code?: number; message?: string };

@@ -65,7 +65,7 @@ describe('tally and summary', () => {
     });
     expect(s.topics.geo).toMatchObject({ sent: 1, acknowledged: 0, failed: 1 });
     expect(s.records).toEqual({ sent: 5, acknowledged: 2, failed: 3, missing: 0 });
-    expect(s.requests).toEqual({ sent: 3, retried: 1, failed: 2 });
+    expect(s.requests).toEqual({ sent: 3, retried: 1, failed: 2, throttled: 0 });
     expect(s.recordsPerSecond).toBe(2);
     expect(s.failures.map((f) => f.message)).toEqual(['boom', 'no topic', 'ECONNREFUSED']);
     expect(formatSummary(s)).toMatch(/abc123\.geo\s+1\s+0\s+1/);

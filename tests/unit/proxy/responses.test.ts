@@ -69,10 +69,12 @@ describe('Kafka failures', () => {
       },
     );
     expect(kafkaFailure(tooLarge).status).toBe(500);
+    // The client sees a generic message; Kafka's own words are kept for the log.
     expect(kafkaFailure(tooLarge).body()).toEqual({
       error_code: 50002,
-      message: expect.stringContaining('max message size'),
+      message: 'Kafka error: Kafka refused the records.',
     });
+    expect(kafkaFailure(tooLarge).detail).toContain('max message size');
     const leader = Object.assign(new Error('no leader'), { name: 'KafkaJSProtocolError', retriable: true });
     expect(kafkaFailure(leader).errorCode).toBe(50003);
   });
