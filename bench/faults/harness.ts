@@ -415,6 +415,20 @@ export async function committed(profile: Profile, group: string, topics: string[
   }
 }
 
+/** Per partition of a topic: records past the group's committed offset (high watermark − committed). */
+export async function lagPerPartition(profile: Profile, group: string, topic: string): Promise<number[]> {
+  const admin = createKafka(profile).admin();
+  await admin.connect();
+  try {
+    const high = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
+    const [t] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    const done = new Map((t?.partitions ?? []).map((p) => [p.partition, Math.max(0, Number(p.offset))]));
+    return [...high].map(([p, h]) => h - (done.get(p) ?? 0));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Kafka and S3 read back for the accounting: Kafka values per offset, S3 values per distinct offset. */
 export async function readBack(
   profile: Profile,
