@@ -526,11 +526,13 @@ function bigPost(
   i: number,
   pad: Buffer,
   timeoutMs: number,
-): Promise<{ status: number | null; ms: number }> {
+): Promise<{ status: number | null; ms: number; error?: 'timeout' | 'reset' }> {
   const head = Buffer.from(`{"records":[{"value":{"i":${i},"pad":"`);
   const tail = Buffer.from('"}}]}');
   const t0 = Date.now();
   return new Promise((resolve) => {
+    let status: number | null = null;
+    let timedOut = false;
     const req = http.request(
       `${url}/topics/${encodeURIComponent(topic)}`,
       {
@@ -539,13 +541,24 @@ function bigPost(
         headers: { 'content-type': CONTENT_TYPE, 'content-length': head.length + pad.length + tail.length },
       },
       (res) => {
+        // An answer sent before the whole body was read (a server refusing early) still counts.
+        status = res.statusCode ?? null;
         res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? null, ms: Date.now() - t0 }));
-        res.on('error', () => resolve({ status: res.statusCode ?? null, ms: Date.now() - t0 }));
+        res.on('end', () => resolve({ status, ms: Date.now() - t0 }));
+        res.on('error', () => resolve({ status, ms: Date.now() - t0 }));
       },
     );
-    req.setTimeout(timeoutMs, () => req.destroy(new Error('timeout')));
-    req.on('error', () => resolve({ status: null, ms: Date.now() - t0 }));
+    req.setTimeout(timeoutMs, () => {
+      timedOut = true;
+      req.destroy(new Error('timeout'));
+    });
+    req.on('error', () =>
+      resolve(
+        status !== null
+          ? { status, ms: Date.now() - t0 }
+          : { status: null, ms: Date.now() - t0, error: timedOut ? 'timeout' : 'reset' },
+      ),
+    );
     req.write(head);
     req.write(pad);
     req.end(tail);
@@ -578,7 +591,7 @@ const overload: RowSpec = {
     const sampler = peakRssSampler(pid, 100);
     const pad = Buffer.alloc(OVERLOAD_BYTES, 'x');
     ctx.sbx.signal('kafka', 'SIGSTOP');
-    let answers: Array<{ status: number | null; ms: number }>;
+    let answers: Awaited<ReturnType<typeof bigPost>>[];
     let peak: number;
     try {
       answers = await Promise.all(
@@ -590,18 +603,23 @@ const overload: RowSpec = {
     }
     const served = await pollUntil(() => probeProduce(proxy.url, probeTopic), 60_000, 250, ctx.signal);
     const statuses = new Map<number, number>();
-    for (const a of answers) statuses.set(a.status ?? 0, (statuses.get(a.status ?? 0) ?? 0) + 1);
+    for (const a of answers) if (a.status !== null) statuses.set(a.status, (statuses.get(a.status) ?? 0) + 1);
     const slowest = Math.max(...answers.map((a) => a.ms));
-    const unanswered = answers.filter((a) => a.status === null).length;
+    const timedOut = answers.filter((a) => a.error === 'timeout').length;
+    const reset = answers.filter((a) => a.error === 'reset').length;
     const late = answers.filter((a) => a.status !== null && a.ms > 15_000).length;
     const grew = peak - idle;
     notes.push(
       `proxy RSS idle ${(idle / MB).toFixed(0)} MB, peak ${(peak / MB).toFixed(0)} MB (+${(grew / MB).toFixed(0)} MB)`,
-      `answers ${statusText(statuses).replace(/\b0×/, 'no answer×')}, slowest ${formatSeconds(slowest)}`,
+      `answers ${statusText(statuses) || 'none'}` +
+        (reset > 0 ? `, ${reset} connection(s) reset without an answer` : '') +
+        (timedOut > 0 ? `, ${timedOut} without an answer after 30 s` : '') +
+        `, slowest ${formatSeconds(slowest)}`,
     );
     if (grew > 256 * MB) problems.push(`proxy RSS grew ${(grew / MB).toFixed(0)} MB (target ≤ 256 MB)`);
     if (late > 0) problems.push(`${late} request(s) answered only after 15 s`);
-    if (unanswered > 0) problems.push(`${unanswered} request(s) never answered (gave up at 30 s)`);
+    if (timedOut > 0) problems.push(`${timedOut} request(s) never answered (gave up at 30 s)`);
+    if (reset > 0) problems.push(`${reset} request(s) reset without an answer`);
     if (served === null) problems.push('did not serve again within 60 s of SIGCONT');
     else if (served > 5000)
       problems.push(`served again only ${formatSeconds(served)} after SIGCONT (target ≤ 5 s)`);
