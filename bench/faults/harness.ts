@@ -116,6 +116,8 @@ export async function rowEnv(sbx: Sandbox, row: string): Promise<Record<string, 
     PINPIPE_PIPELINE_ID: id,
     PINPIPE_PROXY__PORT: String(port),
     PINPIPE_PROXY__URL: `http://127.0.0.1:${port}`,
+    // the emulator's ledger lives next to the batch folder: inside the private sandbox, deleted with it
+    PINPIPE_BATCH__WORK_DIR: path.join(sbx.profile.sandbox.dir, 'batch'),
   };
 }
 
