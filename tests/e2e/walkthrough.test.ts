@@ -18,9 +18,12 @@ let dir: string;
 
 beforeAll(async () => {
   env = await privateSandboxEnv();
+  // The private folder holds the `pinpipe` shim and the log; the sandbox is its `.sandbox`, as by default
+  // (sandbox:up only marks a new or empty folder as a sandbox).
   dir = env.PINPIPE_SANDBOX__DIR!;
   const port = await freePort();
   Object.assign(env, {
+    PINPIPE_SANDBOX__DIR: path.join(dir, '.sandbox'),
     PINPIPE_PROXY__PORT: String(port),
     PINPIPE_PROXY__URL: `http://127.0.0.1:${port}`,
     // Inside the private folder, under a `.sandbox` like the default, so the excerpts' paths hold.
