@@ -17,9 +17,9 @@ const HEARTBEAT_TICK_MS = 500;
 
 type Commit = (plan: Map<string, number>) => Promise<void>;
 
-/** The final flush stored its objects but could not commit them (the group rebalanced). */
-class NotCommitted extends Error {
-  override name = 'NotCommitted';
+/** The group moved to another generation while a store or commit of the old one was running. */
+class Rebalanced extends Error {
+  override name = 'Rebalanced';
 }
 export type StopReason = 'drain' | 'signal';
 
@@ -116,17 +116,18 @@ export class SinkRunner {
         try {
           await this.store(writes, heartbeat);
         } catch (err) {
-          if (isKafkaError(err)) {
+          if (isRebalance(err)) {
             // A rebalance began during the store: kafkajs rejoins and re-delivers from the commit.
-            this.skipped(this.state.commitPlan([key]), 'a batch', err);
-            throw err;
+            this.skipped('a batch', `${key} up to offset ${slice[slice.length - 1]!.offset}`, err);
+            if (isKafkaError(err)) throw err;
+            return;
           }
           this.fail(err);
           payload.pause();
           return;
         }
         if (generation !== this.state.generation) {
-          this.skipped(this.state.commitPlan([key]), 'a batch');
+          this.skipped('a batch', `${key} up to offset ${slice[slice.length - 1]!.offset}`);
           return;
         }
         resolveOffset(last ? batch.lastOffset() : slice[slice.length - 1]!.offset);
@@ -143,6 +144,13 @@ export class SinkRunner {
    */
   private async store(writes: PendingWrite[], heartbeat: (() => Promise<void>) | undefined): Promise<void> {
     if (writes.length === 0) return;
+    const generation = this.state.generation;
+    // kafkajs may rejoin on its own meanwhile (its loop heartbeats too): then the next heartbeat
+    // would succeed for the NEW generation, so a generation change fences the store as well.
+    const beat = async () => {
+      if (generation !== this.state.generation) throw new Rebalanced('the group rebalanced during the store');
+      await heartbeat?.();
+    };
     const limit = pLimit(this.o.uploadConcurrency);
     const onRetry = () => {
       this.state.counters.uploadRetries++;
@@ -164,7 +172,7 @@ export class SinkRunner {
             }),
           ),
         ),
-      heartbeat,
+      beat,
       HEARTBEAT_TICK_MS,
     );
   }
@@ -178,7 +186,7 @@ export class SinkRunner {
   ): Promise<boolean> {
     if (plan.size === 0) return true;
     if (generation !== this.state.generation) {
-      this.skipped(plan, what);
+      this.skipped(what, describePlan(plan));
       return false;
     }
     await send(plan);
@@ -186,14 +194,15 @@ export class SinkRunner {
     return true;
   }
 
-  /** A commit not sent after a rebalance: the records are re-delivered and rewrite the same keys. */
-  private skipped(plan: Map<string, number>, what: string, err?: unknown): void {
-    if (plan.size === 0) return;
+  /**
+   * A commit not sent after a rebalance: logged and counted, never recorded as committed. The
+   * records are re-delivered from the last commit and rewrite the same keys.
+   */
+  private skipped(what: string, upTo: string, err?: unknown): void {
     this.state.counters.commitsSkipped++;
-    const upTo = [...plan].map(([k, offset]) => `${k}@${offset}`).join(', ');
     this.logger.warn(
       `commit after ${what} skipped: the group rebalanced${err === undefined ? '' : ` (${describeError(err)})`}; ` +
-        `offsets ${upTo} stay uncommitted, Kafka re-delivers those records and the same keys are rewritten`,
+        `${upTo} stays uncommitted, Kafka re-delivers those records and the same keys are rewritten`,
     );
   }
 
@@ -220,27 +229,28 @@ export class SinkRunner {
       try {
         await this.store(writes, group?.heartbeat);
       } catch (err) {
-        if (!isKafkaError(err)) {
+        if (!isRebalance(err)) {
           this.fail(err);
           return;
         }
-        this.skipped(this.state.commitPlan(), what, err);
+        if (writes.length > 0) this.skipped(what, describeWrites(writes), err);
         if (stopAfter) throw err;
         return;
       }
       const send = this.commitOutside(generation);
       const plan = this.state.commitPlan();
-      if (!send) this.skipped(plan, what);
+      if (!send && plan.size > 0) this.skipped(what, describePlan(plan));
       let committed = false;
       try {
-        committed = send !== undefined && (await this.commit(plan, generation, send, what));
+        committed =
+          plan.size === 0 || (send !== undefined && (await this.commit(plan, generation, send, what)));
       } catch (err) {
         // Stored but not committed: harmless (a replay rewrites the same keys). The final flush
         // reports it to finish(); a scheduled one waits for the rejoin that follows.
         if (stopAfter || !isKafkaError(err)) throw err;
         this.logger.warn(`commit after a scheduled rotation failed: ${describeError(err)}`);
       }
-      if (stopAfter && !committed) throw new NotCommitted('the group rebalanced before the final commit');
+      if (stopAfter && !committed) throw new Rebalanced('the group rebalanced before the final commit');
     });
   }
 
@@ -260,9 +270,18 @@ export class SinkRunner {
           this.logger.debug(`could not read the group's offsets yet: ${describeError(err)}`),
         );
         if (this.o.drain) {
-          await this.checkAlone().catch((err: unknown) =>
-            this.logger.debug(`could not describe the group yet: ${describeError(err)}`),
-          );
+          await this.checkAlone().catch((err: unknown) => {
+            if ((err as { type?: string }).type === 'GROUP_AUTHORIZATION_FAILED') {
+              this.fail(
+                new PinpipeError(
+                  'KAFKA_AUTH_FAILED',
+                  `--drain could not read the members of group ${this.o.groupId}: ${describeError(err)}. ` +
+                    'Grant DescribeGroup on the group (pinpipe doctor shows the policy).',
+                  { cause: err },
+                ),
+              );
+            } else this.logger.debug(`could not describe the group yet: ${describeError(err)}`);
+          });
           if (this.fatal !== undefined) throw this.fatal;
         }
         if (this.o.rotateScheduleIntervalMs > 0) await this.flushOutside(() => this.state.due(Date.now()));
@@ -300,7 +319,7 @@ export class SinkRunner {
     try {
       await this.flushOutside(() => this.state.closeAll(reason === 'drain' ? 'drain' : 'shutdown'), true);
     } catch (err) {
-      if (!isKafkaError(err) && !(err instanceof NotCommitted)) throw err;
+      if (!isRebalance(err)) throw err;
       this.logger.warn(
         `final flush or commit interrupted (${describeError(err)}); offsets not committed: ` +
           (reason === 'drain'
@@ -420,6 +439,26 @@ export class SinkRunner {
       (c.uploadRetries > 0 ? `, ${c.uploadRetries} upload retries` : '')
     );
   }
+}
+
+function describePlan(plan: Map<string, number>): string {
+  return [...plan].map(([k, offset]) => `${k} below offset ${offset}`).join(', ');
+}
+
+function describeWrites(writes: PendingWrite[]): string {
+  const last = new Map<string, number>();
+  for (const w of writes) {
+    const [k, offset] =
+      w.kind === 'object'
+        ? [tpKey(w.object.topic, w.object.partition), w.object.startOffset + w.object.lines.length - 1]
+        : [tpKey(w.record.topic, w.record.partition), w.record.offset];
+    last.set(k, Math.max(last.get(k) ?? -1, offset));
+  }
+  return [...last].map(([k, offset]) => `${k} up to offset ${offset}`).join(', ');
+}
+
+function isRebalance(err: unknown): boolean {
+  return err instanceof Rebalanced || isKafkaError(err);
 }
 
 function isKafkaError(err: unknown): boolean {
