@@ -44,6 +44,12 @@ export class SinkRunner {
   private group: { generation: number; heartbeat: () => Promise<void>; commit: Commit } | undefined;
   /** False between a kafkajs crash and the next join: consumer.commitOffsets would do nothing then. */
   private consumerUp = false;
+  /**
+   * A generation in which a store was interrupted by a rebalance: its buffers count objects as
+   * closed that may not be in S3, so it never commits again; the join that follows re-delivers
+   * from the last commit.
+   */
+  private interrupted = 0;
 
   constructor(
     private readonly o: ResolvedSinkOptions,
@@ -118,6 +124,7 @@ export class SinkRunner {
         } catch (err) {
           if (isRebalance(err)) {
             // A rebalance began during the store: kafkajs rejoins and re-delivers from the commit.
+            this.interrupted = generation;
             this.skipped('a batch', `${key} up to offset ${slice[slice.length - 1]!.offset}`, err);
             if (isKafkaError(err)) throw err;
             return;
@@ -185,7 +192,7 @@ export class SinkRunner {
     what: string,
   ): Promise<boolean> {
     if (plan.size === 0) return true;
-    if (generation !== this.state.generation) {
+    if (generation !== this.state.generation || generation === this.interrupted) {
       this.skipped(what, describePlan(plan));
       return false;
     }
@@ -233,6 +240,7 @@ export class SinkRunner {
           this.fail(err);
           return;
         }
+        this.interrupted = generation;
         if (writes.length > 0) this.skipped(what, describeWrites(writes), err);
         if (stopAfter) throw err;
         return;
@@ -417,6 +425,7 @@ export class SinkRunner {
     const generation = this.state.generation;
     if (generation === 0 || this.seededGeneration !== generation || this.checkedGeneration !== generation)
       return false;
+    if (generation === this.interrupted) return false;
     if (!this.targets) {
       const targets = new Map<string, number>();
       for (const topic of this.topics) {
