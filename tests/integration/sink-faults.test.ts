@@ -211,6 +211,57 @@ describe('sink faults', { timeout: 60_000 }, () => {
     await expectExactlyOnce(topic, prefix, 120);
   });
 
+  it('a store stuck longer than the session timeout keeps the member in its group (heartbeats during the store)', async () => {
+    const { topic, group, prefix } = await fixture('sink-slow');
+    const gate = await tcpGate(new URL(profile.aws.endpoint!), 'hold-put');
+    gates.push(gate);
+    await produce(topic, 0, 10);
+    const controller = new AbortController();
+    const running = runSink({
+      // one request may hang 10 s, longer than the 6 s session: only heartbeats during the store keep the member
+      profile: {
+        ...profile,
+        aws: { ...profile.aws, endpoint: gate.url },
+        s3: { ...profile.s3, requestTimeoutMs: 10_000 },
+      },
+      topics: [topic],
+      groupId: group,
+      prefix,
+      flushSize: 10,
+      sessionTimeoutMs: 6000,
+      uploadRetryMs: 60_000,
+      progressIntervalMs: 0,
+      signal: controller.signal,
+      logger,
+    });
+    try {
+      await waitFor(
+        'a PutObject is stuck',
+        () => gate.held > 0,
+        20_000,
+        () => gate.held,
+      );
+      await sleep(8000); // the fault: S3 silent for longer than the session timeout
+      gate.mode = 'pass';
+      await waitFor(
+        '10 records committed per partition',
+        async () => (await committed(group, topic)).every((o) => o === 10),
+        30_000,
+        () => committed(group, topic),
+      );
+    } finally {
+      controller.abort();
+    }
+    const summary = await running;
+    expect(summary).toMatchObject({
+      rebalances: 0,
+      commitsSkipped: 0,
+      recordsWritten: 30,
+      stoppedBy: 'signal',
+    });
+    await expectExactlyOnce(topic, prefix, 30);
+  });
+
   it('the bucket disappearing mid-run: S3_BUCKET_MISSING, the commits stop where the bucket went', async () => {
     const { topic, group } = await fixture('sink-vanish');
     const vanishing = uniqueName('sink-vanish-bucket');
