@@ -90,6 +90,10 @@ export const profileSchema = z
         forcePathStyle: z.boolean().default(false),
         /** Create the bucket when it is missing (sandbox: true; AWS: provision does it). */
         createBucket: z.boolean().default(false),
+        /** Longest wait for a TCP (and TLS) connection to the S3 endpoint. */
+        connectionTimeoutMs: z.number().int().min(100).max(600_000).default(3000),
+        /** Longest time one S3 request may take, response included; the SDK then retries it. */
+        requestTimeoutMs: z.number().int().min(100).max(3_600_000).default(30_000),
       })
       .strict(),
     apiGateway: z

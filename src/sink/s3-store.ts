@@ -30,21 +30,29 @@ function isMissingBucket(err: unknown): boolean {
   return name === 'NoSuchBucket' || name === 'NotFound' || status === 404;
 }
 
-/** Fails with S3_BUCKET_MISSING unless the bucket exists or may be created (s3.createBucket). */
+/**
+ * Fails with S3_BUCKET_MISSING unless the bucket exists or may be created (s3.createBucket);
+ * with S3_UNAVAILABLE when S3 gives no answer within `timeoutMs` (retries included).
+ */
 export async function ensureBucket(
   s3: S3Client,
   bucket: string,
   create: boolean,
   logger: Logger,
+  timeoutMs = DEFAULT_UPLOAD_RETRY.maxRetryTimeMs,
 ): Promise<'exists' | 'created'> {
+  const abortSignal = AbortSignal.timeout(timeoutMs);
   try {
-    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal });
     return 'exists';
   } catch (err) {
     if (!isMissingBucket(err)) {
+      const why = abortSignal.aborted
+        ? `no answer within ${Math.round(timeoutMs / 1000)} s`
+        : describeError(err);
       throw new PinpipeError(
         'S3_UNAVAILABLE',
-        `Cannot reach bucket ${bucket}: ${describeError(err)}. Check aws.endpoint / credentials (pinpipe doctor) and retry.`,
+        `Cannot reach bucket ${bucket}: ${why}. Check aws.endpoint / credentials (pinpipe doctor) and retry.`,
         { cause: err },
       );
     }
@@ -57,7 +65,7 @@ export async function ensureBucket(
     );
   }
   try {
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }), { abortSignal });
   } catch (err) {
     if (!['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'].includes(errorName(err))) {
       throw new PinpipeError('S3_UNAVAILABLE', `Cannot create bucket ${bucket}: ${describeError(err)}.`, {
@@ -84,8 +92,11 @@ export const DEFAULT_UPLOAD_RETRY: UploadRetry = {
 
 /**
  * PutObject with retries and exponential backoff: an S3 endpoint that goes away is waited for
- * (the caller commits nothing until this resolves). `onRetry` may heartbeat the consumer group;
- * if it throws (a rebalance), retrying stops with that error.
+ * (the caller commits nothing until this resolves). The deadline (`retry.maxRetryTimeMs`) holds
+ * even while a request is stuck: the in-flight call is aborted and SINK_UPLOAD_FAILED thrown.
+ * `signal` aborts from outside (a rebalance seen by the heartbeat); its reason is rethrown.
+ * `onRetry` may heartbeat the consumer group; if it throws (a rebalance), retrying stops with
+ * that error.
  */
 export async function putWithRetry(
   s3: S3Client,
@@ -96,48 +107,70 @@ export async function putWithRetry(
     retry: UploadRetry;
     logger: Logger;
     onRetry?: (attempt: number, err: unknown) => Promise<void> | void;
+    signal?: AbortSignal;
   },
 ): Promise<void> {
-  await pRetry(
-    async () => {
-      try {
-        await s3.send(
-          new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }),
-        );
-      } catch (err) {
-        if (errorName(err) === 'NoSuchBucket') {
-          throw new AbortError(
-            new PinpipeError(
-              'S3_BUCKET_MISSING',
-              `Bucket ${bucket} disappeared while the sink was writing ${key}.`,
-            ),
+  const deadline = new AbortController();
+  const timer = setTimeout(
+    () => deadline.abort(new Error('upload deadline passed')),
+    opts.retry.maxRetryTimeMs,
+  );
+  const signal = opts.signal ? AbortSignal.any([deadline.signal, opts.signal]) : deadline.signal;
+  let lastError: unknown;
+  try {
+    await pRetry(
+      async () => {
+        try {
+          await s3.send(
+            new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }),
+            { abortSignal: signal },
           );
+        } catch (err) {
+          if (signal.aborted)
+            throw new AbortError(err instanceof Error ? err : new Error(describeError(err)));
+          lastError = err;
+          if (errorName(err) === 'NoSuchBucket') {
+            throw new AbortError(
+              new PinpipeError(
+                'S3_BUCKET_MISSING',
+                `Bucket ${bucket} disappeared while the sink was writing ${key}. Nothing was committed past ` +
+                  'the last stored object; recreate the bucket (pinpipe provision) and restart the sink.',
+              ),
+            );
+          }
+          throw err instanceof Error ? err : new Error(describeError(err));
         }
-        throw err instanceof Error ? err : new Error(describeError(err));
-      }
-    },
-    {
-      retries: Number.POSITIVE_INFINITY,
-      factor: 2,
-      minTimeout: opts.retry.minTimeoutMs,
-      maxTimeout: opts.retry.maxTimeoutMs,
-      randomize: true,
-      maxRetryTime: opts.retry.maxRetryTimeMs,
-      onFailedAttempt: async ({ error, attemptNumber }) => {
-        opts.logger.warn(
-          `S3 PutObject ${key} failed (attempt ${attemptNumber}): ${describeError(error)}; retrying`,
-        );
-        await opts.onRetry?.(attemptNumber, error);
       },
-    },
-  ).catch((err: unknown) => {
+      {
+        retries: Number.POSITIVE_INFINITY,
+        factor: 2,
+        minTimeout: opts.retry.minTimeoutMs,
+        maxTimeout: opts.retry.maxTimeoutMs,
+        randomize: true,
+        maxRetryTime: opts.retry.maxRetryTimeMs,
+        signal,
+        onFailedAttempt: async ({ error, attemptNumber }) => {
+          opts.logger.warn(
+            `S3 PutObject ${key} failed (attempt ${attemptNumber}): ${describeError(error)}; retrying`,
+          );
+          await opts.onRetry?.(attemptNumber, error);
+        },
+      },
+    );
+  } catch (err) {
+    if (opts.signal?.aborted) throw opts.signal.reason;
     if (err instanceof PinpipeError) throw err;
     if ((err as { name?: string })?.name?.startsWith('KafkaJS')) throw err;
+    const cause = deadline.signal.aborted
+      ? `no answer within the deadline${lastError === undefined ? '' : ` (last error: ${describeError(lastError)})`}`
+      : describeError(err);
     throw new PinpipeError(
       'SINK_UPLOAD_FAILED',
-      `Could not store ${key} in bucket ${bucket} after retrying for ${Math.round(opts.retry.maxRetryTimeMs / 1000)} s: ` +
-        `${describeError(err)}. Nothing was committed past the last stored object; restart the sink once S3 is back.`,
+      `Could not store ${key} in bucket ${bucket} within ${Math.round(opts.retry.maxRetryTimeMs / 1000)} s ` +
+        `(--upload-retry-ms): ${cause}. Nothing was committed past the last stored object; restart the sink once S3 is back.`,
       { cause: err },
     );
-  });
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -40,6 +40,8 @@ export interface SinkCounters {
   errorRecords: number;
   duplicatesSkipped: number;
   commits: number;
+  /** Commits not sent because the group rebalanced after the objects were stored (re-delivered). */
+  commitsSkipped: number;
   uploadRetries: number;
   rebalances: number;
 }
@@ -53,6 +55,7 @@ export function newCounters(): SinkCounters {
     errorRecords: 0,
     duplicatesSkipped: 0,
     commits: 0,
+    commitsSkipped: 0,
     uploadRetries: 0,
     rebalances: 0,
   };

@@ -38,7 +38,7 @@ export async function runSink(opts: RunSinkOptions): Promise<SinkSummary> {
   let statusTimer: NodeJS.Timeout | undefined;
   const statusFile = sinkStatusPath(opts.profile, o.groupId);
   try {
-    await ensureBucket(s3, o.bucket, o.createBucket, logger);
+    await ensureBucket(s3, o.bucket, o.createBucket, logger, o.uploadRetry.maxRetryTimeMs);
     await connect(admin, opts.profile);
     const topics = await resolveTopics(admin, o);
     const runner = new SinkRunner(o, topics, consumer, admin, s3, logger);
@@ -59,6 +59,7 @@ export async function runSink(opts: RunSinkOptions): Promise<SinkSummary> {
     statusTimer.unref();
     consumer.on(consumer.events.GROUP_JOIN, runner.onJoin);
     consumer.on(consumer.events.CRASH, (e) => {
+      runner.onCrash();
       if (!e.payload.restart) runner.fail(asPinpipeError(e.payload.error));
     });
     logger.info(

@@ -104,7 +104,8 @@ export function summaryText(s: SinkSummary): string {
       `(s3://${s.bucket}/${s.topicsRoot}/), ${s.errorRecords} to errors/, ${s.recordsPerSecond} records/s in ${(s.durationMs / 1000).toFixed(1)} s`,
     `group ${s.groupId}: ${s.commits} commits, lag ${s.lag}` +
       (s.uploadRetries > 0 ? `, ${s.uploadRetries} upload retries` : '') +
-      (s.rebalances > 0 ? `, ${s.rebalances} rebalances` : ''),
+      (s.rebalances > 0 ? `, ${s.rebalances} rebalances` : '') +
+      (s.commitsSkipped > 0 ? `, ${s.commitsSkipped} commits skipped after a rebalance` : ''),
   ];
   for (const p of s.partitions) {
     lines.push(

@@ -1,0 +1,422 @@
+import type { ChildProcess } from 'node:child_process';
+import { CreateBucketCommand, DeleteBucketCommand } from '@aws-sdk/client-s3';
+import type { Consumer } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deletePrefix, exited, readKafkaLog, spawnSink } from '../../bench/sink-crash.ts';
+import { createKafka, createS3 } from '../../src/clients/index.ts';
+import { isPinpipeError } from '../../src/errors.ts';
+import { createLogger } from '../../src/log.ts';
+import { compareWithLog, readStoredRecords, runSink, topicsRoot } from '../../src/sink/index.ts';
+import { uniqueName } from '../helpers/names.ts';
+import { testProfile } from '../helpers/profile.ts';
+import { tcpGate, type TcpGate } from '../helpers/tcp-gate.ts';
+
+// The sink under S3 and group faults: a stalled S3 endpoint (a TCP gate in front of the sandbox's
+// S3 that accepts and never answers), the bucket vanishing, a rebalance during the final flush of
+// --drain, and --drain next to another member of its group. Every case ends by checking S3
+// against the Kafka log: nothing committed that was not stored, nothing stored twice.
+
+const profile = testProfile();
+const bucket = profile.s3.bucket;
+const kafka = createKafka(profile);
+const admin = kafka.admin();
+const s3 = createS3(profile);
+const logger = createLogger('error');
+const topics: string[] = [];
+const groups: string[] = [];
+const prefixes: string[] = [];
+const gates: TcpGate[] = [];
+const children: ChildProcess[] = [];
+const consumers: Consumer[] = [];
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function fixture(label: string, partitions = 3) {
+  const topic = uniqueName(label);
+  const group = uniqueName(`${label}-group`);
+  const prefix = uniqueName(`${label}-prefix`);
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+  topics.push(topic);
+  groups.push(group);
+  prefixes.push(prefix);
+  return { topic, group, prefix };
+}
+
+/** `perPartition` JSON records to each of the topic's 3 partitions, numbered from `from`. */
+async function produce(topic: string, from: number, perPartition: number) {
+  const producer = kafka.producer();
+  await producer.connect();
+  for (let p = 0; p < 3; p++) {
+    await producer.send({
+      topic,
+      messages: Array.from({ length: perPartition }, (_, i) => ({
+        partition: p,
+        value: JSON.stringify({ n: from + p * 100_000 + i }),
+      })),
+    });
+  }
+  await producer.disconnect();
+}
+
+/** The group's committed offsets, by partition (-1: none). */
+async function committed(group: string, topic: string): Promise<number[]> {
+  const fetch = () => admin.fetchOffsets({ groupId: group, topics: [topic] });
+  // a fresh broker may answer NOT_COORDINATOR for a new group once; kafkajs then knows better
+  const [t] = await fetch().catch(async () => {
+    await sleep(500);
+    return fetch();
+  });
+  return (t?.partitions ?? [])
+    .slice()
+    .sort((a, b) => a.partition - b.partition)
+    .map((p) => Number(p.offset));
+}
+
+async function waitFor(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+  seen: () => unknown,
+) {
+  const t0 = Date.now();
+  while (!(await check())) {
+    if (Date.now() - t0 > timeoutMs) {
+      throw new Error(`${what}: not reached within ${timeoutMs} ms (seen: ${JSON.stringify(await seen())})`);
+    }
+    await sleep(100);
+  }
+}
+
+/** The child's exit, or a failure naming what it printed when it is still running after `ms`. */
+async function exitWithin(child: ChildProcess, ms: number, output: () => string) {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_r, reject) => {
+    timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the sink was still running after ${ms} ms; it printed:\n${output()}`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([exited(child), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function spawn(args: string[], env: Record<string, string> = {}) {
+  let out = '';
+  const child = spawnSink(args, (l) => (out += `${l}\n`), env);
+  children.push(child);
+  return { child, output: () => out };
+}
+
+async function expectExactlyOnce(topic: string, prefix: string, records: number) {
+  const root = `${topicsRoot({ prefix, topicsDir: profile.s3.topicsDir, errorsDir: 'errors' })}/`;
+  const { records: stored } = await readStoredRecords(s3, bucket, root);
+  expect(compareWithLog(await readKafkaLog(kafka, topic), stored)).toMatchObject({
+    logRecords: records,
+    storedLines: records,
+    missing: [],
+    duplicated: 0,
+    mismatched: [],
+    unknown: 0,
+  });
+}
+
+/** Offsets stored in S3 under the prefix, per partition: the highest stored offset + 1. */
+async function storedUpTo(topic: string, prefix: string): Promise<number[]> {
+  const root = `${topicsRoot({ prefix, topicsDir: profile.s3.topicsDir, errorsDir: 'errors' })}/`;
+  const { records } = await readStoredRecords(s3, bucket, root);
+  const upTo = [0, 0, 0];
+  for (const r of records)
+    if (r.topic === topic) upTo[r.partition] = Math.max(upTo[r.partition]!, r.offset + 1);
+  return upTo;
+}
+
+beforeAll(async () => {
+  await admin.connect();
+});
+
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  for (const c of consumers) await c.disconnect().catch(() => undefined);
+  for (const g of gates) await g.close();
+  await admin.deleteTopics({ topics }).catch(() => undefined);
+  await admin.deleteGroups(groups).catch(() => undefined);
+  await admin.disconnect();
+  for (const p of prefixes) await deletePrefix(s3, bucket, `${p}/`).catch(() => 0);
+  s3.destroy();
+});
+
+describe('sink faults', { timeout: 60_000 }, () => {
+  it('an S3 endpoint that never answers at start: exit 3 S3_UNAVAILABLE within --upload-retry-ms', async () => {
+    const { topic, group, prefix } = await fixture('sink-hung-start');
+    const hole = await tcpGate(undefined, 'hold');
+    gates.push(hole);
+    const t0 = Date.now();
+    const { child, output } = spawn(
+      ['--topics', topic, '--group', group, '--prefix', prefix, '--drain', '--upload-retry-ms', '3000'],
+      { PINPIPE_AWS__ENDPOINT: hole.url },
+    );
+    const { code } = await exitWithin(child, 20_000, output);
+    process.stderr.write(`hung S3 at start: exit ${code} after ${Date.now() - t0} ms\n`);
+    expect(code).toBe(3);
+    expect(output()).toContain('S3_UNAVAILABLE');
+    expect(output()).toContain(`Cannot reach bucket ${bucket}: no answer within 3 s`);
+    expect(hole.held).toBeGreaterThan(0);
+  });
+
+  it('S3 stalls mid-run: SINK_UPLOAD_FAILED (exit 1) at the deadline, nothing committed beyond what is stored', async () => {
+    const { topic, group, prefix } = await fixture('sink-hung');
+    const gate = await tcpGate(new URL(profile.aws.endpoint!));
+    gates.push(gate);
+    await produce(topic, 0, 30);
+    const { child, output } = spawn(
+      [
+        ...['--topics', topic, '--group', group, '--prefix', prefix, '--flush-size', '10'],
+        ...['--upload-retry-ms', '4000', '--progress-ms', '0'],
+      ],
+      { PINPIPE_AWS__ENDPOINT: gate.url },
+    );
+    await waitFor(
+      '30 records committed per partition',
+      async () => (await committed(group, topic)).every((o) => o === 30),
+      30_000,
+      () => committed(group, topic),
+    );
+
+    gate.mode = 'hold';
+    const t0 = Date.now();
+    await produce(topic, 1000, 10);
+    const { code } = await exitWithin(child, 25_000, output);
+    process.stderr.write(`S3 stalled mid-run: exit ${code} ${Date.now() - t0} ms after the stall\n`);
+    expect(code).toBe(1);
+    expect(output()).toContain('SINK_UPLOAD_FAILED');
+    expect(output()).toContain('within 4 s (--upload-retry-ms): no answer within the deadline');
+    expect(gate.held).toBeGreaterThan(0);
+    // committed never passes what S3 holds
+    expect(await committed(group, topic)).toEqual([30, 30, 30]);
+    expect(await storedUpTo(topic, prefix)).toEqual([30, 30, 30]);
+
+    const summary = await runSink({
+      profile,
+      topics: [topic],
+      groupId: group,
+      prefix,
+      flushSize: 10,
+      drain: true,
+      logger,
+    });
+    expect(summary).toMatchObject({ stoppedBy: 'drain', recordsWritten: 30, lag: 0 });
+    await expectExactlyOnce(topic, prefix, 120);
+  });
+
+  it('a store stuck longer than the session timeout keeps the member in its group (heartbeats during the store)', async () => {
+    const { topic, group, prefix } = await fixture('sink-slow');
+    const gate = await tcpGate(new URL(profile.aws.endpoint!), 'hold-put');
+    gates.push(gate);
+    await produce(topic, 0, 10);
+    const controller = new AbortController();
+    const running = runSink({
+      // one request may hang 10 s, longer than the 6 s session: only heartbeats during the store keep the member
+      profile: {
+        ...profile,
+        aws: { ...profile.aws, endpoint: gate.url },
+        s3: { ...profile.s3, requestTimeoutMs: 10_000 },
+      },
+      topics: [topic],
+      groupId: group,
+      prefix,
+      flushSize: 10,
+      sessionTimeoutMs: 6000,
+      uploadRetryMs: 60_000,
+      progressIntervalMs: 0,
+      signal: controller.signal,
+      logger,
+    });
+    try {
+      await waitFor(
+        'a PutObject is stuck',
+        () => gate.held > 0,
+        20_000,
+        () => gate.held,
+      );
+      await sleep(8000); // the fault: S3 silent for longer than the session timeout
+      gate.mode = 'pass';
+      await waitFor(
+        '10 records committed per partition',
+        async () => (await committed(group, topic)).every((o) => o === 10),
+        30_000,
+        () => committed(group, topic),
+      );
+    } finally {
+      controller.abort();
+    }
+    const summary = await running;
+    expect(summary).toMatchObject({
+      rebalances: 0,
+      commitsSkipped: 0,
+      recordsWritten: 30,
+      stoppedBy: 'signal',
+    });
+    await expectExactlyOnce(topic, prefix, 30);
+  });
+
+  it('the bucket disappearing mid-run: S3_BUCKET_MISSING, the commits stop where the bucket went', async () => {
+    const { topic, group } = await fixture('sink-vanish');
+    const vanishing = uniqueName('sink-vanish-bucket');
+    await s3.send(new CreateBucketCommand({ Bucket: vanishing }));
+    const controller = new AbortController();
+    await produce(topic, 0, 20);
+    const running = runSink({
+      profile: { ...profile, s3: { ...profile.s3, createBucket: false } },
+      topics: [topic],
+      groupId: group,
+      bucket: vanishing,
+      flushSize: 10,
+      uploadRetryMs: 30_000,
+      progressIntervalMs: 0,
+      signal: controller.signal,
+      logger,
+    }).catch((e: unknown) => e);
+    try {
+      await waitFor(
+        '20 records committed per partition',
+        async () => (await committed(group, topic)).every((o) => o === 20),
+        30_000,
+        () => committed(group, topic),
+      );
+      await deletePrefix(s3, vanishing, '');
+      await s3.send(new DeleteBucketCommand({ Bucket: vanishing }));
+      await produce(topic, 1000, 10);
+      const err = await Promise.race([running, sleep(20_000).then(() => 'still running after 20 s')]);
+      expect(isPinpipeError(err, 'S3_BUCKET_MISSING')).toBe(true);
+      expect((err as Error).message).toContain(`Bucket ${vanishing} disappeared while the sink was writing`);
+      expect(await committed(group, topic)).toEqual([20, 20, 20]);
+    } finally {
+      controller.abort();
+      await running;
+      await deletePrefix(s3, vanishing, '').catch(() => 0);
+      await s3.send(new DeleteBucketCommand({ Bucket: vanishing })).catch(() => undefined);
+    }
+  });
+
+  it('--drain refuses while another sink member runs in its group (SINK_GROUP_BUSY, exit 1); the member goes on', async () => {
+    const { topic, group, prefix } = await fixture('sink-busy');
+    await produce(topic, 0, 15);
+    let joined = 0;
+    const member = spawnSink(
+      ['--topics', topic, '--group', group, '--prefix', prefix, '--flush-size', '10', '--progress-ms', '0'],
+      (l) => {
+        if (l.includes('joined group')) joined++;
+      },
+    );
+    children.push(member);
+    await waitFor(
+      'the member joined',
+      () => joined > 0,
+      20_000,
+      () => joined,
+    );
+    await waitFor(
+      '10 records committed per partition',
+      async () => (await committed(group, topic)).every((o) => o === 10),
+      20_000,
+      () => committed(group, topic),
+    );
+
+    const { child, output } = spawn([
+      '--topics',
+      topic,
+      '--group',
+      group,
+      '--prefix',
+      prefix,
+      '--flush-size',
+      '10',
+      '--drain',
+    ]);
+    const { code } = await exitWithin(child, 30_000, output);
+    expect(code).toBe(1);
+    expect(output()).toContain('SINK_GROUP_BUSY');
+    expect(output()).toContain(
+      `--drain needs consumer group ${group} to itself, but 1 other member(s) are in it`,
+    );
+
+    await produce(topic, 1000, 5);
+    await waitFor(
+      'the member stored the new records (20 per partition)',
+      async () => (await committed(group, topic)).every((o) => o === 20),
+      30_000,
+      () => committed(group, topic),
+    );
+    member.kill('SIGTERM');
+    expect((await exitWithin(member, 20_000, () => '')).code).toBe(0);
+    expect(await committed(group, topic)).toEqual([20, 20, 20]);
+    await expectExactlyOnce(topic, prefix, 60);
+  });
+
+  it('a rebalance during the final flush of --drain: the commit is skipped and counted, nothing is committed, then drained exactly once', async () => {
+    const { topic, group, prefix } = await fixture('sink-final');
+    const gate = await tcpGate(new URL(profile.aws.endpoint!));
+    gates.push(gate);
+    await produce(topic, 0, 20);
+    let joined = false;
+    let out = '';
+    // flush.size above the input: every record waits for the final flush of --drain, whose
+    // PutObjects the gate holds (HeadBucket at start passes)
+    gate.mode = 'hold-put';
+    const drain = spawnSink(
+      [
+        ...['--topics', topic, '--group', group, '--prefix', prefix, '--flush-size', '1000', '--drain'],
+        ...['--upload-retry-ms', '60000', '--progress-ms', '0'],
+      ],
+      (l) => {
+        out += `${l}\n`;
+        if (l.includes('joined group')) joined = true;
+      },
+      { PINPIPE_AWS__ENDPOINT: gate.url },
+    );
+    children.push(drain);
+    await waitFor(
+      'the drain joined its group',
+      () => joined,
+      20_000,
+      () => out,
+    );
+    await waitFor(
+      'the final flush is stuck on S3',
+      () => gate.held > 0,
+      20_000,
+      () => out,
+    );
+
+    const other = kafka.consumer({ groupId: group, sessionTimeout: 6000, heartbeatInterval: 500 });
+    consumers.push(other);
+    await other.connect();
+    await other.subscribe({ topics: [topic], fromBeginning: true });
+    await other.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => undefined });
+
+    const { code } = await exitWithin(drain, 40_000, () => out);
+    expect(code, out).toBe(1);
+    expect(out).toContain('commit after the final flush skipped: the group rebalanced');
+    expect(out).toContain('final flush or commit interrupted');
+    expect(out).toContain('SINK_GROUP_BUSY');
+    // nothing committed past offset 0: a batch of the new generation may commit the open object's start
+    expect((await committed(group, topic)).map((o) => Math.max(0, o))).toEqual([0, 0, 0]);
+
+    await other.disconnect();
+    const summary = await runSink({
+      profile,
+      topics: [topic],
+      groupId: group,
+      prefix,
+      flushSize: 1000,
+      drain: true,
+      logger,
+    });
+    expect(summary).toMatchObject({ stoppedBy: 'drain', recordsWritten: 60, commitsSkipped: 0, lag: 0 });
+    expect(await committed(group, topic)).toEqual([20, 20, 20]);
+    await expectExactlyOnce(topic, prefix, 60);
+  });
+});
