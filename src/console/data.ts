@@ -36,7 +36,9 @@ export interface TopicFigures {
   /** Records in the log (high − low over partitions); null when Kafka is down. */
   records: number | null;
   sinkLag: number | null;
+  /** Lag per partition; null when the sink group cannot be read. */
   partitions: PartitionLag[] | null;
+  offsets: PartitionOffsets[] | null;
   s3: { objects: number; bytes: number } | null;
 }
 
@@ -81,7 +83,7 @@ export class ConsoleData {
     this.profile = profile;
     this.names = topicNames(profile);
     this.kafka = createKafka(profile, {
-      retry: { retries: 0 },
+      retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 500 },
       connectionTimeout: 1500,
       requestTimeout: 5000,
     });
@@ -120,11 +122,12 @@ export class ConsoleData {
   }
 
   /** Runs an admin call; a failure drops the connection so the next call reconnects. */
-  private async withAdmin<T>(f: (a: Admin) => Promise<T>): Promise<T> {
+  private async withAdmin<T>(f: (a: Admin) => Promise<T>, dropOnError = true): Promise<T> {
     const admin = await this.connectedAdmin();
     try {
       return await withTimeout(f(admin), PROBE_MS, 'Kafka');
     } catch (err) {
+      if (!dropOnError) throw err;
       this.admin = undefined;
       await admin.disconnect().catch(() => {});
       throw err;
@@ -161,27 +164,42 @@ export class ConsoleData {
     return out;
   }
 
+  /**
+   * Per-topic offsets (Kafka down when they fail) and the sink group's commits and members (the
+   * sink alone down when only they fail, e.g. while the group coordinator is still starting).
+   */
   private async kafkaFigures(): Promise<{
     perTopic: Record<TopicKey, PartitionLag[]>;
-    sink: { state: string; members: number };
+    sink: { state: string; members: number } | null;
+    sinkError: unknown;
   }> {
-    return this.withAdmin(async (a) => {
-      const committed = await a.fetchOffsets({
-        groupId: this.profile.sink.groupId,
-        topics: TOPIC_KEYS.map((k) => this.names[k]),
-      });
-      const perTopic = {} as Record<TopicKey, PartitionLag[]>;
-      for (const k of TOPIC_KEYS) {
-        const offsets = toPartitionOffsets(await a.fetchTopicOffsets(this.names[k]));
-        perTopic[k] = lagPerPartition(
-          offsets,
-          committed.find((c) => c.topic === this.names[k])?.partitions ?? [],
-        );
-      }
-      const groups = await a.describeGroups([this.profile.sink.groupId]);
-      const g = groups.groups[0];
-      return { perTopic, sink: { state: g?.state ?? 'Dead', members: g?.members.length ?? 0 } };
+    const offsets = {} as Record<TopicKey, PartitionOffsets[]>;
+    await this.withAdmin(async (a) => {
+      for (const k of TOPIC_KEYS) offsets[k] = toPartitionOffsets(await a.fetchTopicOffsets(this.names[k]));
     });
+    let committed: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }> = [];
+    let sink: { state: string; members: number } | null = null;
+    let sinkError: unknown;
+    try {
+      await this.withAdmin(async (a) => {
+        committed = await a.fetchOffsets({
+          groupId: this.profile.sink.groupId,
+          topics: TOPIC_KEYS.map((k) => this.names[k]),
+        });
+        const g = (await a.describeGroups([this.profile.sink.groupId])).groups[0];
+        sink = { state: g?.state ?? 'Dead', members: g?.members.length ?? 0 };
+      }, false);
+    } catch (err) {
+      sinkError = err;
+    }
+    const perTopic = {} as Record<TopicKey, PartitionLag[]>;
+    for (const k of TOPIC_KEYS) {
+      perTopic[k] = lagPerPartition(
+        offsets[k],
+        committed.find((c) => c.topic === this.names[k])?.partitions ?? [],
+      );
+    }
+    return { perTopic, sink, sinkError };
   }
 
   private async s3Figures(): Promise<Record<TopicKey, { objects: number; bytes: number }>> {
@@ -246,7 +264,7 @@ export class ConsoleData {
         return undefined;
       }
     })();
-    const sinkUp = kafka.value && kafka.value.sink.members > 0;
+    const sinkUp = (kafka.value?.sink?.members ?? 0) > 0;
     const stages: Stage[] = [
       this.stage('mysql', 'MySQL source', mysql.error),
       { id: 'emulator', label: 'Emulator', state: 'idle', start: startCommand('emulator', this.opts()) },
@@ -257,13 +275,15 @@ export class ConsoleData {
       this.stage('kafka', 'Kafka topics', kafka.error),
       kafka.error
         ? this.stage('sink', 'Sink', new Error('Kafka is down'))
-        : sinkUp
-          ? this.stage('sink', 'Sink')
-          : this.stage(
-              'sink',
-              'Sink',
-              new Error(`no consumer in group ${this.profile.sink.groupId} (${kafka.value?.sink.state})`),
-            ),
+        : kafka.value?.sinkError !== undefined
+          ? this.stage('sink', 'Sink', kafka.value?.sinkError)
+          : sinkUp
+            ? this.stage('sink', 'Sink')
+            : this.stage(
+                'sink',
+                'Sink',
+                new Error(`no consumer in group ${this.profile.sink.groupId} (${kafka.value?.sink?.state})`),
+              ),
       this.stage('s3', 'S3', s3.error),
       summary
         ? this.stage('batch', 'Batch')
@@ -290,8 +310,9 @@ export class ConsoleData {
           key: k,
           topic: this.names[k],
           records: parts ? parts.reduce((a, p) => a + p.high - p.low, 0) : null,
-          sinkLag: parts ? parts.reduce((a, p) => a + p.lag, 0) : null,
-          partitions: parts,
+          sinkLag: parts && kafka.value?.sink ? parts.reduce((a, p) => a + p.lag, 0) : null,
+          partitions: kafka.value?.sink ? parts : null,
+          offsets: parts?.map(({ partition, low, high }) => ({ partition, low, high })) ?? null,
           s3: s3.value?.[k] ?? null,
         };
       }),
