@@ -1,12 +1,15 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Admin, Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createKafka } from '../../src/clients/kafka.ts';
+import { createS3 } from '../../src/clients/s3.ts';
+import { PROJECT_ROOT } from '../../src/config/env.ts';
 import { loadProfile } from '../../src/config/load.ts';
 import { readEnv } from '../../src/config/env.ts';
 import { topicNames, type Profile } from '../../src/config/schema.ts';
@@ -30,7 +33,11 @@ const ARGS = [
   '--disable-sync',
 ];
 
+/** Git-ignored (out/): a screenshot of the page for a human to look at. */
+const SHOTS = path.join(PROJECT_ROOT, 'out', 'console');
+
 let browser: Browser;
+let s3: S3Client;
 let profile: Profile;
 let names: Record<TopicKey, string>;
 let admin: Admin;
@@ -105,6 +112,7 @@ beforeAll(async () => {
     waitForLeaders: true,
     topics: TOPIC_KEYS.map((k) => ({ topic: names[k], numPartitions: 3 })),
   });
+  s3 = createS3(profile);
   producer = createKafka(profile).producer();
   await producer.connect();
   running = await startConsole({ profile, port: 0 });
@@ -117,6 +125,15 @@ afterAll(async () => {
   await producer?.disconnect();
   await admin?.deleteTopics({ topics: Object.values(names) }).catch(() => undefined);
   await admin?.disconnect();
+  await s3
+    ?.send(
+      new DeleteObjectCommand({
+        Bucket: profile.s3.bucket,
+        Key: `console-tests/${profile.pipelineId}/sample.json`,
+      }),
+    )
+    .catch(() => undefined);
+  s3?.destroy();
   await rm(workDir, { recursive: true, force: true });
 });
 
@@ -165,6 +182,22 @@ describe('pinpipe console in headless Chromium', { timeout: 90_000 }, () => {
     expect(await page.locator('#records li.record').count()).toBe(9);
     expect(await page.locator('#partitions tbody tr').count()).toBe(3);
 
+    // the S3 browser: walk down to an object of this test and preview its first lines
+    const folder = `console-tests/${profile.pipelineId}/`;
+    const key = `${folder}sample.json`;
+    await s3.send(
+      new PutObjectCommand({ Bucket: profile.s3.bucket, Key: key, Body: '{"ind":1}\n{"ind":2}\n' }),
+    );
+    await page.locator('#s3 .shortcuts button', { hasText: 'bucket root' }).click();
+    await page.locator('#s3-list button.folder', { hasText: /^console-tests\/$/ }).click();
+    await page.locator('#s3-list button.folder', { hasText: `${profile.pipelineId}/` }).click();
+    await page.locator(`#s3-list button.object[data-key="${key}"]`).click();
+    const preview = page.locator('#s3-preview');
+    await preview.waitFor({ state: 'visible' });
+    expect(await preview.textContent()).toBe(`${key} (20 B)\n\n{"ind":1}\n{"ind":2}`);
+
+    await mkdir(SHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SHOTS, 'console.png'), fullPage: true });
     const origin = new URL(running.url).origin;
     expect(requests.filter((u) => !u.startsWith(`${origin}/`))).toEqual([]);
     expect(problems).toEqual([]);

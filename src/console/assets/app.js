@@ -15,7 +15,7 @@ const LABELS = {
   batch: 'Batch',
   results: 'Results',
 };
-const S3_SHORTCUTS = ['topics/', 'errors/', 'curated/', 'analytics/', 'reports/'];
+const S3_SHORTCUTS = ['', 'topics/', 'errors/', 'curated/', 'analytics/', 'reports/'];
 const state = { topic: null, partitions: [], view: null, figures: null };
 
 function $(sel) {
@@ -319,7 +319,9 @@ function start() {
   });
   $('#newest').addEventListener('click', () => void showRecords(''));
   $('#s3 .shortcuts').replaceChildren(
-    ...S3_SHORTCUTS.map((p) => el('button', { type: 'button', onclick: () => browse(p) }, p)),
+    ...S3_SHORTCUTS.map((p) =>
+      el('button', { type: 'button', onclick: () => browse(p) }, p || 'bucket root'),
+    ),
   );
   api('/api/pipeline').then(render, (err) => notice(err.message));
   connect();
