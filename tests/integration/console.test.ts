@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +14,7 @@ import { loadProfile } from '../../src/config/load.ts';
 import { readEnv } from '../../src/config/env.ts';
 import { topicNames, type Profile } from '../../src/config/schema.ts';
 import { TOPIC_KEYS, type TopicKey } from '../../src/emulator/types.ts';
+import { RESULT_NAMES } from '../../src/report/catalog.ts';
 import { startConsole, type RunningConsole } from '../../src/console/server.ts';
 import { uniqueName } from '../helpers/names.ts';
 
@@ -200,6 +201,28 @@ describe('pinpipe console in headless Chromium', { timeout: 90_000 }, () => {
     await page.screenshot({ path: path.join(SHOTS, 'console.png'), fullPage: true });
     const origin = new URL(running.url).origin;
     expect(requests.filter((u) => !u.startsWith(`${origin}/`))).toEqual([]);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("shows the last batch's figures and its nine results as the report's tables", async () => {
+    await cp(path.join(PROJECT_ROOT, 'tests/fixtures/report/results'), path.join(workDir, 'results'), {
+      recursive: true,
+    });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+    });
+    await page.goto(running.url, { waitUntil: 'load' });
+    const batch = page.locator('li.stage[data-stage="batch"]');
+    await expect.poll(() => batch.getAttribute('class'), { timeout: 10_000 }).toBe('stage up');
+    expect(await batch.locator('.figures').textContent()).toContain('run 2026-11-25');
+    const frame = page.frameLocator('#results-frame');
+    await frame.locator('table.result-table').first().waitFor({ timeout: 10_000 });
+    expect(await frame.locator('table.result-table').count()).toBe(RESULT_NAMES.length);
+    expect(RESULT_NAMES.length).toBe(9);
     expect(problems).toEqual([]);
     await page.close();
   });
