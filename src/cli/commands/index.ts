@@ -13,6 +13,7 @@ import { register as run } from './run.ts';
 import { register as status } from './status.ts';
 import { register as schedule } from './schedule.ts';
 import { register as doctor } from './doctor.ts';
+import { register as consoleCommand } from './console.ts';
 
 /** The command table, in pipeline order. Each command lives in its own file. */
 export const commands: Array<(program: Command, ctx: CommandContext) => void> = [
@@ -29,4 +30,5 @@ export const commands: Array<(program: Command, ctx: CommandContext) => void> = 
   status,
   schedule,
   doctor,
+  consoleCommand,
 ];

@@ -1,0 +1,511 @@
+import { randomUUID } from 'node:crypto';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { Admin, Kafka } from 'kafkajs';
+import type { RowDataPacket } from 'mysql2/promise';
+import type { Profile } from '../config/schema.ts';
+import { topicNames } from '../config/schema.ts';
+import { createKafka } from '../clients/kafka.ts';
+import { createS3 } from '../clients/s3.ts';
+import { createMysqlPool, type MysqlPool } from '../clients/mysql.ts';
+import { describeError } from '../errors.ts';
+import { SOURCE_TABLES } from '../emulator/records.ts';
+import { TOPIC_KEYS, type TopicKey } from '../emulator/types.ts';
+import { lastBatchSummary } from '../verify/collect.ts';
+import { ledgerTotals } from '../verify/ledger.ts';
+import { latestResultsDir, readResults, renderReportHtml, resultsRoot } from '../report/index.ts';
+import {
+  HttpProblem,
+  decodeValue,
+  lagPerPartition,
+  newestFirst,
+  previewLines,
+  recordWindows,
+  startCommand,
+  toPartitionOffsets,
+  type BrowsedRecord,
+  type OffsetWindow,
+  type PartitionLag,
+  type PartitionOffsets,
+  type Stage,
+  type StageId,
+} from './logic.ts';
+
+export interface TopicFigures {
+  key: TopicKey;
+  topic: string;
+  /** Records in the log (high − low over partitions); null when Kafka is down. */
+  records: number | null;
+  sinkLag: number | null;
+  /** Lag per partition; null when the sink group cannot be read. */
+  partitions: PartitionLag[] | null;
+  offsets: PartitionOffsets[] | null;
+  s3: { objects: number; bytes: number } | null;
+}
+
+export interface PipelineFigures {
+  at: string;
+  profile: string;
+  stages: Stage[];
+  sourceRows: Record<TopicKey, number> | null;
+  emulated: { runs: number; acknowledged: Record<TopicKey, number> };
+  topics: TopicFigures[];
+  sink: { state: string; members: number } | null;
+  s3: { objects: number; bytes: number } | null;
+  lastBatch: null | {
+    generatedAt: string;
+    runDate: string;
+    rows: Record<string, number>;
+    quarantined: number | null;
+    durationMs: number;
+  };
+}
+
+const PROBE_MS = 2500;
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+/** Every read the console makes, on long-lived clients built from the profile. */
+export class ConsoleData {
+  readonly profile: Profile;
+  private readonly names: Record<TopicKey, string>;
+  private readonly kafka: Kafka;
+  private admin: Admin | undefined;
+  private readonly s3: S3Client;
+  private readonly pool: MysqlPool;
+
+  constructor(profile: Profile) {
+    this.profile = profile;
+    this.names = topicNames(profile);
+    this.kafka = createKafka(profile, {
+      retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 500 },
+      connectionTimeout: 1500,
+      requestTimeout: 5000,
+    });
+    this.s3 = createS3(profile, { maxAttempts: 1 });
+    this.pool = createMysqlPool(profile, { connectionLimit: 2, connectTimeout: 1500 });
+  }
+
+  async close(): Promise<void> {
+    await this.admin?.disconnect().catch(() => {});
+    this.s3.destroy();
+    await this.pool.end().catch(() => {});
+  }
+
+  private stage(id: StageId, label: string, err?: unknown): Stage {
+    if (err === undefined) return { id, label, state: 'up' };
+    return {
+      id,
+      label,
+      state: 'down',
+      reason: describeError(err),
+      start: startCommand(id, { name: this.profile.name, sandboxEnabled: this.profile.sandbox.enabled }),
+    };
+  }
+
+  private async connectedAdmin(): Promise<Admin> {
+    if (this.admin) return this.admin;
+    const admin = this.kafka.admin();
+    try {
+      await withTimeout(admin.connect(), PROBE_MS, 'Kafka');
+    } catch (err) {
+      await admin.disconnect().catch(() => {});
+      throw err;
+    }
+    this.admin = admin;
+    return admin;
+  }
+
+  /** Runs an admin call; a failure drops the connection so the next call reconnects. */
+  private async withAdmin<T>(f: (a: Admin) => Promise<T>, dropOnError = true): Promise<T> {
+    const admin = await this.connectedAdmin();
+    try {
+      return await withTimeout(f(admin), PROBE_MS, 'Kafka');
+    } catch (err) {
+      if (!dropOnError) throw err;
+      this.admin = undefined;
+      await admin.disconnect().catch(() => {});
+      throw err;
+    }
+  }
+
+  async topicOffsets(topic: string): Promise<PartitionOffsets[]> {
+    return this.withAdmin(async (a) => toPartitionOffsets(await a.fetchTopicOffsets(topic)));
+  }
+
+  /** The topic names of this pipeline, or 404 for any other name. */
+  knownTopic(topic: string): TopicKey {
+    const key = TOPIC_KEYS.find((k) => this.names[k] === topic);
+    if (!key) {
+      throw new HttpProblem(
+        404,
+        'NOT_FOUND',
+        `Unknown topic ${topic}: this pipeline's topics are ${TOPIC_KEYS.map((k) => this.names[k]).join(', ')}.`,
+      );
+    }
+    return key;
+  }
+
+  private async sourceRows(): Promise<Record<TopicKey, number>> {
+    const out = {} as Record<TopicKey, number>;
+    for (const k of TOPIC_KEYS) {
+      const [rows] = await withTimeout(
+        this.pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM ??', [SOURCE_TABLES[k].table]),
+        PROBE_MS,
+        'MySQL',
+      );
+      out[k] = Number(rows[0]?.n ?? 0);
+    }
+    return out;
+  }
+
+  /**
+   * Per-topic offsets (Kafka down when they fail) and the sink group's commits and members (the
+   * sink alone down when only they fail, e.g. while the group coordinator is still starting).
+   */
+  private async kafkaFigures(): Promise<{
+    perTopic: Record<TopicKey, PartitionLag[]>;
+    sink: { state: string; members: number } | null;
+    sinkError: unknown;
+  }> {
+    const offsets = {} as Record<TopicKey, PartitionOffsets[]>;
+    await this.withAdmin(async (a) => {
+      for (const k of TOPIC_KEYS) offsets[k] = toPartitionOffsets(await a.fetchTopicOffsets(this.names[k]));
+    });
+    let committed: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }> = [];
+    let sink: { state: string; members: number } | null = null;
+    let sinkError: unknown;
+    try {
+      await this.withAdmin(async (a) => {
+        committed = await a.fetchOffsets({
+          groupId: this.profile.sink.groupId,
+          topics: TOPIC_KEYS.map((k) => this.names[k]),
+        });
+        const g = (await a.describeGroups([this.profile.sink.groupId])).groups[0];
+        sink = { state: g?.state ?? 'Dead', members: g?.members.length ?? 0 };
+      }, false);
+    } catch (err) {
+      sinkError = err;
+    }
+    const perTopic = {} as Record<TopicKey, PartitionLag[]>;
+    for (const k of TOPIC_KEYS) {
+      perTopic[k] = lagPerPartition(
+        offsets[k],
+        committed.find((c) => c.topic === this.names[k])?.partitions ?? [],
+      );
+    }
+    return { perTopic, sink, sinkError };
+  }
+
+  private async s3Figures(): Promise<Record<TopicKey, { objects: number; bytes: number }>> {
+    const out = {} as Record<TopicKey, { objects: number; bytes: number }>;
+    for (const k of TOPIC_KEYS) {
+      let objects = 0;
+      let bytes = 0;
+      let token: string | undefined;
+      do {
+        const page = await withTimeout(
+          this.s3.send(
+            new ListObjectsV2Command({
+              Bucket: this.profile.s3.bucket,
+              Prefix: `${this.profile.s3.topicsDir}/${this.names[k]}/`,
+              ContinuationToken: token,
+            }),
+          ),
+          PROBE_MS,
+          'S3',
+        );
+        for (const o of page.Contents ?? []) {
+          objects++;
+          bytes += o.Size ?? 0;
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+      out[k] = { objects, bytes };
+    }
+    return out;
+  }
+
+  private async proxyAnswers(): Promise<void> {
+    const url = `${this.profile.proxy.url.replace(/\/$/, '')}/topics`;
+    let res: Response;
+    try {
+      res = await fetch(url, { signal: AbortSignal.timeout(1500) });
+    } catch (err) {
+      throw new Error(`GET ${url} failed (${describeError((err as { cause?: unknown }).cause ?? err)})`, {
+        cause: err,
+      });
+    }
+    await res.arrayBuffer().catch(() => undefined);
+  }
+
+  /** Every stage's figures; each part fails on its own and marks its stage down. */
+  async figures(): Promise<PipelineFigures> {
+    const settle = <T>(p: Promise<T>) =>
+      p.then(
+        (value) => ({ value, error: undefined as unknown }),
+        (error: unknown) => ({ value: undefined, error: error ?? new Error('failed') }),
+      );
+    const [mysql, kafka, s3, proxy] = await Promise.all([
+      settle(this.sourceRows()),
+      settle(this.kafkaFigures()),
+      settle(this.s3Figures()),
+      settle(this.proxyAnswers()),
+    ]);
+    const summary = (() => {
+      try {
+        return lastBatchSummary(this.profile);
+      } catch {
+        return undefined;
+      }
+    })();
+    const sinkUp = (kafka.value?.sink?.members ?? 0) > 0;
+    const stages: Stage[] = [
+      this.stage('mysql', 'MySQL source', mysql.error),
+      { id: 'emulator', label: 'Emulator', state: 'idle', start: startCommand('emulator', this.opts()) },
+      this.profile.sandbox.enabled
+        ? this.stage('gateway', 'API Gateway', s3.error)
+        : { id: 'gateway', label: 'API Gateway', state: 'idle' },
+      this.stage('proxy', 'REST proxy', proxy.error),
+      this.stage('kafka', 'Kafka topics', kafka.error),
+      kafka.error
+        ? this.stage('sink', 'Sink', new Error('Kafka is down'))
+        : kafka.value?.sinkError !== undefined
+          ? this.stage('sink', 'Sink', kafka.value?.sinkError)
+          : sinkUp
+            ? this.stage('sink', 'Sink')
+            : this.stage(
+                'sink',
+                'Sink',
+                new Error(`no consumer in group ${this.profile.sink.groupId} (${kafka.value?.sink?.state})`),
+              ),
+      this.stage('s3', 'S3', s3.error),
+      summary
+        ? this.stage('batch', 'Batch')
+        : { id: 'batch', label: 'Batch', state: 'idle', start: startCommand('batch', this.opts()) },
+      summary
+        ? this.stage('results', 'Results')
+        : { id: 'results', label: 'Results', state: 'idle', start: startCommand('results', this.opts()) },
+    ];
+    const s3Totals = s3.value
+      ? TOPIC_KEYS.reduce(
+          (a, k) => ({ objects: a.objects + s3.value![k].objects, bytes: a.bytes + s3.value![k].bytes }),
+          { objects: 0, bytes: 0 },
+        )
+      : null;
+    return {
+      at: new Date().toISOString(),
+      profile: this.profile.name,
+      stages,
+      sourceRows: mysql.value ?? null,
+      emulated: ledgerTotals(this.profile),
+      topics: TOPIC_KEYS.map((k) => {
+        const parts = kafka.value?.perTopic[k] ?? null;
+        return {
+          key: k,
+          topic: this.names[k],
+          records: parts ? parts.reduce((a, p) => a + p.high - p.low, 0) : null,
+          sinkLag: parts && kafka.value?.sink ? parts.reduce((a, p) => a + p.lag, 0) : null,
+          partitions: kafka.value?.sink ? parts : null,
+          offsets: parts?.map(({ partition, low, high }) => ({ partition, low, high })) ?? null,
+          s3: s3.value?.[k] ?? null,
+        };
+      }),
+      sink: kafka.value?.sink ?? null,
+      s3: s3Totals,
+      lastBatch: summary
+        ? {
+            generatedAt: summary.generatedAt,
+            runDate: summary.runDate,
+            rows: summary.rows,
+            quarantined: summary.quarantined?.total ?? null,
+            durationMs: summary.durationMs,
+          }
+        : null,
+    };
+  }
+
+  private opts() {
+    return { name: this.profile.name, sandboxEnabled: this.profile.sandbox.enabled };
+  }
+
+  /** A topic's partitions and the records a query names (see recordWindows). */
+  async records(
+    topic: string,
+    q: { partition?: number; offset?: number; limit: number },
+  ): Promise<{ topic: string; partitions: PartitionOffsets[]; records: BrowsedRecord[]; partial: boolean }> {
+    this.knownTopic(topic);
+    const partitions = await this.kafkaOr503(() => this.topicOffsets(topic));
+    const windows = recordWindows(partitions, q);
+    const { records, partial } = windows.length
+      ? await this.kafkaOr503(() => readWindows(this.kafka, topic, windows, 10_000))
+      : { records: [], partial: false };
+    const ordered =
+      q.partition === undefined
+        ? newestFirst(records, q.limit)
+        : [...records].sort((a, b) => b.offset - a.offset);
+    return { topic, partitions, records: ordered, partial };
+  }
+
+  private async kafkaOr503<T>(f: () => Promise<T>): Promise<T> {
+    try {
+      return await f();
+    } catch (err) {
+      if (err instanceof HttpProblem) throw err;
+      throw new HttpProblem(
+        503,
+        'KAFKA_UNAVAILABLE',
+        `Kafka cannot be read (${describeError(err)}). Start it: ${startCommand('kafka', this.opts())}.`,
+      );
+    }
+  }
+
+  private s3Unavailable(err: unknown): HttpProblem {
+    return new HttpProblem(
+      503,
+      'S3_UNAVAILABLE',
+      `S3 cannot be read (${describeError(err)}). Start it: ${startCommand('s3', this.opts())}.`,
+    );
+  }
+
+  /** One level of the bucket under `prefix`: sub-folders and objects with their sizes. */
+  async s3List(prefix: string): Promise<{
+    bucket: string;
+    prefix: string;
+    folders: string[];
+    objects: Array<{ key: string; size: number; modified: string | null }>;
+    truncated: boolean;
+  }> {
+    try {
+      const page = await withTimeout(
+        this.s3.send(
+          new ListObjectsV2Command({
+            Bucket: this.profile.s3.bucket,
+            Prefix: prefix,
+            Delimiter: '/',
+            MaxKeys: 500,
+          }),
+        ),
+        PROBE_MS,
+        'S3',
+      );
+      return {
+        bucket: this.profile.s3.bucket,
+        prefix,
+        folders: (page.CommonPrefixes ?? []).map((p) => p.Prefix ?? '').filter(Boolean),
+        objects: (page.Contents ?? []).map((o) => ({
+          key: o.Key ?? '',
+          size: o.Size ?? 0,
+          modified: o.LastModified?.toISOString() ?? null,
+        })),
+        truncated: page.IsTruncated ?? false,
+      };
+    } catch (err) {
+      throw this.s3Unavailable(err);
+    }
+  }
+
+  /** The first `lines` lines of an object (read from its first 256 KiB); 404 when it is missing. */
+  async s3Preview(key: string, lines: number) {
+    try {
+      const res = await withTimeout(
+        this.s3.send(
+          new GetObjectCommand({ Bucket: this.profile.s3.bucket, Key: key, Range: 'bytes=0-262143' }),
+        ),
+        PROBE_MS,
+        'S3',
+      );
+      const text = (await res.Body?.transformToString('utf8')) ?? '';
+      return {
+        key,
+        size: Number(res.ContentRange?.split('/')[1] ?? text.length),
+        ...previewLines(text, lines),
+      };
+    } catch (err) {
+      const name = (err as { name?: string }).name;
+      if (name === 'NoSuchKey' || name === 'NotFound') {
+        throw new HttpProblem(404, 'NOT_FOUND', `No object s3://${this.profile.s3.bucket}/${key}.`);
+      }
+      throw this.s3Unavailable(err);
+    }
+  }
+
+  /** The last batch's results as the report's HTML page (tables and charts). */
+  async resultsHtml(): Promise<string> {
+    try {
+      const dir = await latestResultsDir(resultsRoot(this.profile));
+      const { results, summary } = await readResults(dir);
+      return renderReportHtml(results, {
+        source: dir,
+        profile: this.profile.name,
+        summary,
+        runDate: (summary as { runDate?: string } | undefined)?.runDate,
+      });
+    } catch (err) {
+      throw new HttpProblem(404, 'NO_RESULTS', describeError(err));
+    }
+  }
+}
+
+/**
+ * Reads the offsets of `windows` from one topic with a throw-away consumer group (no commits):
+ * seek each partition to its window's start and stop when every window is read or the time is up.
+ */
+export async function readWindows(
+  kafka: Kafka,
+  topic: string,
+  windows: OffsetWindow[],
+  timeoutMs: number,
+): Promise<{ records: BrowsedRecord[]; partial: boolean }> {
+  const consumer = kafka.consumer({
+    groupId: `pinpipe-console-${randomUUID()}`,
+    maxWaitTimeInMs: 100,
+    retry: { retries: 0 },
+  });
+  const out: BrowsedRecord[] = [];
+  const pending = new Map(windows.map((w) => [w.partition, w]));
+  let finish: () => void = () => {};
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: false });
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ partition, message }) => {
+        const w = pending.get(partition);
+        if (!w) return;
+        const offset = Number(message.offset);
+        if (offset >= w.from && offset < w.to) {
+          out.push({
+            partition,
+            offset,
+            timestamp: Number(message.timestamp),
+            key: message.key?.toString('utf8') ?? null,
+            value: decodeValue(message.value?.toString('utf8') ?? null),
+          });
+        }
+        if (offset >= w.to - 1) {
+          pending.delete(partition);
+          consumer.pause([{ topic, partitions: [partition] }]);
+          if (pending.size === 0) finish();
+        }
+      },
+    });
+    for (const w of windows) consumer.seek({ topic, partition: w.partition, offset: String(w.from) });
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), timeoutMs);
+    });
+    const partial = await Promise.race([finished.then(() => false), timedOut]);
+    if (partial && out.length === 0) throw new Error(`no records of ${topic} arrived within ${timeoutMs} ms`);
+    return { records: out, partial };
+  } finally {
+    clearTimeout(timer);
+    await consumer.disconnect().catch(() => {});
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * The console's pure parts: access checks, request parsing, offset windows, lag and the stage
+ * list. No I/O here, so every rule is unit-tested without services.
+ */
+
+/** An HTTP answer the server writes as JSON: `{ error: { code, message } }` for non-2xx. */
+export class HttpProblem extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export function problemBody(p: HttpProblem): { error: { code: string; message: string } } {
+  return { error: { code: p.code, message: p.message } };
+}
+
+/**
+ * Whether a request may read data: it carries the token (query `token` or header
+ * `x-pinpipe-token`) and names this server in Host (which defeats DNS rebinding), and a browser
+ * request that states an Origin comes from this same origin.
+ */
+export function checkAccess(
+  req: { url: string; headers: Record<string, string | string[] | undefined> },
+  token: string,
+  port: number,
+): HttpProblem | undefined {
+  const header = (name: string) => {
+    const v = req.headers[name];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  const allowedHosts = [`127.0.0.1:${port}`, `localhost:${port}`];
+  const host = header('host');
+  if (!host || !allowedHosts.includes(host)) {
+    return new HttpProblem(403, 'FORBIDDEN', `Host ${host ?? '(none)'} is not this console.`);
+  }
+  const origin = header('origin');
+  if (origin && !allowedHosts.map((h) => `http://${h}`).includes(origin)) {
+    return new HttpProblem(403, 'FORBIDDEN', `Requests from ${origin} are refused.`);
+  }
+  const given = new URL(req.url, 'http://x').searchParams.get('token') ?? header('x-pinpipe-token');
+  if (given !== token) {
+    return new HttpProblem(
+      403,
+      'FORBIDDEN',
+      'Missing or wrong token: open the URL `pinpipe console` printed (it ends in ?token=…).',
+    );
+  }
+  return undefined;
+}
+
+/** A whole number ≥ min from a query parameter, `undefined` when absent, 400 otherwise. */
+export function intParam(value: string | null, name: string, min = 0, max = Number.MAX_SAFE_INTEGER) {
+  if (value === null || value === '') return undefined;
+  if (!/^\d+$/.test(value)) {
+    throw new HttpProblem(400, 'BAD_REQUEST', `${name} must be a whole number (got "${value}").`);
+  }
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new HttpProblem(400, 'BAD_REQUEST', `${name} must be between ${min} and ${max} (got ${value}).`);
+  }
+  return n;
+}
+
+export interface PartitionOffsets {
+  partition: number;
+  low: number;
+  high: number;
+}
+
+/** kafkajs' fetchTopicOffsets answer (strings) → numbers, sorted by partition. */
+export function toPartitionOffsets(
+  raw: Array<{ partition: number; low: string; high: string }>,
+): PartitionOffsets[] {
+  return raw
+    .map((p) => ({ partition: p.partition, low: Number(p.low), high: Number(p.high) }))
+    .sort((a, b) => a.partition - b.partition);
+}
+
+/** A half-open range [from, to) of offsets to read in one partition. */
+export interface OffsetWindow {
+  partition: number;
+  from: number;
+  to: number;
+}
+
+/**
+ * Which offsets a records request reads. Without `partition`: the newest `limit` of every
+ * partition (the caller keeps the newest `limit` overall). With `partition` and `offset`: the
+ * `limit` records from `offset` on. With `partition` alone: that partition's newest page.
+ * Unknown partition → 404; an offset outside [low, high) → 416 naming the valid range.
+ */
+export function recordWindows(
+  partitions: PartitionOffsets[],
+  q: { partition?: number; offset?: number; limit: number },
+): OffsetWindow[] {
+  const newest = (p: PartitionOffsets): OffsetWindow => ({
+    partition: p.partition,
+    from: Math.max(p.low, p.high - q.limit),
+    to: p.high,
+  });
+  if (q.partition === undefined) {
+    if (q.offset !== undefined) {
+      throw new HttpProblem(400, 'BAD_REQUEST', 'offset needs a partition (…&partition=0&offset=N).');
+    }
+    return partitions.map(newest).filter((w) => w.to > w.from);
+  }
+  const p = partitions.find((x) => x.partition === q.partition);
+  if (!p) {
+    throw new HttpProblem(
+      404,
+      'NOT_FOUND',
+      `Partition ${q.partition} does not exist (partitions: ${partitions.map((x) => x.partition).join(', ')}).`,
+    );
+  }
+  if (q.offset === undefined) {
+    const w = newest(p);
+    return w.to > w.from ? [w] : [];
+  }
+  if (q.offset < p.low || q.offset >= p.high) {
+    throw new HttpProblem(
+      416,
+      'OFFSET_OUT_OF_RANGE',
+      p.high > p.low
+        ? `Offset ${q.offset} is outside partition ${p.partition}'s records: ${p.low} to ${p.high - 1}.`
+        : `Partition ${p.partition} holds no records (offset ${p.low} is next).`,
+    );
+  }
+  return [{ partition: p.partition, from: q.offset, to: Math.min(p.high, q.offset + q.limit) }];
+}
+
+export interface BrowsedRecord {
+  partition: number;
+  offset: number;
+  timestamp: number;
+  key: string | null;
+  /** The value parsed as JSON, or the raw text when it is not JSON. */
+  value: unknown;
+}
+
+export function decodeValue(text: string | null): unknown {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/** Newest first (by timestamp, then offset), at most `limit`. */
+export function newestFirst(records: BrowsedRecord[], limit: number): BrowsedRecord[] {
+  return [...records]
+    .sort((a, b) => b.timestamp - a.timestamp || b.offset - a.offset || a.partition - b.partition)
+    .slice(0, limit);
+}
+
+export interface PartitionLag extends PartitionOffsets {
+  /** The sink group's committed offset, null when it never committed in this partition. */
+  committed: number | null;
+  lag: number;
+}
+
+/** Lag per partition: high − committed (high − low when the group never committed). */
+export function lagPerPartition(
+  offsets: PartitionOffsets[],
+  committed: Array<{ partition: number; offset: string }>,
+): PartitionLag[] {
+  return offsets.map((p) => {
+    const c = Number(committed.find((x) => x.partition === p.partition)?.offset ?? -1);
+    const at = c >= 0 ? c : null;
+    return { ...p, committed: at, lag: p.high - (at ?? p.low) };
+  });
+}
+
+/** First `lines` lines of a text, and whether more followed. */
+export function previewLines(text: string, lines: number): { lines: string[]; truncated: boolean } {
+  const all = text.split('\n');
+  if (all[all.length - 1] === '') all.pop();
+  return { lines: all.slice(0, lines), truncated: all.length > lines };
+}
+
+/** An S3 prefix from a query: no leading slash, no `..` segments. */
+export function cleanPrefix(value: string | null): string {
+  const p = (value ?? '').replace(/^\/+/, '');
+  if (p.split('/').includes('..')) {
+    throw new HttpProblem(400, 'BAD_REQUEST', 'A prefix may not contain "..".');
+  }
+  return p;
+}
+
+export const STAGE_IDS = [
+  'mysql',
+  'emulator',
+  'gateway',
+  'proxy',
+  'kafka',
+  'sink',
+  's3',
+  'batch',
+  'results',
+] as const;
+export type StageId = (typeof STAGE_IDS)[number];
+
+export interface Stage {
+  id: StageId;
+  label: string;
+  /** up: answers; down: unreachable (see `reason`, `start`); idle: nothing to run (one-shot jobs). */
+  state: 'up' | 'down' | 'idle';
+  reason?: string;
+  /** The command that starts the stage when it is down. */
+  start?: string;
+}
+
+/** The command that starts each stage, for the profile's kind. */
+export function startCommand(id: StageId, profile: { name: string; sandboxEnabled: boolean }): string {
+  const p = profile.name === 'local' ? '' : ` --profile ${profile.name}`;
+  const sandbox = 'npm run sandbox:up';
+  switch (id) {
+    case 'mysql':
+      return profile.sandboxEnabled ? sandbox : `pinpipe doctor${p}`;
+    case 'kafka':
+    case 's3':
+    case 'gateway':
+      return profile.sandboxEnabled ? sandbox : `pinpipe provision${p}`;
+    case 'emulator':
+      return `pinpipe emulate${p}`;
+    case 'proxy':
+      return `pinpipe proxy${p}`;
+    case 'sink':
+      return `pinpipe sink${p}`;
+    case 'batch':
+    case 'results':
+      return `pinpipe batch${p}`;
+  }
+}

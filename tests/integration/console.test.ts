@@ -1,0 +1,273 @@
+import { existsSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import net, { type AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Admin, Producer } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { createKafka } from '../../src/clients/kafka.ts';
+import { createS3 } from '../../src/clients/s3.ts';
+import { PROJECT_ROOT } from '../../src/config/env.ts';
+import { loadProfile } from '../../src/config/load.ts';
+import { readEnv } from '../../src/config/env.ts';
+import { topicNames, type Profile } from '../../src/config/schema.ts';
+import { TOPIC_KEYS, type TopicKey } from '../../src/emulator/types.ts';
+import { RESULT_NAMES } from '../../src/report/catalog.ts';
+import { startConsole, type RunningConsole } from '../../src/console/server.ts';
+import { uniqueName } from '../helpers/names.ts';
+
+/**
+ * Drives `pinpipe console` in headless Chromium (Debian's chromium, playwright-core) against the
+ * sandbox's Kafka, on topics of a pipeline id of its own.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Git-ignored (out/): a screenshot of the page for a human to look at. */
+const SHOTS = path.join(PROJECT_ROOT, 'out', 'console');
+
+let browser: Browser;
+let s3: S3Client;
+let profile: Profile;
+let names: Record<TopicKey, string>;
+let admin: Admin;
+let producer: Producer;
+let running: RunningConsole;
+let workDir: string;
+let clock = Date.now();
+
+/** Produces `n` records with increasing timestamps, so the last one is the topic's newest. */
+async function produce(key: TopicKey, n: number, firstInd: number): Promise<Array<{ ind: number }>> {
+  const values = Array.from({ length: n }, (_, i) => ({
+    ind: firstInd + i,
+    topic: key,
+    note: 'console test',
+  }));
+  await producer.send({
+    topic: names[key],
+    messages: values.map((v) => ({ value: JSON.stringify(v), timestamp: String(++clock) })),
+  });
+  return values;
+}
+
+async function kafkaCount(topic: string): Promise<number> {
+  const offsets = await admin.fetchTopicOffsets(topic);
+  return offsets.reduce((a, p) => a + Number(p.high) - Number(p.low), 0);
+}
+
+/** Polls the count the page shows for a topic until it equals `want`, or fails with what it saw. */
+async function pageCountBecomes(page: Page, topic: string, want: number, timeoutMs = 10_000) {
+  const cell = page.locator(`#topics tr[data-topic="${topic}"] td.records`);
+  const deadline = Date.now() + timeoutMs;
+  let seen = '';
+  while (Date.now() < deadline) {
+    seen = ((await cell.textContent().catch(() => null)) ?? '').replace(/,/g, '');
+    if (seen === String(want)) return;
+    await page.waitForTimeout(100);
+  }
+  const kafka = await page.locator('li.stage[data-stage="kafka"]').textContent();
+  throw new Error(
+    `the page showed ${JSON.stringify(seen)} records for ${topic}, expected ${want} (Kafka stage: ${kafka})`,
+  );
+}
+
+/** A loopback port nothing listens on (bound once, then released). */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `${CHROMIUM} is missing: install Debian's chromium package (sudo apt-get install -y chromium).`,
+    );
+  }
+  const base = loadProfile('local', readEnv()).profile;
+  workDir = await mkdtemp(path.join(os.tmpdir(), 'pinpipe-console-'));
+  // the proxy is pointed at a port nothing listens on, so its stage must show as down
+  profile = {
+    ...base,
+    pipelineId: uniqueName('console'),
+    batch: { ...base.batch, workDir },
+    proxy: { ...base.proxy, url: `http://127.0.0.1:${await closedPort()}` },
+  };
+  names = topicNames(profile);
+  admin = createKafka(profile).admin();
+  await admin.connect();
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: TOPIC_KEYS.map((k) => ({ topic: names[k], numPartitions: 3 })),
+  });
+  s3 = createS3(profile);
+  producer = createKafka(profile).producer();
+  await producer.connect();
+  running = await startConsole({ profile, port: 0 });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await running?.close();
+  await producer?.disconnect();
+  await admin?.deleteTopics({ topics: Object.values(names) }).catch(() => undefined);
+  await admin?.disconnect();
+  await s3
+    ?.send(
+      new DeleteObjectCommand({
+        Bucket: profile.s3.bucket,
+        Key: `console-tests/${profile.pipelineId}/sample.json`,
+      }),
+    )
+    .catch(() => undefined);
+  s3?.destroy();
+  await rm(workDir, { recursive: true, force: true });
+});
+
+describe('pinpipe console in headless Chromium', { timeout: 90_000 }, () => {
+  it('shows Kafka counts live, updates them without a reload, and opens a topic on its newest record', async () => {
+    await produce('pin', 5, 100);
+    await produce('geo', 3, 100);
+    await produce('user', 2, 100);
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const requests: string[] = [];
+    const problems: string[] = [];
+    let navigations = 0;
+    page.on('request', (r) => requests.push(r.url()));
+    page.on('requestfailed', (r) => {
+      // the event stream is cut when the page closes; nothing else may fail
+      if (!r.url().includes('/api/events')) problems.push(`request failed: ${r.url()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
+    });
+    page.on('framenavigated', (f) => {
+      if (f === page.mainFrame()) navigations++;
+    });
+    await page.goto(running.url, { waitUntil: 'load' });
+
+    for (const k of TOPIC_KEYS) await pageCountBecomes(page, names[k], await kafkaCount(names[k]));
+    expect(await kafkaCount(names.pin)).toBe(5);
+    expect(await page.locator('li.stage[data-stage="kafka"]').getAttribute('class')).toBe('stage up');
+    const proxy = page.locator('li.stage[data-stage="proxy"]');
+    expect(await proxy.getAttribute('class')).toBe('stage down');
+    expect(await proxy.locator('.down').textContent()).toMatch(
+      /^down: GET http:\/\/127\.0\.0\.1:\d+\/topics failed \(.*ECONNREFUSED.*\) — start it: pinpipe proxy$/,
+    );
+
+    const added = await produce('pin', 4, 200);
+    await pageCountBecomes(page, names.pin, 9);
+    expect(await kafkaCount(names.pin)).toBe(9);
+    expect(navigations).toBe(1);
+
+    await page.locator(`button.topic[data-topic="${names.pin}"]`).click();
+    const first = page.locator('#records li.record').first();
+    await first.waitFor({ state: 'visible', timeout: 15_000 });
+    expect(JSON.parse((await first.locator('pre').textContent()) ?? '')).toEqual(added.at(-1));
+    expect(await page.locator('#records li.record').count()).toBe(9);
+    expect(await page.locator('#partitions tbody tr').count()).toBe(3);
+
+    // the S3 browser: walk down to an object of this test and preview its first lines
+    const folder = `console-tests/${profile.pipelineId}/`;
+    const key = `${folder}sample.json`;
+    await s3.send(
+      new PutObjectCommand({ Bucket: profile.s3.bucket, Key: key, Body: '{"ind":1}\n{"ind":2}\n' }),
+    );
+    await page.locator('#s3 .shortcuts button', { hasText: 'bucket root' }).click();
+    await page.locator('#s3-list button.folder', { hasText: /^console-tests\/$/ }).click();
+    await page.locator('#s3-list button.folder', { hasText: `${profile.pipelineId}/` }).click();
+    await page.locator(`#s3-list button.object[data-key="${key}"]`).click();
+    const preview = page.locator('#s3-preview');
+    await preview.waitFor({ state: 'visible' });
+    expect(await preview.textContent()).toBe(`${key} (20 B)\n\n{"ind":1}\n{"ind":2}`);
+
+    await mkdir(SHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SHOTS, 'console.png'), fullPage: true });
+    const origin = new URL(running.url).origin;
+    expect(requests.filter((u) => !u.startsWith(`${origin}/`))).toEqual([]);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("shows the last batch's figures and its nine results as the report's tables", async () => {
+    await cp(path.join(PROJECT_ROOT, 'tests/fixtures/report/results'), path.join(workDir, 'results'), {
+      recursive: true,
+    });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+    });
+    await page.goto(running.url, { waitUntil: 'load' });
+    const batch = page.locator('li.stage[data-stage="batch"]');
+    await expect.poll(() => batch.getAttribute('class'), { timeout: 10_000 }).toBe('stage up');
+    expect(await batch.locator('.figures').textContent()).toContain('run 2026-11-25');
+    const frame = page.frameLocator('#results-frame');
+    await frame.locator('table.result-table').first().waitFor({ timeout: 10_000 });
+    expect(await frame.locator('table.result-table').count()).toBe(RESULT_NAMES.length);
+    expect(RESULT_NAMES.length).toBe(9);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('refuses requests without the token and answers bad input with 4xx and a reason', async () => {
+    const origin = new URL(running.url).origin;
+    const t = `token=${running.token}`;
+    const get = async (p: string) => {
+      const res = await fetch(`${origin}${p}`);
+      return {
+        status: res.status,
+        body: (await res.json().catch(() => ({}))) as { error?: { message: string } },
+      };
+    };
+    for (const p of [
+      '/',
+      '/api/pipeline',
+      '/api/events',
+      `/api/topics/${names.pin}`,
+      '/api/s3',
+      '/results',
+    ]) {
+      expect((await get(p)).status, p).toBe(403);
+    }
+    expect((await get(`/api/pipeline?token=${running.token}x`)).status).toBe(403);
+    expect((await fetch(`${origin}/assets/app.js`)).status).toBe(200);
+
+    const unknown = await get(`/api/topics/no-such-topic?${t}`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error?.message).toContain('Unknown topic no-such-topic');
+
+    await producer.send({ topic: names.geo, messages: [{ partition: 0, value: '{"ind":300}' }] });
+    const p0 = (await admin.fetchTopicOffsets(names.geo)).find((p) => p.partition === 0)!;
+    const beyond = Number(p0.high) + 5;
+    const out = await get(`/api/topics/${names.geo}?partition=0&offset=${beyond}&${t}`);
+    expect(out.status).toBe(416);
+    expect(out.body.error?.message).toBe(
+      `Offset ${beyond} is outside partition 0's records: ${p0.low} to ${Number(p0.high) - 1}.`,
+    );
+    expect((await get(`/api/topics/${names.geo}?partition=x&${t}`)).status).toBe(400);
+
+    const missing = await get(`/api/s3/object?key=topics/${profile.pipelineId}/nothing.json&${t}`);
+    expect(missing.status).toBe(404);
+    expect(missing.body.error?.message).toBe(
+      `No object s3://${profile.s3.bucket}/topics/${profile.pipelineId}/nothing.json.`,
+    );
+  });
+});
