@@ -1,5 +1,5 @@
 /**
- * bench:batch (issue 6): the whole batch on generated sink-layout data of 100k and 1M posts —
+ * bench:batch: the whole batch on generated sink-layout data of 100k and 1M posts —
  * fetch excluded (--source) and fetch included (a bench bucket in the sandbox S3) — with its peak
  * RSS, and, in the same run on the same files, the PySpark (`local[*]`) script bench/pyspark_batch.py
  * doing the same cleaning and queries; prints both, the ratio, and whether the results agree.

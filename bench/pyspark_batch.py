@@ -1,5 +1,5 @@
 """The batch job in PySpark (`local[*]`), the original's engine: the same load, offset and post
-de-duplication, cleaning (spec §4) and the nine results (spec §5) as src/batch/sql/*.sql, on the
+de-duplication, cleaning (docs/spec.md#cleaning) and the nine results (docs/spec.md#results) as src/batch/sql/*.sql, on the
 same sink-layout folder. Bench-only (bench/batch.ts runs it from a cached venv); it writes
 <result_name>.json like `pinpipe batch --out`, so the two engines' results can be compared, and
 prints its timings as one JSON line on stdout.

@@ -102,7 +102,7 @@ export async function openDatabase(
       instance.closeSync();
     },
   };
-  // Timestamps are naive UTC datetimes (spec §1); ISO-8601 offsets are converted to UTC.
+  // Timestamps are naive UTC datetimes (docs/spec.md#choice-datetimes); ISO-8601 offsets are converted to UTC.
   await db.run("SET TimeZone = 'UTC'", 'settings');
   if (opts.tempDir) await db.run(`SET temp_directory = ${sqlString(opts.tempDir)}`, 'settings');
   return db;

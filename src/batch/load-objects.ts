@@ -124,7 +124,7 @@ async function count(db: Database, sql: string, step: string): Promise<number> {
 }
 
 /**
- * Loads every object into DuckDB (spec §3): staged_<kind> holds each line as typed columns or a
+ * Loads every object into DuckDB (docs/spec.md#s3-layout): staged_<kind> holds each line as typed columns or a
  * quarantine reason; raw_<kind> one row per (partition, offset); `quarantine` the bad lines.
  */
 export async function loadObjects(

@@ -9,7 +9,7 @@ export function topicPrefix(topicsDir: string, topic: string): string {
 }
 
 /**
- * Parses a sink object key (spec §3) into its topic, partition and start offset, or undefined when
+ * Parses a sink object key (docs/spec.md#object-keys) into its topic, partition and start offset, or undefined when
  * the key is not one of ours (another topic, a marker, a temp file). The partition in the folder
  * and in the file name must agree.
  */

@@ -32,7 +32,7 @@ function emptyResults(): Record<string, Row[]> {
 }
 
 /**
- * The batch job (issue 6): list → fetch (S3 only) → load → clean (tasks 1–3) → analytics
+ * The batch job: list → fetch (S3 only) → load → clean (tasks 1–3) → analytics
  * (tasks 4–11) → outputs (DuckDB file, `<result>.json`, Parquet, S3). Returns the summary and
  * the result rows; `runBatch` returns the summary only.
  */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * The only module that reads process.env (issue 2 §4). Everything else receives values from here.
+ * The one module that reads pinpipe's settings from process.env; everything else receives them from here.
  * Variables (also documented in docs/environment.md):
  *   PINPIPE_PROFILE      profile name or path (default: local)
  *   PINPIPE_CACHE_DIR    downloads cache: Kafka jars, MiniStack and Airflow venvs (default ~/.cache/pinpipe)

@@ -11,7 +11,7 @@ export { ensureGateway, findRestApi } from './gateway.ts';
 
 /**
  * The API Gateway REST API in front of the proxy ({proxy+}, ANY, HTTP proxy integration, deployed
- * stage), created where missing; used by `sandbox:up` (issue 4). Safe to run twice.
+ * stage), created where missing; used by `sandbox:up`. Safe to run twice.
  */
 export async function provisionGateway(
   profile: Profile,

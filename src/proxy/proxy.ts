@@ -14,7 +14,7 @@ import { formatFor, isValidTopicName, parseProduceBody, type ProduceRecord } fro
 import { apiKeyMatches, produceResponse, route } from './responses.ts';
 
 /**
- * `pinpipe proxy`: the produce side of Confluent's REST Proxy v2 on node:http (issue 4, spec §2).
+ * `pinpipe proxy`: the produce side of Confluent's REST Proxy v2 on node:http (docs/spec.md#wire-format).
  * Request → content type → body (bounded) → records → topic metadata (cached) → partition →
  * linger batcher → one kafkajs sendBatch (acks=all) → offsets mapped back → 200.
  */

@@ -143,7 +143,7 @@ const CHARTS: Record<string, ChartFn> = {
     ).length;
     const caption = tied
       ? `<figcaption class="note">${tied} other countr${tied === 1 ? 'y ties' : 'ies tie'} at ${escapeHtml(formatGrouped(best))}: ` +
-        'ties go to the first country name in alphabetical order (spec §5).</figcaption>'
+        'ties go to the first country name in alphabetical order (docs/spec.md#ties).</figcaption>'
       : '';
     const chart = horizontalBarChart({
       result: 'top_country_by_followers',

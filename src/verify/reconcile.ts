@@ -1,7 +1,7 @@
 import type { TopicKey } from '../emulator/types.ts';
 
 /**
- * The reconciliation (issue 7): for each topic, rows sent by the emulator = records in Kafka =
+ * The reconciliation: for each topic, rows sent by the emulator = records in Kafka =
  * records in S3 = rows in the clean table, less duplicates dropped and lines quarantined, each shown.
  * Pure: takes the counts, returns the verdicts.
  */

@@ -76,7 +76,7 @@ async function endOffsets(profile: Profile): Promise<Record<TopicKey, number>> {
 
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 
-describe('pinpipe emulate (issue 4)', { timeout: 180_000 }, () => {
+describe('pinpipe emulate', { timeout: 180_000 }, () => {
   const id = uniqueName('emu');
   let source: Awaited<ReturnType<typeof emulatorSource>>;
   let profile: Profile;

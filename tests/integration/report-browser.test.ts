@@ -12,7 +12,7 @@ import { PROJECT_ROOT } from '../../src/config/env.ts';
 
 /**
  * Opens the report in headless Chromium (Debian's `chromium`, driven by playwright-core) and checks
- * that every chart rendered, nothing was fetched and nothing complained. Issue 7.
+ * that every chart rendered, nothing was fetched and nothing complained.
  */
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [

@@ -1,5 +1,5 @@
 -- After the load of one topic ({{kind}}): a record seen twice (overlapping objects after a sink
--- replay, spec §3) is kept once, one row per (partition, offset); the copy in the object with the
+-- replay, docs/spec.md#replays) is kept once, one row per (partition, offset); the copy in the object with the
 -- smallest key wins (the copies of one offset are the same Kafka record).
 CREATE OR REPLACE TABLE raw_{{kind}} AS
 SELECT * EXCLUDE (_reason, _line) FROM staged_{{kind}}

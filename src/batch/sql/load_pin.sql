@@ -1,7 +1,7 @@
 -- Load (before task 1): the lines of the pin topic's objects → typed rows with explicit column
 -- types, or a reason to quarantine the line. `chunk_lines` holds the lines of this chunk's objects
 -- (object_lines() in macros.sql, materialised first so that this query runs in parallel);
--- `objects` maps each file to its key, partition and start offset (spec §3): the record's offset
+-- `objects` maps each file to its key, partition and start offset (docs/spec.md#s3-layout): the record's offset
 -- is the start offset plus the 0-based line number.
 WITH lines AS (
   SELECT o.key AS _key, o.partition AS _partition, o.start_offset + l.line_no AS _offset,

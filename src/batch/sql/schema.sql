@@ -1,4 +1,4 @@
--- Tables every run starts from. `objects`: the sink objects of this run (spec §3), filled by
+-- Tables every run starts from. `objects`: the sink objects of this run (docs/spec.md#s3-layout), filled by
 -- load-objects.ts. `quarantine`: the lines that could not be loaded, with the reason.
 CREATE OR REPLACE TABLE objects (
   file VARCHAR, key VARCHAR, topic VARCHAR, kind VARCHAR, partition INTEGER, start_offset BIGINT

@@ -15,7 +15,7 @@ export function register(program: Command, ctx: CommandContext): void {
   program
     .command('batch')
     .description(
-      'Clean the three tables and run the nine analytics results in DuckDB (issue 6): reads the sink objects ' +
+      'Clean the three tables and run the nine analytics results in DuckDB: reads the sink objects ' +
         'from S3 (or --source), writes a DuckDB file, <result>.json files and Parquet back to S3.',
     )
     .option('--source <dir>', 'read a local folder laid out like the bucket instead of S3 (offline replay)')
