@@ -1,6 +1,7 @@
 /**
  * One error class for the whole project, with a stable code per failure.
- * The CLI maps codes to exit codes (src/cli/exit-codes.ts); the proxy maps them to Confluent bodies.
+ * The CLI maps codes to exit codes (src/cli/exit-codes.ts); the proxy's Confluent error bodies are
+ * its own (src/proxy/confluent-errors.ts).
  * Messages say what to do next and never contain credentials.
  */
 export const ErrorCodes = [
@@ -15,7 +16,6 @@ export const ErrorCodes = [
   'SOURCE_UNREACHABLE',
   'SOURCE_SCHEMA_MISMATCH',
   'SEED_FAILED',
-  'PROXY_BAD_REQUEST',
   'PROXY_UNAVAILABLE',
   'KAFKA_UNAVAILABLE',
   'KAFKA_AUTH_FAILED',
@@ -25,7 +25,6 @@ export const ErrorCodes = [
   'S3_BUCKET_MISSING',
   'SINK_UPLOAD_FAILED',
   'SINK_TOPIC_MISSING',
-  'BATCH_NOTHING_TO_DO',
   'BATCH_SQL_FAILED',
   'BATCH_FAILED',
   'VERIFY_MISMATCH',

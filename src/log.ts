@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
+import { readEnv } from './config/env.ts';
 
 /**
  * Human-readable logs on stderr (stdout is kept for results and --json). Secrets are redacted by
@@ -40,7 +41,15 @@ export function setLogger(logger: Logger): void {
 
 /** The process-wide logger (the CLI sets its level from --log-level / PINPIPE_LOG_LEVEL). */
 export function log(): Logger {
-  root ??= createLogger(process.env.PINPIPE_LOG_LEVEL ?? 'info');
+  if (!root) {
+    let level = 'info';
+    try {
+      level = readEnv().logLevel;
+    } catch {
+      // A bad PINPIPE_LOG_LEVEL is reported by the CLI as a usage error before anything logs.
+    }
+    root = createLogger(level);
+  }
   return root;
 }
 

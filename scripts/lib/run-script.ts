@@ -42,7 +42,7 @@ export async function runScript(
       code = exitCodeFor(err.code);
     } else {
       process.stderr.write(`${chalk.red(`[${name}] unexpected failure: ${describeError(err)}`)}\n`);
-      if (process.env.PINPIPE_LOG_LEVEL === 'debug') console.error(err);
+      if (readEnv().logLevel === 'debug') console.error(err);
       code = ExitCode.FAILURE;
     }
   }

@@ -21,8 +21,6 @@ export interface BatchOptions {
   runDate?: string;
   signal?: AbortSignal;
   logger?: Logger;
-  /** Only affects the CLI's printing; kept here so callers can pass their flags through. */
-  json?: boolean;
   /** Write the Parquet files back to S3 (default true; never with `source`). */
   upload?: boolean;
   /** Progress bars on a terminal (default: when stderr is a TTY). */

@@ -62,11 +62,6 @@ export function readSecret(
   return v === undefined || v === '' ? undefined : v;
 }
 
-/** A copy of the environment for child processes (services we spawn). */
-export function childEnv(extra: Record<string, string> = {}, env: NodeJS.ProcessEnv = process.env) {
-  return { ...env, ...extra };
-}
-
 // The AWS SDK warns on Node 20 that *future* releases will need Node 22. Our lock file pins a
 // release that supports Node 20 (README: Node >= 20.19), so the warning is noise on every command.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

@@ -268,10 +268,6 @@ const CHARTS: Record<string, ChartFn> = {
   },
 };
 
-export function hasChart(result: string): boolean {
-  return result in CHARTS;
-}
-
 /**
  * The chart of one result, or a "no rows" note when there is nothing to plot; undefined for a
  * result without a chart (unknown results are shown as tables only).

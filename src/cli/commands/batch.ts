@@ -30,7 +30,6 @@ export function register(program: Command, ctx: CommandContext): void {
         source: flags.source,
         out: flags.out,
         runDate: flags.runDate,
-        json: flags.json,
         upload: flags.upload,
         signal: ctx.signal,
         logger: ctx.logger,
