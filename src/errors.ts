@@ -42,16 +42,25 @@ export class PinpipeError extends Error {
   readonly code: ErrorCode;
   /** Extra structured facts for --json output; never secrets. */
   readonly details: Record<string, unknown> | undefined;
+  /** The one thing to do about it ("run pinpipe provision."), when there is one; `message` ends with it. */
+  readonly fix: string | undefined;
+  /** What went wrong: `message` without the fix. */
+  readonly problem: string;
 
   constructor(
     code: ErrorCode,
     message: string,
-    options: { cause?: unknown; details?: Record<string, unknown> } = {},
+    options: { cause?: unknown; details?: Record<string, unknown>; fix?: string } = {},
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      options.fix ? `${message}: ${options.fix}` : message,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = 'PinpipeError';
     this.code = code;
     this.details = options.details;
+    this.fix = options.fix;
+    this.problem = message;
   }
 }
 
