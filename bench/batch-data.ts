@@ -5,10 +5,10 @@ import { mulberry32 } from '../src/emulator/prng.ts';
 import { CATEGORIES } from '../seed/vocab.ts';
 
 /**
- * A simple deterministic generator of sink-layout data for the batch bench (issue 6): `posts`
+ * A simple deterministic generator of sink-layout data for the batch bench: `posts`
  * posts, each sent as a pin, a geo and a user record, plus `resendRate` of them sent again
  * (the emulator samples with replacement), spread round-robin over `partitions` partitions with a
- * new object every `flushSize` records, exactly as the S3 sink names them (spec §3). Placeholders
+ * new object every `flushSize` records, exactly as the S3 sink names them (docs/spec.md#s3-layout). Placeholders
  * at rates close to the seed's. Same arguments → byte-identical files.
  */
 export interface BenchDataOptions {

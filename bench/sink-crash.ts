@@ -1,5 +1,5 @@
 /**
- * The sink's exactly-once promise under SIGKILL (issue 5): while records are produced to a fresh
+ * The sink's exactly-once promise under SIGKILL: while records are produced to a fresh
  * 3-partition topic, `pinpipe sink` runs as a child process and is killed with SIGKILL at random
  * moments, restarted each time, then drained; every object is read back and compared with the
  * Kafka log of each partition (0 missing, 0 duplicated offsets, same values).

@@ -1,5 +1,5 @@
 /**
- * Sink throughput (issue 5): records/s from a pre-filled 3-partition topic into the sandbox S3,
+ * Sink throughput: records/s from a pre-filled 3-partition topic into the sandbox S3,
  * at flush.size 1,000 and at flush.size 1 (one object per record, as the original connector was
  * configured — slow by nature: one PutObject per record).
  *

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `pinpipe` bin: runs the TypeScript sources through tsx (the project's one way to run .ts on Node 20).
+// The `pinpipe` bin: runs the TypeScript sources through tsx (the project's one way to run .ts).
 import { register } from 'tsx/esm/api';
 
 register();

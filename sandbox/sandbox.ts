@@ -47,7 +47,7 @@ export function sandboxServices(opts: SandboxOptions): SandboxService[] {
   }
   if (opts.profile.kafka.security.mode !== 'none') {
     // The sandbox broker's plain listener comes from kafka.brokers[0]; a secured profile points at the
-    // SASL listener instead, which the plain profile's broker already serves (issue 10).
+    // SASL listener instead, which the plain profile's broker already serves.
     throw new PinpipeError(
       'CONFIG_INVALID',
       `Profile "${opts.profile.name}" uses kafka.security.mode "${opts.profile.kafka.security.mode}": start the sandbox ` +

@@ -1,4 +1,4 @@
-// npm run demo — from clone to analytics in one command (issue 7): sandbox up, seed, proxy, emulate
+// npm run demo — from clone to analytics in one command: sandbox up, seed, proxy, emulate
 // through API Gateway, sink to S3, batch in DuckDB, analytics + HTML report, reconciliation.
 import { runScript } from './lib/run-script.ts';
 import { runDemo } from './lib/demo.ts';

@@ -13,7 +13,7 @@ import {
 } from './vocab.ts';
 
 /**
- * The deterministic generator (issue 3): pure, no I/O. Each table has its own seeded Faker stream,
+ * The deterministic generator: pure, no I/O. Each table has its own seeded Faker stream,
  * so rows of one table never depend on another table's draws, and the same seed and row count give
  * the same rows on any machine (integer arithmetic and UTC only; no locale, no time zone, no Math.exp).
  * Rows are yielded in key order 1..N as arrays in schema.sql's column order.

@@ -13,7 +13,7 @@ export { connectForSeed } from './connection.ts';
 
 /**
  * Seeds the profile's source database with the default rows (profile.sandbox.seedRows and seedSeed)
- * when the three tables are missing or empty. Used by `sandbox:up` and the test setup (issue 3).
+ * when the three tables are missing or empty. Used by `sandbox:up` and the test setup.
  * `rows` is the number of rows per table loaded now (0 when nothing was done).
  */
 export async function seedIfEmpty(

@@ -56,7 +56,7 @@ export async function loadTables(connections: Connection[], opts: LoadOptions): 
     for (const c of connections) {
       // Long timeouts: on a busy machine the generator may keep the server waiting for a while.
       // unique_checks stays on: MariaDB 10.11's bulk path for empty tables (unique_checks = 0) cost
-      // about twice the server CPU on these key-ordered loads (docs/decisions.md, issue 3).
+      // about twice the server CPU on these key-ordered loads (docs/decisions.md).
       await c.query('SET SESSION net_read_timeout = 600, net_write_timeout = 600');
     }
     if (connections.length >= TABLE_NAMES.length) {

@@ -1,8 +1,8 @@
 /**
- * The dirty values of the source data (spec §1) and how often the generator writes them: the ONE
+ * The dirty values of the source data (docs/spec.md#dirty-values) and how often the generator writes them: the ONE
  * place that holds the rates. Every rate is the overall share of rows in which the column holds that
  * value (what you would count in the table), whole scrape-failure rows included. The batch cleaning
- * (spec §4, task 1) must turn every value of PIN_DIRTY_VALUES into NULL.
+ * (docs/spec.md#clean-placeholders) must turn every value of PIN_DIRTY_VALUES into NULL.
  */
 export const PLACEHOLDERS = {
   title: 'No Title Data Available',
@@ -49,7 +49,7 @@ export const RATES = {
 
 export type Rates = { [K in keyof typeof RATES]: number };
 
-/** Per pin column, every value the cleaning must replace with NULL (spec §4 task 1), '' included. */
+/** Per pin column, every value the cleaning must replace with NULL (docs/spec.md#clean-placeholders), '' included. */
 export const PIN_DIRTY_VALUES: Readonly<Record<string, readonly string[]>> = {
   title: [PLACEHOLDERS.title, ''],
   description: [PLACEHOLDERS.description, PLACEHOLDERS.descriptionStory, ''],

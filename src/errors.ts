@@ -1,6 +1,7 @@
 /**
  * One error class for the whole project, with a stable code per failure.
- * The CLI maps codes to exit codes (src/cli/exit-codes.ts); the proxy maps them to Confluent bodies.
+ * The CLI maps codes to exit codes (src/cli/exit-codes.ts); the proxy's Confluent error bodies are
+ * its own (src/proxy/confluent-errors.ts).
  * Messages say what to do next and never contain credentials.
  */
 export const ErrorCodes = [
@@ -15,7 +16,6 @@ export const ErrorCodes = [
   'SOURCE_UNREACHABLE',
   'SOURCE_SCHEMA_MISMATCH',
   'SEED_FAILED',
-  'PROXY_BAD_REQUEST',
   'PROXY_UNAVAILABLE',
   'KAFKA_UNAVAILABLE',
   'KAFKA_AUTH_FAILED',
@@ -47,16 +47,25 @@ export class PinpipeError extends Error {
   readonly code: ErrorCode;
   /** Extra structured facts for --json output; never secrets. */
   readonly details: Record<string, unknown> | undefined;
+  /** The one thing to do about it ("run pinpipe provision."), when there is one; `message` ends with it. */
+  readonly fix: string | undefined;
+  /** What went wrong: `message` without the fix. */
+  readonly problem: string;
 
   constructor(
     code: ErrorCode,
     message: string,
-    options: { cause?: unknown; details?: Record<string, unknown> } = {},
+    options: { cause?: unknown; details?: Record<string, unknown>; fix?: string } = {},
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      options.fix ? `${message}: ${options.fix}` : message,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = 'PinpipeError';
     this.code = code;
     this.details = options.details;
+    this.fix = options.fix;
+    this.problem = message;
   }
 }
 

@@ -1,4 +1,4 @@
-"""pinpipe's counterpart of the original's MWAA DAG (issue 8): run the batch once a day.
+"""pinpipe's counterpart of the original's MWAA DAG: run the batch once a day.
 
 The original ran a Databricks notebook every day from MWAA; here one BashOperator runs
 ``pinpipe batch --profile <profile> --out <out_dir>/<ds> --run-date <ds>`` and so writes each

@@ -81,7 +81,7 @@ export function requireJava(say: (m: string) => void, javaHome = readEnv().javaH
 /**
  * Single-node KRaft (combined broker + controller) on 127.0.0.1. A second listener,
  * SASL_PLAINTEXT + OAUTHBEARER with Kafka's unsecured JWS validator, rehearses the secured path
- * (issue 10); it requires the scope "pinpipe" so a token without it is refused.
+ * (`profiles/local-secure.yaml`); it requires the scope "pinpipe" so a token without it is refused.
  */
 export function serverProperties(profile: Profile, dataDir: string): string {
   const port = portOf(profile.kafka.brokers[0]!);

@@ -19,7 +19,7 @@ import type { SandboxService, ServiceHealth } from '../lib/service.ts';
 
 /**
  * A private MariaDB (or MySQL) server: its own datadir, socket and port under .sandbox/mysql,
- * bound to 127.0.0.1, so a system server on 3306 is never touched (issue 2 §2).
+ * bound to 127.0.0.1, so a system server on 3306 is never touched.
  */
 export function mysqlService(profile: Profile, say: (msg: string) => void): SandboxService {
   const dir = path.join(profile.sandbox.dir, 'mysql');

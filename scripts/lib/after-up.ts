@@ -4,7 +4,7 @@ import { provisionGateway } from '../../src/provision/index.ts';
 
 /**
  * What `sandbox:up` (and the test setup) does once the services are healthy: seed the source tables
- * when they are empty (issue 3) and provision the API Gateway REST API in front of the proxy (issue 4).
+ * when they are empty and provision the API Gateway REST API in front of the proxy.
  */
 export async function afterUp(
   profile: Profile,

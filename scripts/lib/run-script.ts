@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { chalk } from 'zx';
+import { chalk } from './color.ts';
 import { loadProfile } from '../../src/config/load.ts';
 import { readEnv } from '../../src/config/env.ts';
 import { exitCodeFor, ExitCode } from '../../src/cli/exit-codes.ts';
@@ -13,7 +13,7 @@ export interface ScriptContext {
   opts: Record<string, unknown>;
 }
 
-/** Shared frame of the zx entry points: --help, --profile, one error → exit-code mapping. */
+/** Shared frame of the entry scripts: --help, --profile, one error → exit-code mapping. */
 export async function runScript(
   name: string,
   description: string,
@@ -44,7 +44,7 @@ export async function runScript(
       code = exitCodeFor(err.code);
     } else {
       process.stderr.write(`${chalk.red(`[${name}] unexpected failure: ${describeError(err)}`)}\n`);
-      if (process.env.PINPIPE_LOG_LEVEL === 'debug') console.error(err);
+      if (readEnv().logLevel === 'debug') console.error(err);
       code = ExitCode.FAILURE;
     }
   }

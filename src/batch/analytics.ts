@@ -3,11 +3,11 @@ import type { PerTopic } from './types.ts';
 
 export type Row = Record<string, unknown>;
 
-/** The clean tables of tasks 1–3 (spec §4), one SQL file each: sql/clean_<kind>.sql (merge.ts). */
+/** The clean tables of tasks 1–3 (docs/spec.md#cleaning), one SQL file each: sql/clean_<kind>.sql (merge.ts). */
 export const CLEAN_TABLES: PerTopic<string> = { pin: 'pin_clean', geo: 'geo_clean', user: 'user_clean' };
 
 /**
- * The nine results of spec §5, in the spec's order (6b reads 6a's table). Each is the SELECT in
+ * The nine results of docs/spec.md#results, in the spec's order (6b reads 6a's table). Each is the SELECT in
  * sql/<name>.sql, stored as a table of that name.
  */
 export const RESULT_NAMES = [

@@ -99,7 +99,7 @@ function typedValue(c: SourceColumn, v: string, d: string): string {
 }
 
 /**
- * The load of one topic (spec §3): the lines in `chunk_lines` (object_lines() of macros.sql) →
+ * The load of one topic (docs/spec.md#s3-layout): the lines in `chunk_lines` (object_lines() of macros.sql) →
  * one row per line with its key, partition, offset (start offset + 0-based line number) and line
  * number, and either the typed columns or the reason why the line is quarantined. `load_files` maps
  * each file to its key, partition and start offset.

@@ -117,7 +117,7 @@ async function connection(
       onClose();
     },
   };
-  // Timestamps are naive UTC datetimes (spec §1); ISO-8601 offsets are converted to UTC.
+  // Timestamps are naive UTC datetimes (docs/spec.md#choice-datetimes); ISO-8601 offsets are converted to UTC.
   await db.run("SET TimeZone = 'UTC'", 'settings');
   return db;
 }

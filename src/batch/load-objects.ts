@@ -114,7 +114,7 @@ async function loadChunk(
 }
 
 /**
- * Loads the objects' lines (spec §3) into `<prefix>_<kind>` (staged_<kind> of a new database, or
+ * Loads the objects' lines (docs/spec.md#s3-layout) into `<prefix>_<kind>` (staged_<kind> of a new database, or
  * the temporary new_<kind> of an incremental run): one row per line with its key, partition,
  * offset and line number, and either the typed columns or the reason to quarantine it. The table of
  * a topic without objects is created empty, with the right columns. Into staged_<kind>, `lanes`

@@ -12,7 +12,7 @@ export function sinkKey(topicsDir: string, topic: string, partition: number, sta
 }
 
 /**
- * Reads a sink object key (spec §3) with the sink's own parser into its topic, partition and start
+ * Reads a sink object key (docs/spec.md#s3-layout) with the sink's own parser into its topic, partition and start
  * offset, or undefined when the key is not one of ours (another topic, a marker, a temp file): the
  * key must be exactly the one the sink writes for them under `topicsDir`.
  */

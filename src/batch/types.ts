@@ -2,7 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Profile } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 
-/** The three topics of the pipeline (spec §2), by their short name. */
+/** The three topics of the pipeline (docs/spec.md#emulation), by their short name. */
 export const TOPIC_KINDS = ['pin', 'geo', 'user'] as const;
 export type TopicKind = (typeof TOPIC_KINDS)[number];
 export type PerTopic<T> = Record<TopicKind, T>;
@@ -38,7 +38,7 @@ export interface BatchProgress {
   total: number;
 }
 
-/** One sink object (spec §3): `topics/<topic>/partition=<p>/<topic>+<p>+<startOffset>.json`. */
+/** One sink object (docs/spec.md#object-keys): `topics/<topic>/partition=<p>/<topic>+<p>+<startOffset>.json`. */
 export interface SinkObject {
   key: string;
   kind: TopicKind;

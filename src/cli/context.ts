@@ -20,7 +20,10 @@ export function createContext(program: Command, signal: AbortSignal): CommandCon
   let loaded: LoadedProfile | undefined;
   return {
     env,
-    logger: log(),
+    // Looked up on each use: --log-level replaces the process-wide logger after this context is made.
+    get logger() {
+      return log();
+    },
     signal,
     out: (line) => {
       process.stdout.write(line.endsWith('\n') ? line : `${line}\n`);

@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { createContext, type CommandContext } from './context.ts';
 import { exitCodeFor, ExitCode } from './exit-codes.ts';
+import { packageVersion } from './version.ts';
 import { isPinpipeError, describeError } from '../errors.ts';
 import { createLogger, setLogger, log } from '../log.ts';
 import { commands } from './commands/index.ts';
@@ -13,6 +14,7 @@ import { LOG_LEVELS, readEnv } from '../config/env.ts';
 export function buildProgram(ctxHolder: { ctx?: CommandContext }, signal: AbortSignal): Command {
   const program = new Command('pinpipe')
     .description('The Pinterest data pipeline on one machine, and the same code on AWS.')
+    .version(packageVersion(), '-V, --version', 'print the version and exit')
     .option(
       '-p, --profile <name>',
       'profile name (profiles/<name>.yaml) or path; env PINPIPE_PROFILE',

@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+import { readEnv } from '../config/env.ts';
 
 export interface Progress {
   increment(n?: number, payload?: Record<string, unknown>): void;
@@ -17,7 +18,7 @@ export function createProgress(opts: {
   enabled?: boolean;
   unit?: string;
 }): Progress {
-  const enabled = opts.enabled ?? (Boolean(process.stderr.isTTY) && process.env.CI !== 'true');
+  const enabled = opts.enabled ?? readEnv().isTTY;
   if (!enabled) {
     return { increment() {}, update() {}, setTotal() {}, stop() {} };
   }

@@ -25,7 +25,7 @@ export interface KafkaAuthDeps {
 }
 
 /**
- * TLS and SASL settings per kafka.security.mode (issue 10): the one place that builds security for
+ * TLS and SASL settings per kafka.security.mode: the one place that builds security for
  * every Kafka client (src/clients/kafka.ts calls it). 'none' is the sandbox default.
  */
 export function kafkaSecurityConfig(

@@ -10,7 +10,7 @@ import kafkajs, {
 const SaslError = kafkajs.KafkaJSSASLAuthenticationError as unknown as new (message: string) => Error;
 
 /**
- * SASL/OAUTHBEARER pieces shared by the MSK IAM and the sandbox rehearsal modes (issue 10):
+ * SASL/OAUTHBEARER pieces shared by the MSK IAM and the sandbox rehearsal modes:
  * a token cache that asks for a new token before the old one expires, the unsecured JWS the
  * sandbox broker accepts, and an authenticator that notices when the broker refuses the token.
  */

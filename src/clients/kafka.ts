@@ -1,6 +1,9 @@
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import type { Profile } from '../config/schema.ts';
 import { kafkaSecurityConfig } from './kafka-auth.ts';
+import { patchKafkajsRequestQueue } from './kafkajs-timer.ts';
+
+patchKafkajsRequestQueue();
 
 /**
  * The one place that builds Kafka clients (proxy, sink, emulator, admin, tests) from a profile.

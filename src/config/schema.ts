@@ -3,7 +3,7 @@ import { z } from 'zod';
 /**
  * The profile: every endpoint, name and credential *source* a stage needs. Never secrets:
  * the AWS profile takes credentials from the AWS default chain, MySQL passwords from an env var.
- * Spec: ../shared/spec/pinterest-pipeline.md; issue 2 §4.
+ * The data rules the profile feeds are in docs/spec.md.
  */
 /** A host name or IP address; never empty (an empty proxy.host would bind every interface). */
 const host = z
@@ -173,7 +173,7 @@ export const profileSchema = z
         enabled: z.boolean().default(false),
         dir: z.string().default('.sandbox'),
         kafkaControllerPort: port.default(9093),
-        /** Second listener, SASL_PLAINTEXT + OAUTHBEARER (issue 10). 0 disables it. */
+        /** Second listener, SASL_PLAINTEXT + OAUTHBEARER. 0 disables it. */
         kafkaSaslPort: z.number().int().min(0).max(65535).default(9094),
         /**
          * A secured sandbox profile (kafka.brokers names the SASL listener): the broker's plain

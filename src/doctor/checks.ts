@@ -173,11 +173,17 @@ export async function resolveDoctorInvokeUrl(ctx: CheckContext): Promise<string>
   } catch (err) {
     const cause = (err as Error).cause ?? err;
     if (isCredentialsError(cause)) throw awsFailure(cause, ctx, 'API Gateway GetRestApis', '');
-    const [message, ...rest] = describeError(err).split(': run ');
-    throw new CheckFailure(message!, rest.length > 0 ? `Run ${rest.join(': run ')}` : undefined, {
-      cause: err,
-    });
+    throw checkFailureOf(err);
   }
+}
+
+/** A failed step as a check verdict: an error's fix, when it carries one, becomes the check's fix. */
+export function checkFailureOf(err: unknown): CheckFailure {
+  if (isPinpipeError(err) && err.fix) {
+    const fix = err.fix.charAt(0).toUpperCase() + err.fix.slice(1);
+    return new CheckFailure(`${err.code}: ${err.problem}`, fix, { cause: err });
+  }
+  return new CheckFailure(describeError(err), undefined, { cause: err });
 }
 
 /** An HTTP request through the gateway to the proxy: GET <invoke-url>/topics. */

@@ -2,7 +2,7 @@ import type { Profile } from '../config/schema.ts';
 import { topicNames } from '../config/schema.ts';
 
 /**
- * The least-privilege IAM policy for a profile (issue 10): what the proxy, sink and batch need at run
+ * The least-privilege IAM policy for a profile: what the proxy, sink and batch need at run
  * time (MSK IAM Connect / DescribeTopic / WriteData / ReadData on the three topics, the sink's group,
  * S3 Get/Put/List on the bucket) and what `pinpipe provision` needs (CreateTopic, CreateBucket,
  * API Gateway). aws/iam-policy.json is this document for profiles/aws.yaml; a test keeps them equal.

@@ -1,5 +1,5 @@
 /**
- * `pinpipe doctor` (issue 10): one verdict per check. `warn` does not fail the run (e.g. the
+ * `pinpipe doctor`: one verdict per check. `warn` does not fail the run (e.g. the
  * gateway answers but the proxy process behind it is not started yet); `skip` does, when a check
  * could not run because an earlier one failed (no credentials → no bucket check).
  */

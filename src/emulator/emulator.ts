@@ -22,7 +22,7 @@ import {
 const FETCH_BLOCK_POSTS = 256;
 
 /**
- * The user posting emulator (issue 4): draws random inds in [1, N], reads the three rows of each with
+ * The user posting emulator: draws random inds in [1, N], reads the three rows of each with
  * parameterised SQL and posts them to `<url>/topics/<id>.{pin,geo,user}` in the Confluent v2 JSON format.
  * Returns the summary; records that still failed after retries are counted there (the CLI turns them
  * into EMULATOR_FAILED). MySQL trouble stops the run at once with SOURCE_UNREACHABLE.

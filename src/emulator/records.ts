@@ -1,7 +1,7 @@
 import type { RecordValue, SourceRow, TopicKey } from './types.ts';
 
 /**
- * Where each topic's rows come from, and the column that carries the post's index (spec §1).
+ * Where each topic's rows come from, and the column that carries the post's index (docs/spec.md#source-tables).
  * pinterest_data calls it `index`, the two others `ind`.
  */
 export const SOURCE_TABLES: Record<TopicKey, { table: string; key: string }> = {
@@ -10,7 +10,7 @@ export const SOURCE_TABLES: Record<TopicKey, { table: string; key: string }> = {
   user: { table: 'user_data', key: 'ind' },
 };
 
-/** The Confluent v2 JSON embedded format (spec §2). */
+/** The Confluent v2 JSON embedded format (docs/spec.md#produce-request). */
 export const CONTENT_TYPE = 'application/vnd.kafka.json.v2+json';
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');

@@ -1,5 +1,5 @@
 /**
- * Interpreting a REST proxy answer and classifying failures for retries (pure). Spec §2:
+ * Interpreting a REST proxy answer and classifying failures for retries (pure). docs/spec.md#produce-response:
  * 200 with `offsets[]` (a per-record `error_code` marks that record failed); errors as
  * `{"error_code","message"}`. Network errors and 5xx are retried; 4xx are not (the request would
  * fail again), except 408 and 429, which mean "try again later".

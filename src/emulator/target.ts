@@ -7,7 +7,7 @@ export type TargetKind = 'gateway' | 'proxy' | 'url';
 
 /**
  * Where the emulator posts: `--url` wins; `--direct` is the proxy itself (profile.proxy.url);
- * otherwise the API Gateway stage in front of it, as in the original (spec §2). An unprovisioned
+ * otherwise the API Gateway stage in front of it, as in the original (docs/spec.md#emulation). An unprovisioned
  * gateway fails with GATEWAY_FAILED and says to run `pinpipe provision` (or use --direct).
  */
 export async function resolveTarget(

@@ -1,6 +1,6 @@
 import type { Profile } from '../config/schema.ts';
 
-/** The three topics of a post, in the original's order (spec §2). */
+/** The three topics of a post, in the original's order (docs/spec.md#emulation). */
 export const TOPIC_KEYS = ['pin', 'geo', 'user'] as const;
 export type TopicKey = (typeof TOPIC_KEYS)[number];
 

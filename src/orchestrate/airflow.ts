@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { PinpipeError } from '../errors.ts';
 
 /**
- * A throwaway Airflow around orchestrate/dags (issue 8): the cached venv made by
+ * A throwaway Airflow around orchestrate/dags: the cached venv made by
  * orchestrate/install-airflow.sh, an AIRFLOW_HOME of its own with a SQLite metadata DB, examples
  * off. Used by the Airflow integration test and by anyone who wants `airflow dags test` locally.
  */

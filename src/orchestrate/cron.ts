@@ -8,7 +8,7 @@ import { PinpipeError } from '../errors.ts';
 export const DEFAULT_CRON = '0 0 * * *';
 
 /**
- * Checks an expression at start, so a typo fails fast instead of never firing (issue 8).
+ * Checks an expression at start, so a typo fails fast instead of never firing.
  * Returns the next fire time; throws SCHEDULE_INVALID for a malformed expression or one that
  * can never fire (e.g. 30 February).
  */

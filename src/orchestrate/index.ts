@@ -1,4 +1,4 @@
-/** The daily schedule and the Airflow DAG's helpers (issue 8). `pinpipe run` uses startSchedule. */
+/** The daily schedule and the Airflow DAG's helpers. `pinpipe run` uses startSchedule. */
 export { startSchedule, executeRun, formatRunLine } from './scheduler.ts';
 export type {
   ScheduleHandle,

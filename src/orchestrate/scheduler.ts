@@ -4,7 +4,7 @@ import { log, type Logger } from '../log.ts';
 import { DEFAULT_CRON, validateCron } from './cron.ts';
 
 /**
- * The built-in daily schedule (issue 8): what users without Airflow run, and what `pinpipe run`
+ * The built-in daily schedule: what users without Airflow run, and what `pinpipe run`
  * embeds. One job at a time: a tick that arrives while a run is still going is skipped and logged,
  * never queued (a queue of daily batches would only repeat the same work).
  */

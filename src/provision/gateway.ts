@@ -17,7 +17,7 @@ import type { ProvisionPlan } from './plan.ts';
 
 /**
  * The REST API in front of the proxy, created step by step and only where missing, so running it twice
- * changes nothing (issue 4). Works the same against MiniStack and AWS.
+ * changes nothing. Works the same against MiniStack and AWS.
  */
 export interface GatewayResult {
   restApiId: string;

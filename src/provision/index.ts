@@ -11,7 +11,7 @@ export { ensureGateway, findRestApi } from './gateway.ts';
 
 /**
  * The API Gateway REST API in front of the proxy ({proxy+}, ANY, HTTP proxy integration, deployed
- * stage), created where missing; used by `sandbox:up` (issue 4). Safe to run twice.
+ * stage), created where missing; used by `sandbox:up`. Safe to run twice.
  */
 export async function provisionGateway(
   profile: Profile,
@@ -33,15 +33,15 @@ export async function resolveInvokeUrl(profile: Profile): Promise<string> {
   try {
     const api = await findRestApi(client, name);
     if (!api?.id) {
-      throw new PinpipeError(
-        'GATEWAY_FAILED',
-        `No API Gateway REST API named "${name}": run pinpipe provision (or npm run sandbox:up), or set apiGateway.invokeUrl.`,
-      );
+      throw new PinpipeError('GATEWAY_FAILED', `No API Gateway REST API named "${name}"`, {
+        fix: 'run pinpipe provision (or npm run sandbox:up), or set apiGateway.invokeUrl.',
+      });
     }
     if (!(await hasStage(client, api.id, profile.apiGateway.stage))) {
       throw new PinpipeError(
         'GATEWAY_FAILED',
-        `The REST API "${name}" (${api.id}) has no deployed stage "${profile.apiGateway.stage}": run pinpipe provision.`,
+        `The REST API "${name}" (${api.id}) has no deployed stage "${profile.apiGateway.stage}"`,
+        { fix: 'run pinpipe provision.' },
       );
     }
     return invokeUrl(profile, api.id);

@@ -2,8 +2,8 @@ import type { Profile } from '../config/schema.ts';
 import { topicNames } from '../config/schema.ts';
 
 /**
- * What `pinpipe provision` creates for a profile, computed without any network access (issue 10:
- * `provision --profile aws --dry-run`). The REST API is the original's: one greedy resource `{proxy+}`,
+ * What `pinpipe provision` creates for a profile, computed without any network access
+ * (`provision --profile aws --dry-run`). The REST API is the original's: one greedy resource `{proxy+}`,
  * method ANY, an HTTP proxy integration to the REST proxy, deployed to a stage.
  */
 export interface ProvisionPlan {

@@ -1,5 +1,5 @@
 /**
- * Confluent REST Proxy v2 error codes and bodies (spec §2). The numbers are Confluent's
+ * Confluent REST Proxy v2 error codes and bodies (docs/spec.md#proxy-errors). The numbers are Confluent's
  * (io.confluent.kafkarest.Errors and rest-utils' generic mappers); the messages say what to do next.
  */
 export const ConfluentCodes = {

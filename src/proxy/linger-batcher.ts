@@ -1,7 +1,7 @@
 import type { RecordMetadata, TopicMessages } from 'kafkajs';
 
 /**
- * Gathers the records of concurrent requests for `lingerMs` into one Kafka send (issue 4: throughput
+ * Gathers the records of concurrent requests for `lingerMs` into one Kafka send (throughput
  * must not collapse to one round trip per record), then maps the per-partition base offsets back to
  * each request. A request's records always travel in one send, so a request succeeds or fails whole.
  * Offsets: kafkajs writes one record batch per partition in message order, so record i of a partition

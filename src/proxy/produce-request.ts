@@ -78,7 +78,7 @@ export function parseProduceBody(
     }
     const rec = r as { key?: unknown; value?: unknown; partition?: unknown };
     // Confluent would send a missing value as a null (a tombstone); the pipeline's topics hold rows, so
-    // a record without a value is a client bug (issue 4: "a record without value → 4xx").
+    // a record without a value is a client bug (422 / 42206, docs/proxy.md).
     if (rec.value === undefined || rec.value === null) {
       throw httpErrors.invalidPayload(`records[${i}] has no "value".`);
     }

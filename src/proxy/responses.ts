@@ -1,7 +1,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { RecordOffset } from './linger-batcher.ts';
 
-/** Pure response shaping and checks of the v2 API (spec §2). */
+/** Pure response shaping and checks of the v2 API (docs/spec.md#wire-format). */
 export const V2_CONTENT_TYPE = 'application/vnd.kafka.v2+json';
 
 export interface ProduceResponseBody {

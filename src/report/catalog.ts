@@ -1,5 +1,5 @@
 /**
- * The nine analytics results of spec §5 (tasks 4–11): name, question and columns, in the spec's order.
+ * The nine analytics results of docs/spec.md#results (tasks 4–11): name, question and columns, in the spec's order.
  * The console tables, the HTML report and its charts are all driven by this list.
  */
 export type Row = Record<string, unknown>;
@@ -7,7 +7,7 @@ export type Results = Record<string, Row[]>;
 
 export interface ResultInfo {
   readonly name: string;
-  /** The task number in the original (spec §5). */
+  /** The task number in the original (docs/spec.md#result-table). */
   readonly task: string;
   readonly title: string;
   readonly columns: readonly string[];

@@ -143,7 +143,7 @@ const CHARTS: Record<string, ChartFn> = {
     ).length;
     const caption = tied
       ? `<figcaption class="note">${tied} other countr${tied === 1 ? 'y ties' : 'ies tie'} at ${escapeHtml(formatGrouped(best))}: ` +
-        'ties go to the first country name in alphabetical order (spec §5).</figcaption>'
+        'ties go to the first country name in alphabetical order (docs/spec.md#ties).</figcaption>'
       : '';
     const chart = horizontalBarChart({
       result: 'top_country_by_followers',
@@ -267,10 +267,6 @@ const CHARTS: Record<string, ChartFn> = {
     });
   },
 };
-
-export function hasChart(result: string): boolean {
-  return result in CHARTS;
-}
 
 /**
  * The chart of one result, or a "no rows" note when there is nothing to plot; undefined for a

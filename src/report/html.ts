@@ -89,7 +89,7 @@ function summaryBlock(summary: unknown): string {
 
 /**
  * The report: one static, self-contained HTML page (inline CSS and SVG, no script, nothing fetched
- * at view time) with every result as a chart and a table. Spec §5; issue 7.
+ * at view time) with every result as a chart and a table. The results are those of docs/spec.md#results.
  */
 export function renderReportHtml(results: Results, meta: ReportMeta = {}): string {
   const names = [...new Set([...RESULT_CATALOG.map((r) => r.name), ...orderedResultNames(results)])];

@@ -1,6 +1,6 @@
 /**
  * Fixed colours so a category or an age group has the same colour in every chart of a report
- * (and across reports). Categories and age groups are those of the spec (§2, §5).
+ * (and across reports). Categories and age groups are those of docs/spec.md#categories and #age-groups.
  */
 const CATEGORY_COLORS: Record<string, string> = {
   art: '#4e79a7',

@@ -46,7 +46,7 @@ export function pickRunDate(explicit: string | undefined, summary: unknown, dir:
   return now.toISOString().slice(0, 10);
 }
 
-/** Reads the results, writes report.html, and uploads it when asked. Issue 7. */
+/** Reads the results, writes report.html, and uploads it when asked. */
 export async function writeReport(opts: WriteReportOptions): Promise<WrittenReport> {
   const now = opts.now ?? new Date();
   const { results, summary } = await readResults(opts.resultsDir);

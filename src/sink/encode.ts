@@ -1,5 +1,5 @@
 /**
- * How one record value becomes one line of an object (spec §3: newline-delimited JSON).
+ * How one record value becomes one line of an object (docs/spec.md#object-content: newline-delimited JSON).
  *
  * Choice (docs/sink.md, docs/decisions.md): the ORIGINAL bytes are kept when they are valid JSON on
  * one line, so numbers beyond 2^53, key order and escapes survive exactly. A valid value that spans

@@ -1,5 +1,5 @@
 /**
- * Object names in the Confluent S3 sink layout (spec §3):
+ * Object names in the Confluent S3 sink layout (docs/spec.md#object-keys):
  *   <prefix>/<topics.dir>/<topic>/partition=<p>/<topic>+<p>+<startOffset>.json
  * The start offset is zero-padded to 10 digits (the connector's "%010d": longer offsets keep all
  * their digits). Because names come from offsets, a replay after a crash rewrites the same keys.

@@ -14,7 +14,7 @@ import { removeSinkStatus, sinkStatusPath, writeSinkStatus } from './status-file
 
 /**
  * `pinpipe sink`: Kafka → S3 in the Confluent S3 sink layout, exactly once across crashes
- * (issue 5, spec §3, docs/sink.md). Read (options, bucket, topics) → run the consumer group →
+ * (docs/spec.md#s3-layout, docs/sink.md). Read (options, bucket, topics) → run the consumer group →
  * flush and commit on drain or signal → summary.
  */
 export async function runSink(opts: RunSinkOptions): Promise<SinkSummary> {

@@ -10,7 +10,7 @@ import { cleanupPipeline, isolatedPipelineEnv, profileFor } from '../helpers/iso
 import { ROOT, runTs } from '../helpers/run.ts';
 import { privateSandboxEnv } from '../helpers/private-sandbox.ts';
 
-// Spec §5: result names and their columns, written out independently of the implementation.
+// docs/spec.md#result-table: result names and their columns, written out independently of the implementation.
 const RESULT_COLUMNS: Record<string, string[]> = {
   popular_category_by_country: ['country', 'category', 'category_count'],
   popular_category_by_year: ['post_year', 'category', 'category_count'],

@@ -10,7 +10,7 @@ export interface RunResult {
   ms: number;
 }
 
-/** Runs a TypeScript entry point (a zx script or the CLI) through tsx, as users do. */
+/** Runs a TypeScript entry point (an entry script or the CLI) through tsx, as users do. */
 export function runTs(
   file: string,
   args: string[],

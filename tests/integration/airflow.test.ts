@@ -24,7 +24,7 @@ import { runCli } from '../helpers/run.ts';
 import { EXPECTED_MAIN } from '../unit/batch/expected-main.ts';
 
 /**
- * The DAG under real Airflow (issue 8): orchestrate/install-airflow.sh's cached venv (installed by
+ * The DAG under real Airflow: orchestrate/install-airflow.sh's cached venv (installed by
  * .ci/run on a fresh machine; a no-op when warm), a private AIRFLOW_HOME with SQLite, and
  * `airflow dags test` for one logical date running the real `pinpipe batch` against the sandbox S3.
  * The data: the batch's hand-worked fixture, uploaded to a private bucket (removed afterwards).

@@ -4,8 +4,8 @@ import type { Profile } from '../../src/config/schema.ts';
 import { uniqueName } from '../helpers/names.ts';
 
 /**
- * The source the emulator tests read: the shared, seeded `pinterest_data` when it holds rows (issue 3),
- * otherwise a small fixture in a database of its own, with the spec §1 schema and ind = 1..rows.
+ * The source the emulator tests read: the shared, seeded `pinterest_data` when it holds rows,
+ * otherwise a small fixture in a database of its own, with the schema of docs/spec.md#source-tables and ind = 1..rows.
  * Returns the profile to use and a cleanup that drops the fixture (never the shared database).
  */
 export async function emulatorSource(

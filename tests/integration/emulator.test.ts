@@ -109,7 +109,7 @@ async function withOwnTopics(profile: Profile, pipelineId: string): Promise<Prof
   return own;
 }
 
-describe('pinpipe emulate (issue 4)', { timeout: 180_000 }, () => {
+describe('pinpipe emulate', { timeout: 180_000 }, () => {
   const id = uniqueName('emu');
   let source: Awaited<ReturnType<typeof emulatorSource>>;
   let profile: Profile;

@@ -15,7 +15,7 @@ import { testProfile } from '../helpers/profile.ts';
 import { BINARY_V2, consumeBack, JSON_V2, quietLogger, rawRequest, uniqueTopics } from './proxy-helpers.ts';
 
 /**
- * The API Gateway hop (issue 4): provision a REST API with a unique name on MiniStack, then
+ * The API Gateway hop: provision a REST API with a unique name on MiniStack, then
  * invoke URL → HTTP_PROXY integration → our proxy → Kafka, and consume the records back.
  */
 describe('API Gateway → REST proxy → Kafka (MiniStack)', { timeout: 120_000 }, () => {

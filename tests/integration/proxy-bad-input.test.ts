@@ -14,7 +14,7 @@ import {
 } from './proxy-helpers.ts';
 
 /**
- * Bad input (issue 4 "Must show"): each answer is a 4xx in Confluent's JSON error shape, nothing reaches
+ * Bad input: each answer is a 4xx in Confluent's JSON error shape, nothing reaches
  * Kafka, and the proxy keeps serving. Loopback only; the random-bytes run is bounded (10,000 bodies).
  */
 const LIMIT = 64 * 1024;

@@ -15,7 +15,7 @@ import { waitFor } from '../helpers/wait.ts';
 
 /**
  * Kafka stopped → the proxy answers 5xx (50003) within a bounded time instead of hanging; Kafka back →
- * the same proxy process produces again (issue 4). Runs against a PRIVATE broker on free ports with its
+ * the same proxy process produces again. Runs against a PRIVATE broker on free ports with its
  * own data folder, never the shared one.
  */
 const TOPIC = 'pinpipe-private-down';

@@ -11,7 +11,7 @@ import { BINARY_V2, consumeBack, JSON_V2, quietLogger, rawRequest, uniqueTopics 
 
 /**
  * The REST proxy against the shared broker, on unique topics: Confluent's documented v2 curl examples,
- * produce → consume back, batching of concurrent requests, GET endpoints, API key and drain (issue 4).
+ * produce → consume back, batching of concurrent requests, GET endpoints, API key and drain.
  */
 const run = promisify(execFile);
 // Missing curl skips the examples on a developer machine and fails the file in CI.

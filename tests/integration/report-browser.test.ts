@@ -12,7 +12,7 @@ import { chromiumTool } from '../helpers/machine.ts';
 
 /**
  * Opens the report in headless Chromium (Debian's `chromium`, driven by playwright-core) and checks
- * that every chart rendered, nothing was fetched and nothing complained. Issue 7.
+ * that every chart rendered, nothing was fetched and nothing complained.
  */
 /** Found on PATH by the machine helper (chromium, chromium-browser, google-chrome). */
 const CHROMIUM = chromiumTool();

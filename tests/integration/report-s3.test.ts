@@ -20,7 +20,7 @@ import { writeReport } from '../../src/report/write-report.ts';
 import { uniqueName } from '../helpers/names.ts';
 import { testProfile } from '../helpers/profile.ts';
 
-/** writeReport and `pinpipe report` upload to the sandbox S3, in a bucket of their own. Issue 7. */
+/** writeReport and `pinpipe report` upload to the sandbox S3, in a bucket of their own. */
 const run = promisify(execFile);
 const FIXTURE_DIR = path.join(PROJECT_ROOT, 'tests/fixtures/report/results');
 

@@ -11,7 +11,7 @@ import { runTs } from '../helpers/run.ts';
 
 /**
  * A PRIVATE sandbox (own folder and ports) goes through up → status → up → down, and the failure
- * paths of issue 2 leave nothing half-started. The shared sandbox of the other tests is not touched.
+ * paths of the sandbox leave nothing half-started. The shared sandbox of the other tests is not touched.
  */
 const privateEnv = privateSandboxEnv;
 

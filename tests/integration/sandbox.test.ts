@@ -22,7 +22,7 @@ import { createApiGateway, createKafka, createS3, connectMysql, invokeUrl } from
 import { testProfile } from '../helpers/profile.ts';
 import { uniqueName } from '../helpers/names.ts';
 
-// Real clients against the real sandbox services (issue 2, "Must show").
+// Real clients against the real sandbox services.
 const profile = testProfile();
 
 describe('sandbox services answer real clients', { timeout: 60_000 }, () => {

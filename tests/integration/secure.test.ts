@@ -16,7 +16,7 @@ import { uniqueName } from '../helpers/names.ts';
 import { emulatorSource } from './emulator-fixture.ts';
 
 /**
- * Issue 10: the whole path over the sandbox broker's SASL_PLAINTEXT + OAUTHBEARER listener (9094),
+ * The whole path over the sandbox broker's SASL_PLAINTEXT + OAUTHBEARER listener (9094),
  * with profiles/local-secure.yaml and unique topics, group and S3 prefix; then clients with no token,
  * a token without the "pinpipe" scope, or an expired token are refused with a message naming
  * authentication, and nothing is lost or half-written.

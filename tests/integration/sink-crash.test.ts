@@ -3,7 +3,7 @@ import { formatCrashResult, runCrashScenario } from '../../bench/sink-crash.ts';
 import { testProfile } from '../helpers/profile.ts';
 import { testRandom } from '../helpers/seed.ts';
 
-// Issue 5 "Must show": SIGKILL the sink child at random moments while records are produced,
+// SIGKILL the sink child at random moments while records are produced,
 // restart it each time, drain, and read every object back against the Kafka log.
 describe('sink: exactly once across SIGKILLs', { timeout: 110_000 }, () => {
   it('stores every offset of every partition exactly once after 5 kills', async () => {

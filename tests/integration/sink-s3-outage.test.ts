@@ -14,7 +14,7 @@ import { testProfile } from '../helpers/profile.ts';
 import { freePort } from '../helpers/ports.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-// Issue 5 bad input: the S3 endpoint goes away mid-run. A PRIVATE MiniStack on another port is
+// Bad input: the S3 endpoint goes away mid-run. A PRIVATE MiniStack on another port is
 // stopped while records keep arriving: uploads retry with backoff, nothing is committed until
 // stored, and after the restart every record is in S3 exactly once.
 

@@ -1,4 +1,4 @@
--- Task 2 (spec §4): the clean geo table. coordinates = [latitude, longitude]; timestamp as a
+-- Task 2 (docs/spec.md#task-2): the clean geo table. coordinates = [latitude, longitude]; timestamp as a
 -- timestamp (parsed at load); empty country → NULL. One row per ind, as in clean_pin.sql.
 -- {{raw}}: raw_geo, or its rows of the posts a run changed (incremental runs).
 SELECT

@@ -1,4 +1,4 @@
--- Task 1 (spec §4): the clean pin table. Placeholders (placeholders.sql) and empty strings → NULL,
+-- Task 1 (docs/spec.md#task-1): the clean pin table. Placeholders (placeholders.sql) and empty strings → NULL,
 -- per column; follower_count → integer; save_location → the path only; index → ind.
 -- One row per ind: when a post arrived more than once, the copy with the lowest Kafka offset wins
 -- (ties: lowest partition), i.e. the first time it was sent on its partition.

@@ -1,4 +1,4 @@
--- Task 3 (spec §4): the clean user table. user_name = first_name || ' ' || last_name (NULL when
+-- Task 3 (docs/spec.md#task-3): the clean user table. user_name = first_name || ' ' || last_name (NULL when
 -- either is missing); date_joined as a timestamp (parsed at load). One row per ind, as in
 -- clean_pin.sql.
 -- {{raw}}: raw_user, or its rows of the posts a run changed (incremental runs).

@@ -1,5 +1,5 @@
 -- One row per (partition, offset) of the {{kind}} topic: a record seen twice (overlapping objects
--- after a sink replay, spec §3) is kept once; the copy in the object with the smallest key wins
+-- after a sink replay, docs/spec.md#replays) is kept once; the copy in the object with the smallest key wins
 -- (the copies of one offset are the same Kafka record). {{staged}}: the loaded lines to consider
 -- (staged_{{kind}} for the view raw_{{kind}}, or the lines at the offsets a run changed).
 -- (A join with the winning key of each offset rather than a window over whole rows: only the narrow

@@ -1,7 +1,7 @@
--- Rules shared by the load, cleaning and analytics SQL (spec §3–§5). Run once per database,
+-- Rules shared by the load, cleaning and analytics SQL (docs/spec.md#s3-layout, #cleaning, #results). Run once per database,
 -- after placeholders.sql. Every macro is a plain expression: open the file to see the rule.
 
--- The lines of sink objects (spec §3): one row per line with its 0-based line number. The text
+-- The lines of sink objects (docs/spec.md#s3-layout): one row per line with its 0-based line number. The text
 -- after the last newline is not a line when it is empty (each record ends with a newline).
 CREATE OR REPLACE MACRO object_lines(files) AS TABLE
   SELECT file, CASE WHEN ends_with(line, chr(13)) THEN rtrim(line, chr(13)) ELSE line END AS line, line_no
@@ -19,7 +19,7 @@ CREATE OR REPLACE MACRO invalid_utf8_marker() AS chr(1) || 'pinpipe:invalid-utf8
 -- offsets converted to UTC); NULL when the text is not a datetime. The session time zone is UTC.
 CREATE OR REPLACE MACRO parse_datetime(s) AS try_cast(trim(s) AS TIMESTAMPTZ)::TIMESTAMP;
 
--- follower_count text → integer (spec §4): plain digits as they are, `k` × 1,000, `M` × 1,000,000,
+-- follower_count text → integer (docs/spec.md#clean-followers, #choice-follower-count): plain digits as they are, `k` × 1,000, `M` × 1,000,000,
 -- decimals such as `1.2k` → 1200 (rounded half away from zero to a whole count); NULL otherwise.
 CREATE OR REPLACE MACRO parse_follower_count(s) AS
   CASE
@@ -36,7 +36,7 @@ CREATE OR REPLACE MACRO parse_follower_count(s) AS
 CREATE OR REPLACE MACRO is_placeholder(col, v) AS
   coalesce(list_contains(getvariable('placeholder_values')[col], v), false);
 
--- Text cleaning (spec §4): placeholders and empty strings → NULL.
+-- Text cleaning (docs/spec.md#clean-placeholders, #choice-empty-strings): placeholders and empty strings → NULL.
 CREATE OR REPLACE MACRO clean_text(col, v) AS
   CASE WHEN v = '' OR is_placeholder(col, v) THEN NULL ELSE v END;
 
@@ -84,7 +84,7 @@ CREATE OR REPLACE MACRO column_problem(name, kind, t, v) AS
     ELSE 'unknown column kind ' || kind
   END;
 
--- Age groups (spec §5). An age outside every group (under 18, or NULL) belongs to none and is left
+-- Age groups (docs/spec.md#age-groups). An age outside every group (under 18, or NULL) belongs to none and is left
 -- out of the age-group results. `ord` is the display order.
 CREATE OR REPLACE TABLE age_groups (age_group VARCHAR, min_age INTEGER, max_age INTEGER, ord INTEGER);
 INSERT INTO age_groups VALUES

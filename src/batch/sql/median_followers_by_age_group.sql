@@ -1,4 +1,4 @@
--- Task 8 (spec §5): the exact median follower count per age group (the mean of the two middle
+-- Task 8 (docs/spec.md#task-8): the exact median follower count per age group (the mean of the two middle
 -- values for an even count). Posts = pin ⋈ user on ind; NULL follower counts are ignored (a group
 -- whose counts are all NULL shows NULL).
 SELECT a.age_group, median(p.follower_count) AS median_follower_count

@@ -1,4 +1,4 @@
--- Task 11 (spec §5): the exact median follower count by age group and joining year, 2015–2020.
+-- Task 11 (docs/spec.md#task-11): the exact median follower count by age group and joining year, 2015–2020.
 -- post_year = year of date_joined. Posts = pin ⋈ user on ind; NULL follower counts are ignored.
 SELECT a.age_group, year(u.date_joined) AS post_year, median(p.follower_count) AS median_follower_count
 FROM pin_clean p

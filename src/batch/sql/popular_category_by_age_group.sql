@@ -1,4 +1,4 @@
--- Task 7 (spec §5): the most popular category per age group. Posts = pin ⋈ user on ind; age
+-- Task 7 (docs/spec.md#task-7): the most popular category per age group. Posts = pin ⋈ user on ind; age
 -- groups from macros.sql (ages under 18 or NULL belong to none). Ties: highest count first, then
 -- category ascending; one row per age group, in the groups' order.
 SELECT a.age_group, p.category, count(*) AS category_count

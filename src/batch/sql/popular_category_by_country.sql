@@ -1,4 +1,4 @@
--- Task 4 (spec §5): the most popular category in each country. Posts = pin ⋈ geo on ind.
+-- Task 4 (docs/spec.md#task-4): the most popular category in each country. Posts = pin ⋈ geo on ind.
 -- Ties: highest count first, then category ascending; one row per country. Posts without a
 -- country or category are left out.
 SELECT g.country, p.category, count(*) AS category_count

@@ -1,4 +1,4 @@
--- Task 5 (spec §5): the most popular category each year, 2018–2022. post_year = year of the geo
+-- Task 5 (docs/spec.md#task-5): the most popular category each year, 2018–2022. post_year = year of the geo
 -- timestamp. Ties: highest count first, then category ascending; one row per year.
 SELECT year(g."timestamp") AS post_year, p.category, count(*) AS category_count
 FROM pin_clean p JOIN geo_clean g USING (ind)

@@ -1,4 +1,4 @@
--- Task 6b (spec §5): the country whose top user (task 6a) has the most followers. One row;
+-- Task 6b (docs/spec.md#task-6b): the country whose top user (task 6a) has the most followers. One row;
 -- ties: highest follower_count first, then country ascending.
 SELECT country, follower_count
 FROM top_user_by_country

@@ -1,4 +1,4 @@
--- Task 6a (spec §5): the user with the most followers in each country; poster_name and
+-- Task 6a (docs/spec.md#task-6a): the user with the most followers in each country; poster_name and
 -- follower_count from pin, joined to geo for the country. NULL follower counts are ignored, and so
 -- are posts without a poster_name (a placeholder: no user to name). Ties: highest follower_count
 -- first, then poster_name ascending; one row per country.

@@ -66,7 +66,7 @@ function progressFor(
 export function register(program: Command, ctx: CommandContext): void {
   program
     .command('emulate')
-    .description('Post random source rows to the three topics through the invoke URL (issue 4)')
+    .description('Post random source rows to the three topics through the invoke URL')
     .option(
       '-n, --count <posts>',
       'posts to send (each post = one record per topic); fast mode default 1000',

@@ -3,8 +3,8 @@ import type { CommandContext } from '../context.ts';
 import { applyProvision, formatPlan, planProvision } from '../../provision/index.ts';
 
 /**
- * `pinpipe provision [--dry-run] [--json]`: bucket, topics and the API Gateway REST API of the profile
- * (issues 4, 10). --dry-run prints the plan and touches no network.
+ * `pinpipe provision [--dry-run] [--json]`: bucket, topics and the API Gateway REST API of the profile.
+ * --dry-run prints the plan and touches no network.
  */
 export function register(program: Command, ctx: CommandContext): void {
   program

@@ -3,7 +3,7 @@ import type { CommandContext } from '../context.ts';
 import { parsePositiveInt } from '../context.ts';
 import { startProxy } from '../../proxy/index.ts';
 
-/** `pinpipe proxy`: serves the REST Proxy v2 produce API until SIGINT/SIGTERM, then drains (issue 4). */
+/** `pinpipe proxy`: serves the REST Proxy v2 produce API until SIGINT/SIGTERM, then drains. */
 export function register(program: Command, ctx: CommandContext): void {
   program
     .command('proxy')

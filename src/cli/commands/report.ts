@@ -20,7 +20,7 @@ interface ReportFlags {
 }
 
 /**
- * `pinpipe report`: analytics results → report.html (next to the results) → S3. Issue 7.
+ * `pinpipe report`: analytics results → report.html (next to the results) → S3.
  * stdout: the report's path (or file:// URL with --open-path), then its s3:// URI when uploaded.
  */
 export function register(program: Command, ctx: CommandContext): void {

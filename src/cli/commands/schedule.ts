@@ -44,13 +44,13 @@ export async function scheduleCommand(
   deps.logger.info(`schedule: stopped after ${s.runs} run(s), ${s.failures} failed, ${s.skipped} skipped`);
 }
 
-/** The batch job (issue 6, DuckDB) is loaded only when a run starts, so `schedule --help` stays fast. */
+/** The batch job (DuckDB) is loaded only when a run starts, so `schedule --help` stays fast. */
 const loadRunBatch = async (): Promise<RunBatch> => (await import('../../batch/index.ts')).runBatch;
 
 export function register(program: Command, ctx: CommandContext): void {
   program
     .command('schedule')
-    .description('Run the batch on a cron schedule, one run at a time (issue 8)')
+    .description('Run the batch on a cron schedule, one run at a time')
     .option(
       '--cron <expr>',
       'cron expression, 5 fields or a nickname such as @daily (default: profile schedule.cron, "0 0 * * *")',

@@ -21,7 +21,7 @@ export function register(program: Command, ctx: CommandContext): void {
   program
     .command('seed')
     .description(
-      'Create the source tables and load deterministic Pinterest-shaped rows (issue 3). ' +
+      'Create the source tables and load deterministic Pinterest-shaped rows. ' +
         'With --checksum alone, print the content checksum of the three tables instead.',
     )
     .option(

@@ -27,9 +27,7 @@ function nonNegativeInt(flag: string) {
 export function register(program: Command, ctx: CommandContext): void {
   program
     .command('sink')
-    .description(
-      'Copy the topics into S3 in the Confluent S3 sink layout, exactly once (issue 5, docs/sink.md)',
-    )
+    .description('Copy the topics into S3 in the Confluent S3 sink layout, exactly once (docs/sink.md)')
     .option('--topics <list>', "comma-separated topics (default: the profile's <id>.pin, .geo, .user)")
     .option('--topics-regex <regex>', "every topic whose whole name matches (the connector's topics.regex)")
     .option('--group <id>', 'consumer group id (default: profile sink.groupId)')

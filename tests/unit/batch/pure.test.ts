@@ -7,7 +7,7 @@ import { objectKey } from '../../../src/sink/keys.ts';
 
 const topics = { pin: 'abc123.pin', geo: 'abc123.geo', user: 'abc123.user' };
 
-describe('sink object keys (spec §3)', () => {
+describe('sink object keys (docs/spec.md#s3-layout)', () => {
   it('parses topic, partition and start offset', () => {
     expect(
       parseSinkKey('topics/abc123.geo/partition=2/abc123.geo+2+0000001000.json', 'topics', topics),

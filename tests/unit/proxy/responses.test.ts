@@ -4,7 +4,7 @@ import { httpErrors } from '../../../src/proxy/confluent-errors.ts';
 import { kafkaFailure, KafkaDeadlineError, withDeadline } from '../../../src/proxy/kafka-errors.ts';
 
 describe('response shaping', () => {
-  it("matches Confluent's produce response (spec §2)", () => {
+  it("matches Confluent's produce response (docs/spec.md#produce-response)", () => {
     expect(produceResponse([{ partition: 0, offset: 42 }])).toEqual({
       offsets: [{ partition: 0, offset: 42, error_code: null, error: null }],
       key_schema_id: null,

@@ -60,7 +60,7 @@ describe('planSeed', () => {
 });
 
 describe('schema', () => {
-  it('declares the spec §1 tables, keys and types', () => {
+  it('declares the tables, keys and types of docs/spec.md#source-tables', () => {
     const s = schema();
     expect(s.pinterest_data.key).toBe('index');
     expect(s.geolocation_data.key).toBe('ind');

@@ -3,7 +3,7 @@ import { rowsOf } from '../../../seed/generator.ts';
 import { PIN_DIRTY_VALUES, PLACEHOLDERS, RATES, drawProbabilities } from '../../../seed/rates.ts';
 import { schema } from '../../../seed/schema.ts';
 
-// Issue 3 "Must show": each placeholder's share within ±1 percentage point of its configured rate.
+// Each placeholder's share within ±1 percentage point of its configured rate.
 const N = 100_000;
 const cols = schema().pinterest_data.columns.map((c) => c.name);
 const col = (name: string) => cols.indexOf(name);

@@ -12,7 +12,7 @@ import {
 
 const layout: SinkLayout = { prefix: '', topicsDir: 'topics', errorsDir: 'errors' };
 
-describe('object keys (Confluent S3 sink layout, spec §3)', () => {
+describe('object keys (Confluent S3 sink layout, docs/spec.md#s3-layout)', () => {
   it('pads the start offset to 10 digits', () => {
     expect(padOffset(0)).toBe('0000000000');
     expect(padOffset(42)).toBe('0000000042');
