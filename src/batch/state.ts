@@ -5,6 +5,7 @@ import { describeError } from '../errors.ts';
 import { SOURCE_COLUMNS, loadSelect } from './columns.ts';
 import { SQL_DIR, openDatabase, sqlFile, sqlString, type Database } from './duckdb.ts';
 import { TOPIC_KINDS, type SinkObject } from './types.ts';
+import { processAlive } from '../process-alive.ts';
 
 /** The layout of the tables kept between runs; change it when the code (not the SQL) changes them. */
 const STATE_LAYOUT = 1;
@@ -116,17 +117,8 @@ function removeStaleBuilds(file: string): void {
   const name = path.basename(file);
   for (const entry of fs.readdirSync(dir)) {
     const pid = new RegExp(`^${name.replace(/\./g, '\\.')}\\.(\\d+)\\.tmp(\\.wal)?$`).exec(entry)?.[1];
-    if (pid === undefined || Number(pid) === process.pid || alive(Number(pid))) continue;
+    if (pid === undefined || Number(pid) === process.pid || processAlive(Number(pid))) continue;
     fs.rmSync(path.join(dir, entry), { force: true });
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

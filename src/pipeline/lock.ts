@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PinpipeError } from '../errors.ts';
+import { processAlive } from '../process-alive.ts';
 
 /**
  * A pid lock file: a second `npm run demo` (or `pinpipe run`) on the same sandbox is refused with a
@@ -22,7 +23,7 @@ export function acquireLock(file: string, what: string): { release(): void } {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = Number(fs.readFileSync(file, 'utf8').trim());
-      if (holder > 0 && alive(holder)) {
+      if (holder > 0 && processAlive(holder)) {
         throw new PinpipeError(
           'SANDBOX_BUSY',
           `Another ${what} is already running (pid ${holder}). Wait for it to finish or stop it ` +
@@ -33,13 +34,4 @@ export function acquireLock(file: string, what: string): { release(): void } {
     }
   }
   throw new PinpipeError('SANDBOX_BUSY', `Could not take ${file}.`);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Profile } from '../config/schema.ts';
+import { processAlive } from '../process-alive.ts';
 
 /**
  * A running sink's live figures, rewritten every second (atomically: a temporary file renamed over
@@ -29,15 +30,6 @@ export function writeSinkStatus(file: string, status: SinkStatus): void {
   fs.renameSync(tmp, file);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** The live status of a running sink; undefined when none runs (no file, stale, or its process gone). */
 export function readSinkStatus(file: string, now = Date.now()): SinkStatus | undefined {
   let s: SinkStatus;
@@ -46,7 +38,7 @@ export function readSinkStatus(file: string, now = Date.now()): SinkStatus | und
   } catch {
     return undefined;
   }
-  if (now - Date.parse(s.at) > SINK_STATUS_MAX_AGE_MS || !alive(s.pid)) return undefined;
+  if (now - Date.parse(s.at) > SINK_STATUS_MAX_AGE_MS || !processAlive(s.pid)) return undefined;
   return s;
 }
 
