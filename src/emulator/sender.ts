@@ -15,7 +15,7 @@ export interface SendResult {
   outcome: ProduceOutcome | { kind: 'error'; message: string };
   attempts: number;
   latencyMs: number;
-  /** 429 answers this request got (each waited out, as Retry-After asked, before retrying). */
+  /** 429 answers, and 503s naming Retry-After, this request got (each waited out before retrying). */
   throttled: number;
 }
 
@@ -37,8 +37,8 @@ export interface Sender {
 /**
  * Posts produce requests over kept-alive connections (one undici Agent, `connections` sockets per
  * origin), retrying network errors and 5xx with exponential backoff, never 4xx. A 429 is waited out
- * as its Retry-After says (bounded by `throttle`) and retried without using up `retry.retries`; a
- * 503 with Retry-After waits at least that long before its (counted) retry.
+ * (or a 503 that names Retry-After) is waited out as its Retry-After says (bounded by `throttle`) and
+ * retried without using up `retry.retries`.
  */
 export function createSender(opts: {
   baseUrl: string;
@@ -79,8 +79,11 @@ export function createSender(opts: {
       const started = performance.now();
       let attempts = 0;
       let throttled = 0;
+      // "Come back later": a 429, or a 503 naming Retry-After (the proxy knows Kafka is down). Both
+      // are waited out as asked, outside the retry budget, so an outage of a minute is ridden out.
       const isThrottle = (e: unknown): e is RetryableAnswer =>
-        e instanceof RetryableAnswer && e.outcome.status === 429;
+        e instanceof RetryableAnswer &&
+        (e.outcome.status === 429 || (e.outcome.status === 503 && e.retryAfterMs !== undefined));
       const retrying = () =>
         pRetry(
           () => {
@@ -93,15 +96,9 @@ export function createSender(opts: {
             maxTimeout: opts.retry.maxTimeoutMs,
             factor: 2,
             randomize: true,
-            // A 503 that names Retry-After waits that long before p-retry's own backoff.
-            onFailedAttempt: async ({ error }) => {
-              if (!(error instanceof RetryableAnswer) || error.outcome.status === 429) return;
-              if (error.retryAfterMs !== undefined && !signal?.aborted)
-                await wait(Math.min(error.retryAfterMs, throttle.maxWaitMs), signal);
-            },
             // Not `signal:` — p-retry would then discard an answer that arrives after Ctrl-C, and we
             // would report delivered records as failed. An interrupt only stops further retries.
-            // A 429 is not retried here: it is waited out below, outside the retry budget.
+            // A throttle is not retried here: it is waited out below, outside the retry budget.
             shouldRetry: ({ error }) =>
               !signal?.aborted &&
               !isThrottle(error) &&

@@ -12,7 +12,7 @@ export interface ThrottleOptions {
   fallbackMs: number;
 }
 
-export const DEFAULT_THROTTLE: ThrottleOptions = { maxWaitMs: 30_000, maxThrottles: 30, fallbackMs: 500 };
+export const DEFAULT_THROTTLE: ThrottleOptions = { maxWaitMs: 30_000, maxThrottles: 90, fallbackMs: 500 };
 
 /**
  * A Retry-After header in milliseconds: delta-seconds ("3") or an HTTP-date; undefined when absent

@@ -145,24 +145,34 @@ describe('sender: 429 and Retry-After', () => {
     expect(srv.seen).toHaveLength(4);
   });
 
-  it('waits at least Retry-After before retrying a 503, which does count as a retry', async () => {
-    const srv = await scripted([
-      { status: 503, body: '{"error_code":50003,"message":"x"}', headers: { 'retry-after': '1' } },
-      { status: 200, body: OK },
-    ]);
+  it('waits out a 503 that names Retry-After like a 429, outside the retry budget', async () => {
+    const down = { status: 503, body: '{"error_code":50003,"message":"x"}', headers: { 'retry-after': '1' } };
+    const srv = await scripted([down, down, down, { status: 200, body: OK }]);
     cleanups.push(srv.close);
     const waits: number[] = [];
     const s = createSender({
       baseUrl: srv.url,
       connections: 1,
-      retry: fast,
+      retry: { ...fast, retries: 0 },
       sleep: async (ms) => void waits.push(ms),
     });
     cleanups.push(() => s.close());
     const r = await s.send('t', [{ ind: 1 }]);
-    expect(r.outcome.kind).toBe('ok');
+    expect(r.outcome).toEqual({ kind: 'ok', failed: [] });
+    expect(r.throttled).toBe(3);
+    expect(r.attempts).toBe(4);
+    expect(waits).toEqual([1000, 1000, 1000]);
+  });
+
+  it('a 503 without Retry-After is an ordinary failure: retried within the budget, then reported', async () => {
+    const srv = await scripted([{ status: 503, body: '{"error_code":50003,"message":"x"}' }]);
+    cleanups.push(srv.close);
+    const s = createSender({ baseUrl: srv.url, connections: 1, retry: { ...fast, retries: 2 } });
+    cleanups.push(() => s.close());
+    const r = await s.send('t', [{ ind: 1 }]);
+    expect(r.outcome).toMatchObject({ kind: 'retry', status: 503, errorCode: 50003 });
     expect(r.throttled).toBe(0);
-    expect(waits).toEqual([1000]);
+    expect(r.attempts).toBe(3);
   });
 
   it('sends X-API-Key when given, on every attempt', async () => {
