@@ -18,6 +18,7 @@ import { topicNames, type Profile } from '../../src/config/index.ts';
 import { CONTENT_TYPE } from '../../src/emulator/records.ts';
 import { peakRssSampler, treeStats } from '../proc-tree.ts';
 import { account, accountCounts, formatSeconds, type RowResult } from './accounting.ts';
+import { tcpGate } from '../../tests/helpers/tcp-gate.ts';
 import {
   acknowledgedOf,
   Children,
@@ -461,7 +462,7 @@ const s3Pause: RowSpec = {
 
 const s3Silent: RowSpec = {
   name: 's3-silent',
-  fault: 'S3 endpoint that accepts and never answers (sink --drain)',
+  fault: 'S3 endpoint that accepts and never answers: from the start, then uploads only (sink --drain)',
   budgetMs: 180_000,
   async run(ctx) {
     const notes: string[] = [];
@@ -476,25 +477,49 @@ const s3Silent: RowSpec = {
     await producer.stop();
     const group = `${profile.pipelineId}-sink`;
     const args = sinkArgs([topic], group, profile.pipelineId, 50);
+    // 1. Silent from the start: the bucket check gives up within its deadline (S3_UNAVAILABLE, exit 3).
     const silent = await startSilentServer();
-    let stderr = '';
+    // 2. Silent mid-run: a gate in front of the real S3 lets the bucket check through, then holds
+    //    every upload; past --upload-retry-ms the sink exits with SINK_UPLOAD_FAILED.
+    const gate = await tcpGate(new URL(profile.aws.endpoint!), 'hold-put');
     try {
-      const stuck = ctx.children.pinpipe(
-        'sink',
-        [...args, '--drain', '--upload-retry-ms', '15000'],
-        { ...env, PINPIPE_AWS__ENDPOINT: silent.url },
-        (l) => (stderr += `${l}\n`),
+      let stderr = '';
+      const atStart = await endWithin(
+        ctx.children.pinpipe(
+          'sink',
+          [...args, '--drain', '--upload-retry-ms', '15000'],
+          { ...env, PINPIPE_AWS__ENDPOINT: silent.url },
+          (l) => (stderr += `${l}\n`),
+        ),
+        60_000,
       );
-      const e = await endWithin(stuck, 60_000);
-      notes.push(
-        `${endedText('sink against the silent endpoint', e)}, ${silent.connections()} connection(s) accepted`,
+      notes.push(`${endedText('sink against an endpoint silent from the start', atStart)}`);
+      if (atStart.hung)
+        problems.push(`sink hung on a silent S3 endpoint (killed at ${formatSeconds(atStart.ms)})`);
+      else if (atStart.code !== 3 || !stderr.includes('[S3_UNAVAILABLE]'))
+        problems.push(
+          `silent from the start: exit ${atStart.code}: ${stderr.trim().split('\n').pop() ?? ''}`,
+        );
+      stderr = '';
+      const e = await endWithin(
+        ctx.children.pinpipe(
+          'sink',
+          [...args, '--drain', '--upload-retry-ms', '15000'],
+          { ...env, PINPIPE_AWS__ENDPOINT: gate.url },
+          (l) => (stderr += `${l}\n`),
+        ),
+        60_000,
       );
+      notes.push(`${endedText('sink whose uploads stall', e)}, ${gate.held} chunk(s) held`);
       let recover: { recoverMs: number | null; recoverText: string };
       if (e.hung) {
-        problems.push(`sink hung on a silent S3 endpoint (killed at ${formatSeconds(e.ms)})`);
+        problems.push(`sink hung on stalled uploads (killed at ${formatSeconds(e.ms)})`);
         recover = { recoverMs: null, recoverText: `never (killed at ${formatSeconds(e.ms)})` };
       } else {
-        recover = { recoverMs: e.ms, recoverText: `gave up after ${formatSeconds(e.ms)}` };
+        recover = {
+          recoverMs: e.ms,
+          recoverText: `gave up after ${formatSeconds(e.ms)} (silent from the start: ${formatSeconds(atStart.ms)})`,
+        };
         if (e.code === 0) problems.push('sink exited 0 without storing anything');
         else if (!stderr.includes('[SINK_UPLOAD_FAILED]'))
           problems.push(
@@ -505,6 +530,7 @@ const s3Silent: RowSpec = {
       if (c > 0) problems.push(`committed ${c} offset(s) it never stored`);
       else notes.push('committed nothing while S3 was silent');
       await silent.close();
+      await gate.close();
       await stopAndDrain(ctx, env, args, [], notes, problems);
       const back = await readBack(profile, [topic], profile.pipelineId);
       return {
@@ -515,6 +541,7 @@ const s3Silent: RowSpec = {
       };
     } finally {
       await silent.close().catch(() => undefined);
+      await gate.close().catch(() => undefined);
     }
   },
 };
