@@ -315,7 +315,12 @@ export async function startWitness(target: string): Promise<Witness> {
           const text = await up.body.text();
           w.statuses.set(up.statusCode, (w.statuses.get(up.statusCode) ?? 0) + 1);
           if (up.statusCode === 200 && req.method === 'POST') record(req.url ?? '', body, text);
-          res.writeHead(up.statusCode, { 'content-type': up.headers['content-type'] ?? 'application/json' });
+          // the answer as the proxy gave it: its type, and Retry-After for a client that honours it
+          const retryAfter = up.headers['retry-after'];
+          res.writeHead(up.statusCode, {
+            'content-type': up.headers['content-type'] ?? 'application/json',
+            ...(typeof retryAfter === 'string' ? { 'retry-after': retryAfter } : {}),
+          });
           res.end(text);
         })
         .catch((err: unknown) => {
