@@ -553,7 +553,7 @@ function bigPost(
   i: number,
   pad: Buffer,
   timeoutMs: number,
-): Promise<{ status: number | null; ms: number; error?: 'timeout' | 'reset' }> {
+): Promise<{ status: number | null; ms: number; error?: 'timeout' | 'reset'; body?: string }> {
   const head = Buffer.from(`{"records":[{"value":{"i":${i},"pad":"`);
   const tail = Buffer.from('"}}]}');
   const t0 = Date.now();
@@ -570,9 +570,11 @@ function bigPost(
       (res) => {
         // An answer sent before the whole body was read (a server refusing early) still counts.
         status = res.statusCode ?? null;
-        res.resume();
-        res.on('end', () => resolve({ status, ms: Date.now() - t0 }));
-        res.on('error', () => resolve({ status, ms: Date.now() - t0 }));
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body = (body + c).slice(0, 500)));
+        res.on('end', () => resolve({ status, ms: Date.now() - t0, body }));
+        res.on('error', () => resolve({ status, ms: Date.now() - t0, body }));
       },
     );
     req.setTimeout(timeoutMs, () => {
@@ -643,6 +645,9 @@ const overload: RowSpec = {
         (timedOut > 0 ? `, ${timedOut} without an answer after 30 s` : '') +
         `, slowest ${formatSeconds(slowest)}`,
     );
+    // an answer other than 200/429/503 is shown with its body, so it can be looked up in the proxy's log
+    const odd = answers.find((a) => a.status !== null && ![200, 429, 503].includes(a.status));
+    if (odd) notes.push(`e.g. ${odd.status}: ${odd.body ?? ''}`);
     if (grew > 256 * MB) problems.push(`proxy RSS grew ${(grew / MB).toFixed(0)} MB (target ≤ 256 MB)`);
     if (late > 0) problems.push(`${late} request(s) answered only after 15 s`);
     if (timedOut > 0) problems.push(`${timedOut} request(s) never answered (gave up at 30 s)`);

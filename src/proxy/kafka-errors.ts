@@ -17,11 +17,17 @@ const CONNECTION_ERRORS = new Set([
   'KafkaJSMetadataNotLoaded',
   'KafkaJSNumberOfRetriesExceeded',
   'KafkaJSTimeout',
+  // kafkajs's metadata lock timed out ("updating target topics"): the broker did not answer in time
+  'KafkaJSLockTimeout',
   'KafkaDeadlineError',
 ]);
 
+/** The error or one of its causes (kafkajs wraps what its retrier gives up on) means "unreachable". */
 export function isConnectionError(err: unknown): boolean {
-  return err instanceof Error && CONNECTION_ERRORS.has(err.name);
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (CONNECTION_ERRORS.has(e.name)) return true;
+  }
+  return false;
 }
 
 /**

@@ -77,6 +77,20 @@ describe('Kafka failures', () => {
     expect(kafkaFailure(tooLarge).detail).toContain('max message size');
     const leader = Object.assign(new Error('no leader'), { name: 'KafkaJSProtocolError', retriable: true });
     expect(kafkaFailure(leader).errorCode).toBe(50003);
+    // seen under overload while the broker was stalled: retriable, never the 500 of a refusal
+    // (kafkajs's retrier wraps it: a KafkaJSNonRetriableError whose cause is the KafkaJSLockTimeout)
+    const timeout = Object.assign(
+      new Error('Timeout while acquiring lock (17 waiting locks): "updating target topics"'),
+      { name: 'KafkaJSLockTimeout', retriable: false },
+    );
+    const lock = Object.assign(new Error(timeout.message, { cause: timeout }), {
+      name: 'KafkaJSNonRetriableError',
+      retriable: false,
+    });
+    expect({ status: kafkaFailure(lock).status, code: kafkaFailure(lock).errorCode }).toEqual({
+      status: 503,
+      code: 50003,
+    });
   });
   it('withDeadline rejects a call that does not finish in time', async () => {
     await expect(withDeadline(new Promise(() => undefined), 20, 'Kafka send')).rejects.toBeInstanceOf(
