@@ -3,7 +3,7 @@ import kafkajs from 'kafkajs';
 import { createKafka } from '../clients/kafka.ts';
 import type { Profile } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
-import { isConnectionError, kafkaFailure, withDeadline } from './kafka-errors.ts';
+import { isConnectionError, withDeadline } from './kafka-errors.ts';
 
 /**
  * The proxy's Kafka side: one producer (acks=all) and one admin client, rebuilt after a connection
@@ -89,11 +89,12 @@ export class KafkaBackend {
   }
 
   /**
-   * Kafka is taken as down after a connection failure, or (`retriable`) any retriable send failure:
-   * the probe clears a false alarm within one interval.
+   * Kafka is taken as down after a connection failure (a missed deadline, a timeout, a broker out of
+   * reach); the probe clears a false alarm within one interval. A retriable protocol error such as a
+   * partition without a leader yet (a topic just created) is answered 503 for that request alone.
    */
-  private markDown(err: unknown, retriable = false): void {
-    if (!(isConnectionError(err) || retriable) || this.closed) return;
+  private markDown(err: unknown): void {
+    if (!isConnectionError(err) || this.closed) return;
     if (this.downSince === undefined) {
       this.downSince = Date.now();
       this.opts.logger.warn(
@@ -175,7 +176,7 @@ export class KafkaBackend {
         );
         this.resetProducer(current);
       }
-      this.markDown(err, kafkaFailure(err).status === 503);
+      this.markDown(err);
       throw err;
     }
   };
