@@ -52,26 +52,30 @@ async function putObject(key: string, lines: string[]): Promise<void> {
   }
 }
 
-beforeAll(async () => {
-  env = await isolatedPipelineEnv('verify');
-  profile = profileFor(env);
-  const admin = createKafka(profile).admin();
-  await admin.connect();
-  await admin.createTopics({
-    topics: Object.values(topicNames(profile)).map((topic) => ({ topic, numPartitions: 3 })),
-    waitForLeaders: true,
-  });
-  await admin.disconnect();
-  const s3 = createS3(profile);
-  await s3.send(new CreateBucketCommand({ Bucket: profile.s3.bucket }));
-  s3.destroy();
-}, 60_000);
+/** Each describe gets a pipeline of its own (topics, bucket, ledgers), so they pass in any order. */
+function ownPipeline(name: string): void {
+  beforeAll(async () => {
+    env = await isolatedPipelineEnv(name);
+    profile = profileFor(env);
+    const admin = createKafka(profile).admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: Object.values(topicNames(profile)).map((topic) => ({ topic, numPartitions: 3 })),
+      waitForLeaders: true,
+    });
+    await admin.disconnect();
+    const s3 = createS3(profile);
+    await s3.send(new CreateBucketCommand({ Bucket: profile.s3.bucket }));
+    s3.destroy();
+  }, 60_000);
 
-afterAll(async () => {
-  if (env) await cleanupPipeline(env);
-});
+  afterAll(async () => {
+    if (env) await cleanupPipeline(env);
+  });
+}
 
 describe('verify: collecting the counts', { timeout: 60_000 }, () => {
+  ownPipeline('verify-counts');
   it('counts Kafka records per partition and distinct stored offsets, all or from a run on', async () => {
     const pin = topicNames(profile).pin;
     expect(await produceDirect(pin, 0, ['{"a":0}', '{"a":1}', '{"a":2}'])).toBe(0);
@@ -127,6 +131,7 @@ describe('verify: collecting the counts', { timeout: 60_000 }, () => {
 });
 
 describe('verify: who wrote to Kafka', { timeout: 60_000 }, () => {
+  ownPipeline('verify-who');
   it('explains records other producers sent through the proxy; fails on a record written straight to Kafka', async () => {
     const geo = topicNames(profile).geo;
     const scope = await beginRunScope(profile, 'none');
