@@ -93,3 +93,15 @@ function endpointOf(profile: Profile): string {
     throw new Error(`profile ${profile.name} has no aws.endpoint: not a sandbox profile`);
   return profile.aws.endpoint;
 }
+
+/** Headless Chromium flags for the browser tests: no sandbox (root), nothing fetched in the background. */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];

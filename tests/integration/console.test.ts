@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -17,22 +16,15 @@ import { TOPIC_KEYS, type TopicKey } from '../../src/emulator/types.ts';
 import { RESULT_NAMES } from '../../src/report/catalog.ts';
 import { startConsole, type RunningConsole } from '../../src/console/server.ts';
 import { uniqueName } from '../helpers/names.ts';
+import { CHROMIUM_ARGS, chromiumTool } from '../helpers/machine.ts';
 
 /**
  * Drives `pinpipe console` in headless Chromium (Debian's chromium, playwright-core) against the
  * sandbox's Kafka, on topics of a pipeline id of its own.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+/** Found on PATH by the machine helper (chromium, chromium-browser, google-chrome). */
+const CHROMIUM = chromiumTool();
+const ARGS = CHROMIUM_ARGS;
 
 /** Git-ignored (out/): a screenshot of the page for a human to look at. */
 const SHOTS = path.join(PROJECT_ROOT, 'out', 'console');
@@ -92,11 +84,7 @@ async function closedPort(): Promise<number> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing: install Debian's chromium package (sudo apt-get install -y chromium).`,
-    );
-  }
+  if (!CHROMIUM.path) throw new Error(CHROMIUM.missing);
   const base = loadProfile('local', readEnv()).profile;
   workDir = await mkdtemp(path.join(os.tmpdir(), 'pinpipe-console-'));
   // the proxy is pointed at a port nothing listens on, so its stage must show as down
@@ -117,7 +105,7 @@ beforeAll(async () => {
   producer = createKafka(profile).producer();
   await producer.connect();
   running = await startConsole({ profile, port: 0 });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM.path, args: ARGS });
 });
 
 afterAll(async () => {

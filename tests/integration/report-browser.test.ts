@@ -8,7 +8,7 @@ import { RESULT_NAMES } from '../../src/report/catalog.ts';
 import { readResults } from '../../src/report/read-results.ts';
 import { writeReport } from '../../src/report/write-report.ts';
 import { PROJECT_ROOT } from '../../src/config/env.ts';
-import { chromiumTool } from '../helpers/machine.ts';
+import { CHROMIUM_ARGS, chromiumTool } from '../helpers/machine.ts';
 
 /**
  * Opens the report in headless Chromium (Debian's `chromium`, driven by playwright-core) and checks
@@ -16,16 +16,7 @@ import { chromiumTool } from '../helpers/machine.ts';
  */
 /** Found on PATH by the machine helper (chromium, chromium-browser, google-chrome). */
 const CHROMIUM = chromiumTool();
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const ARGS = CHROMIUM_ARGS;
 const FIXTURE_DIR = path.join(PROJECT_ROOT, 'tests/fixtures/report/results');
 /** Git-ignored (out/): the screenshots a human looks at. */
 const SHOTS = path.join(PROJECT_ROOT, 'out', 'report');
