@@ -1,6 +1,6 @@
 import { sqlFile, type Database } from './duckdb.ts';
 import type { PerTopic } from './types.ts';
-import { RESULT_NAMES, type ResultName } from './result-names.ts';
+import { RESULT_NAMES, type ResultName } from './results.ts';
 
 export type Row = Record<string, unknown>;
 

@@ -2,7 +2,7 @@
  * The nine analytics results of docs/spec.md#results (tasks 4–11): name, question and columns, in the spec's order.
  * The console tables, the HTML report and its charts are all driven by this list.
  */
-import { RESULT_NAMES, type ResultName } from '../batch/result-names.ts';
+import { RESULT_NAMES, type ResultName } from '../batch/results.ts';
 
 export type Row = Record<string, unknown>;
 export type Results = Record<string, Row[]>;
