@@ -3,6 +3,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { Profile } from '../../src/config/schema.ts';
 import { PinpipeError } from '../../src/errors.ts';
+import { readEnv } from '../../src/config/env.ts';
 import { which } from '../lib/tools.ts';
 
 /** Where the private server keeps its files: all under <sandbox.dir>/mysql. */
@@ -29,7 +30,7 @@ export function initialiseDataDir(bin: string, dataDir: string, say: (msg: strin
   say(`initialising MySQL data in ${dataDir}`);
   fs.mkdirSync(dataDir, { recursive: true });
   const user = rootUserArgs();
-  const osUser = process.env.USER || 'root';
+  const { osUser } = readEnv();
   const r = isMariaDb(bin)
     ? spawnSync(
         which('mariadb-install-db') ?? which('mysql_install_db') ?? 'mariadb-install-db',
