@@ -373,14 +373,6 @@ export async function startSilentServer(): Promise<{
   };
 }
 
-/** Values read back from Kafka, one per offset, per topic. */
-export async function kafkaValues(profile: Profile, topics: string[]): Promise<string[]> {
-  const kafka = createKafka(profile);
-  const out: string[] = [];
-  for (const t of topics) for (const r of await readKafkaLog(kafka, t)) out.push(r.value ?? '');
-  return out;
-}
-
 /** Records in a topic by its watermarks (high − low over partitions), without reading values. */
 export async function kafkaCount(profile: Profile, topic: string): Promise<number> {
   const admin = createKafka(profile).admin();

@@ -201,7 +201,6 @@ export const profileSchema = z
   .strict();
 
 export type Profile = z.infer<typeof profileSchema>;
-export type KafkaSecurity = z.infer<typeof kafkaSecuritySchema>;
 
 /** The three topics of a post by their short name, in the original's order (docs/spec.md#emulation). */
 export const TOPIC_KINDS = ['pin', 'geo', 'user'] as const;
