@@ -127,13 +127,43 @@ export function produceInBackground(
 
 const closed = new WeakMap<ChildProcess, Promise<{ code: number | null; signal: NodeJS.Signals | null }>>();
 
+/** `--topics --group --prefix` of a sink run, then `more`. */
+export function sinkArgs(topics: string, group: string, prefix: string, ...more: string[]): string[] {
+  return ['--topics', topics, '--group', group, '--prefix', prefix, ...more];
+}
+
+/** A sink that is killed and restarted: a short session (its partitions move on soon), no progress lines. */
+export function crashSinkArgs(topics: string, group: string, prefix: string, flushSize: number): string[] {
+  return sinkArgs(
+    topics,
+    group,
+    prefix,
+    '--flush-size',
+    String(flushSize),
+    '--session-timeout-ms',
+    '6000',
+    '--progress-ms',
+    '0',
+  );
+}
+
 /** Starts `pinpipe sink` as a child process; `onLine` sees its stderr and stdout lines. */
 export function spawnSink(
   args: string[],
   onLine: (line: string) => void = () => undefined,
   env: Record<string, string> = {},
 ): ChildProcess {
-  const child = spawn(process.execPath, [BIN, 'sink', ...args], {
+  return spawnPinpipe('sink', args, onLine, env);
+}
+
+/** Starts `pinpipe <command>` (log level info) as a child process; `onLine` sees its stderr and stdout lines. */
+export function spawnPinpipe(
+  command: string,
+  args: string[],
+  onLine: (line: string) => void = () => undefined,
+  env: Record<string, string> = {},
+): ChildProcess {
+  const child = spawn(process.execPath, [BIN, command, ...args], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, PINPIPE_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -205,20 +235,7 @@ export async function runCrashScenario(opts: CrashScenarioOptions): Promise<Cras
     topics: [{ topic, numPartitions: 3, replicationFactor: 1 }],
     waitForLeaders: true,
   });
-  const args = [
-    '--topics',
-    topic,
-    '--group',
-    group,
-    '--prefix',
-    prefix,
-    '--flush-size',
-    String(opts.flushSize ?? 25),
-    '--session-timeout-ms',
-    '6000',
-    '--progress-ms',
-    '0',
-  ];
+  const args = crashSinkArgs(topic, group, prefix, opts.flushSize ?? 25);
   const producer = produceInBackground(kafka, topic, { perBatch: 20, everyMs: 100 });
   let killsAfterJoin = 0;
   try {

@@ -78,10 +78,8 @@ export async function loadTables(connections: Connection[], opts: LoadOptions): 
 async function loadOne(conn: Connection, table: TableName, opts: LoadOptions): Promise<void> {
   const staging = table + STAGING_SUFFIX;
   const rows = rowsOf(table, { seed: opts.seed, rows: opts.rows });
-  const loaded =
-    opts.method === 'infile'
-      ? await loadInfile(conn, table, staging, rows, opts)
-      : await loadInserts(conn, table, staging, rows, opts);
+  const load = opts.method === 'infile' ? loadInfile : loadInserts;
+  const loaded = await load({ conn, table, staging, rows, opts });
   if (loaded !== opts.rows) {
     throw new Error(`${table}: the server stored ${loaded} rows instead of ${opts.rows}`);
   }
@@ -92,13 +90,16 @@ function columnList(table: TableName): string {
   return columns.map((c) => quoteId(c.name)).join(', ');
 }
 
-async function loadInfile(
-  conn: Connection,
-  table: TableName,
-  staging: string,
-  rows: Iterator<Row>,
-  opts: LoadOptions,
-): Promise<number> {
+/** One table's load into its staging table; a loader returns the row count the server reports. */
+interface LoadJob {
+  conn: Connection;
+  table: TableName;
+  staging: string;
+  rows: Iterator<Row>;
+  opts: LoadOptions;
+}
+
+async function loadInfile({ conn, table, staging, rows, opts }: LoadJob): Promise<number> {
   const sql =
     `LOAD DATA LOCAL INFILE 'pinpipe-seed-${table}.tsv' INTO TABLE ${quoteId(staging)} CHARACTER SET utf8mb4 ` +
     `FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${columnList(table)})`;
@@ -112,13 +113,7 @@ async function loadInfile(
   return (res as { affectedRows: number }).affectedRows;
 }
 
-async function loadInserts(
-  conn: Connection,
-  table: TableName,
-  staging: string,
-  rows: Iterator<Row>,
-  opts: LoadOptions,
-): Promise<number> {
+async function loadInserts({ conn, table, staging, rows, opts }: LoadJob): Promise<number> {
   const sql = `INSERT INTO ${quoteId(staging)} (${columnList(table)}) VALUES ?`;
   let total = 0;
   await conn.beginTransaction();

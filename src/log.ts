@@ -39,6 +39,14 @@ export function setLogger(logger: Logger): void {
   root = logger;
 }
 
+/**
+ * Sets the process-wide logger's level in place (--log-level), so a logger a module took from log()
+ * before the flag was parsed follows it too.
+ */
+export function setLogLevel(level: string): void {
+  log().level = level;
+}
+
 /** The process-wide logger (the CLI sets its level from --log-level / PINPIPE_LOG_LEVEL). */
 export function log(): Logger {
   if (!root) {

@@ -3,7 +3,7 @@
  * processes with recorded pids and deadlines, an acknowledgement witness in front of the proxy, the
  * read-back of Kafka and S3, and bounded polls. Everything listens on and talks to 127.0.0.1 only.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -15,16 +15,14 @@ import { sandboxDown, sandboxServices, sandboxUp } from '../../sandbox/sandbox.t
 import type { SandboxService } from '../../sandbox/lib/service.ts';
 import { createKafka, createS3 } from '../../src/clients/index.ts';
 import { readEnv } from '../../src/config/env.ts';
-import { loadProfile, PROJECT_ROOT } from '../../src/config/index.ts';
+import { loadProfile } from '../../src/config/index.ts';
 import type { Profile } from '../../src/config/schema.ts';
 import { interpretResponse } from '../../src/emulator/response.ts';
 import { compareWithLog, dedupeByOffset, readStoredRecords, topicsRoot } from '../../src/sink/index.ts';
 import { freePort } from '../../tests/helpers/ports.ts';
 import { privateSandboxEnv } from '../../tests/helpers/private-sandbox.ts';
-import { exited, readKafkaLog, spawnSink } from '../sink-crash.ts';
+import { exited, readKafkaLog, spawnPinpipe } from '../sink-crash.ts';
 import type { Observed } from './accounting.ts';
-
-const BIN = path.join(PROJECT_ROOT, 'bin', 'pinpipe.mjs');
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -174,23 +172,7 @@ export class Children {
     env: Record<string, string>,
     onLine: (line: string) => void = () => undefined,
   ): ChildProcess {
-    if (command === 'sink') return this.add(spawnSink(args, onLine, env));
-    const child = spawn(process.execPath, [BIN, command, ...args], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, PINPIPE_LOG_LEVEL: 'info', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    for (const stream of [child.stdout, child.stderr]) {
-      let rest = '';
-      stream.setEncoding('utf8');
-      stream.on('data', (chunk: string) => {
-        const lines = (rest + chunk).split('\n');
-        rest = lines.pop() ?? '';
-        for (const l of lines) onLine(l);
-      });
-      stream.on('end', () => rest && onLine(rest));
-    }
-    return this.add(child);
+    return this.add(spawnPinpipe(command, args, onLine, env));
   }
 
   async killAll(): Promise<void> {
@@ -389,14 +371,6 @@ export async function startSilentServer(): Promise<{
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
-}
-
-/** Values read back from Kafka, one per offset, per topic. */
-export async function kafkaValues(profile: Profile, topics: string[]): Promise<string[]> {
-  const kafka = createKafka(profile);
-  const out: string[] = [];
-  for (const t of topics) for (const r of await readKafkaLog(kafka, t)) out.push(r.value ?? '');
-  return out;
 }
 
 /** Records in a topic by its watermarks (high − low over partitions), without reading values. */

@@ -17,6 +17,7 @@ import { createKafka } from '../../src/clients/index.ts';
 import { topicNames, type Profile } from '../../src/config/index.ts';
 import { CONTENT_TYPE } from '../../src/emulator/records.ts';
 import { peakRssSampler, treeStats } from '../proc-tree.ts';
+import { crashSinkArgs } from '../sink-crash.ts';
 import { account, accountCounts, formatSeconds, type RowResult } from './accounting.ts';
 import { tcpGate } from '../../tests/helpers/tcp-gate.ts';
 import {
@@ -56,23 +57,8 @@ export interface RowSpec {
   run(ctx: RowContext): Promise<Omit<RowResult, 'name' | 'fault' | 'durationMs'>>;
 }
 
-const SINK_SESSION_MS = 6000;
-
 function sinkArgs(topics: string[], group: string, prefix: string, flushSize: number): string[] {
-  return [
-    '--topics',
-    topics.join(','),
-    '--group',
-    group,
-    '--prefix',
-    prefix,
-    '--flush-size',
-    String(flushSize),
-    '--session-timeout-ms',
-    String(SINK_SESSION_MS),
-    '--progress-ms',
-    '0',
-  ];
+  return crashSinkArgs(topics.join(','), group, prefix, flushSize);
 }
 
 /** Starts sink members and waits until each logged its group join (bounded). */

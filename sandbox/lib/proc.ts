@@ -105,10 +105,6 @@ export function readPidRecord(pidFile: string): PidRecord | undefined {
   return startTime !== undefined ? { pid, startTime } : { pid };
 }
 
-export function readPid(pidFile: string): number | undefined {
-  return readPidRecord(pidFile)?.pid;
-}
-
 export type PidCheck =
   | { state: 'running'; pid: number; startTime: string }
   | { state: 'stale'; pid: number; reason: 'gone' | 'not-ours' | 'reused' | 'unverified' };

@@ -1,27 +1,13 @@
 import { sqlFile, type Database } from './duckdb.ts';
 import type { PerTopic } from './types.ts';
+import { RESULT_NAMES, type ResultName } from './results.ts';
 
 export type Row = Record<string, unknown>;
 
 /** The clean tables of tasks 1–3 (docs/spec.md#cleaning), one SQL file each: sql/clean_<kind>.sql (merge.ts). */
 export const CLEAN_TABLES: PerTopic<string> = { pin: 'pin_clean', geo: 'geo_clean', user: 'user_clean' };
 
-/**
- * The nine results of docs/spec.md#results, in the spec's order (6b reads 6a's table). Each is the SELECT in
- * sql/<name>.sql, stored as a table of that name.
- */
-export const RESULT_NAMES = [
-  'popular_category_by_country',
-  'popular_category_by_year',
-  'top_user_by_country',
-  'top_country_by_followers',
-  'popular_category_by_age_group',
-  'median_followers_by_age_group',
-  'users_joined_by_year',
-  'median_followers_by_join_year',
-  'median_followers_by_join_year_and_age_group',
-] as const;
-export type ResultName = (typeof RESULT_NAMES)[number];
+export { RESULT_NAMES, type ResultName };
 
 /** The SELECT of a result file, without the trailing semicolon, ready to wrap. */
 export function resultQuery(name: ResultName): string {

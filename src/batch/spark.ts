@@ -8,6 +8,7 @@ import { createS3 } from '../clients/s3.ts';
 import { PinpipeError } from '../errors.ts';
 import { log } from '../log.ts';
 import { RESULT_NAMES, CLEAN_TABLES, type Row } from './analytics.ts';
+import { resultsDir } from './results.ts';
 import { uploadParquet, writeJson, type ParquetFile } from './export.ts';
 import { fetchObjects } from './fetch.ts';
 import { isRunDate, todayUtc } from './object-keys.ts';
@@ -219,7 +220,7 @@ export async function executeSparkBatch(opts: SparkBatchOptions): Promise<BatchR
   const master = opts.master ?? 'local[*]';
   await checkMaster(master);
   const workDir = path.resolve(profile.batch.workDir);
-  const outDir = path.resolve(opts.out ?? path.join(workDir, 'results'));
+  const outDir = path.resolve(resultsDir(profile, opts.out));
   const parquetDir = path.join(workDir, 'parquet', runDate);
   let s3: S3Client | undefined;
   let source = opts.source ? path.resolve(opts.source) : undefined;

@@ -1,10 +1,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { Profile } from '../config/schema.ts';
+import type { Profile, TopicKind } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 
-/** The three topics of the pipeline (docs/spec.md#emulation), by their short name. */
-export const TOPIC_KINDS = ['pin', 'geo', 'user'] as const;
-export type TopicKind = (typeof TOPIC_KINDS)[number];
+export { TOPIC_KINDS, type TopicKind } from '../config/schema.ts';
 export type PerTopic<T> = Record<TopicKind, T>;
 
 export function perTopic<T>(make: (kind: TopicKind) => T): PerTopic<T> {

@@ -20,7 +20,7 @@ export function createContext(program: Command, signal: AbortSignal): CommandCon
   let loaded: LoadedProfile | undefined;
   return {
     env,
-    // Looked up on each use: --log-level replaces the process-wide logger after this context is made.
+    // The process-wide logger; --log-level sets its level after this context is made.
     get logger() {
       return log();
     },

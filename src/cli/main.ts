@@ -3,7 +3,7 @@ import { createContext, type CommandContext } from './context.ts';
 import { exitCodeFor, ExitCode } from './exit-codes.ts';
 import { packageVersion } from './version.ts';
 import { isPinpipeError, describeError } from '../errors.ts';
-import { createLogger, setLogger, log } from '../log.ts';
+import { log, setLogLevel } from '../log.ts';
 import { commands } from './commands/index.ts';
 import { LOG_LEVELS, readEnv } from '../config/env.ts';
 
@@ -30,7 +30,7 @@ export function buildProgram(ctxHolder: { ctx?: CommandContext }, signal: AbortS
     .exitOverride()
     .hook('preAction', (thisCommand) => {
       const level = thisCommand.opts<{ logLevel?: string }>().logLevel;
-      if (level) setLogger(createLogger(level));
+      if (level) setLogLevel(level);
     });
   const ctx = createContext(program, signal);
   ctxHolder.ctx = ctx;

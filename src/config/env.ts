@@ -4,13 +4,15 @@ import { fileURLToPath } from 'node:url';
 import { PinpipeError } from '../errors.ts';
 
 /**
- * The one module that reads pinpipe's settings from process.env; everything else receives them from here.
+ * The one module that reads settings from process.env; everything else receives them from here (child
+ * processes, such as the sandbox's services and Spark, inherit the environment as it is).
  * Variables (also documented in docs/environment.md):
  *   PINPIPE_PROFILE      profile name or path (default: local)
  *   PINPIPE_CACHE_DIR    downloads cache: Kafka jars, MiniStack and Airflow venvs (default ~/.cache/pinpipe)
  *   PINPIPE_LOG_LEVEL    debug | info | warn | error (default info); anything else is a usage error
  *   PINPIPE_TEST_SEED    tests only: the seed of the randomised tests (not a profile override)
  *   JAVA_HOME            the Java the sandbox's Kafka runs with (default: java on PATH)
+ *   USER                 the OS user the sandbox MySQL's root logs in as over its socket (default root)
  *   PINPIPE_<PATH>       override one profile field; nested keys joined by "__",
  *                        e.g. PINPIPE_MYSQL__PORT=3308, PINPIPE_PIPELINE_ID=abc123, PINPIPE_S3__BUCKET=b
  * Secrets (MySQL password, API key, SASL tokens) are read by name through readSecret(), never logged;
@@ -44,6 +46,8 @@ export interface PinpipeEnv {
   ci: boolean;
   /** JAVA_HOME, when set: the sandbox runs $JAVA_HOME/bin/java. */
   javaHome: string | undefined;
+  /** USER (default root): the sandbox MySQL's root authenticates as this OS user over its socket. */
+  osUser: string;
 }
 
 /** The repository root: two levels above this file (src/config/env.ts). */
@@ -70,6 +74,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): PinpipeEnv {
     isTTY: Boolean(process.stderr.isTTY) && env.CI !== 'true',
     ci: env.CI === 'true' || env.CI === '1',
     javaHome: env.JAVA_HOME || undefined,
+    osUser: env.USER || 'root',
   };
 }
 

@@ -201,10 +201,13 @@ export const profileSchema = z
   .strict();
 
 export type Profile = z.infer<typeof profileSchema>;
-export type KafkaSecurity = z.infer<typeof kafkaSecuritySchema>;
+
+/** The three topics of a post by their short name, in the original's order (docs/spec.md#emulation). */
+export const TOPIC_KINDS = ['pin', 'geo', 'user'] as const;
+export type TopicKind = (typeof TOPIC_KINDS)[number];
 
 /** The three topic names of a profile, in the original's order. */
-export function topicNames(profile: Pick<Profile, 'pipelineId'>): { pin: string; geo: string; user: string } {
+export function topicNames(profile: Pick<Profile, 'pipelineId'>): Record<TopicKind, string> {
   return {
     pin: `${profile.pipelineId}.pin`,
     geo: `${profile.pipelineId}.geo`,

@@ -1,8 +1,8 @@
-import type { Profile } from '../config/schema.ts';
+import { TOPIC_KINDS, type Profile, type TopicKind } from '../config/schema.ts';
 
-/** The three topics of a post, in the original's order (docs/spec.md#emulation). */
-export const TOPIC_KEYS = ['pin', 'geo', 'user'] as const;
-export type TopicKey = (typeof TOPIC_KEYS)[number];
+/** The three topics of a post (the config's TOPIC_KINDS), by the name the emulator's modules use. */
+export const TOPIC_KEYS = TOPIC_KINDS;
+export type TopicKey = TopicKind;
 
 /** A source row as mysql2 returns it (dateStrings: true, so datetimes are already strings). */
 export type SourceRow = Record<string, unknown>;

@@ -1,4 +1,4 @@
-import type { Results, Row } from './catalog.ts';
+import type { ResultName, Results, Row } from './catalog.ts';
 import { escapeHtml } from './escape.ts';
 import { toNumber } from './format.ts';
 import { formatGrouped } from './scale.ts';
@@ -52,69 +52,121 @@ function emptyNote(result: string, why: string): string {
 
 type ChartFn = (rows: Row[], all: Results) => string | undefined;
 
-const CHARTS: Record<string, ChartFn> = {
-  popular_category_by_country(rows) {
-    const top = ranked(rows, 'category_count', 'country').slice(0, TOP_COUNTRIES);
-    if (top.length === 0) return undefined;
-    return horizontalBarChart({
-      result: 'popular_category_by_country',
-      title: `Posts in the most popular category, top ${top.length} countries`,
-      rows: rows.length,
-      valueName: 'category_count',
-      bars: top.map(({ row, index }) => ({
-        label: str(row.country),
-        detail: str(row.category),
-        value: toNumber(row.category_count)!,
-        color: categoryColor(row.category),
-        row: index,
-      })),
-      legend: categoryLegend(top),
-    });
-  },
+/** How a row becomes a bar: the label column, an optional detail column, and its colour. */
+interface BarOf {
+  label: string;
+  detail?: string;
+  color: (row: Row) => string;
+}
 
-  popular_category_by_year(rows) {
-    const pts = byYear(rows, 'post_year', 'category_count');
-    if (pts.length === 0) return undefined;
-    return lineChart({
-      result: 'popular_category_by_year',
-      title: 'Posts in the most popular category, by year',
-      rows: rows.length,
-      xName: 'post_year',
-      yName: 'category_count',
-      showLegend: false,
-      series: [
-        {
-          name: '',
-          color: NEUTRAL,
-          points: pts.map(({ row, index }) => ({
-            x: toNumber(row.post_year)!,
-            y: toNumber(row.category_count)!,
-            row: index,
-            label: str(row.category),
-            color: categoryColor(row.category),
-          })),
-        },
-      ],
-    });
-  },
+function barsOf(items: Indexed[], valueName: string, of: BarOf): Bar[] {
+  return items.map(({ row, index }) => ({
+    label: str(row[of.label]),
+    detail: of.detail === undefined ? undefined : str(row[of.detail]),
+    value: toNumber(row[valueName])!,
+    color: of.color(row),
+    row: index,
+  }));
+}
 
-  top_user_by_country(rows) {
-    const top = ranked(rows, 'follower_count', 'country').slice(0, TOP_COUNTRIES);
-    if (top.length === 0) return undefined;
-    return horizontalBarChart({
-      result: 'top_user_by_country',
-      title: `Followers of the top user, top ${top.length} countries`,
-      rows: rows.length,
-      valueName: 'follower_count',
-      bars: top.map(({ row, index }) => ({
-        label: str(row.country),
-        detail: str(row.poster_name),
-        value: toNumber(row.follower_count)!,
-        color: NEUTRAL,
-        row: index,
-      })),
-    });
-  },
+/** The top countries by `valueName`, one horizontal bar each. */
+function countryChart(
+  result: string,
+  title: (shown: number) => string,
+  rows: Row[],
+  valueName: string,
+  of: Omit<BarOf, 'label'>,
+  legend?: (top: Indexed[]) => LegendItem[],
+): string | undefined {
+  const top = ranked(rows, valueName, 'country').slice(0, TOP_COUNTRIES);
+  if (top.length === 0) return undefined;
+  const bars = barsOf(top, valueName, { label: 'country', ...of });
+  return horizontalBarChart({
+    result,
+    title: title(top.length),
+    rows: rows.length,
+    valueName,
+    bars,
+    legend: legend?.(top),
+  });
+}
+
+/** One vertical bar per age group, youngest first. */
+function ageGroupChart(
+  result: string,
+  title: string,
+  rows: Row[],
+  valueName: string,
+  of: Omit<BarOf, 'label'>,
+): string | undefined {
+  const items = indexed(rows)
+    .filter((r) => toNumber(r.row[valueName]) !== undefined)
+    .sort((a, b) => compareAgeGroups(a.row.age_group, b.row.age_group));
+  if (items.length === 0) return undefined;
+  const bars = barsOf(items, valueName, { label: 'age_group', ...of });
+  return verticalBarChart({ result, title, rows: rows.length, valueName, bars });
+}
+
+/** One neutral line over post_year; `point` adds a label and colour to each point. */
+function yearLine(
+  result: string,
+  title: string,
+  rows: Row[],
+  xName: string,
+  yName: string,
+  point: (row: Row) => { label?: string; color?: string } = () => ({}),
+): string | undefined {
+  const pts = byYear(rows, 'post_year', yName);
+  if (pts.length === 0) return undefined;
+  const points = pts.map(({ row, index }) => ({
+    x: toNumber(row.post_year)!,
+    y: toNumber(row[yName])!,
+    row: index,
+    ...point(row),
+  }));
+  return lineChart({
+    result,
+    title,
+    rows: rows.length,
+    xName,
+    yName,
+    showLegend: false,
+    series: [{ name: '', color: NEUTRAL, points }],
+  });
+}
+
+const neutral = () => NEUTRAL;
+const byCategory = (row: Row) => categoryColor(row.category);
+
+const CHARTS: Record<ResultName, ChartFn> = {
+  popular_category_by_country: (rows) =>
+    countryChart(
+      'popular_category_by_country',
+      (n) => `Posts in the most popular category, top ${n} countries`,
+      rows,
+      'category_count',
+      { detail: 'category', color: byCategory },
+      categoryLegend,
+    ),
+
+  popular_category_by_year: (rows) =>
+    yearLine(
+      'popular_category_by_year',
+      'Posts in the most popular category, by year',
+      rows,
+      'post_year',
+      'category_count',
+      (row) => ({ label: str(row.category), color: categoryColor(row.category) }),
+    ),
+
+  top_user_by_country: (rows) =>
+    countryChart(
+      'top_user_by_country',
+      (n) => `Followers of the top user, top ${n} countries`,
+      rows,
+      'follower_count',
+      { detail: 'poster_name', color: neutral },
+    ),
 
   top_country_by_followers(rows, all) {
     const winners = ranked(rows, 'follower_count', 'country');
@@ -161,44 +213,23 @@ const CHARTS: Record<string, ChartFn> = {
     return chart + caption;
   },
 
-  popular_category_by_age_group(rows) {
-    const items = indexed(rows)
-      .filter((r) => toNumber(r.row.category_count) !== undefined)
-      .sort((a, b) => compareAgeGroups(a.row.age_group, b.row.age_group));
-    if (items.length === 0) return undefined;
-    return verticalBarChart({
-      result: 'popular_category_by_age_group',
-      title: 'Posts in the most popular category, by age group',
-      rows: rows.length,
-      valueName: 'category_count',
-      bars: items.map(({ row, index }) => ({
-        label: str(row.age_group),
-        detail: str(row.category),
-        value: toNumber(row.category_count)!,
-        color: categoryColor(row.category),
-        row: index,
-      })),
-    });
-  },
+  popular_category_by_age_group: (rows) =>
+    ageGroupChart(
+      'popular_category_by_age_group',
+      'Posts in the most popular category, by age group',
+      rows,
+      'category_count',
+      { detail: 'category', color: byCategory },
+    ),
 
-  median_followers_by_age_group(rows) {
-    const items = indexed(rows)
-      .filter((r) => toNumber(r.row.median_follower_count) !== undefined)
-      .sort((a, b) => compareAgeGroups(a.row.age_group, b.row.age_group));
-    if (items.length === 0) return undefined;
-    return verticalBarChart({
-      result: 'median_followers_by_age_group',
-      title: 'Median follower count by age group',
-      rows: rows.length,
-      valueName: 'median_follower_count',
-      bars: items.map(({ row, index }) => ({
-        label: str(row.age_group),
-        value: toNumber(row.median_follower_count)!,
-        color: ageGroupColor(row.age_group),
-        row: index,
-      })),
-    });
-  },
+  median_followers_by_age_group: (rows) =>
+    ageGroupChart(
+      'median_followers_by_age_group',
+      'Median follower count by age group',
+      rows,
+      'median_follower_count',
+      { color: (row) => ageGroupColor(row.age_group) },
+    ),
 
   users_joined_by_year(rows) {
     const items = byYear(rows, 'post_year', 'number_users_joined');
@@ -208,38 +239,18 @@ const CHARTS: Record<string, ChartFn> = {
       title: 'Users who joined, by year',
       rows: rows.length,
       valueName: 'number_users_joined',
-      bars: items.map(({ row, index }) => ({
-        label: str(row.post_year),
-        value: toNumber(row.number_users_joined)!,
-        color: NEUTRAL,
-        row: index,
-      })),
+      bars: barsOf(items, 'number_users_joined', { label: 'post_year', color: neutral }),
     });
   },
 
-  median_followers_by_join_year(rows) {
-    const pts = byYear(rows, 'post_year', 'median_follower_count');
-    if (pts.length === 0) return undefined;
-    return lineChart({
-      result: 'median_followers_by_join_year',
-      title: 'Median follower count by joining year',
-      rows: rows.length,
-      xName: 'post_year (joined)',
-      yName: 'median_follower_count',
-      showLegend: false,
-      series: [
-        {
-          name: '',
-          color: NEUTRAL,
-          points: pts.map(({ row, index }) => ({
-            x: toNumber(row.post_year)!,
-            y: toNumber(row.median_follower_count)!,
-            row: index,
-          })),
-        },
-      ],
-    });
-  },
+  median_followers_by_join_year: (rows) =>
+    yearLine(
+      'median_followers_by_join_year',
+      'Median follower count by joining year',
+      rows,
+      'post_year (joined)',
+      'median_follower_count',
+    ),
 
   median_followers_by_join_year_and_age_group(rows) {
     const pts = byYear(rows, 'post_year', 'median_follower_count');
@@ -273,7 +284,7 @@ const CHARTS: Record<string, ChartFn> = {
  * result without a chart (unknown results are shown as tables only).
  */
 export function renderChart(result: string, all: Results): string | undefined {
-  const fn = CHARTS[result];
+  const fn = (CHARTS as Record<string, ChartFn | undefined>)[result];
   if (!fn) return undefined;
   const rows = all[result] ?? [];
   if (rows.length === 0)

@@ -2,13 +2,14 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PinpipeError } from '../errors.ts';
 import type { Profile } from '../config/schema.ts';
+import { resultsDir } from '../batch/results.ts';
 
 /**
- * Where the batch writes its results: `<batch.workDir>/results/<result_name>.json` (src/batch,
- * run-batch.ts), or a run folder under it (`pinpipe batch --out`).
+ * Where the batch writes its results by default (src/batch/results.ts); `pinpipe batch --out` may
+ * put a run folder under it.
  */
 export function resultsRoot(profile: Pick<Profile, 'batch'>): string {
-  return path.join(profile.batch.workDir, 'results');
+  return resultsDir(profile);
 }
 
 async function hasJson(dir: string): Promise<boolean> {

@@ -5,6 +5,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Profile } from '../config/schema.ts';
 import { topicNames } from '../config/schema.ts';
 import type { BatchSummary } from '../batch/types.ts';
+import { resultsDir as batchResultsDir } from '../batch/results.ts';
 import { dedupeByOffset, listKeys, readStoredRecords } from '../sink/read-back.ts';
 import { SINK_DEFAULTS } from '../sink/options.ts';
 import { PinpipeError, describeError } from '../errors.ts';
@@ -114,7 +115,7 @@ export async function s3Counts(
 
 /** The last batch's summary (default results folder), or undefined when the batch never ran. */
 export function lastBatchSummary(profile: Profile, resultsDir?: string): BatchSummary | undefined {
-  const file = path.join(resultsDir ?? path.join(profile.batch.workDir, 'results'), 'summary.json');
+  const file = path.join(batchResultsDir(profile, resultsDir), 'summary.json');
   if (!fs.existsSync(file)) return undefined;
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as BatchSummary;

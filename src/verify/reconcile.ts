@@ -1,4 +1,4 @@
-import type { TopicKey } from '../emulator/types.ts';
+import { TOPIC_KEYS, type TopicKey } from '../emulator/types.ts';
 
 /**
  * The reconciliation: for each topic, records acknowledged = records in Kafka = records in S3 = rows
@@ -126,7 +126,7 @@ export function reconcileTopic(c: TopicCounts): TopicVerdict {
 }
 
 export function reconcile(counts: Record<TopicKey, TopicCounts>): { ok: boolean; topics: TopicVerdict[] } {
-  const topics = (['pin', 'geo', 'user'] as const).map((k) => reconcileTopic(counts[k]));
+  const topics = TOPIC_KEYS.map((k) => reconcileTopic(counts[k]));
   return { ok: topics.every((t) => t.ok), topics };
 }
 

@@ -14,6 +14,7 @@ import { uniqueName } from '../helpers/names.ts';
 import { testProfile } from '../helpers/profile.ts';
 import { emulatorSource } from './emulator-fixture.ts';
 import { freePort as closedPort } from '../helpers/ports.ts';
+import { consumeBack } from './proxy-helpers.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const KEYS: TopicKey[] = ['pin', 'geo', 'user'];
@@ -24,38 +25,12 @@ async function consumeInds(
   expected: Record<TopicKey, number>,
 ): Promise<Record<TopicKey, number[]>> {
   const names = topicNames(profile);
-  const byTopic = new Map<string, TopicKey>(KEYS.map((k) => [names[k], k]));
   const out: Record<TopicKey, number[]> = { pin: [], geo: [], user: [] };
-  const consumer = createKafka(profile).consumer({ groupId: uniqueName('emu-check') });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: Object.values(names), fromBeginning: true });
-    const total = KEYS.reduce((n, k) => n + expected[k], 0);
-    let seen = 0;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`consumed ${seen} of ${total} records in 60 s`)),
-        60_000,
-      );
-      void consumer
-        .run({
-          eachBatch: async ({ batch }) => {
-            const key = byTopic.get(batch.topic)!;
-            for (const m of batch.messages) {
-              const v = JSON.parse(m.value!.toString()) as Record<string, unknown>;
-              out[key].push(Number(key === 'pin' ? v.index : v.ind));
-            }
-            seen += batch.messages.length;
-            if (seen >= total) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-        })
-        .catch(reject);
-    });
-  } finally {
-    await consumer.disconnect();
+  for (const k of KEYS) {
+    for (const r of await consumeBack(profile, names[k], expected[k], 60_000)) {
+      const v = JSON.parse(r.value) as Record<string, unknown>;
+      out[k].push(Number(k === 'pin' ? v.index : v.ind));
+    }
   }
   return out;
 }

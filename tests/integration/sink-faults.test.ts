@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { CreateBucketCommand, DeleteBucketCommand } from '@aws-sdk/client-s3';
 import type { Consumer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deletePrefix, exited, readKafkaLog, spawnSink } from '../../bench/sink-crash.ts';
+import { deletePrefix, exited, readKafkaLog, sinkArgs, spawnSink } from '../../bench/sink-crash.ts';
 import { createKafka, createS3 } from '../../src/clients/index.ts';
 import { isPinpipeError } from '../../src/errors.ts';
 import { createLogger } from '../../src/log.ts';
@@ -154,10 +154,9 @@ describe('sink faults', { timeout: 60_000 }, () => {
     const hole = await tcpGate(undefined, 'hold');
     gates.push(hole);
     const t0 = Date.now();
-    const { child, output } = spawn(
-      ['--topics', topic, '--group', group, '--prefix', prefix, '--drain', '--upload-retry-ms', '3000'],
-      { PINPIPE_AWS__ENDPOINT: hole.url },
-    );
+    const { child, output } = spawn(sinkArgs(topic, group, prefix, '--drain', '--upload-retry-ms', '3000'), {
+      PINPIPE_AWS__ENDPOINT: hole.url,
+    });
     const { code } = await exitWithin(child, 20_000, output);
     process.stderr.write(`hung S3 at start: exit ${code} after ${Date.now() - t0} ms\n`);
     expect(code).toBe(3);
@@ -173,7 +172,7 @@ describe('sink faults', { timeout: 60_000 }, () => {
     await produce(topic, 0, 30);
     const { child, output } = spawn(
       [
-        ...['--topics', topic, '--group', group, '--prefix', prefix, '--flush-size', '10'],
+        ...sinkArgs(topic, group, prefix, '--flush-size', '10'),
         ...['--upload-retry-ms', '4000', '--progress-ms', '0'],
       ],
       { PINPIPE_AWS__ENDPOINT: gate.url },
@@ -306,7 +305,7 @@ describe('sink faults', { timeout: 60_000 }, () => {
     await produce(topic, 0, 15);
     let joined = 0;
     const member = spawnSink(
-      ['--topics', topic, '--group', group, '--prefix', prefix, '--flush-size', '10', '--progress-ms', '0'],
+      sinkArgs(topic, group, prefix, '--flush-size', '10', '--progress-ms', '0'),
       (l) => {
         if (l.includes('joined group')) joined++;
       },
@@ -325,17 +324,7 @@ describe('sink faults', { timeout: 60_000 }, () => {
       () => committed(group, topic),
     );
 
-    const { child, output } = spawn([
-      '--topics',
-      topic,
-      '--group',
-      group,
-      '--prefix',
-      prefix,
-      '--flush-size',
-      '10',
-      '--drain',
-    ]);
+    const { child, output } = spawn(sinkArgs(topic, group, prefix, '--flush-size', '10', '--drain'));
     const { code } = await exitWithin(child, 30_000, output);
     expect(code).toBe(1);
     expect(output()).toContain('SINK_GROUP_BUSY');
@@ -368,7 +357,7 @@ describe('sink faults', { timeout: 60_000 }, () => {
     gate.mode = 'hold-put';
     const drain = spawnSink(
       [
-        ...['--topics', topic, '--group', group, '--prefix', prefix, '--flush-size', '1000', '--drain'],
+        ...sinkArgs(topic, group, prefix, '--flush-size', '1000', '--drain'),
         ...['--upload-retry-ms', '60000', '--progress-ms', '0'],
       ],
       (l) => {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildProgram, main } from '../../../src/cli/main.ts';
 import type { CommandContext } from '../../../src/cli/context.ts';
+import { createLogger, log, setLogger } from '../../../src/log.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -45,5 +46,17 @@ describe('--log-level', () => {
     await program.parseAsync(['node', 'pinpipe', '--log-level', 'warn', 'probe']);
     await program.parseAsync(['node', 'pinpipe', '--log-level', 'error', 'probe']);
     expect(seen).toEqual(['warn', 'error']);
+  });
+
+  it('reaches a logger a module took from log() before the flag was applied', async () => {
+    setLogger(createLogger('info'));
+    const early = log();
+    const program = buildProgram({}, new AbortController().signal);
+    program.command('probe').action(() => {});
+    await program.parseAsync(['node', 'pinpipe', '--log-level', 'debug', 'probe']);
+    expect(early.level).toBe('debug');
+    expect(log()).toBe(early);
+    await program.parseAsync(['node', 'pinpipe', '--log-level', 'error', 'probe']);
+    expect([early.level, early.isLevelEnabled('warn')]).toEqual(['error', false]);
   });
 });
