@@ -3,10 +3,17 @@
 -- (raw_{{kind}}, dedup_offsets.sql), then of a post's offsets the lowest offset, ties by the lowest
 -- partition (clean_{{kind}}.sql). {{staged}}: the loaded lines with their row id as _rid
 -- (every line, or those at the offsets a run changed). One row per post: _post, _rid.
--- (Keys are unique within an object and (partition, offset) within raw_{{kind}}: no ties.)
-SELECT _post, arg_min(_rid, {'o': _offset, 'p': _partition}) AS _rid
+-- Keys are unique within an object and (partition, offset) within raw_{{kind}}, so there are no
+-- ties. Every aggregate state is a fixed-size number (the key's rank among the keys; offset and
+-- partition as one HUGEINT, partitions being below 2^32), so the aggregates can spill to disk.
+WITH key_ranks AS (
+  SELECT _key, row_number() OVER (ORDER BY _key) AS _key_rank FROM (SELECT DISTINCT _key FROM {{staged}})
+)
+SELECT _post, arg_min(_rid, _offset::HUGEINT * 4294967296 + _partition) AS _rid
 FROM (
-  SELECT _partition, _offset, arg_min(_rid, _key) AS _rid, arg_min("{{key}}", _key) AS _post
-  FROM {{staged}} WHERE _reason IS NULL GROUP BY _partition, _offset
+  SELECT _partition, _offset, arg_min(_rid, _key_rank) AS _rid, arg_min("{{key}}", _key_rank) AS _post
+  FROM {{staged}} JOIN key_ranks USING (_key)
+  WHERE _reason IS NULL
+  GROUP BY _partition, _offset
 )
 GROUP BY _post
