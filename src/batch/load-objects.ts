@@ -144,9 +144,6 @@ export async function loadObjects(
   const lanes = [db, ...forks];
   let done = 0;
   opts.onProgress?.(done, objects.length);
-  // staged_<kind> is the batch's own copy of the lines: stored with light compression, which
-  // costs a fraction of the CPU time of FSST and dictionaries (a larger file, a faster load)
-  await db.run("SET disabled_compression_methods = 'fsst,dictionary'", 'load');
   try {
     // each topic on one lane (one writer per table), the topics spread by bytes over the lanes
     const bytes = (kind: TopicKind) =>
@@ -184,7 +181,6 @@ export async function loadObjects(
     if (failure) throw failure.reason;
   } finally {
     for (const fork of forks) fork.close();
-    await db.run('RESET disabled_compression_methods', 'load').catch(() => undefined);
   }
   fs.rmSync(sanitizedDir, { recursive: true, force: true });
 }

@@ -10,19 +10,28 @@ function select(name: string, vars: Record<string, string>): string {
 
 const dedup = (kind: TopicKind, staged: string) => select('dedup_offsets', { kind, staged });
 const quarantined = (kind: TopicKind, staged: string) => select('quarantine_lines', { kind, staged });
-const clean = (kind: TopicKind, raw: string) => select(`clean_${kind}`, { raw });
+const winners = (kind: TopicKind, staged: string) =>
+  select('post_winners', { kind, staged, key: keyColumn(kind) });
+const clean = (kind: TopicKind, winnerRows: string) => select(`clean_${kind}`, { winners: winnerRows });
 
 /**
  * A new database: from every line in staged_<kind>, the view raw_<kind> (one row per offset), the
- * quarantine, and the clean tables (tasks 1–3); pin on this connection while geo and user are
- * built on a second one (the topics are independent).
+ * quarantine, and the clean tables (tasks 1–3): the winning line of each post is found on the
+ * narrow keys (post_winners.sql), then only those lines are read whole and cleaned. Pin on this
+ * connection while geo and user are built on a second one (the topics are independent).
  */
 export async function buildTables(db: Database): Promise<void> {
   const build = async (conn: Database, kind: TopicKind) => {
     await conn.run(`CREATE OR REPLACE VIEW raw_${kind} AS ${dedup(kind, `staged_${kind}`)}`, `dedup ${kind}`);
     await conn.run(`INSERT INTO quarantine ${quarantined(kind, `staged_${kind}`)}`, `quarantine ${kind}`);
     await conn.run(
-      `CREATE OR REPLACE TABLE ${CLEAN_TABLES[kind]} AS ${clean(kind, `raw_${kind}`)}`,
+      `CREATE OR REPLACE TEMP VIEW staged_rows AS SELECT rowid AS _rid, * FROM staged_${kind};
+       CREATE OR REPLACE TEMP TABLE winners AS ${winners(kind, 'staged_rows')}`,
+      `clean ${kind} (task ${TOPIC_KINDS.indexOf(kind) + 1})`,
+    );
+    await conn.run(
+      `CREATE OR REPLACE TABLE ${CLEAN_TABLES[kind]} AS ${clean(kind, 'winners')};
+       DROP TABLE winners; DROP VIEW staged_rows`,
       `clean ${kind} (task ${TOPIC_KINDS.indexOf(kind) + 1})`,
     );
   };
@@ -85,18 +94,18 @@ export async function mergeTables(db: Database): Promise<void> {
       step,
     );
     await db.run(
-      `CREATE OR REPLACE TEMP VIEW post_staged AS SELECT * FROM staged_${kind} s WHERE ${at('post_offsets', 's')}`,
+      `CREATE OR REPLACE TEMP VIEW post_staged AS SELECT s.rowid AS _rid, s.* FROM staged_${kind} s WHERE ${at('post_offsets', 's')}`,
       step,
     );
     await db.run(
-      `CREATE OR REPLACE TEMP VIEW post_raw AS SELECT * FROM (${dedup(kind, 'post_staged')})
-         WHERE ${key} IN (SELECT ind FROM touched_posts)`,
+      `CREATE OR REPLACE TEMP TABLE post_winners AS SELECT * FROM (${winners(kind, 'post_staged')})
+         WHERE _post IN (SELECT ind FROM touched_posts)`,
       step,
     );
     await db.run(`DELETE FROM ${CLEAN_TABLES[kind]} WHERE ind IN (SELECT ind FROM touched_posts)`, step);
-    await db.run(`INSERT INTO ${CLEAN_TABLES[kind]} ${clean(kind, 'post_raw')}`, step);
+    await db.run(`INSERT INTO ${CLEAN_TABLES[kind]} ${clean(kind, 'post_winners')}`, step);
     await db.run(
-      'DROP VIEW post_raw; DROP VIEW post_staged; DROP VIEW touched_staged; DROP TABLE post_offsets; DROP TABLE touched; DROP TABLE touched_posts',
+      'DROP TABLE post_winners; DROP VIEW post_staged; DROP VIEW touched_staged; DROP TABLE post_offsets; DROP TABLE touched; DROP TABLE touched_posts',
       step,
     );
   }

@@ -13,7 +13,15 @@ import { loadObjects } from './load-objects.ts';
 import { buildTables, mergeTables } from './merge.ts';
 import { isRunDate, todayUtc } from './object-keys.ts';
 import { listLocalObjects, listS3Objects } from './sources.ts';
-import { openState, planLoad, prepare, recordLoaded, setChangedKeys, type BatchState } from './state.ts';
+import {
+  openState,
+  planLoad,
+  prepare,
+  recordLoaded,
+  setChangedKeys,
+  type BatchState,
+  type LoadPlan,
+} from './state.ts';
 import {
   TOPIC_KINDS,
   perTopic,
@@ -202,20 +210,9 @@ interface RunContext {
   s3: S3Client | undefined;
 }
 
-/**
- * Brings the tables up to date with the listed objects and returns the results. A full run builds
- * a new database and renames it over the previous one at the end; an incremental run changes the
- * previous one in a single transaction. Either way an interrupted run leaves the previous state.
- */
-async function updateTables(
-  state: BatchState,
-  objects: SinkObject[],
-  ctx: RunContext,
-): Promise<Record<string, Row[]>> {
-  const { opts, summary, step, logger } = ctx;
-  const { db } = state;
-  const progress = (s: 'clean' | 'analytics' | 'parquet') =>
-    opts.onProgress?.({ step: s, done: 0, total: 0 });
+/** Which objects this run loads and drops (all of them in a full run), in the summary and the log. */
+function planRun(state: BatchState, objects: SinkObject[], ctx: RunContext): LoadPlan {
+  const { summary, logger } = ctx;
   const plan = state.mode === 'full' ? { load: objects, drop: [] } : planLoad(objects, state.loaded);
   summary.mode = state.mode;
   summary.rebuildReason = state.reason;
@@ -226,25 +223,30 @@ async function updateTables(
     logger.info(
       `batch: ${plan.load.length} new or changed object(s) to load, ${plan.drop.length} gone, ${objects.length - plan.load.length} already loaded`,
     );
-  const changed = plan.load.length > 0 || plan.drop.length > 0;
-  let ok = false;
-  let inTransaction = false;
-  let results: Record<string, Row[]>;
+  return plan;
+}
+
+/**
+ * Loads the planned objects, merges them into the tables (or builds them) and computes the
+ * results; an incremental run does this in one transaction, rolled back when anything fails.
+ */
+async function applyPlan(state: BatchState, plan: LoadPlan, ctx: RunContext): Promise<Record<string, Row[]>> {
+  const { opts, step } = ctx;
+  const { db } = state;
+  const progress = (s: 'clean' | 'analytics') => opts.onProgress?.({ step: s, done: 0, total: 0 });
+  await prepare(db);
+  await step('load', () =>
+    loadObjects(db, plan.load, {
+      workDir: ctx.workDir,
+      prefix: state.mode === 'full' ? 'staged' : 'new',
+      signal: opts.signal,
+      onProgress: (done, total) => opts.onProgress?.({ step: 'load', done, total }),
+    }),
+  );
+  if (state.mode === 'incremental') await db.run('BEGIN TRANSACTION', 'merge');
   try {
-    await prepare(db);
-    await step('load', () =>
-      loadObjects(db, plan.load, {
-        workDir: ctx.workDir,
-        prefix: state.mode === 'full' ? 'staged' : 'new',
-        signal: opts.signal,
-        onProgress: (done, total) => opts.onProgress?.({ step: 'load', done, total }),
-      }),
-    );
-    if (state.mode === 'incremental') {
-      await db.run('BEGIN TRANSACTION', 'merge');
-      inTransaction = true;
-    }
-    if (changed) {
+    let results: Record<string, Row[]>;
+    if (plan.load.length > 0 || plan.drop.length > 0) {
       progress('clean');
       await step('clean', async () => {
         await setChangedKeys(db, [...plan.load.map((o) => o.key), ...plan.drop]);
@@ -257,26 +259,51 @@ async function updateTables(
     } else {
       results = await step('analytics', () => readResults(db));
     }
-    if (inTransaction) {
-      await step('commit', () => db.run('COMMIT', 'merge'));
-      inTransaction = false;
-    }
-    await step('summary', () => summarise(db, summary, logger));
-    progress('parquet');
-    await step('parquet', () => exportParquet(db, ctx));
-    ok = true;
-  } finally {
-    if (inTransaction) await db.run('ROLLBACK', 'merge').catch(() => undefined);
-    const closing = performance.now();
-    db.close(); // DuckDB writes its checkpoint here
-    summary.timingsMs.close = Math.round(performance.now() - closing);
-    if (state.mode === 'full') {
-      if (ok) fs.renameSync(state.buildFile, state.file);
-      else fs.rmSync(state.buildFile, { force: true });
-      fs.rmSync(`${state.buildFile}.wal`, { force: true });
-    }
+    if (state.mode === 'incremental') await step('commit', () => db.run('COMMIT', 'merge'));
+    return results;
+  } catch (err) {
+    if (state.mode === 'incremental') await db.run('ROLLBACK', 'merge').catch(() => undefined);
+    throw err;
   }
-  return results;
+}
+
+/**
+ * Closes the database (DuckDB writes its checkpoint here); a full run's new file replaces the
+ * previous one when the run completed and is removed otherwise.
+ */
+function closeState(state: BatchState, ok: boolean, summary: BatchSummary): void {
+  const closing = performance.now();
+  state.db.close();
+  summary.timingsMs.close = Math.round(performance.now() - closing);
+  if (state.mode === 'full') {
+    if (ok) fs.renameSync(state.buildFile, state.file);
+    else fs.rmSync(state.buildFile, { force: true });
+    fs.rmSync(`${state.buildFile}.wal`, { force: true });
+  }
+}
+
+/**
+ * Brings the tables up to date with the listed objects and returns the results. A full run builds
+ * a new database and renames it over the previous one at the end; an incremental run changes the
+ * previous one in a single transaction. Either way an interrupted run leaves the previous state.
+ */
+async function updateTables(
+  state: BatchState,
+  objects: SinkObject[],
+  ctx: RunContext,
+): Promise<Record<string, Row[]>> {
+  const { opts, summary, step, logger } = ctx;
+  let ok = false;
+  try {
+    const results = await applyPlan(state, planRun(state, objects, ctx), ctx);
+    await step('summary', () => summarise(state.db, summary, logger));
+    opts.onProgress?.({ step: 'parquet', done: 0, total: 0 });
+    await step('parquet', () => exportParquet(state.db, ctx));
+    ok = true;
+    return results;
+  } finally {
+    closeState(state, ok, summary);
+  }
 }
 
 async function count(db: Database, sql: string): Promise<number> {

@@ -1,8 +1,8 @@
 -- Task 1 (docs/spec.md#task-1): the clean pin table. Placeholders (placeholders.sql) and empty strings → NULL,
 -- per column; follower_count → integer; save_location → the path only; index → ind.
 -- One row per ind: when a post arrived more than once, the copy with the lowest Kafka offset wins
--- (ties: lowest partition), i.e. the first time it was sent on its partition.
--- {{raw}}: raw_pin, or its rows of the posts a run changed (incremental runs).
+-- (ties: lowest partition), i.e. the first time it was sent on its partition (post_winners.sql).
+-- {{winners}}: the rows of post_winners.sql (every post, or the posts a run changed).
 SELECT
   "index" AS ind,
   clean_text('unique_id', unique_id) AS unique_id,
@@ -18,8 +18,6 @@ SELECT
          THEN substr(save_location, length(save_location_prefix()) + 1)
          ELSE save_location END) AS save_location,
   clean_text('category', category) AS category
-FROM {{raw}} r
-SEMI JOIN (
-  SELECT "index", min({'o': _offset, 'p': _partition}) AS first FROM {{raw}} GROUP BY "index"
-) w ON w."index" = r."index" AND w.first = {'o': r._offset, 'p': r._partition}
+FROM staged_pin
+WHERE rowid IN (SELECT _rid FROM {{winners}})
 ORDER BY ind
