@@ -10,6 +10,7 @@ import type { Database } from './duckdb.ts';
 import { uploadParquet, writeJson, writeParquet, writeResultsJson } from './export.ts';
 import { fetchObjects } from './fetch.ts';
 import { loadObjects } from './load-objects.ts';
+import { resultsDir } from './results.ts';
 import { buildTables, mergeTables } from './merge.ts';
 import { isRunDate, todayUtc } from './object-keys.ts';
 import { listLocalObjects, listS3Objects } from './sources.ts';
@@ -119,7 +120,7 @@ async function execute(opts: BatchOptions, s3: S3Client | undefined): Promise<Ba
   if (!isRunDate(runDate))
     throw new PinpipeError('USAGE', `--run-date must be a date such as 2026-11-25 (got "${runDate}").`);
   const workDir = path.resolve(profile.batch.workDir);
-  const outDir = path.resolve(opts.out ?? path.join(workDir, 'results'));
+  const outDir = path.resolve(resultsDir(profile, opts.out));
   const summary = newSummary(opts, runDate, workDir, outDir);
   const step = stepper(summary.timingsMs, summary.cpuMs, signal);
 
