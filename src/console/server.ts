@@ -133,6 +133,23 @@ export async function startConsole(opts: {
       req.on('close', () => streams.delete(res));
       return;
     }
+    const find = /^\/api\/topics\/([^/]+)\/find$/.exec(path);
+    if (find) {
+      const ind = intParam(q.get('ind'), 'ind');
+      if (ind === undefined) {
+        throw new HttpProblem(400, 'BAD_REQUEST', 'Name the post: /api/topics/<topic>/find?ind=<N>.');
+      }
+      sendJson(res, 200, await data.findInd(decodeURIComponent(find[1]!), ind));
+      return;
+    }
+    if (path === '/api/quarantine') {
+      sendJson(res, 200, data.quarantine());
+      return;
+    }
+    if (path === '/api/verdict') {
+      sendJson(res, 200, await data.verdict());
+      return;
+    }
     const topic = /^\/api\/topics\/([^/]+)$/.exec(path);
     if (topic) {
       const name = decodeURIComponent(topic[1]!);
