@@ -126,8 +126,12 @@ export class ConsoleData {
   private readonly s3: S3Client;
   private readonly pool: MysqlPool;
 
-  constructor(profile: Profile) {
+  /** How long a reconciliation verdict is reused (VERDICT_MS unless given). */
+  private readonly verdictMs: number;
+
+  constructor(profile: Profile, opts: { verdictMs?: number } = {}) {
     this.profile = profile;
+    this.verdictMs = opts.verdictMs ?? VERDICT_MS;
     this.names = topicNames(profile);
     this.kafka = createKafka(profile, {
       retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 500 },
@@ -314,9 +318,9 @@ export class ConsoleData {
   private verdictAt = 0;
   private verdictRunning: Promise<void> | undefined;
 
-  /** Starts a reconciliation in the background when the last one is older than VERDICT_MS. */
+  /** Starts a reconciliation in the background when the last one is older than verdictMs. */
   private refreshVerdict(): void {
-    if (this.verdictRunning || Date.now() - this.verdictAt < VERDICT_MS) return;
+    if (this.verdictRunning || Date.now() - this.verdictAt < this.verdictMs) return;
     this.verdictRunning = runVerify({ profile: this.profile })
       .then(
         (r) => {

@@ -52,11 +52,13 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown): void
 /** Starts the console; the token is random unless given (tests pass none). */
 export async function startConsole(opts: {
   profile: Profile;
+  /** How long a reconciliation verdict is reused (default 15 s: it reads every stored object). */
+  verdictMs?: number;
   port?: number;
   token?: string;
 }): Promise<RunningConsole> {
   const token = opts.token ?? randomBytes(18).toString('base64url');
-  const data = new ConsoleData(opts.profile);
+  const data = new ConsoleData(opts.profile, { verdictMs: opts.verdictMs });
   let latest: PipelineFigures | undefined;
   let latestAt = 0;
   let refreshing: Promise<PipelineFigures> | undefined;
