@@ -1,0 +1,141 @@
+// npm run console:screenshots — runs the pipeline on the sandbox (the demo's steps), keeps a proxy
+// and a sink running, opens `pinpipe console` in headless Chromium and saves its parts as PNGs.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import pino from 'pino';
+import { chromium } from 'playwright-core';
+import { runScript } from './lib/run-script.ts';
+import { runDemo } from './lib/demo.ts';
+import { parsePositiveInt } from '../src/cli/context.ts';
+import { PROJECT_ROOT } from '../src/config/env.ts';
+import { topicNames } from '../src/config/schema.ts';
+import { isPinpipeError, PinpipeError } from '../src/errors.ts';
+import { startProxy } from '../src/proxy/index.ts';
+import { runSink } from '../src/sink/index.ts';
+import { runEmulator } from '../src/emulator/index.ts';
+import { startConsole } from '../src/console/server.ts';
+import { sandboxDown, sandboxStatus } from '../sandbox/sandbox.ts';
+import { CHROMIUM_ARGS, chromiumTool } from '../tests/helpers/machine.ts';
+
+const quiet = pino({ level: 'silent' });
+
+await runScript(
+  'console:screenshots',
+  'Run the pipeline on the sandbox, open `pinpipe console` in headless Chromium and save screenshots of its parts.',
+  (c) =>
+    c
+      .option(
+        '-n, --count <posts>',
+        'posts the demo step emulates before the page opens',
+        parsePositiveInt('--count'),
+        300,
+      )
+      .option(
+        '--live <posts>',
+        'posts emulated while the page is open (moves the figures)',
+        parsePositiveInt('--live'),
+        200,
+      )
+      .option('--out <dir>', 'folder of the PNGs', path.join(PROJECT_ROOT, 'docs', 'img')),
+  async ({ profile, cacheDir, say, opts }) => {
+    const chromiumPath = chromiumTool().path;
+    if (!chromiumPath) {
+      throw new PinpipeError(
+        'USAGE',
+        "Chromium is not installed: sudo apt-get install -y chromium (Debian's package).",
+      );
+    }
+    const out = opts.out as string;
+    await mkdir(out, { recursive: true });
+    const sbx = { profile, cacheDir, say: (m: string) => say(`  ${m}`) };
+    const wasUp = Object.values(await sandboxStatus(sbx)).every((h) => h.ok);
+    const ctl = new AbortController();
+    const sinkCtl = new AbortController();
+    const closers: Array<() => Promise<unknown>> = [];
+    try {
+      await runDemo({
+        profile,
+        cacheDir,
+        count: opts.count as number,
+        seed: 7,
+        keepSandbox: true,
+        say,
+        out: () => {},
+        signal: ctl.signal,
+      }).catch((err: unknown) => {
+        // a mismatch is shown by the console's verdict; anything else stops the script
+        if (!isPinpipeError(err) || err.code !== 'VERIFY_MISMATCH') throw err;
+      });
+      const proxy = await startProxy({ profile, logger: quiet });
+      closers.push(() => proxy.close());
+      const sink = runSink({
+        profile,
+        metricsPort: 0,
+        signal: sinkCtl.signal,
+        progressIntervalMs: 0,
+        logger: quiet,
+      });
+      closers.push(() => (sinkCtl.abort(), sink.catch(() => undefined)));
+      const con = await startConsole({ profile, port: 0, verdictMs: 2000 });
+      closers.push(() => con.close());
+      const browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
+      closers.push(() => browser.close());
+      const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+      await page.goto(con.url, { waitUntil: 'load' });
+      say(
+        `console at ${con.url.replace(/token=.*/, 'token=…')}; emulating ${opts.live as number} posts live`,
+      );
+      await runEmulator({
+        profile,
+        url: proxy.url,
+        count: opts.live as number,
+        rate: 40,
+        seed: 8,
+        signal: ctl.signal,
+      });
+      const stageUp = (id: string) =>
+        page.locator(`li.stage.up[data-stage="${id}"]`).waitFor({ timeout: 30_000 });
+      await stageUp('proxy');
+      await stageUp('sink');
+      await page.locator('#verdict.ok, #verdict.mismatch').waitFor({ timeout: 60_000 });
+      const shot = async (selector: string, file: string) => {
+        await page.locator(selector).screenshot({ path: path.join(out, file) });
+        say(`saved ${path.relative(PROJECT_ROOT, path.join(out, file))}`);
+      };
+      await shot('#pipeline', 'console-pipeline.png');
+
+      const names = topicNames(profile);
+      await page.locator(`button.topic[data-topic="${names.pin}"]`).click();
+      const newest = page.locator('#records li.record').first();
+      await newest.waitFor({ state: 'visible', timeout: 15_000 });
+      await shot('#topic-view', 'console-topic.png');
+      const ind = (JSON.parse((await newest.locator('pre').textContent()) ?? '{}') as { index?: number })
+        .index;
+      if (ind !== undefined) {
+        await page.locator(`button.topic[data-topic="${names.geo}"]`).click();
+        await page.locator('#records li.record').first().waitFor({ state: 'visible', timeout: 15_000 });
+        await page.locator('#find input[name="ind"]').fill(String(ind));
+        await page.locator('#find button[type="submit"]').click();
+        await page.locator('#records li.record.found').first().waitFor({ state: 'visible', timeout: 15_000 });
+        await shot('#topic-view', 'console-find.png');
+      }
+      await page.locator('#s3 .shortcuts button', { hasText: 'topics/' }).click();
+      await page.locator('#s3-list button.folder', { hasText: `${names.pin}/` }).click();
+      await page.locator('#s3-list button.folder', { hasText: 'partition=0/' }).click();
+      await page.locator('#s3-list button.object').first().click();
+      await page.locator('#s3-preview').waitFor({ state: 'visible', timeout: 15_000 });
+      await shot('#s3', 'console-s3.png');
+      await page.locator('#quarantine-caption').filter({ hasNotText: 'No batch has run yet' }).waitFor();
+      await shot('#quarantine', 'console-quarantine.png');
+      await page.locator('#results-frame').scrollIntoViewIfNeeded();
+      await page.frameLocator('#results-frame').locator('table').first().waitFor({ timeout: 15_000 });
+      await shot('#results', 'console-results.png');
+    } finally {
+      for (const close of closers.reverse()) await close().catch(() => undefined);
+      if (!wasUp) {
+        say('stopping the sandbox this script started');
+        await sandboxDown({ profile, cacheDir }).catch(() => undefined);
+      }
+    }
+  },
+);
