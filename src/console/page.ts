@@ -34,6 +34,11 @@ export function indexHtml(profile: string): string {
 ${stages}
 </ol>
 <p id="verdict" class="verdict pending">Reconciliation: computing…</p>
+<div id="actions">
+<form id="emulate"><label>posts <input name="count" type="number" min="1" max="100000" value="100" required></label> <button type="submit">Emulate</button></form>
+<button type="button" id="run-batch">Run the batch</button>
+<p id="job" hidden><span class="what"></span> <progress max="1" value="0"></progress></p>
+</div>
 <table id="topics" class="grid">
 <thead><tr><th>topic</th><th class="num">records (Kafka)</th><th class="num">sink lag</th><th>lag per partition</th><th class="num">S3 objects</th><th class="num">S3 bytes</th><th class="num">emulated</th></tr></thead>
 <tbody></tbody>

@@ -283,6 +283,23 @@ describe('pinpipe console in headless Chromium', { timeout: 90_000 }, () => {
     await page.close();
   });
 
+  it('runs the batch from its button and shows how it ended', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    await page.goto(running.url, { waitUntil: 'load' });
+    await page.locator('#run-batch').click();
+    const job = page.locator('#job');
+    await expect.poll(() => job.getAttribute('data-state'), { timeout: 30_000 }).toBe('done');
+    expect(await job.getAttribute('data-kind')).toBe('batch');
+    expect(await job.locator('.what').textContent()).toMatch(
+      /^batch done: run \d{4}-\d{2}-\d{2}: clean rows pin 0, geo 0, user 0; \d+ lines quarantined$/,
+    );
+    expect(await page.locator('#run-batch').isDisabled()).toBe(false);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('refuses requests without the token and answers bad input with 4xx and a reason', async () => {
     const origin = new URL(running.url).origin;
     const t = `token=${running.token}`;
@@ -319,6 +336,24 @@ describe('pinpipe console in headless Chromium', { timeout: 90_000 }, () => {
       `Offset ${beyond} is outside partition 0's records: ${p0.low} to ${Number(p0.high) - 1}.`,
     );
     expect((await get(`/api/topics/${names.geo}?partition=x&${t}`)).status).toBe(400);
+
+    const post = async (p: string, headers: Record<string, string> = {}) => {
+      const res = await fetch(`${origin}${p}`, { method: 'POST', headers });
+      return {
+        status: res.status,
+        body: (await res.json().catch(() => ({}))) as { error?: { message: string } },
+      };
+    };
+    expect((await post('/api/actions/batch')).status).toBe(403);
+    expect((await post(`/api/actions/batch?${t}`, { origin: 'http://evil.example' })).status).toBe(403);
+    expect((await get(`/api/actions/batch?${t}`)).status).toBe(405);
+    expect((await post(`/api/pipeline?${t}`)).status).toBe(405);
+    const zero = await post(`/api/actions/emulate?count=0&${t}`);
+    expect(zero.status).toBe(400);
+    expect(zero.body.error?.message).toBe('count must be between 1 and 100000 (got 0).');
+    expect((await post(`/api/actions/emulate?${t}`)).body.error?.message).toBe(
+      'Say how many posts: POST /api/actions/emulate?count=<N>.',
+    );
 
     const noInd = await get(`/api/topics/${names.geo}/find?ind=abc&${t}`);
     expect(noInd.status).toBe(400);

@@ -263,8 +263,45 @@ async function showQuarantine(f) {
   }
 }
 
+/** POST to start a job; the answer (202) and the figures then carry its progress. */
+async function startJob(path) {
+  try {
+    const res = await fetch(withToken(path), { method: 'POST', headers: { 'x-pinpipe-token': token } });
+    const body = await res.json().catch(() => ({}));
+    if (!res.ok) throw new Error((body.error && body.error.message) || `HTTP ${res.status}`);
+    notice('');
+    renderJob(body);
+  } catch (err) {
+    notice(err.message);
+  }
+}
+
+function renderJob(job) {
+  const p = $('#job');
+  if (!job) return;
+  p.hidden = false;
+  p.className = `job ${job.state}`;
+  p.dataset.state = job.state;
+  p.dataset.kind = job.kind;
+  const what = p.querySelector('.what');
+  const bar = p.querySelector('progress');
+  const pr = job.progress;
+  if (job.state === 'running') {
+    what.textContent = `${job.kind} running: ${pr.step} ${fmt(pr.done)} of ${fmt(pr.total)}`;
+    bar.hidden = false;
+    bar.max = Math.max(1, pr.total);
+    bar.value = pr.done;
+  } else {
+    what.textContent = `${job.kind} ${job.state}: ${job.message}`;
+    bar.hidden = true;
+  }
+  $('#emulate button').disabled = job.state === 'running';
+  $('#run-batch').disabled = job.state === 'running';
+}
+
 function render(f) {
   state.figures = f;
+  renderJob(f.job);
   drawSparks(f);
   renderVerdict(f.verdict);
   void showQuarantine(f);
@@ -501,6 +538,11 @@ function start() {
     void showRecords(`partition=${form.get('partition')}&offset=${form.get('offset')}`);
   });
   $('#newest').addEventListener('click', () => void showRecords(''));
+  $('#emulate').addEventListener('submit', (e) => {
+    e.preventDefault();
+    void startJob(`/api/actions/emulate?count=${encodeURIComponent(new FormData(e.target).get('count'))}`);
+  });
+  $('#run-batch').addEventListener('click', () => void startJob('/api/actions/batch'));
   $('#find').addEventListener('submit', (e) => {
     e.preventDefault();
     void findPost(new FormData(e.target).get('ind'));
