@@ -15,6 +15,8 @@ import { runSink } from '../src/sink/index.ts';
 import { runEmulator } from '../src/emulator/index.ts';
 import { startConsole } from '../src/console/server.ts';
 import { startLedgerRun } from '../src/verify/ledger.ts';
+import { createS3 } from '../src/clients/s3.ts';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { sandboxDown, sandboxStatus } from '../sandbox/sandbox.ts';
 import { CHROMIUM_ARGS, chromiumTool } from '../tests/helpers/machine.ts';
 
@@ -112,9 +114,10 @@ await runScript(
       await pause(1500);
       await page.locator('#verdict.ok, #verdict.mismatch').waitFor({ timeout: 30_000 });
       const shot = async (selector: string, file: string, maxHeight = 900) => {
+        // from the top of the page, the element's box is in page coordinates
+        await page.evaluate('window.scrollTo(0, 0)');
         const box = await page.locator(selector).boundingBox();
         if (!box) throw new Error(`${selector} is not on the page`);
-        await page.locator(selector).scrollIntoViewIfNeeded();
         await page.screenshot({
           path: path.join(out, file),
           fullPage: true,
@@ -145,7 +148,25 @@ await runScript(
       await page.locator('#s3-list button.object').first().click();
       await page.locator('#s3-preview').waitFor({ state: 'visible', timeout: 15_000 });
       await shot('#s3', 'console-s3.png');
-      await page.locator('#quarantine-caption').filter({ hasNotText: 'No batch has run yet' }).waitFor();
+      // one object with a cut-off line, run the batch from the page's button, show its quarantine,
+      // then remove the object again (the next batch forgets it)
+      const badKey = `${profile.s3.topicsDir}/${names.pin}/partition=0/${names.pin}+0+9999999000.json`;
+      const s3 = createS3(profile);
+      closers.push(async () => {
+        await s3.send(new DeleteObjectCommand({ Bucket: profile.s3.bucket, Key: badKey }));
+        s3.destroy();
+      });
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: profile.s3.bucket,
+          Key: badKey,
+          Body: '{"index": 7528, "unique_id": "fbe53c66-3442-4773-b19e-d3ec6f54dddf", "title": "No Title Data Av\n',
+        }),
+      );
+      await page.locator('#run-batch').click();
+      await page.locator('#job[data-state="done"], #job[data-state="failed"]').waitFor({ timeout: 120_000 });
+      await page.locator('#quarantine-lines tr.quarantined').first().waitFor({ timeout: 15_000 });
+      await shot('#actions', 'console-job.png');
       await shot('#quarantine', 'console-quarantine.png');
     } finally {
       for (const close of closers.reverse()) await close().catch(() => undefined);
