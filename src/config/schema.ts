@@ -144,6 +144,8 @@ export const profileSchema = z
         rotateIntervalMs: z.number().int().min(0).default(0),
         rotateScheduleIntervalMs: z.number().int().min(0).default(0),
         topicsRegex: z.string().optional(),
+        /** Serve the sink's Prometheus metrics on 127.0.0.1:<port> (absent: off; 0: any free port). */
+        metricsPort: z.number().int().min(0).max(65535).optional(),
       })
       .strict(),
     batch: z

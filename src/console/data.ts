@@ -12,11 +12,20 @@ import { SOURCE_TABLES } from '../emulator/records.ts';
 import { TOPIC_KEYS, type TopicKey } from '../emulator/types.ts';
 import { lastBatchSummary } from '../verify/collect.ts';
 import { ledgerTotals } from '../verify/ledger.ts';
+import { runVerify } from '../verify/index.ts';
+import { readSinkStatus, sinkStatusPath } from '../sink/status-file.ts';
 import { latestResultsDir, readResults, renderReportHtml, resultsRoot } from '../report/index.ts';
 import {
   HttpProblem,
   decodeValue,
+  hasInd,
   lagPerPartition,
+  parsePrometheus,
+  proxyFigures,
+  withSinkLag,
+  sumSamples,
+  type ProxyFigures,
+  type PromSample,
   newestFirst,
   previewLines,
   recordWindows,
@@ -49,8 +58,17 @@ export interface PipelineFigures {
   sourceRows: Record<TopicKey, number> | null;
   emulated: { runs: number; acknowledged: Record<TopicKey, number> };
   topics: TopicFigures[];
-  sink: { state: string; members: number } | null;
+  sink: {
+    state: string;
+    members: number;
+    /** From the sink's /metrics when it serves them (docs/metrics.md); lag per partition too then. */
+    metrics: null | { records: number; objects: number; bytes: number; errorRecords: number };
+  } | null;
+  /** From the proxy's /metrics; null when the proxy is down or serves none. */
+  proxy: ProxyFigures | null;
   s3: { objects: number; bytes: number } | null;
+  /** pinpipe verify's reconciliation, recomputed at most every VERDICT_MS while a page is open. */
+  verdict: Verdict;
   lastBatch: null | {
     generatedAt: string;
     runDate: string;
@@ -61,6 +79,35 @@ export interface PipelineFigures {
 }
 
 const PROBE_MS = 2500;
+/** The reconciliation reads every stored object: it is recomputed at most this often. */
+export const VERDICT_MS = 15_000;
+
+export type Verdict =
+  | { state: 'pending' }
+  | { state: 'unavailable'; reason: string; at: string }
+  | {
+      state: 'ok' | 'mismatch';
+      at: string;
+      topics: Array<{ topic: string; ok: boolean; problems: string[] }>;
+    };
+
+/** The quarantine of the last batch: its totals and its first entries, with each line's text. */
+export interface QuarantineView {
+  runDate: string;
+  total: number;
+  byReason: Record<string, number>;
+  perTopic: Record<string, number>;
+  entries: Array<{
+    topic: string;
+    key: string;
+    line: number;
+    offset: number;
+    reason: string;
+    text: string | null;
+  }>;
+  /** Where every entry is (the samples are the first ones). */
+  duckdbPath: string;
+}
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -79,8 +126,12 @@ export class ConsoleData {
   private readonly s3: S3Client;
   private readonly pool: MysqlPool;
 
-  constructor(profile: Profile) {
+  /** How long a reconciliation verdict is reused (VERDICT_MS unless given). */
+  private readonly verdictMs: number;
+
+  constructor(profile: Profile, opts: { verdictMs?: number } = {}) {
     this.profile = profile;
+    this.verdictMs = opts.verdictMs ?? VERDICT_MS;
     this.names = topicNames(profile);
     this.kafka = createKafka(profile, {
       retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 500 },
@@ -231,8 +282,12 @@ export class ConsoleData {
     return out;
   }
 
-  private async proxyAnswers(): Promise<void> {
-    const url = `${this.profile.proxy.url.replace(/\/$/, '')}/topics`;
+  /**
+   * The proxy's figures from its /metrics (docs/metrics.md). It is up when it answers at all; a
+   * proxy that serves no metrics (another implementation behind proxy.url) gives null figures.
+   */
+  private async proxyMetrics(): Promise<ProxyFigures | null> {
+    const url = `${this.profile.proxy.url.replace(/\/$/, '')}/metrics`;
     let res: Response;
     try {
       res = await fetch(url, { signal: AbortSignal.timeout(1500) });
@@ -241,7 +296,59 @@ export class ConsoleData {
         cause: err,
       });
     }
-    await res.arrayBuffer().catch(() => undefined);
+    const text = await res.text().catch(() => '');
+    if (res.status !== 200) return null;
+    return proxyFigures(parsePrometheus(text));
+  }
+
+  /** The sink's /metrics, when a running sink of this profile's group serves them. */
+  private async sinkMetrics(): Promise<PromSample[] | null> {
+    const status = readSinkStatus(sinkStatusPath(this.profile, this.profile.sink.groupId));
+    if (!status?.metricsUrl) return null;
+    try {
+      const res = await fetch(status.metricsUrl, { signal: AbortSignal.timeout(1500) });
+      if (res.status !== 200) return null;
+      return parsePrometheus(await res.text());
+    } catch {
+      return null;
+    }
+  }
+
+  private verdictNow: Verdict = { state: 'pending' };
+  private verdictAt = 0;
+  private verdictRunning: Promise<void> | undefined;
+
+  /** Starts a reconciliation in the background when the last one is older than verdictMs. */
+  private refreshVerdict(): void {
+    if (this.verdictRunning || Date.now() - this.verdictAt < this.verdictMs) return;
+    this.verdictRunning = runVerify({ profile: this.profile })
+      .then(
+        (r) => {
+          this.verdictNow = {
+            state: r.ok ? 'ok' : 'mismatch',
+            at: new Date().toISOString(),
+            topics: r.topics.map((t) => ({ topic: t.topic, ok: t.ok, problems: t.problems })),
+          };
+        },
+        (err: unknown) => {
+          this.verdictNow = {
+            state: 'unavailable',
+            reason: describeError(err),
+            at: new Date().toISOString(),
+          };
+        },
+      )
+      .finally(() => {
+        this.verdictAt = Date.now();
+        this.verdictRunning = undefined;
+      });
+  }
+
+  /** The verdict now, waiting for one to finish (tests and the first page load). */
+  async verdict(): Promise<Verdict> {
+    this.refreshVerdict();
+    await this.verdictRunning;
+    return this.verdictNow;
   }
 
   /** Every stage's figures; each part fails on its own and marks its stage down. */
@@ -251,11 +358,13 @@ export class ConsoleData {
         (value) => ({ value, error: undefined as unknown }),
         (error: unknown) => ({ value: undefined, error: error ?? new Error('failed') }),
       );
-    const [mysql, kafka, s3, proxy] = await Promise.all([
+    this.refreshVerdict();
+    const [mysql, kafka, s3, proxy, sinkSamples] = await Promise.all([
       settle(this.sourceRows()),
       settle(this.kafkaFigures()),
       settle(this.s3Figures()),
-      settle(this.proxyAnswers()),
+      settle(this.proxyMetrics()),
+      this.sinkMetrics(),
     ]);
     const summary = (() => {
       try {
@@ -305,7 +414,7 @@ export class ConsoleData {
       sourceRows: mysql.value ?? null,
       emulated: ledgerTotals(this.profile),
       topics: TOPIC_KEYS.map((k) => {
-        const parts = kafka.value?.perTopic[k] ?? null;
+        const parts = withSinkLag(kafka.value?.perTopic[k] ?? null, sinkSamples, this.names[k]);
         return {
           key: k,
           topic: this.names[k],
@@ -316,8 +425,22 @@ export class ConsoleData {
           s3: s3.value?.[k] ?? null,
         };
       }),
-      sink: kafka.value?.sink ?? null,
+      sink: kafka.value?.sink
+        ? {
+            ...kafka.value.sink,
+            metrics: sinkSamples
+              ? {
+                  records: sumSamples(sinkSamples, 'pinpipe_sink_records_total'),
+                  objects: sumSamples(sinkSamples, 'pinpipe_sink_objects_total'),
+                  bytes: sumSamples(sinkSamples, 'pinpipe_sink_bytes_total'),
+                  errorRecords: sumSamples(sinkSamples, 'pinpipe_sink_error_records_total'),
+                }
+              : null,
+          }
+        : null,
+      proxy: proxy.value ?? null,
       s3: s3Totals,
+      verdict: this.verdictNow,
       lastBatch: summary
         ? {
             generatedAt: summary.generatedAt,
@@ -435,6 +558,69 @@ export class ConsoleData {
     }
   }
 
+  /** The last batch's quarantine (its first entries with each line's text); 404 before any batch. */
+  quarantine(): QuarantineView {
+    let summary;
+    try {
+      summary = lastBatchSummary(this.profile);
+    } catch (err) {
+      throw new HttpProblem(404, 'NO_RESULTS', describeError(err));
+    }
+    if (!summary) {
+      throw new HttpProblem(
+        404,
+        'NO_RESULTS',
+        `No batch has run yet for profile ${this.profile.name}: run ${startCommand('batch', this.opts())}.`,
+      );
+    }
+    const q = summary.quarantined;
+    return {
+      runDate: summary.runDate,
+      total: q.total,
+      byReason: q.byReason,
+      perTopic: q.perTopic as Record<string, number>,
+      entries: q.samples.map((e) => ({
+        topic: e.topic,
+        key: e.key,
+        line: e.line,
+        offset: e.offset,
+        reason: e.reason,
+        text: e.text,
+      })),
+      duckdbPath: summary.duckdbPath,
+    };
+  }
+
+  /**
+   * The records of a topic whose post index is `ind` (field `index` in pin, `ind` in geo and
+   * user), scanning every partition from its low offset; at most 20, within 10 s (`partial` then).
+   */
+  async findInd(topic: string, ind: number) {
+    const key = this.knownTopic(topic);
+    const field = SOURCE_TABLES[key].key;
+    const partitions = await this.kafkaOr503(() => this.topicOffsets(topic));
+    const windows = partitions
+      .filter((p) => p.high > p.low)
+      .map((p) => ({ partition: p.partition, from: p.low, to: p.high }));
+    const { records, partial, scanned } = windows.length
+      ? await this.kafkaOr503(() =>
+          readWindows(this.kafka, topic, windows, 10_000, {
+            keep: (r) => hasInd(r.value, field, ind),
+            max: 20,
+          }),
+        )
+      : { records: [], partial: false, scanned: 0 };
+    return {
+      topic,
+      ind,
+      field,
+      records: [...records].sort((a, b) => a.partition - b.partition || a.offset - b.offset),
+      scanned,
+      total: partitions.reduce((n, p) => n + p.high - p.low, 0),
+      partial,
+    };
+  }
+
   /** The last batch's results as the report's HTML page (tables and charts). */
   async resultsHtml(): Promise<string> {
     try {
@@ -461,13 +647,15 @@ export async function readWindows(
   topic: string,
   windows: OffsetWindow[],
   timeoutMs: number,
-): Promise<{ records: BrowsedRecord[]; partial: boolean }> {
+  filter: { keep?: (r: BrowsedRecord) => boolean; max?: number } = {},
+): Promise<{ records: BrowsedRecord[]; partial: boolean; scanned: number }> {
   const consumer = kafka.consumer({
     groupId: `pinpipe-console-${randomUUID()}`,
     maxWaitTimeInMs: 100,
     retry: { retries: 0 },
   });
   const out: BrowsedRecord[] = [];
+  let scanned = 0;
   const pending = new Map(windows.map((w) => [w.partition, w]));
   let finish: () => void = () => {};
   const finished = new Promise<void>((resolve) => (finish = resolve));
@@ -482,13 +670,20 @@ export async function readWindows(
         if (!w) return;
         const offset = Number(message.offset);
         if (offset >= w.from && offset < w.to) {
-          out.push({
+          scanned++;
+          const r: BrowsedRecord = {
             partition,
             offset,
             timestamp: Number(message.timestamp),
             key: message.key?.toString('utf8') ?? null,
             value: decodeValue(message.value?.toString('utf8') ?? null),
-          });
+          };
+          if (!filter.keep || filter.keep(r)) out.push(r);
+          if (filter.max !== undefined && out.length >= filter.max) {
+            pending.clear();
+            finish();
+            return;
+          }
         }
         if (offset >= w.to - 1) {
           pending.delete(partition);
@@ -502,8 +697,8 @@ export async function readWindows(
       timer = setTimeout(() => resolve(true), timeoutMs);
     });
     const partial = await Promise.race([finished.then(() => false), timedOut]);
-    if (partial && out.length === 0) throw new Error(`no records of ${topic} arrived within ${timeoutMs} ms`);
-    return { records: out, partial };
+    if (partial && scanned === 0) throw new Error(`no records of ${topic} arrived within ${timeoutMs} ms`);
+    return { records: out, partial, scanned };
   } finally {
     clearTimeout(timer);
     await consumer.disconnect().catch(() => {});

@@ -8,7 +8,7 @@ import { STAGE_IDS } from './logic.ts';
 export function indexHtml(profile: string): string {
   const stages = STAGE_IDS.map(
     (id) =>
-      `<li class="stage unknown" data-stage="${id}"><h3></h3><div class="figures"></div><p class="down"></p></li>`,
+      `<li class="stage unknown" data-stage="${id}"><h3></h3><div class="figures"></div><svg class="spark" viewBox="0 0 120 24" preserveAspectRatio="none" aria-hidden="true"><polyline points=""></polyline></svg><p class="down"></p></li>`,
   ).join('\n');
   return `<!doctype html>
 <html lang="en">
@@ -33,6 +33,12 @@ export function indexHtml(profile: string): string {
 <ol class="stages">
 ${stages}
 </ol>
+<p id="verdict" class="verdict pending">Reconciliation: computing…</p>
+<div id="actions">
+<form id="emulate"><label>posts <input name="count" type="number" min="1" max="100000" value="100" required></label> <button type="submit">Emulate</button></form>
+<button type="button" id="run-batch">Run the batch</button>
+<p id="job" hidden><span class="what"></span> <progress max="1" value="0"></progress></p>
+</div>
 <table id="topics" class="grid">
 <thead><tr><th>topic</th><th class="num">records (Kafka)</th><th class="num">sink lag</th><th>lag per partition</th><th class="num">S3 objects</th><th class="num">S3 bytes</th><th class="num">emulated</th></tr></thead>
 <tbody></tbody>
@@ -44,6 +50,7 @@ ${stages}
 <form id="jump"><label>partition <input name="partition" type="number" min="0" value="0" required></label>
 <label>offset <input name="offset" type="number" min="0" required></label> <button type="submit">Jump</button>
 <button type="button" id="older" hidden>Older</button> <button type="button" id="newest">Newest</button></form>
+<form id="find"><label>find post <input name="ind" type="number" min="0" required placeholder="ind"></label> <button type="submit">Find</button></form>
 <p id="records-caption"></p>
 <ol id="records"></ol>
 </section>
@@ -52,6 +59,11 @@ ${stages}
 <p class="shortcuts"></p>
 <ul id="s3-list"></ul>
 <pre id="s3-preview" hidden></pre>
+</section>
+<section id="quarantine" aria-label="Quarantine">
+<h2>Quarantine of the last batch</h2>
+<p id="quarantine-caption">No batch has run yet: <code>pinpipe batch</code>.</p>
+<table id="quarantine-lines" class="grid" hidden><thead><tr><th>reason</th><th>object</th><th class="num">line</th><th class="num">offset</th><th>the line</th></tr></thead><tbody></tbody></table>
 </section>
 <section id="results" aria-label="Batch results">
 <h2>Batch results</h2>

@@ -7,6 +7,7 @@ import { PinpipeError, describeError } from '../errors.ts';
 import { ConsoleData, type PipelineFigures } from './data.ts';
 import { HttpProblem, checkAccess, cleanPrefix, intParam, problemBody } from './logic.ts';
 import { indexHtml } from './page.ts';
+import { Jobs, MAX_EMULATE } from './actions.ts';
 
 /** The console only ever listens on the loopback interface. */
 export const CONSOLE_HOST = '127.0.0.1';
@@ -52,11 +53,14 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown): void
 /** Starts the console; the token is random unless given (tests pass none). */
 export async function startConsole(opts: {
   profile: Profile;
+  /** How long a reconciliation verdict is reused (default 15 s: it reads every stored object). */
+  verdictMs?: number;
   port?: number;
   token?: string;
 }): Promise<RunningConsole> {
   const token = opts.token ?? randomBytes(18).toString('base64url');
-  const data = new ConsoleData(opts.profile);
+  const data = new ConsoleData(opts.profile, { verdictMs: opts.verdictMs });
+  const jobs = new Jobs(opts.profile);
   let latest: PipelineFigures | undefined;
   let latestAt = 0;
   let refreshing: Promise<PipelineFigures> | undefined;
@@ -86,7 +90,7 @@ export async function startConsole(opts: {
     if (streams.size > 0) {
       try {
         const f = await refresh();
-        const frame = `event: figures\ndata: ${JSON.stringify(f)}\n\n`;
+        const frame = `event: figures\ndata: ${JSON.stringify({ ...f, job: jobs.current })}\n\n`;
         for (const s of streams) s.write(frame);
       } catch {
         // figures() marks failing stages itself; an unexpected failure waits for the next tick
@@ -108,9 +112,30 @@ export async function startConsole(opts: {
       port,
     );
     if (denied) throw denied;
-    if (req.method !== 'GET') throw new HttpProblem(405, 'METHOD_NOT_ALLOWED', 'The console only reads.');
     const path = url.pathname;
     const q = url.searchParams;
+    const action = /^\/api\/actions\/(emulate|batch)$/.exec(path);
+    if (action) {
+      if (req.method !== 'POST') {
+        throw new HttpProblem(405, 'METHOD_NOT_ALLOWED', `Start a job with POST ${path}.`);
+      }
+      req.resume();
+      const count = action[1] === 'emulate' ? intParam(q.get('count'), 'count', 1, MAX_EMULATE) : undefined;
+      if (action[1] === 'emulate' && count === undefined) {
+        throw new HttpProblem(400, 'BAD_REQUEST', 'Say how many posts: POST /api/actions/emulate?count=<N>.');
+      }
+      const job = jobs.start(action[1] as 'emulate' | 'batch', count);
+      sendJson(res, 202, job);
+      return;
+    }
+    if (path === '/api/job') {
+      if (req.method !== 'GET') throw new HttpProblem(405, 'METHOD_NOT_ALLOWED', 'GET only.');
+      sendJson(res, 200, { job: jobs.current });
+      return;
+    }
+    if (req.method !== 'GET') {
+      throw new HttpProblem(405, 'METHOD_NOT_ALLOWED', 'Only the /api/actions/* endpoints take POST.');
+    }
     if (path === '/') {
       send(res, 200, 'text/html; charset=utf-8', indexHtml(opts.profile.name), {
         'content-security-policy': PAGE_CSP,
@@ -118,7 +143,8 @@ export async function startConsole(opts: {
       return;
     }
     if (path === '/api/pipeline') {
-      sendJson(res, 200, latest && Date.now() - latestAt < TICK_MS ? latest : await refresh());
+      const f = latest && Date.now() - latestAt < TICK_MS ? latest : await refresh();
+      sendJson(res, 200, { ...f, job: jobs.current });
       return;
     }
     if (path === '/api/events') {
@@ -128,9 +154,26 @@ export async function startConsole(opts: {
         connection: 'keep-alive',
       });
       res.write('retry: 1000\n\n');
-      if (latest) res.write(`event: figures\ndata: ${JSON.stringify(latest)}\n\n`);
+      if (latest) res.write(`event: figures\ndata: ${JSON.stringify({ ...latest, job: jobs.current })}\n\n`);
       streams.add(res);
       req.on('close', () => streams.delete(res));
+      return;
+    }
+    const find = /^\/api\/topics\/([^/]+)\/find$/.exec(path);
+    if (find) {
+      const ind = intParam(q.get('ind'), 'ind');
+      if (ind === undefined) {
+        throw new HttpProblem(400, 'BAD_REQUEST', 'Name the post: /api/topics/<topic>/find?ind=<N>.');
+      }
+      sendJson(res, 200, await data.findInd(decodeURIComponent(find[1]!), ind));
+      return;
+    }
+    if (path === '/api/quarantine') {
+      sendJson(res, 200, data.quarantine());
+      return;
+    }
+    if (path === '/api/verdict') {
+      sendJson(res, 200, await data.verdict());
       return;
     }
     const topic = /^\/api\/topics\/([^/]+)$/.exec(path);
@@ -205,6 +248,7 @@ export async function startConsole(opts: {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await refreshing?.catch(() => undefined);
+      await jobs.close();
       await data.close();
     },
   };

@@ -1,26 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import net, { type AddressInfo, type Socket } from 'node:net';
-import kafkajs, { type PartitionMetadata } from 'kafkajs';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Profile } from '../config/schema.ts';
 import { readSecret } from '../config/env.ts';
 import { PinpipeError, describeError } from '../errors.ts';
 import { log, type Logger } from '../log.ts';
 import { Admission } from './admission.ts';
 import { httpErrors, ProxyHttpError } from './confluent-errors.ts';
-import { declaredLength, readBody, sendJson } from './http-io.ts';
+import { sendJson } from './http-io.ts';
 import { KafkaBackend } from './kafka-backend.ts';
-import { kafkaFailure } from './kafka-errors.ts';
-import { LingerBatcher, type PartitionedRecord } from './linger-batcher.ts';
-import { formatFor, isValidTopicName, parseProduceBody, type ProduceRecord } from './produce-request.ts';
-import { apiKeyMatches, produceResponse, route } from './responses.ts';
-import { openAckLedger, proxyLedgerPath } from './ack-ledger.ts';
+import { LingerBatcher } from './linger-batcher.ts';
+import { route, routeLabel } from './router.ts';
+import { openAckLedger, proxyLedgerPath, type AckLedger } from './ack-ledger.ts';
+import { ProxyMetrics } from './metrics.ts';
+import { KNOWN_DOWN, produceHandler } from './produce-handler.ts';
+import { RequestTracker, drainServer } from './drain.ts';
+import { dispatcher } from './dispatch.ts';
 
 /**
- * `pinpipe proxy`: the produce side of Confluent's REST Proxy v2 on node:http.
- * Request → content type → Kafka known down? (503) → admission on Content-Length (429) → topic
- * metadata (cached) → body (bounded, counted) → records → partition → linger batcher → one kafkajs
- * sendBatch (acks=all) → offsets mapped back → 200. Memory is bounded by the profile's caps.
+ * `pinpipe proxy`: the produce side of Confluent's REST Proxy v2 on node:http, plus GET /health and
+ * GET /metrics (Prometheus). Routing is in router.ts, the produce path in produce-handler.ts, the
+ * drain on close in drain.ts; this module wires them to one server. Memory is bounded by the
+ * profile's caps.
  */
 export interface StartProxyOptions {
   profile: Profile;
@@ -50,15 +51,12 @@ export interface StartedProxy {
     inFlight: { requests: number; bytes: number };
     connections: number;
   };
+  /** The Prometheus metrics served at GET /metrics (docs/metrics.md). */
+  metrics: ProxyMetrics;
   /** Stops accepting, answers the requests in flight, then disconnects from Kafka. */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
-
-/** After the listener closes, time for connections already accepted to deliver their request. */
-const DRAIN_GRACE_MS = 150;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Under the broker's default message.max.bytes (1 MiB), with room for record overhead. */
 const MAX_BATCH_BYTES = 512 * 1024;
@@ -80,7 +78,6 @@ export async function startProxy(opts: StartProxyOptions): Promise<StartedProxy>
     );
   }
   const caps = profile.proxy;
-  const maxBody = caps.maxBodyBytes;
   const retryAfter = caps.retryAfterSeconds;
   const backend = new KafkaBackend({
     profile,
@@ -89,123 +86,69 @@ export async function startProxy(opts: StartProxyOptions): Promise<StartedProxy>
     probeIntervalMs: opts.probeIntervalMs,
   });
   const admission = new Admission(caps, () => backend.abandonedBytes());
+  let connections = 0;
+  const metrics = new ProxyMetrics({ inFlight: () => admission.inFlight, connections: () => connections });
   const batcher = new LingerBatcher({
     lingerMs: profile.proxy.lingerMs,
     maxBatchBytes: MAX_BATCH_BYTES,
-    send: backend.send,
+    send: metrics.countSends(backend.send),
   });
-  const partitioner = kafkajs.Partitioners.DefaultPartitioner();
+  /** Opened once the port is bound. */
+  const ledger: { acks?: AckLedger } = {};
+  const { produce, knownPartitions } = produceHandler({
+    backend,
+    admission,
+    batcher,
+    acks: () => ledger.acks!,
+    metrics,
+    maxBody: caps.maxBodyBytes,
+    retryAfter,
+  });
   let requests = 0;
   let tooMany = 0;
-  let inFlight = 0;
-  let connections = 0;
   /** Connections accepted while `maxConnections` were open: their requests are answered 429. */
   const overCap = new WeakSet<Socket>();
-  let draining = false;
-  let onIdle: (() => void) | undefined;
-  /** Answers not yet written: told to close their connection when draining starts. */
-  const open = new Set<ServerResponse>();
+  const tracker = new RequestTracker();
 
-  const assign = (topic: string, parts: PartitionMetadata[], records: ProduceRecord[]): PartitionedRecord[] =>
-    records.map((r) => {
-      if (r.partition !== undefined) {
-        if (!parts.some((p) => p.partitionId === r.partition))
-          throw httpErrors.partitionNotFound(topic, r.partition);
-        return { key: r.key, value: r.value, partition: r.partition };
-      }
-      const partition = partitioner({
-        topic,
-        partitionMetadata: parts,
-        message: { key: r.key, value: r.value },
-      });
-      return { key: r.key, value: r.value, partition };
+  const handle = dispatcher({
+    backend,
+    metrics,
+    apiKey,
+    overCap: (req) => overCap.has(req.socket),
+    produce,
+    knownPartitions,
+    retryAfter,
+  });
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    const started = process.hrtime.bigint();
+    const requestId = randomUUID();
+    res.setHeader('X-Request-Id', requestId);
+    requests++;
+    const r = route(new URL(req.url ?? '/', 'http://proxy.invalid').pathname);
+    let errorCode: number | undefined;
+    res.once('close', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.answered(routeLabel(r), res.headersSent ? res.statusCode : 0, seconds, errorCode);
     });
-
-  const knownPartitions = async (topic: string): Promise<PartitionMetadata[]> => {
-    if (!isValidTopicName(topic))
-      throw httpErrors.topicNotFound(topic, 'It is not a valid Kafka topic name.');
-    const parts = await backend.partitions(topic).catch((err: unknown) => {
-      throw kafkaFailure(err);
-    });
-    if (!parts) throw httpErrors.topicNotFound(topic);
-    return parts;
-  };
-
-  const produce = async (
-    req: IncomingMessage,
-    res: ServerResponse,
-    topic: string,
-    pathPartition?: string,
-  ) => {
-    const format = formatFor(req.headers['content-type']);
-    let partition: number | undefined;
-    if (pathPartition !== undefined) {
-      if (!/^\d{1,9}$/.test(pathPartition)) throw httpErrors.partitionNotFound(topic, Number.NaN);
-      partition = Number(pathPartition);
-    }
-    if (!isValidTopicName(topic))
-      throw httpErrors.topicNotFound(topic, 'It is not a valid Kafka topic name.');
-    // Everything below happens before a byte of the body is read.
-    if (backend.isDown()) throw httpErrors.kafka(true, KNOWN_DOWN, retryAfter);
-    const declared = declaredLength(req);
-    if (declared !== undefined && declared > maxBody) throw httpErrors.tooLarge(maxBody);
-    const ticket = admission.admit(declared ?? 0);
-    if (typeof ticket === 'string') throw httpErrors.tooManyRequests(ticket, retryAfter);
-    try {
-      const parts = await knownPartitions(topic);
-      const raw = await readBody(
-        req,
-        maxBody,
-        declared === undefined
-          ? { grow: (n) => ticket.grow(n), refusal: () => httpErrors.tooManyRequests('bytes', retryAfter) }
-          : undefined,
-      );
-      const assigned = assign(topic, parts, parseProduceBody(raw, format, partition));
-      const offsets = await batcher.submit(topic, assigned).catch((err: unknown) => {
-        acks.failed(topic, assigned.length);
-        throw kafkaFailure(err);
+    tracker.track(res);
+    handle(req, res, r)
+      .then(() => {
+        if (!res.headersSent) throw httpErrors.internal('no answer was produced');
+      })
+      .catch((err: unknown) => {
+        const e = err instanceof ProxyHttpError ? err : httpErrors.internal(describeError(err));
+        errorCode = e.errorCode;
+        // The detail (Kafka's message, broker addresses) goes to the log only, under the request id.
+        const line = `request ${requestId}: ${req.method} ${req.url} → ${e.status} ${e.detail ?? e.message}`;
+        if (e.status >= 500 && e.detail !== KNOWN_DOWN) logger.warn(line);
+        else logger.debug(line);
+        if (e.status === 429) tooMany++;
+        if (e.status === 429 || e.status === 503)
+          res.setHeader('Retry-After', String(e.retryAfter ?? retryAfter));
+        // Over a cap: the connection is closed, so a client over the connection cap reconnects.
+        sendJson(req, res, e.status, e.body(requestId), { close: tracker.draining || e.status === 429 });
       });
-      acks.acknowledged(topic, assigned.length);
-      sendJson(req, res, 200, produceResponse(offsets));
-    } finally {
-      ticket.release();
-    }
-  };
-
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const method = req.method ?? 'GET';
-    const url = new URL(req.url ?? '/', 'http://proxy.invalid');
-    const r = route(url.pathname);
-    if (!r) throw httpErrors.notFound(url.pathname);
-    if (r.name === 'health') {
-      const h = await backend.health();
-      if (h.ok) return sendJson(req, res, 200, { status: 'UP' });
-      throw httpErrors.kafka(true, `health check: ${h.detail}`, retryAfter);
-    }
-    if (apiKey && !apiKeyMatches(apiKey, header(req, 'x-api-key'))) throw httpErrors.unauthorized();
-    if (overCap.has(req.socket)) throw httpErrors.tooManyRequests('connections', retryAfter);
-    const allow = (...methods: string[]) => {
-      if (!methods.includes(method)) throw httpErrors.methodNotAllowed();
-    };
-    switch (r.name) {
-      case 'root':
-        allow('GET');
-        return sendJson(req, res, 200, {});
-      case 'topics':
-        allow('GET');
-        return sendJson(req, res, 200, await backend.listTopics().catch(rethrowKafka));
-      case 'topic': {
-        allow('GET', 'POST');
-        if (method === 'POST') return await produce(req, res, r.topic);
-        await knownPartitions(r.topic);
-        const d = await backend.describeTopic(r.topic).catch(rethrowKafka);
-        if (!d) throw httpErrors.topicNotFound(r.topic);
-        return sendJson(req, res, 200, d);
-      }
-      case 'partition':
-        allow('POST');
-        return await produce(req, res, r.topic, r.partition);
-    }
   };
 
   const server = http.createServer(
@@ -216,37 +159,7 @@ export async function startProxy(opts: StartProxyOptions): Promise<StartedProxy>
       // How often the header and request timeouts are checked (Node's default is 30 s).
       connectionsCheckingInterval: Math.min(1_000, caps.headersTimeoutMs),
     },
-    (req, res) => {
-      const requestId = randomUUID();
-      res.setHeader('X-Request-Id', requestId);
-      requests++;
-      inFlight++;
-      open.add(res);
-      // Counted until the answer is handed to the OS (or the client went away), so a drain never cuts
-      // off an answer that is still being written.
-      res.once('close', () => {
-        open.delete(res);
-        inFlight--;
-        if (inFlight === 0) onIdle?.();
-      });
-      if (draining) res.setHeader('Connection', 'close');
-      handle(req, res)
-        .then(() => {
-          if (!res.headersSent) throw httpErrors.internal('no answer was produced');
-        })
-        .catch((err: unknown) => {
-          const e = err instanceof ProxyHttpError ? err : httpErrors.internal(describeError(err));
-          // The detail (Kafka's message, broker addresses) goes to the log only, under the request id.
-          const line = `request ${requestId}: ${req.method} ${req.url} → ${e.status} ${e.detail ?? e.message}`;
-          if (e.status >= 500 && e.detail !== KNOWN_DOWN) logger.warn(line);
-          else logger.debug(line);
-          if (e.status === 429) tooMany++;
-          if (e.status === 429 || e.status === 503)
-            res.setHeader('Retry-After', String(e.retryAfter ?? retryAfter));
-          // Over a cap: the connection is closed, so a client over the connection cap reconnects.
-          sendJson(req, res, e.status, e.body(requestId), { close: draining || e.status === 429 });
-        });
-    },
+    onRequest,
   );
   // A hard ceiling far above the cap: connections beyond it are dropped by Node without an answer.
   server.maxConnections = caps.maxConnections * 2;
@@ -256,7 +169,7 @@ export async function startProxy(opts: StartProxyOptions): Promise<StartedProxy>
     socket.once('close', () => connections--);
   });
   const port = await listen(server, host, opts.port ?? profile.proxy.port);
-  const acks = openAckLedger(proxyLedgerPath(profile));
+  ledger.acks = openAckLedger(proxyLedgerPath(profile));
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   logger.info(
     `REST proxy on ${url} → Kafka ${profile.kafka.brokers.join(',')} (linger ${profile.proxy.lingerMs} ms)`,
@@ -265,32 +178,13 @@ export async function startProxy(opts: StartProxyOptions): Promise<StartedProxy>
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      draining = true;
-      for (const res of open) if (!res.headersSent) res.setHeader('Connection', 'close');
-      // Connections the kernel accepted but Node has not yet picked up would be reset when the
-      // listener closes: let the event loop take them in first.
-      await sleep(DRAIN_GRACE_MS);
-      // Stop accepting without http.Server#close's closeIdleConnections(): a connection whose request
-      // bytes are not parsed yet counts as idle, and would be reset instead of answered.
-      const closed = new Promise<void>((resolve) => net.Server.prototype.close.call(server, () => resolve()));
-      const deadline = Date.now() + (opts.drainTimeoutMs ?? 30_000);
-      let announced = false;
-      do {
-        await sleep(DRAIN_GRACE_MS);
-        if (inFlight > 0) {
-          if (!announced) logger.info(`draining ${inFlight} request(s) in flight`);
-          announced = true;
-          await new Promise<void>((resolve) => {
-            onIdle = resolve;
-            setTimeout(resolve, Math.max(0, deadline - Date.now())).unref();
-          });
-        }
-      } while (inFlight > 0 && Date.now() < deadline);
-      await batcher.flush();
-      server.closeAllConnections();
-      await closed;
+      await drainServer(server, tracker, {
+        drainTimeoutMs: opts.drainTimeoutMs ?? 30_000,
+        logger,
+        beforeClose: () => batcher.flush(),
+      });
       await backend.close();
-      acks.close();
+      ledger.acks?.close();
       logger.info(`REST proxy stopped after ${requests} request(s), ${batcher.stats.records} record(s)`);
     })());
 
@@ -305,21 +199,10 @@ export async function startProxy(opts: StartProxyOptions): Promise<StartedProxy>
       inFlight: admission.inFlight,
       connections,
     }),
+    metrics,
     close,
     [Symbol.asyncDispose]: close,
   };
-}
-
-/** Detail of a 503 answered before the body was read, because Kafka is known to be unreachable. */
-const KNOWN_DOWN = 'Kafka is known to be unreachable (answered before reading the body)';
-
-function rethrowKafka(err: unknown): never {
-  throw kafkaFailure(err);
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
 }
 
 export function isLoopback(host: string): boolean {

@@ -50,6 +50,8 @@ export class SinkRunner {
    * from the last commit.
    */
   private interrupted = 0;
+  /** Called with the seconds each store of closed objects took (the flush latency metric). */
+  onStored: ((seconds: number) => void) | undefined;
 
   constructor(
     private readonly o: ResolvedSinkOptions,
@@ -162,6 +164,7 @@ export class SinkRunner {
     const onRetry = () => {
       this.state.counters.uploadRetries++;
     };
+    const started = performance.now();
     await whileHeartbeating(
       (signal) =>
         Promise.all(
@@ -182,6 +185,7 @@ export class SinkRunner {
       beat,
       HEARTBEAT_TICK_MS,
     );
+    this.onStored?.((performance.now() - started) / 1000);
   }
 
   /** Commits `plan` unless the group rebalanced since `generation` (then logged and counted). */

@@ -11,6 +11,7 @@ import { ensureBucket } from './s3-store.ts';
 import { SinkRunner, asPinpipeError } from './sink-runner.ts';
 import type { PartitionSummary, RunSinkOptions, SinkSummary } from './types.ts';
 import { removeSinkStatus, sinkStatusPath, writeSinkStatus } from './status-file.ts';
+import { SinkMetrics, serveSinkMetrics, type MetricsServer } from './metrics.ts';
 
 /**
  * `pinpipe sink`: Kafka → S3 in the Confluent S3 sink layout, exactly once across crashes
@@ -37,11 +38,28 @@ export async function runSink(opts: RunSinkOptions): Promise<SinkSummary> {
   let consumerStarted = false;
   let statusTimer: NodeJS.Timeout | undefined;
   const statusFile = sinkStatusPath(opts.profile, o.groupId);
+  const metricsPort = opts.metricsPort ?? opts.profile.sink.metricsPort;
+  let metricsServer: MetricsServer | undefined;
   try {
+    const metrics = new SinkMetrics();
+    if (metricsPort !== undefined) {
+      metricsServer = await serveSinkMetrics(metrics, metricsPort);
+      logger.info(`sink metrics on ${metricsServer.url}`);
+      opts.onMetrics?.(metricsServer.url);
+    }
     await ensureBucket(s3, o.bucket, o.createBucket, logger, o.uploadRetry.maxRetryTimeMs);
     await connect(admin, opts.profile);
     const topics = await resolveTopics(admin, o);
     const runner = new SinkRunner(o, topics, consumer, admin, s3, logger);
+    const state = runner.state;
+    metrics.watch({
+      counters: state.counters,
+      assigned: state.assigned,
+      highWatermark: (k) => state.highWatermarks.get(k),
+      position: (k) => state.position(k),
+      buffered: () => state.buffered(),
+    });
+    runner.onStored = (seconds) => metrics.flushSeconds.observe(seconds);
     // For `pinpipe status`: buffered records apart from lag, while the sink runs.
     statusTimer = setInterval(() => {
       try {
@@ -51,6 +69,7 @@ export async function runSink(opts: RunSinkOptions): Promise<SinkSummary> {
           at,
           groupId: o.groupId,
           topics: runner.state.perTopic(),
+          ...(metricsServer ? { metricsUrl: metricsServer.url } : {}),
         });
       } catch {
         // status is best effort
@@ -96,6 +115,7 @@ export async function runSink(opts: RunSinkOptions): Promise<SinkSummary> {
     }
     if (consumerStarted) await consumer.disconnect().catch(() => undefined);
     await admin.disconnect().catch(() => undefined);
+    await metricsServer?.close();
     s3.destroy();
   }
 }

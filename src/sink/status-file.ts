@@ -14,6 +14,8 @@ export interface SinkStatus {
   groupId: string;
   /** Per topic: records read and buffered (not yet in an S3 object), and records not yet read. */
   topics: Record<string, { buffered: number; lag: number }>;
+  /** Where the sink serves Prometheus metrics, when it was started with a metrics port. */
+  metricsUrl?: string;
 }
 
 /** A status older than this is from a sink that died without removing it. */

@@ -30,6 +30,13 @@ export interface RunSinkOptions {
   sessionTimeoutMs?: number;
   /** How long a failing PutObject is retried before the sink stops (default 5 min). */
   uploadRetryMs?: number;
+  /**
+   * Serve GET /metrics (Prometheus) on 127.0.0.1 at this port, 0 for any free port (default:
+   * profile sink.metricsPort; absent: no metrics server).
+   */
+  metricsPort?: number;
+  /** Called once the metrics server listens, with its URL. */
+  onMetrics?: (url: string) => void;
   /** Parallel PutObject requests within one batch (default 16). */
   uploadConcurrency?: number;
 }

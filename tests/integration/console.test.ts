@@ -1,4 +1,4 @@
-import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,8 +15,11 @@ import { topicNames, type Profile } from '../../src/config/schema.ts';
 import { TOPIC_KEYS, type TopicKey } from '../../src/emulator/types.ts';
 import { RESULT_NAMES } from '../../src/report/catalog.ts';
 import { startConsole, type RunningConsole } from '../../src/console/server.ts';
+import { runBatch } from '../../src/batch/index.ts';
+import { runVerify } from '../../src/verify/index.ts';
 import { uniqueName } from '../helpers/names.ts';
 import { CHROMIUM_ARGS, chromiumTool } from '../helpers/machine.ts';
+import { quietLogger } from './proxy-helpers.ts';
 
 /**
  * Drives `pinpipe console` in headless Chromium (Debian's chromium, playwright-core) against the
@@ -104,7 +107,7 @@ beforeAll(async () => {
   s3 = createS3(profile);
   producer = createKafka(profile).producer();
   await producer.connect();
-  running = await startConsole({ profile, port: 0 });
+  running = await startConsole({ profile, port: 0, verdictMs: 500 });
   browser = await chromium.launch({ executablePath: CHROMIUM.path, args: ARGS });
 });
 
@@ -156,7 +159,7 @@ describe('pinpipe console in headless Chromium', { timeout: 90_000 }, () => {
     const proxy = page.locator('li.stage[data-stage="proxy"]');
     expect(await proxy.getAttribute('class')).toBe('stage down');
     expect(await proxy.locator('.down').textContent()).toMatch(
-      /^down: GET http:\/\/127\.0\.0\.1:\d+\/topics failed \(.*ECONNREFUSED.*\) — start it: pinpipe proxy$/,
+      /^down: GET http:\/\/127\.0\.0\.1:\d+\/metrics failed \(.*ECONNREFUSED.*\) — start it: pinpipe proxy$/,
     );
 
     const added = await produce('pin', 4, 200);
@@ -185,6 +188,15 @@ describe('pinpipe console in headless Chromium', { timeout: 90_000 }, () => {
     await preview.waitFor({ state: 'visible' });
     expect(await preview.textContent()).toBe(`${key} (20 B)\n\n{"ind":1}\n{"ind":2}`);
 
+    // the reconciliation verdict is pinpipe verify's, on the same topics
+    const report = await runVerify({ profile });
+    await expect
+      .poll(() => page.locator('#verdict li').allTextContents(), { timeout: 15_000 })
+      .toEqual(report.topics.map((t) => `${t.topic}: ${t.ok ? 'ok' : t.problems.join('; ')}`));
+    expect(await page.locator('#verdict').getAttribute('class')).toBe(
+      `verdict ${report.ok ? 'ok' : 'mismatch'}`,
+    );
+
     await mkdir(SHOTS, { recursive: true });
     await page.screenshot({ path: path.join(SHOTS, 'console.png'), fullPage: true });
     const origin = new URL(running.url).origin;
@@ -211,6 +223,79 @@ describe('pinpipe console in headless Chromium', { timeout: 90_000 }, () => {
     await frame.locator('table.result-table').first().waitFor({ timeout: 10_000 });
     expect(await frame.locator('table.result-table').count()).toBe(RESULT_NAMES.length);
     expect(RESULT_NAMES.length).toBe(9);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('finds a post by its ind in a topic, and says so when no record carries it', async () => {
+    const values = await produce('user', 3, 500);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(running.url, { waitUntil: 'load' });
+    await page.locator(`button.topic[data-topic="${names.user}"]`).click();
+    await page.locator('#records li.record').first().waitFor({ state: 'visible', timeout: 15_000 });
+    const total = await kafkaCount(names.user);
+    await page.locator('#find input[name="ind"]').fill('501');
+    await page.locator('#find button[type="submit"]').click();
+    const found = page.locator('#records li.record.found');
+    await found.first().waitFor({ state: 'visible', timeout: 15_000 });
+    expect(await found.count()).toBe(1);
+    expect(JSON.parse((await found.locator('pre').textContent()) ?? '')).toEqual(values[1]);
+    expect(await page.locator('#records-caption').textContent()).toBe(
+      `1 record(s) with ind 501 (${total} of ${total} read)`,
+    );
+    await page.locator('#find input[name="ind"]').fill('987654');
+    await page.locator('#find button[type="submit"]').click();
+    await expect
+      .poll(() => page.locator('#records-caption').textContent(), { timeout: 15_000 })
+      .toBe(`No record with ind 987654 in ${names.user} (${total} of ${total} read).`);
+    expect(await page.locator('#records li.record').count()).toBe(0);
+    await page.close();
+  });
+
+  it('shows the quarantined line of a batch run over an object with a bad line', async () => {
+    // an offline batch (a folder laid out like the bucket) over one object whose only line is cut off
+    const source = await mkdtemp(path.join(os.tmpdir(), 'pinpipe-console-src-'));
+    const dir = path.join(source, 'topics', names.pin, 'partition=0');
+    const object = `${names.pin}+0+0000000000.json`;
+    const bad = '{"index": 7528, "unique_id": "fbe53c66';
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, object), `${bad}\n`);
+    try {
+      await runBatch({ profile, source, upload: false, logger: quietLogger() });
+    } finally {
+      await rm(source, { recursive: true, force: true });
+    }
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(running.url, { waitUntil: 'load' });
+    const row = page.locator('#quarantine-lines tr.quarantined');
+    await row.first().waitFor({ state: 'visible', timeout: 15_000 });
+    expect(await row.count()).toBe(1);
+    expect(await row.locator('td').allTextContents()).toEqual([
+      'not JSON (malformed or truncated)',
+      `topics/${names.pin}/partition=0/${object}`,
+      '0',
+      '0',
+      bad,
+    ]);
+    expect(await page.locator('#quarantine-caption').textContent()).toMatch(
+      /^1 line\(s\) quarantined in the run of \d{4}-\d{2}-\d{2} \(not JSON \(malformed or truncated\): 1\)$/,
+    );
+    await page.close();
+  });
+
+  it('runs the batch from its button and shows how it ended', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    await page.goto(running.url, { waitUntil: 'load' });
+    await page.locator('#run-batch').click();
+    const job = page.locator('#job');
+    await expect.poll(() => job.getAttribute('data-state'), { timeout: 30_000 }).toBe('done');
+    expect(await job.getAttribute('data-kind')).toBe('batch');
+    expect(await job.locator('.what').textContent()).toMatch(
+      /^batch done: run \d{4}-\d{2}-\d{2}: clean rows pin 0, geo 0, user 0; \d+ lines quarantined$/,
+    );
+    expect(await page.locator('#run-batch').isDisabled()).toBe(false);
     expect(problems).toEqual([]);
     await page.close();
   });
@@ -251,6 +336,29 @@ describe('pinpipe console in headless Chromium', { timeout: 90_000 }, () => {
       `Offset ${beyond} is outside partition 0's records: ${p0.low} to ${Number(p0.high) - 1}.`,
     );
     expect((await get(`/api/topics/${names.geo}?partition=x&${t}`)).status).toBe(400);
+
+    const post = async (p: string, headers: Record<string, string> = {}) => {
+      const res = await fetch(`${origin}${p}`, { method: 'POST', headers });
+      return {
+        status: res.status,
+        body: (await res.json().catch(() => ({}))) as { error?: { message: string } },
+      };
+    };
+    expect((await post('/api/actions/batch')).status).toBe(403);
+    expect((await post(`/api/actions/batch?${t}`, { origin: 'http://evil.example' })).status).toBe(403);
+    expect((await get(`/api/actions/batch?${t}`)).status).toBe(405);
+    expect((await post(`/api/pipeline?${t}`)).status).toBe(405);
+    const zero = await post(`/api/actions/emulate?count=0&${t}`);
+    expect(zero.status).toBe(400);
+    expect(zero.body.error?.message).toBe('count must be between 1 and 100000 (got 0).');
+    expect((await post(`/api/actions/emulate?${t}`)).body.error?.message).toBe(
+      'Say how many posts: POST /api/actions/emulate?count=<N>.',
+    );
+
+    const noInd = await get(`/api/topics/${names.geo}/find?ind=abc&${t}`);
+    expect(noInd.status).toBe(400);
+    expect(noInd.body.error?.message).toBe('ind must be a whole number (got "abc").');
+    expect((await get(`/api/topics/no-such-topic/find?ind=1&${t}`)).status).toBe(404);
 
     const missing = await get(`/api/s3/object?key=topics/${profile.pipelineId}/nothing.json&${t}`);
     expect(missing.status).toBe(404);

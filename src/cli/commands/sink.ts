@@ -17,6 +17,7 @@ interface SinkFlags {
   progressMs?: number;
   sessionTimeoutMs?: number;
   uploadRetryMs?: number;
+  metricsPort?: number;
 }
 
 function nonNegativeInt(flag: string) {
@@ -66,6 +67,11 @@ export function register(program: Command, ctx: CommandContext): void {
       'keep retrying a failing PutObject this long before stopping',
       parsePositiveInt('--upload-retry-ms'),
     )
+    .option(
+      '--metrics-port <port>',
+      'serve Prometheus metrics at http://127.0.0.1:<port>/metrics, 0 for any free port (default: profile sink.metricsPort, else off)',
+      nonNegativeInt('--metrics-port'),
+    )
     .action(async (flags: SinkFlags) => {
       if (flags.topics !== undefined && flags.topicsRegex !== undefined) {
         throw new PinpipeError('USAGE', 'Give either --topics or --topics-regex, not both.');
@@ -88,6 +94,7 @@ export function register(program: Command, ctx: CommandContext): void {
         ...(flags.prefix !== undefined ? { prefix: flags.prefix } : {}),
         ...(flags.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: flags.sessionTimeoutMs } : {}),
         ...(flags.uploadRetryMs !== undefined ? { uploadRetryMs: flags.uploadRetryMs } : {}),
+        ...(flags.metricsPort !== undefined ? { metricsPort: flags.metricsPort } : {}),
         drain: Boolean(flags.drain),
         progressIntervalMs: flags.progressMs ?? 10_000,
         signal: ctx.signal,

@@ -16,7 +16,10 @@ const LABELS = {
   results: 'Results',
 };
 const S3_SHORTCUTS = ['', 'topics/', 'errors/', 'curated/', 'analytics/', 'reports/'];
-const state = { topic: null, partitions: [], view: null, figures: null };
+const state = { topic: null, partitions: [], view: null, figures: null, history: [], quarantineOf: null };
+/** Seconds of history the sparklines show (one point per figures frame). */
+const SPARK_POINTS = 60;
+const SVG_NS = 'http://www.w3.org/2000/svg';
 
 function $(sel) {
   return document.querySelector(sel);
@@ -90,11 +93,28 @@ function stageFigures(id, f) {
         `${fmt(f.emulated.runs)} runs`,
         `${fmt(Object.values(f.emulated.acknowledged).reduce((a, b) => a + b, 0))} acknowledged`,
       ];
+    case 'proxy':
+      return f.proxy
+        ? [
+            `${fmt(f.proxy.requests)} requests`,
+            `${fmt(f.proxy.records)} records`,
+            `${fmt(Object.values(f.proxy.errors).reduce((a, b) => a + b, 0))} errors${errorCodes(f.proxy.errors)}`,
+            `latency ${ms(f.proxy.latencyMs.mean)} mean, ${ms(f.proxy.latencyMs.p95)} p95`,
+          ]
+        : [];
     case 'kafka':
       return [`${fmt(sum((x) => x.records))} records`];
     case 'sink':
       return f.sink
-        ? [`lag ${fmt(sum((x) => x.sinkLag))}`, `${f.sink.members} consumer(s), ${f.sink.state}`]
+        ? [
+            `lag ${fmt(sum((x) => x.sinkLag))}`,
+            `${f.sink.members} consumer(s), ${f.sink.state}`,
+            ...(f.sink.metrics
+              ? [
+                  `${fmt(f.sink.metrics.records)} records in ${fmt(f.sink.metrics.objects)} objects (this run)`,
+                ]
+              : []),
+          ]
         : [];
     case 's3':
       return f.s3 ? [`${fmt(f.s3.objects)} objects`, bytes(f.s3.bytes)] : [];
@@ -119,8 +139,172 @@ function stageFigures(id, f) {
   }
 }
 
+function ms(v) {
+  return v === null || v === undefined ? '?' : `${v} ms`;
+}
+
+function errorCodes(errors) {
+  const codes = Object.entries(errors);
+  return codes.length ? ` (${codes.map(([c, n]) => `${c}: ${fmt(n)}`).join(', ')})` : '';
+}
+
+/** The running total a stage's sparkline follows (its rate per second is drawn). */
+function stageTotal(id, f) {
+  const sum = (pick) => f.topics.reduce((a, x) => a + (pick(x) || 0), 0);
+  switch (id) {
+    case 'emulator':
+      return Object.values(f.emulated.acknowledged).reduce((a, b) => a + b, 0);
+    case 'proxy':
+      return f.proxy ? f.proxy.records : null;
+    case 'kafka':
+      return sum((x) => x.records);
+    case 'sink':
+      return f.sink && f.sink.metrics ? f.sink.metrics.records : null;
+    case 's3':
+      return f.s3 ? f.s3.objects : null;
+    default:
+      return null;
+  }
+}
+
+/** Records per second of each stage over the last SPARK_POINTS frames, as an inline SVG line. */
+function drawSparks(f) {
+  state.history.push({
+    at: Date.parse(f.at),
+    totals: Object.fromEntries(f.stages.map((s) => [s.id, stageTotal(s.id, f)])),
+  });
+  if (state.history.length > SPARK_POINTS + 1) state.history.shift();
+  for (const s of f.stages) {
+    const li = document.querySelector(`li.stage[data-stage="${s.id}"]`);
+    const line = li && li.querySelector('svg.spark polyline');
+    if (!line) continue;
+    const rates = [];
+    for (let i = 1; i < state.history.length; i++) {
+      const a = state.history[i - 1];
+      const b = state.history[i];
+      const x = a.totals[s.id];
+      const y = b.totals[s.id];
+      rates.push(
+        x === null || y === null || b.at <= a.at ? 0 : Math.max(0, ((y - x) * 1000) / (b.at - a.at)),
+      );
+    }
+    const max = Math.max(1, ...rates);
+    const step = 120 / Math.max(1, SPARK_POINTS - 1);
+    const offset = SPARK_POINTS - rates.length;
+    line.setAttribute(
+      'points',
+      rates
+        .map((r, i) => `${((offset + i) * step).toFixed(1)},${(23 - (r / max) * 22).toFixed(1)}`)
+        .join(' '),
+    );
+    const svg = line.parentNode;
+    svg.setAttribute('data-rate', rates.length ? rates[rates.length - 1].toFixed(1) : '0');
+    let title = svg.querySelector('title');
+    if (!title) {
+      title = document.createElementNS(SVG_NS, 'title');
+      svg.prepend(title);
+    }
+    title.textContent = `${rates.length ? rates[rates.length - 1].toFixed(1) : 0} per second now, ${max.toFixed(1)} at most in the last minute`;
+  }
+}
+
+function renderVerdict(v) {
+  const p = $('#verdict');
+  p.className = `verdict ${v.state}`;
+  p.replaceChildren();
+  if (v.state === 'pending') p.append('Reconciliation: computing…');
+  else if (v.state === 'unavailable') p.append(`Reconciliation unavailable: ${v.reason}`);
+  else {
+    p.append(
+      v.state === 'ok' ? 'Reconciliation: every stage accounts for every record' : 'Reconciliation: MISMATCH',
+      ` (pinpipe verify, ${new Date(v.at).toLocaleTimeString()})`,
+    );
+    const list = el('ul', {});
+    for (const t of v.topics) {
+      list.append(
+        el('li', { class: t.ok ? 'ok' : 'bad' }, `${t.topic}: ${t.ok ? 'ok' : t.problems.join('; ')}`),
+      );
+    }
+    p.append(list);
+  }
+}
+
+async function showQuarantine(f) {
+  const key = f.lastBatch ? f.lastBatch.generatedAt : null;
+  if (key === state.quarantineOf) return;
+  state.quarantineOf = key;
+  const caption = $('#quarantine-caption');
+  const table = $('#quarantine-lines');
+  if (!key) return;
+  try {
+    const q = await api('/api/quarantine');
+    const reasons = Object.entries(q.byReason).map(([r, n]) => `${r}: ${fmt(n)}`);
+    caption.textContent = q.total
+      ? `${fmt(q.total)} line(s) quarantined in the run of ${q.runDate} (${reasons.join(', ')})` +
+        (q.entries.length < q.total ? `; the first ${q.entries.length} shown, all in ${q.duckdbPath}` : '')
+      : `No line was quarantined in the run of ${q.runDate}.`;
+    table.hidden = q.entries.length === 0;
+    $('#quarantine-lines tbody').replaceChildren(
+      ...q.entries.map((e) =>
+        el(
+          'tr',
+          { class: 'quarantined', 'data-key': e.key, 'data-line': String(e.line) },
+          el('td', {}, e.reason),
+          el('td', {}, el('code', {}, e.key)),
+          el('td', { class: 'num' }, String(e.line)),
+          el('td', { class: 'num' }, String(e.offset)),
+          el('td', {}, el('pre', { class: 'line' }, e.text === null ? '(no text)' : e.text)),
+        ),
+      ),
+    );
+  } catch (err) {
+    caption.textContent = err.message;
+    table.hidden = true;
+  }
+}
+
+/** POST to start a job; the answer (202) and the figures then carry its progress. */
+async function startJob(path) {
+  try {
+    const res = await fetch(withToken(path), { method: 'POST', headers: { 'x-pinpipe-token': token } });
+    const body = await res.json().catch(() => ({}));
+    if (!res.ok) throw new Error((body.error && body.error.message) || `HTTP ${res.status}`);
+    notice('');
+    renderJob(body);
+  } catch (err) {
+    notice(err.message);
+  }
+}
+
+function renderJob(job) {
+  const p = $('#job');
+  if (!job) return;
+  p.hidden = false;
+  p.className = `job ${job.state}`;
+  p.dataset.state = job.state;
+  p.dataset.kind = job.kind;
+  const what = p.querySelector('.what');
+  const bar = p.querySelector('progress');
+  const pr = job.progress;
+  if (job.state === 'running') {
+    what.textContent = `${job.kind} running: ${pr.step} ${fmt(pr.done)} of ${fmt(pr.total)}`;
+    bar.hidden = false;
+    bar.max = Math.max(1, pr.total);
+    bar.value = pr.done;
+  } else {
+    what.textContent = `${job.kind} ${job.state}: ${job.message}`;
+    bar.hidden = true;
+  }
+  $('#emulate button').disabled = job.state === 'running';
+  $('#run-batch').disabled = job.state === 'running';
+}
+
 function render(f) {
   state.figures = f;
+  renderJob(f.job);
+  drawSparks(f);
+  renderVerdict(f.verdict);
+  void showQuarantine(f);
   for (const s of f.stages) {
     const li = document.querySelector(`li.stage[data-stage="${s.id}"]`);
     if (!li) continue;
@@ -235,6 +419,42 @@ async function showRecords(query) {
   }
 }
 
+async function findPost(ind) {
+  const topic = state.topic;
+  const caption = $('#records-caption');
+  caption.textContent = `looking for ind ${ind}…`;
+  try {
+    const r = await api(`/api/topics/${encodeURIComponent(topic)}/find?ind=${encodeURIComponent(ind)}`);
+    if (topic !== state.topic) return;
+    notice('');
+    $('#older').hidden = true;
+    $('#records').replaceChildren(
+      ...r.records.map((rec) =>
+        el(
+          'li',
+          {
+            class: 'record found',
+            'data-partition': String(rec.partition),
+            'data-offset': String(rec.offset),
+          },
+          el(
+            'p',
+            { class: 'where' },
+            `partition ${rec.partition} · offset ${rec.offset} · ${new Date(rec.timestamp).toISOString()}`,
+          ),
+          el('pre', {}, JSON.stringify(rec.value, null, 2)),
+        ),
+      ),
+    );
+    caption.textContent = r.records.length
+      ? `${r.records.length} record(s) with ${r.field} ${r.ind} (${fmt(r.scanned)} of ${fmt(r.total)} read)`
+      : `No record with ${r.field} ${r.ind} in ${topic} (${fmt(r.scanned)} of ${fmt(r.total)} read${r.partial ? ', stopped after 10 s' : ''}).`;
+  } catch (err) {
+    caption.textContent = '';
+    notice(err.message);
+  }
+}
+
 function openTopic(topic) {
   state.topic = topic;
   const view = $('#topic-view');
@@ -318,6 +538,15 @@ function start() {
     void showRecords(`partition=${form.get('partition')}&offset=${form.get('offset')}`);
   });
   $('#newest').addEventListener('click', () => void showRecords(''));
+  $('#emulate').addEventListener('submit', (e) => {
+    e.preventDefault();
+    void startJob(`/api/actions/emulate?count=${encodeURIComponent(new FormData(e.target).get('count'))}`);
+  });
+  $('#run-batch').addEventListener('click', () => void startJob('/api/actions/batch'));
+  $('#find').addEventListener('submit', (e) => {
+    e.preventDefault();
+    void findPost(new FormData(e.target).get('ind'));
+  });
   $('#s3 .shortcuts').replaceChildren(
     ...S3_SHORTCUTS.map((p) =>
       el('button', { type: 'button', onclick: () => browse(p) }, p || 'bucket root'),

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { apiKeyMatches, produceResponse, route, V2_CONTENT_TYPE } from '../../../src/proxy/responses.ts';
+import { produceResponse, V2_CONTENT_TYPE } from '../../../src/proxy/responses.ts';
+import { apiKeyMatches } from '../../../src/proxy/api-key.ts';
+import { route, routeLabel } from '../../../src/proxy/router.ts';
 import { httpErrors } from '../../../src/proxy/confluent-errors.ts';
 import { kafkaFailure, KafkaDeadlineError, withDeadline } from '../../../src/proxy/kafka-errors.ts';
 
@@ -39,6 +41,15 @@ describe('route', () => {
     expect(route('/consumers/x')).toBeUndefined();
     expect(route('/topics/t/extra')).toBeUndefined();
     expect(route('/topics/%E0%A4%A')).toBeUndefined();
+    expect(route('/metrics')).toEqual({ name: 'metrics' });
+    expect(route('/metrics/x')).toBeUndefined();
+  });
+  it('labels routes by their shape, never by the topic a client named', () => {
+    expect(routeLabel(route('/topics/secret-topic'))).toBe('/topics/{topic}');
+    expect(routeLabel(route('/topics/t/partitions/9'))).toBe('/topics/{topic}/partitions/{partition}');
+    expect(routeLabel(route('/metrics'))).toBe('/metrics');
+    expect(routeLabel(route('/'))).toBe('/');
+    expect(routeLabel(route('/nowhere'))).toBe('unknown');
   });
 });
 
