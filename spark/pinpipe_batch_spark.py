@@ -16,9 +16,10 @@ Three ways to run it:
   s3://<bucket>` read through the workspace's S3 access) or imported as a notebook (this file is in
   Databricks source format; the parameters are then notebook widgets of the same names).
 
-The line typing (JSON parsing, column types, quarantine reasons) is plain Python, applied to each
-object's bytes on the executors: it mirrors src/batch/sql/macros.sql and load_<topic>.sql rule by
-rule. The cleaning and the results are Spark SQL mirroring src/batch/sql/*.sql.
+The line typing (JSON parsing, column types, quarantine reasons) mirrors src/batch/sql/macros.sql
+rule by rule: in Spark SQL for every line whose decision is certain (_typed_lines), in plain Python
+(type_line) for the rest (corrupt or unusual lines, objects that are not valid UTF-8). The cleaning
+and the results are Spark SQL mirroring src/batch/sql/*.sql.
 """
 
 import argparse
@@ -74,7 +75,8 @@ COLUMNS = {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Line typing (pure Python; mirrors macros.sql). Unit-testable without Spark.
+# Line typing in plain Python (mirrors macros.sql; the lines Spark SQL does not decide). Unit-testable
+# without Spark.
 # ---------------------------------------------------------------------------------------------
 
 _INT_TEXT = re.compile(r"-?[0-9]{1,18}")
@@ -472,14 +474,160 @@ def _spark_types():
             for k in TOPIC_KINDS}
 
 
+# Line typing in Spark SQL. Each line is decided by Spark when the decision is certain to be the
+# one of the Python rules above (and so of macros.sql); any other line is marked UNDECIDED and typed
+# by type_line() in Python. Certain means: a flat JSON object (scalar values only, nothing after it,
+# checked by FLAT_OBJECT), accepted by Spark's parse_json (which rejects duplicate keys, NaN, trailing
+# commas, leading zeros and control characters: those lines go to Python), no surrogate escape, and
+# per column a value whose JSON type and text the rules below decide. An object that is not valid
+# UTF-8 is typed whole in Python (its lines must keep their numbers and bytes).
+
+UNDECIDED = "?"
+NOT_UTF8_OBJECT = "#"
+_WS = r"[ \t\r]*+"
+_STR = r'"(?:[^"\\]++|\\.)*+"'
+_NUM = r"-?[0-9]++(?:\.[0-9]++)?+(?:[eE][+-]?+[0-9]++)?+"
+_MEMBER = rf"{_STR}{_WS}:{_WS}(?:{_STR}|{_NUM}|true|false|null){_WS}"
+FLAT_OBJECT = rf"(?s)^{_WS}\{{{_WS}(?:{_MEMBER}(?:,{_WS}{_MEMBER})*+)?\}}{_WS}\z"
+SURROGATE_ESCAPE = r"\\u[dD][89a-fA-F]"
+_INT_RE = r"^-?[0-9]{1,18}\z"
+_FLOAT_RE = r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\z"
+_DATETIME_RE = r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\z"
+_COUNT_RE = r"^(?:[0-9]{1,18}|[0-9]{1,9}(?:\.[0-9]{1,6})?[kKmM])\z"
+_NUMBER_TYPES = ("BIGINT", "DOUBLE")  # and DECIMAL(p,s)
+
+
+def _column_sql(name, kind, t, s):
+    """(problem, value) Columns for one JSON column: t its schema_of_variant() (NULL when missing,
+    VOID for null), s its text. problem is NULL when fine, UNDECIDED, or the reason of column_problem()."""
+    from pyspark.sql import functions as F
+
+    def why(text):
+        return F.lit(f"{name}: {text}")
+
+    trimmed = F.trim(s, F.lit(" "))
+    is_num = t.isin(*_NUMBER_TYPES) | t.startswith("DECIMAL")
+    undecided = F.lit(UNDECIDED)
+    if kind in ("key", "int"):
+        problem = (F.when(t == "BIGINT", F.when(s.rlike(_INT_RE), None).otherwise(why("expected an integer, got an integer")))
+                   .when(t == "STRING", F.when(trimmed.rlike(_INT_RE), None).otherwise(why("expected an integer, got a string")))
+                   .when(t == "BOOLEAN", why("expected an integer, got a boolean"))
+                   .otherwise(undecided))
+        value = trimmed.try_cast("bigint")
+    elif kind == "float":
+        d = trimmed.try_cast("double")
+        finite = ~F.isnan(d) & (F.abs(d) < F.lit(float("inf")))
+        problem = (F.when(is_num, None)
+                   .when(t == "STRING", F.when(trimmed.rlike(_FLOAT_RE) & finite, None).otherwise(undecided))
+                   .when(t == "BOOLEAN", why("expected a number, got a boolean"))
+                   .otherwise(undecided))
+        value = d
+    elif kind == "text":
+        problem = (F.when(t == "STRING", None)
+                   .when(t == "BIGINT", why("expected a string, got an integer"))
+                   .when(t == "BOOLEAN", why("expected a string, got a boolean"))
+                   .otherwise(undecided))
+        value = s
+    elif kind == "datetime":
+        ts = F.try_to_timestamp(trimmed, F.lit("yyyy-MM-dd HH:mm:ss"))
+        problem = (F.when(t == "STRING", F.when((s == "") | (trimmed.rlike(_DATETIME_RE) & ts.isNotNull()), None)
+                          .otherwise(undecided))
+                   .otherwise(why("expected a datetime such as 2020-08-28 03:52:47")))
+        value = ts.cast("timestamp_ntz")
+    elif kind == "count":
+        message = why("expected a count such as 8632, 124k, 1.2k or 5M")
+        placeholder = s.isin(*PLACEHOLDERS[name]) if name in PLACEHOLDERS else F.lit(False)
+        problem = (F.when(t == "BIGINT", F.when(s.try_cast("bigint") >= 0, None).otherwise(message))
+                   .when(t == "STRING", F.when((s == "") | placeholder | trimmed.rlike(_COUNT_RE), None)
+                         .otherwise(undecided))
+                   .otherwise(message))
+        value = s
+    else:
+        raise ValueError(f"unknown column kind {kind}")
+    missing = F.lit(f"missing column {name}")
+    null_ok = F.lit(f"{name} is null") if kind == "key" else F.lit(None)
+    problem = F.when(t.isNull(), missing).when(t == "VOID", null_ok).otherwise(problem)
+    return problem, value
+
+
+def _typed_lines(spark, kind, topic, topics_dir, paths):
+    """One row per line of the objects: key, partition, offset, line_no, verdict (NULL: loaded;
+    UNDECIDED; NOT_UTF8_OBJECT: one row for a whole object, with its bytes; else the quarantine
+    reason), the line text when not loaded, and the typed columns."""
+    from pyspark.sql import functions as F
+
+    t = re.escape(topic)
+    key_re = r"(?:^|/)(" + t + r"/partition=([0-9]+)/" + t + r"\+([0-9]+)\+([0-9]{10,})\.json)$"
+    d = topics_dir.strip("/")
+    files = spark.read.text(paths, wholetext=True).select(
+        F.input_file_name().alias("_path"), "value", F.expr("is_valid_utf8(value)").alias("_valid"))
+    files = files.select(
+        "_path", "_valid",
+        F.concat(F.lit(f"{d}/" if d else ""), F.regexp_extract("_path", key_re, 1)).alias("_key"),
+        F.regexp_extract("_path", key_re, 2).cast("int").alias("_partition"),
+        F.regexp_extract("_path", key_re, 4).cast("bigint").alias("_start"),
+        F.when(~F.col("_valid"), F.col("value").cast("binary")).alias("_bytes"),
+        F.when(F.col("_valid"), F.split("value", "\n", -1)).otherwise(F.array(F.lit(None).cast("string")))
+        .alias("_parts"))
+    lines = files.select("*", F.size("_parts").alias("_n"), F.posexplode("_parts").alias("_line_no", "_raw")) \
+        .where(~(F.col("_valid") & (F.col("_line_no") == F.col("_n") - 1) & (F.col("_raw") == "")))
+    raw = F.col("_raw")
+    lines = lines.select(
+        "_key", "_partition", (F.col("_start") + F.col("_line_no")).alias("_offset"),
+        F.col("_line_no").cast("bigint").alias("_line_no"), "_valid", "_bytes", "_path",
+        F.when(raw.endswith("\r"), F.regexp_replace(raw, "\r+\\z", "")).otherwise(raw).alias("_line"))
+    line = F.col("_line")
+    flat = line.rlike(FLAT_OBJECT) & ~line.rlike(SURROGATE_ESCAPE)
+    lines = lines.select("*", F.when(F.col("_valid") & flat, F.expr("try_parse_json(_line)")).alias("_v"))
+    columns = COLUMNS[kind]
+    lines = lines.select("*", *[F.expr(f"try_variant_get(_v, '$.{n}', 'variant')").alias(f"_x{i}")
+                                for i, (n, _k) in enumerate(columns)])
+    lines = lines.select("*", *[F.expr(f"schema_of_variant(_x{i})").alias(f"_t{i}") for i in range(len(columns))],
+                         *[F.expr(f"try_variant_get(_x{i}, '$', 'string')").alias(f"_s{i}")
+                           for i in range(len(columns))])
+    checked = [_column_sql(n, k, F.col(f"_t{i}"), F.col(f"_s{i}")) for i, (n, k) in enumerate(columns)]
+    verdict = (F.when(~F.col("_valid"), F.lit(NOT_UTF8_OBJECT))
+               .when(F.trim(line, F.lit(" ")) == "", F.lit("empty line"))
+               .when(F.col("_v").isNull(), F.lit(UNDECIDED))
+               .otherwise(F.coalesce(*[p for p, _v in checked])))
+    out = lines.select("_key", "_partition", "_offset", "_line_no", verdict.alias("_reason"), "_line",
+                       "_bytes", "_path", *[v.alias(f"_c{i}") for i, (_p, v) in enumerate(checked)])
+    return out.select("_key", "_partition", "_offset", "_line_no", "_reason",
+                      F.when(F.col("_reason").isNotNull(), F.col("_line")).alias("_line"), "_bytes", "_path",
+                      *[F.when(F.col("_reason").isNull(), F.col(f"_c{i}")).alias(f"_c{i}")
+                        for i in range(len(columns))])
+
+
 def load_topic(spark, kind, topic, topics_dir, paths):
     """staged → raw_<kind> (one row per offset) and the quarantined lines; returns the line count."""
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+
     schema = _spark_types()[kind]
+    names = [f.name for f in schema.fields]
     if paths:
-        files = spark.read.format("binaryFile").load(paths).select("path", "content").rdd
-        rows = files.flatMap(lambda r: stage_object(kind, topic, topics_dir, r[0], bytes(r[1])))
-        staged = spark.createDataFrame(rows, schema, verifySchema=False)
+        typed = _typed_lines(spark, kind, topic, topics_dir, paths).persist(StorageLevel.MEMORY_AND_DISK)
+        reason = F.col("_reason")
+        decided = typed.where(reason.isNull() | ~reason.isin(UNDECIDED, NOT_UTF8_OBJECT)).select(
+            "_key", "_partition", "_offset", "_line_no", "_reason", F.substring("_line", 1, 1000).alias("_line"),
+            *[F.col(f"_c{i}").alias(names[6 + i]) for i in range(len(COLUMNS[kind]))])
+        decided = decided.toDF(*names)
+
+        def by_line(r):
+            why, values = type_line(kind, r[4])
+            if why is None:
+                return (r[0], r[1], r[2], r[3], None, None, *values)
+            return (r[0], r[1], r[2], r[3], why, r[4][:1000], *([None] * len(COLUMNS[kind])))
+
+        undecided = typed.where(reason == UNDECIDED).select("_key", "_partition", "_offset", "_line_no", "_line")
+        whole = typed.where(reason == NOT_UTF8_OBJECT).select("_path", "_bytes")
+        in_python = spark.createDataFrame(
+            undecided.rdd.map(by_line).union(
+                whole.rdd.flatMap(lambda r: stage_object(kind, topic, topics_dir, r[0], bytes(r[1])))),
+            schema, verifySchema=False)
+        staged = decided.unionByName(in_python)
     else:
+        typed = None
         staged = spark.createDataFrame([], schema)
     # typed once: the line count, raw_<kind> and the quarantine all read this cache
     staged = staged.cache()
@@ -500,6 +648,8 @@ def load_topic(spark, kind, topic, topics_dir, paths):
     spark.table(f"raw_{kind}").count()
     spark.table(f"quarantine_{kind}").count()
     staged.unpersist()
+    if typed is not None:
+        typed.unpersist()
     return lines
 
 
@@ -855,18 +1005,22 @@ def parse_args(argv):
     return ap.parse_args(argv)
 
 
+NOTEBOOK_WIDGETS = ("source", "out", "pipeline-id", "topics-dir", "run-date", "output-uri", "curated-prefix",
+                    "analytics-prefix")
+
+
 def _notebook_argv():
-    """In a Databricks notebook: the parameters as widgets of the same names (without --)."""
+    """In a Databricks notebook: the parameters as text widgets of the same names (without --),
+    defined here so that they show in the notebook; a job's parameters fill them."""
     dbutils = globals().get("dbutils")
     if dbutils is None:
         return None
-    names = ["source", "out", "pipeline-id", "topics-dir", "run-date", "output-uri", "curated-prefix",
-             "analytics-prefix"]
     argv = []
-    for n in names:
+    for n in NOTEBOOK_WIDGETS:
         try:
+            dbutils.widgets.text(n, "", n)
             v = dbutils.widgets.get(n)
-        except Exception:  # noqa: BLE001 (a widget that is not defined)
+        except Exception:  # noqa: BLE001 (widgets unavailable: the parameter is not set)
             v = ""
         if v:
             argv += [f"--{n}", v]
@@ -878,6 +1032,10 @@ def main(argv=None):
     nb = _notebook_argv()
     if nb is None and argv[:1] == ["--jobs"]:
         return run_jobs(argv[1])
+    if nb is not None and not ("--source" in nb and "--out" in nb):
+        print("pinpipe-spark-error: USAGE: set the notebook widgets (or job parameters) source and out",
+              file=sys.stderr)
+        return 2
     a = parse_args(nb if nb is not None else argv)
     try:
         summary = run(a, spark=globals().get("spark") if nb is not None else None)
@@ -903,7 +1061,12 @@ def run_jobs(file):
     return 0
 
 
+# COMMAND ----------
+
 if __name__ == "__main__":
     code = main()
     if globals().get("dbutils") is None:
         sys.exit(code)
+    elif code != 0:
+        # a notebook or job run fails on an exception, not on a return value
+        raise RuntimeError(f"pinpipe batch failed (exit {code}): see the error above")

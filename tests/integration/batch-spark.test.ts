@@ -5,13 +5,16 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESULT_NAMES, executeBatch } from '../../src/batch/index.ts';
-import { checkJava, ensureSpark, executeSparkBatch, sparkArgs, sparkDir } from '../../src/batch/spark.ts';
+import { checkJava, ensureSpark, sparkArgs, sparkDir } from '../../src/batch/spark.ts';
 import type { BatchSummary } from '../../src/batch/types.ts';
 import { PROJECT_ROOT, readEnv } from '../../src/config/env.ts';
-import { isPinpipeError } from '../../src/errors.ts';
 import { createLogger } from '../../src/log.ts';
+import { uniqueName } from '../helpers/names.ts';
 import { testProfile } from '../helpers/profile.ts';
+import { runCli } from '../helpers/run.ts';
+import { TRICKY_LINES } from '../unit/batch/tricky-lines.ts';
 import { generate } from './batch-spark-data.ts';
+import { sinkKey } from '../../src/batch/object-keys.ts';
 
 /**
  * One set of rules, two engines: the DuckDB engine and the Spark engine (spark/pinpipe_batch_spark.py,
@@ -44,11 +47,19 @@ describe('the Spark engine equals the DuckDB engine', () => {
     main: path.join(FIXTURES, 'main'),
     bad: path.join(FIXTURES, 'bad'),
     generated: path.join(root, 'generated'),
+    tricky: path.join(root, 'tricky'),
   };
   let sparkError = '';
 
   beforeAll(async () => {
     generate(sets.generated, SEED);
+    // every tricky line of the rules test, one object per topic: Spark SQL or Python must type each
+    // line as DuckDB does
+    for (const [kind, lines] of Object.entries(TRICKY_LINES)) {
+      const file = path.join(sets.tricky, sinkKey('topics', `${PID}.${kind}`, 0, 0));
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, lines.map((l) => `${l}\n`).join(''));
+    }
     for (const [name, source] of Object.entries(sets)) {
       const profile = testProfile((p) => ({
         ...p,
@@ -87,15 +98,15 @@ describe('the Spark engine equals the DuckDB engine', () => {
       {
         encoding: 'utf8',
         env: { ...process.env, PYSPARK_PYTHON: python },
-        timeout: 150_000,
+        timeout: 300_000,
       },
     );
     if (r.status !== 0) sparkError = `exit ${r.status}: ${r.stderr.slice(-3000)}`;
-  }, 240_000);
+  }, 420_000);
 
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-  for (const name of ['main', 'bad', 'generated'] as const) {
+  for (const name of ['main', 'bad', 'generated', 'tricky'] as const) {
     it(`${name}: the nine result files are byte-identical, and the counts and quarantine equal (seed ${SEED})`, () => {
       expect(sparkError).toBe('');
       const dir = path.join(root, name);
@@ -136,53 +147,70 @@ describe('the Spark engine equals the DuckDB engine', () => {
   });
 });
 
-describe('the Spark engine: bad input', () => {
-  it('an empty source is "nothing to process" and nine empty result files, without starting Spark', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pinpipe-spark-empty-'));
-    try {
-      fs.mkdirSync(path.join(dir, 'src'));
-      const profile = testProfile((p) => ({ ...p, batch: { ...p.batch, workDir: path.join(dir, 'work') } }));
-      const run = await executeSparkBatch({
-        profile,
-        source: path.join(dir, 'src'),
-        out: path.join(dir, 'out'),
-        projectRoot: PROJECT_ROOT,
-        cacheDir: env.cacheDir,
-        logger,
-      });
-      expect(run.summary.nothingToProcess).toBe(true);
-      expect(run.summary.engine).toBe('spark');
-      expect(Object.values(run.results)).toEqual(RESULT_NAMES.map(() => []));
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+describe('the Spark engine: bad input, through the CLI (exact exit codes)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pinpipe-spark-bad-'));
+  const work = { PINPIPE_BATCH__WORK_DIR: path.join(dir, 'work') };
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('an empty source is "nothing to process", exit 0, nine empty result files, without starting Spark', async () => {
+    fs.mkdirSync(path.join(dir, 'empty'));
+    const out = path.join(dir, 'empty-out');
+    const r = await runCli(
+      ['batch', '--engine', 'spark', '--source', path.join(dir, 'empty'), '--out', out],
+      {
+        env: work,
+      },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`nothing to process (no sink objects under ${path.join(dir, 'empty')})`);
+    const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8')) as BatchSummary;
+    expect({
+      nothing: summary.nothingToProcess,
+      engine: summary.engine,
+      session: summary.timingsMs.session,
+    }).toEqual({
+      nothing: true,
+      engine: 'spark',
+      session: undefined,
+    });
+    for (const name of RESULT_NAMES)
+      expect(fs.readFileSync(path.join(out, `${name}.json`), 'utf8')).toBe('[]\n');
   });
 
-  it('an unreachable standalone master is SPARK_UNAVAILABLE (exit 3) before anything runs', async () => {
-    const err = await executeSparkBatch({
-      profile: testProfile(),
-      source: sets(),
-      master: 'spark://127.0.0.1:1',
-      projectRoot: PROJECT_ROOT,
-      cacheDir: env.cacheDir,
-      logger,
-    }).catch((e: unknown) => e);
-    expect(isPinpipeError(err, 'SPARK_UNAVAILABLE')).toBe(true);
-    expect((err as Error).message).toContain('spark://127.0.0.1:1 cannot be reached');
+  it('an unreachable standalone master is SPARK_UNAVAILABLE, exit 3, before anything runs', async () => {
+    const r = await runCli(
+      ['batch', '--engine', 'spark', '--spark-master', 'spark://127.0.0.1:1', '--source', FIXTURE_MAIN],
+      { env: work },
+    );
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toContain('The Spark master spark://127.0.0.1:1 cannot be reached');
+    expect(r.stderr).toContain('[SPARK_UNAVAILABLE]');
   });
 
-  it('a missing Java is SPARK_PREREQ_MISSING with the fix', () => {
-    let err: unknown;
-    try {
-      checkJava('/nonexistent-jdk');
-    } catch (e) {
-      err = e;
-    }
-    expect(isPinpipeError(err, 'SPARK_PREREQ_MISSING')).toBe(true);
-    expect((err as Error).message).toContain('apt-get install openjdk-17-jre-headless');
+  it('a missing Java is SPARK_PREREQ_MISSING, exit 3, with the fix', async () => {
+    const r = await runCli(
+      ['batch', '--engine', 'spark', '--source', FIXTURE_MAIN, '--out', path.join(dir, 'x')],
+      {
+        env: { ...work, JAVA_HOME: path.join(dir, 'no-jdk') },
+      },
+    );
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toContain(
+      `The Spark engine needs Java, and ${path.join(dir, 'no-jdk', 'bin', 'java')} cannot be run`,
+    );
+    expect(r.stderr).toContain('apt-get install openjdk-17-jre-headless');
+    expect(r.stderr).toContain('[SPARK_PREREQ_MISSING]');
+  });
+
+  it('an S3 bucket that does not exist is S3_BUCKET_MISSING, exit 3, before Spark starts', async () => {
+    const bucket = uniqueName('pinpipe-missing');
+    const r = await runCli(['batch', '--engine', 'spark', '--out', path.join(dir, 'y')], {
+      env: { ...work, PINPIPE_S3__BUCKET: bucket },
+    });
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toContain(bucket);
+    expect(r.stderr).toContain('[S3_BUCKET_MISSING]');
   });
 });
 
-function sets(): string {
-  return path.join(FIXTURES, 'main');
-}
+const FIXTURE_MAIN = path.join(FIXTURES, 'main');

@@ -7,6 +7,7 @@ import { openDatabase, sqlFile, type Database } from '../../../src/batch/duckdb.
 import { loadSelect } from '../../../src/batch/columns.ts';
 import { ensureSpark, javaMajor, sparkArgs, standaloneMaster } from '../../../src/batch/spark.ts';
 import { isPinpipeError } from '../../../src/errors.ts';
+import { TRICKY_LINES } from './tricky-lines.ts';
 
 /**
  * The Spark engine types each line in plain Python (spark/pinpipe_batch_spark.py, stdlib only at
@@ -15,99 +16,7 @@ import { isPinpipeError } from '../../../src/errors.ts';
  */
 const MODULE_DIR = path.resolve(import.meta.dirname, '../../../spark');
 
-const LINES: Record<'pin' | 'geo' | 'user', string[]> = {
-  geo: [
-    '{"ind":1,"timestamp":"2020-08-28 03:52:47","latitude":1.5,"longitude":-2,"country":"Chad"}',
-    '{"ind":2,"timestamp":"2021-12-31T23:30:00-01:00","latitude":"1e3","longitude":" 5 ","country":""}',
-    '{"ind":3,"timestamp":"2020-08-28T03:52:47.123456789Z","latitude":0,"longitude":0,"country":null}',
-    '{"ind":4,"timestamp":"2020-08-28","latitude":0,"longitude":0,"country":"x"}',
-    '{"ind":5,"timestamp":"2020-08-28 03:52","latitude":0,"longitude":0,"country":"x"}',
-    '{"ind":6,"timestamp":"2020-08-28 03:52:47.5+01","latitude":0,"longitude":0,"country":"x"}',
-    '{"ind":7,"timestamp":"2020-08-28T03:52:47+0530","latitude":0,"longitude":0,"country":"x"}',
-    '{"ind":8,"timestamp":"2020-08-28 03:52:47 UTC","latitude":0,"longitude":0,"country":"x"}',
-    '{"ind":9,"timestamp":"2020-8-2 3:52:47","latitude":0,"longitude":0,"country":"x"}',
-    '{"ind":10,"timestamp":"","latitude":0,"longitude":0,"country":"x"}',
-    '{"ind":11,"timestamp":"28/08/2020","latitude":0,"longitude":0,"country":"x"}',
-    '{"ind":12,"timestamp":"2020-02-30 00:00:00","latitude":0,"longitude":0,"country":"x"}',
-    '{"ind":13,"timestamp":"2020-08-28 03:52:60","latitude":0,"longitude":0,"country":"x"}',
-    '{"ind":14,"timestamp":"2020-08-28 03:52:47 +05","latitude":0,"longitude":0,"country":"x"}',
-    '{"ind":15,"timestamp":"2020-08-28 03:52:47","latitude":"north","longitude":0,"country":"x"}',
-    '{"ind":16,"timestamp":"2020-08-28 03:52:47","latitude":"Infinity","longitude":0,"country":"x"}',
-    '{"ind":17,"timestamp":"2020-08-28 03:52:47","latitude":NaN,"longitude":-Infinity,"country":"x"}',
-    '{"ind":18,"timestamp":"2020-08-28 03:52:47","latitude":nan,"longitude":infinity,"country":"x",}',
-    '{"ind":181,"timestamp":"2020-08-28 03:52:47","latitude":-NaN,"longitude":INFINITY,"country":"a,}b",}',
-    '{"ind":182,"timestamp":"2020-08-28 03:52:47","latitude":inf,"longitude":0,"country":"x"}',
-    '{"ind":183,"timestamp":"2020-08-28 03:52:47","latitude":0,"longitude":0,"country":"x","extra":[1,2,],}',
-    '{"ind":184,"timestamp":"2020-08-28 03:52:47","latitude":0,"longitude":0,"country":"nan \\" inf,]"}',
-    '{"ind":19,"timestamp":"2020-08-28 03:52:47","latitude":true,"longitude":0,"country":"x"}',
-    '{"ind":20,"timestamp":"2020-08-28 03:52:47","latitude":"1_000","longitude":".5","country":["x"]}',
-    '{"ind":"21","timestamp":5,"latitude":0,"longitude":0,"country":"x"}',
-    '{"ind":" 22 ","timestamp":"2020-08-28 03:52:47","latitude":"+1.5","longitude":"5.","country":"x"}',
-    '{"ind":"\t23","timestamp":"2020-08-28 03:52:47","latitude":0,"longitude":0,"country":"x"}',
-    '{"ind":24,"ind":"x","timestamp":"2020-08-28 03:52:47","latitude":0,"longitude":0,"country":"x"}',
-    '{"ind":25,"timestamp":"2020-08-28 03:52:47","latitude":0,"longitude":0,"country":"\\ud800"}',
-    '{"ind":26,"timestamp":"2020-08-28 03:52:47","latitude":1.5e999,"longitude":0,"country":"x"}',
-    '{"ind":27,"timestamp":"2020-08-28 03:52:47","latitude":0,"longitude":0,"country":"x"} x',
-    '{"ind":28,"timestamp":"2020-08-28 03:52:47","latitude":01,"longitude":0,"country":"x"}',
-    '{"ind":29,"timestamp":"2020-08-28 03:52:47","latitude":0,"longitude":0} ',
-    '{"ind":null,"timestamp":"2020-08-28 03:52:47","latitude":0,"longitude":0,"country":"x"}',
-    '{"ind":1.0,"timestamp":"2020-08-28 03:52:47","latitude":0,"longitude":0,"country":"x"}',
-    '{"ind":-9223372036854775808,"timestamp":"2020-08-28 03:52:47","latitude":0,"longitude":0,"country":"x"}',
-    '{"ind":1234567890123456789,"timestamp":"2020-08-28 03:52:47","latitude":0,"longitude":0,"country":"x"}',
-    '{"ind":18446744073709551615,"timestamp":"2020-08-28 03:52:47","latitude":0,"longitude":0,"country":"x"}',
-    '{"ind":18446744073709551616,"timestamp":"2020-08-28 03:52:47","latitude":0,"longitude":0,"country":"x"}',
-    '',
-    '   ',
-    '[1,]',
-    '"text"',
-    '{}',
-    '{"ind":1',
-    '\u0001pinpipe:invalid-utf8',
-  ],
-  pin: [
-    ...[
-      '"8632"',
-      '"124k"',
-      '"1.2345k"',
-      '" 7K "',
-      '"2.5"',
-      '"12.5M"',
-      '"User Info Error"',
-      '""',
-      '8632',
-      '-5',
-    ].map(
-      (fc, i) =>
-        `{"index":${i},"unique_id":"u","title":"No Title Data Available","description":"d","poster_name":"p","follower_count":${fc},"tag_list":"t","is_image_or_video":"image","image_src":"i","downloaded":"1","save_location":"Local save in /x","category":"c"}`,
-    ),
-    ...[
-      '"lots"',
-      '"1,234"',
-      '"-5k"',
-      '"9999999999999k"',
-      '"99999999999999999999"',
-      '2.5',
-      'NaN',
-      'true',
-      '"5 M"',
-    ].map(
-      (fc, i) =>
-        `{"index":${100 + i},"unique_id":"u","title":"t","description":"d","poster_name":"p","follower_count":${fc},"tag_list":"t","is_image_or_video":"image","image_src":"i","downloaded":1,"save_location":"s","category":"c"}`,
-    ),
-    '{"index":200,"unique_id":"u","title":7,"description":"d","poster_name":"p","follower_count":"1","tag_list":"t","is_image_or_video":"image","image_src":"i","downloaded":1,"save_location":"s","category":"c"}',
-    '{"index":201,"unique_id":"u","title":"t","description":"d","poster_name":"p","follower_count":"1","tag_list":"t","is_image_or_video":"image","image_src":"i","downloaded":"1.0","save_location":"s","category":"c"}',
-  ],
-  user: [
-    '{"ind":1,"first_name":"A","last_name":"B","age":"30","date_joined":"2016-05-05 10:00:00"}',
-    '{"ind":2,"first_name":"A","last_name":"B","age":"30.5","date_joined":"2016-05-05 10:00:00"}',
-    '{"ind":3,"first_name":"A","last_name":"B","age":-3,"date_joined":"2020-12-31T23:59:59-05:00"}',
-    '{"ind":4,"first_name":null,"last_name":"B","age":null,"date_joined":null}',
-    '{"ind":5,"first_name":"A","last_name":"B","age":1e2,"date_joined":"2016-05-05"}',
-    '{"ind":6,"first_name":"A","last_name":"B","age":"1234567890123456789","date_joined":"2016-05-05"}',
-    '{"ind":7,"first_name":"A","last_name":"B","age":{"y":1},"date_joined":"2016-05-05"}',
-    '{"ind":8,"first_name":"A","last_name":"B","date_joined":"2016-05-05"}',
-  ],
-};
+const LINES = TRICKY_LINES;
 
 const COLUMNS = {
   pin: ['index', 'follower_count', 'downloaded', 'title'],
