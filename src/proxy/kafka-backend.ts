@@ -3,7 +3,7 @@ import kafkajs from 'kafkajs';
 import { createKafka } from '../clients/kafka.ts';
 import type { Profile } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
-import { isConnectionError, withDeadline } from './kafka-errors.ts';
+import { describeKafkaChain, isKafkaUnavailable, withDeadline } from '../clients/kafka-errors.ts';
 
 /**
  * The proxy's Kafka side: one producer (acks=all) and one admin client, rebuilt after a connection
@@ -94,7 +94,7 @@ export class KafkaBackend {
    * partition without a leader yet (a topic just created) is answered 503 for that request alone.
    */
   private markDown(err: unknown): void {
-    if (!isConnectionError(err) || this.closed) return;
+    if (!isKafkaUnavailable(err) || this.closed) return;
     if (this.downSince === undefined) {
       this.downSince = Date.now();
       this.opts.logger.warn(
@@ -166,11 +166,12 @@ export class KafkaBackend {
       this.markUp();
       return result;
     } catch (err) {
+      this.opts.logger.debug(`Kafka send failed: ${describeKafkaChain(err)}`);
       if (!settled) {
         abandonedBytes = messageBytes(topicMessages);
         this.abandoned += abandonedBytes;
       }
-      if (isConnectionError(err)) {
+      if (isKafkaUnavailable(err)) {
         this.opts.logger.debug(
           `Kafka send failed (${(err as Error).message}); reconnecting on the next request`,
         );
@@ -188,7 +189,8 @@ export class KafkaBackend {
       this.markUp();
       return result;
     } catch (err) {
-      if (isConnectionError(err)) {
+      this.opts.logger.debug(`${what} failed: ${describeKafkaChain(err)}`);
+      if (isKafkaUnavailable(err)) {
         this.resetAdmin(current);
         this.markDown(err);
       }
@@ -266,7 +268,8 @@ export class KafkaBackend {
         timeoutMs,
         'Kafka health check',
       ).catch((err: unknown) => {
-        if (isConnectionError(err)) this.resetAdmin(current);
+        this.opts.logger.debug(`Kafka health check failed: ${describeKafkaChain(err)}`);
+        if (isKafkaUnavailable(err)) this.resetAdmin(current);
         throw err;
       });
       this.markUp();

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { apiKeyMatches, produceResponse, route, V2_CONTENT_TYPE } from '../../../src/proxy/responses.ts';
 import { httpErrors } from '../../../src/proxy/confluent-errors.ts';
-import { kafkaFailure, KafkaDeadlineError, withDeadline } from '../../../src/proxy/kafka-errors.ts';
+import { KafkaDeadlineError, withDeadline } from '../../../src/clients/kafka-errors.ts';
+import { kafkaFailure } from '../../../src/proxy/kafka-errors.ts';
 
 describe('response shaping', () => {
   it("matches Confluent's produce response (docs/spec.md#produce-response)", () => {
