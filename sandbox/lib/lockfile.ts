@@ -1,7 +1,15 @@
 import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { PinpipeError } from '../../src/errors.ts';
-import { sleep, systemProcReader, type ProcReader } from './proc.ts';
+import {
+  formatHolder,
+  holderAlive,
+  parseHolder,
+  systemProcReader,
+  type LockHolder,
+  type ProcReader,
+} from '../../src/process-alive.ts';
+import { sleep } from './proc.ts';
 
 /**
  * A lock file shared by processes on one machine. The file holds its holder's identity: pid, start
@@ -22,31 +30,7 @@ const CLAIM_STALE_MS = 30_000;
 /** A lock file whose content is not a holder (a crash mid-write by older code) is stale after this. */
 const CORRUPT_STALE_MS = 5_000;
 
-export interface LockHolder {
-  pid: number;
-  startTime: string | undefined;
-  nonce: string;
-}
-
-export function formatHolder(h: LockHolder): string {
-  return `${h.pid} ${h.startTime ?? '-'} ${h.nonce}\n`;
-}
-
-/** The holder a lock file names; a bare pid (older lock files) has no start time or nonce. */
-export function parseHolder(text: string): LockHolder | undefined {
-  const [pid, start, nonce] = text.trim().split(/\s+/);
-  const n = Number(pid);
-  if (!Number.isInteger(n) || n <= 0) return undefined;
-  return { pid: n, startTime: start && start !== '-' ? start : undefined, nonce: nonce ?? `pid-${n}` };
-}
-
-/** A holder is alive when its pid runs with the recorded start time (EPERM: another user's, so not it). */
-export function holderAlive(h: LockHolder, reader: ProcReader = systemProcReader): boolean {
-  if (reader.probe(h.pid) !== 'ours') return false;
-  const start = reader.startTime(h.pid);
-  if (start === undefined) return false;
-  return h.startTime === undefined || h.startTime === start;
-}
+export { formatHolder, holderAlive, parseHolder, type LockHolder } from '../../src/process-alive.ts';
 
 export interface LockOptions {
   /** How long to wait for a live holder before failing with SANDBOX_BUSY. */

@@ -1,65 +1,14 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { PinpipeError } from '../../src/errors.ts';
+import { systemProcReader, type ProcReader } from '../../src/process-alive.ts';
 
 /** Process plumbing for the native services: detached start, pid files, port probes, waits. */
 
-/**
- * How pinpipe looks at a process. A pid alone is not an identity (pids are reused after a reboot or
- * a wrap-around), so a pid file also records the process's start time and is trusted only when the
- * process with that pid still has it. Injected in tests.
- */
-export interface ProcReader {
-  /** The start time of the live process `pid` (opaque, stable for its life); undefined when none or a zombie. */
-  startTime(pid: number): string | undefined;
-  /** The command line of `pid`, arguments joined by spaces; undefined when unreadable. */
-  cmdline(pid: number): string | undefined;
-  /** kill(pid, 0): 'ours' (we may signal it), 'not-ours' (EPERM: another user's), 'gone'. */
-  probe(pid: number): 'ours' | 'not-ours' | 'gone';
-}
-
-const hasProc = fs.existsSync('/proc/self/stat');
-
-export const systemProcReader: ProcReader = {
-  startTime(pid) {
-    if (hasProc) {
-      try {
-        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-        // Fields after "(comm)": state is field 3, starttime field 22 (clock ticks after boot).
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        if (fields[0] === 'Z' || fields[0] === 'X') return undefined;
-        return fields[19];
-      } catch {
-        return undefined;
-      }
-    }
-    const r = spawnSync('ps', ['-o', 'stat=,lstart=', '-p', String(pid)], { encoding: 'utf8' });
-    const line = r.status === 0 ? r.stdout.trim() : '';
-    if (!line || line.startsWith('Z')) return undefined;
-    return line.slice(line.indexOf(' ') + 1).trim();
-  },
-  cmdline(pid) {
-    if (hasProc) {
-      try {
-        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
-      } catch {
-        return undefined;
-      }
-    }
-    const r = spawnSync('ps', ['-o', 'command=', '-p', String(pid)], { encoding: 'utf8' });
-    return r.status === 0 ? r.stdout.trim() : undefined;
-  },
-  probe(pid) {
-    try {
-      process.kill(pid, 0);
-      return 'ours';
-    } catch (err) {
-      return (err as NodeJS.ErrnoException).code === 'EPERM' ? 'not-ours' : 'gone';
-    }
-  },
-};
+// How pinpipe looks at a process lives in src/process-alive.ts (the pipeline's own lock uses it too).
+export { systemProcReader, type ProcReader } from '../../src/process-alive.ts';
 
 /** True when `pid` is a live process we may signal (an EPERM process is not ours; a zombie is gone). */
 export function isAlive(pid: number, reader: ProcReader = systemProcReader): boolean {

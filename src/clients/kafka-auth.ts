@@ -6,6 +6,12 @@ import type { Profile } from '../config/schema.ts';
 import { readSecret } from '../config/env.ts';
 import { PinpipeError, describeError } from '../errors.ts';
 import {
+  isKafkaAuthError,
+  isKafkaConnectionClosed,
+  kafkaAuthCause,
+  kafkaErrorChain,
+} from './kafka-errors.ts';
+import {
   cachedTokenProvider,
   jwsClaims,
   oauthBearerMechanism,
@@ -180,22 +186,20 @@ export function kafkaFailure(err: unknown, profile: Profile, action = 'connect t
   if (err instanceof PinpipeError) return err;
   const brokers = profile.kafka.brokers.join(',');
   const mode = profile.kafka.security.mode;
-  const chain = causes(err);
+  const chain = kafkaErrorChain(err);
   const cred =
     chain.find((e) => err !== e && e instanceof PinpipeError) ?? chain.find((e) => isCredentialsError(e));
   if (cred instanceof PinpipeError) return cred;
   if (cred) return awsCredentialsError(cred, 'sign the MSK IAM token') as PinpipeError;
-  const text = chain.map((e) => `${(e as Error)?.name ?? ''} ${describeError(e)}`).join(' | ');
-  if (/SASL|authenticat|invalid_token|ILLEGAL_SASL_STATE|current SASL state/i.test(text)) {
-    const sasl = chain.find((e) => /SASL|authenticat/i.test(describeError(e))) ?? err;
+  if (isKafkaAuthError(err)) {
     return new PinpipeError(
       'KAFKA_AUTH_FAILED',
-      `Kafka authentication failed (${mode}) at ${brokers}: ${describeError(sasl).replace(/^SASL OAUTHBEARER authentication failed at \S+: /, '')}. ` +
+      `Kafka authentication failed (${mode}) at ${brokers}: ${describeError(kafkaAuthCause(err)).replace(/^SASL OAUTHBEARER authentication failed at \S+: /, '')}. ` +
         authFix(profile),
       { cause: err },
     );
   }
-  if ((mode === 'none' || mode === 'ssl') && /ConnectionClosed|Closed connection/i.test(text)) {
+  if ((mode === 'none' || mode === 'ssl') && isKafkaConnectionClosed(err)) {
     // The broker accepted the TCP connection and then hung up on our first request: what a
     // SASL (or TLS) listener does to a client that does not authenticate.
     return new PinpipeError(
@@ -229,15 +233,4 @@ function authFix(profile: Profile): string {
     default:
       return 'The brokers require authentication: set kafka.security.mode in the profile.';
   }
-}
-
-function causes(err: unknown): unknown[] {
-  const out: unknown[] = [];
-  let cur: unknown = err;
-  while (cur && out.length < 8 && !out.includes(cur)) {
-    out.push(cur);
-    const c = cur as { cause?: unknown; originalError?: unknown; errors?: unknown[] };
-    cur = c.originalError ?? c.cause ?? c.errors?.[0];
-  }
-  return out;
 }

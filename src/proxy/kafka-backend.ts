@@ -3,7 +3,7 @@ import kafkajs from 'kafkajs';
 import { createKafka } from '../clients/kafka.ts';
 import type { Profile } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
-import { isConnectionError, withDeadline } from './kafka-errors.ts';
+import { describeKafkaChain, isKafkaUnavailable, withDeadline } from '../clients/kafka-errors.ts';
 
 /**
  * The proxy's Kafka side: one producer (acks=all) and one admin client, rebuilt after a connection
@@ -18,8 +18,6 @@ export interface KafkaBackendOptions {
   metadataTimeoutMs?: number;
   /** A known topic's metadata is reused this long. */
   metadataMaxAgeMs?: number;
-  /** An unknown topic is answered from the cache if it was refreshed this recently. */
-  unknownTopicMaxAgeMs?: number;
   /** While Kafka is known to be down, how often it is probed (a metadata round trip). */
   probeIntervalMs?: number;
 }
@@ -38,8 +36,11 @@ export class KafkaBackend {
   private producer: Promise<Producer> | undefined;
   private admin: Promise<Admin> | undefined;
   private topics = new Map<string, PartitionMetadata[]>();
-  private fetchedAt = 0;
-  private refreshing: Promise<void> | undefined;
+  /** When the metadata in `topics` was asked for (performance.now()); -Infinity before the first. */
+  private fetchedAt = Number.NEGATIVE_INFINITY;
+  private refreshing: { startedAt: number; done: Promise<void> } | undefined;
+  /** A refresh queued behind the one in flight, for callers that need metadata newer than it. */
+  private queued: Promise<void> | undefined;
   private readonly opts: Required<KafkaBackendOptions>;
   /** Set while Kafka is known to be unreachable; requests are then answered 503 before their body is read. */
   private downSince: number | undefined;
@@ -55,7 +56,6 @@ export class KafkaBackend {
       sendTimeoutMs: opts.sendTimeoutMs ?? 15000,
       metadataTimeoutMs: opts.metadataTimeoutMs ?? 5000,
       metadataMaxAgeMs: opts.metadataMaxAgeMs ?? 30000,
-      unknownTopicMaxAgeMs: opts.unknownTopicMaxAgeMs ?? 1000,
       probeIntervalMs: opts.probeIntervalMs ?? 1000,
     };
   }
@@ -94,7 +94,7 @@ export class KafkaBackend {
    * partition without a leader yet (a topic just created) is answered 503 for that request alone.
    */
   private markDown(err: unknown): void {
-    if (!isConnectionError(err) || this.closed) return;
+    if (!isKafkaUnavailable(err) || this.closed) return;
     if (this.downSince === undefined) {
       this.downSince = Date.now();
       this.opts.logger.warn(
@@ -166,11 +166,12 @@ export class KafkaBackend {
       this.markUp();
       return result;
     } catch (err) {
+      this.opts.logger.debug(`Kafka send failed: ${describeKafkaChain(err)}`);
       if (!settled) {
         abandonedBytes = messageBytes(topicMessages);
         this.abandoned += abandonedBytes;
       }
-      if (isConnectionError(err)) {
+      if (isKafkaUnavailable(err)) {
         this.opts.logger.debug(
           `Kafka send failed (${(err as Error).message}); reconnecting on the next request`,
         );
@@ -188,7 +189,8 @@ export class KafkaBackend {
       this.markUp();
       return result;
     } catch (err) {
-      if (isConnectionError(err)) {
+      this.opts.logger.debug(`${what} failed: ${describeKafkaChain(err)}`);
+      if (isKafkaUnavailable(err)) {
         this.resetAdmin(current);
         this.markDown(err);
       }
@@ -196,26 +198,46 @@ export class KafkaBackend {
     }
   }
 
-  private refresh(): Promise<void> {
-    this.refreshing ??= this.withAdmin('Kafka metadata', (a) => a.fetchTopicMetadata())
+  /**
+   * Fetches every topic's metadata. Callers share a round trip: one in flight serves every caller
+   * whose `notBefore` it started after; the others share one more round trip queued behind it.
+   */
+  private refresh(notBefore = Number.NEGATIVE_INFINITY): Promise<void> {
+    const current = this.refreshing;
+    if (current && current.startedAt >= notBefore) return current.done;
+    if (current) {
+      this.queued ??= current.done
+        .catch(() => undefined)
+        .then(() => {
+          this.queued = undefined;
+          return this.refresh();
+        });
+      return this.queued;
+    }
+    const startedAt = performance.now();
+    const done = this.withAdmin('Kafka metadata', (a) => a.fetchTopicMetadata())
       .then((md) => {
         this.topics = new Map(md.topics.map((t) => [t.name, t.partitions]));
-        this.fetchedAt = Date.now();
+        this.fetchedAt = startedAt;
       })
       .finally(() => {
-        this.refreshing = undefined;
+        if (this.refreshing?.done === done) this.refreshing = undefined;
       });
-    return this.refreshing;
+    this.refreshing = { startedAt, done };
+    return done;
   }
 
-  /** Partitions of a topic, or undefined when it does not exist. Throws when Kafka cannot be asked. */
+  /**
+   * Partitions of a topic, or undefined when it does not exist. Throws when Kafka cannot be asked.
+   * A known topic is answered from the cache; "does not exist" only from metadata asked for after
+   * the request arrived, so a topic created a moment ago is never refused.
+   */
   async partitions(topic: string): Promise<PartitionMetadata[] | undefined> {
-    const age = Date.now() - this.fetchedAt;
+    const arrived = performance.now();
     const known = this.topics.get(topic);
-    if (known && age < this.opts.metadataMaxAgeMs) return known;
-    if (!known && age < this.opts.unknownTopicMaxAgeMs) return undefined;
+    if (known && arrived - this.fetchedAt < this.opts.metadataMaxAgeMs) return known;
     try {
-      await this.refresh();
+      await this.refresh(known ? Number.NEGATIVE_INFINITY : arrived);
     } catch (err) {
       // Kafka is down but the topic was known: let the send fail (or succeed, if the broker is back).
       if (known) return known;
@@ -266,7 +288,8 @@ export class KafkaBackend {
         timeoutMs,
         'Kafka health check',
       ).catch((err: unknown) => {
-        if (isConnectionError(err)) this.resetAdmin(current);
+        this.opts.logger.debug(`Kafka health check failed: ${describeKafkaChain(err)}`);
+        if (isKafkaUnavailable(err)) this.resetAdmin(current);
         throw err;
       });
       this.markUp();

@@ -1,6 +1,7 @@
 import { CreateBucketCommand, HeadBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import pRetry, { AbortError } from 'p-retry';
 import { PinpipeError, describeError } from '../errors.ts';
+import { isKafkaError } from '../clients/kafka-errors.ts';
 import type { Logger } from '../log.ts';
 import { errorKey, objectKey, type SinkLayout } from './keys.ts';
 import type { PendingWrite } from './sink-state.ts';
@@ -160,7 +161,7 @@ export async function putWithRetry(
   } catch (err) {
     if (opts.signal?.aborted) throw opts.signal.reason;
     if (err instanceof PinpipeError) throw err;
-    if ((err as { name?: string })?.name?.startsWith('KafkaJS')) throw err;
+    if (isKafkaError(err)) throw err;
     const cause = deadline.signal.aborted
       ? `no answer within the deadline${lastError === undefined ? '' : ` (last error: ${describeError(lastError)})`}`
       : describeError(err);

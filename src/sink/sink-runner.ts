@@ -2,6 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Admin, Consumer, ConsumerGroupJoinEvent, EachBatchPayload } from 'kafkajs';
 import pLimit from 'p-limit';
 import { PinpipeError, describeError } from '../errors.ts';
+import { isKafkaError } from '../clients/kafka-errors.ts';
 import { whileHeartbeating } from './heartbeat.ts';
 import type { Logger } from '../log.ts';
 import { caughtUp, parseTpKey, toKafkaCommit, tpKey, type TopicPartition } from './offsets.ts';
@@ -474,10 +475,6 @@ function describeWrites(writes: PendingWrite[]): string {
 
 function isRebalance(err: unknown): boolean {
   return err instanceof Rebalanced || isKafkaError(err);
-}
-
-function isKafkaError(err: unknown): boolean {
-  return typeof (err as { name?: unknown })?.name === 'string' && (err as Error).name.startsWith('KafkaJS');
 }
 
 export function asPinpipeError(err: unknown): PinpipeError {

@@ -3,7 +3,8 @@ import { produceResponse, V2_CONTENT_TYPE } from '../../../src/proxy/responses.t
 import { apiKeyMatches } from '../../../src/proxy/api-key.ts';
 import { route, routeLabel } from '../../../src/proxy/router.ts';
 import { httpErrors } from '../../../src/proxy/confluent-errors.ts';
-import { kafkaFailure, KafkaDeadlineError, withDeadline } from '../../../src/proxy/kafka-errors.ts';
+import { KafkaDeadlineError, withDeadline } from '../../../src/clients/kafka-errors.ts';
+import { kafkaFailure } from '../../../src/proxy/kafka-errors.ts';
 
 describe('response shaping', () => {
   it("matches Confluent's produce response (docs/spec.md#produce-response)", () => {
