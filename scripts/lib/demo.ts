@@ -65,7 +65,7 @@ type Step = <T>(n: number, name: string, fn: () => Promise<T>) => Promise<T>;
  */
 export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const t0 = Date.now();
-  const lock = acquireLock(path.join(opts.profile.sandbox.dir, 'demo.lock'), 'demo (npm run demo)');
+  const lock = await acquireLock(path.join(opts.profile.sandbox.dir, 'demo.lock'), 'demo (npm run demo)');
   const abort = linkAbort(opts.signal);
   const { signal } = abort.ctl;
   const started: Started = { sandbox: false };

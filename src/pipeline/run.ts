@@ -32,7 +32,7 @@ export interface RunOptions {
  */
 export async function runPipeline(o: RunOptions): Promise<{ emulator?: EmulatorSummary; sink: SinkSummary }> {
   const { profile, logger } = o;
-  const lock = acquireLock(path.join(path.dirname(profile.batch.workDir), 'run.lock'), '`pinpipe run`');
+  const lock = await acquireLock(path.join(path.dirname(profile.batch.workDir), 'run.lock'), '`pinpipe run`');
   setMaxListeners(100, o.signal);
   // Ctrl-C stops the emulator first; the sink stops once the emulator has, so it writes what was sent.
   const emuCtl = new AbortController();
