@@ -12,7 +12,7 @@ import { fetchObjects } from './fetch.ts';
 import { loadObjects } from './load-objects.ts';
 import { resultsDir } from './results.ts';
 import { buildTables, mergeTables } from './merge.ts';
-import { isRunDate, todayUtc } from './object-keys.ts';
+import { resolveBatchOptions } from './options.ts';
 import { listLocalObjects, listS3Objects } from './sources.ts';
 import {
   openState,
@@ -116,9 +116,7 @@ async function execute(opts: BatchOptions, s3: S3Client | undefined): Promise<Ba
   const t0 = performance.now();
   const { profile, signal } = opts;
   const logger = opts.logger ?? log();
-  const runDate = opts.runDate ?? todayUtc();
-  if (!isRunDate(runDate))
-    throw new PinpipeError('USAGE', `--run-date must be a date such as 2026-11-25 (got "${runDate}").`);
+  const { runDate } = resolveBatchOptions(opts);
   const workDir = path.resolve(profile.batch.workDir);
   const outDir = path.resolve(resultsDir(profile, opts.out));
   const summary = newSummary(opts, runDate, workDir, outDir);

@@ -11,7 +11,7 @@ import { RESULT_NAMES, CLEAN_TABLES, type Row } from './analytics.ts';
 import { resultsDir } from './results.ts';
 import { uploadParquet, writeJson, type ParquetFile } from './export.ts';
 import { fetchObjects } from './fetch.ts';
-import { isRunDate, todayUtc } from './object-keys.ts';
+import { resolveSparkBatchOptions } from './options.ts';
 import type { BatchRun } from './run-batch.ts';
 import { listS3Objects } from './sources.ts';
 import { TOPIC_KINDS, type BatchOptions, type BatchSummary } from './types.ts';
@@ -80,11 +80,6 @@ export function standaloneMaster(master: string): { host: string; port: number }
 
 /** A standalone master must accept a TCP connection within timeoutMs (Spark itself retries for a minute). */
 export async function checkMaster(master: string, timeoutMs = 5000): Promise<void> {
-  if (!/^(local(\[[0-9*]+(,[0-9]+)?\])?|spark:\/\/.+|yarn|k8s:\/\/.+)$/.test(master))
-    throw new PinpipeError(
-      'USAGE',
-      `--spark-master ${master} is not a Spark master: use local[*], local[N], spark://host:7077, yarn or k8s://...`,
-    );
   const sm = standaloneMaster(master);
   if (!sm) return;
   await new Promise<void>((resolve, reject) => {
@@ -214,10 +209,7 @@ export async function executeSparkBatch(opts: SparkBatchOptions): Promise<BatchR
   const { profile } = opts;
   const logger = opts.logger ?? log();
   const env = opts.env ?? process.env;
-  const runDate = opts.runDate ?? todayUtc();
-  if (!isRunDate(runDate))
-    throw new PinpipeError('USAGE', `--run-date must be a date such as 2026-11-25 (got "${runDate}").`);
-  const master = opts.master ?? 'local[*]';
+  const { runDate, master } = resolveSparkBatchOptions(opts);
   await checkMaster(master);
   const workDir = path.resolve(profile.batch.workDir);
   const outDir = path.resolve(resultsDir(profile, opts.out));

@@ -1,4 +1,6 @@
 import { randomInt } from 'node:crypto';
+import { z } from 'zod';
+import { checkedNumber, parseStageOptions } from '../config/options.ts';
 import { PinpipeError } from '../errors.ts';
 import type { EmulatorOptions, RetryOptions } from './types.ts';
 
@@ -23,37 +25,56 @@ export interface NormalisedOptions {
   maxConsecutiveFailures: number;
 }
 
-function positive(name: string, v: number | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  if (!Number.isFinite(v) || v <= 0)
-    throw new PinpipeError('USAGE', `${name} must be a positive number (got ${v}).`);
-  return v;
-}
+const positive = (name: string) =>
+  checkedNumber(
+    (v) => v > 0,
+    (got) => `${name} must be a positive number (got ${String(got)}).`,
+  ).optional();
 
-function positiveInt(name: string, v: number | undefined): number | undefined {
-  const n = positive(name, v);
-  if (n !== undefined && !Number.isInteger(n))
-    throw new PinpipeError('USAGE', `${name} must be a whole number (got ${n}).`);
-  return n;
-}
+const positiveInt = (name: string) =>
+  checkedNumber(
+    (v) => v > 0,
+    (got) => `${name} must be a positive number (got ${String(got)}).`,
+  )
+    .refine(Number.isInteger, {
+      error: (iss) => `${name} must be a whole number (got ${String(iss.input)}).`,
+    })
+    .optional();
+
+/** The emulator's options as a caller gives them (before the defaults). */
+export const emulatorOptionsSchema = z
+  .object({
+    faithful: z.boolean().optional(),
+    count: positiveInt('count'),
+    durationMs: positive('duration'),
+    rate: positive('rate'),
+    concurrency: positiveInt('concurrency'),
+    batch: positiveInt('batch'),
+    seed: z.unknown().optional(),
+  })
+  .loose()
+  .check((ctx) => {
+    const o = ctx.value;
+    if (o.faithful === true && ((o.batch ?? 1) !== 1 || (o.concurrency ?? 1) !== 1)) {
+      ctx.issues.push({
+        code: 'custom',
+        input: o,
+        message:
+          '--faithful sends one record per request, one request at a time: drop --batch/--concurrency.',
+      });
+    } else if (o.seed !== undefined && !Number.isSafeInteger(o.seed)) {
+      ctx.issues.push({
+        code: 'custom',
+        input: o.seed,
+        message: `seed must be an integer (got ${String(o.seed)}).`,
+      });
+    }
+  });
 
 /** Merges the options over the defaults and checks them; the faithful mode forces batch 1, concurrency 1. */
 export function normaliseOptions(opts: Omit<EmulatorOptions, 'profile'>): NormalisedOptions {
+  const { count, durationMs, rate, concurrency, batch } = parseStageOptions(emulatorOptionsSchema, opts);
   const faithful = opts.faithful === true;
-  const count = positiveInt('count', opts.count);
-  const durationMs = positive('duration', opts.durationMs);
-  const rate = positive('rate', opts.rate);
-  const concurrency = positiveInt('concurrency', opts.concurrency);
-  const batch = positiveInt('batch', opts.batch);
-  if (faithful && ((batch ?? 1) !== 1 || (concurrency ?? 1) !== 1)) {
-    throw new PinpipeError(
-      'USAGE',
-      '--faithful sends one record per request, one request at a time: drop --batch/--concurrency.',
-    );
-  }
-  if (opts.seed !== undefined && !Number.isSafeInteger(opts.seed)) {
-    throw new PinpipeError('USAGE', `seed must be an integer (got ${opts.seed}).`);
-  }
   return {
     mode: faithful ? 'faithful' : 'fast',
     count: count ?? (faithful || durationMs !== undefined ? undefined : DEFAULT_FAST_COUNT),

@@ -1,4 +1,5 @@
-import { PinpipeError } from '../errors.ts';
+import { z } from 'zod';
+import { checkedNumber, parseStageOptions } from '../config/options.ts';
 import { topicNames } from '../config/schema.ts';
 import type { RunSinkOptions } from './types.ts';
 import type { SinkLayout } from './keys.ts';
@@ -30,44 +31,72 @@ export interface ResolvedSinkOptions {
   uploadConcurrency: number;
 }
 
-function nonNegativeInt(name: string, v: number, min = 0): number {
-  if (!Number.isSafeInteger(v) || v < min) {
-    throw new PinpipeError('USAGE', `${name} must be a whole number ≥ ${min} (got ${v}).`);
-  }
-  return v;
-}
+const wholeNumber = (name: string, min = 0) =>
+  checkedNumber(
+    (v) => Number.isSafeInteger(v) && v >= min,
+    (got) => `${name} must be a whole number ≥ ${min} (got ${String(got)}).`,
+  );
+
+/** The topics to sink: an explicit list, an explicit regex, or the profile's regex or its three topics. */
+const topicSelectionSchema = z
+  .object({
+    topics: z.array(z.string()).optional(),
+    topicsRegex: z.string().optional(),
+    profileRegex: z.string().optional(),
+    profileTopics: z.array(z.string()),
+  })
+  .transform((o, ctx): ResolvedSinkOptions['topics'] => {
+    const fail = (message: string) => {
+      ctx.issues.push({ code: 'custom', input: o, message });
+      return z.NEVER;
+    };
+    if (o.topics && o.topicsRegex) return fail('Give either --topics or --topics-regex, not both.');
+    const regexSource = o.topicsRegex ?? (o.topics ? undefined : o.profileRegex);
+    if (regexSource !== undefined) {
+      try {
+        // topics.regex is a Java regex matched against the whole topic name
+        return { kind: 'regex', pattern: new RegExp(`^(?:${regexSource})$`), source: regexSource };
+      } catch (err) {
+        return fail(
+          `--topics-regex "${regexSource}" is not a valid regular expression: ${(err as Error).message}`,
+        );
+      }
+    }
+    const names = o.topics ?? o.profileTopics;
+    if (names.length === 0) return fail('No topics to sink: give --topics or --topics-regex.');
+    return { kind: 'list', names: [...new Set(names)] };
+  });
+
+/** The sink's settings once merged over the profile and the defaults. */
+export const sinkOptionsSchema = z.object({
+  topics: topicSelectionSchema,
+  sessionTimeoutMs: wholeNumber('sessionTimeoutMs', 6000),
+  flushSize: wholeNumber('flush.size', 1),
+  rotateIntervalMs: wholeNumber('rotate.interval.ms'),
+  rotateScheduleIntervalMs: wholeNumber('rotate.schedule.interval.ms'),
+  progressIntervalMs: wholeNumber('progressIntervalMs'),
+  uploadRetryMs: wholeNumber('uploadRetryMs', 1),
+  uploadConcurrency: wholeNumber('uploadConcurrency', 1),
+});
 
 /** Merges runSink options over the profile's sink settings and validates them. */
 export function resolveSinkOptions(opts: RunSinkOptions): ResolvedSinkOptions {
   const { profile } = opts;
-  const regexSource = opts.topicsRegex ?? (opts.topics ? undefined : profile.sink.topicsRegex);
-  if (opts.topics && opts.topicsRegex) {
-    throw new PinpipeError('USAGE', 'Give either --topics or --topics-regex, not both.');
-  }
-  let topics: ResolvedSinkOptions['topics'];
-  if (regexSource !== undefined) {
-    let pattern: RegExp;
-    try {
-      // topics.regex is a Java regex matched against the whole topic name
-      pattern = new RegExp(`^(?:${regexSource})$`);
-    } catch (err) {
-      throw new PinpipeError(
-        'USAGE',
-        `--topics-regex "${regexSource}" is not a valid regular expression: ${(err as Error).message}`,
-      );
-    }
-    topics = { kind: 'regex', pattern, source: regexSource };
-  } else {
-    const names = opts.topics ?? Object.values(topicNames(profile));
-    if (names.length === 0)
-      throw new PinpipeError('USAGE', 'No topics to sink: give --topics or --topics-regex.');
-    topics = { kind: 'list', names: [...new Set(names)] };
-  }
-  const sessionTimeoutMs = nonNegativeInt(
-    'sessionTimeoutMs',
-    opts.sessionTimeoutMs ?? SINK_DEFAULTS.sessionTimeoutMs,
-    6000,
-  );
+  const o = parseStageOptions(sinkOptionsSchema, {
+    topics: {
+      topics: opts.topics,
+      topicsRegex: opts.topicsRegex,
+      profileRegex: profile.sink.topicsRegex,
+      profileTopics: Object.values(topicNames(profile)),
+    },
+    sessionTimeoutMs: opts.sessionTimeoutMs ?? SINK_DEFAULTS.sessionTimeoutMs,
+    flushSize: opts.flushSize ?? profile.sink.flushSize,
+    rotateIntervalMs: opts.rotateIntervalMs ?? profile.sink.rotateIntervalMs,
+    rotateScheduleIntervalMs: opts.rotateScheduleIntervalMs ?? profile.sink.rotateScheduleIntervalMs,
+    progressIntervalMs: opts.progressIntervalMs ?? SINK_DEFAULTS.progressIntervalMs,
+    uploadRetryMs: opts.uploadRetryMs ?? DEFAULT_UPLOAD_RETRY.maxRetryTimeMs,
+    uploadConcurrency: opts.uploadConcurrency ?? SINK_DEFAULTS.uploadConcurrency,
+  });
   return {
     groupId: opts.groupId ?? profile.sink.groupId,
     bucket: opts.bucket ?? profile.s3.bucket,
@@ -77,35 +106,15 @@ export function resolveSinkOptions(opts: RunSinkOptions): ResolvedSinkOptions {
       topicsDir: profile.s3.topicsDir,
       errorsDir: SINK_DEFAULTS.errorsDir,
     },
-    topics,
-    flushSize: nonNegativeInt('flush.size', opts.flushSize ?? profile.sink.flushSize, 1),
-    rotateIntervalMs: nonNegativeInt(
-      'rotate.interval.ms',
-      opts.rotateIntervalMs ?? profile.sink.rotateIntervalMs,
-    ),
-    rotateScheduleIntervalMs: nonNegativeInt(
-      'rotate.schedule.interval.ms',
-      opts.rotateScheduleIntervalMs ?? profile.sink.rotateScheduleIntervalMs,
-    ),
+    topics: o.topics,
+    flushSize: o.flushSize,
+    rotateIntervalMs: o.rotateIntervalMs,
+    rotateScheduleIntervalMs: o.rotateScheduleIntervalMs,
     drain: opts.drain ?? false,
-    progressIntervalMs: nonNegativeInt(
-      'progressIntervalMs',
-      opts.progressIntervalMs ?? SINK_DEFAULTS.progressIntervalMs,
-    ),
-    sessionTimeoutMs,
-    uploadRetry: {
-      ...DEFAULT_UPLOAD_RETRY,
-      maxRetryTimeMs: nonNegativeInt(
-        'uploadRetryMs',
-        opts.uploadRetryMs ?? DEFAULT_UPLOAD_RETRY.maxRetryTimeMs,
-        1,
-      ),
-    },
-    uploadConcurrency: nonNegativeInt(
-      'uploadConcurrency',
-      opts.uploadConcurrency ?? SINK_DEFAULTS.uploadConcurrency,
-      1,
-    ),
+    progressIntervalMs: o.progressIntervalMs,
+    sessionTimeoutMs: o.sessionTimeoutMs,
+    uploadRetry: { ...DEFAULT_UPLOAD_RETRY, maxRetryTimeMs: o.uploadRetryMs },
+    uploadConcurrency: o.uploadConcurrency,
   };
 }
 

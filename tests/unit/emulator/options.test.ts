@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { runEmulator } from '../../../src/emulator/emulator.ts';
 import { DEFAULT_FAST_COUNT, normaliseOptions, parseDuration } from '../../../src/emulator/options.ts';
+import { testProfile } from '../../helpers/profile.ts';
 import { failureHint, formatSummary } from '../../../src/emulator/format.ts';
 import { Tally } from '../../../src/emulator/tally.ts';
 
@@ -15,6 +17,33 @@ describe('options', () => {
     expect(() => normaliseOptions({ batch: 0 })).toThrow(/batch/);
     expect(() => normaliseOptions({ concurrency: 1.5 })).toThrow(/whole number/);
     expect(() => normaliseOptions({ faithful: true, batch: 10 })).toThrow(/faithful/);
+  });
+
+  it('gives the exact USAGE message for each bad value', () => {
+    const cases: [Parameters<typeof normaliseOptions>[0], string][] = [
+      [{ count: 0 }, 'count must be a positive number (got 0).'],
+      [{ count: 2.5 }, 'count must be a whole number (got 2.5).'],
+      [{ durationMs: -1 }, 'duration must be a positive number (got -1).'],
+      [{ rate: Number.NaN }, 'rate must be a positive number (got NaN).'],
+      [{ rate: Number.POSITIVE_INFINITY }, 'rate must be a positive number (got Infinity).'],
+      [{ concurrency: 1.5 }, 'concurrency must be a whole number (got 1.5).'],
+      [{ batch: 0, count: -2 }, 'count must be a positive number (got -2).'],
+      [
+        { faithful: true, concurrency: 2 },
+        '--faithful sends one record per request, one request at a time: drop --batch/--concurrency.',
+      ],
+      [{ seed: 1.5 }, 'seed must be an integer (got 1.5).'],
+    ];
+    for (const [opts, message] of cases) {
+      expect(() => normaliseOptions(opts)).toThrow(expect.objectContaining({ code: 'USAGE', message }));
+    }
+  });
+
+  it('validates a programmatic runEmulator call before any I/O', async () => {
+    await expect(runEmulator({ profile: testProfile(), count: 0 })).rejects.toMatchObject({
+      code: 'USAGE',
+      message: 'count must be a positive number (got 0).',
+    });
   });
 
   it('parses durations', () => {

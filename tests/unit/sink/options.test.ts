@@ -41,4 +41,35 @@ describe('sink options', () => {
     expect(() => resolveSinkOptions({ profile, topics: ['a'], topicsRegex: 'a' })).toThrow(/either/);
     expect(() => resolveSinkOptions({ profile, sessionTimeoutMs: 1000 })).toThrow(/sessionTimeoutMs/);
   });
+
+  it('gives the exact USAGE message for each bad value, after the profile defaults', () => {
+    const cases: [Omit<Parameters<typeof resolveSinkOptions>[0], 'profile'>, string][] = [
+      [{ flushSize: -1 }, 'flush.size must be a whole number ≥ 1 (got -1).'],
+      [{ flushSize: 1.5 }, 'flush.size must be a whole number ≥ 1 (got 1.5).'],
+      [{ rotateIntervalMs: -5 }, 'rotate.interval.ms must be a whole number ≥ 0 (got -5).'],
+      [
+        { rotateScheduleIntervalMs: Number.NaN },
+        'rotate.schedule.interval.ms must be a whole number ≥ 0 (got NaN).',
+      ],
+      [{ progressIntervalMs: -1 }, 'progressIntervalMs must be a whole number ≥ 0 (got -1).'],
+      [{ sessionTimeoutMs: 5999 }, 'sessionTimeoutMs must be a whole number ≥ 6000 (got 5999).'],
+      [{ uploadRetryMs: 0 }, 'uploadRetryMs must be a whole number ≥ 1 (got 0).'],
+      [{ uploadConcurrency: 0 }, 'uploadConcurrency must be a whole number ≥ 1 (got 0).'],
+      [
+        { topics: ['a'], topicsRegex: 'a', flushSize: 0 },
+        'Give either --topics or --topics-regex, not both.',
+      ],
+      [{ topics: [] }, 'No topics to sink: give --topics or --topics-regex.'],
+      [{ sessionTimeoutMs: 1, flushSize: 0 }, 'sessionTimeoutMs must be a whole number ≥ 6000 (got 1).'],
+    ];
+    for (const [opts, message] of cases) {
+      expect(() => resolveSinkOptions({ profile, ...opts })).toThrow(
+        expect.objectContaining({ code: 'USAGE', message }),
+      );
+    }
+    const badProfile = testProfile((p) => ({ ...p, sink: { ...p.sink, flushSize: 0 } }));
+    expect(() => resolveSinkOptions({ profile: badProfile })).toThrow(
+      expect.objectContaining({ code: 'USAGE', message: 'flush.size must be a whole number ≥ 1 (got 0).' }),
+    );
+  });
 });
