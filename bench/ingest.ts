@@ -16,6 +16,7 @@ import { provisionGateway } from '../src/provision/index.ts';
 import { startProxy } from '../src/proxy/index.ts';
 import { kafkaLibs, requireJava } from '../sandbox/kafka/kafka.ts';
 import { uniqueName } from '../tests/helpers/names.ts';
+import { createTopicsReady } from '../src/clients/kafka-topics.ts';
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -99,7 +100,7 @@ const perfTopic = `${id}.perf`;
 const topics = [...Object.values(topicNames(profile)), perfTopic];
 const admin = createKafka(profile).admin();
 await admin.connect();
-await admin.createTopics({
+await createTopicsReady(admin, {
   waitForLeaders: true,
   topics: topics.map((topic) => ({
     topic,

@@ -16,6 +16,7 @@ import { readEnv } from '../src/config/env.ts';
 import { loadProfile } from '../src/config/load.ts';
 import { freePort } from '../tests/helpers/ports.ts';
 import { treeStats } from './proc-tree.ts';
+import { createTopicsReady } from '../src/clients/kafka-topics.ts';
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -77,7 +78,7 @@ try {
   brokerPid = broker.runningPid();
   const admin = createKafka(profile).admin();
   await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic: TOPIC, numPartitions: 3 }] });
+  await createTopicsReady(admin, { waitForLeaders: true, topics: [{ topic: TOPIC, numPartitions: 3 }] });
   await admin.disconnect();
 
   const child = spawn(process.execPath, ['bin/pinpipe.mjs', 'proxy', '--port', String(proxyPort)], {

@@ -25,6 +25,7 @@ import {
   type LogRecord,
 } from '../src/sink/index.ts';
 import { uniqueName } from '../tests/helpers/names.ts';
+import { createTopicsReady } from '../src/clients/kafka-topics.ts';
 
 const BIN = path.join(PROJECT_ROOT, 'bin', 'pinpipe.mjs');
 
@@ -231,7 +232,7 @@ export async function runCrashScenario(opts: CrashScenarioOptions): Promise<Cras
   const s3 = createS3(profile);
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({
+  await createTopicsReady(admin, {
     topics: [{ topic, numPartitions: 3, replicationFactor: 1 }],
     waitForLeaders: true,
   });

@@ -15,6 +15,7 @@ import { createLogger } from '../src/log.ts';
 import { runSink, type SinkSummary } from '../src/sink/index.ts';
 import { uniqueName } from '../tests/helpers/names.ts';
 import { deletePrefix } from './sink-crash.ts';
+import { createTopicsReady } from '../src/clients/kafka-topics.ts';
 
 function pinLike(i: number): string {
   return JSON.stringify({
@@ -37,7 +38,7 @@ async function prefill(profile: Profile, topic: string, records: number): Promis
   const kafka = createKafka(profile);
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+  await createTopicsReady(admin, { topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
   await admin.disconnect();
   const producer = kafka.producer();
   await producer.connect();

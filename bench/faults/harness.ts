@@ -23,6 +23,7 @@ import { freePort } from '../../tests/helpers/ports.ts';
 import { privateSandboxEnv } from '../../tests/helpers/private-sandbox.ts';
 import { exited, readKafkaLog, spawnPinpipe } from '../sink-crash.ts';
 import type { Observed } from './accounting.ts';
+import { createTopicsReady } from '../../src/clients/kafka-topics.ts';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -127,7 +128,7 @@ export async function createTopics(profile: Profile, topics: string[], partition
   const admin = createKafka(profile).admin();
   await admin.connect();
   try {
-    await admin.createTopics({
+    await createTopicsReady(admin, {
       topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
       waitForLeaders: true,
     });

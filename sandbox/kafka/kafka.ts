@@ -7,6 +7,7 @@ import { createKafka } from '../../src/clients/kafka.ts';
 import { defineService, portOf, type PortClaim, type SandboxService } from '../lib/service.ts';
 import { formatStorage, jvmArgs, LOG4J, serverProperties } from './config.ts';
 import { requireJava, resolveKafkaJars } from './install.ts';
+import { createTopicsReady } from '../../src/clients/kafka-topics.ts';
 
 export { KAFKA_VERSION, kafkaLibs, requireJava } from './install.ts';
 
@@ -101,7 +102,7 @@ async function ensureTopics(a: Admin, profile: Profile, say: (msg: string) => vo
     const existing = new Set(await a.listTopics());
     const wanted = Object.values(topicNames(profile)).filter((t) => !existing.has(t));
     if (wanted.length > 0) {
-      await a.createTopics({
+      await createTopicsReady(a, {
         waitForLeaders: true,
         topics: wanted.map((topic) => ({
           topic,

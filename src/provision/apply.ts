@@ -4,6 +4,7 @@ import type { Profile } from '../config/schema.ts';
 import { PinpipeError, describeError, type ErrorCode } from '../errors.ts';
 import { ensureGateway } from './gateway.ts';
 import type { ProvisionPlan } from './plan.ts';
+import { createTopicsReady } from '../clients/kafka-topics.ts';
 
 /** Creates what the plan names and is missing; each step says what it did. Safe to run twice. */
 export interface ApplyResult {
@@ -60,7 +61,7 @@ export async function ensureTopics(
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t.name));
     if (missing.length > 0) {
-      await admin.createTopics({
+      await createTopicsReady(admin, {
         waitForLeaders: true,
         topics: missing.map((t) => ({
           topic: t.name,

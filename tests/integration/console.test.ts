@@ -20,6 +20,7 @@ import { runVerify } from '../../src/verify/index.ts';
 import { uniqueName } from '../helpers/names.ts';
 import { CHROMIUM_ARGS, chromiumTool } from '../helpers/machine.ts';
 import { quietLogger } from './proxy-helpers.ts';
+import { createTopicsReady } from '../../src/clients/kafka-topics.ts';
 
 /**
  * Drives `pinpipe console` in headless Chromium (Debian's chromium, playwright-core) against the
@@ -100,7 +101,7 @@ beforeAll(async () => {
   names = topicNames(profile);
   admin = createKafka(profile).admin();
   await admin.connect();
-  await admin.createTopics({
+  await createTopicsReady(admin, {
     waitForLeaders: true,
     topics: TOPIC_KEYS.map((k) => ({ topic: names[k], numPartitions: 3 })),
   });

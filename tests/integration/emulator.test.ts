@@ -15,6 +15,7 @@ import { testProfile } from '../helpers/profile.ts';
 import { emulatorSource } from './emulator-fixture.ts';
 import { freePort as closedPort } from '../helpers/ports.ts';
 import { consumeBack } from './proxy-helpers.ts';
+import { createTopicsReady } from '../../src/clients/kafka-topics.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const KEYS: TopicKey[] = ['pin', 'geo', 'user'];
@@ -57,7 +58,7 @@ async function createTopics(profile: Profile): Promise<void> {
   const admin = createKafka(profile).admin();
   await admin.connect();
   try {
-    await admin.createTopics({
+    await createTopicsReady(admin, {
       waitForLeaders: true,
       topics: Object.values(topicNames(profile)).map((topic) => ({
         topic,

@@ -6,6 +6,7 @@ import type { Profile } from '../../src/config/schema.ts';
 import type { Logger } from '../../src/log.ts';
 import { uniqueName } from '../helpers/names.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { createTopicsReady } from '../../src/clients/kafka-topics.ts';
 
 /** Helpers shared by the proxy and gateway integration tests: unique topics, consume-back, raw HTTP. */
 export const quietLogger = (): Logger => pino({ level: 'silent' });
@@ -18,7 +19,7 @@ export async function uniqueTopics(
   const admin = createKafka(profile).admin();
   await admin.connect();
   const names = prefixes.map((p) => uniqueName(`pinpipe-${p}`));
-  await admin.createTopics({
+  await createTopicsReady(admin, {
     waitForLeaders: true,
     topics: names.map((topic) => ({ topic, numPartitions: 3 })),
   });

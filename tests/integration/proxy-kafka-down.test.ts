@@ -12,6 +12,7 @@ import { testProfile } from '../helpers/profile.ts';
 import { consumeBack, JSON_V2, quietLogger, rawExchange, rawRequest } from './proxy-helpers.ts';
 import { freePort } from '../helpers/ports.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { createTopicsReady } from '../../src/clients/kafka-topics.ts';
 
 /**
  * Kafka stopped → the proxy answers 5xx (50003) within a bounded time instead of hanging; Kafka back →
@@ -46,7 +47,7 @@ describe('REST proxy with Kafka stopped and restarted (private broker)', { timeo
     await broker.start();
     const admin = createKafka(profile).admin();
     await admin.connect();
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: TOPIC, numPartitions: 3 }] });
+    await createTopicsReady(admin, { waitForLeaders: true, topics: [{ topic: TOPIC, numPartitions: 3 }] });
     await admin.disconnect();
     proxy = await startProxy({ profile, port: 0, logger: quietLogger(), sendTimeoutMs: 4000 });
   }, 180_000);

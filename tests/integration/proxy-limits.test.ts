@@ -9,6 +9,7 @@ import { uniqueName } from '../helpers/names.ts';
 import { testProfile } from '../helpers/profile.ts';
 import { emulatorSource } from './emulator-fixture.ts';
 import { JSON_V2, quietLogger, rawExchange, rawRequest, uniqueTopics } from './proxy-helpers.ts';
+import { createTopicsReady } from '../../src/clients/kafka-topics.ts';
 
 /**
  * The proxy's caps (shared broker, unique topic, caps made tiny through the profile): requests, bytes
@@ -156,7 +157,7 @@ describe('REST proxy caps and timeouts (shared broker)', { timeout: 60_000 }, ()
     const admin = createKafka(profile).admin();
     await admin.connect();
     try {
-      await admin.createTopics({
+      await createTopicsReady(admin, {
         waitForLeaders: true,
         topics: names.map((t) => ({ topic: t, numPartitions: 1 })),
       });

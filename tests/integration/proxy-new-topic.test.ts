@@ -4,6 +4,7 @@ import { startProxy, type StartedProxy } from '../../src/proxy/index.ts';
 import { uniqueName } from '../helpers/names.ts';
 import { testProfile } from '../helpers/profile.ts';
 import { consumeBack, JSON_V2, quietLogger, rawRequest } from './proxy-helpers.ts';
+import { createTopicsReady } from '../../src/clients/kafka-topics.ts';
 
 /**
  * A topic created while the proxy runs is produced to at once: "topic not found" (a 404 the emulator
@@ -41,7 +42,7 @@ describe('REST proxy: a topic created while it runs', { timeout: 60_000 }, () =>
     const admin = createKafka(profile).admin();
     await admin.connect();
     try {
-      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1 }] });
+      await createTopicsReady(admin, { waitForLeaders: true, topics: [{ topic, numPartitions: 1 }] });
     } finally {
       await admin.disconnect();
     }

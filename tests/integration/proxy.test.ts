@@ -8,6 +8,7 @@ import { curlTool } from '../helpers/machine.ts';
 import { testProfile } from '../helpers/profile.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { BINARY_V2, consumeBack, JSON_V2, quietLogger, rawRequest, uniqueTopics } from './proxy-helpers.ts';
+import { createTopicsReady } from '../../src/clients/kafka-topics.ts';
 
 /**
  * The REST proxy against the shared broker, on unique topics: Confluent's documented v2 curl examples,
@@ -56,7 +57,7 @@ describe('REST proxy v2 (shared broker, unique topics)', { timeout: 120_000 }, (
     smallTopic = `${batched}-small`;
     const admin = createKafka(profile).admin();
     await admin.connect();
-    await admin.createTopics({
+    await createTopicsReady(admin, {
       waitForLeaders: true,
       topics: [
         {

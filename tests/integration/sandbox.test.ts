@@ -21,6 +21,7 @@ import {
 import { createApiGateway, createKafka, createS3, connectMysql, invokeUrl } from '../../src/clients/index.ts';
 import { testProfile } from '../helpers/profile.ts';
 import { uniqueName } from '../helpers/names.ts';
+import { createTopicsReady } from '../../src/clients/kafka-topics.ts';
 
 // Real clients against the real sandbox services.
 const profile = testProfile();
@@ -41,7 +42,7 @@ describe('sandbox services answer real clients', { timeout: 60_000 }, () => {
     const topic = uniqueName('it-sandbox');
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+    await createTopicsReady(admin, { topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
     const producer = kafka.producer();
     const consumer = kafka.consumer({ groupId: uniqueName('it-sandbox-group') });
     try {

@@ -14,6 +14,7 @@ import { listKeys, readStoredRecords, runSink } from '../../src/sink/index.ts';
 import { deletePrefix } from '../../bench/sink-crash.ts';
 import { uniqueName } from '../helpers/names.ts';
 import { emulatorSource } from './emulator-fixture.ts';
+import { createTopicsReady } from '../../src/clients/kafka-topics.ts';
 
 /**
  * The whole path over the sandbox broker's SASL_PLAINTEXT + OAUTHBEARER listener (9094),
@@ -68,7 +69,7 @@ beforeAll(async () => {
   // The admin itself authenticates over OAUTHBEARER: topic creation is the first secured call.
   admin = createKafka(secure).admin();
   await admin.connect();
-  await admin.createTopics({
+  await createTopicsReady(admin, {
     topics: topics.map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })),
     waitForLeaders: true,
   });

@@ -10,6 +10,7 @@ import { compareWithLog, readStoredRecords, runSink, topicsRoot } from '../../sr
 import { uniqueName } from '../helpers/names.ts';
 import { testProfile } from '../helpers/profile.ts';
 import { tcpGate, type TcpGate } from '../helpers/tcp-gate.ts';
+import { createTopicsReady } from '../../src/clients/kafka-topics.ts';
 
 // The sink under S3 and group faults: a stalled S3 endpoint (a TCP gate in front of the sandbox's
 // S3 that accepts and never answers), the bucket vanishing, a rebalance during the final flush of
@@ -35,7 +36,7 @@ async function fixture(label: string, partitions = 3) {
   const topic = uniqueName(label);
   const group = uniqueName(`${label}-group`);
   const prefix = uniqueName(`${label}-prefix`);
-  await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+  await createTopicsReady(admin, { topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
   topics.push(topic);
   groups.push(group);
   prefixes.push(prefix);

@@ -6,6 +6,7 @@ import { mulberry32, randInt } from '../../src/emulator/prng.ts';
 import { compareWithLog, readStoredRecords, topicsRoot } from '../../src/sink/index.ts';
 import { uniqueName } from '../helpers/names.ts';
 import { testProfile } from '../helpers/profile.ts';
+import { createTopicsReady } from '../../src/clients/kafka-topics.ts';
 
 // Scale-out: two and three `pinpipe sink` processes in one consumer group (as Kafka Connect runs
 // tasks), records arriving all the time, one member SIGKILLed at a random moment. The survivors
@@ -93,7 +94,7 @@ describe('sink: several members in one group', { timeout: 60_000 }, () => {
     topics.push(topic);
     groups.push(group);
     prefixes.push(prefix);
-    await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
+    await createTopicsReady(admin, { topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
     const args = [
       ...['--topics', topic, '--group', group, '--prefix', prefix, '--flush-size', String(FLUSH)],
       ...['--session-timeout-ms', '6000', '--progress-ms', '0'],

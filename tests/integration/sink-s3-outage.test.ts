@@ -13,6 +13,7 @@ import { uniqueName } from '../helpers/names.ts';
 import { testProfile } from '../helpers/profile.ts';
 import { freePort } from '../helpers/ports.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { createTopicsReady } from '../../src/clients/kafka-topics.ts';
 
 // Bad input: the S3 endpoint goes away mid-run. A PRIVATE MiniStack on another port is
 // stopped while records keep arriving: uploads retry with backoff, nothing is committed until
@@ -42,7 +43,7 @@ describe('sink: S3 endpoint going away mid-run', { timeout: 150_000 }, () => {
     await service.start();
     await service.ensureResources();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+    await createTopicsReady(admin, { topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
   });
 
   afterAll(async () => {

@@ -18,6 +18,7 @@ import {
 import { uniqueName } from '../helpers/names.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { testProfile } from '../helpers/profile.ts';
+import { createTopicsReady } from '../../src/clients/kafka-topics.ts';
 
 const profile = testProfile();
 const bucket = profile.s3.bucket;
@@ -31,7 +32,7 @@ const prefixes: string[] = [];
 
 async function freshTopic(name: string, partitions = 3): Promise<string> {
   const topic = uniqueName(name);
-  await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+  await createTopicsReady(admin, { topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
   topics.push(topic);
   return topic;
 }

@@ -13,6 +13,7 @@ import { highWatermarks, kafkaCounts, s3Counts } from '../../src/verify/collect.
 import { beginRunScope, formatReconciliation, runVerify } from '../../src/verify/index.ts';
 import { cleanupPipeline, isolatedPipelineEnv, profileFor } from '../helpers/isolated.ts';
 import { runCli } from '../helpers/run.ts';
+import { createTopicsReady } from '../../src/clients/kafka-topics.ts';
 
 /**
  * verify's collection against the real sandbox: Kafka watermarks, the sink's objects in S3 (overlaps,
@@ -59,7 +60,7 @@ function ownPipeline(name: string): void {
     profile = profileFor(env);
     const admin = createKafka(profile).admin();
     await admin.connect();
-    await admin.createTopics({
+    await createTopicsReady(admin, {
       topics: Object.values(topicNames(profile)).map((topic) => ({ topic, numPartitions: 3 })),
       waitForLeaders: true,
     });
