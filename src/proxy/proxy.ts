@@ -1,26 +1,25 @@
-import { randomUUID } from 'node:crypto';
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type http from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Profile } from '../config/schema.ts';
 import { readSecret } from '../config/env.ts';
-import { PinpipeError, describeError } from '../errors.ts';
+import { PinpipeError } from '../errors.ts';
 import { log, type Logger } from '../log.ts';
 import { Admission } from './admission.ts';
-import { httpErrors, ProxyHttpError } from './confluent-errors.ts';
-import { sendJson } from './http-io.ts';
 import { KafkaBackend } from './kafka-backend.ts';
 import { LingerBatcher } from './linger-batcher.ts';
-import { route, routeLabel } from './router.ts';
 import { openAckLedger, proxyLedgerPath, type AckLedger } from './ack-ledger.ts';
 import { ProxyMetrics } from './metrics.ts';
-import { KNOWN_DOWN, produceHandler } from './produce-handler.ts';
+import { produceHandler } from './produce-handler.ts';
 import { RequestTracker, drainServer } from './drain.ts';
 import { dispatcher } from './dispatch.ts';
+import { createProxyServer, requestHandler, type RequestCounts } from './server.ts';
 
 /**
  * `pinpipe proxy`: the produce side of Confluent's REST Proxy v2 on node:http, plus GET /health and
- * GET /metrics (Prometheus). Routing is in router.ts, the produce path in produce-handler.ts, the
- * drain on close in drain.ts; this module wires them to one server. Memory is bounded by the
+ * GET /metrics (Prometheus). Routing is in router.ts, the answer per route in dispatch.ts, the
+ * produce path in produce-handler.ts, the server and one request's life around its handler in
+ * server.ts, the drain on close in drain.ts; this module wires them together. Memory is bounded by the
  * profile's caps.
  */
 export interface StartProxyOptions {
@@ -65,18 +64,7 @@ export async function startProxy(opts: StartProxyOptions): Promise<StartedProxy>
   const { profile } = opts;
   const logger = opts.logger ?? log();
   const host = opts.host ?? profile.proxy.host;
-  const apiKey = opts.apiKey ?? readSecret(profile.proxy.apiKeyEnv);
-  if (profile.proxy.apiKeyEnv && !apiKey) {
-    throw new PinpipeError(
-      'CONFIG_INVALID',
-      `proxy.apiKeyEnv names ${profile.proxy.apiKeyEnv}, which is not set: export it, or remove proxy.apiKeyEnv from the profile.`,
-    );
-  }
-  if (!apiKey && !isLoopback(host)) {
-    logger.warn(
-      `the proxy listens on ${host} without an API key: anyone who can reach it can write to Kafka`,
-    );
-  }
+  const apiKey = resolveApiKey(opts, host, logger);
   const caps = profile.proxy;
   const retryAfter = caps.retryAfterSeconds;
   const backend = new KafkaBackend({
@@ -86,8 +74,10 @@ export async function startProxy(opts: StartProxyOptions): Promise<StartedProxy>
     probeIntervalMs: opts.probeIntervalMs,
   });
   const admission = new Admission(caps, () => backend.abandonedBytes());
-  let connections = 0;
-  const metrics = new ProxyMetrics({ inFlight: () => admission.inFlight, connections: () => connections });
+  // The server is made before its handler: the metrics and the dispatcher read its connection counts.
+  const onRequest: { fn?: (req: IncomingMessage, res: ServerResponse) => void } = {};
+  const srv = createProxyServer(caps, (req, res) => onRequest.fn!(req, res));
+  const metrics = new ProxyMetrics({ inFlight: () => admission.inFlight, connections: srv.connections });
   const batcher = new LingerBatcher({
     lingerMs: profile.proxy.lingerMs,
     maxBatchBytes: MAX_BATCH_BYTES,
@@ -104,71 +94,20 @@ export async function startProxy(opts: StartProxyOptions): Promise<StartedProxy>
     maxBody: caps.maxBodyBytes,
     retryAfter,
   });
-  let requests = 0;
-  let tooMany = 0;
-  /** Connections accepted while `maxConnections` were open: their requests are answered 429. */
-  const overCap = new WeakSet<Socket>();
+  const counts: RequestCounts = { requests: 0, tooMany: 0 };
   const tracker = new RequestTracker();
-
   const handle = dispatcher({
     backend,
     metrics,
     apiKey,
-    overCap: (req) => overCap.has(req.socket),
+    overCap: srv.overCap,
     produce,
     knownPartitions,
     retryAfter,
   });
+  onRequest.fn = requestHandler({ handle, metrics, tracker, logger, retryAfter, counts });
 
-  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    const started = process.hrtime.bigint();
-    const requestId = randomUUID();
-    res.setHeader('X-Request-Id', requestId);
-    requests++;
-    const r = route(new URL(req.url ?? '/', 'http://proxy.invalid').pathname);
-    let errorCode: number | undefined;
-    res.once('close', () => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      metrics.answered(routeLabel(r), res.headersSent ? res.statusCode : 0, seconds, errorCode);
-    });
-    tracker.track(res);
-    handle(req, res, r)
-      .then(() => {
-        if (!res.headersSent) throw httpErrors.internal('no answer was produced');
-      })
-      .catch((err: unknown) => {
-        const e = err instanceof ProxyHttpError ? err : httpErrors.internal(describeError(err));
-        errorCode = e.errorCode;
-        // The detail (Kafka's message, broker addresses) goes to the log only, under the request id.
-        const line = `request ${requestId}: ${req.method} ${req.url} → ${e.status} ${e.detail ?? e.message}`;
-        if (e.status >= 500 && e.detail !== KNOWN_DOWN) logger.warn(line);
-        else logger.debug(line);
-        if (e.status === 429) tooMany++;
-        if (e.status === 429 || e.status === 503)
-          res.setHeader('Retry-After', String(e.retryAfter ?? retryAfter));
-        // Over a cap: the connection is closed, so a client over the connection cap reconnects.
-        sendJson(req, res, e.status, e.body(requestId), { close: tracker.draining || e.status === 429 });
-      });
-  };
-
-  const server = http.createServer(
-    {
-      headersTimeout: Math.min(caps.headersTimeoutMs, caps.requestTimeoutMs),
-      requestTimeout: caps.requestTimeoutMs,
-      keepAliveTimeout: 5_000,
-      // How often the header and request timeouts are checked (Node's default is 30 s).
-      connectionsCheckingInterval: Math.min(1_000, caps.headersTimeoutMs),
-    },
-    onRequest,
-  );
-  // A hard ceiling far above the cap: connections beyond it are dropped by Node without an answer.
-  server.maxConnections = caps.maxConnections * 2;
-  server.on('connection', (socket: Socket) => {
-    connections++;
-    if (connections > caps.maxConnections) overCap.add(socket);
-    socket.once('close', () => connections--);
-  });
-  const port = await listen(server, host, opts.port ?? profile.proxy.port);
+  const port = await listen(srv.server, host, opts.port ?? profile.proxy.port);
   ledger.acks = openAckLedger(proxyLedgerPath(profile));
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   logger.info(
@@ -178,31 +117,51 @@ export async function startProxy(opts: StartProxyOptions): Promise<StartedProxy>
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      await drainServer(server, tracker, {
+      await drainServer(srv.server, tracker, {
         drainTimeoutMs: opts.drainTimeoutMs ?? 30_000,
         logger,
         beforeClose: () => batcher.flush(),
       });
       await backend.close();
       ledger.acks?.close();
-      logger.info(`REST proxy stopped after ${requests} request(s), ${batcher.stats.records} record(s)`);
+      logger.info(
+        `REST proxy stopped after ${counts.requests} request(s), ${batcher.stats.records} record(s)`,
+      );
     })());
 
   return {
     url,
     port,
     stats: () => ({
-      requests,
+      requests: counts.requests,
       records: batcher.stats.records,
       sends: batcher.stats.sends,
-      tooMany,
+      tooMany: counts.tooMany,
       inFlight: admission.inFlight,
-      connections,
+      connections: srv.connections(),
     }),
     metrics,
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+/** The key clients must send: the option, else the variable the profile names (which must be set). */
+function resolveApiKey(opts: StartProxyOptions, host: string, logger: Logger): string | undefined {
+  const { apiKeyEnv } = opts.profile.proxy;
+  const apiKey = opts.apiKey ?? readSecret(apiKeyEnv);
+  if (apiKeyEnv && !apiKey) {
+    throw new PinpipeError(
+      'CONFIG_INVALID',
+      `proxy.apiKeyEnv names ${apiKeyEnv}, which is not set: export it, or remove proxy.apiKeyEnv from the profile.`,
+    );
+  }
+  if (!apiKey && !isLoopback(host)) {
+    logger.warn(
+      `the proxy listens on ${host} without an API key: anyone who can reach it can write to Kafka`,
+    );
+  }
+  return apiKey;
 }
 
 export function isLoopback(host: string): boolean {
