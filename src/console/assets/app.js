@@ -388,20 +388,7 @@ async function showRecords(query) {
         ),
       ),
     );
-    $('#records').replaceChildren(
-      ...r.records.map((rec) =>
-        el(
-          'li',
-          { class: 'record', 'data-partition': String(rec.partition), 'data-offset': String(rec.offset) },
-          el(
-            'p',
-            { class: 'where' },
-            `partition ${rec.partition} · offset ${rec.offset} · ${new Date(rec.timestamp).toISOString()}`,
-          ),
-          el('pre', {}, JSON.stringify(rec.value, null, 2)),
-        ),
-      ),
-    );
+    $('#records').replaceChildren(...r.records.map((rec) => recordItem(rec, 'record')));
     caption.textContent = r.records.length
       ? `${r.records.length} record(s)${r.partial ? ' (partial: Kafka was slow)' : ''}, newest first`
       : 'No records in this topic yet.';
@@ -419,6 +406,20 @@ async function showRecords(query) {
   }
 }
 
+/** One record of a topic as a list item: where it is, then its value pretty-printed. */
+function recordItem(rec, cls) {
+  return el(
+    'li',
+    { class: cls, 'data-partition': String(rec.partition), 'data-offset': String(rec.offset) },
+    el(
+      'p',
+      { class: 'where' },
+      `partition ${rec.partition} · offset ${rec.offset} · ${new Date(rec.timestamp).toISOString()}`,
+    ),
+    el('pre', {}, JSON.stringify(rec.value, null, 2)),
+  );
+}
+
 async function findPost(ind) {
   const topic = state.topic;
   const caption = $('#records-caption');
@@ -428,24 +429,7 @@ async function findPost(ind) {
     if (topic !== state.topic) return;
     notice('');
     $('#older').hidden = true;
-    $('#records').replaceChildren(
-      ...r.records.map((rec) =>
-        el(
-          'li',
-          {
-            class: 'record found',
-            'data-partition': String(rec.partition),
-            'data-offset': String(rec.offset),
-          },
-          el(
-            'p',
-            { class: 'where' },
-            `partition ${rec.partition} · offset ${rec.offset} · ${new Date(rec.timestamp).toISOString()}`,
-          ),
-          el('pre', {}, JSON.stringify(rec.value, null, 2)),
-        ),
-      ),
-    );
+    $('#records').replaceChildren(...r.records.map((rec) => recordItem(rec, 'record found')));
     caption.textContent = r.records.length
       ? `${r.records.length} record(s) with ${r.field} ${r.ind} (${fmt(r.scanned)} of ${fmt(r.total)} read)`
       : `No record with ${r.field} ${r.ind} in ${topic} (${fmt(r.scanned)} of ${fmt(r.total)} read${r.partial ? ', stopped after 10 s' : ''}).`;
