@@ -14,7 +14,8 @@ export interface CreateTopicsOptions {
  * Creates topics and resolves once every partition of each has a leader: what kafkajs's
  * `createTopics({ waitForLeaders: true })` promises, except that kafkajs retries only
  * LEADER_NOT_AVAILABLE and fails with UNKNOWN_TOPIC_OR_PARTITION when the broker answering the
- * metadata request has not yet learned of the new topic (KRaft propagates it asynchronously). Returns
+ * metadata request has not yet learned of the new topic (KRaft propagates it asynchronously), and
+ * reads every partition's offsets, which fails until the leaders serve. Returns
  * kafkajs's answer: false when the topics already existed.
  */
 export async function createTopicsReady(admin: Admin, opts: CreateTopicsOptions): Promise<boolean> {
@@ -33,7 +34,12 @@ export async function createTopicsReady(admin: Admin, opts: CreateTopicsOptions)
           t.partitions.some((p) => p.leader < 0)
         );
       });
-      if (pending.length === 0 && topics.length === want.size) return created;
+      if (pending.length === 0 && topics.length === want.size) {
+        // Leaders in the metadata are not yet leaders that serve: a partition whose leadership the
+        // broker has not applied answers NOT_LEADER_FOR_PARTITION. Reading the offsets proves it.
+        for (const t of want.keys()) await admin.fetchTopicOffsets(t);
+        return created;
+      }
       seen = `${pending.map((t) => t.name).join(', ') || 'some topics'} without a leader for every partition`;
     } catch (err) {
       seen = (err as Error).message;

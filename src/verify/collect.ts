@@ -8,7 +8,9 @@ import type { BatchSummary } from '../batch/types.ts';
 import { resultsDir as batchResultsDir } from '../batch/results.ts';
 import { dedupeByOffset, listKeys, readStoredRecords } from '../sink/read-back.ts';
 import { SINK_DEFAULTS } from '../sink/options.ts';
+import pRetry from 'p-retry';
 import { PinpipeError, describeError } from '../errors.ts';
+import { isKafkaRetriable } from '../clients/kafka-errors.ts';
 import { TOPIC_KEYS, type TopicKey } from '../emulator/types.ts';
 import { proxyLedgerPath, readAckLedger, type TopicAcks } from '../proxy/ack-ledger.ts';
 import { ledgerTotals } from './ledger.ts';
@@ -33,7 +35,15 @@ export async function kafkaWatermarks(
   const out = {} as Record<TopicKey, Array<{ partition: number; low: number; high: number }>>;
   for (const k of TOPIC_KEYS) {
     try {
-      const offsets = await admin.fetchTopicOffsets(names[k]);
+      // A retriable refusal (a partition whose leadership is still being applied, right after the
+      // topic was created or the broker restarted) is retried for a few seconds.
+      const offsets = await pRetry(() => admin.fetchTopicOffsets(names[k]), {
+        retries: 20,
+        minTimeout: 100,
+        maxTimeout: 500,
+        maxRetryTime: 10_000,
+        shouldRetry: ({ error }) => isKafkaRetriable(error),
+      });
       out[k] = offsets.map((p) => ({ partition: p.partition, low: Number(p.low), high: Number(p.high) }));
     } catch (err) {
       throw new PinpipeError(
