@@ -101,7 +101,6 @@ const topics = [...Object.values(topicNames(profile)), perfTopic];
 const admin = createKafka(profile).admin();
 await admin.connect();
 await createTopicsReady(admin, {
-  waitForLeaders: true,
   topics: topics.map((topic) => ({
     topic,
     numPartitions: base.kafka.partitions,

@@ -78,7 +78,7 @@ try {
   brokerPid = broker.runningPid();
   const admin = createKafka(profile).admin();
   await admin.connect();
-  await createTopicsReady(admin, { waitForLeaders: true, topics: [{ topic: TOPIC, numPartitions: 3 }] });
+  await createTopicsReady(admin, { topics: [{ topic: TOPIC, numPartitions: 3 }] });
   await admin.disconnect();
 
   const child = spawn(process.execPath, ['bin/pinpipe.mjs', 'proxy', '--port', String(proxyPort)], {

@@ -234,7 +234,6 @@ export async function runCrashScenario(opts: CrashScenarioOptions): Promise<Cras
   await admin.connect();
   await createTopicsReady(admin, {
     topics: [{ topic, numPartitions: 3, replicationFactor: 1 }],
-    waitForLeaders: true,
   });
   const args = crashSinkArgs(topic, group, prefix, opts.flushSize ?? 25);
   const producer = produceInBackground(kafka, topic, { perBatch: 20, everyMs: 100 });

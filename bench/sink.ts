@@ -38,7 +38,7 @@ async function prefill(profile: Profile, topic: string, records: number): Promis
   const kafka = createKafka(profile);
   const admin = kafka.admin();
   await admin.connect();
-  await createTopicsReady(admin, { topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+  await createTopicsReady(admin, { topics: [{ topic, numPartitions: 3 }] });
   await admin.disconnect();
   const producer = kafka.producer();
   await producer.connect();

@@ -130,7 +130,6 @@ export async function createTopics(profile: Profile, topics: string[], partition
   try {
     await createTopicsReady(admin, {
       topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
-      waitForLeaders: true,
     });
   } finally {
     await admin.disconnect();

@@ -103,7 +103,6 @@ async function ensureTopics(a: Admin, profile: Profile, say: (msg: string) => vo
     const wanted = Object.values(topicNames(profile)).filter((t) => !existing.has(t));
     if (wanted.length > 0) {
       await createTopicsReady(a, {
-        waitForLeaders: true,
         topics: wanted.map((topic) => ({
           topic,
           numPartitions: profile.kafka.partitions,

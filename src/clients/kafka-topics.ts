@@ -4,8 +4,6 @@ import { PinpipeError } from '../errors.ts';
 
 export interface CreateTopicsOptions {
   topics: ITopicConfig[];
-  /** Ignored: the topics are always waited for (see createTopicsReady). */
-  waitForLeaders?: boolean;
   /** How long to wait for every partition to have a leader. */
   timeoutMs?: number;
 }

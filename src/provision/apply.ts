@@ -62,7 +62,6 @@ export async function ensureTopics(
     const missing = topics.filter((t) => !existing.has(t.name));
     if (missing.length > 0) {
       await createTopicsReady(admin, {
-        waitForLeaders: true,
         topics: missing.map((t) => ({
           topic: t.name,
           numPartitions: t.partitions,

@@ -102,7 +102,6 @@ beforeAll(async () => {
   admin = createKafka(profile).admin();
   await admin.connect();
   await createTopicsReady(admin, {
-    waitForLeaders: true,
     topics: TOPIC_KEYS.map((k) => ({ topic: names[k], numPartitions: 3 })),
   });
   s3 = createS3(profile);

@@ -59,7 +59,6 @@ async function createTopics(profile: Profile): Promise<void> {
   await admin.connect();
   try {
     await createTopicsReady(admin, {
-      waitForLeaders: true,
       topics: Object.values(topicNames(profile)).map((topic) => ({
         topic,
         numPartitions: 3,

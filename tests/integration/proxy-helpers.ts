@@ -20,7 +20,6 @@ export async function uniqueTopics(
   await admin.connect();
   const names = prefixes.map((p) => uniqueName(`pinpipe-${p}`));
   await createTopicsReady(admin, {
-    waitForLeaders: true,
     topics: names.map((topic) => ({ topic, numPartitions: 3 })),
   });
   return {

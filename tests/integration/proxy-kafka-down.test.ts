@@ -47,7 +47,7 @@ describe('REST proxy with Kafka stopped and restarted (private broker)', { timeo
     await broker.start();
     const admin = createKafka(profile).admin();
     await admin.connect();
-    await createTopicsReady(admin, { waitForLeaders: true, topics: [{ topic: TOPIC, numPartitions: 3 }] });
+    await createTopicsReady(admin, { topics: [{ topic: TOPIC, numPartitions: 3 }] });
     await admin.disconnect();
     proxy = await startProxy({ profile, port: 0, logger: quietLogger(), sendTimeoutMs: 4000 });
   }, 180_000);

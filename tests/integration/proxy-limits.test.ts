@@ -158,7 +158,6 @@ describe('REST proxy caps and timeouts (shared broker)', { timeout: 60_000 }, ()
     await admin.connect();
     try {
       await createTopicsReady(admin, {
-        waitForLeaders: true,
         topics: names.map((t) => ({ topic: t, numPartitions: 1 })),
       });
       await using source = await emulatorSource(profile, 200);

@@ -42,7 +42,7 @@ describe('REST proxy: a topic created while it runs', { timeout: 60_000 }, () =>
     const admin = createKafka(profile).admin();
     await admin.connect();
     try {
-      await createTopicsReady(admin, { waitForLeaders: true, topics: [{ topic, numPartitions: 1 }] });
+      await createTopicsReady(admin, { topics: [{ topic, numPartitions: 1 }] });
     } finally {
       await admin.disconnect();
     }

@@ -58,7 +58,6 @@ describe('REST proxy v2 (shared broker, unique topics)', { timeout: 120_000 }, (
     const admin = createKafka(profile).admin();
     await admin.connect();
     await createTopicsReady(admin, {
-      waitForLeaders: true,
       topics: [
         {
           topic: smallTopic,

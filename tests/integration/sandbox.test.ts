@@ -42,7 +42,7 @@ describe('sandbox services answer real clients', { timeout: 60_000 }, () => {
     const topic = uniqueName('it-sandbox');
     const admin = kafka.admin();
     await admin.connect();
-    await createTopicsReady(admin, { topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+    await createTopicsReady(admin, { topics: [{ topic, numPartitions: 2 }] });
     const producer = kafka.producer();
     const consumer = kafka.consumer({ groupId: uniqueName('it-sandbox-group') });
     try {

@@ -71,7 +71,6 @@ beforeAll(async () => {
   await admin.connect();
   await createTopicsReady(admin, {
     topics: topics.map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })),
-    waitForLeaders: true,
   });
 });
 

@@ -36,7 +36,7 @@ async function fixture(label: string, partitions = 3) {
   const topic = uniqueName(label);
   const group = uniqueName(`${label}-group`);
   const prefix = uniqueName(`${label}-prefix`);
-  await createTopicsReady(admin, { topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+  await createTopicsReady(admin, { topics: [{ topic, numPartitions: partitions }] });
   topics.push(topic);
   groups.push(group);
   prefixes.push(prefix);

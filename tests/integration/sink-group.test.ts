@@ -94,7 +94,7 @@ describe('sink: several members in one group', { timeout: 60_000 }, () => {
     topics.push(topic);
     groups.push(group);
     prefixes.push(prefix);
-    await createTopicsReady(admin, { topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
+    await createTopicsReady(admin, { topics: [{ topic, numPartitions: PARTITIONS }] });
     const args = [
       ...['--topics', topic, '--group', group, '--prefix', prefix, '--flush-size', String(FLUSH)],
       ...['--session-timeout-ms', '6000', '--progress-ms', '0'],

@@ -43,7 +43,7 @@ describe('sink: S3 endpoint going away mid-run', { timeout: 150_000 }, () => {
     await service.start();
     await service.ensureResources();
     await admin.connect();
-    await createTopicsReady(admin, { topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+    await createTopicsReady(admin, { topics: [{ topic, numPartitions: 3 }] });
   });
 
   afterAll(async () => {

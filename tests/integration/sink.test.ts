@@ -32,7 +32,7 @@ const prefixes: string[] = [];
 
 async function freshTopic(name: string, partitions = 3): Promise<string> {
   const topic = uniqueName(name);
-  await createTopicsReady(admin, { topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+  await createTopicsReady(admin, { topics: [{ topic, numPartitions: partitions }] });
   topics.push(topic);
   return topic;
 }

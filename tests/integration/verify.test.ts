@@ -62,7 +62,6 @@ function ownPipeline(name: string): void {
     await admin.connect();
     await createTopicsReady(admin, {
       topics: Object.values(topicNames(profile)).map((topic) => ({ topic, numPartitions: 3 })),
-      waitForLeaders: true,
     });
     await admin.disconnect();
     const s3 = createS3(profile);
