@@ -12,7 +12,7 @@ import { SOURCE_TABLES } from '../emulator/records.ts';
 import { TOPIC_KEYS, type TopicKey } from '../emulator/types.ts';
 import { lastBatchSummary } from '../verify/collect.ts';
 import { ledgerTotals } from '../verify/ledger.ts';
-import { runVerify } from '../verify/index.ts';
+import { Verifier } from '../verify/index.ts';
 import { readSinkStatus, sinkStatusPath } from '../sink/status-file.ts';
 import { latestResultsDir, readResults, renderReportHtml, resultsRoot } from '../report/index.ts';
 import {
@@ -79,7 +79,7 @@ export interface PipelineFigures {
 }
 
 const PROBE_MS = 2500;
-/** The reconciliation reads every stored object: it is recomputed at most this often. */
+/** The reconciliation lists every stored object (and reads the changed ones): recomputed at most this often. */
 export const VERDICT_MS = 15_000;
 
 export type Verdict =
@@ -128,6 +128,8 @@ export class ConsoleData {
 
   /** How long a reconciliation verdict is reused (VERDICT_MS unless given). */
   private readonly verdictMs: number;
+  /** Remembers the stored objects between verdicts: a refresh reads only new or rewritten ones. */
+  private readonly verifier: Verifier;
 
   constructor(profile: Profile, opts: { verdictMs?: number } = {}) {
     this.profile = profile;
@@ -140,11 +142,14 @@ export class ConsoleData {
     });
     this.s3 = createS3(profile, { maxAttempts: 1 });
     this.pool = createMysqlPool(profile, { connectionLimit: 2, connectTimeout: 1500 });
+    this.verifier = new Verifier(profile);
   }
 
   async close(): Promise<void> {
     await this.admin?.disconnect().catch(() => {});
+    await this.verdictRunning;
     this.s3.destroy();
+    this.verifier.close();
     await this.pool.end().catch(() => {});
   }
 
@@ -321,7 +326,8 @@ export class ConsoleData {
   /** Starts a reconciliation in the background when the last one is older than verdictMs. */
   private refreshVerdict(): void {
     if (this.verdictRunning || Date.now() - this.verdictAt < this.verdictMs) return;
-    this.verdictRunning = runVerify({ profile: this.profile })
+    this.verdictRunning = this.verifier
+      .run()
       .then(
         (r) => {
           this.verdictNow = {
