@@ -604,6 +604,8 @@ export class ConsoleData {
   async findInd(topic: string, ind: number) {
     const key = this.knownTopic(topic);
     const field = SOURCE_TABLES[key].key;
+    // a post index is written in decimal (a number or a numeric string): its digits are in the record
+    const digits = Buffer.from(String(ind));
     const partitions = await this.kafkaOr503(() => this.topicOffsets(topic));
     const windows = partitions
       .filter((p) => p.high > p.low)
@@ -612,7 +614,9 @@ export class ConsoleData {
       ? await this.kafkaOr503(() =>
           readWindows(this.kafka, topic, windows, 10_000, {
             keep: (r) => hasInd(r.value, field, ind),
+            mayMatch: (raw) => raw.includes(digits),
             max: 20,
+            fetchBytes: 8 * 2 ** 20,
           }),
         )
       : { records: [], partial: false, scanned: 0 };
@@ -647,17 +651,28 @@ export class ConsoleData {
 /**
  * Reads the offsets of `windows` from one topic with a throw-away consumer group (no commits):
  * seek each partition to its window's start and stop when every window is read or the time is up.
+ * Records are handled a fetched batch at a time, every partition at once; a scan passes a larger
+ * `fetchBytes` per partition (kafkajs decodes a whole fetch, so small windows keep the 1 MiB
+ * default); `mayMatch` skips a record from its raw bytes before it is decoded (it must say yes to
+ * every record `keep` keeps).
  */
 export async function readWindows(
   kafka: Kafka,
   topic: string,
   windows: OffsetWindow[],
   timeoutMs: number,
-  filter: { keep?: (r: BrowsedRecord) => boolean; max?: number } = {},
+  filter: {
+    keep?: (r: BrowsedRecord) => boolean;
+    mayMatch?: (raw: Buffer) => boolean;
+    max?: number;
+    fetchBytes?: number;
+  } = {},
 ): Promise<{ records: BrowsedRecord[]; partial: boolean; scanned: number }> {
   const consumer = kafka.consumer({
     groupId: `pinpipe-console-${randomUUID()}`,
     maxWaitTimeInMs: 100,
+    maxBytesPerPartition: filter.fetchBytes ?? 2 ** 20,
+    maxBytes: Math.max(10 * 2 ** 20, (filter.fetchBytes ?? 0) * windows.length),
     retry: { retries: 0 },
   });
   const out: BrowsedRecord[] = [];
@@ -671,30 +686,39 @@ export async function readWindows(
     await consumer.subscribe({ topic, fromBeginning: false });
     await consumer.run({
       autoCommit: false,
-      eachMessage: async ({ partition, message }) => {
+      partitionsConsumedConcurrently: Math.max(1, windows.length),
+      eachBatch: async ({ batch }) => {
+        const { partition } = batch;
         const w = pending.get(partition);
         if (!w) return;
-        const offset = Number(message.offset);
-        if (offset >= w.from && offset < w.to) {
-          scanned++;
-          const r: BrowsedRecord = {
-            partition,
-            offset,
-            timestamp: Number(message.timestamp),
-            key: message.key?.toString('utf8') ?? null,
-            value: decodeValue(message.value?.toString('utf8') ?? null),
-          };
-          if (!filter.keep || filter.keep(r)) out.push(r);
-          if (filter.max !== undefined && out.length >= filter.max) {
-            pending.clear();
-            finish();
+        for (const message of batch.messages) {
+          if (!pending.has(partition)) return;
+          const offset = Number(message.offset);
+          if (offset >= w.from && offset < w.to) {
+            scanned++;
+            const raw = message.value;
+            if (!filter.mayMatch || (raw && filter.mayMatch(raw))) {
+              const r: BrowsedRecord = {
+                partition,
+                offset,
+                timestamp: Number(message.timestamp),
+                key: message.key?.toString('utf8') ?? null,
+                value: decodeValue(raw?.toString('utf8') ?? null),
+              };
+              if (!filter.keep || filter.keep(r)) out.push(r);
+              if (filter.max !== undefined && out.length >= filter.max) {
+                pending.clear();
+                finish();
+                return;
+              }
+            }
+          }
+          if (offset >= w.to - 1) {
+            pending.delete(partition);
+            consumer.pause([{ topic, partitions: [partition] }]);
+            if (pending.size === 0) finish();
             return;
           }
-        }
-        if (offset >= w.to - 1) {
-          pending.delete(partition);
-          consumer.pause([{ topic, partitions: [partition] }]);
-          if (pending.size === 0) finish();
         }
       },
     });
