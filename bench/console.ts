@@ -222,6 +222,19 @@ async function main(): Promise<void> {
     }
     say(`verdict refreshed (nothing changed, after the ${VERDICT_MS} ms period): ${refreshed.join(', ')} ms`);
 
+    // one new object (1,000 lines after pin partition 0's last offset): the refresh reads it alone
+    {
+      const s3 = createS3(profile);
+      const stored = Math.ceil(posts / 3);
+      const key = `topics/${names.pin}/partition=0/${names.pin}+0+${String(stored).padStart(10, '0')}.json`;
+      const body = Array.from({ length: 1000 }, (_, i) => `{"index":${posts + 10 + i}}\n`).join('');
+      await s3.send(new PutObjectCommand({ Bucket: profile.s3.bucket, Key: key, Body: body }));
+      s3.destroy();
+      const start = Date.now();
+      while (Date.now() - start < VERDICT_MS + 100) await new Promise((r) => setTimeout(r, 100));
+      const r = await timed(() => getJson(api('/api/verdict')));
+      say(`verdict refreshed after one new object of 1,000 lines: ${r.ms} ms`);
+    }
     const pin = names.pin;
     const mid = Math.floor(posts / 6);
     const endpoints: Array<[string, string]> = [
