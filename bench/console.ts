@@ -27,6 +27,7 @@ import { readEnv } from '../src/config/env.ts';
 import { topicNames, type Profile } from '../src/config/schema.ts';
 import { parseObjectKey } from '../src/sink/keys.ts';
 import { startConsole } from '../src/console/server.ts';
+import { ConsoleData } from '../src/console/data.ts';
 import { uniqueName } from '../tests/helpers/names.ts';
 import { generateBenchData } from './batch-data.ts';
 import { deletePrefix } from './sink-crash.ts';
@@ -268,6 +269,16 @@ async function main(): Promise<void> {
       const b = r.value.body;
       say(
         `${label}: ${r.ms} ms, ${b.records?.length} found, ${b.scanned} of ${b.total} read, partial ${b.partial}${b.searched ? `, ${b.searched}` : ''}`,
+      );
+    }
+
+    // the bound: the same find with a 300 ms budget (in this process) answers partial
+    {
+      const data = new ConsoleData(profile, { findMs: 300 });
+      const r = await timed(() => data.findInd(names.pin, posts + 1));
+      await data.close();
+      say(
+        `find ind bounded at 300 ms (missing, pin): ${r.ms} ms, ${r.value.records.length} found, ${r.value.scanned} of ${r.value.total} read, partial ${r.value.partial}`,
       );
     }
 

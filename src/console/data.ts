@@ -19,6 +19,7 @@ import {
   HttpProblem,
   decodeValue,
   hasInd,
+  mayHoldInd,
   lagPerPartition,
   parsePrometheus,
   proxyFigures,
@@ -81,6 +82,8 @@ export interface PipelineFigures {
 const PROBE_MS = 2500;
 /** The reconciliation lists every stored object (and reads the changed ones): recomputed at most this often. */
 export const VERDICT_MS = 15_000;
+/** A find by ind answers with what it read by then (`partial`). */
+export const FIND_MS = 10_000;
 
 export type Verdict =
   | { state: 'pending' }
@@ -128,12 +131,15 @@ export class ConsoleData {
 
   /** How long a reconciliation verdict is reused (VERDICT_MS unless given). */
   private readonly verdictMs: number;
+  /** How long a find by ind reads before it answers with what it found (FIND_MS unless given). */
+  private readonly findMs: number;
   /** Remembers the stored objects between verdicts: a refresh reads only new or rewritten ones. */
   private readonly verifier: Verifier;
 
-  constructor(profile: Profile, opts: { verdictMs?: number } = {}) {
+  constructor(profile: Profile, opts: { verdictMs?: number; findMs?: number } = {}) {
     this.profile = profile;
     this.verdictMs = opts.verdictMs ?? VERDICT_MS;
+    this.findMs = opts.findMs ?? FIND_MS;
     this.names = topicNames(profile);
     this.kafka = createKafka(profile, {
       retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 500 },
@@ -604,17 +610,15 @@ export class ConsoleData {
   async findInd(topic: string, ind: number) {
     const key = this.knownTopic(topic);
     const field = SOURCE_TABLES[key].key;
-    // a post index is written in decimal (a number or a numeric string): its digits are in the record
-    const digits = Buffer.from(String(ind));
     const partitions = await this.kafkaOr503(() => this.topicOffsets(topic));
     const windows = partitions
       .filter((p) => p.high > p.low)
       .map((p) => ({ partition: p.partition, from: p.low, to: p.high }));
     const { records, partial, scanned } = windows.length
       ? await this.kafkaOr503(() =>
-          readWindows(this.kafka, topic, windows, 10_000, {
+          readWindows(this.kafka, topic, windows, this.findMs, {
             keep: (r) => hasInd(r.value, field, ind),
-            mayMatch: (raw) => raw.includes(digits),
+            mayMatch: (raw) => mayHoldInd(raw, ind),
             max: 20,
             fetchBytes: 8 * 2 ** 20,
           }),

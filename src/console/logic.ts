@@ -356,6 +356,15 @@ export function hasInd(value: unknown, field: string, ind: number): boolean {
   return (typeof v === 'number' || typeof v === 'string') && v !== '' && Number(v) === ind;
 }
 
+/**
+ * A cheap test on a record's raw bytes before it is decoded: false only when the record cannot
+ * carry the index written in decimal digits (as the pipeline writes it: `7528`, `"7528"`,
+ * `"007528"`, `7528.0`), because those digits are nowhere in it.
+ */
+export function mayHoldInd(raw: Buffer, ind: number): boolean {
+  return raw.includes(String(ind));
+}
+
 /** Kafka's lag per partition, replaced by the sink's own figure where its /metrics give one. */
 export function withSinkLag(
   parts: PartitionLag[] | null,
