@@ -197,7 +197,9 @@ async function main(): Promise<void> {
     const url = new URL(base);
     const token = url.searchParams.get('token')!;
     const api = (p: string) => `${url.origin}${p}${p.includes('?') ? '&' : '?'}token=${token}`;
-    say(`console started in ${Date.now() - t0} ms (pid ${child.pid})`);
+    say(
+      `console started in ${Date.now() - t0} ms (pid ${child.pid}, RSS ${(treeStats(child.pid!).rss / 2 ** 20).toFixed(0)} MiB)`,
+    );
 
     // the verdict, first thing: it reads every object; the next ones only list the bucket
     const v1 = await timed(() => getJson(api('/api/verdict')));
