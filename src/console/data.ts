@@ -620,7 +620,7 @@ export class ConsoleData {
             keep: (r) => hasInd(r.value, field, ind),
             mayMatch: (raw) => mayHoldInd(raw, ind),
             max: 20,
-            fetchBytes: 8 * 2 ** 20,
+            fetchBytes: 4 * 2 ** 20,
           }),
         )
       : { records: [], partial: false, scanned: 0 };
