@@ -30,7 +30,6 @@ export {
   type TopicVerdict,
 } from './reconcile.ts';
 export type { RunScope } from './collect.ts';
-export { StoredObjectIndex } from './stored-index.ts';
 
 export interface VerifyReport {
   ok: boolean;
@@ -40,7 +39,8 @@ export interface VerifyReport {
 /**
  * Reconciles the pipeline again and again on one S3 client, remembering every stored object it
  * read (key, ETag, size → its offsets): each run lists the bucket and reads only new or rewritten
- * objects. The console keeps one to refresh its verdict; `runVerify` uses a fresh one.
+ * objects. The console keeps one to refresh its verdict (one run at a time); `runVerify` uses a
+ * fresh one.
  */
 export class Verifier {
   private readonly s3;
@@ -48,13 +48,6 @@ export class Verifier {
 
   constructor(private readonly profile: Profile) {
     this.s3 = createS3(profile);
-  }
-
-  /** Objects read (GET) by the last run, over the three topics. */
-  get lastReads(): number {
-    let n = 0;
-    for (const i of this.indexes.values()) n += i.lastReads;
-    return n;
   }
 
   /**
