@@ -32,7 +32,18 @@ export class Jobs {
   private readonly ctl = new AbortController();
   private running: Promise<void> | undefined;
 
-  constructor(private readonly profile: Profile) {}
+  /** The work behind each kind of job (the emulator and the batch unless given, e.g. by tests). */
+  private readonly work: Record<Job['kind'], (job: Job, count: number) => Promise<string>>;
+
+  constructor(
+    private readonly profile: Profile,
+    work: Partial<Record<Job['kind'], (job: Job, count: number) => Promise<string>>> = {},
+  ) {
+    this.work = {
+      emulate: work.emulate ?? ((job, count) => this.emulate(job, count)),
+      batch: work.batch ?? ((job) => this.batch(job)),
+    };
+  }
 
   start(kind: Job['kind'], count?: number): Job {
     if (this.current?.state === 'running') {
@@ -56,8 +67,7 @@ export class Jobs {
       message: null,
     };
     this.current = job;
-    const work = kind === 'emulate' ? this.emulate(job, count!) : this.batch(job);
-    this.running = work
+    this.running = this.work[kind](job, count ?? 0)
       .then(
         (message) => {
           job.state = 'done';

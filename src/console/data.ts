@@ -12,13 +12,15 @@ import { SOURCE_TABLES } from '../emulator/records.ts';
 import { TOPIC_KEYS, type TopicKey } from '../emulator/types.ts';
 import { lastBatchSummary } from '../verify/collect.ts';
 import { ledgerTotals } from '../verify/ledger.ts';
-import { runVerify } from '../verify/index.ts';
+import { Verifier } from '../verify/index.ts';
 import { readSinkStatus, sinkStatusPath } from '../sink/status-file.ts';
 import { latestResultsDir, readResults, renderReportHtml, resultsRoot } from '../report/index.ts';
 import {
   HttpProblem,
   decodeValue,
   hasInd,
+  mayHoldInd,
+  Paced,
   lagPerPartition,
   parsePrometheus,
   proxyFigures,
@@ -79,8 +81,10 @@ export interface PipelineFigures {
 }
 
 const PROBE_MS = 2500;
-/** The reconciliation reads every stored object: it is recomputed at most this often. */
+/** The reconciliation lists every stored object (and reads the changed ones): recomputed at most this often. */
 export const VERDICT_MS = 15_000;
+/** A find by ind answers with what it read by then (`partial`). */
+export const FIND_MS = 10_000;
 
 export type Verdict =
   | { state: 'pending' }
@@ -128,10 +132,15 @@ export class ConsoleData {
 
   /** How long a reconciliation verdict is reused (VERDICT_MS unless given). */
   private readonly verdictMs: number;
+  /** How long a find by ind reads before it answers with what it found (FIND_MS unless given). */
+  private readonly findMs: number;
+  /** Remembers the stored objects between verdicts: a refresh reads only new or rewritten ones. */
+  private readonly verifier: Verifier;
 
-  constructor(profile: Profile, opts: { verdictMs?: number } = {}) {
+  constructor(profile: Profile, opts: { verdictMs?: number; findMs?: number } = {}) {
     this.profile = profile;
     this.verdictMs = opts.verdictMs ?? VERDICT_MS;
+    this.findMs = opts.findMs ?? FIND_MS;
     this.names = topicNames(profile);
     this.kafka = createKafka(profile, {
       retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 500 },
@@ -140,11 +149,18 @@ export class ConsoleData {
     });
     this.s3 = createS3(profile, { maxAttempts: 1 });
     this.pool = createMysqlPool(profile, { connectionLimit: 2, connectTimeout: 1500 });
+    this.verifier = new Verifier(profile);
+    this.s3Paced = new Paced(() => this.s3Figures());
   }
+
+  /** The S3 figures list every object under topics/: re-listed at most a tenth of the time. */
+  private readonly s3Paced: Paced<Record<TopicKey, { objects: number; bytes: number }>>;
 
   async close(): Promise<void> {
     await this.admin?.disconnect().catch(() => {});
+    await this.verdictRunning;
     this.s3.destroy();
+    this.verifier.close();
     await this.pool.end().catch(() => {});
   }
 
@@ -321,7 +337,8 @@ export class ConsoleData {
   /** Starts a reconciliation in the background when the last one is older than verdictMs. */
   private refreshVerdict(): void {
     if (this.verdictRunning || Date.now() - this.verdictAt < this.verdictMs) return;
-    this.verdictRunning = runVerify({ profile: this.profile })
+    this.verdictRunning = this.verifier
+      .run()
       .then(
         (r) => {
           this.verdictNow = {
@@ -362,7 +379,7 @@ export class ConsoleData {
     const [mysql, kafka, s3, proxy, sinkSamples] = await Promise.all([
       settle(this.sourceRows()),
       settle(this.kafkaFigures()),
-      settle(this.s3Figures()),
+      settle(this.s3Paced.get()),
       settle(this.proxyMetrics()),
       this.sinkMetrics(),
     ]);
@@ -604,9 +621,11 @@ export class ConsoleData {
       .map((p) => ({ partition: p.partition, from: p.low, to: p.high }));
     const { records, partial, scanned } = windows.length
       ? await this.kafkaOr503(() =>
-          readWindows(this.kafka, topic, windows, 10_000, {
+          readWindows(this.kafka, topic, windows, this.findMs, {
             keep: (r) => hasInd(r.value, field, ind),
+            mayMatch: (raw) => mayHoldInd(raw, ind),
             max: 20,
+            fetchBytes: 4 * 2 ** 20,
           }),
         )
       : { records: [], partial: false, scanned: 0 };
@@ -641,17 +660,28 @@ export class ConsoleData {
 /**
  * Reads the offsets of `windows` from one topic with a throw-away consumer group (no commits):
  * seek each partition to its window's start and stop when every window is read or the time is up.
+ * Records are handled a fetched batch at a time, every partition at once; a scan passes a larger
+ * `fetchBytes` per partition (kafkajs decodes a whole fetch, so small windows keep the 1 MiB
+ * default); `mayMatch` skips a record from its raw bytes before it is decoded (it must say yes to
+ * every record `keep` keeps).
  */
 export async function readWindows(
   kafka: Kafka,
   topic: string,
   windows: OffsetWindow[],
   timeoutMs: number,
-  filter: { keep?: (r: BrowsedRecord) => boolean; max?: number } = {},
+  filter: {
+    keep?: (r: BrowsedRecord) => boolean;
+    mayMatch?: (raw: Buffer) => boolean;
+    max?: number;
+    fetchBytes?: number;
+  } = {},
 ): Promise<{ records: BrowsedRecord[]; partial: boolean; scanned: number }> {
   const consumer = kafka.consumer({
     groupId: `pinpipe-console-${randomUUID()}`,
     maxWaitTimeInMs: 100,
+    maxBytesPerPartition: filter.fetchBytes ?? 2 ** 20,
+    maxBytes: Math.max(10 * 2 ** 20, (filter.fetchBytes ?? 0) * windows.length),
     retry: { retries: 0 },
   });
   const out: BrowsedRecord[] = [];
@@ -665,30 +695,39 @@ export async function readWindows(
     await consumer.subscribe({ topic, fromBeginning: false });
     await consumer.run({
       autoCommit: false,
-      eachMessage: async ({ partition, message }) => {
+      partitionsConsumedConcurrently: Math.max(1, windows.length),
+      eachBatch: async ({ batch }) => {
+        const { partition } = batch;
         const w = pending.get(partition);
         if (!w) return;
-        const offset = Number(message.offset);
-        if (offset >= w.from && offset < w.to) {
-          scanned++;
-          const r: BrowsedRecord = {
-            partition,
-            offset,
-            timestamp: Number(message.timestamp),
-            key: message.key?.toString('utf8') ?? null,
-            value: decodeValue(message.value?.toString('utf8') ?? null),
-          };
-          if (!filter.keep || filter.keep(r)) out.push(r);
-          if (filter.max !== undefined && out.length >= filter.max) {
-            pending.clear();
-            finish();
+        for (const message of batch.messages) {
+          if (!pending.has(partition)) return;
+          const offset = Number(message.offset);
+          if (offset >= w.from && offset < w.to) {
+            scanned++;
+            const raw = message.value;
+            if (!filter.mayMatch || (raw && filter.mayMatch(raw))) {
+              const r: BrowsedRecord = {
+                partition,
+                offset,
+                timestamp: Number(message.timestamp),
+                key: message.key?.toString('utf8') ?? null,
+                value: decodeValue(raw?.toString('utf8') ?? null),
+              };
+              if (!filter.keep || filter.keep(r)) out.push(r);
+              if (filter.max !== undefined && out.length >= filter.max) {
+                pending.clear();
+                finish();
+                return;
+              }
+            }
+          }
+          if (offset >= w.to - 1) {
+            pending.delete(partition);
+            consumer.pause([{ topic, partitions: [partition] }]);
+            if (pending.size === 0) finish();
             return;
           }
-        }
-        if (offset >= w.to - 1) {
-          pending.delete(partition);
-          consumer.pause([{ topic, partitions: [partition] }]);
-          if (pending.size === 0) finish();
         }
       },
     });

@@ -6,7 +6,7 @@ import type { Profile } from '../config/schema.ts';
 import { topicNames } from '../config/schema.ts';
 import type { BatchSummary } from '../batch/types.ts';
 import { resultsDir as batchResultsDir } from '../batch/results.ts';
-import { dedupeByOffset, listKeys, readStoredRecords } from '../sink/read-back.ts';
+import { listKeys } from '../sink/read-back.ts';
 import { SINK_DEFAULTS } from '../sink/options.ts';
 import pRetry from 'p-retry';
 import { PinpipeError, describeError } from '../errors.ts';
@@ -15,6 +15,7 @@ import { TOPIC_KEYS, type TopicKey } from '../emulator/types.ts';
 import { proxyLedgerPath, readAckLedger, type TopicAcks } from '../proxy/ack-ledger.ts';
 import { ledgerTotals } from './ledger.ts';
 import type { TopicCounts } from './reconcile.ts';
+import { StoredObjectIndex, countDistinct } from './stored-index.ts';
 
 /** Per topic, per partition: an offset (the first offset of a run, or a high watermark). */
 export type PartitionOffsets = Record<TopicKey, Record<number, number>>;
@@ -88,27 +89,31 @@ const ERROR_OFFSET = /\/partition=(\d+)\/(\d+)\.json$/;
 /**
  * Distinct stored offsets under topics/<topic>/ and the records the sink sent to errors/<topic>/;
  * with `since`, only offsets at or after it (one run), and `all` still counts every stored offset.
+ * `index` gives the object index of a prefix to reuse between calls (only changed objects are read
+ * again); without it every object is read.
  */
 export async function s3Counts(
   s3: S3Client,
   profile: Profile,
   since?: PartitionOffsets,
+  index: (prefix: string) => StoredObjectIndex = (prefix) =>
+    new StoredObjectIndex(s3, profile.s3.bucket, prefix),
 ): Promise<Record<TopicKey, { records: number; errors: number; all: number }>> {
   const names = topicNames(profile);
   const out = {} as Record<TopicKey, { records: number; errors: number; all: number }>;
   for (const k of TOPIC_KEYS) {
     const from = (partition: number) => since?.[k][partition] ?? 0;
     try {
-      const stored = await readStoredRecords(s3, profile.s3.bucket, `${profile.s3.topicsDir}/${names[k]}/`);
+      const spans = await index(`${profile.s3.topicsDir}/${names[k]}/`).refresh();
       const errors = await listKeys(s3, profile.s3.bucket, `${SINK_DEFAULTS.errorsDir}/${names[k]}/`);
-      const distinct = dedupeByOffset(stored.records).records;
+      const distinct = countDistinct(spans, from);
       out[k] = {
-        records: distinct.filter((r) => r.offset >= from(r.partition)).length,
+        records: distinct.records,
         errors: errors.filter((key) => {
           const m = ERROR_OFFSET.exec(key);
           return !m || Number(m[2]) >= from(Number(m[1]));
         }).length,
-        all: distinct.length,
+        all: distinct.all,
       };
     } catch (err) {
       throw new PinpipeError(

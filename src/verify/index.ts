@@ -11,6 +11,7 @@ import {
   type RunScope,
 } from './collect.ts';
 import { reconcile, type TopicVerdict } from './reconcile.ts';
+import { StoredObjectIndex } from './stored-index.ts';
 
 export {
   appendLedger,
@@ -36,28 +37,63 @@ export interface VerifyReport {
 }
 
 /**
- * Collects the counts of every stage and reconciles them (pinpipe verify, the demo's last step).
- * With `scope`, the emulator, Kafka, proxy and S3 counts cover one run only (the records after the
- * run's starting offsets); the batch is still checked against everything stored.
+ * Reconciles the pipeline again and again on one S3 client, remembering every stored object it
+ * read (key, ETag, size → its offsets): each run lists the bucket and reads only new or rewritten
+ * objects. The console keeps one to refresh its verdict (one run at a time); `runVerify` uses a
+ * fresh one.
  */
+export class Verifier {
+  private readonly s3;
+  private readonly indexes = new Map<string, StoredObjectIndex>();
+
+  constructor(private readonly profile: Profile) {
+    this.s3 = createS3(profile);
+  }
+
+  /**
+   * Collects the counts of every stage and reconciles them. With `scope`, the emulator, Kafka,
+   * proxy and S3 counts cover one run only (the records after the run's starting offsets); the
+   * batch is still checked against everything stored.
+   */
+  async run(opts: { resultsDir?: string; scope?: RunScope } = {}): Promise<VerifyReport> {
+    const { profile } = this;
+    const { scope } = opts;
+    const admin = createKafka(profile).admin();
+    const index = (prefix: string) => {
+      let i = this.indexes.get(prefix);
+      if (!i) this.indexes.set(prefix, (i = new StoredObjectIndex(this.s3, profile.s3.bucket, prefix)));
+      return i;
+    };
+    try {
+      await admin.connect();
+      const [kafka, stored] = await Promise.all([
+        kafkaCounts(admin, profile, scope?.since),
+        s3Counts(this.s3, profile, scope?.since, index),
+      ]);
+      return reconcile(
+        topicCounts(profile, kafka, stored, lastBatchSummary(profile, opts.resultsDir), scope),
+      );
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+  }
+
+  close(): void {
+    this.s3.destroy();
+  }
+}
+
+/** One reconciliation (pinpipe verify, the demo's last step): see Verifier.run. */
 export async function runVerify(opts: {
   profile: Profile;
   resultsDir?: string;
   scope?: RunScope;
 }): Promise<VerifyReport> {
-  const { profile, scope } = opts;
-  const admin = createKafka(profile).admin();
-  const s3 = createS3(profile);
+  const v = new Verifier(opts.profile);
   try {
-    await admin.connect();
-    const [kafka, stored] = await Promise.all([
-      kafkaCounts(admin, profile, scope?.since),
-      s3Counts(s3, profile, scope?.since),
-    ]);
-    return reconcile(topicCounts(profile, kafka, stored, lastBatchSummary(profile, opts.resultsDir), scope));
+    return await v.run(opts);
   } finally {
-    await admin.disconnect().catch(() => {});
-    s3.destroy();
+    v.close();
   }
 }
 

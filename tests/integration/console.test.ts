@@ -16,7 +16,9 @@ import { TOPIC_KEYS, type TopicKey } from '../../src/emulator/types.ts';
 import { RESULT_NAMES } from '../../src/report/catalog.ts';
 import { startConsole, type RunningConsole } from '../../src/console/server.ts';
 import { runBatch } from '../../src/batch/index.ts';
-import { runVerify } from '../../src/verify/index.ts';
+import { ledgerTotals, runVerify } from '../../src/verify/index.ts';
+import { startProxy } from '../../src/proxy/index.ts';
+import { emulatorSource } from './emulator-fixture.ts';
 import { uniqueName } from '../helpers/names.ts';
 import { CHROMIUM_ARGS, chromiumTool } from '../helpers/machine.ts';
 import { quietLogger } from './proxy-helpers.ts';
@@ -298,6 +300,45 @@ describe('pinpipe console in headless Chromium', { timeout: 90_000 }, () => {
     expect(await page.locator('#run-batch').isDisabled()).toBe(false);
     expect(problems).toEqual([]);
     await page.close();
+  });
+
+  it('emulates N posts from its button: the job reaches done and each topic grows by what was acknowledged', async () => {
+    // A console of its own whose emulator posts straight to a running proxy (the invoke URL is the
+    // proxy's), on this file's topics: the main console keeps its proxy down.
+    const source = await emulatorSource(profile, 20);
+    const proxy = await startProxy({ profile, host: '127.0.0.1', port: 0, logger: quietLogger() });
+    const own: Profile = {
+      ...profile,
+      mysql: source.profile.mysql,
+      batch: { ...profile.batch, workDir: path.join(workDir, 'emulate') },
+      proxy: { ...profile.proxy, url: proxy.url, port: proxy.port },
+      apiGateway: { ...profile.apiGateway, invokeUrl: proxy.url },
+    };
+    const emulating = await startConsole({ profile: own, port: 0 });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      const before = Object.fromEntries(
+        await Promise.all(TOPIC_KEYS.map(async (k) => [k, await kafkaCount(names[k])] as const)),
+      ) as Record<TopicKey, number>;
+      await page.goto(emulating.url, { waitUntil: 'load' });
+      await page.locator('#emulate input[name="count"]').fill('5');
+      await page.locator('#emulate button').click();
+      const job = page.locator('#job');
+      await expect.poll(() => job.getAttribute('data-state'), { timeout: 20_000 }).toBe('done');
+      expect(await job.getAttribute('data-kind')).toBe('emulate');
+      expect(await job.locator('.what').textContent()).toBe('emulate done: 5 posts, 15 records acknowledged');
+      const acked = ledgerTotals(own).acknowledged;
+      expect(acked).toEqual({ pin: 5, geo: 5, user: 5 });
+      for (const k of TOPIC_KEYS) {
+        await pageCountBecomes(page, names[k], before[k] + acked[k]);
+        expect(await kafkaCount(names[k])).toBe(before[k] + acked[k]);
+      }
+    } finally {
+      await page.close();
+      await emulating.close();
+      await proxy.close();
+      await source[Symbol.asyncDispose]();
+    }
   });
 
   it('refuses requests without the token and answers bad input with 4xx and a reason', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   hasInd,
+  mayHoldInd,
   histogramQuantile,
   parsePrometheus,
   proxyFigures,
@@ -100,5 +101,22 @@ describe('hasInd', () => {
     expect(hasInd({ ind: '' }, 'ind', 0)).toBe(false);
     expect(hasInd('not json', 'ind', 1)).toBe(false);
     expect(hasInd(null, 'ind', 1)).toBe(false);
+  });
+
+  it('is never ruled out by the raw-bytes test when the index is written in decimal', () => {
+    for (const [value, field] of [
+      [{ index: 7528, title: 'x' }, 'index'],
+      [{ ind: '7528' }, 'ind'],
+      [{ ind: '007528' }, 'ind'],
+      [{ ind: 7528.0 }, 'ind'],
+      [{ ind: ' 7528 ' }, 'ind'],
+    ] as const) {
+      const raw = Buffer.from(JSON.stringify(value));
+      expect(hasInd(value, field, 7528)).toBe(true);
+      expect(mayHoldInd(raw, 7528)).toBe(true);
+    }
+    expect(mayHoldInd(Buffer.from('{"ind":'.concat('"7528.0"}')), 7528)).toBe(true);
+    expect(mayHoldInd(Buffer.from('{"ind":752,"x":8}'), 7528)).toBe(false);
+    expect(mayHoldInd(Buffer.from('{"ind":17528}'), 7528)).toBe(true);
   });
 });
