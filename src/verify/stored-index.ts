@@ -1,6 +1,7 @@
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import { parseObjectKey } from '../sink/keys.ts';
+import { listObjects, type ListedObject } from '../sink/read-back.ts';
 
 /** What one stored object holds: the offsets [start, start + lines) of one partition. */
 export interface ObjectSpan {
@@ -8,13 +9,6 @@ export interface ObjectSpan {
   partition: number;
   start: number;
   lines: number;
-}
-
-/** One object as a listing shows it. */
-export interface ListedObject {
-  key: string;
-  etag: string;
-  size: number;
 }
 
 /** Lines of an object body, as the sink's read-back splits them (a final newline ends the last line). */
@@ -65,21 +59,6 @@ export function countDistinct(
     flush();
   }
   return { records, all };
-}
-
-async function listObjects(s3: S3Client, bucket: string, prefix: string): Promise<ListedObject[]> {
-  const out: ListedObject[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
-    );
-    for (const o of page.Contents ?? []) {
-      if (o.Key) out.push({ key: o.Key, etag: o.ETag ?? '', size: o.Size ?? 0 });
-    }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  return out;
 }
 
 /**
