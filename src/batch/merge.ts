@@ -52,12 +52,21 @@ export async function buildTables(db: Database): Promise<void> {
   }
 }
 
+/** `lo` and `hi` of a one-row query as a BETWEEN on _offset, or FALSE when the query found no row. */
+async function offsetRange(db: Database, sql: string, step: string): Promise<string> {
+  const [r] = await db.rows(sql, step);
+  if (r?.lo === null || r?.lo === undefined) return 'FALSE';
+  return `_offset BETWEEN ${String(r.lo)} AND ${String(r.hi)}`;
+}
+
 /**
  * An incremental run: the lines of the objects in `changed_keys` (loaded again, or gone) are
  * replaced by those in new_<kind>, and only what they can change is worked out again, with the
  * same SQL as buildTables: the offsets those lines hold (quarantine), and the posts with a good
  * line at those offsets, before or after (the clean tables). The result equals buildTables over
- * all objects.
+ * all objects. Every scan of staged_<kind> for those offsets also says the range of offsets they
+ * lie in (an object's lines are at its start offset and after), so that DuckDB skips the row
+ * groups outside it by their min/max instead of reading the whole table.
  */
 export async function mergeTables(db: Database): Promise<void> {
   for (const kind of TOPIC_KINDS) {
@@ -65,20 +74,29 @@ export async function mergeTables(db: Database): Promise<void> {
     const step = `merge ${kind}`;
     const at = (offsets: string, t: string) =>
       `EXISTS (SELECT 1 FROM ${offsets} t WHERE t._partition = ${t}._partition AND t._offset = ${t}._offset)`;
-    const postsAtTouched = `SELECT ${key} AS ind FROM staged_${kind} s WHERE _reason IS NULL AND ${at('touched', 's')}`;
+    // the lines of the objects loaded before that this run replaces or drops
+    const changed = await offsetRange(
+      db,
+      `SELECT min(start_offset) AS lo, 9223372036854775807 AS hi
+         FROM loaded_objects WHERE kind = '${kind}' AND key IN (SELECT key FROM changed_keys)`,
+      step,
+    );
+    const inChanged = `${changed} AND _key IN (SELECT key FROM changed_keys)`;
     await db.run(
       `CREATE OR REPLACE TEMP TABLE touched AS
-         SELECT DISTINCT _partition, _offset FROM staged_${kind} WHERE _key IN (SELECT key FROM changed_keys)
+         SELECT DISTINCT _partition, _offset FROM staged_${kind} WHERE ${inChanged}
          UNION SELECT _partition, _offset FROM new_${kind}`,
       step,
     );
+    const range = await offsetRange(db, 'SELECT min(_offset) AS lo, max(_offset) AS hi FROM touched', step);
+    const postsAtTouched = `SELECT ${key} AS ind FROM staged_${kind} s WHERE _reason IS NULL AND ${range} AND ${at('touched', 's')}`;
     await db.run(`CREATE OR REPLACE TEMP TABLE touched_posts AS ${postsAtTouched}`, step);
-    await db.run(`DELETE FROM staged_${kind} WHERE _key IN (SELECT key FROM changed_keys)`, step);
+    await db.run(`DELETE FROM staged_${kind} WHERE ${inChanged}`, step);
     await db.run(`INSERT INTO staged_${kind} SELECT * FROM new_${kind}`, step);
     await db.run(`INSERT INTO touched_posts ${postsAtTouched}`, step);
 
     await db.run(
-      `CREATE OR REPLACE TEMP VIEW touched_staged AS SELECT * FROM staged_${kind} s WHERE ${at('touched', 's')}`,
+      `CREATE OR REPLACE TEMP VIEW touched_staged AS SELECT * FROM staged_${kind} s WHERE ${range} AND ${at('touched', 's')}`,
       step,
     );
     await db.run(
@@ -87,14 +105,16 @@ export async function mergeTables(db: Database): Promise<void> {
     );
     await db.run(`INSERT INTO quarantine ${quarantined(kind, 'touched_staged')}`, step);
 
-    // every offset holding a good line of those posts, deduplicated as raw_<kind>, then cleaned
+    // every offset holding a good line of those posts, deduplicated as raw_<kind>, then cleaned;
+    // the narrow columns of their lines are read once into post_staged
     await db.run(
       `CREATE OR REPLACE TEMP TABLE post_offsets AS SELECT DISTINCT _partition, _offset FROM staged_${kind}
          WHERE _reason IS NULL AND ${key} IN (SELECT ind FROM touched_posts)`,
       step,
     );
     await db.run(
-      `CREATE OR REPLACE TEMP VIEW post_staged AS SELECT s.rowid AS _rid, s.* FROM staged_${kind} s WHERE ${at('post_offsets', 's')}`,
+      `CREATE OR REPLACE TEMP TABLE post_staged AS SELECT s.rowid AS _rid, _key, _partition, _offset, _reason, ${key}
+         FROM staged_${kind} s WHERE _reason IS NULL AND ${at('post_offsets', 's')}`,
       step,
     );
     await db.run(
@@ -105,7 +125,7 @@ export async function mergeTables(db: Database): Promise<void> {
     await db.run(`DELETE FROM ${CLEAN_TABLES[kind]} WHERE ind IN (SELECT ind FROM touched_posts)`, step);
     await db.run(`INSERT INTO ${CLEAN_TABLES[kind]} ${clean(kind, 'post_winners')}`, step);
     await db.run(
-      'DROP TABLE post_winners; DROP VIEW post_staged; DROP VIEW touched_staged; DROP TABLE post_offsets; DROP TABLE touched; DROP TABLE touched_posts',
+      'DROP TABLE post_winners; DROP TABLE post_staged; DROP VIEW touched_staged; DROP TABLE post_offsets; DROP TABLE touched; DROP TABLE touched_posts',
       step,
     );
   }
