@@ -72,8 +72,9 @@ export async function mergeTables(db: Database): Promise<void> {
   for (const kind of TOPIC_KINDS) {
     const key = `"${keyColumn(kind)}"`;
     const step = `merge ${kind}`;
-    const at = (offsets: string, t: string) =>
-      `EXISTS (SELECT 1 FROM ${offsets} t WHERE t._partition = ${t}._partition AND t._offset = ${t}._offset)`;
+    // the lines at the offsets of a table (a semi join: DuckDB narrows the scan to the offsets'
+    // range from the join, which it does not do for the same condition written as EXISTS)
+    const at = (offsets: string) => `SEMI JOIN ${offsets} USING (_partition, _offset)`;
     // the lines of the objects loaded before that this run replaces or drops
     const changed = await offsetRange(
       db,
@@ -89,14 +90,14 @@ export async function mergeTables(db: Database): Promise<void> {
       step,
     );
     const range = await offsetRange(db, 'SELECT min(_offset) AS lo, max(_offset) AS hi FROM touched', step);
-    const postsAtTouched = `SELECT ${key} AS ind FROM staged_${kind} s WHERE _reason IS NULL AND ${range} AND ${at('touched', 's')}`;
+    const postsAtTouched = `SELECT ${key} AS ind FROM staged_${kind} s ${at('touched')} WHERE _reason IS NULL AND ${range}`;
     await db.run(`CREATE OR REPLACE TEMP TABLE touched_posts AS ${postsAtTouched}`, step);
     await db.run(`DELETE FROM staged_${kind} WHERE ${inChanged}`, step);
     await db.run(`INSERT INTO staged_${kind} SELECT * FROM new_${kind}`, step);
     await db.run(`INSERT INTO touched_posts ${postsAtTouched}`, step);
 
     await db.run(
-      `CREATE OR REPLACE TEMP VIEW touched_staged AS SELECT * FROM staged_${kind} s WHERE ${range} AND ${at('touched', 's')}`,
+      `CREATE OR REPLACE TEMP VIEW touched_staged AS SELECT s.* FROM staged_${kind} s ${at('touched')} WHERE ${range}`,
       step,
     );
     await db.run(
@@ -114,7 +115,7 @@ export async function mergeTables(db: Database): Promise<void> {
     );
     await db.run(
       `CREATE OR REPLACE TEMP TABLE post_staged AS SELECT s.rowid AS _rid, _key, _partition, _offset, _reason, ${key}
-         FROM staged_${kind} s WHERE _reason IS NULL AND ${at('post_offsets', 's')}`,
+         FROM staged_${kind} s ${at('post_offsets')} WHERE _reason IS NULL`,
       step,
     );
     await db.run(
