@@ -14,6 +14,17 @@ const winners = (kind: TopicKind, staged: string) =>
   select('post_winners', { kind, staged, key: keyColumn(kind) });
 const clean = (kind: TopicKind, winnerRows: string) => select(`clean_${kind}`, { winners: winnerRows });
 
+/** The name in batch_meta of the number of offsets of a topic that hold a good line (summary). */
+export const keptOffsetsName = (kind: TopicKind) => `kept_offsets_${kind}`;
+
+async function storeKeptOffsets(db: Database, kind: TopicKind, value: string): Promise<void> {
+  await db.run(
+    `DELETE FROM batch_meta WHERE name = '${keptOffsetsName(kind)}';
+     INSERT INTO batch_meta VALUES ('${keptOffsetsName(kind)}', (${value})::VARCHAR)`,
+    `count ${kind}`,
+  );
+}
+
 /**
  * A new database: from every line in staged_<kind>, the view raw_<kind> (one row per offset), the
  * quarantine, and the clean tables (tasks 1–3): the winning line of each post is found on the
@@ -47,6 +58,12 @@ export async function buildTables(db: Database): Promise<void> {
     ]);
     const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure) throw failure.reason;
+    for (const kind of TOPIC_KINDS)
+      await storeKeptOffsets(
+        db,
+        kind,
+        `SELECT count(*) FROM (SELECT DISTINCT _partition, _offset FROM staged_${kind} WHERE _reason IS NULL)`,
+      );
   } finally {
     other.close();
   }
@@ -91,10 +108,18 @@ export async function mergeTables(db: Database): Promise<void> {
     );
     const range = await offsetRange(db, 'SELECT min(_offset) AS lo, max(_offset) AS hi FROM touched', step);
     const postsAtTouched = `SELECT ${key} AS ind FROM staged_${kind} s ${at('touched')} WHERE _reason IS NULL AND ${range}`;
+    // the offsets holding a good line change only among the touched ones: counted before and after
+    const keptAtTouched = `SELECT count(*) FROM touched ${at(`(SELECT _partition, _offset FROM staged_${kind} WHERE _reason IS NULL AND ${range})`)}`;
+    await db.run(`CREATE OR REPLACE TEMP TABLE kept_before AS ${keptAtTouched}`, step);
     await db.run(`CREATE OR REPLACE TEMP TABLE touched_posts AS ${postsAtTouched}`, step);
     await db.run(`DELETE FROM staged_${kind} WHERE ${inChanged}`, step);
     await db.run(`INSERT INTO staged_${kind} SELECT * FROM new_${kind}`, step);
     await db.run(`INSERT INTO touched_posts ${postsAtTouched}`, step);
+    await db.run(
+      `UPDATE batch_meta SET value = (value::BIGINT - (SELECT * FROM kept_before) + (${keptAtTouched}))::VARCHAR
+         WHERE name = '${keptOffsetsName(kind)}'`,
+      step,
+    );
 
     await db.run(
       `CREATE OR REPLACE TEMP VIEW touched_staged AS SELECT s.* FROM staged_${kind} s ${at('touched')} WHERE ${range}`,
@@ -126,7 +151,7 @@ export async function mergeTables(db: Database): Promise<void> {
     await db.run(`DELETE FROM ${CLEAN_TABLES[kind]} WHERE ind IN (SELECT ind FROM touched_posts)`, step);
     await db.run(`INSERT INTO ${CLEAN_TABLES[kind]} ${clean(kind, 'post_winners')}`, step);
     await db.run(
-      'DROP TABLE post_winners; DROP TABLE post_staged; DROP VIEW touched_staged; DROP TABLE post_offsets; DROP TABLE touched; DROP TABLE touched_posts',
+      'DROP TABLE kept_before; DROP TABLE post_winners; DROP TABLE post_staged; DROP VIEW touched_staged; DROP TABLE post_offsets; DROP TABLE touched; DROP TABLE touched_posts',
       step,
     );
   }
