@@ -14,6 +14,17 @@ const winners = (kind: TopicKind, staged: string) =>
   select('post_winners', { kind, staged, key: keyColumn(kind) });
 const clean = (kind: TopicKind, winnerRows: string) => select(`clean_${kind}`, { winners: winnerRows });
 
+/** The name in batch_meta of the number of offsets of a topic that hold a good line (summary). */
+export const keptOffsetsName = (kind: TopicKind) => `kept_offsets_${kind}`;
+
+async function storeKeptOffsets(db: Database, kind: TopicKind, value: string): Promise<void> {
+  await db.run(
+    `DELETE FROM batch_meta WHERE name = '${keptOffsetsName(kind)}';
+     INSERT INTO batch_meta VALUES ('${keptOffsetsName(kind)}', (${value})::VARCHAR)`,
+    `count ${kind}`,
+  );
+}
+
 /**
  * A new database: from every line in staged_<kind>, the view raw_<kind> (one row per offset), the
  * quarantine, and the clean tables (tasks 1–3): the winning line of each post is found on the
@@ -47,9 +58,22 @@ export async function buildTables(db: Database): Promise<void> {
     ]);
     const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure) throw failure.reason;
+    for (const kind of TOPIC_KINDS)
+      await storeKeptOffsets(
+        db,
+        kind,
+        `SELECT count(*) FROM (SELECT DISTINCT _partition, _offset FROM staged_${kind} WHERE _reason IS NULL)`,
+      );
   } finally {
     other.close();
   }
+}
+
+/** `lo` and `hi` of a one-row query as a BETWEEN on _offset, or FALSE when the query found no row. */
+async function offsetRange(db: Database, sql: string, step: string): Promise<string> {
+  const [r] = await db.rows(sql, step);
+  if (r?.lo === null || r?.lo === undefined) return 'FALSE';
+  return `_offset BETWEEN ${String(r.lo)} AND ${String(r.hi)}`;
 }
 
 /**
@@ -57,28 +81,48 @@ export async function buildTables(db: Database): Promise<void> {
  * replaced by those in new_<kind>, and only what they can change is worked out again, with the
  * same SQL as buildTables: the offsets those lines hold (quarantine), and the posts with a good
  * line at those offsets, before or after (the clean tables). The result equals buildTables over
- * all objects.
+ * all objects. Every scan of staged_<kind> for those offsets also says the range of offsets they
+ * lie in (an object's lines are at its start offset and after), so that DuckDB skips the row
+ * groups outside it by their min/max instead of reading the whole table.
  */
 export async function mergeTables(db: Database): Promise<void> {
   for (const kind of TOPIC_KINDS) {
     const key = `"${keyColumn(kind)}"`;
     const step = `merge ${kind}`;
-    const at = (offsets: string, t: string) =>
-      `EXISTS (SELECT 1 FROM ${offsets} t WHERE t._partition = ${t}._partition AND t._offset = ${t}._offset)`;
-    const postsAtTouched = `SELECT ${key} AS ind FROM staged_${kind} s WHERE _reason IS NULL AND ${at('touched', 's')}`;
+    // the lines at the offsets of a table (a semi join: DuckDB narrows the scan to the offsets'
+    // range from the join, which it does not do for the same condition written as EXISTS)
+    const at = (offsets: string) => `SEMI JOIN ${offsets} USING (_partition, _offset)`;
+    // the lines of the objects loaded before that this run replaces or drops
+    const changed = await offsetRange(
+      db,
+      `SELECT min(start_offset) AS lo, 9223372036854775807 AS hi
+         FROM loaded_objects WHERE kind = '${kind}' AND key IN (SELECT key FROM changed_keys)`,
+      step,
+    );
+    const inChanged = `${changed} AND _key IN (SELECT key FROM changed_keys)`;
     await db.run(
       `CREATE OR REPLACE TEMP TABLE touched AS
-         SELECT DISTINCT _partition, _offset FROM staged_${kind} WHERE _key IN (SELECT key FROM changed_keys)
+         SELECT DISTINCT _partition, _offset FROM staged_${kind} WHERE ${inChanged}
          UNION SELECT _partition, _offset FROM new_${kind}`,
       step,
     );
+    const range = await offsetRange(db, 'SELECT min(_offset) AS lo, max(_offset) AS hi FROM touched', step);
+    const postsAtTouched = `SELECT ${key} AS ind FROM staged_${kind} s ${at('touched')} WHERE _reason IS NULL AND ${range}`;
+    // the offsets holding a good line change only among the touched ones: counted before and after
+    const keptAtTouched = `SELECT count(*) FROM touched ${at(`(SELECT _partition, _offset FROM staged_${kind} WHERE _reason IS NULL AND ${range})`)}`;
+    await db.run(`CREATE OR REPLACE TEMP TABLE kept_before AS ${keptAtTouched}`, step);
     await db.run(`CREATE OR REPLACE TEMP TABLE touched_posts AS ${postsAtTouched}`, step);
-    await db.run(`DELETE FROM staged_${kind} WHERE _key IN (SELECT key FROM changed_keys)`, step);
+    await db.run(`DELETE FROM staged_${kind} WHERE ${inChanged}`, step);
     await db.run(`INSERT INTO staged_${kind} SELECT * FROM new_${kind}`, step);
     await db.run(`INSERT INTO touched_posts ${postsAtTouched}`, step);
+    await db.run(
+      `UPDATE batch_meta SET value = (value::BIGINT - (SELECT * FROM kept_before) + (${keptAtTouched}))::VARCHAR
+         WHERE name = '${keptOffsetsName(kind)}'`,
+      step,
+    );
 
     await db.run(
-      `CREATE OR REPLACE TEMP VIEW touched_staged AS SELECT * FROM staged_${kind} s WHERE ${at('touched', 's')}`,
+      `CREATE OR REPLACE TEMP VIEW touched_staged AS SELECT s.* FROM staged_${kind} s ${at('touched')} WHERE ${range}`,
       step,
     );
     await db.run(
@@ -87,14 +131,16 @@ export async function mergeTables(db: Database): Promise<void> {
     );
     await db.run(`INSERT INTO quarantine ${quarantined(kind, 'touched_staged')}`, step);
 
-    // every offset holding a good line of those posts, deduplicated as raw_<kind>, then cleaned
+    // every offset holding a good line of those posts, deduplicated as raw_<kind>, then cleaned;
+    // the narrow columns of their lines are read once into post_staged
     await db.run(
       `CREATE OR REPLACE TEMP TABLE post_offsets AS SELECT DISTINCT _partition, _offset FROM staged_${kind}
          WHERE _reason IS NULL AND ${key} IN (SELECT ind FROM touched_posts)`,
       step,
     );
     await db.run(
-      `CREATE OR REPLACE TEMP VIEW post_staged AS SELECT s.rowid AS _rid, s.* FROM staged_${kind} s WHERE ${at('post_offsets', 's')}`,
+      `CREATE OR REPLACE TEMP TABLE post_staged AS SELECT s.rowid AS _rid, _key, _partition, _offset, _reason, ${key}
+         FROM staged_${kind} s ${at('post_offsets')} WHERE _reason IS NULL`,
       step,
     );
     await db.run(
@@ -105,7 +151,7 @@ export async function mergeTables(db: Database): Promise<void> {
     await db.run(`DELETE FROM ${CLEAN_TABLES[kind]} WHERE ind IN (SELECT ind FROM touched_posts)`, step);
     await db.run(`INSERT INTO ${CLEAN_TABLES[kind]} ${clean(kind, 'post_winners')}`, step);
     await db.run(
-      'DROP TABLE post_winners; DROP VIEW post_staged; DROP VIEW touched_staged; DROP TABLE post_offsets; DROP TABLE touched; DROP TABLE touched_posts',
+      'DROP TABLE kept_before; DROP TABLE post_winners; DROP TABLE post_staged; DROP VIEW touched_staged; DROP TABLE post_offsets; DROP TABLE touched; DROP TABLE touched_posts',
       step,
     );
   }

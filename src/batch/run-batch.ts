@@ -11,7 +11,7 @@ import { uploadParquet, writeJson, writeParquet, writeResultsJson } from './expo
 import { fetchObjects } from './fetch.ts';
 import { loadObjects } from './load-objects.ts';
 import { resultsDir } from './results.ts';
-import { buildTables, mergeTables } from './merge.ts';
+import { buildTables, keptOffsetsName, mergeTables } from './merge.ts';
 import { resolveBatchOptions } from './options.ts';
 import { listLocalObjects, listS3Objects } from './sources.ts';
 import {
@@ -314,10 +314,18 @@ async function count(db: Database, sql: string): Promise<number> {
 async function summarise(db: Database, summary: BatchSummary, logger: Logger): Promise<void> {
   for (const kind of TOPIC_KINDS) {
     const lines = await count(db, `SELECT count(*) FROM staged_${kind}`);
-    const kept = await count(
-      db,
-      `SELECT count(*) FROM (SELECT DISTINCT _partition, _offset FROM staged_${kind} WHERE _reason IS NULL)`,
+    // kept up to date by the build and every merge (merge.ts), counted when missing
+    const [stored] = await db.rows(
+      `SELECT value FROM batch_meta WHERE name = '${keptOffsetsName(kind)}'`,
+      'count',
     );
+    const kept =
+      stored === undefined
+        ? await count(
+            db,
+            `SELECT count(*) FROM (SELECT DISTINCT _partition, _offset FROM staged_${kind} WHERE _reason IS NULL)`,
+          )
+        : Number(stored.value);
     const quarantined = await count(db, `SELECT count(*) FROM quarantine WHERE topic = '${kind}'`);
     const rows = await count(db, `SELECT count(*) FROM ${CLEAN_TABLES[kind]}`);
     summary.lines[kind] = lines;

@@ -8,7 +8,7 @@ import { TOPIC_KINDS, type SinkObject } from './types.ts';
 import { processAlive } from '../process-alive.ts';
 
 /** The layout of the tables kept between runs; change it when the code (not the SQL) changes them. */
-const STATE_LAYOUT = 1;
+const STATE_LAYOUT = 2;
 
 let cachedVersion: string | undefined;
 

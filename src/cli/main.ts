@@ -4,14 +4,18 @@ import { exitCodeFor, ExitCode } from './exit-codes.ts';
 import { packageVersion } from './version.ts';
 import { isPinpipeError, describeError } from '../errors.ts';
 import { log, setLogLevel } from '../log.ts';
-import { commands } from './commands/index.ts';
+import { commandName, loadCommands, type RegisterCommand } from './commands/index.ts';
 import { LOG_LEVELS, readEnv } from '../config/env.ts';
 
 /**
  * The `pinpipe` command table. The only place that maps errors to exit codes: commands throw
  * PinpipeError (or return), this handler logs the message once and sets process.exitCode.
  */
-export function buildProgram(ctxHolder: { ctx?: CommandContext }, signal: AbortSignal): Command {
+export function buildProgram(
+  ctxHolder: { ctx?: CommandContext },
+  signal: AbortSignal,
+  commands: RegisterCommand[] = [],
+): Command {
   const program = new Command('pinpipe')
     .description('The Pinterest data pipeline on one machine, and the same code on AWS.')
     .version(packageVersion(), '-V, --version', 'print the version and exit')
@@ -53,7 +57,7 @@ export async function main(argv: string[] = process.argv): Promise<number> {
   try {
     // The environment is checked first, so a bad PINPIPE_LOG_LEVEL is a usage error even for --help.
     readEnv();
-    const program = buildProgram(holder, controller.signal);
+    const program = buildProgram(holder, controller.signal, await loadCommands(commandName(argv)));
     await program.parseAsync(argv);
     return controller.signal.aborted && process.exitCode === undefined
       ? ExitCode.OK

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Command } from 'commander';
-import { commands } from '../../src/cli/commands/index.ts';
+import { loadCommands } from '../../src/cli/commands/index.ts';
 import type { CommandContext } from '../../src/cli/context.ts';
 import {
   excerptPattern,
@@ -60,9 +60,9 @@ describe('docs/walkthrough.md', () => {
     expect(steps.at(-1)?.step).toBe('Watching it live');
   });
 
-  it('uses only pinpipe commands that exist', () => {
+  it('uses only pinpipe commands that exist', async () => {
     const program = new Command('pinpipe');
-    for (const register of commands) register(program, {} as CommandContext);
+    for (const register of await loadCommands()) register(program, {} as CommandContext);
     const known = new Set(program.commands.map((c) => c.name()));
     const used = steps.flatMap((c) =>
       [...c.command.matchAll(/(?:^|[;&|(]\s*|\$\()pinpipe (\w+)/g)].map((m) => m[1]!),
