@@ -1,6 +1,7 @@
 import { CLEAN_TABLES } from './analytics.ts';
 import { keyColumn } from './columns.ts';
 import { sqlFile, type Database } from './duckdb.ts';
+import { describeError } from '../errors.ts';
 import { TOPIC_KINDS, type TopicKind } from './types.ts';
 
 /** The SELECT of a step file, without its trailing semicolon, ready to wrap. */
@@ -25,16 +26,31 @@ async function storeKeptOffsets(db: Database, kind: TopicKind, value: string): P
   );
 }
 
+/** A DuckDB failure because a statement needed more than the memory limit and could not spill. */
+export function isOutOfMemory(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if (/Out of Memory Error/i.test(e.message)) return true;
+  }
+  return false;
+}
+
 /**
  * A new database: from every line in staged_<kind>, the view raw_<kind> (one row per offset), the
  * quarantine, and the clean tables (tasks 1–3): the winning line of each post is found on the
  * narrow keys (post_winners.sql), then only those lines are read whole and cleaned. Pin on this
- * connection while geo and user are built on a second one (the topics are independent).
+ * connection while geo and user are built on a second one (the topics are independent). When the
+ * two together need more memory than DuckDB's limit allows (its aggregates spill, but not without
+ * bounds), the topics that failed are built again one at a time, and `onFallback` is told why.
  */
-export async function buildTables(db: Database): Promise<void> {
+export async function buildTables(db: Database, onFallback?: (reason: string) => void): Promise<void> {
+  const built = new Set<TopicKind>();
   const build = async (conn: Database, kind: TopicKind) => {
     await conn.run(`CREATE OR REPLACE VIEW raw_${kind} AS ${dedup(kind, `staged_${kind}`)}`, `dedup ${kind}`);
-    await conn.run(`INSERT INTO quarantine ${quarantined(kind, `staged_${kind}`)}`, `quarantine ${kind}`);
+    await conn.run(
+      `DELETE FROM quarantine WHERE topic = '${kind}';
+       INSERT INTO quarantine ${quarantined(kind, `staged_${kind}`)}`,
+      `quarantine ${kind}`,
+    );
     await conn.run(
       `CREATE OR REPLACE TEMP VIEW staged_rows AS SELECT rowid AS _rid, * FROM staged_${kind};
        CREATE OR REPLACE TEMP TABLE winners AS ${winners(kind, 'staged_rows')}`,
@@ -45,6 +61,7 @@ export async function buildTables(db: Database): Promise<void> {
        DROP TABLE winners; DROP VIEW staged_rows`,
       `clean ${kind} (task ${TOPIC_KINDS.indexOf(kind) + 1})`,
     );
+    built.add(kind);
   };
   const other = await db.fork();
   try {
@@ -56,8 +73,15 @@ export async function buildTables(db: Database): Promise<void> {
         await build(other, 'user');
       })(),
     ]);
-    const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failure) throw failure.reason;
+    const failures = settled
+      .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+      .map((r) => r.reason as unknown);
+    const fatal = failures.find((f) => !isOutOfMemory(f));
+    if (fatal !== undefined) throw fatal;
+    if (failures.length > 0) {
+      onFallback?.(describeError(failures[0]));
+      for (const kind of TOPIC_KINDS) if (!built.has(kind)) await build(db, kind);
+    }
     for (const kind of TOPIC_KINDS)
       await storeKeptOffsets(
         db,

@@ -230,7 +230,7 @@ function planRun(state: BatchState, objects: SinkObject[], ctx: RunContext): Loa
  * results; an incremental run does this in one transaction, rolled back when anything fails.
  */
 async function applyPlan(state: BatchState, plan: LoadPlan, ctx: RunContext): Promise<Record<string, Row[]>> {
-  const { opts, step } = ctx;
+  const { opts, step, logger } = ctx;
   const { db } = state;
   const progress = (s: 'clean' | 'analytics') => opts.onProgress?.({ step: s, done: 0, total: 0 });
   await prepare(db);
@@ -249,7 +249,12 @@ async function applyPlan(state: BatchState, plan: LoadPlan, ctx: RunContext): Pr
       progress('clean');
       await step('clean', async () => {
         await setChangedKeys(db, [...plan.load.map((o) => o.key), ...plan.drop]);
-        if (state.mode === 'full') await buildTables(db);
+        if (state.mode === 'full')
+          await buildTables(db, (reason) =>
+            logger.warn(
+              `batch: DuckDB ran out of memory building two topics at once (${reason}); building them one at a time`,
+            ),
+          );
         else await mergeTables(db);
         await recordLoaded(db, plan.load);
       });

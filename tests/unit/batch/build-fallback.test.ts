@@ -1,0 +1,131 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, sqlFile, type Database } from '../../../src/batch/duckdb.ts';
+import { buildTables, isOutOfMemory } from '../../../src/batch/merge.ts';
+import { PinpipeError } from '../../../src/errors.ts';
+import { FIXTURES, runOnFolder, type FixtureRun } from './helpers.ts';
+
+const TABLES = {
+  pin_clean: 'SELECT * FROM pin_clean',
+  geo_clean: 'SELECT * FROM geo_clean',
+  user_clean: 'SELECT * FROM user_clean',
+  quarantine: 'SELECT * FROM quarantine ORDER BY topic, key, line_no',
+  kept: "SELECT * FROM batch_meta WHERE name LIKE 'kept_offsets_%' ORDER BY name",
+};
+
+/** DuckDB's own wording when a statement cannot stay under the memory limit. */
+const oom = () =>
+  new PinpipeError(
+    'BATCH_SQL_FAILED',
+    'The batch step "clean geo (task 2)" failed in DuckDB: Out of Memory Error: failed to pin block of size 256.0 KiB (1.8 GiB/1.8 GiB used)',
+    { cause: new Error('Out of Memory Error: failed to pin block of size 256.0 KiB (1.8 GiB/1.8 GiB used)') },
+  );
+
+/** `db`, but the first statement of step `step` on its forked connections throws `err` (once). */
+function failingFork(db: Database, step: string, err: () => Error): { db: Database; thrown: () => number } {
+  let thrown = 0;
+  const wrap = (d: Database, fail: boolean): Database => ({
+    ...d,
+    async run(sql, s) {
+      if (fail && s === step && thrown === 0) {
+        thrown++;
+        throw err();
+      }
+      return d.run(sql, s);
+    },
+    fork: async () => wrap(await d.fork(), true),
+  });
+  return { db: wrap(db, false), thrown: () => thrown };
+}
+
+async function snapshot(db: Database): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const [name, sql] of Object.entries(TABLES)) out[name] = await db.rows(sql, 'test');
+  return out;
+}
+
+describe('building the clean tables two topics at once, and one at a time when DuckDB runs out of memory', () => {
+  let run: FixtureRun;
+  let expected: Record<string, unknown>;
+
+  beforeAll(async () => {
+    run = await runOnFolder(path.join(FIXTURES, 'bad'));
+    const db = await openDatabase(run.summary.duckdbPath);
+    try {
+      expected = await snapshot(db);
+    } finally {
+      db.close();
+    }
+  });
+  afterAll(() => fs.rmSync(run.dir, { recursive: true, force: true }));
+
+  /** Empties what buildTables writes, then builds again through `wrapDb`. */
+  async function rebuild(wrapDb: (db: Database) => Database, onFallback?: (r: string) => void) {
+    const db = await openDatabase(run.summary.duckdbPath);
+    try {
+      await db.run(
+        "DELETE FROM quarantine; DELETE FROM batch_meta WHERE name LIKE 'kept_offsets_%'; DROP TABLE IF EXISTS pin_clean; DROP TABLE IF EXISTS geo_clean; DROP TABLE IF EXISTS user_clean",
+        'test',
+      );
+      await db.run(sqlFile('placeholder_values'), 'test');
+      await buildTables(wrapDb(db), onFallback);
+      return await snapshot(db);
+    } finally {
+      db.close();
+    }
+  }
+
+  it('recognises DuckDB out-of-memory errors through the cause chain, and only those', () => {
+    expect(isOutOfMemory(oom())).toBe(true);
+    expect(
+      isOutOfMemory(new Error('x', { cause: new Error('Out of Memory Error: could not allocate') })),
+    ).toBe(true);
+    expect(isOutOfMemory(new PinpipeError('BATCH_SQL_FAILED', 'Binder Error: column x not found'))).toBe(
+      false,
+    );
+    expect(isOutOfMemory('Out of Memory Error')).toBe(false);
+  });
+
+  it('the quarantine had lines to lose (the fixture exercises it)', () => {
+    expect((expected.quarantine as unknown[]).length).toBe(14);
+  });
+
+  it('builds the same tables, quarantine and counts again when the second connection runs out of memory', async () => {
+    const reasons: string[] = [];
+    let thrown = () => 0;
+    const got = await rebuild(
+      (db) => {
+        const f = failingFork(db, 'clean geo (task 2)', oom);
+        thrown = f.thrown;
+        return f.db;
+      },
+      (r) => reasons.push(r),
+    );
+    expect(thrown()).toBe(1);
+    expect(reasons).toHaveLength(1);
+    expect(reasons[0]).toContain('Out of Memory Error');
+    expect(got).toEqual(expected);
+  });
+
+  it('builds the same tables again when the quarantine step had already run before the failure', async () => {
+    // the failure comes after geo's quarantine rows were written: the rebuild must not double them
+    const got = await rebuild((db) => failingFork(db, 'clean user (task 3)', oom).db);
+    expect(got).toEqual(expected);
+  });
+
+  it('fails at once, with the error as it came, when the failure is not one of memory', async () => {
+    const other = new PinpipeError(
+      'BATCH_SQL_FAILED',
+      'The batch step "clean geo (task 2)" failed in DuckDB: IO Error: disk full',
+    );
+    const reasons: string[] = [];
+    await expect(
+      rebuild(
+        (db) => failingFork(db, 'clean geo (task 2)', () => other).db,
+        (r) => reasons.push(r),
+      ),
+    ).rejects.toBe(other);
+    expect(reasons).toEqual([]);
+  });
+});
