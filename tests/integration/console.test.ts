@@ -220,7 +220,11 @@ describe('pinpipe console in headless Chromium', { timeout: 90_000 }, () => {
     await page.goto(running.url, { waitUntil: 'load' });
     const batch = page.locator('li.stage[data-stage="batch"]');
     await expect.poll(() => batch.getAttribute('class'), { timeout: 10_000 }).toBe('stage up');
-    expect(await batch.locator('.figures').textContent()).toContain('run 2026-11-25');
+    // the figures of a batch run by another test may be on the page first: poll until the copied
+    // summary's run shows
+    await expect
+      .poll(() => batch.locator('.figures').textContent(), { timeout: 10_000 })
+      .toContain('run 2026-11-25');
     const frame = page.frameLocator('#results-frame');
     await frame.locator('table.result-table').first().waitFor({ timeout: 10_000 });
     expect(await frame.locator('table.result-table').count()).toBe(RESULT_NAMES.length);
