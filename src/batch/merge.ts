@@ -1,7 +1,7 @@
 import { CLEAN_TABLES } from './analytics.ts';
 import { keyColumn } from './columns.ts';
 import { sqlFile, type Database } from './duckdb.ts';
-import { describeError } from '../errors.ts';
+import { PinpipeError, describeError } from '../errors.ts';
 import { TOPIC_KINDS, type TopicKind } from './types.ts';
 
 /** The SELECT of a step file, without its trailing semicolon, ready to wrap. */
@@ -80,7 +80,20 @@ export async function buildTables(db: Database, onFallback?: (reason: string) =>
     if (fatal !== undefined) throw fatal;
     if (failures.length > 0) {
       onFallback?.(describeError(failures[0]));
-      for (const kind of TOPIC_KINDS) if (!built.has(kind)) await build(db, kind);
+      for (const kind of TOPIC_KINDS) {
+        if (built.has(kind)) continue;
+        await build(db, kind).catch((err: unknown) => {
+          if (!isOutOfMemory(err)) throw err;
+          throw new PinpipeError(
+            'BATCH_SQL_FAILED',
+            `DuckDB ran out of memory building the ${kind} table, even one topic at a time (${describeError(err)}); the previous tables are untouched (a full build writes a new file)`,
+            {
+              cause: err,
+              fix: 'raise batch.memoryLimit in the profile (or PINPIPE_BATCH__MEMORY_LIMIT) or free disk space for <workDir>/duckdb-tmp, then run pinpipe batch again',
+            },
+          );
+        });
+      }
     }
     for (const kind of TOPIC_KINDS)
       await storeKeptOffsets(

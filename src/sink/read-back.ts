@@ -72,9 +72,18 @@ export async function listKeys(s3: S3Client, bucket: string, prefix: string): Pr
   return (await listObjects(s3, bucket, prefix)).map((o) => o.key);
 }
 
-export async function getText(s3: S3Client, bucket: string, key: string): Promise<string> {
+/** One object's body as text, with the ETag and size of the version read. */
+export async function getObject(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+): Promise<{ text: string; etag: string | undefined; size: number | undefined }> {
   const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  return (await res.Body?.transformToString('utf8')) ?? '';
+  return { text: (await res.Body?.transformToString('utf8')) ?? '', etag: res.ETag, size: res.ContentLength };
+}
+
+export async function getText(s3: S3Client, bucket: string, key: string): Promise<string> {
+  return (await getObject(s3, bucket, key)).text;
 }
 
 /** Every record stored under `prefix` (a topics root or one partition's folder), not deduplicated. */

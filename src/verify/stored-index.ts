@@ -1,7 +1,7 @@
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import { parseObjectKey } from '../sink/keys.ts';
-import { listObjects, type ListedObject } from '../sink/read-back.ts';
+import { getObject, listObjects, type ListedObject } from '../sink/read-back.ts';
 
 /** What one stored object holds: the offsets [start, start + lines) of one partition. */
 export interface ObjectSpan {
@@ -94,19 +94,18 @@ export class StoredObjectIndex {
     await Promise.all(
       changed.map((o) =>
         limit(async () => {
-          const res = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: o.key }));
-          const body = (await res.Body?.transformToString('utf8')) ?? '';
+          const read = await getObject(this.s3, this.bucket, o.key);
           const parsed = parseObjectKey(o.key)!;
           // Remember the version actually read: a newer one listed next time is read again.
           this.known.set(o.key, {
             key: o.key,
-            etag: res.ETag ?? o.etag,
-            size: res.ContentLength ?? o.size,
+            etag: read.etag ?? o.etag,
+            size: read.size ?? o.size,
             span: {
               topic: parsed.topic,
               partition: parsed.partition,
               start: parsed.startOffset,
-              lines: lineCount(body),
+              lines: lineCount(read.text),
             },
           });
         }),

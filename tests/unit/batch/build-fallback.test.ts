@@ -114,6 +114,30 @@ describe('building the clean tables two topics at once, and one at a time when D
     expect(got).toEqual(expected);
   });
 
+  it('says what to do when even one topic at a time does not fit in memory', async () => {
+    // the second connection fails, then the first connection fails too when it builds geo alone
+    const err = await rebuild((db) => {
+      let calls = 0;
+      const wrap = (d: Database): Database => ({
+        ...d,
+        async run(sql, s) {
+          if (s === 'clean geo (task 2)' && calls++ < 2) throw oom();
+          return d.run(sql, s);
+        },
+        fork: async () => wrap(await d.fork()),
+      });
+      return wrap(db);
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PinpipeError);
+    expect((err as PinpipeError).code).toBe('BATCH_SQL_FAILED');
+    expect((err as PinpipeError).problem).toMatch(
+      /^DuckDB ran out of memory building the geo table, even one topic at a time \(.*Out of Memory Error.*\); the previous tables are untouched/,
+    );
+    expect((err as PinpipeError).fix).toBe(
+      'raise batch.memoryLimit in the profile (or PINPIPE_BATCH__MEMORY_LIMIT) or free disk space for <workDir>/duckdb-tmp, then run pinpipe batch again',
+    );
+  });
+
   it('fails at once, with the error as it came, when the failure is not one of memory', async () => {
     const other = new PinpipeError(
       'BATCH_SQL_FAILED',
