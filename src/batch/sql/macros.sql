@@ -17,7 +17,14 @@ CREATE OR REPLACE MACRO invalid_utf8_marker() AS chr(1) || 'pinpipe:invalid-utf8
 
 -- Datetimes: "2020-08-28 03:52:47" (the original) or ISO-8601 ("2020-08-28T03:52:47Z",
 -- offsets converted to UTC); NULL when the text is not a datetime. The session time zone is UTC.
-CREATE OR REPLACE MACRO parse_datetime(s) AS try_cast(trim(s) AS TIMESTAMPTZ)::TIMESTAMP;
+-- The rule is the TIMESTAMPTZ cast. Text of exactly the original's shape has no offset to convert,
+-- so the plain TIMESTAMP cast gives the same value at a tenth of the cost (the TIMESTAMPTZ cast
+-- goes through ICU); the TIMESTAMP cast alone would ignore an offset, so every other text takes
+-- the rule itself.
+CREATE OR REPLACE MACRO parse_datetime(s) AS
+  CASE WHEN regexp_full_match(s, '[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}')
+    THEN try_cast(s AS TIMESTAMP)
+    ELSE try_cast(trim(s) AS TIMESTAMPTZ)::TIMESTAMP END;
 
 -- follower_count text → integer (docs/spec.md#clean-followers, #choice-follower-count): plain digits as they are, `k` × 1,000, `M` × 1,000,000,
 -- decimals such as `1.2k` → 1200 (rounded half away from zero to a whole count); NULL otherwise.
