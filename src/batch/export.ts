@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Profile } from '../config/schema.ts';
 import { sqlString, type Database } from './duckdb.ts';
 import { outputKey } from './object-keys.ts';
@@ -61,6 +61,8 @@ export async function uploadParquet(
   runDate: string,
   signal?: AbortSignal,
 ): Promise<string[]> {
+  // the SDK is imported when S3 is used: a run over --source does not pay for it
+  const { PutObjectCommand } = await import('@aws-sdk/client-s3');
   const keys: string[] = [];
   for (const f of files) {
     const prefix = f.area === 'curated' ? profile.batch.curatedPrefix : profile.batch.analyticsPrefix;

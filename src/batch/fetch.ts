@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import { requestSignal } from './abort.ts';
 import type { Profile } from '../config/schema.ts';
@@ -66,6 +66,8 @@ export async function fetchObjects(opts: {
   onProgress?: (done: number, total: number) => void;
 }): Promise<FetchResult> {
   const { s3, profile, objects, cacheDir, signal } = opts;
+  // the SDK is imported when S3 is used: a run over --source does not pay for it
+  const { GetObjectCommand } = await import('@aws-sdk/client-s3');
   const manifestFile = path.join(cacheDir, 'manifest.json');
   const manifest = readManifest(manifestFile, profile.s3.bucket);
   const local = (key: string) => path.join(cacheDir, ...key.split('/'));

@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { createS3 } from '../clients/s3.ts';
 import { PinpipeError } from '../errors.ts';
 import { log, type Logger } from '../log.ts';
 import { CLEAN_TABLES, RESULT_NAMES, readResults, runAnalytics, type Row } from './analytics.ts';
@@ -50,6 +49,8 @@ function emptyResults(): Record<string, Row[]> {
  */
 export async function executeBatch(opts: BatchOptions): Promise<BatchRun> {
   if (opts.source || opts.s3) return execute(opts, opts.source ? undefined : opts.s3);
+  // the SDK is imported when S3 is used: a run over --source does not pay for it
+  const { createS3 } = await import('../clients/s3.ts');
   const s3 = createS3(opts.profile);
   try {
     return await execute(opts, s3);
@@ -302,11 +303,28 @@ async function updateTables(
     const results = await applyPlan(state, planRun(state, objects, ctx), ctx);
     await step('summary', () => summarise(state.db, summary, logger));
     opts.onProgress?.({ step: 'parquet', done: 0, total: 0 });
-    await step('parquet', () => exportParquet(state.db, ctx));
+    await step('parquet', () => Promise.all([exportParquet(state.db, ctx), checkpointAside(state.db, logger)]));
     ok = true;
     return results;
   } finally {
     closeState(state, ok, summary);
+  }
+}
+
+/**
+ * The checkpoint that DuckDB would otherwise write at close (this run's changes into the file), on
+ * a second connection while the Parquet files are written: it mostly waits on the disk, they on
+ * the CPU (≈ 0.7 s of an incremental run's wall time at 1M posts). Best effort: the close
+ * checkpoints whatever is left.
+ */
+async function checkpointAside(db: Database, logger: Logger): Promise<void> {
+  const other = await db.fork();
+  try {
+    await other.run('CHECKPOINT', 'checkpoint');
+  } catch (err) {
+    logger.debug(`batch: checkpoint beside the Parquet export skipped: ${(err as Error).message}`);
+  } finally {
+    other.close();
   }
 }
 

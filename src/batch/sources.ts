@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { topicNames, type Profile } from '../config/schema.ts';
 import { PinpipeError, describeError } from '../errors.ts';
 import { parseSinkKey, topicPrefix } from './object-keys.ts';
@@ -64,6 +64,8 @@ export function s3Failure(err: unknown, profile: Profile, action: string): Pinpi
 
 /** Lists the sink objects of the three topics in the profile's bucket. */
 export async function listS3Objects(s3: S3Client, profile: Profile, signal?: AbortSignal): Promise<Listing> {
+  // the SDK is imported when S3 is used: a run over --source does not pay for it
+  const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
   const topics = topicNames(profile);
   const objects: SinkObject[] = [];
   const ignored: string[] = [];

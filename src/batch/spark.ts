@@ -4,7 +4,6 @@ import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { createS3 } from '../clients/s3.ts';
 import { PinpipeError } from '../errors.ts';
 import { log } from '../log.ts';
 import { RESULT_NAMES, CLEAN_TABLES, type Row } from './analytics.ts';
@@ -219,7 +218,7 @@ export async function executeSparkBatch(opts: SparkBatchOptions): Promise<BatchR
   const fetched = { fetched: 0, cached: 0 };
   try {
     if (!source) {
-      s3 = opts.s3 ?? createS3(profile);
+      s3 = opts.s3 ?? (await import('../clients/s3.ts')).createS3(profile);
       const listing = await listS3Objects(s3, profile, opts.signal);
       const cacheDir = path.join(workDir, 'cache', profile.s3.bucket);
       // an empty listing still prunes the cache: Spark reads exactly the bucket's objects
