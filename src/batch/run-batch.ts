@@ -303,7 +303,14 @@ async function updateTables(
     const results = await applyPlan(state, planRun(state, objects, ctx), ctx);
     await step('summary', () => summarise(state.db, summary, logger));
     opts.onProgress?.({ step: 'parquet', done: 0, total: 0 });
-    await step('parquet', () => Promise.all([exportParquet(state.db, ctx), checkpointAside(state.db, logger)]));
+    await step('parquet', async () => {
+      const aside = checkpointAside(state.db, logger);
+      try {
+        await exportParquet(state.db, ctx);
+      } finally {
+        await aside; // its connection is closed before the database is
+      }
+    });
     ok = true;
     return results;
   } finally {
@@ -318,13 +325,14 @@ async function updateTables(
  * checkpoints whatever is left.
  */
 async function checkpointAside(db: Database, logger: Logger): Promise<void> {
-  const other = await db.fork();
+  let other: Database | undefined;
   try {
+    other = await db.fork();
     await other.run('CHECKPOINT', 'checkpoint');
   } catch (err) {
     logger.debug(`batch: checkpoint beside the Parquet export skipped: ${(err as Error).message}`);
   } finally {
-    other.close();
+    other?.close();
   }
 }
 
