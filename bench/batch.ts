@@ -10,11 +10,13 @@
  * writes it into README.md between the bench:batch markers.
  *
  *   npm run bench:batch -- [--sizes 100000,1000000] [--10m] [--spark-sizes …] [--no-spark]
- *                          [--repeat 3] [--fetch-sizes 100000 (needs the sandbox S3)] [--no-readme]
+ *                          [--repeat 3] [--steady] [--fetch-sizes 100000 (needs the sandbox S3)] [--no-readme]
  *
  * --repeat N runs the floor, the full batch and the incremental batch N times each below 10M posts
  * (10M once) and reports the run of median wall time of each (every wall time is in the JSON):
- * on a shared 2-core machine one run's wall time moves by a fifth.
+ * on a shared 2-core machine one run's wall time moves by a fifth. --steady adds "the next day": a
+ * run over the older 98%, an incremental run with the next 1% (the first change to a freshly built
+ * file pays one-off costs), then the newest 1%, timed and compared with the full run (JSON only).
  *
  * Data: .pinpipe/bench/batch-<posts>/ (git-ignored, generated once, deterministic).
  * Figures: also written to bench/results/batch-<time>.json.
@@ -189,6 +191,27 @@ async function withBenchBucket<T>(
   }
 }
 
+/**
+ * `pinpipe batch --source <source>` on `work` as it is, n times (each repeat from a copy of the
+ * same work dir); the run of median wall time.
+ */
+async function incrementalRuns(n: number, source: string, work: string, out: string) {
+  const saved = `${work}-before`;
+  fs.rmSync(saved, { recursive: true, force: true });
+  if (n > 1) fs.cpSync(work, saved, { recursive: true });
+  try {
+    return await median(n, async (i) => {
+      if (i > 0) {
+        fs.rmSync(work, { recursive: true, force: true });
+        fs.cpSync(saved, work, { recursive: true });
+      }
+      return pinpipeBatch(['--source', source, '--out', out], work, { fresh: false });
+    });
+  } finally {
+    fs.rmSync(saved, { recursive: true, force: true });
+  }
+}
+
 async function pinpipeBatch(
   argv: string[],
   workDir: string,
@@ -216,7 +239,7 @@ async function pinpipeBatch(
 }
 
 /** The newest 1% of each topic's objects (highest start offsets): what a day adds. */
-function newestObjects(dir: string): Set<string> {
+function newestObjects(dir: string, percent = 1): Set<string> {
   const newest = new Set<string>();
   for (const topic of fs.readdirSync(path.join(dir, 'topics'))) {
     const objs = files(path.join(dir, 'topics', topic)).map((f) => ({
@@ -224,7 +247,7 @@ function newestObjects(dir: string): Set<string> {
       start: Number(/\+(\d+)\.json$/.exec(f)![1]),
     }));
     objs.sort((a, b) => a.start - b.start || (a.f < b.f ? -1 : 1));
-    for (const o of objs.slice(objs.length - Math.ceil(objs.length / 100))) newest.add(o.f);
+    for (const o of objs.slice(objs.length - Math.ceil((objs.length * percent) / 100))) newest.add(o.f);
   }
   return newest;
 }
@@ -330,18 +353,7 @@ for (const posts of sizes) {
   linkFiles(dir, inc, (f) => !newest.has(f));
   await pinpipeBatch(['--source', inc, '--out', path.join(out, 'before')], incWork);
   linkFiles(dir, inc, (f) => newest.has(f));
-  // each repeat starts from the same work dir: the state of the run over the 99%
-  const saved = `${incWork}-before`;
-  fs.rmSync(saved, { recursive: true, force: true });
-  if (n > 1) fs.cpSync(incWork, saved, { recursive: true });
-  const incremental = await median(n, async (i) => {
-    if (i > 0) {
-      fs.rmSync(incWork, { recursive: true, force: true });
-      fs.cpSync(saved, incWork, { recursive: true });
-    }
-    return pinpipeBatch(['--source', inc, '--out', path.join(out, 'incremental')], incWork, { fresh: false });
-  });
-  fs.rmSync(saved, { recursive: true, force: true });
+  const incremental = await incrementalRuns(n, inc, incWork, path.join(out, 'incremental'));
   const incDiffer = compareResults(path.join(out, 'full'), path.join(out, 'incremental'));
   row.incremental = {
     ...measure(incremental),
@@ -358,6 +370,38 @@ for (const posts of sizes) {
     `pinpipe batch after ${newest.size} new objects (${incremental.summary.mode}): ${fmt(incremental.wallS)} (CPU ${fmt(incremental.cpuS)}), ${Math.round((row.incrementalShare as number) * 100)}% of the full run; results ${incDiffer.length === 0 ? 'equal the full run' : `DIFFER: ${incDiffer.join(', ')}`}\n`,
   );
   fs.rmSync(inc, { recursive: true, force: true });
+
+  if (flag('steady')) {
+    // the next day: a full run over the older 98%, an incremental run with the next 1% (which pays
+    // the one-off costs of the first change to a freshly built file), then the newest 1%, timed
+    const steadyDir = path.join(BENCH, `batch-${posts}-steady`);
+    const steadyWork = path.join(BENCH, `work-steady-${posts}`);
+    fs.rmSync(steadyDir, { recursive: true, force: true });
+    const newest2 = newestObjects(dir, 2);
+    linkFiles(dir, steadyDir, (f) => !newest2.has(f));
+    await pinpipeBatch(['--source', steadyDir, '--out', path.join(out, 'steady-0')], steadyWork);
+    linkFiles(dir, steadyDir, (f) => newest2.has(f) && !newest.has(f));
+    await pinpipeBatch(['--source', steadyDir, '--out', path.join(out, 'steady-1')], steadyWork, {
+      fresh: false,
+    });
+    linkFiles(dir, steadyDir, (f) => newest.has(f));
+    const steady = await incrementalRuns(n, steadyDir, steadyWork, path.join(out, 'steady'));
+    const steadyDiffer = compareResults(path.join(out, 'full'), path.join(out, 'steady'));
+    row.incrementalNextDay = {
+      ...measure(steady),
+      newObjects: newest.size,
+      mode: steady.summary.mode,
+      stepsMs: steady.summary.timingsMs,
+      cpuMs: steady.summary.cpuMs,
+      wallsS: steady.wallsS,
+      resultsEqualFull: steadyDiffer.length === 0 ? true : steadyDiffer,
+    };
+    row.incrementalNextDayShare = Math.round((steady.wallS / full.wallS) * 100) / 100;
+    process.stderr.write(
+      `pinpipe batch the next day, after ${newest.size} more new objects (${steady.summary.mode}): ${fmt(steady.wallS)} (CPU ${fmt(steady.cpuS)}), ${Math.round((row.incrementalNextDayShare as number) * 100)}% of the full run; results ${steadyDiffer.length === 0 ? 'equal the full run' : `DIFFER: ${steadyDiffer.join(', ')}`}\n`,
+    );
+    fs.rmSync(steadyDir, { recursive: true, force: true });
+  }
 
   if (fetchSizes.includes(posts)) {
     const s3run = await withBenchBucket(dir, (bucket) =>
