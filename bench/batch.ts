@@ -327,6 +327,31 @@ for (const posts of sizes) {
     `floor (read_json into 3 tables): ${fmt(floor.wallS)} (CPU ${fmt(floor.cpuS)}), peak RSS ${Math.round(floor.peakRssMb)} MB\n`,
   );
 
+  /**
+   * Incremental runs on `work` over `source` (n of them): the figures of the median one and its
+   * share of the full run, its results compared with the full run's.
+   */
+  const measureIncremental = async (source: string, work: string, name: string, what: string) => {
+    const outDir = path.join(out, name);
+    const r = await incrementalRuns(n, source, work, outDir);
+    const differ = compareResults(path.join(out, 'full'), outDir);
+    const share = Math.round((r.wallS / full.wallS) * 100) / 100;
+    process.stderr.write(
+      `pinpipe batch ${what} (${r.summary.mode}): ${fmt(r.wallS)} (CPU ${fmt(r.cpuS)}), ${Math.round(share * 100)}% of the full run; results ${differ.length === 0 ? 'equal the full run' : `DIFFER: ${differ.join(', ')}`}\n`,
+    );
+    const figures = {
+      ...measure(r),
+      newObjects: r.summary.objects.loaded,
+      loaded: r.summary.objects.loaded,
+      mode: r.summary.mode,
+      stepsMs: r.summary.timingsMs,
+      cpuMs: r.summary.cpuMs,
+      wallsS: r.wallsS,
+      resultsEqualFull: differ.length === 0 ? true : differ,
+    };
+    return [figures, share] as const;
+  };
+
   const full = await median(n, () =>
     pinpipeBatch(
       ['--full', '--source', dir, '--out', path.join(out, 'full')],
@@ -353,21 +378,11 @@ for (const posts of sizes) {
   linkFiles(dir, inc, (f) => !newest.has(f));
   await pinpipeBatch(['--source', inc, '--out', path.join(out, 'before')], incWork);
   linkFiles(dir, inc, (f) => newest.has(f));
-  const incremental = await incrementalRuns(n, inc, incWork, path.join(out, 'incremental'));
-  const incDiffer = compareResults(path.join(out, 'full'), path.join(out, 'incremental'));
-  row.incremental = {
-    ...measure(incremental),
-    newObjects: newest.size,
-    loaded: incremental.summary.objects.loaded,
-    mode: incremental.summary.mode,
-    stepsMs: incremental.summary.timingsMs,
-    cpuMs: incremental.summary.cpuMs,
-    wallsS: incremental.wallsS,
-    resultsEqualFull: incDiffer.length === 0 ? true : incDiffer,
-  };
-  row.incrementalShare = Math.round((incremental.wallS / full.wallS) * 100) / 100;
-  process.stderr.write(
-    `pinpipe batch after ${newest.size} new objects (${incremental.summary.mode}): ${fmt(incremental.wallS)} (CPU ${fmt(incremental.cpuS)}), ${Math.round((row.incrementalShare as number) * 100)}% of the full run; results ${incDiffer.length === 0 ? 'equal the full run' : `DIFFER: ${incDiffer.join(', ')}`}\n`,
+  [row.incremental, row.incrementalShare] = await measureIncremental(
+    inc,
+    incWork,
+    'incremental',
+    `after ${newest.size} new objects`,
   );
   fs.rmSync(inc, { recursive: true, force: true });
 
@@ -385,20 +400,11 @@ for (const posts of sizes) {
       fresh: false,
     });
     linkFiles(dir, steadyDir, (f) => newest.has(f));
-    const steady = await incrementalRuns(n, steadyDir, steadyWork, path.join(out, 'steady'));
-    const steadyDiffer = compareResults(path.join(out, 'full'), path.join(out, 'steady'));
-    row.incrementalNextDay = {
-      ...measure(steady),
-      newObjects: newest.size,
-      mode: steady.summary.mode,
-      stepsMs: steady.summary.timingsMs,
-      cpuMs: steady.summary.cpuMs,
-      wallsS: steady.wallsS,
-      resultsEqualFull: steadyDiffer.length === 0 ? true : steadyDiffer,
-    };
-    row.incrementalNextDayShare = Math.round((steady.wallS / full.wallS) * 100) / 100;
-    process.stderr.write(
-      `pinpipe batch the next day, after ${newest.size} more new objects (${steady.summary.mode}): ${fmt(steady.wallS)} (CPU ${fmt(steady.cpuS)}), ${Math.round((row.incrementalNextDayShare as number) * 100)}% of the full run; results ${steadyDiffer.length === 0 ? 'equal the full run' : `DIFFER: ${steadyDiffer.join(', ')}`}\n`,
+    [row.incrementalNextDay, row.incrementalNextDayShare] = await measureIncremental(
+      steadyDir,
+      steadyWork,
+      'steady',
+      `the next day, after ${newest.size} more new objects`,
     );
     fs.rmSync(steadyDir, { recursive: true, force: true });
   }
