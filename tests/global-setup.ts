@@ -1,7 +1,9 @@
 import { loadProfile } from '../src/config/load.ts';
 import { readEnv } from '../src/config/env.ts';
 import { sandboxServices, sandboxUp } from '../sandbox/sandbox.ts';
+import { portOpen } from '../sandbox/lib/proc.ts';
 import { afterUp } from '../scripts/lib/after-up.ts';
+import { upWhenPortsFree } from './helpers/busy-port.ts';
 
 /**
  * Brings the sandbox up and leaves it exactly as found, service by service: a service that was
@@ -15,8 +17,13 @@ export default async function setup(): Promise<() => Promise<void>> {
     cacheDir: env.cacheDir,
     say: (m: string) => process.stderr.write(`[test sandbox] ${m}\n`),
   };
-  // up leaves healthy services alone and reports the ones it started
-  const { started } = await sandboxUp(opts);
+  // up leaves healthy services alone and reports the ones it started; a port still held by another
+  // process (another job's service stopping) is waited for, up to two minutes
+  const { started } = await upWhenPortsFree(() => sandboxUp(opts), {
+    waitMs: 120_000,
+    portOpen: (port) => portOpen(port),
+    say: opts.say,
+  });
   await afterUp(profile, opts.say, { seed: true, provision: true });
   return async () => {
     if (started.length === 0) return;

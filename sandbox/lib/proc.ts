@@ -218,6 +218,7 @@ export async function assertPortFree(port: number, service: string, fix: string)
       'SANDBOX_PORT_IN_USE',
       `Port 127.0.0.1:${port} needed by ${service} is already in use by another process. ` +
         `Stop that process (see \`ss -ltnp 'sport = :${port}'\`) or ${fix}.`,
+      { details: { port, service } },
     );
   }
 }
