@@ -186,10 +186,12 @@ export async function sandboxUp(opts: SandboxOptions): Promise<UpResult> {
       }
       for (const svc of services) await svc.ensureResources();
     } catch (err) {
+      // a service whose start failed before its process was spawned (a port in use) has nothing to stop
+      const stopped: string[] = [];
       for (const svc of started.reverse()) {
-        await svc.stop().catch(() => {});
+        if (await svc.stop().catch(() => false)) stopped.push(svc.name);
       }
-      if (started.length > 0) say(`stopped what this call started: ${started.map((s) => s.name).join(', ')}`);
+      if (stopped.length > 0) say(`stopped what this call started: ${stopped.join(', ')}`);
       throw err;
     }
     return {

@@ -99,6 +99,8 @@ describe(
         expect(r.code).toBe(3);
         expect(r.stderr).toMatch(new RegExp(`Port 127.0.0.1:${env.PINPIPE_MYSQL__PORT} .* already in use`));
         expect(r.stderr).toMatch(/PINPIPE_MYSQL__PORT/);
+        // nothing was spawned, so nothing is said to be stopped
+        expect(r.stderr).not.toMatch(/stopped what this call started/);
         expect(processesUsing(env.PINPIPE_SANDBOX__DIR!)).toEqual([]);
       } finally {
         blocker.close();
