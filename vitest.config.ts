@@ -1,4 +1,17 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+// Every temporary file or folder the tests make (os.tmpdir(): private sandboxes, profiles, locks) and
+// the programs they start make (TMPDIR) goes under one folder of this run, deleted when the run
+// ends, so a run leaves nothing in /tmp. A run killed before its end leaves that one folder.
+if (!process.env.VITEST_RUN_TMPDIR) {
+  const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pinpipe-test-run-'));
+  process.env.VITEST_RUN_TMPDIR = runTmp;
+  process.env.TMPDIR = runTmp;
+  process.once('exit', () => fs.rmSync(runTmp, { recursive: true, force: true }));
+}
 
 // Two projects: unit tests need no service; integration and e2e tests run against the real sandbox,
 // which tests/global-setup.ts starts when it is down (and stops again afterwards) or reuses.
