@@ -10,13 +10,17 @@
  * writes it into README.md between the bench:batch markers.
  *
  *   npm run bench:batch -- [--sizes 100000,1000000] [--10m] [--spark-sizes …] [--no-spark]
- *                          [--repeat 3] [--steady] [--fetch-sizes 100000 (needs the sandbox S3)] [--no-readme]
+ *                          [--repeat 3] [--steady] [--days 10] [--fetch-sizes 100000 (needs the sandbox S3)]
+ *                          [--no-readme]
  *
  * --repeat N runs the floor, the full batch and the incremental batch N times each below 10M posts
  * (10M once) and reports the run of median wall time of each (every wall time is in the JSON):
  * on a shared 2-core machine one run's wall time moves by a fifth. --steady adds "the next day": a
  * run over the older 98%, an incremental run with the next 1% (the first change to a freshly built
  * file pays one-off costs), then the newest 1%, timed and compared with the full run (JSON only).
+ * --days N (at most 50) runs N days in a row: a full run over the oldest (100 − N)%, then an
+ * incremental run a day with the next 1%, each timed, the last one's results compared with the
+ * full run's (whether a daily run costs more as the days go by).
  *
  * Data: .pinpipe/bench/batch-<posts>/ (git-ignored, generated once, deterministic).
  * Figures: also written to bench/results/batch-<time>.json.
@@ -50,6 +54,7 @@ const list = (name: string, dflt: number[]) => {
 const sizes = [...list('sizes', [100_000, 1_000_000]), ...(flag('10m') ? [10_000_000] : [])];
 const fetchSizes = list('fetch-sizes', []);
 const repeat = Math.max(1, list('repeat', [1])[0] ?? 1);
+const days = Math.min(50, Math.max(0, list('days', [0])[0] ?? 0));
 const repeatsAt = (posts: number) => (posts >= 10_000_000 ? 1 : repeat);
 // the Spark engine runs at 10M posts only when --spark-sizes names it (its 100k run alone takes over a minute)
 const sparkSizes = flag('no-spark')
@@ -407,6 +412,43 @@ for (const posts of sizes) {
       `the next day, after ${newest.size} more new objects`,
     );
     fs.rmSync(steadyDir, { recursive: true, force: true });
+  }
+
+  if (days > 0) {
+    // --days N: a full run over the oldest (100 − N)% of the objects, then one incremental run a day
+    // with the next 1%, on the same work dir; the last day's results must equal the full run's
+    const daysDir = path.join(BENCH, `batch-${posts}-days`);
+    const daysWork = path.join(BENCH, `work-days-${posts}`);
+    fs.rmSync(daysDir, { recursive: true, force: true });
+    const toCome = (day: number) => newestObjects(dir, days - day); // objects after that day's run
+    linkFiles(dir, daysDir, (f) => !toCome(0).has(f));
+    await pinpipeBatch(['--source', daysDir, '--out', path.join(out, 'days-0')], daysWork);
+    const perDay: Array<Record<string, unknown>> = [];
+    for (let day = 1; day <= days; day++) {
+      const [before, after] = [toCome(day - 1), toCome(day)];
+      linkFiles(dir, daysDir, (f) => before.has(f) && !after.has(f));
+      const r = await pinpipeBatch(['--source', daysDir, '--out', path.join(out, `days-${day}`)], daysWork, {
+        fresh: false,
+      });
+      const share = Math.round((r.wallS / full.wallS) * 100) / 100;
+      perDay.push({
+        day,
+        ...measure(r),
+        share,
+        objects: r.summary.objects.loaded,
+        stepsMs: r.summary.timingsMs,
+        cpuMs: r.summary.cpuMs,
+      });
+      process.stderr.write(
+        `day ${day} (${r.summary.mode}, ${r.summary.objects.loaded} new objects): ${fmt(r.wallS)} (CPU ${fmt(r.cpuS)}), ${Math.round(share * 100)}% of the full run, peak RSS ${Math.round(r.peakRssMb)} MB\n`,
+      );
+    }
+    const differ = compareResults(path.join(out, 'full'), path.join(out, `days-${days}`));
+    process.stderr.write(
+      `after ${days} days: results ${differ.length === 0 ? 'equal the full run' : `DIFFER: ${differ.join(', ')}`}\n`,
+    );
+    row.days = { perDay, resultsEqualFull: differ.length === 0 ? true : differ };
+    fs.rmSync(daysDir, { recursive: true, force: true });
   }
 
   if (fetchSizes.includes(posts)) {
