@@ -40,29 +40,26 @@ import { createS3 } from '../src/clients/s3.ts';
 import { readEnv } from '../src/config/env.ts';
 import { loadProfile } from '../src/config/load.ts';
 import { checkJava, ensureSpark, sparkArgs, sparkDir } from '../src/batch/spark.ts';
+import { BATCH_BENCH_USAGE, BenchUsageError, parseBatchBenchArgs } from './batch-args.ts';
 import { generateBenchData } from './batch-data.ts';
 import { peakRssSampler } from './proc-tree.ts';
 
 const env = readEnv();
 const ROOT = env.projectRoot;
-const args = process.argv.slice(2);
-const flag = (name: string) => args.includes(`--${name}`);
-const list = (name: string, dflt: number[]) => {
-  const i = args.indexOf(`--${name}`);
-  return i === -1 ? dflt : args[i + 1]!.split(',').filter(Boolean).map(Number);
-};
-const sizes = [...list('sizes', [100_000, 1_000_000]), ...(flag('10m') ? [10_000_000] : [])];
-const fetchSizes = list('fetch-sizes', []);
-const repeat = Math.max(1, list('repeat', [1])[0] ?? 1);
-const days = Math.min(50, Math.max(0, list('days', [0])[0] ?? 0));
+let parsed;
+try {
+  parsed = parseBatchBenchArgs(process.argv.slice(2));
+} catch (err) {
+  if (!(err instanceof BenchUsageError)) throw err;
+  process.stderr.write(`bench:batch: ${err.message}\n\n${BATCH_BENCH_USAGE}\n`);
+  process.exit(2);
+}
+if (parsed.help) {
+  process.stdout.write(`${BATCH_BENCH_USAGE}\n`);
+  process.exit(0);
+}
+const { sizes, fetchSizes, sparkSizes, repeat, days } = parsed;
 const repeatsAt = (posts: number) => (posts >= 10_000_000 ? 1 : repeat);
-// the Spark engine runs at 10M posts only when --spark-sizes names it (its 100k run alone takes over a minute)
-const sparkSizes = flag('no-spark')
-  ? []
-  : list(
-      'spark-sizes',
-      sizes.filter((n) => n < 10_000_000),
-    );
 const BENCH = path.join(ROOT, '.pinpipe', 'bench');
 
 interface Timed {
@@ -391,7 +388,7 @@ for (const posts of sizes) {
   );
   fs.rmSync(inc, { recursive: true, force: true });
 
-  if (flag('steady')) {
+  if (parsed.steady) {
     // the next day: a full run over the older 98%, an incremental run with the next 1% (which pays
     // the one-off costs of the first change to a freshly built file), then the newest 1%, timed
     const steadyDir = path.join(BENCH, `batch-${posts}-steady`);
@@ -536,7 +533,7 @@ const file = path.join(
 fs.writeFileSync(file, JSON.stringify({ sizes, fetchSizes, sparkSizes, repeat, report }, null, 2));
 console.log(`figures: ${path.relative(ROOT, file)}`);
 
-if (!flag('no-readme')) {
+if (parsed.readme) {
   const readme = path.join(ROOT, 'README.md');
   const text = fs.readFileSync(readme, 'utf8');
   const begin = '<!-- bench:batch -->';
