@@ -88,6 +88,19 @@ export function jvmArgs(profile: Profile, log4j: string, classpath: string): str
   ];
 }
 
+/**
+ * A fresh Kafka cluster id: 16 random bytes in URL-safe base64, what `StorageTool random-uuid`
+ * prints. Like Kafka's own Uuid.randomUuid(), an id starting with "-" is drawn again: StorageTool
+ * would read it as an option ("argument --cluster-id/-t: expected one argument"), about one
+ * start in 64.
+ */
+export function newClusterId(uuid: () => string = randomUUID): string {
+  for (;;) {
+    const id = Buffer.from(uuid().replace(/-/g, ''), 'hex').toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 /** Formats the KRaft storage in an empty data folder (once), with a fresh cluster id. */
 export function formatStorage(
   java: string,
@@ -98,8 +111,7 @@ export function formatStorage(
 ): void {
   if (fs.existsSync(path.join(dataDir, 'meta.properties'))) return;
   say(`formatting Kafka storage in ${dataDir}`);
-  // Kafka cluster ids are 16 random bytes in URL-safe base64 (what `StorageTool random-uuid` prints).
-  const clusterId = Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url');
+  const clusterId = newClusterId();
   const r = spawnSync(java, [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props], {
     encoding: 'utf8',
   });
