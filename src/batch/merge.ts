@@ -149,6 +149,11 @@ export async function mergeTables(db: Database): Promise<void> {
     const keptAtTouched = `SELECT count(*) FROM touched ${at(`(SELECT _partition, _offset FROM staged_${kind} WHERE _reason IS NULL AND ${range})`)}`;
     await db.run(`CREATE OR REPLACE TEMP TABLE kept_before AS ${keptAtTouched}`, step);
     await db.run(`CREATE OR REPLACE TEMP TABLE touched_posts AS ${postsAtTouched}`, step);
+    // the posts that lose a good line: their winner may be among the lines removed
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE losing_posts AS SELECT DISTINCT ${key} AS ind FROM staged_${kind} WHERE ${inChanged} AND _reason IS NULL`,
+      step,
+    );
     await db.run(`DELETE FROM staged_${kind} WHERE ${inChanged}`, step);
     await db.run(`INSERT INTO staged_${kind} SELECT * FROM new_${kind}`, step);
     await db.run(`INSERT INTO touched_posts ${postsAtTouched}`, step);
@@ -185,10 +190,26 @@ export async function mergeTables(db: Database): Promise<void> {
          WHERE _post IN (SELECT ind FROM touched_posts)`,
       step,
     );
-    await db.run(`DELETE FROM ${CLEAN_TABLES[kind]} WHERE ind IN (SELECT ind FROM touched_posts)`, step);
-    await db.run(`INSERT INTO ${CLEAN_TABLES[kind]} ${clean(kind, 'post_winners')}`, step);
+    // A post keeps its clean row when its winning line is one it had before (not from an object
+    // this run loaded) and it lost no good line: the line that won before is still there and
+    // still beats every other line it had, so it is the same line (a copy sent again later, the
+    // daily case, changes nothing). Only the other touched posts are deleted and written again.
     await db.run(
-      'DROP TABLE kept_before; DROP TABLE post_winners; DROP TABLE post_staged; DROP VIEW touched_staged; DROP TABLE post_offsets; DROP TABLE touched; DROP TABLE touched_posts',
+      `CREATE OR REPLACE TEMP TABLE changed_posts AS
+         SELECT ind FROM touched_posts
+         EXCEPT
+         SELECT w._post FROM post_winners w JOIN post_staged s USING (_rid)
+           WHERE s._key NOT IN (SELECT key FROM changed_keys) AND w._post NOT IN (SELECT ind FROM losing_posts)`,
+      step,
+    );
+    await db.run(`DELETE FROM ${CLEAN_TABLES[kind]} WHERE ind IN (SELECT ind FROM changed_posts)`, step);
+    await db.run(
+      `CREATE OR REPLACE TEMP VIEW changed_winners AS SELECT * FROM post_winners WHERE _post IN (SELECT ind FROM changed_posts)`,
+      step,
+    );
+    await db.run(`INSERT INTO ${CLEAN_TABLES[kind]} ${clean(kind, 'changed_winners')}`, step);
+    await db.run(
+      'DROP VIEW changed_winners; DROP TABLE kept_before; DROP TABLE post_winners; DROP TABLE post_staged; DROP VIEW touched_staged; DROP TABLE post_offsets; DROP TABLE touched; DROP TABLE touched_posts; DROP TABLE losing_posts; DROP TABLE changed_posts',
       step,
     );
   }
