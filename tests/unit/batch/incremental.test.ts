@@ -76,7 +76,7 @@ async function outcome(r: BatchRun) {
   const file = r.summary.duckdbPath;
   const s = r.summary;
   return {
-    // the Parquet files as written (in ind order, whether or not the run sorted them)
+    // the Parquet files as written, row by row in the order of the file
     parquet: {
       pin: await parquetRows(r, 'pin_clean'),
       geo: await parquetRows(r, 'geo_clean'),
