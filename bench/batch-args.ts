@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { PinpipeError } from '../src/errors.ts';
 
 /** What `npm run bench:batch -- --help` prints. */
 export const BATCH_BENCH_USAGE = `npm run bench:batch -- [options]
@@ -25,10 +26,10 @@ export interface BatchBenchArgs {
   readme: boolean;
 }
 
-/** A usage error of the bench's command line: the message says which option and what it takes. */
-export class BenchUsageError extends Error {}
-
-/** Parses the bench's arguments; throws BenchUsageError for an unknown option or a bad value. */
+/**
+ * Parses the bench's arguments; throws a USAGE PinpipeError for an unknown option or a bad value,
+ * its message saying which option and what it takes.
+ */
 export function parseBatchBenchArgs(argv: string[]): BatchBenchArgs {
   let values;
   try {
@@ -49,7 +50,7 @@ export function parseBatchBenchArgs(argv: string[]): BatchBenchArgs {
       },
     }));
   } catch (err) {
-    throw new BenchUsageError((err as Error).message);
+    throw new PinpipeError('USAGE', (err as Error).message);
   }
   const ints = (
     name: string,
@@ -69,7 +70,7 @@ export function parseBatchBenchArgs(argv: string[]): BatchBenchArgs {
     ) {
       const range = max === Infinity ? `at least ${min}` : `from ${min} to ${max}`;
       const what = one ? `a whole number ${range}` : `whole numbers ${range}, comma-separated`;
-      throw new BenchUsageError(`--${name} takes ${what}; got "${text}"`);
+      throw new PinpipeError('USAGE', `--${name} takes ${what}; got "${text}"`);
     }
     return nums;
   };

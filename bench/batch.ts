@@ -40,7 +40,8 @@ import { createS3 } from '../src/clients/s3.ts';
 import { readEnv } from '../src/config/env.ts';
 import { loadProfile } from '../src/config/load.ts';
 import { checkJava, ensureSpark, sparkArgs, sparkDir } from '../src/batch/spark.ts';
-import { BATCH_BENCH_USAGE, BenchUsageError, parseBatchBenchArgs } from './batch-args.ts';
+import { BATCH_BENCH_USAGE, parseBatchBenchArgs } from './batch-args.ts';
+import { isPinpipeError } from '../src/errors.ts';
 import { generateBenchData } from './batch-data.ts';
 import { peakRssSampler } from './proc-tree.ts';
 
@@ -50,7 +51,7 @@ let parsed;
 try {
   parsed = parseBatchBenchArgs(process.argv.slice(2));
 } catch (err) {
-  if (!(err instanceof BenchUsageError)) throw err;
+  if (!isPinpipeError(err, 'USAGE')) throw err;
   process.stderr.write(`bench:batch: ${err.message}\n\n${BATCH_BENCH_USAGE}\n`);
   process.exit(2);
 }

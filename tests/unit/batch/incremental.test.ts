@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { executeBatch, type BatchOptions, type BatchRun } from '../../../src/batch/index.ts';
-import { toJsonValue } from '../../../src/batch/duckdb.ts';
+import { sqlString, toJsonValue } from '../../../src/batch/duckdb.ts';
 import { isPinpipeError } from '../../../src/errors.ts';
 import { createLogger, type Logger } from '../../../src/log.ts';
 import { testProfile } from '../../helpers/profile.ts';
@@ -62,7 +62,7 @@ async function parquetRows(r: BatchRun, table: string): Promise<unknown[]> {
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
   try {
-    return (await conn.runAndReadAll(`SELECT * FROM read_parquet('${file}')`))
+    return (await conn.runAndReadAll(`SELECT * FROM read_parquet(${sqlString(file)})`))
       .getRowObjectsJS()
       .map(toJsonValue);
   } finally {

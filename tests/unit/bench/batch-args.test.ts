@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BenchUsageError, parseBatchBenchArgs } from '../../../bench/batch-args.ts';
+import { parseBatchBenchArgs } from '../../../bench/batch-args.ts';
+import { isPinpipeError } from '../../../src/errors.ts';
 
 describe('bench:batch arguments', () => {
   it('defaults: 100k and 1M, Spark at both, one run each, no extra days, README written', () => {
@@ -58,7 +59,7 @@ describe('bench:batch arguments', () => {
     } catch (err) {
       caught = err;
     }
-    expect(caught).toBeInstanceOf(BenchUsageError);
+    expect(isPinpipeError(caught, 'USAGE'), String(caught)).toBe(true);
     expect((caught as Error).message).toContain(message);
   });
 });
