@@ -14,6 +14,9 @@ import { startSchedule } from '../orchestrate/index.ts';
 import { startLedgerRun } from '../verify/ledger.ts';
 import { acquireLock } from './lock.ts';
 
+/** How long the sink of `pinpipe run` reads on after the emulator stopped, at most. */
+export const SINK_CATCH_UP_MS = 15_000;
+
 export interface RunOptions {
   profile: Profile;
   logger: Logger;
@@ -28,15 +31,18 @@ export interface RunOptions {
 
 /**
  * `pinpipe run`: the pipeline live — proxy, sink and emulator until stopped, the batch on a schedule.
- * Ctrl-C stops the emulator, lets the sink flush and commit, closes the proxy, then the schedule.
+ * Ctrl-C stops the emulator, lets the sink catch up with Kafka, flush and commit, closes the proxy,
+ * then the schedule.
  */
 export async function runPipeline(o: RunOptions): Promise<{ emulator?: EmulatorSummary; sink: SinkSummary }> {
   const { profile, logger } = o;
   const lock = await acquireLock(path.join(path.dirname(profile.batch.workDir), 'run.lock'), '`pinpipe run`');
   setMaxListeners(100, o.signal);
-  // Ctrl-C stops the emulator first; the sink stops once the emulator has, so it writes what was sent.
+  // Ctrl-C stops the emulator first; the sink then reads on up to what Kafka holds at that moment
+  // (bounded by SINK_CATCH_UP_MS) and stops, so that what was sent is in S3.
   const emuCtl = new AbortController();
   const sinkCtl = new AbortController();
+  const catchUpCtl = new AbortController();
   setMaxListeners(100, emuCtl.signal);
   setMaxListeners(100, sinkCtl.signal);
   const onAbort = () => {
@@ -60,7 +66,12 @@ export async function runPipeline(o: RunOptions): Promise<{ emulator?: EmulatorS
       `batch scheduled "${schedule.cron}", next run ${schedule.nextRun()?.toISOString() ?? 'never'}`,
     );
     if (o.batchNow) void schedule.runNow();
-    sink = runSink({ profile, signal: sinkCtl.signal, logger }).finally(() => emuCtl.abort());
+    sink = runSink({
+      profile,
+      signal: sinkCtl.signal,
+      catchUp: { signal: catchUpCtl.signal, timeoutMs: SINK_CATCH_UP_MS },
+      logger,
+    }).finally(() => emuCtl.abort());
     let emulator: Promise<EmulatorSummary | undefined> = Promise.resolve(undefined);
     if (url !== undefined) {
       logger.info(
@@ -79,7 +90,7 @@ export async function runPipeline(o: RunOptions): Promise<{ emulator?: EmulatorS
           logger.info(formatSummary(s));
           return s;
         })
-        .finally(() => sinkCtl.abort());
+        .finally(() => catchUpCtl.abort());
     }
     const results = await Promise.allSettled([emulator, sink]);
     await schedule.stop();

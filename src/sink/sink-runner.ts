@@ -267,18 +267,42 @@ export class SinkRunner {
     });
   }
 
-  /** Runs until drained, aborted or failed; then flushes and commits (unless failed). */
-  async run(signal: AbortSignal | undefined): Promise<StopReason> {
+  /**
+   * Runs until drained, aborted or failed; then flushes and commits (unless failed). When
+   * `catchUp.signal` aborts, it reads on up to the high watermarks of that moment and then stops as
+   * on `signal` (after `catchUp.timeoutMs` at the latest).
+   */
+  async run(
+    signal: AbortSignal | undefined,
+    catchUp?: { signal: AbortSignal; timeoutMs: number },
+  ): Promise<StopReason> {
     let lastProgress = Date.now();
+    let catchUpUntil: number | undefined;
     const onAbort = () => {
       this.stopRequested = true;
       this.wake?.();
     };
+    const onCatchUp = () => {
+      catchUpUntil = Date.now() + catchUp!.timeoutMs;
+      this.wake?.();
+    };
     signal?.addEventListener('abort', onAbort);
+    if (catchUp?.signal.aborted) onCatchUp();
+    else catchUp?.signal.addEventListener('abort', onCatchUp, { once: true });
     try {
       for (;;) {
         if (this.fatal !== undefined) throw this.fatal;
         if (signal?.aborted) return (await this.finish('signal'))!;
+        if (catchUpUntil !== undefined) {
+          if (await this.drained(false).catch(() => false)) return (await this.finish('signal'))!;
+          if (Date.now() >= catchUpUntil) {
+            this.logger.warn(
+              `sink: not caught up with Kafka ${catchUp!.timeoutMs} ms after being asked to stop; stopping with ` +
+                `${this.state.lag()} record(s) left in Kafka (the next sink run writes them)`,
+            );
+            return (await this.finish('signal'))!;
+          }
+        }
         await this.seedIfNeeded().catch((err: unknown) =>
           this.logger.debug(`could not read the group's offsets yet: ${describeError(err)}`),
         );
@@ -298,7 +322,7 @@ export class SinkRunner {
           if (this.fatal !== undefined) throw this.fatal;
         }
         if (this.o.rotateScheduleIntervalMs > 0) await this.flushOutside(() => this.state.due(Date.now()));
-        if (this.o.drain && (await this.drained().catch(() => false))) {
+        if (this.o.drain && (await this.drained(true).catch(() => false))) {
           const done = await this.finish('drain');
           if (done) return done;
         }
@@ -317,6 +341,7 @@ export class SinkRunner {
       }
     } finally {
       signal?.removeEventListener('abort', onAbort);
+      catchUp?.signal.removeEventListener('abort', onCatchUp);
     }
   }
 
@@ -425,11 +450,14 @@ export class SinkRunner {
     }
   }
 
-  /** --drain: true once every assigned partition reached the high watermark seen at the start. */
-  private async drained(): Promise<boolean> {
+  /**
+   * --drain (and a catch-up stop): true once every assigned partition reached the high watermark
+   * seen when it began. --drain also needs the group to itself (`alone`, checkAlone).
+   */
+  private async drained(alone: boolean): Promise<boolean> {
     const generation = this.state.generation;
-    if (generation === 0 || this.seededGeneration !== generation || this.checkedGeneration !== generation)
-      return false;
+    if (generation === 0 || this.seededGeneration !== generation) return false;
+    if (alone && this.checkedGeneration !== generation) return false;
     if (generation === this.interrupted) return false;
     if (!this.targets) {
       const targets = new Map<string, number>();
@@ -442,7 +470,9 @@ export class SinkRunner {
       for (const key of this.state.assigned) {
         remaining += Math.max(0, (targets.get(key) ?? 0) - (this.state.position(key) ?? 0));
       }
-      this.logger.info(`draining: ${remaining} record(s) to read up to the high watermark`);
+      this.logger.info(
+        `${alone ? 'draining' : 'catching up'}: ${remaining} record(s) to read up to the high watermark`,
+      );
     }
     return caughtUp(this.state.assigned, (k) => this.state.position(k), this.targets);
   }

@@ -97,7 +97,7 @@ export async function runSink(opts: RunSinkOptions): Promise<SinkSummary> {
       partitionsConsumedConcurrently: 1,
       eachBatch: runner.eachBatch,
     });
-    const stoppedBy = await runner.run(opts.signal);
+    const stoppedBy = await runner.run(opts.signal, opts.catchUp);
     await consumer.disconnect();
     consumerStarted = false;
     const summary = await summarise(o, topics, runner, admin, stoppedBy, started);

@@ -23,6 +23,13 @@ export interface RunSinkOptions {
   prefix?: string;
   /** Stop cleanly (flush + commit) when aborted. */
   signal?: AbortSignal;
+  /**
+   * Stop once caught up: when `signal` aborts, read on up to the high watermarks of that moment,
+   * then stop as on the stop signal (flush + commit); stop anyway after `timeoutMs`, saying how
+   * many records are left. `pinpipe run` aborts it when its emulator stops, so that what was sent
+   * is in S3.
+   */
+  catchUp?: { signal: AbortSignal; timeoutMs: number };
   logger?: Logger;
   /** One-line progress every N ms (0 = off; default 10 s). */
   progressIntervalMs?: number;

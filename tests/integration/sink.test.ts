@@ -1,4 +1,5 @@
 import { DeleteBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deletePrefix, exited, readKafkaLog, spawnSink } from '../../bench/sink-crash.ts';
 import { createKafka, createS3 } from '../../src/clients/index.ts';
@@ -185,6 +186,65 @@ describe('pinpipe sink', { timeout: 90_000 }, () => {
     }
     const summary = await running;
     expect(summary).toMatchObject({ recordsWritten: 5, objectsWritten: 1, stoppedBy: 'signal' });
+  });
+
+  it('a catch-up stop reads up to what Kafka holds at that moment, then stores, commits and stops', async () => {
+    // what `pinpipe run` does when its emulator stops: the records sent last are in S3 afterwards
+    const topic = await freshTopic('sink-catch-up');
+    const { group, prefix } = names('sink-catch-up');
+    await produce(
+      topic,
+      Array.from({ length: 41 }, (_, i) => ({ value: JSON.stringify({ ind: i }), partition: i % 3 })),
+    );
+    const stop = new AbortController();
+    const catchUp = new AbortController();
+    catchUp.abort(); // before the sink has read anything
+    try {
+      const summary = await runSink({
+        profile,
+        topics: [topic],
+        groupId: group,
+        prefix,
+        flushSize: 10,
+        progressIntervalMs: 0,
+        signal: stop.signal,
+        catchUp: { signal: catchUp.signal, timeoutMs: 60_000 },
+        logger,
+      });
+      expect(summary).toMatchObject({ stoppedBy: 'signal', recordsWritten: 41, errorRecords: 0, lag: 0 });
+      expect(summary.partitions.map((p) => p.committedOffset).sort()).toEqual([13, 14, 14]);
+    } finally {
+      stop.abort();
+    }
+    const { records } = await readStoredRecords(s3, bucket, root(prefix));
+    const cmp = compareWithLog(await readKafkaLog(kafka, topic), records, new Set());
+    expect(cmp).toMatchObject({ missing: [], duplicated: 0, mismatched: [], unknown: 0 });
+  });
+
+  it('a catch-up stop that runs out of time stops anyway, says so, and loses nothing', async () => {
+    const topic = await freshTopic('sink-catch-up-late', 1);
+    const { group, prefix } = names('sink-catch-up-late');
+    await produce(
+      topic,
+      Array.from({ length: 5 }, (_, i) => ({ value: JSON.stringify({ ind: i }) })),
+    );
+    const warnings: string[] = [];
+    const collecting = pino({ level: 'warn' }, { write: (line: string) => warnings.push(line) });
+    const catchUp = new AbortController();
+    catchUp.abort();
+    const opts = { profile, topics: [topic], groupId: group, prefix, progressIntervalMs: 0 };
+    const late = await runSink({
+      ...opts,
+      catchUp: { signal: catchUp.signal, timeoutMs: 0 },
+      logger: collecting,
+    });
+    expect(late).toMatchObject({ stoppedBy: 'signal', recordsWritten: 0 });
+    expect(warnings.join('')).toMatch(
+      /not caught up with Kafka 0 ms after being asked to stop; stopping with \d+ record\(s\) left/,
+    );
+    // the next run writes them
+    const next = await runSink({ ...opts, drain: true, logger });
+    expect(next).toMatchObject({ stoppedBy: 'drain', recordsWritten: 5, lag: 0 });
   });
 
   it('CLI: --topics-regex, --json summary, exit 0; SIGTERM flushes and commits before exit', async () => {
