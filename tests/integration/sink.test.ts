@@ -199,17 +199,13 @@ describe('pinpipe sink', { timeout: 90_000 }, () => {
     const stop = new AbortController();
     const catchUp = new AbortController();
     catchUp.abort(); // before the sink has read anything
+    const opts = { profile, topics: [topic], groupId: group, prefix, progressIntervalMs: 0, logger };
     try {
       const summary = await runSink({
-        profile,
-        topics: [topic],
-        groupId: group,
-        prefix,
+        ...opts,
         flushSize: 10,
-        progressIntervalMs: 0,
         signal: stop.signal,
         catchUp: { signal: catchUp.signal, timeoutMs: 60_000 },
-        logger,
       });
       expect(summary).toMatchObject({ stoppedBy: 'signal', recordsWritten: 41, errorRecords: 0, lag: 0 });
       expect(summary.partitions.map((p) => p.committedOffset).sort()).toEqual([13, 14, 14]);
