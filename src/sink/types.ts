@@ -24,8 +24,8 @@ export interface RunSinkOptions {
   /** Stop cleanly (flush + commit) when aborted. */
   signal?: AbortSignal;
   /**
-   * Stop once caught up: when `signal` aborts, read on up to the high watermarks of that moment,
-   * then stop as on the stop signal (flush + commit); stop anyway after `timeoutMs`, saying how
+   * Stop once caught up: when `catchUp.signal` aborts, read on up to the high watermarks of that
+   * moment, then stop as on `signal` (flush + commit); stop anyway after `timeoutMs`, saying how
    * many records are left. `pinpipe run` aborts it when its emulator stops, so that what was sent
    * is in S3.
    */
