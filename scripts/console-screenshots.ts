@@ -12,6 +12,7 @@ import { topicNames } from '../src/config/schema.ts';
 import { isPinpipeError, PinpipeError } from '../src/errors.ts';
 import { startProxy } from '../src/proxy/index.ts';
 import { runSink } from '../src/sink/index.ts';
+import { liveRotateMs } from '../src/pipeline/run.ts';
 import { runEmulator } from '../src/emulator/index.ts';
 import { startConsole } from '../src/console/server.ts';
 import { startLedgerRun } from '../src/verify/ledger.ts';
@@ -71,9 +72,10 @@ await runScript(
       });
       const proxy = await startProxy({ profile, logger: quiet });
       closers.push(() => proxy.close());
-      // objects closed every 2 s by the wall clock, so S3 follows the live posts
+      // the sink `pinpipe run` runs, with its defaults: objects also close by the wall clock
+      // (LIVE_ROTATE_MS unless the profile says otherwise), so S3 follows the live posts
       const sink = runSink({
-        rotateScheduleIntervalMs: 2000,
+        rotateScheduleIntervalMs: liveRotateMs(profile),
         profile,
         metricsPort: 0,
         signal: sinkCtl.signal,
@@ -81,7 +83,7 @@ await runScript(
         logger: quiet,
       });
       closers.push(() => (sinkCtl.abort(), sink.catch(() => undefined)));
-      const con = await startConsole({ profile, port: 0, verdictMs: 2000 });
+      const con = await startConsole({ profile, port: 0 });
       closers.push(() => con.close());
       const browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
       closers.push(() => browser.close());
@@ -106,7 +108,7 @@ await runScript(
         page.locator(`li.stage.up[data-stage="${id}"]`).waitFor({ timeout: 30_000 });
       await stageUp('proxy');
       await stageUp('sink');
-      // a verdict computed after the sink stored the live posts (objects close every 2 s), then
+      // a verdict computed after the sink stored the live posts (objects close on the wall clock), then
       // one more push of the figures to the page
       const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
       await pause(3000);

@@ -222,7 +222,7 @@ async function deliverAndCheck(
   const verify = await step(
     7,
     "verify: reconcile this run's records in Kafka and S3, and the clean tables",
-    () => runVerify({ profile, resultsDir: batch.outDir, scope }),
+    () => runVerify({ profile, resultsDir: batch.outDir, scope, caughtUp: true }),
   );
   opts.out(formatReconciliation(verify));
   return { reportFile: report.file, resultsDir: batch.outDir, verified: verify.ok };

@@ -81,8 +81,11 @@ export interface PipelineFigures {
 }
 
 const PROBE_MS = 2500;
-/** The reconciliation lists every stored object (and reads the changed ones): recomputed at most this often. */
-export const VERDICT_MS = 15_000;
+/**
+ * The reconciliation lists the bucket (and reads only new or rewritten objects): recomputed at most
+ * this often, so a record lost or written around the proxy shows within seconds.
+ */
+export const VERDICT_MS = 2000;
 /** A find by ind answers with what it read by then (`partial`). */
 export const FIND_MS = 10_000;
 
@@ -90,9 +93,10 @@ export type Verdict =
   | { state: 'pending' }
   | { state: 'unavailable'; reason: string; at: string }
   | {
-      state: 'ok' | 'mismatch';
+      /** ok: every record accounted for; inflight: nothing lost or foreign, some on their way. */
+      state: 'ok' | 'inflight' | 'mismatch';
       at: string;
-      topics: Array<{ topic: string; ok: boolean; problems: string[] }>;
+      topics: Array<{ topic: string; ok: boolean; problems: string[]; inFlight: string[] }>;
     };
 
 /** The quarantine of the last batch: its totals and its first entries, with each line's text. */
@@ -337,14 +341,21 @@ export class ConsoleData {
   /** Starts a reconciliation in the background when the last one is older than verdictMs. */
   private refreshVerdict(): void {
     if (this.verdictRunning || Date.now() - this.verdictAt < this.verdictMs) return;
+    // counted from the start of a run: a verdict starts every verdictMs while a page is open
+    this.verdictAt = Date.now();
     this.verdictRunning = this.verifier
       .run()
       .then(
         (r) => {
           this.verdictNow = {
-            state: r.ok ? 'ok' : 'mismatch',
+            state: !r.ok ? 'mismatch' : r.inFlight ? 'inflight' : 'ok',
             at: new Date().toISOString(),
-            topics: r.topics.map((t) => ({ topic: t.topic, ok: t.ok, problems: t.problems })),
+            topics: r.topics.map((t) => ({
+              topic: t.topic,
+              ok: t.ok,
+              problems: t.problems,
+              inFlight: t.inFlight,
+            })),
           };
         },
         (err: unknown) => {
@@ -356,7 +367,6 @@ export class ConsoleData {
         },
       )
       .finally(() => {
-        this.verdictAt = Date.now();
         this.verdictRunning = undefined;
       });
   }

@@ -53,7 +53,7 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown): void
 /** Starts the console; the token is random unless given (tests pass none). */
 export async function startConsole(opts: {
   profile: Profile;
-  /** How long a reconciliation verdict is reused (default 15 s: it reads every stored object). */
+  /** How long a reconciliation verdict is reused (default VERDICT_MS). */
   verdictMs?: number;
   port?: number;
   token?: string;

@@ -17,6 +17,13 @@ import { acquireLock } from './lock.ts';
 /** How long the sink of `pinpipe run` reads on after the emulator stopped, at most. */
 export const SINK_CATCH_UP_MS = 15_000;
 
+/**
+ * The sink of `pinpipe run` closes its open objects this often by the wall clock
+ * (rotate.schedule.interval.ms), besides every flush.size records, so that S3 follows a live run
+ * within seconds. The price: more, smaller objects (one per partition per interval at most).
+ */
+export const LIVE_ROTATE_MS = 5000;
+
 export interface RunOptions {
   profile: Profile;
   logger: Logger;
@@ -27,6 +34,16 @@ export interface RunOptions {
   emulate: boolean;
   /** Run the batch once at start, then on the schedule. */
   batchNow: boolean;
+  /**
+   * The sink's rotate.schedule.interval.ms (0 = size only); default: the profile's when set,
+   * else LIVE_ROTATE_MS.
+   */
+  rotateScheduleIntervalMs?: number;
+}
+
+/** The wall-clock rotation of `pinpipe run`'s sink: the flag, else the profile's, else LIVE_ROTATE_MS. */
+export function liveRotateMs(profile: Profile, flag?: number): number {
+  return flag ?? (profile.sink.rotateScheduleIntervalMs || LIVE_ROTATE_MS);
 }
 
 /**
@@ -68,6 +85,7 @@ export async function runPipeline(o: RunOptions): Promise<{ emulator?: EmulatorS
     if (o.batchNow) void schedule.runNow();
     sink = runSink({
       profile,
+      rotateScheduleIntervalMs: liveRotateMs(profile, o.rotateScheduleIntervalMs),
       signal: sinkCtl.signal,
       catchUp: { signal: catchUpCtl.signal, timeoutMs: SINK_CATCH_UP_MS },
       logger,

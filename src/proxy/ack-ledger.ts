@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Profile } from '../config/schema.ts';
+import { mergeRanges, type OffsetRange } from '../verify/offset-ranges.ts';
 
 /**
  * The proxy's durable count of what it answered, per topic: records it acknowledged (200 after
@@ -12,6 +13,10 @@ import type { Profile } from '../config/schema.ts';
  * close). Each line is one small append (O_APPEND), so proxies sharing the file do not overwrite each
  * other; a line torn by a crash is skipped when read. A SIGKILL loses at most the increments of the
  * last flush interval (250 ms by default); a clean stop loses nothing.
+ *
+ * Each line also holds the offsets of the records it acknowledged, as ranges per topic and partition,
+ * so verify can tell, offset by offset, which records in Kafka the proxy answered for (a record in
+ * Kafka the proxy has not written down yet is in flight for at most one flush interval).
  */
 export interface TopicAcks {
   acknowledged: number;
@@ -19,7 +24,12 @@ export interface TopicAcks {
 }
 
 export interface AckLedger {
-  acknowledged(topic: string, records: number): void;
+  /** Records acknowledged, with their offsets when known (Kafka's answer). */
+  acknowledged(
+    topic: string,
+    records: number,
+    offsets?: ReadonlyArray<{ partition: number; offset: number }>,
+  ): void;
   failed(topic: string, records: number): void;
   /** Appends the increments since the last flush (nothing when there are none). */
   flush(): void;
@@ -32,6 +42,8 @@ interface LedgerLine {
   pid: number;
   acknowledged: Record<string, number>;
   failed: Record<string, number>;
+  /** topic → partition → acknowledged offset ranges [start, end); absent in lines of older proxies. */
+  offsets?: Record<string, Record<string, OffsetRange[]>>;
 }
 
 export const ACK_LEDGER_FLUSH_MS = 250;
@@ -43,12 +55,22 @@ export function proxyLedgerPath(profile: Pick<Profile, 'pipelineId' | 'batch'>):
 export function openAckLedger(file: string, flushMs = ACK_LEDGER_FLUSH_MS): AckLedger {
   let acked: Record<string, number> = {};
   let failed: Record<string, number> = {};
+  let offsets: Record<string, Record<string, OffsetRange[]>> = {};
   let pending = false;
   const flush = () => {
     if (!pending) return;
-    const line: LedgerLine = { at: new Date().toISOString(), pid: process.pid, acknowledged: acked, failed };
+    for (const parts of Object.values(offsets))
+      for (const [p, ranges] of Object.entries(parts)) parts[p] = mergeRanges(ranges);
+    const line: LedgerLine = {
+      at: new Date().toISOString(),
+      pid: process.pid,
+      acknowledged: acked,
+      failed,
+      offsets,
+    };
     acked = {};
     failed = {};
+    offsets = {};
     pending = false;
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.appendFileSync(file, `${JSON.stringify(line)}\n`);
@@ -67,7 +89,17 @@ export function openAckLedger(file: string, flushMs = ACK_LEDGER_FLUSH_MS): AckL
     pending = true;
   };
   return {
-    acknowledged: (topic, n) => add(acked, topic, n),
+    acknowledged: (topic, n, at) => {
+      add(acked, topic, n);
+      if (!at?.length) return;
+      const parts = (offsets[topic] ??= {});
+      for (const o of at) {
+        const ranges = (parts[o.partition] ??= []);
+        const last = ranges[ranges.length - 1];
+        if (last && last[1] === o.offset) last[1]++;
+        else ranges.push([o.offset, o.offset + 1]);
+      }
+    },
     failed: (topic, n) => add(failed, topic, n),
     flush,
     close: () => {
@@ -77,10 +109,31 @@ export function openAckLedger(file: string, flushMs = ACK_LEDGER_FLUSH_MS): AckL
   };
 }
 
+/** Per topic: the offsets the proxy acknowledged, and how many it acknowledged without offsets. */
+export interface AckedOffsets {
+  /** partition → merged ranges [start, end). */
+  ranges: Map<number, OffsetRange[]>;
+  /** Records acknowledged in lines without offsets (written by an older proxy). */
+  withoutOffsets: number;
+}
+
 /** Totals per topic over the whole file; undefined when the file does not exist. */
 export function readAckLedger(file: string): Map<string, TopicAcks> | undefined {
+  return readAckLedgerDetail(file)?.totals;
+}
+
+/** Totals and acknowledged offsets per topic over the whole file; undefined when it does not exist. */
+export function readAckLedgerDetail(
+  file: string,
+): { totals: Map<string, TopicAcks>; offsets: Map<string, AckedOffsets> } | undefined {
   if (!fs.existsSync(file)) return undefined;
   const totals = new Map<string, TopicAcks>();
+  const raw = new Map<string, { ranges: Map<number, OffsetRange[]>; withoutOffsets: number }>();
+  const rawOf = (topic: string) => {
+    let r = raw.get(topic);
+    if (!r) raw.set(topic, (r = { ranges: new Map(), withoutOffsets: 0 }));
+    return r;
+  };
   const get = (topic: string) => {
     let t = totals.get(topic);
     if (!t) totals.set(topic, (t = { acknowledged: 0, failed: 0 }));
@@ -94,8 +147,28 @@ export function readAckLedger(file: string): Map<string, TopicAcks> | undefined 
     } catch {
       continue; // torn by a crash mid-append
     }
-    for (const [topic, n] of Object.entries(line.acknowledged ?? {})) get(topic).acknowledged += n;
+    for (const [topic, n] of Object.entries(line.acknowledged ?? {})) {
+      get(topic).acknowledged += n;
+      const parts = line.offsets?.[topic];
+      if (!parts) {
+        rawOf(topic).withoutOffsets += n;
+        continue;
+      }
+      const r = rawOf(topic);
+      for (const [p, ranges] of Object.entries(parts)) {
+        const list = r.ranges.get(Number(p));
+        if (list) list.push(...ranges);
+        else r.ranges.set(Number(p), [...ranges]);
+      }
+    }
     for (const [topic, n] of Object.entries(line.failed ?? {})) get(topic).failed += n;
   }
-  return totals;
+  const offsets = new Map<string, AckedOffsets>();
+  for (const [topic, r] of raw) {
+    offsets.set(topic, {
+      withoutOffsets: r.withoutOffsets,
+      ranges: new Map([...r.ranges].map(([p, list]) => [p, mergeRanges(list)])),
+    });
+  }
+  return { totals, offsets };
 }

@@ -94,7 +94,7 @@ export function produceHandler(d: ProduceDeps) {
         d.acks().failed(topic, assigned.length);
         throw kafkaFailure(err);
       });
-      d.acks().acknowledged(topic, assigned.length);
+      d.acks().acknowledged(topic, assigned.length, offsets);
       d.metrics.records.inc({ topic }, assigned.length);
       sendJson(req, res, 200, produceResponse(offsets));
     } finally {

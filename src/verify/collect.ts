@@ -12,10 +12,19 @@ import pRetry from 'p-retry';
 import { PinpipeError, describeError } from '../errors.ts';
 import { isKafkaRetriable } from '../clients/kafka-errors.ts';
 import { TOPIC_KEYS, type TopicKey } from '../emulator/types.ts';
-import { proxyLedgerPath, readAckLedger, type TopicAcks } from '../proxy/ack-ledger.ts';
-import { ledgerTotals } from './ledger.ts';
+import { proxyLedgerPath, readAckLedger, readAckLedgerDetail, type TopicAcks } from '../proxy/ack-ledger.ts';
+import { ledgerLive, ledgerTotals } from './ledger.ts';
 import type { TopicCounts } from './reconcile.ts';
 import { StoredObjectIndex, countDistinct } from './stored-index.ts';
+import {
+  errorOffsets,
+  storedInCut,
+  unacknowledgedInCut,
+  type CutStored,
+  type PartitionCut,
+  type StoredOffsets,
+} from './cut.ts';
+import { readSinkStatus, sinkStatusPath } from '../sink/status-file.ts';
 
 /** Per topic, per partition: an offset (the first offset of a run, or a high watermark). */
 export type PartitionOffsets = Record<TopicKey, Record<number, number>>;
@@ -84,37 +93,23 @@ export async function kafkaCounts(
   return out;
 }
 
-const ERROR_OFFSET = /\/partition=(\d+)\/(\d+)\.json$/;
-
 /**
- * Distinct stored offsets under topics/<topic>/ and the records the sink sent to errors/<topic>/;
- * with `since`, only offsets at or after it (one run), and `all` still counts every stored offset.
- * `index` gives the object index of a prefix to reuse between calls (only changed objects are read
- * again); without it every object is read.
+ * What S3 holds for each topic: the sink's objects under topics/<topic>/ (offsets per object, read
+ * through `index`, which reuses what it read before) and the offsets it sent to errors/<topic>/.
  */
-export async function s3Counts(
+export async function s3Stored(
   s3: S3Client,
   profile: Profile,
-  since?: PartitionOffsets,
   index: (prefix: string) => StoredObjectIndex = (prefix) =>
     new StoredObjectIndex(s3, profile.s3.bucket, prefix),
-): Promise<Record<TopicKey, { records: number; errors: number; all: number }>> {
+): Promise<Record<TopicKey, StoredOffsets>> {
   const names = topicNames(profile);
-  const out = {} as Record<TopicKey, { records: number; errors: number; all: number }>;
+  const out = {} as Record<TopicKey, StoredOffsets>;
   for (const k of TOPIC_KEYS) {
-    const from = (partition: number) => since?.[k][partition] ?? 0;
     try {
       const spans = await index(`${profile.s3.topicsDir}/${names[k]}/`).refresh();
       const errors = await listKeys(s3, profile.s3.bucket, `${SINK_DEFAULTS.errorsDir}/${names[k]}/`);
-      const distinct = countDistinct(spans, from);
-      out[k] = {
-        records: distinct.records,
-        errors: errors.filter((key) => {
-          const m = ERROR_OFFSET.exec(key);
-          return !m || Number(m[2]) >= from(Number(m[1]));
-        }).length,
-        all: distinct.all,
-      };
+      out[k] = { spans, errors: errorOffsets(errors) };
     } catch (err) {
       throw new PinpipeError(
         'S3_UNAVAILABLE',
@@ -126,6 +121,58 @@ export async function s3Counts(
     }
   }
   return out;
+}
+
+/**
+ * Distinct stored offsets under topics/<topic>/ and the records the sink sent to errors/<topic>/;
+ * with `since`, only offsets at or after it (one run), and `all` still counts every stored offset.
+ * `index` gives the object index of a prefix to reuse between calls (only changed objects are read
+ * again); without it every object is read.
+ */
+export async function s3Counts(
+  s3: S3Client,
+  profile: Profile,
+  since?: PartitionOffsets,
+  index?: (prefix: string) => StoredObjectIndex,
+): Promise<Record<TopicKey, { records: number; errors: number; all: number }>> {
+  const stored = await s3Stored(s3, profile, index);
+  const out = {} as Record<TopicKey, { records: number; errors: number; all: number }>;
+  for (const k of TOPIC_KEYS) {
+    const from = (partition: number) => since?.[k][partition] ?? 0;
+    const distinct = countDistinct(stored[k].spans, from);
+    out[k] = {
+      records: distinct.records,
+      errors: stored[k].errors.filter((e) => e.offset >= from(e.partition)).length,
+      all: distinct.all,
+    };
+  }
+  return out;
+}
+
+/** The sink group's committed offset per partition (undefined where it has none, or when unreadable). */
+export async function sinkCommitted(
+  admin: Admin,
+  profile: Profile,
+): Promise<Record<TopicKey, Record<number, number>> | undefined> {
+  const names = topicNames(profile);
+  try {
+    const committed = await admin.fetchOffsets({
+      groupId: profile.sink.groupId,
+      topics: Object.values(names),
+    });
+    const out = {} as Record<TopicKey, Record<number, number>>;
+    for (const k of TOPIC_KEYS) {
+      out[k] = {};
+      for (const p of committed.find((c) => c.topic === names[k])?.partitions ?? []) {
+        const o = Number(p.offset);
+        if (o >= 0) out[k][p.partition] = o;
+      }
+    }
+    return out;
+  } catch {
+    // Without them nothing is judged lost from S3: every record not stored is counted in flight.
+    return undefined;
+  }
 }
 
 /** The last batch's summary (default results folder), or undefined when the batch never ran. */
@@ -195,4 +242,83 @@ export function topicCounts(
     };
   }
   return out;
+}
+
+/** What the ledgers said before the cut: acknowledged per topic (the larger of proxy and emulator). */
+export function acknowledgedBeforeCut(
+  profile: Profile,
+  scope?: Pick<RunScope, 'runId' | 'proxyBefore'>,
+): Record<TopicKey, number> {
+  const ledger = ledgerTotals(profile, scope?.runId);
+  const proxy = proxyAcks(profile, scope?.proxyBefore);
+  const out = { pin: 0, geo: 0, user: 0 };
+  for (const k of TOPIC_KEYS) {
+    out[k] = Math.max(proxy?.[k].acknowledged ?? 0, ledger.runs > 0 ? ledger.acknowledged[k] : 0);
+  }
+  return out;
+}
+
+/** Everything read for one cut (see Verifier.run), in the order it was read. */
+export interface CutReadings {
+  /** Acknowledged before the cut (acknowledgedBeforeCut). */
+  ackedBefore: Record<TopicKey, number>;
+  /** Kafka's watermarks: the cut. */
+  watermarks: Record<TopicKey, Array<{ partition: number; low: number; high: number }>>;
+  committed: Record<TopicKey, Record<number, number>> | undefined;
+  stored: Record<TopicKey, StoredOffsets>;
+  /** The high watermarks read again after S3. */
+  end: PartitionOffsets;
+}
+
+/** The cut's partitions of one topic. */
+export function partitionCuts(r: CutReadings, k: TopicKey, since?: PartitionOffsets): PartitionCut[] {
+  return r.watermarks[k].map((p) => ({
+    partition: p.partition,
+    from: Math.max(p.low, since?.[k][p.partition] ?? 0),
+    cut: p.high,
+    committed: r.committed?.[k][p.partition],
+    end: r.end[k][p.partition] ?? p.high,
+  }));
+}
+
+/**
+ * The counts of one cut: Kafka up to the cut, S3 within it, the ledgers read after it (the
+ * proxy's offset by offset), and the batch.
+ */
+export function cutTopicCounts(
+  profile: Profile,
+  r: CutReadings,
+  batch: BatchSummary | undefined,
+  scope?: RunScope,
+): Record<TopicKey, TopicCounts> {
+  const names = topicNames(profile);
+  const parts = Object.fromEntries(TOPIC_KEYS.map((k) => [k, partitionCuts(r, k, scope?.since)])) as Record<
+    TopicKey,
+    PartitionCut[]
+  >;
+  const stored = Object.fromEntries(TOPIC_KEYS.map((k) => [k, storedInCut(parts[k], r.stored[k])])) as Record<
+    TopicKey,
+    CutStored
+  >;
+  const kafka = { pin: 0, geo: 0, user: 0 };
+  for (const k of TOPIC_KEYS) kafka[k] = parts[k].reduce((a, p) => a + Math.max(0, p.cut - p.from), 0);
+  const counts = topicCounts(profile, kafka, stored, batch, scope);
+  const acked = readAckLedgerDetail(proxyLedgerPath(profile))?.offsets;
+  const sinkRunning = readSinkStatus(sinkStatusPath(profile, profile.sink.groupId)) !== undefined;
+  const emulatorLive = ledgerLive(profile, scope?.runId);
+  for (const k of TOPIC_KEYS) {
+    const unacknowledged = counts[k].proxy
+      ? unacknowledgedInCut(parts[k], acked?.get(names[k]) ?? { ranges: new Map(), withoutOffsets: 0 })
+      : undefined;
+    counts[k] = {
+      ...counts[k],
+      ackedAtCut: r.ackedBefore[k],
+      ...(unacknowledged !== undefined ? { unacknowledged } : {}),
+      committed: stored[k].committed,
+      s3Beyond: stored[k].beyond,
+      sinkRunning,
+      emulatorLive,
+    };
+  }
+  return counts;
 }

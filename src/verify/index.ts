@@ -2,15 +2,18 @@ import type { Profile } from '../config/schema.ts';
 import { createKafka } from '../clients/kafka.ts';
 import { createS3 } from '../clients/s3.ts';
 import { proxyLedgerPath, readAckLedger } from '../proxy/ack-ledger.ts';
+import { ACK_LEDGER_FLUSH_MS } from '../proxy/ack-ledger.ts';
 import {
+  acknowledgedBeforeCut,
+  cutTopicCounts,
   highWatermarks,
-  kafkaCounts,
+  kafkaWatermarks,
   lastBatchSummary,
-  s3Counts,
-  topicCounts,
+  s3Stored,
+  sinkCommitted,
   type RunScope,
 } from './collect.ts';
-import { reconcile, type TopicVerdict } from './reconcile.ts';
+import { reconcile, type Reconciliation } from './reconcile.ts';
 import { StoredObjectIndex } from './stored-index.ts';
 
 export {
@@ -26,15 +29,21 @@ export {
   reconcileTopic,
   formatReconciliation,
   type Explained,
+  type Reconciliation,
+  type ReconcileOptions,
   type TopicCounts,
   type TopicVerdict,
 } from './reconcile.ts';
 export type { RunScope } from './collect.ts';
 
-export interface VerifyReport {
-  ok: boolean;
-  topics: TopicVerdict[];
-}
+export type VerifyReport = Reconciliation;
+
+/** verify reads the proxy's ledger at least this long after the cut: one ledger flush and its answer. */
+export const LEDGER_GRACE_MS = 2 * ACK_LEDGER_FLUSH_MS;
+/** A difference found is judged once more after this long (a ledger flush delayed by a busy machine). */
+export const RECHECK_MS = 500;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 /**
  * Reconciles the pipeline again and again on one S3 client, remembering every stored object it
@@ -51,11 +60,19 @@ export class Verifier {
   }
 
   /**
-   * Collects the counts of every stage and reconciles them. With `scope`, the emulator, Kafka,
-   * proxy and S3 counts cover one run only (the records after the run's starting offsets); the
-   * batch is still checked against everything stored.
+   * Reconciles one consistent cut, exact while the pipeline runs:
+   * 1. what the ledgers (emulator's, proxy's) had acknowledged: Kafka must hold all of it;
+   * 2. Kafka's high watermarks: the cut — only records below it are judged;
+   * 3. the sink's committed offsets: below them S3 must hold every record; the last batch's summary;
+   * 4. S3 (at least one proxy-ledger flush after the cut), then the high watermarks again (stored
+   *    offsets beyond them are not Kafka's), then the ledgers again: every record of the cut must be
+   *    one the proxy acknowledged (offset by offset) or answered with an error.
+   * What is on its way — not in S3 yet above the committed offsets, not read by the batch yet,
+   * acknowledged after the cut — is in flight (ok); with `caughtUp` it is a mismatch. With `scope`,
+   * the emulator, Kafka, proxy and S3 counts cover one run only (the records after the run's starting
+   * offsets); the batch is still checked against everything stored.
    */
-  async run(opts: { resultsDir?: string; scope?: RunScope } = {}): Promise<VerifyReport> {
+  async run(opts: { resultsDir?: string; scope?: RunScope; caughtUp?: boolean } = {}): Promise<VerifyReport> {
     const { profile } = this;
     const { scope } = opts;
     const admin = createKafka(profile).admin();
@@ -66,13 +83,23 @@ export class Verifier {
     };
     try {
       await admin.connect();
-      const [kafka, stored] = await Promise.all([
-        kafkaCounts(admin, profile, scope?.since),
-        s3Counts(this.s3, profile, scope?.since, index),
-      ]);
-      return reconcile(
-        topicCounts(profile, kafka, stored, lastBatchSummary(profile, opts.resultsDir), scope),
-      );
+      const ackedBefore = acknowledgedBeforeCut(profile, scope);
+      const cutAt = Date.now();
+      const watermarks = await kafkaWatermarks(admin, profile);
+      const committed = await sinkCommitted(admin, profile);
+      // before S3: a batch finishing meanwhile read no more than the S3 listed after it
+      const batch = lastBatchSummary(profile, opts.resultsDir);
+      const stored = await s3Stored(this.s3, profile, index);
+      const end = await highWatermarks(admin, profile);
+      const readings = { ackedBefore, watermarks, committed, stored, end };
+      await sleep(cutAt + LEDGER_GRACE_MS - Date.now());
+      const judge = () =>
+        reconcile(cutTopicCounts(profile, readings, batch, scope), { caughtUp: opts.caughtUp });
+      const first = judge();
+      if (first.ok) return first;
+      // Kafka and S3 stay as read; only the ledgers are read again.
+      await sleep(RECHECK_MS);
+      return judge();
     } finally {
       await admin.disconnect().catch(() => {});
     }
@@ -88,6 +115,8 @@ export async function runVerify(opts: {
   profile: Profile;
   resultsDir?: string;
   scope?: RunScope;
+  /** Every stage must have caught up: anything in flight is a mismatch. */
+  caughtUp?: boolean;
 }): Promise<VerifyReport> {
   const v = new Verifier(opts.profile);
   try {

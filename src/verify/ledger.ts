@@ -162,3 +162,19 @@ export function ledgerTotals(profile: Pick<Profile, 'pipelineId' | 'batch'>, run
   }
   return { runs, acknowledged, resent };
 }
+
+/**
+ * Whether an emulation is still writing (the last line of a run is a running total written within
+ * the last few flush intervals); over every run, or one run when runId is given.
+ */
+export function ledgerLive(
+  profile: Pick<Profile, 'pipelineId' | 'batch'>,
+  runId?: string,
+  now = Date.now(),
+): boolean {
+  for (const [id, e] of readLedgerRuns(profile)) {
+    if (runId !== undefined && id !== runId) continue;
+    if (e.final === false && now - Date.parse(e.at) < 3 * LIVE_FLUSH_MS) return true;
+  }
+  return false;
+}

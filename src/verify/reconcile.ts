@@ -14,6 +14,12 @@ import { TOPIC_KEYS, type TopicKey } from '../emulator/types.ts';
  *   answer never reached the emulator (up to the records the emulator resent).
  * Still a mismatch: acknowledged records missing from Kafka, and records in Kafka that no proxy
  * answered for (written straight to Kafka by another tool).
+ *
+ * Read live, the counts form one cut (src/verify/index.ts): Kafka's high watermarks first, every
+ * other figure judged against them. What is on its way is **in flight**, not a mismatch: records not
+ * in S3 yet above the sink's committed offsets, stored records the batch has not read yet (or a batch
+ * that has not run), records acknowledged after the cut. With `caughtUp` (the demo's last step,
+ * `pinpipe verify --caught-up`) anything in flight is a mismatch too.
  */
 export interface TopicCounts {
   topic: string;
@@ -30,6 +36,25 @@ export interface TopicCounts {
   s3Errors: number;
   /** Distinct offsets under topics/ over the whole topic when `s3` counts one run only. */
   s3All?: number;
+  /**
+   * Records the proxy and the emulator had acknowledged before Kafka's offsets were read (the cut):
+   * Kafka must hold at least these. Undefined: the larger of `proxy.acknowledged` and `sent`.
+   */
+  ackedAtCut?: number;
+  /**
+   * Records of the cut at offsets the proxy did not acknowledge (offset by offset, from its ledger;
+   * read at least one ledger flush after the cut). Undefined when the ledger has no offsets: the
+   * counts are compared instead.
+   */
+  unacknowledged?: number;
+  /** Of the cut's records, those below the sink's committed offsets (it stored them), and how many S3 holds. */
+  committed?: { records: number; stored: number };
+  /** Stored offsets beyond Kafka's log read after S3 (undefined: `s3` + `s3Errors` against `kafka`). */
+  s3Beyond?: number;
+  /** A sink of the profile's group is running (its status file). */
+  sinkRunning?: boolean;
+  /** An emulation is still writing its ledger. */
+  emulatorLive?: boolean;
   /** From the batch summary; null when the batch has not run. */
   batch: null | {
     /** Distinct offsets the batch read (lines − overlapping copies). */
@@ -50,7 +75,21 @@ export interface Explained {
 export interface TopicVerdict extends TopicCounts {
   ok: boolean;
   problems: string[];
+  /** What is on its way (not a mismatch unless `caughtUp` was asked). */
+  inFlight: string[];
   explained: Explained;
+}
+
+export interface ReconcileOptions {
+  /** Every stage must have caught up: anything in flight is a mismatch. */
+  caughtUp?: boolean;
+}
+
+/** A difference that is either in flight or, when every stage must have caught up, a problem. */
+interface Pending {
+  /** Undefined: nothing to say unless caught up is asked. */
+  inFlight: string | undefined;
+  caughtUp: string;
 }
 
 const STRAIGHT_TO_KAFKA =
@@ -58,16 +97,19 @@ const STRAIGHT_TO_KAFKA =
   'verify cannot account for them: produce through `pinpipe proxy`, or start from empty topics with ' +
   '`npm run sandbox:reset` (wipes the sandbox data)';
 
-function checkProducers(c: TopicCounts, problems: string[]): Explained {
+function checkProducers(c: TopicCounts, problems: string[], pending: Pending[]): Explained {
   const explained: Explained = { otherProducers: 0, writtenTwice: 0 };
   if (!c.proxy) {
-    if (c.sent !== null && c.sent !== c.kafka) {
+    const atCut = c.ackedAtCut ?? c.sent ?? 0;
+    if (c.sent !== null && c.kafka > c.sent) {
       problems.push(
-        c.kafka > c.sent
-          ? `Kafka holds ${c.kafka - c.sent} record(s) the emulator did not send, and no pinpipe proxy ledger ` +
-              `accounts for them: ${STRAIGHT_TO_KAFKA}`
-          : `${c.sent - c.kafka} acknowledged record(s) are missing from Kafka`,
+        `Kafka holds ${c.kafka - c.sent} record(s) the emulator did not send, and no pinpipe proxy ledger ` +
+          `accounts for them: ${STRAIGHT_TO_KAFKA}`,
       );
+    } else if (c.sent !== null && atCut > c.kafka) {
+      problems.push(`${atCut - c.kafka} acknowledged record(s) are missing from Kafka`);
+    } else if (c.sent !== null && c.sent > c.kafka) {
+      pending.push(ackedAfterCut(c.sent - c.kafka));
     }
     return explained;
   }
@@ -75,63 +117,145 @@ function checkProducers(c: TopicCounts, problems: string[]): Explained {
   // The emulator's acknowledgements came from the proxy: if its ledger shows fewer (a proxy killed
   // before its last flush), the emulator's count is the better lower bound.
   const acked = Math.max(c.proxy.acknowledged, sent);
-  if (c.kafka < acked) {
-    problems.push(`${acked - c.kafka} acknowledged record(s) are missing from Kafka`);
+  const atCut = c.ackedAtCut ?? acked;
+  if (c.kafka < atCut) {
+    problems.push(`${atCut - c.kafka} acknowledged record(s) are missing from Kafka`);
+  } else if (c.unacknowledged !== undefined) {
+    // Offset by offset: the records of the cut the proxy did not acknowledge.
+    const keptAfterError = Math.min(c.unacknowledged, c.proxy.failed);
+    explained.writtenTwice += keptAfterError;
+    if (c.unacknowledged > keptAfterError) {
+      problems.push(
+        `${c.unacknowledged - keptAfterError} record(s) in Kafka were neither acknowledged nor refused by the proxy: ${STRAIGHT_TO_KAFKA}`,
+      );
+    }
+    if (acked > c.kafka) pending.push(ackedAfterCut(acked - c.kafka));
   } else {
     const surplus = c.kafka - acked;
-    const keptAfterError = Math.min(surplus, c.proxy.failed);
+    const keptAfterError = Math.min(Math.max(0, surplus), c.proxy.failed);
     explained.writtenTwice += keptAfterError;
     if (surplus > keptAfterError) {
       problems.push(
         `${surplus - keptAfterError} record(s) in Kafka were neither acknowledged nor refused by the proxy: ${STRAIGHT_TO_KAFKA}`,
       );
     }
+    if (surplus < 0) pending.push(ackedAfterCut(-surplus));
   }
-  const throughProxy = acked - sent;
+  if (c.emulatorLive) {
+    // Its ledger is written every second: what the proxy acknowledged for it since is not counted
+    // as another producer's.
+    pending.push({
+      inFlight: 'the emulator is still sending (its ledger is written every second)',
+      caughtUp: 'the emulator is still sending: wait for it to finish',
+    });
+    return explained;
+  }
+  const throughProxy = Math.max(0, acked - sent);
   const resentTwice = Math.min(throughProxy, c.resent ?? 0);
   explained.writtenTwice += resentTwice;
   explained.otherProducers = throughProxy - resentTwice;
   return explained;
 }
 
-export function reconcileTopic(c: TopicCounts): TopicVerdict {
-  const problems: string[] = [];
-  const explained = checkProducers(c, problems);
-  const stored = c.s3 + c.s3Errors;
-  if (stored < c.kafka) {
-    problems.push(`${c.kafka - stored} record(s) are in Kafka but not in S3: run \`pinpipe sink --drain\``);
-  } else if (stored > c.kafka) {
-    problems.push(
-      `S3 holds ${stored - c.kafka} record(s) more than Kafka's log (objects from an earlier sandbox?)`,
-    );
-  }
-  if (c.batch) {
-    const inS3 = c.s3All ?? c.s3;
-    if (c.batch.records !== inS3) {
-      problems.push(
-        `the batch read ${c.batch.records} record(s) but S3 holds ${inS3}: run \`pinpipe batch\` again`,
-      );
-    }
-    const expected = c.batch.records - c.batch.quarantined - c.batch.duplicatePosts;
-    if (expected !== c.batch.cleanRows) {
-      problems.push(
-        `clean table has ${c.batch.cleanRows} row(s), expected ${expected} ` +
-          `(${c.batch.records} read − ${c.batch.quarantined} quarantined − ${c.batch.duplicatePosts} duplicate posts)`,
-      );
-    }
-  } else {
-    problems.push('the batch has not run: run `pinpipe batch`');
-  }
-  return { ...c, ok: problems.length === 0, problems, explained };
+function ackedAfterCut(n: number): Pending {
+  return {
+    inFlight: `${n} record(s) acknowledged after Kafka's offsets were read (judged on the next reconciliation)`,
+    caughtUp: `${n} record(s) were acknowledged while verify read Kafka: records are still being sent`,
+  };
 }
 
-export function reconcile(counts: Record<TopicKey, TopicCounts>): { ok: boolean; topics: TopicVerdict[] } {
-  const topics = TOPIC_KEYS.map((k) => reconcileTopic(counts[k]));
-  return { ok: topics.every((t) => t.ok), topics };
+function checkS3(c: TopicCounts, problems: string[], pending: Pending[]): void {
+  const stored = c.s3 + c.s3Errors;
+  if (c.committed && c.committed.stored < c.committed.records) {
+    problems.push(
+      `${c.committed.records - c.committed.stored} record(s) the sink stored (below its committed offsets) ` +
+        'are missing from S3: an object was deleted or overwritten; `pinpipe sink` cannot store them again ' +
+        'unless its group is reset',
+    );
+  }
+  const beyond = c.s3Beyond ?? Math.max(0, stored - c.kafka);
+  if (beyond > 0) {
+    problems.push(`S3 holds ${beyond} record(s) more than Kafka's log (objects from an earlier sandbox?)`);
+  }
+  const notStored = c.kafka - stored - (c.committed ? c.committed.records - c.committed.stored : 0);
+  if (notStored > 0) {
+    pending.push({
+      inFlight:
+        `${notStored} record(s) in Kafka are not in S3 yet: ` +
+        (c.sinkRunning
+          ? 'the running sink stores them with its next objects (flush.size or its rotation interval)'
+          : 'no sink is running; `pinpipe sink --drain` stores them'),
+      caughtUp: `${notStored} record(s) are in Kafka but not in S3: run \`pinpipe sink --drain\``,
+    });
+  }
+}
+
+function checkBatch(c: TopicCounts, problems: string[], pending: Pending[]): void {
+  if (!c.batch) {
+    pending.push({
+      // with nothing stored yet there is nothing for the batch to read: not in flight
+      inFlight:
+        (c.s3All ?? c.s3) + c.s3Errors > 0
+          ? 'the batch has not run yet (`pinpipe batch`, or its schedule)'
+          : undefined,
+      caughtUp: 'the batch has not run: run `pinpipe batch`',
+    });
+    return;
+  }
+  const inS3 = c.s3All ?? c.s3;
+  if (c.batch.records < inS3) {
+    pending.push({
+      inFlight: `${inS3 - c.batch.records} stored record(s) not read by the batch yet (its next run, or \`pinpipe batch\`)`,
+      caughtUp: `the batch read ${c.batch.records} record(s) but S3 holds ${inS3}: run \`pinpipe batch\` again`,
+    });
+  } else if (c.batch.records > inS3) {
+    problems.push(
+      `the batch read ${c.batch.records} record(s) but S3 holds ${inS3}: objects were deleted since ` +
+        '(run `pinpipe batch --full` to rebuild the tables from what S3 holds)',
+    );
+  }
+  const expected = c.batch.records - c.batch.quarantined - c.batch.duplicatePosts;
+  if (expected !== c.batch.cleanRows) {
+    problems.push(
+      `clean table has ${c.batch.cleanRows} row(s), expected ${expected} ` +
+        `(${c.batch.records} read − ${c.batch.quarantined} quarantined − ${c.batch.duplicatePosts} duplicate posts)`,
+    );
+  }
+}
+
+export function reconcileTopic(c: TopicCounts, opts: ReconcileOptions = {}): TopicVerdict {
+  const problems: string[] = [];
+  const pending: Pending[] = [];
+  const explained = checkProducers(c, problems, pending);
+  checkS3(c, problems, pending);
+  checkBatch(c, problems, pending);
+  if (opts.caughtUp) problems.push(...pending.map((p) => p.caughtUp));
+  const inFlight = opts.caughtUp ? [] : pending.flatMap((p) => (p.inFlight ? [p.inFlight] : []));
+  return { ...c, ok: problems.length === 0, problems, inFlight, explained };
+}
+
+export interface Reconciliation {
+  /** No mismatch (exit 0): every record is accounted for, or on its way. */
+  ok: boolean;
+  /** Some records are on their way (never with `caughtUp`). */
+  inFlight: boolean;
+  topics: TopicVerdict[];
+}
+
+export function reconcile(
+  counts: Record<TopicKey, TopicCounts>,
+  opts: ReconcileOptions = {},
+): Reconciliation {
+  const topics = TOPIC_KEYS.map((k) => reconcileTopic(counts[k], opts));
+  return {
+    ok: topics.every((t) => t.ok),
+    inFlight: topics.some((t) => t.inFlight.length > 0),
+    topics,
+  };
 }
 
 /** The reconciliation as a plain-text table, one row per topic, then the problems. */
-export function formatReconciliation(r: { ok: boolean; topics: TopicVerdict[] }): string {
+export function formatReconciliation(r: Pick<Reconciliation, 'ok' | 'topics'>): string {
   const head = [
     'topic',
     'sent',
@@ -152,7 +276,7 @@ export function formatReconciliation(r: { ok: boolean; topics: TopicVerdict[] })
     t.batch ? String(t.batch.quarantined) : '-',
     t.batch ? String(t.batch.duplicatePosts) : '-',
     t.batch ? String(t.batch.cleanRows) : '-',
-    t.ok ? 'ok' : 'MISMATCH',
+    !t.ok ? 'MISMATCH' : t.inFlight.length > 0 ? 'in flight' : 'ok',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) =>
@@ -170,12 +294,15 @@ export function formatReconciliation(r: { ok: boolean; topics: TopicVerdict[] })
         `  ${t.topic}: ${t.explained.writtenTwice} record(s) written twice because an acknowledgement was lost ` +
           '(the sender saw an error and retried; Kafka kept both) (explained)',
       );
+    for (const p of t.inFlight) out.push(`  ${t.topic}: ${p} (in flight)`);
     for (const p of t.problems) out.push(`  ${t.topic}: ${p}`);
   }
   out.push(
-    r.ok
-      ? 'reconciliation: every record is accounted for'
-      : 'reconciliation: UNEXPLAINED DIFFERENCES (see above)',
+    !r.ok
+      ? 'reconciliation: UNEXPLAINED DIFFERENCES (see above)'
+      : r.topics.some((t) => t.inFlight.length > 0)
+        ? 'reconciliation: nothing lost, nothing foreign; some records are in flight (see above; `--caught-up` waits for none)'
+        : 'reconciliation: every record is accounted for',
   );
   return out.join('\n');
 }

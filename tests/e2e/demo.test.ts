@@ -139,14 +139,19 @@ describe('npm run demo, end to end on the real sandbox', { timeout: 300_000 }, (
       expect(st.topics[k]!.records).toBe(st.emulated.acknowledged[k]);
       expect(st.topics[k]!.records).toBeGreaterThanOrEqual(before[k as 'pin'] + 30);
     }
-    // The batch has not seen the new records yet: verify says so and exits 4; after a batch it passes.
+    // The batch has not seen the new records yet: verify counts them in flight (exit 0), verify
+    // --caught-up says to run the batch (exit 4); after a batch both pass.
     const stale = await runTs('bin/pinpipe.mjs', ['verify'], { env });
-    expect(stale.code).toBe(4);
-    expect(stale.stdout).toMatch(/run `pinpipe batch` again/);
+    expect(stale.code, stale.stdout).toBe(0);
+    expect(stale.stdout).toMatch(/stored record\(s\) not read by the batch yet .*\(in flight\)/);
+    const staleCaughtUp = await runTs('bin/pinpipe.mjs', ['verify', '--caught-up'], { env });
+    expect(staleCaughtUp.code).toBe(4);
+    expect(staleCaughtUp.stdout).toMatch(/run `pinpipe batch` again/);
     const batch = await runTs('bin/pinpipe.mjs', ['batch'], { env });
     expect(batch.code, batch.stderr.slice(-1500)).toBe(0);
-    const fresh = await runTs('bin/pinpipe.mjs', ['verify'], { env });
+    const fresh = await runTs('bin/pinpipe.mjs', ['verify', '--caught-up'], { env });
     expect(fresh.code, fresh.stdout).toBe(0);
+    expect(fresh.stdout).toContain('reconciliation: every record is accounted for');
   });
 
   it('refuses a second demo while one runs, and stops cleanly on Ctrl-C', async () => {

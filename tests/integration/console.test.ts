@@ -194,9 +194,14 @@ describe('pinpipe console in headless Chromium', { timeout: 90_000 }, () => {
     const report = await runVerify({ profile });
     await expect
       .poll(() => page.locator('#verdict li').allTextContents(), { timeout: 15_000 })
-      .toEqual(report.topics.map((t) => `${t.topic}: ${t.ok ? 'ok' : t.problems.join('; ')}`));
+      .toEqual(
+        report.topics.map(
+          (t) =>
+            `${t.topic}: ${!t.ok ? t.problems.join('; ') : t.inFlight.length > 0 ? `in flight: ${t.inFlight.join('; ')}` : 'ok'}`,
+        ),
+      );
     expect(await page.locator('#verdict').getAttribute('class')).toBe(
-      `verdict ${report.ok ? 'ok' : 'mismatch'}`,
+      `verdict ${!report.ok ? 'mismatch' : report.inFlight ? 'inflight' : 'ok'}`,
     );
 
     await mkdir(SHOTS, { recursive: true });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.ts';
 import { parsePositiveInt } from '../context.ts';
-import { runPipeline } from '../../pipeline/run.ts';
+import { LIVE_ROTATE_MS, runPipeline } from '../../pipeline/run.ts';
 
 export function register(program: Command, ctx: CommandContext): void {
   program
@@ -18,16 +18,31 @@ export function register(program: Command, ctx: CommandContext): void {
     )
     .option('--no-emulate', 'do not run the emulator (proxy + sink + schedule only)')
     .option('--batch-now', 'also run the batch once at start')
-    .action(async (opts: { cron?: string; rate?: number; emulate: boolean; batchNow?: boolean }) => {
-      const { profile } = ctx.profile();
-      await runPipeline({
-        profile,
-        logger: ctx.logger,
-        signal: ctx.signal,
-        cron: opts.cron ?? profile.schedule.cron,
-        rate: opts.rate,
-        emulate: opts.emulate,
-        batchNow: Boolean(opts.batchNow),
-      });
-    });
+    .option(
+      '--rotate-schedule-interval-ms <ms>',
+      `the sink closes its open objects this often, so S3 follows the run (0 = only every flush.size records; ` +
+        `default: the profile's sink.rotateScheduleIntervalMs when set, else ${LIVE_ROTATE_MS}; shorter = more, smaller objects)`,
+      parsePositiveInt('--rotate-schedule-interval-ms', 0),
+    )
+    .action(
+      async (opts: {
+        cron?: string;
+        rate?: number;
+        emulate: boolean;
+        batchNow?: boolean;
+        rotateScheduleIntervalMs?: number;
+      }) => {
+        const { profile } = ctx.profile();
+        await runPipeline({
+          profile,
+          logger: ctx.logger,
+          signal: ctx.signal,
+          cron: opts.cron ?? profile.schedule.cron,
+          rate: opts.rate,
+          emulate: opts.emulate,
+          batchNow: Boolean(opts.batchNow),
+          rotateScheduleIntervalMs: opts.rotateScheduleIntervalMs,
+        });
+      },
+    );
 }

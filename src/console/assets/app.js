@@ -216,13 +216,23 @@ function renderVerdict(v) {
   else if (v.state === 'unavailable') p.append(`Reconciliation unavailable: ${v.reason}`);
   else {
     p.append(
-      v.state === 'ok' ? 'Reconciliation: every stage accounts for every record' : 'Reconciliation: MISMATCH',
+      v.state === 'ok'
+        ? 'Reconciliation: every stage accounts for every record'
+        : v.state === 'inflight'
+          ? 'Reconciliation: nothing lost, nothing foreign; some records in flight'
+          : 'Reconciliation: MISMATCH',
       ` (pinpipe verify, ${new Date(v.at).toLocaleTimeString()})`,
     );
     const list = el('ul', {});
     for (const t of v.topics) {
+      const inFlight = t.inFlight ?? [];
+      const text = !t.ok
+        ? t.problems.join('; ')
+        : inFlight.length > 0
+          ? `in flight: ${inFlight.join('; ')}`
+          : 'ok';
       list.append(
-        el('li', { class: t.ok ? 'ok' : 'bad' }, `${t.topic}: ${t.ok ? 'ok' : t.problems.join('; ')}`),
+        el('li', { class: !t.ok ? 'bad' : inFlight.length > 0 ? 'inflight' : 'ok' }, `${t.topic}: ${text}`),
       );
     }
     p.append(list);

@@ -26,9 +26,22 @@ describe('reconcileTopic', () => {
     expect(v.problems.join()).toMatch(/1 acknowledged record\(s\) are missing from Kafka/);
   });
 
-  it('flags records not yet in S3 and says how to fix it', () => {
-    const v = reconcileTopic({ ...good, s3: 90, batch: { ...good.batch!, records: 90, cleanRows: 82 } });
-    expect(v.problems.join()).toMatch(/8 record\(s\) are in Kafka but not in S3: run `pinpipe sink --drain`/);
+  it('counts records not yet in S3 in flight; a mismatch, with how to fix it, when caught up is asked', () => {
+    const counts = { ...good, s3: 90, batch: { ...good.batch!, records: 90, cleanRows: 82 } };
+    const v = reconcileTopic(counts);
+    expect(v).toMatchObject({ ok: true, problems: [] });
+    expect(v.inFlight).toEqual([
+      '8 record(s) in Kafka are not in S3 yet: no sink is running; `pinpipe sink --drain` stores them',
+    ]);
+    expect(reconcileTopic({ ...counts, sinkRunning: true }).inFlight).toEqual([
+      '8 record(s) in Kafka are not in S3 yet: the running sink stores them with its next objects (flush.size or its rotation interval)',
+    ]);
+    const caught = reconcileTopic(counts, { caughtUp: true });
+    expect(caught.ok).toBe(false);
+    expect(caught.inFlight).toEqual([]);
+    expect(caught.problems.join()).toMatch(
+      /8 record\(s\) are in Kafka but not in S3: run `pinpipe sink --drain`/,
+    );
   });
 
   it('flags a clean table that lost rows beyond duplicates and quarantine', () => {
@@ -36,8 +49,15 @@ describe('reconcileTopic', () => {
     expect(v.problems.join()).toMatch(/clean table has 89 row\(s\), expected 90/);
   });
 
-  it('flags a batch that has not run', () => {
-    expect(reconcileTopic({ ...good, batch: null }).ok).toBe(false);
+  it('counts a batch that has not run in flight, a mismatch when caught up is asked', () => {
+    expect(reconcileTopic({ ...good, batch: null })).toMatchObject({
+      ok: true,
+      inFlight: ['the batch has not run yet (`pinpipe batch`, or its schedule)'],
+    });
+    expect(reconcileTopic({ ...good, batch: null }, { caughtUp: true })).toMatchObject({
+      ok: false,
+      problems: ['the batch has not run: run `pinpipe batch`'],
+    });
   });
 
   it('skips the emulator comparison when no emulation was recorded', () => {
@@ -169,8 +189,16 @@ describe('reconcileTopic: who wrote to Kafka', () => {
     });
     expect(v.ok).toBe(true);
     const stale = reconcileTopic({ ...good, s3All: 150 });
-    expect(stale.problems).toEqual([
+    expect(stale).toMatchObject({
+      ok: true,
+      inFlight: ['52 stored record(s) not read by the batch yet (its next run, or `pinpipe batch`)'],
+    });
+    expect(reconcileTopic({ ...good, s3All: 150 }, { caughtUp: true }).problems).toEqual([
       'the batch read 98 record(s) but S3 holds 150: run `pinpipe batch` again',
+    ]);
+    // the batch read more than S3 holds: objects were deleted since
+    expect(reconcileTopic({ ...good, s3All: 90 }).problems).toEqual([
+      'the batch read 98 record(s) but S3 holds 90: objects were deleted since (run `pinpipe batch --full` to rebuild the tables from what S3 holds)',
     ]);
   });
 });
