@@ -620,7 +620,8 @@ export class ConsoleData {
 
   /**
    * The records of a topic whose post index is `ind` (field `index` in pin, `ind` in geo and
-   * user), scanning every partition from its low offset; at most 20, within 10 s (`partial` then).
+   * user), scanning every partition from its low offset; at most 20, within 10 s (`partial` then),
+   * in offset order.
    */
   async findInd(topic: string, ind: number) {
     const key = this.knownTopic(topic);
@@ -643,7 +644,7 @@ export class ConsoleData {
       topic,
       ind,
       field,
-      records: [...records].sort((a, b) => a.partition - b.partition || a.offset - b.offset),
+      records: [...records].sort((a, b) => a.offset - b.offset || a.partition - b.partition),
       scanned,
       total: partitions.reduce((n, p) => n + p.high - p.low, 0),
       partial,

@@ -210,8 +210,8 @@ function checkBatch(c: TopicCounts, problems: string[], pending: Pending[]): voi
     });
   } else if (c.batch.records > inS3) {
     problems.push(
-      `the batch read ${c.batch.records} record(s) but S3 holds ${inS3}: objects were deleted since ` +
-        '(run `pinpipe batch --full` to rebuild the tables from what S3 holds)',
+      `the batch read ${c.batch.records} record(s) but S3 holds ${inS3}: objects were deleted since it ran, ` +
+        'or it read another source; `pinpipe batch --full` rebuilds the tables from what S3 holds',
     );
   }
   const expected = c.batch.records - c.batch.quarantined - c.batch.duplicatePosts;

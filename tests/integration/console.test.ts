@@ -252,7 +252,7 @@ describe('pinpipe console in headless Chromium', { timeout: 90_000 }, () => {
     expect(await found.count()).toBe(1);
     expect(JSON.parse((await found.locator('pre').textContent()) ?? '')).toEqual(values[1]);
     expect(await page.locator('#records-caption').textContent()).toBe(
-      `1 record(s) with ind 501 (${total} of ${total} read)`,
+      `1 record(s) with ind 501, in offset order (${total} of ${total} read)`,
     );
     await page.locator('#find input[name="ind"]').fill('987654');
     await page.locator('#find button[type="submit"]').click();
@@ -261,6 +261,69 @@ describe('pinpipe console in headless Chromium', { timeout: 90_000 }, () => {
       .toBe(`No record with ind 987654 in ${names.user} (${total} of ${total} read).`);
     expect(await page.locator('#records li.record').count()).toBe(0);
     await page.close();
+  });
+
+  it('holds its layout at 800 and 1400 px: no overflow, no arrow off the row, long records wrap, finds in offset order', async () => {
+    const ind = 777;
+    const high = async (partition: number) =>
+      Number((await admin.fetchTopicOffsets(names.geo)).find((p) => p.partition === partition)!.high);
+    const send = async (partition: number, values: object[]) => {
+      const [meta] = await producer.send({
+        topic: names.geo,
+        messages: values.map((v) => ({ value: JSON.stringify(v), partition, timestamp: String(++clock) })),
+      });
+      return Number(meta!.baseOffset) + values.length - 1;
+    };
+    // the post in partition 1 at a lower offset than in partition 0: partition order is not offset order
+    const fillers = Math.max(1, (await high(1)) - (await high(0)) + 3);
+    const o0 = await send(0, [
+      ...Array.from({ length: fillers }, (_, i) => ({ ind: 90_000 + i, note: 'filler' })),
+      { ind, where: 'partition 0', long: 'x'.repeat(700) },
+    ]);
+    const o1 = await send(1, [{ ind, where: 'partition 1' }]);
+    expect(o1).toBeLessThan(o0);
+    await mkdir(SHOTS, { recursive: true });
+    for (const width of [800, 1400]) {
+      const page = await browser.newPage({ viewport: { width, height: 900 } });
+      await page.goto(running.url, { waitUntil: 'load' });
+      await page.locator('li.stage.up[data-stage="kafka"]').waitFor({ timeout: 15_000 });
+      await page.locator(`button.topic[data-topic="${names.geo}"]`).click();
+      await page.locator('#records li.record').first().waitFor({ state: 'visible', timeout: 15_000 });
+      await page.locator('#find input[name="ind"]').fill(String(ind));
+      await page.locator('#find button[type="submit"]').click();
+      const found = page.locator('#records li.record.found');
+      await found.first().waitFor({ state: 'visible', timeout: 15_000 });
+      expect(await found.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-offset'))))).toEqual(
+        [o1, o0],
+      );
+      const layout = (await page.evaluate(`(() => {
+        const stages = [...document.querySelectorAll('ol.stages li.stage')];
+        const view = document.querySelector('#topic-view').getBoundingClientRect();
+        const pre = document.querySelector('#records li.record.found:last-child pre');
+        return {
+          overflow: document.documentElement.scrollWidth - window.innerWidth,
+          rows: new Set(stages.map((li) => li.offsetTop)).size,
+          arrowsOffRow: stages
+            .filter((li, i) => getComputedStyle(li, '::after').content !== 'none' &&
+              (!stages[i + 1] || stages[i + 1].offsetTop !== li.offsetTop))
+            .map((li) => li.dataset.stage),
+          longRecord: { right: pre.getBoundingClientRect().right, panelRight: view.right,
+            scroll: pre.scrollWidth - pre.clientWidth },
+        };
+      })()`)) as {
+        overflow: number;
+        rows: number;
+        arrowsOffRow: string[];
+        longRecord: { right: number; panelRight: number; scroll: number };
+      };
+      expect(layout.overflow, `horizontal overflow at ${width} px`).toBeLessThanOrEqual(0);
+      expect(layout.arrowsOffRow, `arrows off the row at ${width} px`).toEqual([]);
+      if (width === 800) expect(layout.rows).toBeGreaterThan(1);
+      expect(layout.longRecord.right).toBeLessThanOrEqual(layout.longRecord.panelRight);
+      expect(layout.longRecord.scroll).toBe(0);
+      await page.screenshot({ path: path.join(SHOTS, `console-${width}.png`), fullPage: true });
+      await page.close();
+    }
   });
 
   it('shows the quarantined line of a batch run over an object with a bad line', async () => {

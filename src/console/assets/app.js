@@ -102,6 +102,9 @@ function stageFigures(id, f) {
             `latency ${ms(f.proxy.latencyMs.mean)} mean, ${ms(f.proxy.latencyMs.p95)} p95`,
           ]
         : [];
+    case 'gateway':
+      // the gateway forwards every request to the proxy: its requests are the proxy's
+      return f.proxy ? [`${fmt(f.proxy.requests)} requests forwarded`, 'to the REST proxy'] : [];
     case 'kafka':
       return [`${fmt(sum((x) => x.records))} records`];
     case 'sink':
@@ -337,7 +340,10 @@ function render(f) {
     const down = li.querySelector('.down');
     down.replaceChildren();
     if (s.state === 'down')
-      down.append(`down: ${s.reason || 'unreachable'} — start it: `, el('code', {}, s.start || ''));
+      down.append(
+        ...breakable(`down: ${s.reason || 'unreachable'} — start it: `),
+        el('code', {}, s.start || ''),
+      );
     else if (s.state === 'idle' && s.start) down.append('run: ', el('code', {}, s.start));
   }
   const rows = f.topics.map((t) =>
@@ -358,6 +364,7 @@ function render(f) {
     ),
   );
   $('#topics tbody').replaceChildren(...rows);
+  markRowEnds();
   const live = $('#live');
   live.textContent = `live · updated ${new Date(f.at).toLocaleTimeString()}`;
   live.className = 'live on';
@@ -367,6 +374,25 @@ function render(f) {
     frame.hidden = false;
     $('#results-none').hidden = true;
   }
+}
+
+/** Text with line-break opportunities after '/' and before ':' (a URL wraps between its parts). */
+function breakable(text) {
+  const out = [];
+  for (const part of text.split(/(?<=\/)|(?=:\d)/)) {
+    if (out.length) out.push(el('wbr', {}));
+    out.push(part);
+  }
+  return out;
+}
+
+/** Marks the last stage of each row of the wrapped stage row (no arrow from it). */
+function markRowEnds() {
+  const stages = [...document.querySelectorAll('ol.stages li.stage')];
+  stages.forEach((li, i) => {
+    const next = stages[i + 1];
+    li.classList.toggle('row-end', !next || next.offsetTop > li.offsetTop);
+  });
 }
 
 async function showRecords(query) {
@@ -439,9 +465,10 @@ async function findPost(ind) {
     if (topic !== state.topic) return;
     notice('');
     $('#older').hidden = true;
-    $('#records').replaceChildren(...r.records.map((rec) => recordItem(rec, 'record found')));
+    const found = [...r.records].sort((a, b) => a.offset - b.offset || a.partition - b.partition);
+    $('#records').replaceChildren(...found.map((rec) => recordItem(rec, 'record found')));
     caption.textContent = r.records.length
-      ? `${r.records.length} record(s) with ${r.field} ${r.ind} (${fmt(r.scanned)} of ${fmt(r.total)} read)`
+      ? `${r.records.length} record(s) with ${r.field} ${r.ind}, in offset order (${fmt(r.scanned)} of ${fmt(r.total)} read)`
       : `No record with ${r.field} ${r.ind} in ${topic} (${fmt(r.scanned)} of ${fmt(r.total)} read${r.partial ? ', stopped after 10 s' : ''}).`;
   } catch (err) {
     caption.textContent = '';
@@ -526,6 +553,7 @@ function connect() {
 }
 
 function start() {
+  window.addEventListener('resize', markRowEnds);
   $('#jump').addEventListener('submit', (e) => {
     e.preventDefault();
     const form = new FormData(e.target);

@@ -198,7 +198,8 @@ describe('reconcileTopic: who wrote to Kafka', () => {
     ]);
     // the batch read more than S3 holds: objects were deleted since
     expect(reconcileTopic({ ...good, s3All: 90 }).problems).toEqual([
-      'the batch read 98 record(s) but S3 holds 90: objects were deleted since (run `pinpipe batch --full` to rebuild the tables from what S3 holds)',
+      'the batch read 98 record(s) but S3 holds 90: objects were deleted since it ran, or it read another source; ' +
+        '`pinpipe batch --full` rebuilds the tables from what S3 holds',
     ]);
   });
 });
