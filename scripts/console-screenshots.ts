@@ -114,7 +114,7 @@ await runScript(
       await pause(3000);
       await fetch(`${new URL(con.url).origin}/api/verdict`, { headers: { 'x-pinpipe-token': con.token } });
       await pause(1500);
-      await page.locator('#verdict.ok, #verdict.mismatch').waitFor({ timeout: 30_000 });
+      await page.locator('#verdict.ok, #verdict.inflight, #verdict.mismatch').waitFor({ timeout: 30_000 });
       const shot = async (selector: string, file: string, maxHeight = 900) => {
         // from the top of the page, the element's box is in page coordinates
         await page.evaluate('window.scrollTo(0, 0)');

@@ -306,6 +306,8 @@ export function histogramQuantile(samples: PromSample[], name: string, q: number
 
 export interface ProxyFigures {
   requests: number;
+  /** Produce requests (POST /topics/…): what API Gateway forwards, plus any sent to the proxy directly. */
+  produceRequests: number;
   records: number;
   errors: Record<string, number>;
   /** Mean and 95th percentile of the produce routes' latency, in milliseconds. */
@@ -326,6 +328,7 @@ export function proxyFigures(samples: PromSample[]): ProxyFigures {
   const p95 = histogramQuantile(produce, 'pinpipe_proxy_request_duration_seconds', 0.95);
   return {
     requests: sumSamples(samples, 'pinpipe_proxy_requests_total'),
+    produceRequests: sumSamples(produce, 'pinpipe_proxy_requests_total'),
     records: sumSamples(samples, 'pinpipe_proxy_records_total'),
     errors,
     latencyMs: {

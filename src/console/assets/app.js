@@ -103,8 +103,11 @@ function stageFigures(id, f) {
           ]
         : [];
     case 'gateway':
-      // the gateway forwards every request to the proxy: its requests are the proxy's
-      return f.proxy ? [`${fmt(f.proxy.requests)} requests forwarded`, 'to the REST proxy'] : [];
+      // the gateway forwards every produce request to the proxy, which counts them (a
+      // `pinpipe emulate --direct` or a curl to the proxy counts there too)
+      return f.proxy
+        ? [`${fmt(f.proxy.produceRequests)} produce requests`, 'forwarded to the REST proxy']
+        : [];
     case 'kafka':
       return [`${fmt(sum((x) => x.records))} records`];
     case 'sink':

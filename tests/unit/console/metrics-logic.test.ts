@@ -50,7 +50,7 @@ describe('histogramQuantile', () => {
 });
 
 describe('proxyFigures', () => {
-  it("sums a real proxy registry's requests, records and errors, and its produce latency", async () => {
+  it("sums a real proxy registry's requests (and its produce requests), records and errors, and its produce latency", async () => {
     const m = new ProxyMetrics({ inFlight: () => ({ requests: 0, bytes: 0 }), connections: () => 0 });
     m.answered('/topics/{topic}', 200, 0.004);
     m.answered('/topics/{topic}', 200, 0.006);
@@ -60,6 +60,7 @@ describe('proxyFigures', () => {
     m.records.inc({ topic: 'a.geo' }, 3);
     expect(proxyFigures(parsePrometheus(await m.text()))).toEqual({
       requests: 4,
+      produceRequests: 3,
       records: 10,
       errors: { '40401': 1 },
       latencyMs: { mean: 4, p95: 9.25 },
