@@ -84,8 +84,9 @@ export class Verifier {
     try {
       await admin.connect();
       const ackedBefore = acknowledgedBeforeCut(profile, scope);
-      const cutAt = Date.now();
       const watermarks = await kafkaWatermarks(admin, profile);
+      // the cut is no later than now: the proxy's ledger is read at least LEDGER_GRACE_MS after it
+      const cutAt = Date.now();
       const committed = await sinkCommitted(admin, profile);
       // before S3: a batch finishing meanwhile read no more than the S3 listed after it
       const batch = lastBatchSummary(profile, opts.resultsDir);
