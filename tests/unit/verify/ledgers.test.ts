@@ -8,7 +8,13 @@ import type { Profile } from '../../../src/config/schema.ts';
 import type { BatchSummary } from '../../../src/batch/types.ts';
 import type { EmulatorProgress, EmulatorSummary } from '../../../src/emulator/types.ts';
 import { openAckLedger, proxyLedgerPath, readAckLedger } from '../../../src/proxy/ack-ledger.ts';
-import { appendLedger, ledgerPath, ledgerTotals, startLedgerRun } from '../../../src/verify/ledger.ts';
+import {
+  appendLedger,
+  ledgerLive,
+  ledgerPath,
+  ledgerTotals,
+  startLedgerRun,
+} from '../../../src/verify/ledger.ts';
 import { lastBatchSummary, proxyAcks, topicCounts } from '../../../src/verify/collect.ts';
 
 let dir: string;
@@ -75,6 +81,18 @@ describe('the emulator ledger', () => {
       resent: per(0, 0, 0),
     });
     expect(ledgerTotals(profile, 'nope').runs).toBe(0);
+  });
+
+  it('says an emulation is live while its running totals are fresh, not once it finished or went quiet', () => {
+    expect(ledgerLive(profile)).toBe(false);
+    const run = startLedgerRun(profile, 'http://t', { runId: 'r1', flushMs: 0 });
+    run.progress(progress([2, 2, 2]));
+    expect(ledgerLive(profile)).toBe(true);
+    expect(ledgerLive(profile, 'r1')).toBe(true);
+    expect(ledgerLive(profile, 'other')).toBe(false);
+    expect(ledgerLive(profile, undefined, Date.now() + 10_000)).toBe(false); // killed: went quiet
+    run.finish(summary([2, 2, 2]));
+    expect(ledgerLive(profile)).toBe(false);
   });
 
   it('reads lines written before run ids as runs of their own, and skips a torn last line', () => {
