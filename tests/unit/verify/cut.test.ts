@@ -159,6 +159,22 @@ describe('reconcileTopic on a live cut', () => {
     );
   });
 
+  it("counts the emulator's acknowledgements a killed proxy's ledger lost, not as foreign", () => {
+    // the proxy wrote down 97 of the emulator's 100 (killed before its last flush): 3 offsets unknown
+    const after = {
+      ...live,
+      sent: 100,
+      proxy: { acknowledged: 97, failed: 0 },
+      ackedAtCut: 100,
+      unacknowledged: 3,
+      emulatorLive: false,
+    };
+    expect(reconcileTopic(after).problems).toEqual([]);
+    expect(reconcileTopic({ ...after, unacknowledged: 4 }).problems[0]).toMatch(
+      /^1 record\(s\) in Kafka were neither acknowledged nor refused by the proxy/,
+    );
+  });
+
   it('is a mismatch for committed records missing from S3, and for acknowledged records Kafka lacks', () => {
     expect(reconcileTopic({ ...live, s3: 70, committed: { records: 80, stored: 70 } }).problems).toEqual([
       '10 record(s) the sink stored (below its committed offsets) are missing from S3: an object was deleted or ' +
