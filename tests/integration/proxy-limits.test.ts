@@ -89,7 +89,7 @@ describe('REST proxy caps and timeouts (shared broker)', { timeout: 60_000 }, ()
     // Headers only: the body is never sent, yet the answer comes, so it was decided without it.
     const declared = await rawExchange(
       proxy.url,
-      `POST /topics/${topic} HTTP/1.1\r\nHost: x\r\nContent-Type: ${JSON_V2}\r\nContent-Length: 1000\r\n\r\n`,
+      `POST /topics/${topic} HTTP/1.1\r\nHost: ${new URL(proxy.url).host}\r\nContent-Type: ${JSON_V2}\r\nContent-Length: 1000\r\n\r\n`,
     );
     expect(declared.text).toMatch(/^HTTP\/1\.1 429 /);
     expect(declared.text).toMatch(/\r\nRetry-After: 1\r\n/i);
@@ -131,12 +131,15 @@ describe('REST proxy caps and timeouts (shared broker)', { timeout: 60_000 }, ()
 
   it('closes a client that is too slow with its headers (408) or its body, and gives its share back', async () => {
     const proxy = await start({ headersTimeoutMs: 400, requestTimeoutMs: 800 });
-    const headers = await rawExchange(proxy.url, `POST /topics/${topic} HTTP/1.1\r\nHost: x\r\n`);
+    const headers = await rawExchange(
+      proxy.url,
+      `POST /topics/${topic} HTTP/1.1\r\nHost: ${new URL(proxy.url).host}\r\n`,
+    );
     expect(headers.text).toMatch(/^HTTP\/1\.1 408 /);
     expect(headers.tookMs).toBeLessThan(4000);
     const body = await rawExchange(
       proxy.url,
-      `POST /topics/${topic} HTTP/1.1\r\nHost: x\r\nContent-Type: ${JSON_V2}\r\nContent-Length: 100\r\n\r\n{"rec`,
+      `POST /topics/${topic} HTTP/1.1\r\nHost: ${new URL(proxy.url).host}\r\nContent-Type: ${JSON_V2}\r\nContent-Length: 100\r\n\r\n{"rec`,
     );
     expect(body.text).toMatch(/^HTTP\/1\.1 408 /);
     expect(body.tookMs).toBeLessThan(4000);
