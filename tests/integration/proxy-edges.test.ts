@@ -1,5 +1,4 @@
 import http from 'node:http';
-import net from 'node:net';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Profile } from '../../src/config/schema.ts';
@@ -7,7 +6,7 @@ import type { Logger } from '../../src/log.ts';
 import { startProxy, type StartedProxy } from '../../src/proxy/index.ts';
 import { KafkaBackend } from '../../src/proxy/kafka-backend.ts';
 import { testProfile } from '../helpers/profile.ts';
-import { JSON_V2, rawExchange, rawRequest, uniqueTopics } from './proxy-helpers.ts';
+import { idleConnections, JSON_V2, rawExchange, rawRequest, uniqueTopics } from './proxy-helpers.ts';
 
 /**
  * The proxy's edges against the real proxy and broker: a body nested too deep (422, one warning per
@@ -129,15 +128,7 @@ describe('REST proxy edges (shared broker)', { timeout: 60_000 }, () => {
     expect(checks).toHaveBeenCalledTimes(1);
 
     const capped = await start({ maxConnections: 2 });
-    const { hostname, port } = new URL(capped.url);
-    const idle = await Promise.all(
-      [0, 1].map(
-        () =>
-          new Promise<net.Socket>((resolve) => {
-            const s = net.connect(Number(port), hostname, () => resolve(s));
-          }),
-      ),
-    );
+    const idle = await idleConnections(capped.url, 2);
     try {
       const deadline = Date.now() + 5000;
       while (capped.stats().connections < 2 && Date.now() < deadline)

@@ -1,5 +1,4 @@
 import http from 'node:http';
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafka } from '../../src/clients/kafka.ts';
 import { topicNames, type Profile } from '../../src/config/schema.ts';
@@ -8,7 +7,14 @@ import { startProxy, type StartedProxy } from '../../src/proxy/index.ts';
 import { uniqueName } from '../helpers/names.ts';
 import { testProfile } from '../helpers/profile.ts';
 import { emulatorSource } from './emulator-fixture.ts';
-import { JSON_V2, quietLogger, rawExchange, rawRequest, uniqueTopics } from './proxy-helpers.ts';
+import {
+  idleConnections,
+  JSON_V2,
+  quietLogger,
+  rawExchange,
+  rawRequest,
+  uniqueTopics,
+} from './proxy-helpers.ts';
 import { createTopicsReady } from '../../src/clients/kafka-topics.ts';
 
 /**
@@ -105,15 +111,7 @@ describe('REST proxy caps and timeouts (shared broker)', { timeout: 60_000 }, ()
 
   it('answers 429 on a connection over maxConnections and serves again once connections close', async () => {
     const proxy = await start({ maxConnections: 2 });
-    const { hostname, port } = new URL(proxy.url);
-    const idle = await Promise.all(
-      [0, 1].map(
-        () =>
-          new Promise<net.Socket>((resolve) => {
-            const s = net.connect(Number(port), hostname, () => resolve(s));
-          }),
-      ),
-    );
+    const idle = await idleConnections(proxy.url, 2);
     await until(
       () => proxy.stats().connections === 2,
       () => proxy.stats(),

@@ -71,6 +71,28 @@ describe('sandbox services answer real clients', { timeout: 60_000 }, () => {
     expect(execFileSync('ps', ['-o', 'user=', '-p', pid], { encoding: 'utf8' }).trim()).not.toBe('root');
   });
 
+  it('the services inherit an allow-listed environment: no credentials, no PINPIPE_* overrides', () => {
+    const allowed = /^(PATH|HOME|USER|LOGNAME|SHELL|LANG|LANGUAGE|TZ|TMPDIR|LC_\w+)$/;
+    const own =
+      /^(BIND_HOST|GATEWAY_PORT|EDGE_PORT|S3_PERSIST|S3_DATA_DIR|LOG_LEVEL|MINISTACK_HOST|SERVICES)$/;
+    for (const [service, pidFile] of [
+      ['mysql', 'mysql/mysqld.pid'],
+      ['kafka', 'kafka/kafka.pid'],
+      ['s3', 's3/ministack.pid'],
+    ] as const) {
+      const pid = fs.readFileSync(path.join(path.resolve(profile.sandbox.dir), pidFile), 'utf8').trim();
+      const names = fs
+        .readFileSync(`/proc/${pid}/environ`, 'utf8')
+        .split('\0')
+        .filter((e) => e !== '')
+        .map((e) => e.slice(0, e.indexOf('=')));
+      expect(
+        names.filter((n) => !allowed.test(n) && !(service === 's3' && own.test(n))),
+        service,
+      ).toEqual([]);
+    }
+  });
+
   it('Kafka: kafkajs produces and consumes a round trip on a unique topic', async () => {
     const kafka = createKafka(profile);
     const topic = uniqueName('it-sandbox');
