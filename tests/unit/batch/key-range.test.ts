@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseObjectKey } from '../../../src/sink/keys.ts';
 import { FIXTURES, runOnFolder, type FixtureRun } from './helpers.ts';
@@ -45,5 +46,22 @@ describe('object keys out of range', { timeout: 60_000 }, () => {
     runs.push(run);
     expect(run.summary.objects.ignored).toBe(2);
     expect(run.summary.rows).toMatchObject({ pin: 12, geo: 12, user: 12 });
+  });
+
+  it('the Spark engine skips the same keys (stage_object yields no row for them)', () => {
+    const script = [
+      'import sys',
+      'sys.path.insert(0, sys.argv[1])',
+      'import pinpipe_batch_spark as m',
+      'line = b\'{"index": 1}\'',
+      'for p in ("0", "2147483647", "2147483648", "99999999999"):',
+      '    rows = list(m.stage_object("pin", "t.pin", "topics", f"topics/t.pin/partition={p}/t.pin+{p}+0000000000.json", line))',
+      '    print(p, len(rows))',
+    ].join('\n');
+    const r = spawnSync('python3', ['-c', script, path.resolve(import.meta.dirname, '../../../spark')], {
+      encoding: 'utf8',
+    });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim().split('\n')).toEqual(['0 1', '2147483647 1', '2147483648 0', '99999999999 0']);
   });
 });
