@@ -3,11 +3,11 @@
 // running sandbox's MySQL, prints the rows/s, and drops the database. The shared database is untouched.
 import { parseArgs } from 'node:util';
 import { loadProfile } from '../src/config/load.ts';
-import { connectMysql } from '../src/clients/mysql.ts';
+import { connectMysql, quoteId } from '../src/clients/mysql.ts';
 import { seedDatabase } from '../seed/seed.ts';
 import { checksumTables } from '../seed/checksum.ts';
 import { connectForSeed } from '../seed/connection.ts';
-import { uniqueName } from '../tests/helpers/names.ts';
+import { uniqueSchema } from '../tests/helpers/names.ts';
 
 const { values } = parseArgs({
   options: {
@@ -22,7 +22,7 @@ const { values } = parseArgs({
 const rows = Number(values.rows);
 const method = values.method as 'auto' | 'infile' | 'insert';
 const profile = structuredClone(loadProfile('local').profile);
-profile.mysql.database = uniqueName('bench_seed').replace(/-/g, '_');
+profile.mysql.database = uniqueSchema('bench_seed');
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 try {
@@ -66,6 +66,6 @@ try {
   }
 } finally {
   const admin = await connectMysql(profile, { database: undefined });
-  await admin.query(`DROP DATABASE IF EXISTS \`${profile.mysql.database}\``);
+  await admin.query(`DROP DATABASE IF EXISTS ${quoteId(profile.mysql.database)}`);
   await admin.end();
 }

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Connection as CoreConnection } from 'mysql2';
 import type { Connection } from 'mysql2/promise';
 import { PinpipeError, describeError } from '../src/errors.ts';
-import { TABLE_NAMES, quoteId, schema, type TableName } from './schema.ts';
+import { quoteId } from '../src/clients/mysql.ts';
+import { TABLE_NAMES, schema, type TableName } from './schema.ts';
 
 /**
  * Content checksum of the three source tables: SHA-256 over every row in key order, each row

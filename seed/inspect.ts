@@ -1,5 +1,6 @@
 import type { Connection } from 'mysql2/promise';
-import { TABLE_NAMES, quoteId, schema, type TableName } from './schema.ts';
+import { quoteId } from '../src/clients/mysql.ts';
+import { TABLE_NAMES, schema, type TableName } from './schema.ts';
 
 /**
  * What the database holds now: for each source table, whether it exists, whether its shape matches

@@ -1,6 +1,7 @@
 import type { Connection } from 'mysql2/promise';
 import { rowsOf, type Row } from './generator.ts';
-import { TABLE_NAMES, createTableSql, quoteId, schema, type TableName } from './schema.ts';
+import { quoteId } from '../src/clients/mysql.ts';
+import { TABLE_NAMES, createTableSql, schema, type TableName } from './schema.ts';
 import { tsvStream, type Sink } from './tsv.ts';
 import { workerTsvStream } from './worker-tsv.ts';
 

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { quoteId, quoteString } from '../src/clients/mysql.ts';
 
 /**
  * The source tables as declared in seed/schema.sql (the one place that holds their DDL). This module
@@ -64,12 +65,4 @@ export function createTableSql(table: TableName, as: string, comment: string): s
   const def = schema()[table];
   const renamed = def.ddl.replace(/^CREATE TABLE `[a-z_]+`/i, `CREATE TABLE ${quoteId(as)}`);
   return `${renamed} COMMENT=${quoteString(comment)}`;
-}
-
-export function quoteId(name: string): string {
-  return `\`${name.replace(/`/g, '``')}\``;
-}
-
-function quoteString(s: string): string {
-  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 }

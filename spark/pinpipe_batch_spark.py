@@ -365,6 +365,10 @@ def object_lines(data):
         yield i, text
 
 
+MAX_PARTITION = 2_147_483_647
+MAX_OFFSET = 2**53 - 1
+
+
 def sink_key_pattern(topic):
     """Matches the tail `<topic>/partition=<p>/<topic>+<p>+<offset10>.json` of a path."""
     t = re.escape(topic)
@@ -389,6 +393,8 @@ def stage_object(kind, topic, topics_dir, path, data):
         return
     key = key_of(topics_dir, m.group(1))
     partition, start = int(m.group(2)), int(m.group(4))
+    if partition > MAX_PARTITION or start > MAX_OFFSET:
+        return  # not a sink key (src/sink/keys.ts): a partition over int32, an offset past 2^53
     width = len(COLUMNS[kind])
     for line_no, text in object_lines(data):
         reason, values = type_line(kind, text)

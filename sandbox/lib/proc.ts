@@ -119,6 +119,35 @@ export function runningPid(
   return runningProcess(pidFile, needle, opts)?.pid;
 }
 
+/**
+ * The variables a service inherits from us: where programs, home and the temp folder are, the user
+ * and the locale. Nothing else (AWS_*, PINPIPE_* overrides, tokens and passwords stay behind): a
+ * service gets what it needs on top of these, from its own module.
+ */
+const SERVICE_ENV_NAMES = new Set([
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'SHELL',
+  'LANG',
+  'LANGUAGE',
+  'TZ',
+  'TMPDIR',
+]);
+
+/** The allow-listed part of `base` (see SERVICE_ENV_NAMES, plus LC_*), with `extra` on top. */
+export function serviceEnv(
+  extra: Record<string, string> = {},
+  base: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(base)) {
+    if (v !== undefined && (SERVICE_ENV_NAMES.has(k) || k.startsWith('LC_'))) env[k] = v;
+  }
+  return { ...env, ...extra };
+}
+
 export interface SpawnOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
@@ -135,7 +164,7 @@ export function spawnService(cmd: string, args: string[], opts: SpawnOptions): n
   const fd = fs.openSync(opts.logFile, 'a');
   const child = spawn(cmd, args, {
     cwd: opts.cwd,
-    env: opts.env ?? process.env,
+    env: opts.env ?? serviceEnv(),
     detached: true,
     stdio: ['ignore', fd, fd],
   });

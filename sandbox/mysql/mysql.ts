@@ -4,7 +4,15 @@ import mysql from 'mysql2/promise';
 import type { Profile } from '../../src/config/schema.ts';
 import { requireTool, which } from '../lib/tools.ts';
 import { defineService, type SandboxService } from '../lib/service.ts';
-import { initialiseDataDir, mysqlPaths, resourcesSql, rootSql, serverArgs } from './setup.ts';
+import {
+  initialiseDataDir,
+  mysqlPaths,
+  ownServerFolders,
+  resourcesSql,
+  rootSql,
+  serverAccount,
+  serverArgs,
+} from './setup.ts';
 
 /**
  * A private MariaDB (or MySQL) server: its own datadir, socket and port under .sandbox/mysql,
@@ -34,9 +42,12 @@ export function mysqlService(profile: Profile, say: (msg: string) => void): Sand
           which('mysqld') ??
           requireTool('mariadbd', 'The sandbox MySQL', { deb: 'mariadb-server', brew: 'mariadb' }, say, true);
       },
+      // Not as root where avoidable (serverAccount); its folders handed to the account it runs as.
       launch() {
-        initialiseDataDir(server!, dataDir, say);
-        return { cmd: server!, args: serverArgs(paths, port) };
+        const account = serverAccount(dir, say);
+        initialiseDataDir(server!, paths, account, say);
+        ownServerFolders(paths, account);
+        return { cmd: server!, args: serverArgs(paths, port, account) };
       },
       // The server is up when root answers over the socket; the application user is created afterwards
       // (ensureResources), and health() then checks that user's own credentials.

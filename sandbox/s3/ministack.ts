@@ -7,6 +7,7 @@ import type { Profile } from '../../src/config/schema.ts';
 import { PinpipeError } from '../../src/errors.ts';
 import { requireTool } from '../lib/tools.ts';
 import { defineService, portOf, type SandboxService } from '../lib/service.ts';
+import { serviceEnv } from '../lib/proc.ts';
 
 /** Pinned MiniStack release from PyPI (see docs/decisions.md: why MiniStack, not LocalStack or moto). */
 export const MINISTACK_VERSION = '1.5.33';
@@ -94,8 +95,7 @@ export function s3Service(profile: Profile, say: (msg: string) => void, cacheDir
           cmd: bin!,
           args: [],
           cwd: dir,
-          env: {
-            ...process.env,
+          env: serviceEnv({
             BIND_HOST: '127.0.0.1',
             GATEWAY_PORT: String(port),
             EDGE_PORT: String(port),
@@ -104,7 +104,7 @@ export function s3Service(profile: Profile, say: (msg: string) => void, cacheDir
             LOG_LEVEL: 'WARNING',
             MINISTACK_HOST: '127.0.0.1',
             SERVICES: 's3,apigateway,sts,iam',
-          },
+          }),
         };
       },
       async ensureResources() {

@@ -21,8 +21,23 @@ export const TABLES_QUERY =
   'where database_name = current_database() order by table_name';
 
 /**
+ * The connection `pinpipe sql` opens: the file read-only, no file, network or other-database access
+ * (`enable_external_access`: COPY … TO, read_text/read_csv on paths, ATTACH, httpfs), and the
+ * configuration locked once the time zone is set (`lock_configuration`: SET and PRAGMA that change
+ * settings fail), so a query reads the batch's tables and nothing else.
+ */
+export const QUERY_DB_OPTIONS = {
+  access_mode: 'READ_ONLY',
+  enable_external_access: 'false',
+} as const;
+
+/** DuckDB's refusals of what QUERY_DB_OPTIONS forbids (file access, ATTACH, a locked setting). */
+const REFUSED = /Permission Error|configuration has been locked|disabled through configuration/i;
+
+/**
  * Runs one SQL statement on the batch's DuckDB file opened read-only (a running batch writes a new
- * file and renames it into place, so reading never blocks it and never changes it).
+ * file and renames it into place, so reading never blocks it and never changes it). Statements that
+ * reach outside the tables are refused with BATCH_SQL_REFUSED.
  */
 export async function queryBatchDatabase(file: string, sql: string): Promise<QueryResult> {
   if (!fs.existsSync(file)) {
@@ -33,7 +48,7 @@ export async function queryBatchDatabase(file: string, sql: string): Promise<Que
   }
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(file, { access_mode: 'READ_ONLY' });
+    instance = await DuckDBInstance.create(file, { ...QUERY_DB_OPTIONS });
   } catch (err) {
     throw new PinpipeError('BATCH_FAILED', `Cannot open the DuckDB file ${file}: ${describeError(err)}.`, {
       cause: err,
@@ -42,12 +57,19 @@ export async function queryBatchDatabase(file: string, sql: string): Promise<Que
   const conn = await instance.connect();
   try {
     await conn.run("SET TimeZone = 'UTC'");
+    await conn.run('SET lock_configuration = true');
     const reader = await conn.runAndReadAll(sql);
     return {
       columns: reader.columnNames(),
       rows: reader.getRowObjectsJS().map((r) => toJsonValue(r) as Record<string, unknown>),
     };
   } catch (err) {
+    if (REFUSED.test(describeError(err)))
+      throw new PinpipeError(
+        'BATCH_SQL_REFUSED',
+        `pinpipe sql reads the batch's tables only: files, other databases and settings are out of its reach (${describeError(err)}). Query the tables listed by \`pinpipe sql\`.`,
+        { cause: err },
+      );
     throw new PinpipeError(
       'BATCH_SQL_FAILED',
       `The query failed in DuckDB: ${describeError(err)} (the database is read-only; the tables are listed by \`pinpipe sql\` without a query).`,

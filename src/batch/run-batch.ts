@@ -169,7 +169,7 @@ async function listAndFetch(
   for (const o of objects) summary.objects.perTopic[o.kind]++;
   if (listing.ignored.length > 0) {
     logger.warn(
-      `batch: ${listing.ignored.length} object(s) under the topics are not sink objects and were skipped, e.g. ${listing.ignored.slice(0, 3).join(', ')}`,
+      `batch: ${listing.ignored.length} object(s) under the topics are not sink objects (another name, or a partition over 2147483647 or an offset past 2^53) and were skipped, e.g. ${listing.ignored.slice(0, 3).join(', ')}`,
     );
   }
   logger.info(

@@ -5,6 +5,31 @@ import { PinpipeError, describeError } from '../errors.ts';
 
 export type MysqlPool = mysql.Pool;
 
+/**
+ * The one way an identifier or a string literal reaches MySQL/MariaDB SQL text (the sandbox's set-up,
+ * the seed, the tests): values go through placeholders where the statement allows them; names and the
+ * DDL/DCL that cannot take a placeholder use these. Written for the default sql_mode (backslash escapes on).
+ */
+export function quoteId(name: string): string {
+  return `\`${name.replace(/`/g, '``')}\``;
+}
+
+export function quoteString(s: string): string {
+  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+}
+
+/** A database name in GRANT … ON <db>.*, where `_` and `%` are wildcards: escaped, matching this name alone. */
+export function quoteGrantDatabase(name: string): string {
+  return quoteId(escapeGrantPattern(name));
+}
+
+/** GRANT … ON <pattern>.* for every database whose name starts with `prefix`. */
+export function quoteGrantPrefix(prefix: string): string {
+  return quoteId(`${escapeGrantPattern(prefix)}%`);
+}
+
+const escapeGrantPattern = (name: string) => name.replace(/[\\_%]/g, (c) => `\\${c}`);
+
 export function mysqlOptions(
   profile: Profile,
   overrides: Partial<mysql.PoolOptions> = {},

@@ -45,6 +45,21 @@ export function checkProfile(p: Profile): { errors: string[]; warnings: string[]
       );
     }
   }
+  // Profile strings that become file and folder names (status/sink-<groupId>.json; the batch's
+  // cache <workDir>/cache/<bucket>/<topicsDir>/…): no way out of their folder.
+  if (/[/\\\0]|\.\./.test(p.sink.groupId)) {
+    errors.push('sink.groupId: it becomes a file name (status/sink-<groupId>.json): no "/", "\\" or "..".');
+  }
+  const dirs = p.s3.topicsDir.split('/');
+  if (
+    /[\\\0]/.test(p.s3.topicsDir) ||
+    p.s3.topicsDir.startsWith('/') ||
+    dirs.some((d) => d === '..' || d === '.')
+  ) {
+    errors.push(
+      's3.topicsDir: it becomes folder and file names in the batch\'s cache: relative, "/" between names, no "\\", "." or ".." (e.g. topics or data/topics).',
+    );
+  }
   if (p.sink.rotateScheduleIntervalMs > 0 && p.sink.rotateScheduleIntervalMs < 100) {
     warnings.push('sink.rotateScheduleIntervalMs under 100 ms writes very small objects.');
   }

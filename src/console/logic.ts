@@ -2,6 +2,7 @@
  * The console's pure parts: access checks, request parsing, offset windows, lag and the stage
  * list. No I/O here, so every rule is unit-tested without services.
  */
+import { secretEquals } from '../secret-equals.ts';
 
 /** An HTTP answer the server writes as JSON: `{ error: { code, message } }` for non-2xx. */
 export class HttpProblem extends Error {
@@ -42,7 +43,7 @@ export function checkAccess(
     return new HttpProblem(403, 'FORBIDDEN', `Requests from ${origin} are refused.`);
   }
   const given = new URL(req.url, 'http://x').searchParams.get('token') ?? header('x-pinpipe-token');
-  if (given !== token) {
+  if (!secretEquals(token, given)) {
     return new HttpProblem(
       403,
       'FORBIDDEN',

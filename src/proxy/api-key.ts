@@ -1,9 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { secretEquals } from '../secret-equals.ts';
 
-/** Compares an API key in constant time (hashing first makes the lengths equal). */
-export function apiKeyMatches(expected: string, got: string | undefined): boolean {
-  if (got === undefined) return false;
-  const a = createHash('sha256').update(expected).digest();
-  const b = createHash('sha256').update(got).digest();
-  return timingSafeEqual(a, b);
-}
+/** Compares an API key in constant time (src/secret-equals.ts). */
+export const apiKeyMatches = (expected: string, got: string | undefined): boolean =>
+  secretEquals(expected, got);

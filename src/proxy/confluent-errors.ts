@@ -5,6 +5,7 @@
 export const ConfluentCodes = {
   BAD_REQUEST: 400,
   UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   PAYLOAD_TOO_LARGE: 413,
@@ -13,7 +14,7 @@ export const ConfluentCodes = {
   TOO_MANY_REQUESTS: 429,
   TOPIC_NOT_FOUND: 40401,
   PARTITION_NOT_FOUND: 40402,
-  /** Conversion of JSON to the embedded format failed (e.g. bad base64 in the binary format). */
+  /** Conversion of JSON to the embedded format failed (bad base64 in the binary format, a body nested too deep). */
   JSON_CONVERSION: 42203,
   /** The payload is not a valid produce request (records missing or empty, a record without value). */
   INVALID_PAYLOAD: 42206,
@@ -39,12 +40,14 @@ export class ProxyHttpError extends Error {
   readonly detail: string | undefined;
   /** Seconds for a Retry-After header (429 and 503). */
   readonly retryAfter: number | undefined;
+  /** Logged as a warning once per burst of its kind (this key), not once per request. */
+  readonly warnOncePerBurst: string | undefined;
 
   constructor(
     status: number,
     errorCode: number,
     message: string,
-    opts: { detail?: string; retryAfter?: number } = {},
+    opts: { detail?: string; retryAfter?: number; warnOncePerBurst?: string } = {},
   ) {
     super(message);
     this.name = 'ProxyHttpError';
@@ -52,6 +55,7 @@ export class ProxyHttpError extends Error {
     this.errorCode = errorCode;
     this.detail = opts.detail;
     this.retryAfter = opts.retryAfter;
+    this.warnOncePerBurst = opts.warnOncePerBurst;
   }
 
   body(requestId?: string): ConfluentErrorBody {
@@ -72,6 +76,12 @@ export const httpErrors = {
       401,
       ConfluentCodes.UNAUTHORIZED,
       'Unauthorized: send the proxy API key in the X-API-Key header.',
+    ),
+  forbiddenHost: (host: string | undefined) =>
+    new ProxyHttpError(
+      403,
+      ConfluentCodes.FORBIDDEN,
+      `Host ${host === undefined ? '(none)' : `"${host}"`} is not this proxy: a proxy bound to a loopback address answers only to 127.0.0.1, localhost or [::1] with its port.`,
     ),
   notFound: (path: string) =>
     new ProxyHttpError(404, ConfluentCodes.NOT_FOUND, `HTTP 404 Not Found: no route for ${path}`),
@@ -105,6 +115,13 @@ export const httpErrors = {
     new ProxyHttpError(422, ConfluentCodes.INVALID_PAYLOAD, `Payload error. ${detail}`),
   conversion: (detail: string) =>
     new ProxyHttpError(422, ConfluentCodes.JSON_CONVERSION, `Conversion of JSON to Object failed: ${detail}`),
+  tooDeep: (maxDepth: number) =>
+    new ProxyHttpError(
+      422,
+      ConfluentCodes.JSON_CONVERSION,
+      `Conversion of JSON to Object failed: the body nests objects and arrays deeper than ${maxDepth} levels; send flat records.`,
+      { warnOncePerBurst: 'nesting', detail: `a body nested deeper than ${maxDepth} levels` },
+    ),
   tooManyRequests: (cap: 'connections' | 'requests' | 'bytes', retryAfter: number) =>
     new ProxyHttpError(
       429,

@@ -18,18 +18,37 @@ export interface DispatchDeps {
   produce: (req: IncomingMessage, res: ServerResponse, topic: string, partition?: string) => Promise<void>;
   knownPartitions: (topic: string) => Promise<PartitionMetadata[]>;
   retryAfter: number;
+  /** False for a Host header the proxy does not serve (host-check.ts). */
+  hostServed: (host: string | undefined) => boolean;
+  /** How long one Kafka health check answers /health (default 1 s). */
+  healthCacheMs?: number;
+  now?: () => number;
 }
 
+type Health = Awaited<ReturnType<KafkaBackend['health']>>;
+
 /**
- * Answers one routed request: /health and /metrics first (no API key), then the key and the
+ * Answers one routed request: the Host first, then /health (under the connection cap, one Kafka
+ * check per second whatever the request rate) and /metrics (no API key), then the key and the
  * connection cap, then the v2 routes with their allowed methods.
  */
 export function dispatcher(d: DispatchDeps) {
+  const now = d.now ?? Date.now;
+  const healthCacheMs = d.healthCacheMs ?? 1_000;
+  let health: { at: number; answer: Promise<Health> } | undefined;
+  const cachedHealth = (): Promise<Health> => {
+    if (health === undefined || now() - health.at >= healthCacheMs)
+      health = { at: now(), answer: d.backend.health() };
+    return health.answer;
+  };
   return async (req: IncomingMessage, res: ServerResponse, r: Route | undefined): Promise<void> => {
     const method = req.method ?? 'GET';
+    const host = header(req, 'host');
+    if (!d.hostServed(host)) throw httpErrors.forbiddenHost(host);
     if (!r) throw httpErrors.notFound(new URL(req.url ?? '/', 'http://proxy.invalid').pathname);
     if (r.name === 'health') {
-      const h = await d.backend.health();
+      if (d.overCap(req)) throw httpErrors.tooManyRequests('connections', d.retryAfter);
+      const h = await cachedHealth();
       if (h.ok) return sendJson(req, res, 200, { status: 'UP' });
       throw httpErrors.kafka(true, `health check: ${h.detail}`, d.retryAfter);
     }

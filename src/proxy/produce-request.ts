@@ -51,15 +51,42 @@ function encode(format: EmbeddedFormat, field: string, i: number, v: unknown): B
   return format === 'json' ? Buffer.from(JSON.stringify(v)) : decodeBase64(field, i, v);
 }
 
+/**
+ * How deep a produce body may nest objects and arrays: `{"records":[{"value":{…}}]}` is 3 levels
+ * around a record's value, so a value may nest 61 more. Deeper bodies are refused before JSON.parse:
+ * 10 KB of `[` would otherwise overflow the stack where a value is stringified again.
+ */
+export const MAX_BODY_DEPTH = 64;
+
+/** True when `text` (JSON or not) opens more than `max` objects/arrays at once, strings skipped. */
+export function nestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
 /** Parses and validates a produce body; `partitionFromPath` is set for POST /topics/{t}/partitions/{p}. */
 export function parseProduceBody(
   raw: Buffer | string,
   format: EmbeddedFormat,
   partitionFromPath?: number,
 ): ProduceRecord[] {
+  const text = typeof raw === 'string' ? raw : raw.toString('utf8');
+  if (nestsDeeperThan(text, MAX_BODY_DEPTH)) throw httpErrors.tooDeep(MAX_BODY_DEPTH);
   let body: unknown;
   try {
-    body = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
+    body = JSON.parse(text);
   } catch (err) {
     throw httpErrors.malformedJson((err as Error).message);
   }

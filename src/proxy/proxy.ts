@@ -14,6 +14,8 @@ import { produceHandler } from './produce-handler.ts';
 import { RequestTracker, drainServer } from './drain.ts';
 import { dispatcher } from './dispatch.ts';
 import { createProxyServer, requestHandler, type RequestCounts } from './server.ts';
+import { BurstLog } from './burst-log.ts';
+import { hostServed, isLoopbackHost, servedHosts } from './host-check.ts';
 
 /**
  * `pinpipe proxy`: the produce side of Confluent's REST Proxy v2 on node:http, plus GET /health and
@@ -96,7 +98,10 @@ export async function startProxy(opts: StartProxyOptions): Promise<StartedProxy>
   });
   const counts: RequestCounts = { requests: 0, tooMany: 0 };
   const tracker = new RequestTracker();
+  /** The Host names served, known once the port is bound (port 0 picks one). */
+  const served: { hosts?: Set<string> } = {};
   const handle = dispatcher({
+    hostServed: (h) => hostServed(served.hosts, h),
     backend,
     metrics,
     apiKey,
@@ -105,9 +110,11 @@ export async function startProxy(opts: StartProxyOptions): Promise<StartedProxy>
     knownPartitions,
     retryAfter,
   });
-  onRequest.fn = requestHandler({ handle, metrics, tracker, logger, retryAfter, counts });
+  const burst = new BurstLog(logger);
+  onRequest.fn = requestHandler({ handle, metrics, tracker, logger, burst, retryAfter, counts });
 
   const port = await listen(srv.server, host, opts.port ?? profile.proxy.port);
+  served.hosts = servedHosts(host, port, profile.proxy.url);
   ledger.acks = openAckLedger(proxyLedgerPath(profile));
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   logger.info(
@@ -164,9 +171,7 @@ function resolveApiKey(opts: StartProxyOptions, host: string, logger: Logger): s
   return apiKey;
 }
 
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
-}
+export const isLoopback = isLoopbackHost;
 
 function listen(server: http.Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {

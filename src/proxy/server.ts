@@ -6,6 +6,7 @@ import { describeError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { httpErrors, ProxyHttpError } from './confluent-errors.ts';
 import type { RequestTracker } from './drain.ts';
+import type { BurstLog } from './burst-log.ts';
 import { sendJson } from './http-io.ts';
 import type { ProxyMetrics } from './metrics.ts';
 import { KNOWN_DOWN } from './produce-handler.ts';
@@ -24,6 +25,8 @@ export interface RequestHandlerDeps {
   metrics: ProxyMetrics;
   tracker: RequestTracker;
   logger: Logger;
+  /** Where refusals a client can repeat at will are logged, once per burst. */
+  burst: BurstLog;
   retryAfter: number;
   counts: RequestCounts;
 }
@@ -54,7 +57,8 @@ export function requestHandler(d: RequestHandlerDeps) {
         const e = err instanceof ProxyHttpError ? err : httpErrors.internal(describeError(err));
         errorCode = e.errorCode;
         const line = `request ${requestId}: ${req.method} ${req.url} → ${e.status} ${e.detail ?? e.message}`;
-        if (e.status >= 500 && e.detail !== KNOWN_DOWN) d.logger.warn(line);
+        if (e.warnOncePerBurst) d.burst.warn(e.warnOncePerBurst, line);
+        else if (e.status >= 500 && e.detail !== KNOWN_DOWN) d.logger.warn(line);
         else d.logger.debug(line);
         if (e.status === 429) d.counts.tooMany++;
         if (e.status === 429 || e.status === 503)

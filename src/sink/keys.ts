@@ -59,10 +59,14 @@ export interface ParsedObjectKey {
   startOffset: number;
 }
 
+/** The largest partition number Kafka has (an int32). */
+export const MAX_PARTITION = 2_147_483_647;
+
 const OBJECT_NAME = /(?:^|\/)([A-Za-z0-9._-]+)\/partition=(\d+)\/([A-Za-z0-9._-]+)\+(\d+)\+(\d+)\.json$/;
 
 /**
- * Reads topic, partition and start offset back from a key; undefined for keys not in the layout.
+ * Reads topic, partition and start offset back from a key; undefined for keys not in the layout,
+ * and for a partition or offset out of range (over int32, past 2^53).
  * Readers use it with the line number to give every record its offset (docs/sink.md).
  */
 export function parseObjectKey(key: string): ParsedObjectKey | undefined {
@@ -71,6 +75,8 @@ export function parseObjectKey(key: string): ParsedObjectKey | undefined {
   const [, dirTopic, dirPartition, topic, partition, start] = m;
   if (dirTopic !== topic || dirPartition !== partition) return undefined;
   const startOffset = Number(start);
-  if (!Number.isSafeInteger(startOffset)) return undefined;
-  return { topic: topic!, partition: Number(partition), startOffset };
+  const partitionId = Number(partition);
+  // Kafka's partitions are int32; offsets past 2^53 cannot be held exactly: such a key is not ours.
+  if (!Number.isSafeInteger(startOffset) || partitionId > MAX_PARTITION) return undefined;
+  return { topic: topic!, partition: partitionId, startOffset };
 }

@@ -15,9 +15,31 @@ export function shippedProfile(name = 'local', vars: Record<string, string> = {}
   return loadProfile(name, emptyEnv(vars)).profile;
 }
 
-/** The local sandbox profile (from an empty environment), with optional field overrides for one test. */
+/**
+ * Where the running sandbox listens, when the shell names it (a worktree's private ports): the only
+ * PINPIPE_* variables testProfile takes from the shell.
+ */
+const SANDBOX_LOCATION_VARS = [
+  'PINPIPE_MYSQL__PORT',
+  'PINPIPE_KAFKA__BROKERS',
+  'PINPIPE_SANDBOX__KAFKA_CONTROLLER_PORT',
+  'PINPIPE_SANDBOX__KAFKA_SASL_PORT',
+  'PINPIPE_AWS__ENDPOINT',
+  'PINPIPE_PROXY__PORT',
+  'PINPIPE_PROXY__URL',
+];
+
+/**
+ * The local sandbox profile (from an empty environment but the sandbox's location), with optional
+ * field overrides for one test.
+ */
 export function testProfile(patch: (p: Profile) => Profile = (p) => p): Profile {
-  return patch(structuredClone(shippedProfile('local')));
+  const location: Record<string, string> = {};
+  for (const name of SANDBOX_LOCATION_VARS) {
+    const value = process.env[name];
+    if (value) location[name] = value;
+  }
+  return patch(structuredClone(shippedProfile('local', location)));
 }
 
 /**

@@ -216,6 +216,48 @@ describe('Airflow DAG pinpipe_batch_daily (real Airflow 3.1)', { timeout: 240_00
     );
   });
 
+  it('a trigger conf cannot reach a shell: a command or free-form arguments in it change nothing, a bad profile is refused', async () => {
+    const marker = path.join(work, uniqueName('injected'));
+    // what an older DAG ran in bash: the command and the extra arguments unquoted, the folder per run
+    const injecting = {
+      pinpipe_command: `touch ${q(marker)}; true`,
+      pinpipe_extra_args: `; touch ${q(marker)}`,
+      pinpipe_out_dir: path.join(work, 'elsewhere'),
+    };
+    const r = await af.airflow(
+      ['dags', 'test', AIRFLOW_DAG_ID, '2026-03-06', '--conf', JSON.stringify(injecting)],
+      {
+        AIRFLOW_VAR_PINPIPE_RETRIES: '0',
+      },
+    );
+    const out = r.stdout + r.stderr;
+    expect(r.code, out.slice(-4000)).toBe(0);
+    expect(fs.existsSync(marker)).toBe(false);
+    // the legitimate run happened, into the deployment's folder, not the conf's
+    expect(readJson(path.join(work, 'results', '2026-03-06', 'summary.json'))).toMatchObject({
+      runDate: '2026-03-06',
+    });
+    expect(fs.existsSync(path.join(work, 'elsewhere'))).toBe(false);
+
+    // a per-run setting that is not a profile name is refused before anything runs
+    const bad = await af.airflow(
+      [
+        'dags',
+        'test',
+        AIRFLOW_DAG_ID,
+        '2026-03-07',
+        '--conf',
+        JSON.stringify({ pinpipe_profile: `local; touch ${marker}` }),
+      ],
+      { AIRFLOW_VAR_PINPIPE_RETRIES: '0' },
+    );
+    const badOut = bad.stdout + bad.stderr;
+    expect(bad.code).not.toBe(0);
+    expect(badOut).toContain('pinpipe_profile must be a profile name');
+    expect(fs.existsSync(marker)).toBe(false);
+    expect(fs.existsSync(path.join(work, 'results', '2026-03-07'))).toBe(false);
+  });
+
   it('with the services unreachable the task fails with the batch message, and Airflow retries it', async () => {
     const r = await af.airflow(['dags', 'test', AIRFLOW_DAG_ID, '2026-03-05'], {
       // A profile override, not a stopped sandbox: the shared services stay up for everyone else.

@@ -1,7 +1,7 @@
 import mysql from 'mysql2/promise';
-import { mysqlOptions } from '../../src/clients/mysql.ts';
+import { mysqlOptions, quoteId } from '../../src/clients/mysql.ts';
 import type { Profile } from '../../src/config/schema.ts';
-import { uniqueName } from '../helpers/names.ts';
+import { uniqueSchema } from '../helpers/names.ts';
 
 /**
  * The source the emulator tests read: the shared, seeded `pinterest_data` when it holds rows,
@@ -14,22 +14,22 @@ export async function emulatorSource(
 ): Promise<{ profile: Profile; rows: number; fixture: boolean; [Symbol.asyncDispose](): Promise<void> }> {
   const shared = await sharedRows(profile);
   if (shared > 0) return { profile, rows: shared, fixture: false, [Symbol.asyncDispose]: async () => {} };
-  const database = uniqueName('emu_src').replace(/-/g, '_');
+  const database = uniqueSchema('emu_src');
   const conn = await mysql.createConnection({
     ...mysqlOptions(profile),
     database: undefined,
     multipleStatements: true,
   } as mysql.ConnectionOptions);
   try {
-    await conn.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    await conn.query(`CREATE DATABASE ${quoteId(database)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
     try {
-      await conn.query(`USE \`${database}\`; ${SCHEMA}`);
+      await conn.query(`USE ${quoteId(database)}; ${SCHEMA}`);
       const inds = Array.from({ length: rows }, (_, i) => i + 1);
       await conn.query('INSERT INTO pinterest_data VALUES ?', [inds.map(pinRow)]);
       await conn.query('INSERT INTO geolocation_data VALUES ?', [inds.map(geoRow)]);
       await conn.query('INSERT INTO user_data VALUES ?', [inds.map(userRow)]);
     } catch (err) {
-      await conn.query(`DROP DATABASE IF EXISTS \`${database}\``);
+      await conn.query(`DROP DATABASE IF EXISTS ${quoteId(database)}`);
       throw err;
     }
   } finally {
@@ -45,7 +45,7 @@ export async function emulatorSource(
         ...mysqlOptions(profile),
         database: undefined,
       } as mysql.ConnectionOptions);
-      await c.query(`DROP DATABASE IF EXISTS \`${database}\``);
+      await c.query(`DROP DATABASE IF EXISTS ${quoteId(database)}`);
       await c.end();
     },
   };

@@ -164,5 +164,19 @@ export function rawExchange(url: string, head: string, ms = 8000): Promise<{ tex
   });
 }
 
+/** Opens `n` idle TCP connections to the server at `url` (to fill a connection cap); destroy them after. */
+export function idleConnections(url: string, n: number): Promise<net.Socket[]> {
+  const { hostname, port } = new URL(url);
+  return Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<net.Socket>((resolve) => {
+          const s = net.connect(Number(port), hostname, () => resolve(s));
+        }),
+    ),
+  );
+}
+
 export const JSON_V2 = 'application/vnd.kafka.json.v2+json';
 export const BINARY_V2 = 'application/vnd.kafka.binary.v2+json';

@@ -92,7 +92,7 @@ describe('REST proxy with Kafka stopped and restarted (private broker)', { timeo
     // Kafka is known to be down: a 900 KB request is answered 503 before its body is read (never sent here).
     const early = await rawExchange(
       proxy.url,
-      `POST /topics/${TOPIC} HTTP/1.1\r\nHost: x\r\nContent-Type: ${JSON_V2}\r\nContent-Length: 900000\r\n\r\n`,
+      `POST /topics/${TOPIC} HTTP/1.1\r\nHost: ${new URL(proxy.url).host}\r\nContent-Type: ${JSON_V2}\r\nContent-Length: 900000\r\n\r\n`,
     );
     expect(early.text).toMatch(/^HTTP\/1\.1 503 /);
     expect(early.text).toMatch(/\r\nRetry-After: 1\r\n/i);

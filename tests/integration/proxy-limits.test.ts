@@ -1,5 +1,4 @@
 import http from 'node:http';
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafka } from '../../src/clients/kafka.ts';
 import { topicNames, type Profile } from '../../src/config/schema.ts';
@@ -8,7 +7,14 @@ import { startProxy, type StartedProxy } from '../../src/proxy/index.ts';
 import { uniqueName } from '../helpers/names.ts';
 import { testProfile } from '../helpers/profile.ts';
 import { emulatorSource } from './emulator-fixture.ts';
-import { JSON_V2, quietLogger, rawExchange, rawRequest, uniqueTopics } from './proxy-helpers.ts';
+import {
+  idleConnections,
+  JSON_V2,
+  quietLogger,
+  rawExchange,
+  rawRequest,
+  uniqueTopics,
+} from './proxy-helpers.ts';
 import { createTopicsReady } from '../../src/clients/kafka-topics.ts';
 
 /**
@@ -89,7 +95,7 @@ describe('REST proxy caps and timeouts (shared broker)', { timeout: 60_000 }, ()
     // Headers only: the body is never sent, yet the answer comes, so it was decided without it.
     const declared = await rawExchange(
       proxy.url,
-      `POST /topics/${topic} HTTP/1.1\r\nHost: x\r\nContent-Type: ${JSON_V2}\r\nContent-Length: 1000\r\n\r\n`,
+      `POST /topics/${topic} HTTP/1.1\r\nHost: ${new URL(proxy.url).host}\r\nContent-Type: ${JSON_V2}\r\nContent-Length: 1000\r\n\r\n`,
     );
     expect(declared.text).toMatch(/^HTTP\/1\.1 429 /);
     expect(declared.text).toMatch(/\r\nRetry-After: 1\r\n/i);
@@ -105,15 +111,7 @@ describe('REST proxy caps and timeouts (shared broker)', { timeout: 60_000 }, ()
 
   it('answers 429 on a connection over maxConnections and serves again once connections close', async () => {
     const proxy = await start({ maxConnections: 2 });
-    const { hostname, port } = new URL(proxy.url);
-    const idle = await Promise.all(
-      [0, 1].map(
-        () =>
-          new Promise<net.Socket>((resolve) => {
-            const s = net.connect(Number(port), hostname, () => resolve(s));
-          }),
-      ),
-    );
+    const idle = await idleConnections(proxy.url, 2);
     await until(
       () => proxy.stats().connections === 2,
       () => proxy.stats(),
@@ -131,12 +129,15 @@ describe('REST proxy caps and timeouts (shared broker)', { timeout: 60_000 }, ()
 
   it('closes a client that is too slow with its headers (408) or its body, and gives its share back', async () => {
     const proxy = await start({ headersTimeoutMs: 400, requestTimeoutMs: 800 });
-    const headers = await rawExchange(proxy.url, `POST /topics/${topic} HTTP/1.1\r\nHost: x\r\n`);
+    const headers = await rawExchange(
+      proxy.url,
+      `POST /topics/${topic} HTTP/1.1\r\nHost: ${new URL(proxy.url).host}\r\n`,
+    );
     expect(headers.text).toMatch(/^HTTP\/1\.1 408 /);
     expect(headers.tookMs).toBeLessThan(4000);
     const body = await rawExchange(
       proxy.url,
-      `POST /topics/${topic} HTTP/1.1\r\nHost: x\r\nContent-Type: ${JSON_V2}\r\nContent-Length: 100\r\n\r\n{"rec`,
+      `POST /topics/${topic} HTTP/1.1\r\nHost: ${new URL(proxy.url).host}\r\nContent-Type: ${JSON_V2}\r\nContent-Length: 100\r\n\r\n{"rec`,
     );
     expect(body.text).toMatch(/^HTTP\/1\.1 408 /);
     expect(body.tookMs).toBeLessThan(4000);

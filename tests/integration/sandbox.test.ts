@@ -1,5 +1,10 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import type mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CreateDeploymentCommand,
@@ -22,6 +27,8 @@ import { createApiGateway, createKafka, createS3, connectMysql, invokeUrl } from
 import { testProfile } from '../helpers/profile.ts';
 import { uniqueName } from '../helpers/names.ts';
 import { createTopicsReady } from '../../src/clients/kafka-topics.ts';
+import { quoteString } from '../../src/clients/mysql.ts';
+import { mysqlPaths, serverAccount } from '../../sandbox/mysql/setup.ts';
 
 // Real clients against the real sandbox services.
 const profile = testProfile();
@@ -34,6 +41,61 @@ describe('sandbox services answer real clients', { timeout: 60_000 }, () => {
       expect(rows).toEqual([{ db: profile.mysql.database, answer: 42 }]);
     } finally {
       await conn.end();
+    }
+  });
+
+  it('MySQL: the app user holds rights on its own database and the test schemas only; no file access; the server is not root', async () => {
+    const conn = await connectMysql(profile);
+    try {
+      // no FILE privilege: LOAD_FILE reads nothing, INTO OUTFILE is refused
+      expect((await conn.query('SELECT LOAD_FILE(?) AS f', ['/etc/hostname']))[0]).toEqual([{ f: null }]);
+      const out = path.join('/tmp', `${uniqueName('pinpipe-outfile')}.txt`);
+      await expect(conn.query(`SELECT 1 INTO OUTFILE ${quoteString(out)}`)).rejects.toThrow(
+        /Access denied; you need \(at least one of\) the FILE privilege/,
+      );
+      expect(fs.existsSync(out)).toBe(false);
+      // no global grant: *.* is USAGE alone; a database outside the allowed names cannot be created
+      const [grants] = await conn.query<mysql.RowDataPacket[]>('SHOW GRANTS');
+      const onAll = grants.map((g) => Object.values(g)[0] as string).filter((g) => / ON \*\.\* /.test(g));
+      expect(onAll).toHaveLength(1);
+      expect(onAll[0]).toMatch(/^GRANT USAGE ON \*\.\* TO /);
+      await expect(conn.query(`CREATE DATABASE ${uniqueName('other').replace(/-/g, '_')}`)).rejects.toThrow(
+        /Access denied for user/,
+      );
+      // the server's own file folder is inside the sandbox folder
+      const [[priv]] = await conn.query<mysql.RowDataPacket[]>('SELECT @@secure_file_priv AS p');
+      expect(priv!.p).toBe(`${path.join(path.resolve(mysqlPaths(profile).dir), 'files')}/`);
+    } finally {
+      await conn.end();
+    }
+    const pid = fs.readFileSync(path.join(mysqlPaths(profile).dir, 'mysqld.pid'), 'utf8').trim();
+    // the account serverAccount chose: the invoking user, or the mysql account for root (root itself
+    // only where that account cannot reach the sandbox folder, said in the log)
+    const runsAs = execFileSync('ps', ['-o', 'user=', '-p', pid], { encoding: 'utf8' }).trim();
+    expect(runsAs).toBe(serverAccount(mysqlPaths(profile).dir)?.name ?? os.userInfo().username);
+    if (process.getuid?.() !== 0 || serverAccount(mysqlPaths(profile).dir)?.name === 'mysql')
+      expect(runsAs).not.toBe('root');
+  });
+
+  it('the services inherit an allow-listed environment: no credentials, no PINPIPE_* overrides', () => {
+    const allowed = /^(PATH|HOME|USER|LOGNAME|SHELL|LANG|LANGUAGE|TZ|TMPDIR|LC_\w+)$/;
+    const own =
+      /^(BIND_HOST|GATEWAY_PORT|EDGE_PORT|S3_PERSIST|S3_DATA_DIR|LOG_LEVEL|MINISTACK_HOST|SERVICES)$/;
+    for (const [service, pidFile] of [
+      ['mysql', 'mysql/mysqld.pid'],
+      ['kafka', 'kafka/kafka.pid'],
+      ['s3', 's3/ministack.pid'],
+    ] as const) {
+      const pid = fs.readFileSync(path.join(path.resolve(profile.sandbox.dir), pidFile), 'utf8').trim();
+      const names = fs
+        .readFileSync(`/proc/${pid}/environ`, 'utf8')
+        .split('\0')
+        .filter((e) => e !== '')
+        .map((e) => e.slice(0, e.indexOf('=')));
+      expect(
+        names.filter((n) => !allowed.test(n) && !(service === 's3' && own.test(n))),
+        service,
+      ).toEqual([]);
     }
   });
 

@@ -1,18 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connection } from 'mysql2/promise';
-import { connectMysql } from '../../src/clients/mysql.ts';
+import { connectMysql, quoteId } from '../../src/clients/mysql.ts';
 import type { Profile } from '../../src/config/schema.ts';
 import { isPinpipeError } from '../../src/errors.ts';
 import { checksumTables, connectForSeed, rowsOf, seedDatabase, seedIfEmpty } from '../../seed/index.ts';
-import { uniqueName } from '../helpers/names.ts';
+import { uniqueSchema } from '../helpers/names.ts';
 import { freePort } from '../helpers/ports.ts';
 import { testProfile } from '../helpers/profile.ts';
 import { runCli } from '../helpers/run.ts';
 
 // Each describe works in its own database (never the shared `pinterest_data`) and drops it.
-function uniqueDb(prefix: string): string {
-  return uniqueName(prefix).replace(/-/g, '_');
-}
+const uniqueDb = uniqueSchema;
 
 function profileFor(database: string): Profile {
   return testProfile((p) => ({ ...p, mysql: { ...p.mysql, database } }));
@@ -20,7 +18,7 @@ function profileFor(database: string): Profile {
 
 async function dropDb(profile: Profile): Promise<void> {
   const admin = await connectMysql(profile, { database: undefined });
-  await admin.query(`DROP DATABASE IF EXISTS \`${profile.mysql.database}\``);
+  await admin.query(`DROP DATABASE IF EXISTS ${quoteId(profile.mysql.database)}`);
   await admin.end();
 }
 

@@ -20,8 +20,9 @@ export function register(program: Command, ctx: CommandContext): void {
         '  pinpipe sql                                         # tables and row counts\n' +
         '  pinpipe sql "select * from pin_clean limit 3"\n' +
         '  pinpipe sql --json "select * from median_followers_by_age_group"\n' +
-        '\nThe file is opened read-only: statements that write fail (exit 1). Exit 1 also when no batch has\n' +
-        'run yet (run `pinpipe batch` first) or the query is not valid SQL.\n',
+        '\nThe file is opened read-only: statements that write fail (exit 1). Files (COPY … TO, read_text),\n' +
+        'other databases (ATTACH) and settings (SET) are out of reach: refused with BATCH_SQL_REFUSED (exit 1).\n' +
+        'Exit 1 also when no batch has run yet (run `pinpipe batch` first) or the query is not valid SQL.\n',
     )
     .action(async (query: string | undefined, flags: { db?: string; json?: boolean }) => {
       const file = flags.db ? path.resolve(flags.db) : batchDatabasePath(ctx.profile().profile);

@@ -57,6 +57,29 @@ describe('queryBatchDatabase', () => {
   });
 });
 
+describe('queryBatchDatabase reads the clean tables only', () => {
+  const refused = async (sql: string) => {
+    const err = await queryBatchDatabase(run.summary.duckdbPath, sql).catch((e: unknown) => e);
+    expect(isPinpipeError(err) && err.code, sql).toBe('BATCH_SQL_REFUSED');
+    return (err as Error).message;
+  };
+
+  it('refuses COPY … TO, read_text, ATTACH and SET with BATCH_SQL_REFUSED; ordinary queries are unchanged', async () => {
+    const target = path.join(run.dir, `copy-${process.pid}.csv`);
+    expect(await refused(`copy (select 1 as x) to '${target}'`)).toMatch(
+      /^pinpipe sql reads the batch's tables only: files, other databases and settings are out of its reach \(.+\)\. Query the tables listed by `pinpipe sql`\.$/,
+    );
+    expect(fs.existsSync(target)).toBe(false);
+    await refused("select * from read_text('/etc/hostname')");
+    await refused(`attach '${path.join(run.dir, 'other.duckdb')}' as other`);
+    await refused('set enable_external_access = true');
+    await refused('set threads = 1');
+    expect(
+      (await queryBatchDatabase(run.summary.duckdbPath, 'select count(*) as n from user_clean')).rows,
+    ).toEqual([{ n: 12 }]);
+  });
+});
+
 describe('pinpipe sql', { timeout: 30_000 }, () => {
   it('prints a table, or JSON; exit 1 with the reason on bad SQL', async () => {
     const table = await runCli(['sql', 'select ind, category from pin_clean order by ind limit 2'], {

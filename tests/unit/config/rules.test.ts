@@ -94,3 +94,41 @@ describe('profile rules', () => {
     );
   });
 });
+
+describe('profile strings that become file and folder names', () => {
+  it('sink.groupId and s3.topicsDir with ".." or a path separator are refused, naming the field', () => {
+    const bad: Array<[string, (p: Profile) => void, RegExp]> = [
+      ['group ..', (p) => void (p.sink.groupId = '../../etc/cron.d/x'), /^sink\.groupId: /],
+      ['group /', (p) => void (p.sink.groupId = 'a/b'), /^sink\.groupId: /],
+      ['group \\', (p) => void (p.sink.groupId = 'a\\b'), /^sink\.groupId: /],
+      ['topicsDir ..', (p) => void (p.s3.topicsDir = '../outside'), /^s3\.topicsDir: /],
+      ['topicsDir inner ..', (p) => void (p.s3.topicsDir = 'topics/../../x'), /^s3\.topicsDir: /],
+      ['topicsDir absolute', (p) => void (p.s3.topicsDir = '/etc'), /^s3\.topicsDir: /],
+      ['topicsDir \\', (p) => void (p.s3.topicsDir = 'a\\..\\b'), /^s3\.topicsDir: /],
+    ];
+    for (const [what, patch, message] of bad) {
+      const { errors } = checkProfile(local(patch));
+      expect(errors, what).toHaveLength(1);
+      expect(errors[0], what).toMatch(message);
+      expect(errors[0], what).toContain('file name');
+    }
+    // what the sink and the connector use stays valid
+    for (const patch of [
+      (p: Profile) => void (p.sink.groupId = 'connect-0e7ae8feb921.sink_v2'),
+      (p: Profile) => void (p.s3.topicsDir = 'data/topics'),
+      (p: Profile) => void (p.s3.topicsDir = 'topics'),
+    ])
+      expect(checkProfile(local(patch)).errors).toEqual([]);
+  });
+
+  it('loading such a profile fails with CONFIG_INVALID (exit 2) before anything runs', () => {
+    let err: unknown;
+    try {
+      loadProfile('local', emptyEnv({ PINPIPE_SINK__GROUP_ID: '../x' }));
+    } catch (e) {
+      err = e;
+    }
+    expect((err as { code?: string }).code).toBe('CONFIG_INVALID');
+    expect((err as Error).message).toContain('sink.groupId: ');
+  });
+});
