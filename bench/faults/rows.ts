@@ -13,9 +13,11 @@ import { setTimeout as sleepFor } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
 import { request } from 'undici';
 import { isAlive } from '../../sandbox/lib/proc.ts';
-import { createKafka } from '../../src/clients/index.ts';
+import { DeleteRestApiCommand } from '@aws-sdk/client-api-gateway';
+import { createApiGateway, createKafka } from '../../src/clients/index.ts';
 import { topicNames, type Profile } from '../../src/config/index.ts';
 import { CONTENT_TYPE } from '../../src/emulator/records.ts';
+import { provisionGateway } from '../../src/provision/index.ts';
 import { peakRssSampler, treeStats } from '../proc-tree.ts';
 import { crashSinkArgs } from '../sink-crash.ts';
 import { account, accountCounts, formatSeconds, type RowResult } from './accounting.ts';
@@ -144,6 +146,11 @@ function waitDead(pid: number, signal: AbortSignal): Promise<number | null> {
 interface EmulateRowOptions {
   /** With a sink consuming the three topics while the fault happens. */
   sink: boolean;
+  /**
+   * Through the sandbox's API Gateway (MiniStack), as `pinpipe emulate` sends by default: a REST API
+   * of the row's own whose integration forwards to the witness. Otherwise straight to the witness.
+   */
+  gateway?: boolean;
   /** emulate flags besides --url, --json, --summary-file. */
   emulate: string[];
   emulateDeadlineMs: number;
@@ -159,7 +166,33 @@ interface EmulateRowOptions {
   }): Promise<{ recoverMs: number | null; recoverText?: string }>;
 }
 
-/** emulate (through the witness) → proxy → Kafka [→ sink → S3], with one fault injected. */
+/**
+ * A REST API of the row's own on the sandbox's API Gateway whose integration forwards to `target`;
+ * returns the environment that makes `pinpipe emulate` find it by name (its default, gateway path).
+ */
+async function rowGateway(
+  env: Record<string, string>,
+  target: string,
+): Promise<{ env: Record<string, string>; url: string; remove(): Promise<void> }> {
+  const gwEnv = { ...env, PINPIPE_API_GATEWAY__REST_API_NAME: `${env.PINPIPE_PIPELINE_ID}-gw` };
+  const base = profileOf(gwEnv);
+  const profile = { ...base, proxy: { ...base.proxy, url: target } };
+  const { restApiId, invokeUrl } = await provisionGateway(profile, () => undefined);
+  return {
+    env: gwEnv,
+    url: invokeUrl,
+    async remove() {
+      const client = createApiGateway(profile);
+      await client.send(new DeleteRestApiCommand({ restApiId })).catch(() => undefined);
+      client.destroy();
+    },
+  };
+}
+
+/**
+ * emulate (straight, or through API Gateway) → witness → proxy → Kafka [→ sink → S3], with one fault
+ * injected.
+ */
 async function emulateRow(ctx: RowContext, name: string, o: EmulateRowOptions) {
   const notes: string[] = [];
   const problems: string[] = [];
@@ -181,13 +214,15 @@ async function emulateRow(ctx: RowContext, name: string, o: EmulateRowOptions) {
   let proxy = await startProxy(ctx.children, env);
   if (proxy.readyMs === null) throw new Error('the proxy did not become healthy within 45 s');
   const witness = await startWitness(proxy.url);
+  const gateway = o.gateway ? await rowGateway(env, witness.url) : null;
+  if (gateway) notes.push(`sent through API Gateway ${gateway.url}`);
   const summaryFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pinpipe-faults-')), 'emulate.json');
   const emTail: string[] = [];
   const t0 = Date.now();
   const emulator = ctx.children.pinpipe(
     'emulate',
-    ['--url', witness.url, ...o.emulate, '--json', '--summary-file', summaryFile],
-    env,
+    [...(gateway ? [] : ['--url', witness.url]), ...o.emulate, '--json', '--summary-file', summaryFile],
+    gateway?.env ?? env,
     (l) => !l.startsWith('{') && keepTail(emTail, l, 4),
   );
   try {
@@ -241,6 +276,7 @@ async function emulateRow(ctx: RowContext, name: string, o: EmulateRowOptions) {
       notes,
     };
   } finally {
+    await gateway?.remove();
     await witness.close();
     fs.rmSync(path.dirname(summaryFile), { recursive: true, force: true });
   }
@@ -254,6 +290,44 @@ async function recoverThroughProxy(ctx: RowContext, url: string, topic: string, 
     : { recoverMs: Date.now() - since };
 }
 
+/** Kafka SIGKILLed, left down 3 s and restarted; recovery through the proxy. */
+function killKafka(ctx: RowContext): EmulateRowOptions['inject'] {
+  return async ({ proxyUrl, probeTopic, notes }) => {
+    const pid = ctx.sbx.pid('kafka');
+    ctx.sbx.signal('kafka', 'SIGKILL');
+    await waitDead(pid, ctx.signal);
+    await sleepFor(3000, undefined, { signal: ctx.signal });
+    const t = Date.now();
+    await ctx.sbx.service('kafka').start();
+    const restart = Date.now() - t;
+    notes.push(`Kafka down 3 s, then its restart took ${formatSeconds(restart)}`);
+    const r = await recoverThroughProxy(ctx, proxyUrl, probeTopic, Date.now());
+    return r.recoverMs === null
+      ? r
+      : {
+          ...r,
+          recoverText: `${formatSeconds(r.recoverMs)} (+ ${formatSeconds(restart)} Kafka restart)`,
+        };
+  };
+}
+
+/** Kafka paused 30 s (SIGSTOP, then SIGCONT); recovery through the proxy. */
+function pauseKafka(ctx: RowContext): EmulateRowOptions['inject'] {
+  return async ({ proxyUrl, probeTopic }) => {
+    ctx.sbx.signal('kafka', 'SIGSTOP');
+    await sleepFor(30_000, undefined, { signal: ctx.signal });
+    ctx.sbx.signal('kafka', 'SIGCONT');
+    return recoverThroughProxy(ctx, proxyUrl, probeTopic, Date.now());
+  };
+}
+
+/** The emulate flags of the Kafka rows (800 posts at 50/s, batches of 10), with the row's seed. */
+const kafkaEmulate = (seed: number) => [
+  ...'--count 800 --rate 50 --batch 10 --concurrency 4'.split(' '),
+  '--seed',
+  String(seed),
+];
+
 const kafkaKill: RowSpec = {
   name: 'kafka-kill',
   fault: 'Kafka SIGKILLed and restarted during emulate + sink',
@@ -261,25 +335,9 @@ const kafkaKill: RowSpec = {
   run: (ctx) =>
     emulateRow(ctx, 'kafka-kill', {
       sink: true,
-      emulate: ['--count', '800', '--rate', '50', '--batch', '10', '--concurrency', '4', '--seed', '11'],
+      emulate: kafkaEmulate(11),
       emulateDeadlineMs: 90_000,
-      async inject({ proxyUrl, probeTopic, notes }) {
-        const pid = ctx.sbx.pid('kafka');
-        ctx.sbx.signal('kafka', 'SIGKILL');
-        await waitDead(pid, ctx.signal);
-        await sleepFor(3000, undefined, { signal: ctx.signal });
-        const t = Date.now();
-        await ctx.sbx.service('kafka').start();
-        const restart = Date.now() - t;
-        notes.push(`Kafka down 3 s, then its restart took ${formatSeconds(restart)}`);
-        const r = await recoverThroughProxy(ctx, proxyUrl, probeTopic, Date.now());
-        return r.recoverMs === null
-          ? r
-          : {
-              ...r,
-              recoverText: `${formatSeconds(r.recoverMs)} (+ ${formatSeconds(restart)} Kafka restart)`,
-            };
-      },
+      inject: killKafka(ctx),
     }),
 };
 
@@ -290,14 +348,37 @@ const kafkaPause: RowSpec = {
   run: (ctx) =>
     emulateRow(ctx, 'kafka-pause', {
       sink: true,
-      emulate: ['--count', '800', '--rate', '50', '--batch', '10', '--concurrency', '4', '--seed', '12'],
+      emulate: kafkaEmulate(12),
       emulateDeadlineMs: 110_000,
-      async inject({ proxyUrl, probeTopic }) {
-        ctx.sbx.signal('kafka', 'SIGSTOP');
-        await sleepFor(30_000, undefined, { signal: ctx.signal });
-        ctx.sbx.signal('kafka', 'SIGCONT');
-        return recoverThroughProxy(ctx, proxyUrl, probeTopic, Date.now());
-      },
+      inject: pauseKafka(ctx),
+    }),
+};
+
+const kafkaKillGateway: RowSpec = {
+  name: 'kafka-kill-gw',
+  fault: 'Kafka SIGKILLed and restarted during emulate + sink, through API Gateway',
+  budgetMs: 180_000,
+  run: (ctx) =>
+    emulateRow(ctx, 'kafka-kill-gw', {
+      sink: true,
+      gateway: true,
+      emulate: kafkaEmulate(15),
+      emulateDeadlineMs: 90_000,
+      inject: killKafka(ctx),
+    }),
+};
+
+const kafkaPauseGateway: RowSpec = {
+  name: 'kafka-pause-gw',
+  fault: 'Kafka paused 30 s (SIGSTOP/SIGCONT) during emulate + sink, through API Gateway',
+  budgetMs: 180_000,
+  run: (ctx) =>
+    emulateRow(ctx, 'kafka-pause-gw', {
+      sink: true,
+      gateway: true,
+      emulate: kafkaEmulate(16),
+      emulateDeadlineMs: 110_000,
+      inject: pauseKafka(ctx),
     }),
 };
 
@@ -660,6 +741,8 @@ const overload: RowSpec = {
 export const ROWS: readonly RowSpec[] = [
   kafkaKill,
   kafkaPause,
+  kafkaKillGateway,
+  kafkaPauseGateway,
   s3Pause,
   s3Silent,
   mysqlKill,
