@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.ts';
-import { parsePositiveInt } from '../context.ts';
+import { parsePort } from '../context.ts';
 import { CONSOLE_HOST, DEFAULT_CONSOLE_PORT, startConsole } from '../../console/server.ts';
 
 /** Opens a URL in the desktop's browser when there is one (xdg-open / open); never fails the command. */
@@ -26,7 +26,7 @@ export function register(program: Command, ctx: CommandContext): void {
     .option(
       '--port <port>',
       `port on ${CONSOLE_HOST}, 0 for any free port (default: ${DEFAULT_CONSOLE_PORT})`,
-      parsePositiveInt('--port', 0),
+      parsePort('--port'),
     )
     .option('--open', "open the page in the desktop's browser")
     .addHelpText(
