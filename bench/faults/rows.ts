@@ -620,7 +620,14 @@ function bigPost(
   i: number,
   pad: Buffer,
   timeoutMs: number,
-): Promise<{ status: number | null; ms: number; error?: 'timeout' | 'reset'; body?: string }> {
+): Promise<{
+  status: number | null;
+  ms: number;
+  error?: 'timeout' | 'reset';
+  body?: string;
+  /** The code of an error the client's request raised (EPIPE, ECONNRESET…), even after an answer. */
+  clientError?: string;
+}> {
   const head = Buffer.from(`{"records":[{"value":{"i":${i},"pad":"`);
   const tail = Buffer.from('"}}]}');
   const t0 = Date.now();
@@ -648,13 +655,14 @@ function bigPost(
       timedOut = true;
       req.destroy(new Error('timeout'));
     });
-    req.on('error', () =>
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      const clientError = timedOut ? undefined : (err.code ?? err.message);
       resolve(
         status !== null
-          ? { status, ms: Date.now() - t0 }
-          : { status: null, ms: Date.now() - t0, error: timedOut ? 'timeout' : 'reset' },
-      ),
-    );
+          ? { status, ms: Date.now() - t0, ...(clientError ? { clientError } : {}) }
+          : { status: null, ms: Date.now() - t0, error: timedOut ? 'timeout' : 'reset', clientError },
+      );
+    });
     req.write(head);
     req.write(pad);
     req.end(tail);
@@ -704,12 +712,19 @@ const overload: RowSpec = {
     const timedOut = answers.filter((a) => a.error === 'timeout').length;
     const reset = answers.filter((a) => a.error === 'reset').length;
     const late = answers.filter((a) => a.status !== null && a.ms > 15_000).length;
+    // a client whose upload failed under it (EPIPE, ECONNRESET) although an answer was decided for it
+    const broken = new Map<string, number>();
+    for (const a of answers)
+      if (a.clientError && a.error !== 'timeout')
+        broken.set(a.clientError, (broken.get(a.clientError) ?? 0) + 1);
+    const brokenText = [...broken].map(([code, k]) => `${code}×${k}`).join(', ');
     const grew = peak - idle;
     notes.push(
       `proxy RSS idle ${(idle / MB).toFixed(0)} MB, peak ${(peak / MB).toFixed(0)} MB (+${(grew / MB).toFixed(0)} MB)`,
       `answers ${statusText(statuses) || 'none'}` +
         (reset > 0 ? `, ${reset} connection(s) reset without an answer` : '') +
         (timedOut > 0 ? `, ${timedOut} without an answer after 30 s` : '') +
+        `, client errors: ${brokenText || 'none'}` +
         `, slowest ${formatSeconds(slowest)}`,
     );
     // an answer other than 200/429/503 is shown with its body, so it can be looked up in the proxy's log
@@ -719,6 +734,7 @@ const overload: RowSpec = {
     if (late > 0) problems.push(`${late} request(s) answered only after 15 s`);
     if (timedOut > 0) problems.push(`${timedOut} request(s) never answered (gave up at 30 s)`);
     if (reset > 0) problems.push(`${reset} request(s) reset without an answer`);
+    if (broken.size > 0) problems.push(`clients saw ${brokenText} while uploading`);
     if (served === null) problems.push('did not serve again within 60 s of SIGCONT');
     else if (served > 5000)
       problems.push(`served again only ${formatSeconds(served)} after SIGCONT (target ≤ 5 s)`);
