@@ -117,3 +117,5 @@ function discardRestOfBody(req: IncomingMessage): void {
   });
   req.resume();
 }
+
+export { httpErrors };
