@@ -154,6 +154,8 @@ interface EmulateRowOptions {
   /** emulate flags besides --url, --json, --summary-file. */
   emulate: string[];
   emulateDeadlineMs: number;
+  /** The emulator must end with exit 0: every record acknowledged, the fault ridden out. */
+  emulateSucceeds?: boolean;
   /** Runs once records flow; returns the recovery figure and what it saw. */
   inject(f: {
     proxyUrl: string;
@@ -260,6 +262,8 @@ async function emulateRow(ctx: RowContext, name: string, o: EmulateRowOptions) {
           : ' (no summary)'),
     );
     if (em.hung) problems.push(`emulate hung (killed at ${formatSeconds(em.ms)})`);
+    else if (o.emulateSucceeds && em.code !== 0)
+      problems.push(`emulate exited ${em.code ?? em.signal}, not 0: ${emTail.at(-1) ?? ''}`);
     notes.push(`answers relayed: ${statusText(witness.statuses)}`);
     if (o.sink) await stopAndDrain(ctx, env, args, members, notes, problems);
     const back = await readBack(profile, topics, o.sink ? prefix : null);
@@ -335,6 +339,7 @@ const kafkaKill: RowSpec = {
   run: (ctx) =>
     emulateRow(ctx, 'kafka-kill', {
       sink: true,
+      emulateSucceeds: true,
       emulate: kafkaEmulate(11),
       emulateDeadlineMs: 90_000,
       inject: killKafka(ctx),
@@ -348,6 +353,7 @@ const kafkaPause: RowSpec = {
   run: (ctx) =>
     emulateRow(ctx, 'kafka-pause', {
       sink: true,
+      emulateSucceeds: true,
       emulate: kafkaEmulate(12),
       emulateDeadlineMs: 110_000,
       inject: pauseKafka(ctx),
@@ -361,6 +367,7 @@ const kafkaKillGateway: RowSpec = {
   run: (ctx) =>
     emulateRow(ctx, 'kafka-kill-gw', {
       sink: true,
+      emulateSucceeds: true,
       gateway: true,
       emulate: kafkaEmulate(15),
       emulateDeadlineMs: 90_000,
@@ -375,6 +382,7 @@ const kafkaPauseGateway: RowSpec = {
   run: (ctx) =>
     emulateRow(ctx, 'kafka-pause-gw', {
       sink: true,
+      emulateSucceeds: true,
       gateway: true,
       emulate: kafkaEmulate(16),
       emulateDeadlineMs: 110_000,
