@@ -44,9 +44,14 @@ export const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * Parses a whole-number option from `min` up to `max`, or fails with a USAGE error naming the flag
- * (exit 2), so that no value reaches a listen() or a timer that would throw or misbehave.
+ * (exit 2), so that no value reaches a listen() or a timer that would throw or misbehave. A flag
+ * named `--…-ms` is a timer's delay: its default `max` is MAX_TIMER_MS.
  */
-export function parsePositiveInt(flag: string, min = 1, max = Number.MAX_SAFE_INTEGER) {
+export function parsePositiveInt(
+  flag: string,
+  min = 1,
+  max = flag.endsWith('-ms') ? MAX_TIMER_MS : Number.MAX_SAFE_INTEGER,
+) {
   return (value: string): number => {
     if (!/^-?\d+$/.test(value.trim())) {
       throw new PinpipeError('USAGE', `${flag} must be a whole number (got "${value}").`);
