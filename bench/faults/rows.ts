@@ -13,9 +13,11 @@ import { setTimeout as sleepFor } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
 import { request } from 'undici';
 import { isAlive } from '../../sandbox/lib/proc.ts';
-import { createKafka } from '../../src/clients/index.ts';
+import { DeleteRestApiCommand } from '@aws-sdk/client-api-gateway';
+import { createApiGateway, createKafka } from '../../src/clients/index.ts';
 import { topicNames, type Profile } from '../../src/config/index.ts';
 import { CONTENT_TYPE } from '../../src/emulator/records.ts';
+import { provisionGateway } from '../../src/provision/index.ts';
 import { peakRssSampler, treeStats } from '../proc-tree.ts';
 import { crashSinkArgs } from '../sink-crash.ts';
 import { account, accountCounts, formatSeconds, type RowResult } from './accounting.ts';
@@ -144,9 +146,16 @@ function waitDead(pid: number, signal: AbortSignal): Promise<number | null> {
 interface EmulateRowOptions {
   /** With a sink consuming the three topics while the fault happens. */
   sink: boolean;
+  /**
+   * Through the sandbox's API Gateway (MiniStack), as `pinpipe emulate` sends by default: a REST API
+   * of the row's own whose integration forwards to the witness. Otherwise straight to the witness.
+   */
+  gateway?: boolean;
   /** emulate flags besides --url, --json, --summary-file. */
   emulate: string[];
   emulateDeadlineMs: number;
+  /** The emulator must end with exit 0: every record acknowledged, the fault ridden out. */
+  emulateSucceeds?: boolean;
   /** Runs once records flow; returns the recovery figure and what it saw. */
   inject(f: {
     proxyUrl: string;
@@ -159,7 +168,33 @@ interface EmulateRowOptions {
   }): Promise<{ recoverMs: number | null; recoverText?: string }>;
 }
 
-/** emulate (through the witness) → proxy → Kafka [→ sink → S3], with one fault injected. */
+/**
+ * A REST API of the row's own on the sandbox's API Gateway whose integration forwards to `target`;
+ * returns the environment that makes `pinpipe emulate` find it by name (its default, gateway path).
+ */
+async function rowGateway(
+  env: Record<string, string>,
+  target: string,
+): Promise<{ env: Record<string, string>; url: string; remove(): Promise<void> }> {
+  const gwEnv = { ...env, PINPIPE_API_GATEWAY__REST_API_NAME: `${env.PINPIPE_PIPELINE_ID}-gw` };
+  const base = profileOf(gwEnv);
+  const profile = { ...base, proxy: { ...base.proxy, url: target } };
+  const { restApiId, invokeUrl } = await provisionGateway(profile, () => undefined);
+  return {
+    env: gwEnv,
+    url: invokeUrl,
+    async remove() {
+      const client = createApiGateway(profile);
+      await client.send(new DeleteRestApiCommand({ restApiId })).catch(() => undefined);
+      client.destroy();
+    },
+  };
+}
+
+/**
+ * emulate (straight, or through API Gateway) → witness → proxy → Kafka [→ sink → S3], with one fault
+ * injected.
+ */
 async function emulateRow(ctx: RowContext, name: string, o: EmulateRowOptions) {
   const notes: string[] = [];
   const problems: string[] = [];
@@ -181,13 +216,15 @@ async function emulateRow(ctx: RowContext, name: string, o: EmulateRowOptions) {
   let proxy = await startProxy(ctx.children, env);
   if (proxy.readyMs === null) throw new Error('the proxy did not become healthy within 45 s');
   const witness = await startWitness(proxy.url);
+  const gateway = o.gateway ? await rowGateway(env, witness.url) : null;
+  if (gateway) notes.push(`sent through API Gateway ${gateway.url}`);
   const summaryFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pinpipe-faults-')), 'emulate.json');
   const emTail: string[] = [];
   const t0 = Date.now();
   const emulator = ctx.children.pinpipe(
     'emulate',
-    ['--url', witness.url, ...o.emulate, '--json', '--summary-file', summaryFile],
-    env,
+    [...(gateway ? [] : ['--url', witness.url]), ...o.emulate, '--json', '--summary-file', summaryFile],
+    gateway?.env ?? env,
     (l) => !l.startsWith('{') && keepTail(emTail, l, 4),
   );
   try {
@@ -225,6 +262,8 @@ async function emulateRow(ctx: RowContext, name: string, o: EmulateRowOptions) {
           : ' (no summary)'),
     );
     if (em.hung) problems.push(`emulate hung (killed at ${formatSeconds(em.ms)})`);
+    else if (o.emulateSucceeds && em.code !== 0)
+      problems.push(`emulate exited ${em.code ?? em.signal}, not 0: ${emTail.at(-1) ?? ''}`);
     notes.push(`answers relayed: ${statusText(witness.statuses)}`);
     if (o.sink) await stopAndDrain(ctx, env, args, members, notes, problems);
     const back = await readBack(profile, topics, o.sink ? prefix : null);
@@ -241,6 +280,7 @@ async function emulateRow(ctx: RowContext, name: string, o: EmulateRowOptions) {
       notes,
     };
   } finally {
+    await gateway?.remove();
     await witness.close();
     fs.rmSync(path.dirname(summaryFile), { recursive: true, force: true });
   }
@@ -254,6 +294,44 @@ async function recoverThroughProxy(ctx: RowContext, url: string, topic: string, 
     : { recoverMs: Date.now() - since };
 }
 
+/** Kafka SIGKILLed, left down 3 s and restarted; recovery through the proxy. */
+function killKafka(ctx: RowContext): EmulateRowOptions['inject'] {
+  return async ({ proxyUrl, probeTopic, notes }) => {
+    const pid = ctx.sbx.pid('kafka');
+    ctx.sbx.signal('kafka', 'SIGKILL');
+    await waitDead(pid, ctx.signal);
+    await sleepFor(3000, undefined, { signal: ctx.signal });
+    const t = Date.now();
+    await ctx.sbx.service('kafka').start();
+    const restart = Date.now() - t;
+    notes.push(`Kafka down 3 s, then its restart took ${formatSeconds(restart)}`);
+    const r = await recoverThroughProxy(ctx, proxyUrl, probeTopic, Date.now());
+    return r.recoverMs === null
+      ? r
+      : {
+          ...r,
+          recoverText: `${formatSeconds(r.recoverMs)} (+ ${formatSeconds(restart)} Kafka restart)`,
+        };
+  };
+}
+
+/** Kafka paused 30 s (SIGSTOP, then SIGCONT); recovery through the proxy. */
+function pauseKafka(ctx: RowContext): EmulateRowOptions['inject'] {
+  return async ({ proxyUrl, probeTopic }) => {
+    ctx.sbx.signal('kafka', 'SIGSTOP');
+    await sleepFor(30_000, undefined, { signal: ctx.signal });
+    ctx.sbx.signal('kafka', 'SIGCONT');
+    return recoverThroughProxy(ctx, proxyUrl, probeTopic, Date.now());
+  };
+}
+
+/** The emulate flags of the Kafka rows (800 posts at 50/s, batches of 10), with the row's seed. */
+const kafkaEmulate = (seed: number) => [
+  ...'--count 800 --rate 50 --batch 10 --concurrency 4'.split(' '),
+  '--seed',
+  String(seed),
+];
+
 const kafkaKill: RowSpec = {
   name: 'kafka-kill',
   fault: 'Kafka SIGKILLed and restarted during emulate + sink',
@@ -261,25 +339,10 @@ const kafkaKill: RowSpec = {
   run: (ctx) =>
     emulateRow(ctx, 'kafka-kill', {
       sink: true,
-      emulate: ['--count', '800', '--rate', '50', '--batch', '10', '--concurrency', '4', '--seed', '11'],
+      emulateSucceeds: true,
+      emulate: kafkaEmulate(11),
       emulateDeadlineMs: 90_000,
-      async inject({ proxyUrl, probeTopic, notes }) {
-        const pid = ctx.sbx.pid('kafka');
-        ctx.sbx.signal('kafka', 'SIGKILL');
-        await waitDead(pid, ctx.signal);
-        await sleepFor(3000, undefined, { signal: ctx.signal });
-        const t = Date.now();
-        await ctx.sbx.service('kafka').start();
-        const restart = Date.now() - t;
-        notes.push(`Kafka down 3 s, then its restart took ${formatSeconds(restart)}`);
-        const r = await recoverThroughProxy(ctx, proxyUrl, probeTopic, Date.now());
-        return r.recoverMs === null
-          ? r
-          : {
-              ...r,
-              recoverText: `${formatSeconds(r.recoverMs)} (+ ${formatSeconds(restart)} Kafka restart)`,
-            };
-      },
+      inject: killKafka(ctx),
     }),
 };
 
@@ -290,14 +353,40 @@ const kafkaPause: RowSpec = {
   run: (ctx) =>
     emulateRow(ctx, 'kafka-pause', {
       sink: true,
-      emulate: ['--count', '800', '--rate', '50', '--batch', '10', '--concurrency', '4', '--seed', '12'],
+      emulateSucceeds: true,
+      emulate: kafkaEmulate(12),
       emulateDeadlineMs: 110_000,
-      async inject({ proxyUrl, probeTopic }) {
-        ctx.sbx.signal('kafka', 'SIGSTOP');
-        await sleepFor(30_000, undefined, { signal: ctx.signal });
-        ctx.sbx.signal('kafka', 'SIGCONT');
-        return recoverThroughProxy(ctx, proxyUrl, probeTopic, Date.now());
-      },
+      inject: pauseKafka(ctx),
+    }),
+};
+
+const kafkaKillGateway: RowSpec = {
+  name: 'kafka-kill-gw',
+  fault: 'Kafka SIGKILLed and restarted during emulate + sink, through API Gateway',
+  budgetMs: 180_000,
+  run: (ctx) =>
+    emulateRow(ctx, 'kafka-kill-gw', {
+      sink: true,
+      emulateSucceeds: true,
+      gateway: true,
+      emulate: kafkaEmulate(15),
+      emulateDeadlineMs: 90_000,
+      inject: killKafka(ctx),
+    }),
+};
+
+const kafkaPauseGateway: RowSpec = {
+  name: 'kafka-pause-gw',
+  fault: 'Kafka paused 30 s (SIGSTOP/SIGCONT) during emulate + sink, through API Gateway',
+  budgetMs: 180_000,
+  run: (ctx) =>
+    emulateRow(ctx, 'kafka-pause-gw', {
+      sink: true,
+      emulateSucceeds: true,
+      gateway: true,
+      emulate: kafkaEmulate(16),
+      emulateDeadlineMs: 110_000,
+      inject: pauseKafka(ctx),
     }),
 };
 
@@ -539,7 +628,14 @@ function bigPost(
   i: number,
   pad: Buffer,
   timeoutMs: number,
-): Promise<{ status: number | null; ms: number; error?: 'timeout' | 'reset'; body?: string }> {
+): Promise<{
+  status: number | null;
+  ms: number;
+  error?: 'timeout' | 'reset';
+  body?: string;
+  /** The code of an error the client's request raised (EPIPE, ECONNRESET…), even after an answer. */
+  clientError?: string;
+}> {
   const head = Buffer.from(`{"records":[{"value":{"i":${i},"pad":"`);
   const tail = Buffer.from('"}}]}');
   const t0 = Date.now();
@@ -567,13 +663,14 @@ function bigPost(
       timedOut = true;
       req.destroy(new Error('timeout'));
     });
-    req.on('error', () =>
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      const clientError = timedOut ? undefined : (err.code ?? err.message);
       resolve(
         status !== null
-          ? { status, ms: Date.now() - t0 }
-          : { status: null, ms: Date.now() - t0, error: timedOut ? 'timeout' : 'reset' },
-      ),
-    );
+          ? { status, ms: Date.now() - t0, ...(clientError ? { clientError } : {}) }
+          : { status: null, ms: Date.now() - t0, error: timedOut ? 'timeout' : 'reset', clientError },
+      );
+    });
     req.write(head);
     req.write(pad);
     req.end(tail);
@@ -623,12 +720,19 @@ const overload: RowSpec = {
     const timedOut = answers.filter((a) => a.error === 'timeout').length;
     const reset = answers.filter((a) => a.error === 'reset').length;
     const late = answers.filter((a) => a.status !== null && a.ms > 15_000).length;
+    // a client whose upload failed under it (EPIPE, ECONNRESET) although an answer was decided for it
+    const broken = new Map<string, number>();
+    for (const a of answers)
+      if (a.clientError && a.error !== 'timeout')
+        broken.set(a.clientError, (broken.get(a.clientError) ?? 0) + 1);
+    const brokenText = [...broken].map(([code, k]) => `${code}×${k}`).join(', ');
     const grew = peak - idle;
     notes.push(
       `proxy RSS idle ${(idle / MB).toFixed(0)} MB, peak ${(peak / MB).toFixed(0)} MB (+${(grew / MB).toFixed(0)} MB)`,
       `answers ${statusText(statuses) || 'none'}` +
         (reset > 0 ? `, ${reset} connection(s) reset without an answer` : '') +
         (timedOut > 0 ? `, ${timedOut} without an answer after 30 s` : '') +
+        `, client errors: ${brokenText || 'none'}` +
         `, slowest ${formatSeconds(slowest)}`,
     );
     // an answer other than 200/429/503 is shown with its body, so it can be looked up in the proxy's log
@@ -638,6 +742,7 @@ const overload: RowSpec = {
     if (late > 0) problems.push(`${late} request(s) answered only after 15 s`);
     if (timedOut > 0) problems.push(`${timedOut} request(s) never answered (gave up at 30 s)`);
     if (reset > 0) problems.push(`${reset} request(s) reset without an answer`);
+    if (broken.size > 0) problems.push(`clients saw ${brokenText} while uploading`);
     if (served === null) problems.push('did not serve again within 60 s of SIGCONT');
     else if (served > 5000)
       problems.push(`served again only ${formatSeconds(served)} after SIGCONT (target ≤ 5 s)`);
@@ -660,6 +765,8 @@ const overload: RowSpec = {
 export const ROWS: readonly RowSpec[] = [
   kafkaKill,
   kafkaPause,
+  kafkaKillGateway,
+  kafkaPauseGateway,
   s3Pause,
   s3Silent,
   mysqlKill,

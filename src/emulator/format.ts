@@ -1,3 +1,4 @@
+import { KAFKA_RETRIABLE_ERROR_CODE } from './response.ts';
 import { TOPIC_KEYS, type EmulatorSummary } from './types.ts';
 
 /** The end-of-run summary for humans (pure); `--json` prints the summary object instead. */
@@ -35,6 +36,12 @@ export function formatSummary(s: EmulatorSummary): string {
 export function failureHint(s: EmulatorSummary, via: 'gateway' | 'proxy' | 'url', proxyUrl: string): string {
   if (s.failures.some((x) => x.errorCode === 40401))
     return 'The topics do not exist: create them with `pinpipe provision`.';
+  if (s.failures.some((x) => x.errorCode === KAFKA_RETRIABLE_ERROR_CODE))
+    return (
+      `Kafka is unavailable behind the REST proxy (error_code ${KAFKA_RETRIABLE_ERROR_CODE}: the proxy at ${proxyUrl} ` +
+      'answered, Kafka did not, longer than the emulator waits): check Kafka with `pinpipe status` ' +
+      '(sandbox: `npm run sandbox:up` restarts it), then send again.'
+    );
   const f = s.failures[0];
   if (f && f.status !== null && f.status >= 400 && f.status < 500) {
     return 'The target rejected the records (4xx, not retried): see the failures above.';

@@ -64,6 +64,31 @@ export function interpretResponse(status: number, text: string, records: number)
   return { kind: isRetryableStatus(status) ? 'retry' : 'reject', status, ...fields };
 }
 
+/**
+ * Confluent's "Kafka error (retriable)" code: the proxy is up and answers, but Kafka is down, paused or
+ * has no leader. It is in the body, so it survives hops that drop headers (API Gateway drops the
+ * proxy's Retry-After).
+ */
+export const KAFKA_RETRIABLE_ERROR_CODE = 50003;
+
+/** Why an answer asks to come back later, if it does: the answer is then waited out, not counted as a failure. */
+export type ComeBackLater = 'throttled' | 'kafka-unavailable';
+
+/**
+ * Classifies a retryable answer (pure): a 429 is "throttled"; a 5xx whose body carries error_code
+ * 50003, or a 503 that names Retry-After, is "kafka-unavailable" (the proxy knows Kafka is down);
+ * anything else is an ordinary failure (undefined), retried within the retry budget.
+ */
+export function comeBackLater(
+  outcome: { status: number; errorCode: number | null },
+  retryAfterMs: number | undefined,
+): ComeBackLater | undefined {
+  if (outcome.status === 429) return 'throttled';
+  if (outcome.status >= 500 && outcome.errorCode === KAFKA_RETRIABLE_ERROR_CODE) return 'kafka-unavailable';
+  if (outcome.status === 503 && retryAfterMs !== undefined) return 'kafka-unavailable';
+  return undefined;
+}
+
 /** A thrown error (no HTTP answer): retried unless it is our own abort. */
 export function isRetryableError(err: unknown): boolean {
   if (!(err instanceof Error)) return true;

@@ -1,7 +1,13 @@
 import { Agent, request } from 'undici';
 import pRetry from 'p-retry';
 import { CONTENT_TYPE, produceBody, topicUrl } from './records.ts';
-import { interpretResponse, isRetryableError, type ProduceOutcome } from './response.ts';
+import {
+  comeBackLater,
+  interpretResponse,
+  isRetryableError,
+  type ComeBackLater,
+  type ProduceOutcome,
+} from './response.ts';
 import {
   DEFAULT_THROTTLE,
   parseRetryAfter,
@@ -15,17 +21,20 @@ export interface SendResult {
   outcome: ProduceOutcome | { kind: 'error'; message: string };
   attempts: number;
   latencyMs: number;
-  /** 429 answers, and 503s naming Retry-After, this request got (each waited out before retrying). */
+  /** "Come back later" answers this request got (429, Kafka unavailable), each waited out before retrying. */
   throttled: number;
 }
 
 /** A 5xx / 408 / 429 answer, thrown so p-retry retries it. */
 class RetryableAnswer extends Error {
+  /** Set when the answer asks to come back later (waited out outside the retry budget). */
+  readonly later: ComeBackLater | undefined;
   constructor(
     readonly outcome: ProduceOutcome & { kind: 'retry' },
     readonly retryAfterMs: number | undefined,
   ) {
     super(`HTTP ${outcome.status}: ${outcome.message}`);
+    this.later = comeBackLater(outcome, retryAfterMs);
   }
 }
 
@@ -36,9 +45,9 @@ export interface Sender {
 
 /**
  * Posts produce requests over kept-alive connections (one undici Agent, `connections` sockets per
- * origin), retrying network errors and 5xx with exponential backoff, never 4xx. A 429 is waited out
- * (or a 503 that names Retry-After) is waited out as its Retry-After says (bounded by `throttle`) and
- * retried without using up `retry.retries`.
+ * origin), retrying network errors and 5xx with exponential backoff, never 4xx. A 429, or a
+ * Kafka-unavailable answer (error_code 50003 in the body, or a 503 naming Retry-After), is waited out
+ * as its Retry-After says (bounded by `throttle`) and retried without using up `retry.retries`.
  */
 export function createSender(opts: {
   baseUrl: string;
@@ -79,11 +88,11 @@ export function createSender(opts: {
       const started = performance.now();
       let attempts = 0;
       let throttled = 0;
-      // "Come back later": a 429, or a 503 naming Retry-After (the proxy knows Kafka is down). Both
-      // are waited out as asked, outside the retry budget, so an outage of a minute is ridden out.
+      // "Come back later": a 429, or Kafka unavailable behind the proxy (error_code 50003, which
+      // survives API Gateway; or a 503 naming Retry-After). Waited out as asked, outside the retry
+      // budget, so an outage of a minute is ridden out on the gateway path as on the direct one.
       const isThrottle = (e: unknown): e is RetryableAnswer =>
-        e instanceof RetryableAnswer &&
-        (e.outcome.status === 429 || (e.outcome.status === 503 && e.retryAfterMs !== undefined));
+        e instanceof RetryableAnswer && e.later !== undefined;
       const retrying = () =>
         pRetry(
           () => {
@@ -112,7 +121,9 @@ export function createSender(opts: {
         } catch (err) {
           if (isThrottle(err) && throttled < throttle.maxThrottles && !signal?.aborted) {
             throttled++;
-            await wait(throttleWaitMs(err.retryAfterMs, throttled, throttle), signal);
+            const asked =
+              err.retryAfterMs ?? (err.later === 'kafka-unavailable' ? throttle.unavailableMs : undefined);
+            await wait(throttleWaitMs(asked, throttled, throttle), signal);
             if (!signal?.aborted) continue;
           } else if (isThrottle(err)) {
             throttled++;

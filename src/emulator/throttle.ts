@@ -1,18 +1,28 @@
 /**
- * Honouring "slow down" answers (pure, apart from `sleep`): a 429 (or a 503 that names a
- * Retry-After) is waited out as the server asks, bounded, and retried without using up the retry
- * budget of real failures; the number of such waits is bounded too.
+ * Honouring "come back later" answers (pure, apart from `sleep`): a 429, or a Kafka-unavailable answer
+ * (error_code 50003, or a 503 naming Retry-After), is waited out as the server asks, bounded, and
+ * retried without using up the retry budget of real failures; the number of such waits is bounded too.
  */
 export interface ThrottleOptions {
   /** Longest single wait, whatever Retry-After says. */
   maxWaitMs: number;
   /** Throttled answers a request may get before it counts as failed. */
   maxThrottles: number;
-  /** The wait when the answer names no Retry-After (doubles with each throttle, up to maxWaitMs). */
+  /** The wait when a 429 names no Retry-After (doubles with each throttle, up to maxWaitMs). */
   fallbackMs: number;
+  /**
+   * The wait when a Kafka-unavailable answer names no Retry-After (a hop such as API Gateway dropped
+   * it): the proxy's own Retry-After, so Kafka's return is noticed as soon as on the direct path.
+   */
+  unavailableMs: number;
 }
 
-export const DEFAULT_THROTTLE: ThrottleOptions = { maxWaitMs: 30_000, maxThrottles: 90, fallbackMs: 500 };
+export const DEFAULT_THROTTLE: ThrottleOptions = {
+  maxWaitMs: 30_000,
+  maxThrottles: 90,
+  fallbackMs: 500,
+  unavailableMs: 1000,
+};
 
 /**
  * A Retry-After header in milliseconds: delta-seconds ("3") or an HTTP-date; undefined when absent

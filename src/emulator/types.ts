@@ -84,7 +84,7 @@ export interface EmulatorSummary {
   /** N: inds are drawn uniformly from [1, N]. */
   sourceRows: number;
   posts: number;
-  /** `throttled`: 429 answers received (each waited out and retried, see docs/emulator.md). */
+  /** `throttled`: "come back later" answers (429, Kafka unavailable), each waited out and retried (docs/emulator.md). */
   requests: { sent: number; retried: number; failed: number; throttled: number };
   records: { sent: number; acknowledged: number; failed: number; missing: number };
   topics: Record<TopicKey, TopicSummary>;

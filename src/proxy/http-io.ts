@@ -63,9 +63,17 @@ export function readBody(req: IncomingMessage, limit: number, meter?: BodyMeter)
 }
 
 /**
+ * An answer decided before the body was read (413, 429, 503, 401, 415) leaves a client still
+ * uploading. Closing the socket under it would make its next write fail (EPIPE, ECONNRESET) before it
+ * reads the answer and its Retry-After. So only our side is closed after the answer (FIN), and the
+ * rest of the body is read and discarded, up to these bounds; past them the socket is destroyed.
+ */
+export const UNREAD_BODY_BOUNDS = { ms: 10_000, bytes: 16 * 1024 * 1024 };
+
+/**
  * Writes a JSON answer with Confluent's v2 content type. When the request body was not read to the
- * end (413, 415, 401 before reading), the connection is closed after the answer instead of reused,
- * and the unread body is discarded.
+ * end, the connection is closed after the answer instead of reused: our side first, while the rest
+ * of the body is discarded (bounded by UNREAD_BODY_BOUNDS).
  */
 export function sendJson(
   req: IncomingMessage,
@@ -81,12 +89,33 @@ export function sendJson(
   res.setHeader('Content-Type', V2_CONTENT_TYPE);
   res.setHeader('Content-Length', payload.length);
   if (opts.close || unread) res.setHeader('Connection', 'close');
+  if (unread) discardRestOfBody(req);
   res.end(payload);
-  if (unread) {
-    req.resume();
-    // A client that keeps streaming a huge body is cut off once the answer is out.
-    res.on('finish', () => setTimeout(() => req.socket.destroy(), 2000).unref());
-  }
+}
+
+/** Reads and drops what the client still sends, then lets the connection close (see UNREAD_BODY_BOUNDS). */
+function discardRestOfBody(req: IncomingMessage): void {
+  const socket = req.socket;
+  // Node ends and then destroys a "Connection: close" socket once the answer is written
+  // (destroySoon); while the body is still coming, only our side is ended.
+  const closeAsNodeDoes = socket.destroySoon.bind(socket);
+  socket.destroySoon = () => {
+    if (req.complete) closeAsNodeDoes();
+    else if (socket.writable) socket.end();
+  };
+  const cutOff = () => socket.destroy();
+  const timer = setTimeout(cutOff, UNREAD_BODY_BOUNDS.ms).unref();
+  socket.once('close', () => clearTimeout(timer));
+  let discarded = 0;
+  req.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > UNREAD_BODY_BOUNDS.bytes) cutOff();
+  });
+  // The whole body is in and the answer out: nothing is left to read or write.
+  req.once('end', () => {
+    if (socket.writableEnded) closeAsNodeDoes();
+  });
+  req.resume();
 }
 
 export { httpErrors };

@@ -29,8 +29,15 @@ export function renderTable(rows: Row[], columns?: string[]): string {
   return out.join('\n');
 }
 
-/** Every result as a titled table, the spec's nine first and in its order. */
-export function renderResults(results: Record<string, Row[]>): string {
+/**
+ * Every result as a titled table, the spec's nine first and in its order. With `maxRows`, a table
+ * shows its first rows only (all of them when one more would be hidden) and says how many more
+ * there are and how to see them (`more`).
+ */
+export function renderResults(
+  results: Record<string, Row[]>,
+  opts: { maxRows?: number; more?: (name: string) => string } = {},
+): string {
   const blocks: string[] = [];
   for (const name of orderedResultNames(results)) {
     const rows = results[name] ?? [];
@@ -39,7 +46,12 @@ export function renderResults(results: Record<string, Row[]>): string {
     const count = `${rows.length} row${rows.length === 1 ? '' : 's'}`;
     const lines = [`== ${title} — ${count}`];
     if (info?.note) lines.push(info.note);
-    lines.push(renderTable(rows, info ? columnsOf(rows, info.columns) : undefined));
+    // a single hidden row would take as much room as showing it
+    const shown =
+      opts.maxRows === undefined || rows.length <= opts.maxRows + 1 ? rows : rows.slice(0, opts.maxRows);
+    lines.push(renderTable(shown, info ? columnsOf(rows, info.columns) : columnsOf(rows)));
+    const hidden = rows.length - shown.length;
+    if (hidden > 0) lines.push(`… ${hidden} more row(s)${opts.more ? `: ${opts.more(name)}` : ''}`);
     blocks.push(lines.join('\n'));
   }
   return blocks.join('\n\n');

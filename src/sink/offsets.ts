@@ -65,3 +65,28 @@ export function toKafkaCommit(
   }
   return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
 }
+
+/**
+ * What a drain will do, per assigned partition up to its target (pure): `toRead` from the consumer's
+ * position, `toStore` from the group's committed offset (the low watermark before any commit), so
+ * records already read and held in open objects are counted as well.
+ */
+export function drainCounts(
+  assigned: Iterable<string>,
+  targets: ReadonlyMap<string, number>,
+  at: {
+    position(key: string): number | undefined;
+    committed(key: string): number | undefined;
+    low(key: string): number | undefined;
+  },
+): { toRead: number; toStore: number } {
+  let toRead = 0;
+  let toStore = 0;
+  for (const key of assigned) {
+    const target = targets.get(key) ?? 0;
+    const from = at.committed(key) ?? at.low(key) ?? 0;
+    toStore += Math.max(0, target - from);
+    toRead += Math.max(0, target - Math.max(from, at.position(key) ?? from));
+  }
+  return { toRead, toStore };
+}

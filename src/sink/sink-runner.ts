@@ -5,7 +5,7 @@ import { PinpipeError, describeError } from '../errors.ts';
 import { isKafkaError } from '../clients/kafka-errors.ts';
 import { whileHeartbeating } from './heartbeat.ts';
 import type { Logger } from '../log.ts';
-import { caughtUp, parseTpKey, toKafkaCommit, tpKey, type TopicPartition } from './offsets.ts';
+import { caughtUp, drainCounts, parseTpKey, toKafkaCommit, tpKey, type TopicPartition } from './offsets.ts';
 import type { ResolvedSinkOptions } from './options.ts';
 import { SINK_DEFAULTS } from './options.ts';
 import { putWithRetry, renderWrite } from './s3-store.ts';
@@ -461,17 +461,22 @@ export class SinkRunner {
     if (generation === this.interrupted) return false;
     if (!this.targets) {
       const targets = new Map<string, number>();
+      const lows = new Map<string, number>();
       for (const topic of this.topics) {
-        for (const p of await this.admin.fetchTopicOffsets(topic))
+        for (const p of await this.admin.fetchTopicOffsets(topic)) {
           targets.set(tpKey(topic, p.partition), Number(p.high));
+          lows.set(tpKey(topic, p.partition), Number(p.low));
+        }
       }
       this.targets = targets;
-      let remaining = 0;
-      for (const key of this.state.assigned) {
-        remaining += Math.max(0, (targets.get(key) ?? 0) - (this.state.position(key) ?? 0));
-      }
+      const { toRead, toStore } = drainCounts(this.state.assigned, targets, {
+        position: (k) => this.state.position(k),
+        committed: (k) => this.state.committedOffset(k),
+        low: (k) => lows.get(k),
+      });
       this.logger.info(
-        `${alone ? 'draining' : 'catching up'}: ${remaining} record(s) to read up to the high watermark`,
+        `${alone ? 'draining' : 'catching up'}: ${toStore} record(s) to store up to the high watermark ` +
+          `(${toStore - toRead} read and held, ${toRead} still to read)`,
       );
     }
     return caughtUp(this.state.assigned, (k) => this.state.position(k), this.targets);

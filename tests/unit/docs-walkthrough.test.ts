@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Command } from 'commander';
 import { loadCommands } from '../../src/cli/commands/index.ts';
@@ -6,6 +7,7 @@ import {
   excerptPattern,
   extractWalkthrough,
   readWalkthrough,
+  WALKTHROUGH,
   walkthroughScript,
 } from '../helpers/walkthrough.ts';
 
@@ -69,5 +71,21 @@ describe('docs/walkthrough.md', () => {
     );
     expect(used.length).toBeGreaterThan(10);
     for (const name of used) expect(known, name).toContain(name);
+  });
+
+  const md = fs.readFileSync(WALKTHROUGH, 'utf8');
+
+  it('stops the background proxy it started: `kill $!` hits pinpipe itself, not npm', () => {
+    const backgrounded = steps.filter((c) => /&\s*$/.test(c.command));
+    expect(backgrounded.map((c) => c.command)).toEqual(['pinpipe proxy &', 'pinpipe run --rate 20 &']);
+    // `pinpipe` is node itself (the alias), never a wrapper that would be the one killed
+    expect(md).toMatch(/^\$ alias pinpipe='node bin\/pinpipe\.mjs'$/m);
+    expect(md).not.toMatch(/npm run -s pinpipe -- in its place|or use `npm run -s pinpipe --`/);
+  });
+
+  it('says where its figures hold: on a fresh sandbox, from `npm run sandbox:reset`', () => {
+    const reset = md.indexOf('npm run sandbox:reset');
+    expect(reset).toBeGreaterThan(-1);
+    expect(reset).toBeLessThan(md.indexOf('"offset":0,"error_code"'));
   });
 });

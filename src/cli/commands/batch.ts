@@ -15,7 +15,11 @@ interface BatchFlags {
   engine: string;
   sparkMaster?: string;
   full?: boolean;
+  allRows?: boolean;
 }
+
+/** Rows printed per result unless --all-rows (`pinpipe report --tables` and `pinpipe sql` show all). */
+const PRINTED_ROWS = 5;
 
 /** A progress bar per counted step (fetch, load) on a terminal; nothing otherwise. */
 function progressBars(enabled: boolean) {
@@ -56,6 +60,7 @@ export function register(program: Command, ctx: CommandContext): void {
     .option('--run-date <date>', 'YYYY-MM-DD in the Parquet keys (default: today, UTC)')
     .option('--no-upload', 'keep the Parquet files local (never uploaded with --source)')
     .option('--full', 'rebuild the tables from every object instead of loading only the new and changed ones')
+    .option('--all-rows', `print every row of each result (default: the first ${PRINTED_ROWS})`)
     .option('--json', 'print {summary, results} as JSON on stdout instead of tables')
     .option(
       '--engine <engine>',
@@ -107,7 +112,14 @@ export function register(program: Command, ctx: CommandContext): void {
         ctx.out(JSON.stringify({ summary, results }, null, 2));
         return;
       }
-      if (!summary.nothingToProcess) ctx.out(`${renderResults(results)}\n`);
+      if (!summary.nothingToProcess)
+        ctx.out(
+          `${renderResults(results, {
+            maxRows: flags.allRows ? undefined : PRINTED_ROWS,
+            more: (name) =>
+              `pinpipe batch --all-rows, pinpipe report --tables or pinpipe sql "select * from ${name}"`,
+          })}\n`,
+        );
       ctx.out(formatSummary(summary));
     });
 }

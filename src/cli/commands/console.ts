@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.ts';
-import { parsePositiveInt } from '../context.ts';
+import { parsePort } from '../context.ts';
 import { CONSOLE_HOST, DEFAULT_CONSOLE_PORT, startConsole } from '../../console/server.ts';
 
 const escapeAttr = (s: string) =>
@@ -56,7 +56,7 @@ export function register(program: Command, ctx: CommandContext): void {
     .option(
       '--port <port>',
       `port on ${CONSOLE_HOST}, 0 for any free port (default: ${DEFAULT_CONSOLE_PORT})`,
-      parsePositiveInt('--port', 0),
+      parsePort('--port'),
     )
     .option(
       '--open',

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.ts';
-import { parsePositiveInt } from '../context.ts';
+import { parseTimerMs } from '../context.ts';
 import { PinpipeError } from '../../errors.ts';
 import { formatResult, formatSummary, profileSecrets, runDoctor } from '../../doctor/index.ts';
 import { iamPolicy } from '../../doctor/iam-policy.ts';
@@ -12,7 +12,7 @@ export function register(program: Command, ctx: CommandContext): void {
       'Check credentials, bucket, Kafka (bootstrap + auth), topics, invoke URL and MySQL for a profile',
     )
     .option('--json', 'print the verdicts as one JSON object on stdout')
-    .option('--timeout <ms>', 'deadline per check in milliseconds', parsePositiveInt('--timeout', 100), 5000)
+    .option('--timeout <ms>', 'deadline per check in milliseconds', parseTimerMs('--timeout', 100), 5000)
     .option('--print-policy', 'print the least-privilege IAM policy for the profile instead of checking')
     .option('--account <id>', 'with --print-policy: your AWS account id (default ACCOUNT_ID)')
     .option('--cluster <name>', 'with --print-policy: your MSK cluster name (default CLUSTER_NAME)')

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.ts';
-import { parsePositiveInt } from '../context.ts';
+import { parsePort } from '../context.ts';
 import { startProxy } from '../../proxy/index.ts';
 
 /** `pinpipe proxy`: serves the REST Proxy v2 produce API until SIGINT/SIGTERM, then drains. */
@@ -12,7 +12,7 @@ export function register(program: Command, ctx: CommandContext): void {
     .option(
       '--port <port>',
       'port to listen on, 0 for any free port (default: profile proxy.port, 8082)',
-      parsePositiveInt('--port', 0),
+      parsePort('--port'),
     )
     .action(async (opts: { host?: string; port?: number }) => {
       const { profile } = ctx.profile();

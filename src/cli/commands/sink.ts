@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { parsePositiveInt, type CommandContext } from '../context.ts';
+import { parsePort, parsePositiveInt, parseTimerMs, type CommandContext } from '../context.ts';
 import { PinpipeError } from '../../errors.ts';
 import { runSink, type SinkSummary } from '../../sink/index.ts';
 
@@ -20,11 +20,6 @@ interface SinkFlags {
   metricsPort?: number;
 }
 
-function nonNegativeInt(flag: string) {
-  const parse = parsePositiveInt(flag, 0);
-  return (v: string) => parse(v);
-}
-
 export function register(program: Command, ctx: CommandContext): void {
   program
     .command('sink')
@@ -40,12 +35,12 @@ export function register(program: Command, ctx: CommandContext): void {
     .option(
       '--rotate-interval-ms <ms>',
       'rotate.interval.ms: close an object by record timestamp (0 = off)',
-      nonNegativeInt('--rotate-interval-ms'),
+      parseTimerMs('--rotate-interval-ms'),
     )
     .option(
       '--rotate-schedule-interval-ms <ms>',
       'rotate.schedule.interval.ms: close open objects by wall clock, for quiet topics (0 = off)',
-      nonNegativeInt('--rotate-schedule-interval-ms'),
+      parseTimerMs('--rotate-schedule-interval-ms'),
     )
     .option('--bucket <name>', 'bucket (default: profile s3.bucket)')
     .option('--prefix <prefix>', 'root prefix before topics.dir and errors/ (default: none)')
@@ -54,23 +49,23 @@ export function register(program: Command, ctx: CommandContext): void {
     .option(
       '--progress-ms <ms>',
       'one-line progress every <ms> on stderr (0 = off)',
-      nonNegativeInt('--progress-ms'),
+      parseTimerMs('--progress-ms'),
       10_000,
     )
     .option(
       '--session-timeout-ms <ms>',
-      'consumer session timeout (≥ 6000)',
-      parsePositiveInt('--session-timeout-ms', 6000),
+      "consumer session timeout, 6000 to 1800000 (Kafka's default group.min/max.session.timeout.ms)",
+      parsePositiveInt('--session-timeout-ms', 6000, 1_800_000),
     )
     .option(
       '--upload-retry-ms <ms>',
       'keep retrying a failing PutObject this long before stopping',
-      parsePositiveInt('--upload-retry-ms'),
+      parseTimerMs('--upload-retry-ms', 1),
     )
     .option(
       '--metrics-port <port>',
       'serve Prometheus metrics at http://127.0.0.1:<port>/metrics, 0 for any free port (default: profile sink.metricsPort, else off)',
-      nonNegativeInt('--metrics-port'),
+      parsePort('--metrics-port'),
     )
     .action(async (flags: SinkFlags) => {
       if (flags.topics !== undefined && flags.topicsRegex !== undefined) {

@@ -102,5 +102,15 @@ describe('tally and summary', () => {
     expect(failureHint({ ...s, failures: [] }, 'gateway', 'http://p:8082')).toMatch(
       /http:\/\/p:8082.*pinpipe proxy/,
     );
+    // Kafka unavailable behind a running proxy: the hint names Kafka, not the proxy
+    const kafkaDown = {
+      ...s,
+      failures: [{ topic: 'abc123.pin', status: 503, errorCode: 50003, message: 'Kafka error', records: 3 }],
+    };
+    for (const via of ['gateway', 'proxy'] as const) {
+      const hint = failureHint(kafkaDown, via, 'http://p:8082');
+      expect(hint).toMatch(/^Kafka is unavailable behind the REST proxy \(error_code 50003/);
+      expect(hint).not.toMatch(/is `pinpipe proxy` running/);
+    }
   });
 });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { interpretResponse, isRetryableError, isRetryableStatus } from '../../../src/emulator/response.ts';
+import {
+  comeBackLater,
+  interpretResponse,
+  isRetryableError,
+  isRetryableStatus,
+} from '../../../src/emulator/response.ts';
 
 const ok = (n: number, bad: number[] = []) =>
   JSON.stringify({
@@ -16,6 +21,29 @@ describe('retry classification', () => {
   it('retries 5xx, 408 and 429; never other 4xx', () => {
     for (const s of [500, 502, 503, 504, 408, 429]) expect(isRetryableStatus(s)).toBe(true);
     for (const s of [400, 401, 403, 404, 413, 415, 422]) expect(isRetryableStatus(s)).toBe(false);
+  });
+
+  it('tells "come back later" answers from failures, by status, error_code and Retry-After', () => {
+    const later = (status: number, errorCode: number | null, retryAfterMs?: number) =>
+      comeBackLater({ status, errorCode }, retryAfterMs);
+    expect(later(429, 429)).toBe('throttled');
+    expect(later(429, null, 2000)).toBe('throttled');
+    // Kafka unavailable: the proxy's 503 + Retry-After (direct), or its body alone (through API Gateway)
+    expect(later(503, 50003, 1000)).toBe('kafka-unavailable');
+    expect(later(503, 50003)).toBe('kafka-unavailable');
+    expect(later(500, 50003)).toBe('kafka-unavailable');
+    expect(later(503, null, 1000)).toBe('kafka-unavailable');
+    // ordinary failures: retried within the budget
+    for (const [status, code] of [
+      [503, 50002],
+      [503, null],
+      [500, 50001],
+      [502, null],
+      [504, null],
+      [408, null],
+    ] as const)
+      expect(later(status, code)).toBeUndefined();
+    expect(later(400, 50003)).toBeUndefined();
   });
 
   it('maps answers to ok / retry / reject with the Confluent error body', () => {

@@ -71,7 +71,7 @@ describe('sender: retries and keep-alive', () => {
   it('retries 5xx with backoff until it succeeds', async () => {
     const srv = await fakeProxy(() =>
       srv.hits() < 3
-        ? { status: 503, body: '{"error_code":50003,"message":"Kafka unavailable"}' }
+        ? { status: 503, body: '{"error_code":50002,"message":"Kafka error"}' }
         : { status: 200, body: offsets(1) },
     );
     cleanups.push(srv.close);

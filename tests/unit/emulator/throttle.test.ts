@@ -50,7 +50,7 @@ describe('Retry-After parsing and bounds (pure)', () => {
     expect(parseRetryAfter(undefined, now)).toBeUndefined();
   });
   it('waits as asked, up to maxWaitMs; without Retry-After it doubles from fallbackMs', () => {
-    const o = { maxWaitMs: 4000, maxThrottles: 5, fallbackMs: 500 };
+    const o = { maxWaitMs: 4000, maxThrottles: 5, fallbackMs: 500, unavailableMs: 1000 };
     expect(throttleWaitMs(2000, 1, o)).toBe(2000);
     expect(throttleWaitMs(3_600_000, 1, o)).toBe(4000);
     expect([1, 2, 3, 4].map((n) => throttleWaitMs(undefined, n, o))).toEqual([500, 1000, 2000, 4000]);
@@ -145,9 +145,13 @@ describe('sender: 429 and Retry-After', () => {
     expect(srv.seen).toHaveLength(4);
   });
 
-  it('waits out a 503 that names Retry-After like a 429, outside the retry budget', async () => {
-    const down = { status: 503, body: '{"error_code":50003,"message":"x"}', headers: { 'retry-after': '1' } };
-    const srv = await scripted([down, down, down, { status: 200, body: OK }]);
+  it.each([
+    ['a 503 that names Retry-After (the proxy, direct)', { 'retry-after': '1' }],
+    // what comes back through MiniStack's gateway while Kafka is paused: the 503 and the body, no header
+    ['error_code 50003 alone (API Gateway drops Retry-After)', undefined],
+  ])('waits out Kafka unavailable known by %s, outside the retry budget', async (_, headers) => {
+    const down = { status: 503, body: '{"error_code":50003,"message":"Kafka is unavailable"}', headers };
+    const srv = await scripted([down, down, down, down, { status: 200, body: OK }]);
     cleanups.push(srv.close);
     const waits: number[] = [];
     const s = createSender({
@@ -159,18 +163,38 @@ describe('sender: 429 and Retry-After', () => {
     cleanups.push(() => s.close());
     const r = await s.send('t', [{ ind: 1 }]);
     expect(r.outcome).toEqual({ kind: 'ok', failed: [] });
-    expect(r.throttled).toBe(3);
-    expect(r.attempts).toBe(4);
-    expect(waits).toEqual([1000, 1000, 1000]);
+    expect(r.throttled).toBe(4);
+    expect(r.attempts).toBe(5);
+    // Retry-After: 1, or without it the proxy's own 1 s (DEFAULT_THROTTLE.unavailableMs)
+    expect(DEFAULT_THROTTLE.unavailableMs).toBe(1000);
+    expect(waits).toEqual([1000, 1000, 1000, 1000]);
   });
 
-  it('a 503 without Retry-After is an ordinary failure: retried within the budget, then reported', async () => {
+  it('gives up on Kafka unavailable only after maxThrottles waits, reporting the 50003', async () => {
     const srv = await scripted([{ status: 503, body: '{"error_code":50003,"message":"x"}' }]);
+    cleanups.push(srv.close);
+    const waits: number[] = [];
+    const s = createSender({
+      baseUrl: srv.url,
+      connections: 1,
+      retry: fast,
+      throttle: { maxThrottles: 3 },
+      sleep: async (ms) => void waits.push(ms),
+    });
+    cleanups.push(() => s.close());
+    const r = await s.send('t', [{ ind: 1 }]);
+    expect(r.outcome).toMatchObject({ kind: 'retry', status: 503, errorCode: 50003 });
+    expect(waits).toEqual([1000, 1000, 1000]);
+    expect(srv.seen).toHaveLength(4);
+  });
+
+  it('a 5xx that is not Kafka unavailable is an ordinary failure: retried within the budget, then reported', async () => {
+    const srv = await scripted([{ status: 503, body: '{"error_code":50002,"message":"x"}' }]);
     cleanups.push(srv.close);
     const s = createSender({ baseUrl: srv.url, connections: 1, retry: { ...fast, retries: 2 } });
     cleanups.push(() => s.close());
     const r = await s.send('t', [{ ind: 1 }]);
-    expect(r.outcome).toMatchObject({ kind: 'retry', status: 503, errorCode: 50003 });
+    expect(r.outcome).toMatchObject({ kind: 'retry', status: 503, errorCode: 50002 });
     expect(r.throttled).toBe(0);
     expect(r.attempts).toBe(3);
   });

@@ -49,4 +49,29 @@ describe('renderResults', () => {
     // an empty known result still shows its columns
     expect(out).toContain('country  category  category_count');
   });
+
+  it('with maxRows shows the first rows of each result and says how many more, and how to see them', () => {
+    const years = Array.from({ length: 6 }, (_, i) => ({ post_year: 2015 + i, number_users_joined: i }));
+    const out = renderResults(
+      { users_joined_by_year: years, extra_result: [{ x: 1 }] },
+      { maxRows: 2, more: (name) => `pinpipe sql "select * from ${name}"` },
+    );
+    expect(out.split('\n')).toEqual([
+      '== 9. Users who joined each year, 2015–2020 (users_joined_by_year) — 6 rows',
+      expect.stringMatching(/^A "user" is a row of the user table/),
+      'post_year  number_users_joined',
+      '---------  -------------------',
+      '     2015                    0',
+      '     2016                    1',
+      '… 4 more row(s): pinpipe sql "select * from users_joined_by_year"',
+      '',
+      '== extra_result — 1 row',
+      'x',
+      '-',
+      '1',
+    ]);
+    expect(renderResults({ users_joined_by_year: years }).split('\n')).toHaveLength(10);
+    // one row more than maxRows is shown rather than announced
+    expect(renderResults({ users_joined_by_year: years }, { maxRows: 5 })).not.toMatch(/more row/);
+  });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   caughtUp,
   commitNeeded,
+  drainCounts,
   lagOf,
   parseTpKey,
   toKafkaCommit,
@@ -56,5 +57,24 @@ describe('offset bookkeeping', () => {
       },
       { topic: 'b', partitions: [{ partition: 1, offset: '4' }] },
     ]);
+  });
+
+  it('counts what a drain will store: records read and held as well as those still to read', () => {
+    const targets = new Map([
+      ['t:0', 120],
+      ['t:1', 50],
+      ['t:2', 30],
+    ]);
+    const at = {
+      // t:0 read everything (held in open objects), t:1 read half, t:2 never committed (low 10)
+      position: (k: string) => ({ 't:0': 120, 't:1': 25 })[k],
+      committed: (k: string) => ({ 't:0': 20, 't:1': 0 })[k],
+      low: (k: string) => ({ 't:0': 0, 't:1': 0, 't:2': 10 })[k],
+    };
+    expect(drainCounts(['t:0', 't:1', 't:2'], targets, at)).toEqual({ toRead: 45, toStore: 170 });
+    // nothing held, nothing to read
+    expect(
+      drainCounts(['t:0'], targets, { position: () => 120, committed: () => 120, low: () => 0 }),
+    ).toEqual({ toRead: 0, toStore: 0 });
   });
 });
