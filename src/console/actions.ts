@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Profile } from '../config/schema.ts';
 import { describeError } from '../errors.ts';
 import { runBatch } from '../batch/index.ts';
-import { resolveTarget, runEmulator } from '../emulator/index.ts';
+import { failureHint, resolveTarget, runEmulator } from '../emulator/index.ts';
 import { startLedgerRun } from '../verify/ledger.ts';
 import { log } from '../log.ts';
 import { HttpProblem } from './logic.ts';
@@ -103,9 +103,8 @@ export class Jobs {
     job.progress = { step: 'posts', done: summary.posts, total: count };
     const r = summary.records;
     if (r.failed > 0) {
-      throw new Error(
-        `${r.acknowledged} records acknowledged, ${r.failed} failed (is the proxy running? pinpipe proxy)`,
-      );
+      const hint = failureHint(summary, target.kind, this.profile.proxy.url);
+      throw new Error(`${r.acknowledged} records acknowledged, ${r.failed} failed. ${hint}`);
     }
     return `${summary.posts} posts, ${r.acknowledged} records acknowledged`;
   }
