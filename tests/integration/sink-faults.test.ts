@@ -88,6 +88,35 @@ async function waitFor(
   }
 }
 
+/**
+ * Waits until the broker has shown `group` Stable with the same single member, poll after poll, for
+ * `ms`; fails as soon as it shows anything else (a member expired, a rebalance) or after `timeoutMs`.
+ */
+async function stableLongerThan(group: string, ms: number, timeoutMs: number) {
+  const t0 = Date.now();
+  let since: number | undefined;
+  let member: string | undefined;
+  const seen: string[] = [];
+  for (;;) {
+    const [g] = (await admin.describeGroups([group])).groups;
+    const now = `${g?.state} [${(g?.members ?? []).map((m) => m.memberId).join(', ')}]`;
+    if (seen.at(-1) !== now) seen.push(now);
+    const one = g?.state === 'Stable' && g.members.length === 1 ? g.members[0]!.memberId : undefined;
+    if (member === undefined && one !== undefined) {
+      member = one;
+      since = Date.now();
+    } else if (member !== undefined && one !== member) {
+      throw new Error(
+        `group ${group} left its stable state after ${Date.now() - since!} ms: ${seen.join(' → ')}`,
+      );
+    }
+    if (since !== undefined && Date.now() - since >= ms) return;
+    if (Date.now() - t0 > timeoutMs)
+      throw new Error(`group ${group} not stable for ${ms} ms: ${seen.join(' → ')}`);
+    await sleep(250);
+  }
+}
+
 /** The child's exit, or a failure naming what it printed when it is still running after `ms`. */
 async function exitWithin(child: ChildProcess, ms: number, output: () => string) {
   let timer: NodeJS.Timeout | undefined;
@@ -241,7 +270,11 @@ describe('sink faults', { timeout: 60_000 }, () => {
         20_000,
         () => gate.held,
       );
-      await sleep(8000); // the fault: S3 silent for longer than the session timeout
+      // The fault: S3 silent for longer than the session timeout. Without heartbeats during the
+      // store the coordinator would expire the member after 6 s; the broker must instead show the
+      // group Stable with this one member, continuously, for longer than that (polled, and red at
+      // once if the group leaves that state).
+      await stableLongerThan(group, 6000 + 2000, 30_000);
       gate.mode = 'pass';
       await waitFor(
         '10 records committed per partition',
