@@ -11,6 +11,8 @@ import { PinpipeError } from '../errors.ts';
  *   PINPIPE_CACHE_DIR    downloads cache: Kafka jars, MiniStack and Airflow venvs (default ~/.cache/pinpipe)
  *   PINPIPE_LOG_LEVEL    debug | info | warn | error (default info); anything else is a usage error
  *   PINPIPE_TEST_SEED    tests only: the seed of the randomised tests (not a profile override)
+ *   PINPIPE_TEST_SANDBOX_PORTS  tests only: set by vitest.config.ts in the integration project, where
+ *                        tests honour the sandbox's port overrides (not a profile override)
  *   JAVA_HOME            the Java the sandbox's Kafka runs with (default: java on PATH)
  *   USER                 the OS user the sandbox MySQL's root logs in as over its socket (default root)
  *   PINPIPE_<PATH>       override one profile field; nested keys joined by "__",
@@ -19,7 +21,7 @@ import { PinpipeError } from '../errors.ts';
  * a variable any profile names as a secret's source is never taken as an override (src/config/load.ts).
  */
 export const ENV_PREFIX = 'PINPIPE_';
-const RESERVED = new Set(['PROFILE', 'CACHE_DIR', 'LOG_LEVEL', 'ROOT', 'TEST_SEED']);
+const RESERVED = new Set(['PROFILE', 'CACHE_DIR', 'LOG_LEVEL', 'ROOT', 'TEST_SEED', 'TEST_SANDBOX_PORTS']);
 
 /** The log levels pinpipe accepts (pino's names). */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;

@@ -15,9 +15,29 @@ export function shippedProfile(name = 'local', vars: Record<string, string> = {}
   return loadProfile(name, emptyEnv(vars)).profile;
 }
 
-/** The local sandbox profile (from an empty environment), with optional field overrides for one test. */
+/**
+ * The variables that move the sandbox to other ports (a worktree's private sandbox, CI on a shared
+ * machine). The integration project (vitest.config.ts sets PINPIPE_TEST_SANDBOX_PORTS in its workers)
+ * honours them, as the global setup that starts the sandbox does; unit tests never do.
+ */
+const SANDBOX_PORT_VARIABLE =
+  /^PINPIPE_(MYSQL__PORT|KAFKA__BROKERS|SANDBOX__KAFKA_CONTROLLER_PORT|SANDBOX__KAFKA_SASL_PORT|AWS__ENDPOINT|PROXY__PORT|PROXY__URL)$/;
+
+/** The shell's sandbox port variables when this is an integration test, else none. */
+export function sandboxPortVars(): Record<string, string> {
+  if (process.env.PINPIPE_TEST_SANDBOX_PORTS !== 'from-env') return {};
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && SANDBOX_PORT_VARIABLE.test(k)) out[k] = v;
+  return out;
+}
+
+/**
+ * The local sandbox profile (from an empty environment but the sandbox's ports), with optional field
+ * overrides for one test.
+ */
 export function testProfile(patch: (p: Profile) => Profile = (p) => p): Profile {
-  return patch(structuredClone(shippedProfile('local')));
+  return patch(structuredClone(shippedProfile('local', sandboxPortVars())));
 }
 
 /**
