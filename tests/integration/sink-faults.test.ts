@@ -17,20 +17,8 @@ import { tcpGate } from '../helpers/tcp-gate.ts';
 const profile = testProfile();
 const bucket = profile.s3.bucket;
 const kit = sinkKit(profile);
-const {
-  kafka,
-  admin,
-  s3,
-  gates,
-  children,
-  consumers,
-  fixture,
-  produce,
-  committed,
-  storedUpTo,
-  expectExactlyOnce,
-  spawn,
-} = kit;
+const { kafka, admin, s3, gates, children, consumers } = kit;
+const { fixture, produce, committed, storedUpTo, expectExactlyOnce, spawn } = kit;
 const logger = createLogger('error');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
