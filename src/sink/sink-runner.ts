@@ -146,9 +146,9 @@ export class SinkRunner {
           this.fault('after-upload-before-commit', `${writes.length} write(s) of ${key} stored`);
         resolveOffset(last ? batch.lastOffset() : slice[slice.length - 1]!.offset);
         const plan = this.state.commitPlan([key]);
-        if (await this.commit(plan, generation, commit, 'a batch'))
-          if (plan.size > 0 && last)
-            this.fault('after-commit-before-fetch', `committed ${describePlan(plan)}`);
+        const committed = await this.commit(plan, generation, commit, 'a batch');
+        if (committed && plan.size > 0 && last)
+          this.fault('after-commit-before-fetch', `committed ${describePlan(plan)}`);
         await heartbeat();
       }
     });
@@ -262,8 +262,10 @@ export class SinkRunner {
           return;
         }
         this.interrupted = generation;
-        if (writes.length > 0) this.fault('during-revoke', `${what} interrupted by a rebalance`);
-        if (writes.length > 0) this.skipped(what, describeWrites(writes), err);
+        if (writes.length > 0) {
+          this.fault('during-revoke', `${what} interrupted by a rebalance`);
+          this.skipped(what, describeWrites(writes), err);
+        }
         if (stopAfter) throw err;
         return;
       }
