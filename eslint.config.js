@@ -2,7 +2,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', '.sandbox', 'dist', 'orchestrate/**', 'bench/**/*.py'] },
+  {
+    ignores: ['node_modules', '.sandbox', '.cache', '.ci-results', 'dist', 'orchestrate/**', 'bench/**/*.py'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

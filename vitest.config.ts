@@ -33,6 +33,8 @@ export default defineConfig({
           name: 'integration',
           include: ['tests/integration/**/*.test.ts', 'tests/e2e/**/*.test.ts'],
           globalSetup: ['tests/global-setup.ts'],
+          // testProfile() honours the shell's sandbox port variables here (tests/helpers/profile.ts)
+          env: { PINPIPE_TEST_SANDBOX_PORTS: 'from-env' },
           testTimeout: 120_000,
           hookTimeout: 180_000,
           // One file at a time: the files share one broker, one database and one S3 on 2 cores.

@@ -11,6 +11,10 @@ import { PinpipeError } from '../errors.ts';
  *   PINPIPE_CACHE_DIR    downloads cache: Kafka jars, MiniStack and Airflow venvs (default ~/.cache/pinpipe)
  *   PINPIPE_LOG_LEVEL    debug | info | warn | error (default info); anything else is a usage error
  *   PINPIPE_TEST_SEED    tests only: the seed of the randomised tests (not a profile override)
+ *   PINPIPE_SINK_FAULT_POINT  tests only: the sink SIGKILLs itself at this named point (src/sink/fault-points.ts);
+ *                        unset in every normal run; an unknown name is a usage error
+ *   PINPIPE_TEST_SANDBOX_PORTS  tests only: set by vitest.config.ts in the integration project, where
+ *                        tests honour the sandbox's port overrides (not a profile override)
  *   JAVA_HOME            the Java the sandbox's Kafka runs with (default: java on PATH)
  *   USER                 the OS user the sandbox MySQL's root logs in as over its socket (default root)
  *   PINPIPE_<PATH>       override one profile field; nested keys joined by "__",
@@ -19,7 +23,24 @@ import { PinpipeError } from '../errors.ts';
  * a variable any profile names as a secret's source is never taken as an override (src/config/load.ts).
  */
 export const ENV_PREFIX = 'PINPIPE_';
-const RESERVED = new Set(['PROFILE', 'CACHE_DIR', 'LOG_LEVEL', 'ROOT', 'TEST_SEED']);
+const RESERVED = new Set([
+  'PROFILE',
+  'CACHE_DIR',
+  'LOG_LEVEL',
+  'ROOT',
+  'TEST_SEED',
+  'TEST_SANDBOX_PORTS',
+  'SINK_FAULT_POINT',
+]);
+
+/** The sink's named crash windows (src/sink/fault-points.ts); tests arm one with PINPIPE_SINK_FAULT_POINT. */
+export const SINK_FAULT_POINTS = [
+  'after-upload-before-commit',
+  'after-commit-before-fetch',
+  'between-objects',
+  'during-revoke',
+] as const;
+export type SinkFaultPoint = (typeof SINK_FAULT_POINTS)[number];
 
 /** The log levels pinpipe accepts (pino's names). */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -48,6 +69,17 @@ export interface PinpipeEnv {
   javaHome: string | undefined;
   /** USER (default root): the sandbox MySQL's root authenticates as this OS user over its socket. */
   osUser: string;
+  /** Tests only: the sink's armed fault point (PINPIPE_SINK_FAULT_POINT); undefined in a normal run. */
+  sinkFaultPoint: SinkFaultPoint | undefined;
+}
+
+function parseFaultPoint(value: string | undefined): SinkFaultPoint | undefined {
+  if (!value) return undefined;
+  if ((SINK_FAULT_POINTS as readonly string[]).includes(value)) return value as SinkFaultPoint;
+  throw new PinpipeError(
+    'USAGE',
+    `PINPIPE_SINK_FAULT_POINT must be one of ${SINK_FAULT_POINTS.join(', ')} (a test setting). Unset it.`,
+  );
 }
 
 /** The repository root: two levels above this file (src/config/env.ts). */
@@ -75,6 +107,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): PinpipeEnv {
     ci: env.CI === 'true' || env.CI === '1',
     javaHome: env.JAVA_HOME || undefined,
     osUser: env.USER || 'root',
+    sinkFaultPoint: parseFaultPoint(env.PINPIPE_SINK_FAULT_POINT),
   };
 }
 

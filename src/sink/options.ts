@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { checkedNumber, parseStageOptions } from '../config/options.ts';
 import { topicNames } from '../config/schema.ts';
 import type { RunSinkOptions } from './types.ts';
+import type { SinkFaultPoint } from './fault-points.ts';
 import type { SinkLayout } from './keys.ts';
 import { DEFAULT_UPLOAD_RETRY, type UploadRetry } from './s3-store.ts';
 
@@ -29,6 +30,8 @@ export interface ResolvedSinkOptions {
   sessionTimeoutMs: number;
   uploadRetry: UploadRetry;
   uploadConcurrency: number;
+  /** Tests only: the crash window the sink SIGKILLs itself in (src/sink/fault-points.ts). */
+  faultPoint: SinkFaultPoint | undefined;
 }
 
 const wholeNumber = (name: string, min = 0) =>
@@ -115,6 +118,7 @@ export function resolveSinkOptions(opts: RunSinkOptions): ResolvedSinkOptions {
     sessionTimeoutMs: o.sessionTimeoutMs,
     uploadRetry: { ...DEFAULT_UPLOAD_RETRY, maxRetryTimeMs: o.uploadRetryMs },
     uploadConcurrency: o.uploadConcurrency,
+    faultPoint: opts.faultPoint,
   };
 }
 

@@ -10,6 +10,7 @@ import type { ResolvedSinkOptions } from './options.ts';
 import { SINK_DEFAULTS } from './options.ts';
 import { putWithRetry, renderWrite } from './s3-store.ts';
 import { SinkState, type PendingWrite } from './sink-state.ts';
+import { reachFaultPoint, type SinkFaultPoint } from './fault-points.ts';
 
 /** Messages stored and committed at a time within one fetched batch. */
 const SLICE = 250;
@@ -128,6 +129,7 @@ export class SinkRunner {
           if (isRebalance(err)) {
             // A rebalance began during the store: kafkajs rejoins and re-delivers from the commit.
             this.interrupted = generation;
+            this.fault('during-revoke', `a store of ${key} interrupted by a rebalance`);
             this.skipped('a batch', `${key} up to offset ${slice[slice.length - 1]!.offset}`, err);
             if (isKafkaError(err)) throw err;
             return;
@@ -140,8 +142,13 @@ export class SinkRunner {
           this.skipped('a batch', `${key} up to offset ${slice[slice.length - 1]!.offset}`);
           return;
         }
+        if (writes.length > 0)
+          this.fault('after-upload-before-commit', `${writes.length} write(s) of ${key} stored`);
         resolveOffset(last ? batch.lastOffset() : slice[slice.length - 1]!.offset);
-        await this.commit(this.state.commitPlan([key]), generation, commit, 'a batch');
+        const plan = this.state.commitPlan([key]);
+        const committed = await this.commit(plan, generation, commit, 'a batch');
+        if (committed && plan.size > 0 && last)
+          this.fault('after-commit-before-fetch', `committed ${describePlan(plan)}`);
         await heartbeat();
       }
     });
@@ -161,7 +168,9 @@ export class SinkRunner {
       if (generation !== this.state.generation) throw new Rebalanced('the group rebalanced during the store');
       await heartbeat?.();
     };
-    const limit = pLimit(this.o.uploadConcurrency);
+    // armed between objects, one upload at a time: the kill lands with some of them stored, not all
+    const limit = pLimit(this.o.faultPoint === 'between-objects' ? 1 : this.o.uploadConcurrency);
+    let stored = 0;
     const onRetry = () => {
       this.state.counters.uploadRetries++;
     };
@@ -180,6 +189,8 @@ export class SinkRunner {
                 signal,
               });
               this.state.markStored(w, Buffer.byteLength(body));
+              if (++stored < writes.length)
+                this.fault('between-objects', `${stored} of ${writes.length} writes stored (${key})`);
             }),
           ),
         ),
@@ -187,6 +198,11 @@ export class SinkRunner {
       HEARTBEAT_TICK_MS,
     );
     this.onStored?.((performance.now() - started) / 1000);
+  }
+
+  /** Tests only: SIGKILL here when this is the armed fault point (src/sink/fault-points.ts). */
+  private fault(at: SinkFaultPoint, detail: string): void {
+    reachFaultPoint(this.o.faultPoint, at, detail);
   }
 
   /** Commits `plan` unless the group rebalanced since `generation` (then logged and counted). */
@@ -246,10 +262,15 @@ export class SinkRunner {
           return;
         }
         this.interrupted = generation;
-        if (writes.length > 0) this.skipped(what, describeWrites(writes), err);
+        if (writes.length > 0) {
+          this.fault('during-revoke', `${what} interrupted by a rebalance`);
+          this.skipped(what, describeWrites(writes), err);
+        }
         if (stopAfter) throw err;
         return;
       }
+      if (writes.length > 0)
+        this.fault('after-upload-before-commit', `${what}: ${describeWrites(writes)} stored`);
       const send = this.commitOutside(generation);
       const plan = this.state.commitPlan();
       if (!send && plan.size > 0) this.skipped(what, describePlan(plan));

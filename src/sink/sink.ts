@@ -2,6 +2,7 @@ import type { Admin } from 'kafkajs';
 import { createKafka, createS3 } from '../clients/index.ts';
 import { kafkaFailure } from '../clients/kafka-auth.ts';
 import type { Profile } from '../config/schema.ts';
+import { readEnv } from '../config/env.ts';
 import { PinpipeError } from '../errors.ts';
 import { log } from '../log.ts';
 import { topicsRoot } from './keys.ts';
@@ -19,7 +20,7 @@ import { SinkMetrics, serveSinkMetrics, type MetricsServer } from './metrics.ts'
  * flush and commit on drain or signal → summary.
  */
 export async function runSink(opts: RunSinkOptions): Promise<SinkSummary> {
-  const o = resolveSinkOptions(opts);
+  const o = resolveSinkOptions({ ...opts, faultPoint: opts.faultPoint ?? readEnv().sinkFaultPoint });
   const logger = opts.logger ?? log();
   const started = Date.now();
   const s3 = createS3(opts.profile);
@@ -86,7 +87,7 @@ export async function runSink(opts: RunSinkOptions): Promise<SinkSummary> {
         `(group ${o.groupId}, flush.size ${o.flushSize}` +
         (o.rotateIntervalMs ? `, rotate.interval.ms ${o.rotateIntervalMs}` : '') +
         (o.rotateScheduleIntervalMs ? `, rotate.schedule.interval.ms ${o.rotateScheduleIntervalMs}` : '') +
-        `${o.drain ? ', --drain' : ''})`,
+        `${o.drain ? ', --drain' : ''}${o.faultPoint ? `, fault point ${o.faultPoint} armed (tests only)` : ''})`,
     );
     await consumer.connect();
     consumerStarted = true;

@@ -1,6 +1,7 @@
 import type { Logger } from '../log.ts';
 import type { Profile } from '../config/schema.ts';
 import type { SinkCounters } from './sink-state.ts';
+import type { SinkFaultPoint } from './fault-points.ts';
 
 /** runSink's one options object: the profile plus the connector-named overrides. */
 export interface RunSinkOptions {
@@ -23,6 +24,8 @@ export interface RunSinkOptions {
   prefix?: string;
   /** Stop cleanly (flush + commit) when aborted. */
   signal?: AbortSignal;
+  /** Tests only: SIGKILL the process at this point (default: PINPIPE_SINK_FAULT_POINT, normally unset). */
+  faultPoint?: SinkFaultPoint;
   /**
    * Stop once caught up: when `catchUp.signal` aborts, read on up to the high watermarks of that
    * moment, then stop as on `signal` (flush + commit); stop anyway after `timeoutMs`, saying how

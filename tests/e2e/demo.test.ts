@@ -9,6 +9,8 @@ import { waitFor } from '../helpers/wait.ts';
 import { cleanupPipeline, isolatedPipelineEnv, profileFor } from '../helpers/isolated.ts';
 import { ROOT, runTs } from '../helpers/run.ts';
 import { privateSandboxEnv } from '../helpers/private-sandbox.ts';
+import { referenceResults } from '../helpers/batch-reference.ts';
+import { readKafkaLog } from '../../bench/sink-crash.ts';
 
 // docs/spec.md#result-table: result names and their columns, written out independently of the implementation.
 const RESULT_COLUMNS: Record<string, string[]> = {
@@ -78,6 +80,21 @@ describe('npm run demo, end to end on the real sandbox', { timeout: 300_000 }, (
       expect(rows.length, name).toBeGreaterThan(0);
       for (const row of rows) expect(Object.keys(row), name).toEqual(columns);
       expect(r.stdout).toContain(`(${name})`);
+    }
+    // The values: the nine results equal the reference computation (tests/helpers/batch-reference.ts,
+    // plain TypeScript from the spec) over the same records, read back from Kafka.
+    const kafka = createKafka(profile);
+    const names = topicNames(profile);
+    const raw = {
+      pin: (await readKafkaLog(kafka, names.pin)).map((r) => ({ ...r, value: r.value ?? '' })),
+      geo: (await readKafkaLog(kafka, names.geo)).map((r) => ({ ...r, value: r.value ?? '' })),
+      user: (await readKafkaLog(kafka, names.user)).map((r) => ({ ...r, value: r.value ?? '' })),
+    };
+    expect([raw.pin.length, raw.geo.length, raw.user.length]).toEqual([250, 250, 250]);
+    const reference = referenceResults(raw);
+    for (const name of Object.keys(RESULT_COLUMNS)) {
+      const rows = JSON.parse(fs.readFileSync(path.join(results, `${name}.json`), 'utf8')) as unknown;
+      expect({ name, rows }).toEqual({ name, rows: reference[name] });
     }
     const summary = JSON.parse(fs.readFileSync(path.join(results, 'summary.json'), 'utf8')) as {
       rows: Record<string, number>;

@@ -16,30 +16,28 @@ export function shippedProfile(name = 'local', vars: Record<string, string> = {}
 }
 
 /**
- * Where the running sandbox listens, when the shell names it (a worktree's private ports): the only
- * PINPIPE_* variables testProfile takes from the shell.
+ * The variables that move the sandbox to other ports (a worktree's private sandbox, CI on a shared
+ * machine). The integration project (vitest.config.ts sets PINPIPE_TEST_SANDBOX_PORTS in its workers)
+ * honours them, as the global setup that starts the sandbox does; unit tests never do.
  */
-const SANDBOX_LOCATION_VARS = [
-  'PINPIPE_MYSQL__PORT',
-  'PINPIPE_KAFKA__BROKERS',
-  'PINPIPE_SANDBOX__KAFKA_CONTROLLER_PORT',
-  'PINPIPE_SANDBOX__KAFKA_SASL_PORT',
-  'PINPIPE_AWS__ENDPOINT',
-  'PINPIPE_PROXY__PORT',
-  'PINPIPE_PROXY__URL',
-];
+const SANDBOX_PORT_VARIABLE =
+  /^PINPIPE_(MYSQL__PORT|KAFKA__BROKERS|SANDBOX__KAFKA_CONTROLLER_PORT|SANDBOX__KAFKA_SASL_PORT|AWS__ENDPOINT|PROXY__PORT|PROXY__URL)$/;
+
+/** The shell's sandbox port variables when this is an integration test, else none. */
+export function sandboxPortVars(): Record<string, string> {
+  if (process.env.PINPIPE_TEST_SANDBOX_PORTS !== 'from-env') return {};
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && SANDBOX_PORT_VARIABLE.test(k)) out[k] = v;
+  return out;
+}
 
 /**
- * The local sandbox profile (from an empty environment but the sandbox's location), with optional
- * field overrides for one test.
+ * The local sandbox profile (from an empty environment but the sandbox's ports), with optional field
+ * overrides for one test.
  */
 export function testProfile(patch: (p: Profile) => Profile = (p) => p): Profile {
-  const location: Record<string, string> = {};
-  for (const name of SANDBOX_LOCATION_VARS) {
-    const value = process.env[name];
-    if (value) location[name] = value;
-  }
-  return patch(structuredClone(shippedProfile('local', location)));
+  return patch(structuredClone(shippedProfile('local', sandboxPortVars())));
 }
 
 /**

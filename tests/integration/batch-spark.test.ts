@@ -15,6 +15,7 @@ import { runCli } from '../helpers/run.ts';
 import { TRICKY_LINES } from '../unit/batch/tricky-lines.ts';
 import { generate } from './batch-spark-data.ts';
 import { sinkKey } from '../../src/batch/object-keys.ts';
+import { openDatabase, sqlString } from '../../src/batch/duckdb.ts';
 
 /**
  * One set of rules, two engines: the DuckDB engine and the Spark engine (spark/pinpipe_batch_spark.py,
@@ -122,6 +123,47 @@ describe('the Spark engine equals the DuckDB engine', () => {
         expect(fs.readdirSync(path.join(root, `spark-${name}`, 'parquet', area)).length).toBe(
           area === 'curated' ? 4 : 9,
         );
+    });
+  }
+
+  for (const name of ['main', 'bad', 'generated', 'tricky'] as const) {
+    it(`${name}: Spark's Parquet tables hold exactly DuckDB's rows and columns, table by table`, async () => {
+      expect(sparkError).toBe('');
+      const db = await openDatabase(':memory:');
+      try {
+        const duckDir = path.join(root, `duck-${name}`, 'parquet', '2026-01-02');
+        const sparkParquet = path.join(root, `spark-${name}`, 'parquet');
+        const tables: string[] = [];
+        for (const area of ['curated', 'analytics']) {
+          const files = fs.readdirSync(path.join(duckDir, area)).sort();
+          expect(fs.readdirSync(path.join(sparkParquet, area)).sort()).toEqual(files);
+          for (const file of files) {
+            tables.push(file);
+            const at = (p: string) =>
+              `read_parquet(${sqlString(fs.statSync(p).isDirectory() ? path.join(p, '*.parquet') : p)})`;
+            const duck = at(path.join(duckDir, area, file));
+            const spark = at(path.join(sparkParquet, area, file));
+            const columns = async (from: string) =>
+              (await db.rows(`DESCRIBE SELECT * FROM ${from}`, 'describe')).map((c) => c.column_name);
+            expect({ file, columns: await columns(spark) }).toEqual({ file, columns: await columns(duck) });
+            // every row, with its multiplicity, both ways
+            const count = async (sql: string) =>
+              Number((await db.rows(`SELECT count(*) AS n FROM (${sql})`, 'count'))[0]!.n);
+            const onlyIn = async (a: string, b: string) =>
+              count(`SELECT * FROM ${a} EXCEPT ALL SELECT * FROM ${b}`);
+            const rows = await count(`SELECT * FROM ${duck}`);
+            expect({ file, rows: await count(`SELECT * FROM ${spark}`) }).toEqual({ file, rows });
+            expect({
+              file,
+              onlyInSpark: await onlyIn(spark, duck),
+              onlyInDuckDB: await onlyIn(duck, spark),
+            }).toEqual({ file, onlyInSpark: 0, onlyInDuckDB: 0 });
+          }
+        }
+        expect(tables.length).toBe(13);
+      } finally {
+        db.close();
+      }
     });
   }
 

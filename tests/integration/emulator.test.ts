@@ -198,8 +198,19 @@ describe('pinpipe emulate', { timeout: 180_000 }, () => {
     const capped = await runEmulator({ profile, url: proxy.url, count: 40, rate: 40, batch: 1, seed: 8 });
     expect(capped.posts).toBe(40);
     expect(capped.elapsedMs).toBeGreaterThanOrEqual(950);
+    const t0 = performance.now();
     const timed = await runEmulator({ profile, url: proxy.url, durationMs: 1000, rate: 100, seed: 8 });
+    const wall = performance.now() - t0;
     expect(timed.stopReason).toBe('duration');
+    // The run stops starting posts at 1 s and waits only for those in flight (local proxy, rate 100):
+    // its own clock says 1–3 s; the call as a whole (pool, sender, summary) at most 2 s more.
+    process.stderr.write(
+      `[emulator] --duration 1000: elapsedMs ${timed.elapsedMs}, wall ${Math.round(wall)} ms\n`,
+    );
+    expect(timed.elapsedMs).toBeGreaterThanOrEqual(1000);
+    expect(timed.elapsedMs).toBeLessThanOrEqual(3000);
+    expect(wall).toBeGreaterThanOrEqual(timed.elapsedMs - 1);
+    expect(wall).toBeLessThanOrEqual(5000);
     expect(timed.posts).toBeGreaterThan(0);
     expect(timed.posts).toBeLessThanOrEqual(101);
     expect(timed.records.failed).toBe(0);

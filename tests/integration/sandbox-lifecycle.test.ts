@@ -2,16 +2,16 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAlive } from '../../sandbox/lib/proc.ts';
-import { cacheDir, cacheFolders, pathDirs } from '../helpers/machine.ts';
 import { privateSandboxEnv } from '../helpers/private-sandbox.ts';
 import { runTs } from '../helpers/run.ts';
+import { down, processesUsing, up } from '../helpers/sandbox-up.ts';
 
 /**
  * A PRIVATE sandbox (own folder and ports) goes through up → status → up → down, and the failure
- * paths of the sandbox leave nothing half-started. The shared sandbox of the other tests is not touched.
+ * paths of the sandbox leave nothing half-started (a missing prerequisite or a service that never becomes
+ * healthy: sandbox-start-failures.test.ts). The shared sandbox of the other tests is not touched.
  */
 const privateEnv = privateSandboxEnv;
 
@@ -20,16 +20,6 @@ function pidsUnder(dir: string): number[] {
   const files = ['mysql/mysqld.pid', 'kafka/kafka.pid', 's3/ministack.pid'].map((f) => path.join(dir, f));
   return files.filter((f) => fs.existsSync(f)).map((f) => Number(fs.readFileSync(f, 'utf8').trim()));
 }
-
-/** Every process whose command line mentions the sandbox folder (datadir, config, log paths). */
-function processesUsing(dir: string): string[] {
-  const r = spawnSync('pgrep', ['-af', dir], { encoding: 'utf8' });
-  return r.stdout.split('\n').filter((l) => l.trim() && !l.includes('pgrep'));
-}
-
-const up = (env: Record<string, string>) =>
-  runTs('scripts/sandbox-up.ts', ['--no-seed', '--no-provision'], { env });
-const down = (env: Record<string, string>) => runTs('scripts/sandbox-down.ts', [], { env });
 
 describe('sandbox lifecycle on a private sandbox', { timeout: 240_000 }, () => {
   let env: Record<string, string>;
@@ -105,50 +95,6 @@ describe(
       } finally {
         blocker.close();
       }
-    });
-
-    it('Java missing: MySQL, already started, is stopped again', async () => {
-      const env = await privateEnv({ JAVA_HOME: '/nonexistent/java' });
-      const r = await up(env);
-      expect(r.code).toBe(3);
-      expect(r.stderr).toMatch(/JAVA_HOME is \/nonexistent\/java .* Java 17/);
-      expect(r.stderr).toMatch(/stopped what this call started: mysql/);
-      expect(processesUsing(env.PINPIPE_SANDBOX__DIR!)).toEqual([]);
-    });
-
-    it('Python missing: MiniStack cannot be installed, the others are stopped', async () => {
-      // An empty cache forces the MiniStack install; a PATH without python3 makes it impossible.
-      const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'pinpipe-cache-'));
-      fs.symlinkSync(path.join(cacheDir, cacheFolders.kafka), path.join(cache, cacheFolders.kafka));
-      const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'pinpipe-bin-'));
-      for (const dir of pathDirs.filter((d) => fs.existsSync(d))) {
-        for (const f of fs.readdirSync(dir)) {
-          if (/^python/.test(f) || fs.existsSync(path.join(bin, f))) continue;
-          fs.symlinkSync(path.join(dir, f), path.join(bin, f));
-        }
-      }
-      const env = await privateEnv({ PINPIPE_CACHE_DIR: cache, PATH: `${bin}:/usr/sbin:/sbin` });
-      const r = await up(env);
-      expect(r.code).toBe(3);
-      expect(r.stderr).toMatch(/needs `python3`, which is not installed\. Install it with: /);
-      expect(r.stderr).toMatch(/stopped what this call started: kafka, mysql/);
-      expect(processesUsing(env.PINPIPE_SANDBOX__DIR!)).toEqual([]);
-    });
-
-    it('a service that never becomes healthy', async () => {
-      // A stand-in MiniStack that runs but never listens: up must give up, name it and clean up.
-      const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'pinpipe-cache-'));
-      fs.symlinkSync(path.join(cacheDir, cacheFolders.kafka), path.join(cache, cacheFolders.kafka));
-      const venvBin = path.join(cache, cacheFolders.ministack, 'venv', 'bin');
-      fs.mkdirSync(venvBin, { recursive: true });
-      fs.writeFileSync(path.join(venvBin, 'ministack'), '#!/bin/sh\nexec sleep 600\n', { mode: 0o755 });
-      fs.writeFileSync(path.join(cache, cacheFolders.ministack, 'venv', '.complete'), 'stub\n');
-      const env = await privateEnv({ PINPIPE_CACHE_DIR: cache, PINPIPE_SANDBOX__START_TIMEOUT_SEC: '20' });
-      const r = await up(env);
-      expect(r.code).toBe(3);
-      expect(r.stderr).toMatch(/MiniStack did not become healthy within 20 s/);
-      expect(r.stderr).toMatch(/stopped what this call started: s3, kafka, mysql/);
-      expect(processesUsing(env.PINPIPE_SANDBOX__DIR!)).toEqual([]);
     });
   },
 );

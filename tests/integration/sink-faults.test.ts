@@ -1,16 +1,13 @@
-import type { ChildProcess } from 'node:child_process';
 import { CreateBucketCommand, DeleteBucketCommand } from '@aws-sdk/client-s3';
-import type { Consumer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deletePrefix, exited, readKafkaLog, sinkArgs, spawnSink } from '../../bench/sink-crash.ts';
-import { createKafka, createS3 } from '../../src/clients/index.ts';
+import { deletePrefix, sinkArgs, spawnSink } from '../../bench/sink-crash.ts';
 import { isPinpipeError } from '../../src/errors.ts';
 import { createLogger } from '../../src/log.ts';
-import { compareWithLog, readStoredRecords, runSink, topicsRoot } from '../../src/sink/index.ts';
+import { runSink } from '../../src/sink/index.ts';
 import { uniqueName } from '../helpers/names.ts';
 import { testProfile } from '../helpers/profile.ts';
-import { tcpGate, type TcpGate } from '../helpers/tcp-gate.ts';
-import { createTopicsReady } from '../../src/clients/kafka-topics.ts';
+import { exitWithin, sinkKit } from '../helpers/sink-kit.ts';
+import { tcpGate } from '../helpers/tcp-gate.ts';
 
 // The sink under S3 and group faults: a stalled S3 endpoint (a TCP gate in front of the sandbox's
 // S3 that accepts and never answers), the bucket vanishing, a rebalance during the final flush of
@@ -19,59 +16,12 @@ import { createTopicsReady } from '../../src/clients/kafka-topics.ts';
 
 const profile = testProfile();
 const bucket = profile.s3.bucket;
-const kafka = createKafka(profile);
-const admin = kafka.admin();
-const s3 = createS3(profile);
+const kit = sinkKit(profile);
+const { kafka, admin, s3, gates, children, consumers } = kit;
+const { fixture, produce, committed, storedUpTo, expectExactlyOnce, spawn } = kit;
 const logger = createLogger('error');
-const topics: string[] = [];
-const groups: string[] = [];
-const prefixes: string[] = [];
-const gates: TcpGate[] = [];
-const children: ChildProcess[] = [];
-const consumers: Consumer[] = [];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function fixture(label: string, partitions = 3) {
-  const topic = uniqueName(label);
-  const group = uniqueName(`${label}-group`);
-  const prefix = uniqueName(`${label}-prefix`);
-  await createTopicsReady(admin, { topics: [{ topic, numPartitions: partitions }] });
-  topics.push(topic);
-  groups.push(group);
-  prefixes.push(prefix);
-  return { topic, group, prefix };
-}
-
-/** `perPartition` JSON records to each of the topic's 3 partitions, numbered from `from`. */
-async function produce(topic: string, from: number, perPartition: number) {
-  const producer = kafka.producer();
-  await producer.connect();
-  for (let p = 0; p < 3; p++) {
-    await producer.send({
-      topic,
-      messages: Array.from({ length: perPartition }, (_, i) => ({
-        partition: p,
-        value: JSON.stringify({ n: from + p * 100_000 + i }),
-      })),
-    });
-  }
-  await producer.disconnect();
-}
-
-/** The group's committed offsets, by partition (-1: none). */
-async function committed(group: string, topic: string): Promise<number[]> {
-  const fetch = () => admin.fetchOffsets({ groupId: group, topics: [topic] });
-  // a fresh broker may answer NOT_COORDINATOR for a new group once; kafkajs then knows better
-  const [t] = await fetch().catch(async () => {
-    await sleep(500);
-    return fetch();
-  });
-  return (t?.partitions ?? [])
-    .slice()
-    .sort((a, b) => a.partition - b.partition)
-    .map((p) => Number(p.offset));
-}
 
 async function waitFor(
   what: string,
@@ -88,50 +38,33 @@ async function waitFor(
   }
 }
 
-/** The child's exit, or a failure naming what it printed when it is still running after `ms`. */
-async function exitWithin(child: ChildProcess, ms: number, output: () => string) {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_r, reject) => {
-    timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the sink was still running after ${ms} ms; it printed:\n${output()}`));
-    }, ms);
-  });
-  try {
-    return await Promise.race([exited(child), late]);
-  } finally {
-    clearTimeout(timer);
+/**
+ * Waits until the broker has shown `group` Stable with the same single member, poll after poll, for
+ * `ms`; fails as soon as it shows anything else (a member expired, a rebalance) or after `timeoutMs`.
+ */
+async function stableLongerThan(group: string, ms: number, timeoutMs: number) {
+  const t0 = Date.now();
+  let since: number | undefined;
+  let member: string | undefined;
+  const seen: string[] = [];
+  for (;;) {
+    const [g] = (await admin.describeGroups([group])).groups;
+    const now = `${g?.state} [${(g?.members ?? []).map((m) => m.memberId).join(', ')}]`;
+    if (seen.at(-1) !== now) seen.push(now);
+    const one = g?.state === 'Stable' && g.members.length === 1 ? g.members[0]!.memberId : undefined;
+    if (member === undefined && one !== undefined) {
+      member = one;
+      since = Date.now();
+    } else if (member !== undefined && one !== member) {
+      throw new Error(
+        `group ${group} left its stable state after ${Date.now() - since!} ms: ${seen.join(' → ')}`,
+      );
+    }
+    if (since !== undefined && Date.now() - since >= ms) return;
+    if (Date.now() - t0 > timeoutMs)
+      throw new Error(`group ${group} not stable for ${ms} ms: ${seen.join(' → ')}`);
+    await sleep(250);
   }
-}
-
-function spawn(args: string[], env: Record<string, string> = {}) {
-  let out = '';
-  const child = spawnSink(args, (l) => (out += `${l}\n`), env);
-  children.push(child);
-  return { child, output: () => out };
-}
-
-async function expectExactlyOnce(topic: string, prefix: string, records: number) {
-  const root = `${topicsRoot({ prefix, topicsDir: profile.s3.topicsDir, errorsDir: 'errors' })}/`;
-  const { records: stored } = await readStoredRecords(s3, bucket, root);
-  expect(compareWithLog(await readKafkaLog(kafka, topic), stored)).toMatchObject({
-    logRecords: records,
-    storedLines: records,
-    missing: [],
-    duplicated: 0,
-    mismatched: [],
-    unknown: 0,
-  });
-}
-
-/** Offsets stored in S3 under the prefix, per partition: the highest stored offset + 1. */
-async function storedUpTo(topic: string, prefix: string): Promise<number[]> {
-  const root = `${topicsRoot({ prefix, topicsDir: profile.s3.topicsDir, errorsDir: 'errors' })}/`;
-  const { records } = await readStoredRecords(s3, bucket, root);
-  const upTo = [0, 0, 0];
-  for (const r of records)
-    if (r.topic === topic) upTo[r.partition] = Math.max(upTo[r.partition]!, r.offset + 1);
-  return upTo;
 }
 
 beforeAll(async () => {
@@ -139,14 +72,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  for (const c of consumers) await c.disconnect().catch(() => undefined);
-  for (const g of gates) await g.close();
-  await admin.deleteTopics({ topics }).catch(() => undefined);
-  await admin.deleteGroups(groups).catch(() => undefined);
-  await admin.disconnect();
-  for (const p of prefixes) await deletePrefix(s3, bucket, `${p}/`).catch(() => 0);
-  s3.destroy();
+  await kit.cleanup();
 });
 
 describe('sink faults', { timeout: 60_000 }, () => {
@@ -241,7 +167,11 @@ describe('sink faults', { timeout: 60_000 }, () => {
         20_000,
         () => gate.held,
       );
-      await sleep(8000); // the fault: S3 silent for longer than the session timeout
+      // The fault: S3 silent for longer than the session timeout. Without heartbeats during the
+      // store the coordinator would expire the member after 6 s; the broker must instead show the
+      // group Stable with this one member, continuously, for longer than that (polled, and red at
+      // once if the group leaves that state).
+      await stableLongerThan(group, 6000 + 2000, 30_000);
       gate.mode = 'pass';
       await waitFor(
         '10 records committed per partition',

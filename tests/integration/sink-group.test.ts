@@ -1,12 +1,9 @@
-import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deletePrefix, exited, readKafkaLog, spawnSink } from '../../bench/sink-crash.ts';
-import { createKafka, createS3 } from '../../src/clients/index.ts';
+import { exited, readKafkaLog, spawnSink } from '../../bench/sink-crash.ts';
 import { mulberry32, randInt } from '../../src/emulator/prng.ts';
 import { compareWithLog, readStoredRecords, topicsRoot } from '../../src/sink/index.ts';
-import { uniqueName } from '../helpers/names.ts';
 import { testProfile } from '../helpers/profile.ts';
-import { createTopicsReady } from '../../src/clients/kafka-topics.ts';
+import { sinkKit } from '../helpers/sink-kit.ts';
 
 // Scale-out: two and three `pinpipe sink` processes in one consumer group (as Kafka Connect runs
 // tasks), records arriving all the time, one member SIGKILLed at a random moment. The survivors
@@ -19,13 +16,8 @@ const FLUSH = 10;
 
 const profile = testProfile();
 const bucket = profile.s3.bucket;
-const kafka = createKafka(profile);
-const admin = kafka.admin();
-const s3 = createS3(profile);
-const topics: string[] = [];
-const groups: string[] = [];
-const prefixes: string[] = [];
-const children: ChildProcess[] = [];
+const kit = sinkKit(profile);
+const { kafka, admin, s3, children } = kit;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -35,12 +27,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  await admin.deleteTopics({ topics }).catch(() => undefined);
-  await admin.deleteGroups(groups).catch(() => undefined);
-  await admin.disconnect();
-  for (const p of prefixes) await deletePrefix(s3, bucket, `${p}/`).catch(() => 0);
-  s3.destroy();
+  await kit.cleanup();
 });
 
 async function offsets(group: string, topic: string): Promise<{ committed: number[]; high: number[] }> {
@@ -88,13 +75,7 @@ function produceRounds(topic: string): { stop: () => Promise<number> } {
 describe('sink: several members in one group', { timeout: 60_000 }, () => {
   it.each([2, 3])('%i members, one SIGKILLed: every offset exactly once in S3', async (members) => {
     const rng = mulberry32(SEED + members);
-    const topic = uniqueName(`sink-group${members}`);
-    const group = uniqueName(`sink-group${members}-group`);
-    const prefix = uniqueName(`sink-group${members}-prefix`);
-    topics.push(topic);
-    groups.push(group);
-    prefixes.push(prefix);
-    await createTopicsReady(admin, { topics: [{ topic, numPartitions: PARTITIONS }] });
+    const { topic, group, prefix } = await kit.fixture(`sink-group${members}`, PARTITIONS);
     const args = [
       ...['--topics', topic, '--group', group, '--prefix', prefix, '--flush-size', String(FLUSH)],
       ...['--session-timeout-ms', '6000', '--progress-ms', '0'],

@@ -94,6 +94,55 @@ describe('aws/iam-policy.json: the least-privilege policy', () => {
     expect(prov.Resource).toContain(`arn:aws:s3:::${profile.s3.bucket}`);
   });
 
+  it('has exactly these statements, in this order, for profiles/aws.yaml (nothing more, nothing less)', () => {
+    const topics = [topicNames(profile).pin, topicNames(profile).geo, topicNames(profile).user].map((n) =>
+      arn('topic', n),
+    );
+    const bucket = `arn:aws:s3:::${profile.s3.bucket}`;
+    const allow = (Sid: string, Action: string[], Resource: string[]) => ({
+      Sid,
+      Effect: 'Allow',
+      Action,
+      Resource,
+    });
+    expect(policy).toStrictEqual({
+      Version: '2012-10-17',
+      Statement: [
+        allow('KafkaConnect', ['kafka-cluster:Connect', 'kafka-cluster:DescribeCluster'], [arn('cluster')]),
+        allow(
+          'KafkaPipelineTopics',
+          ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData', 'kafka-cluster:ReadData'],
+          topics,
+        ),
+        allow(
+          'KafkaSinkGroup',
+          ['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'],
+          [arn('group', profile.sink.groupId)],
+        ),
+        allow('S3PipelineObjects', ['s3:GetObject', 's3:PutObject'], [`${bucket}/*`]),
+        allow('S3PipelineBucket', ['s3:ListBucket'], [bucket]),
+        allow(
+          'ProvisionTopicsAndBucket',
+          ['kafka-cluster:CreateTopic', 's3:CreateBucket'],
+          [...topics, bucket],
+        ),
+        allow(
+          'ProvisionRestApi',
+          ['apigateway:GET', 'apigateway:POST', 'apigateway:PUT', 'apigateway:PATCH'],
+          [
+            `arn:aws:apigateway:${profile.region}::/restapis`,
+            `arn:aws:apigateway:${profile.region}::/restapis/*`,
+          ],
+        ),
+      ],
+    });
+    // the names these are built from, as profiles/aws.yaml gives them
+    expect(topics[0]).toBe(
+      `arn:aws:kafka:us-east-1:ACCOUNT_ID:topic/CLUSTER_NAME/*/${profile.pipelineId}.pin`,
+    );
+    expect(profile.region).toBe('us-east-1');
+  });
+
   it('is what `pinpipe doctor --print-policy` generates for profiles/aws.yaml (kept in sync)', () => {
     expect(policy).toEqual(iamPolicy(profile));
     const mine = iamPolicy(profile, { accountId: '123456789012', clusterName: 'pinpipe' });
