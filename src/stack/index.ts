@@ -25,11 +25,12 @@ export {
   outputNotes,
   OUTPUT_FIELDS,
   INFO_OUTPUTS,
+  API_KEY_SECRET_FIELD,
   type DerivedField,
   type FieldCheck,
 } from './profile-fields.ts';
 
-/** The CloudFormation stack of a profile: Pinpipe-<pipelineId>. */
+/** The CloudFormation stack of a profile: infra.stackName, else Pinpipe-<pipelineId>. */
 export function stackNameFor(profile: Profile): string {
-  return `Pinpipe-${profile.pipelineId}`;
+  return profile.infra.stackName ?? `Pinpipe-${profile.pipelineId}`;
 }

@@ -11,9 +11,11 @@ import type { Profile } from '../config/schema.ts';
 /** A profile field as a path of keys, e.g. ['s3', 'bucket']. */
 export type FieldPath = readonly string[];
 
+export type FieldValue = string | number | string[];
+
 export interface DerivedField {
   path: FieldPath;
-  value: string | string[];
+  value: FieldValue;
   /** The output(s) it comes from. */
   from: string;
 }
@@ -21,7 +23,7 @@ export interface DerivedField {
 interface Rule {
   output: string;
   path: FieldPath;
-  parse?: (raw: string) => string | string[];
+  parse?: (raw: string) => FieldValue;
 }
 
 /** Output key → profile field. */
@@ -41,10 +43,21 @@ export const OUTPUT_FIELDS: readonly Rule[] = [
   { output: 'RestApiName', path: ['apiGateway', 'restApiName'] },
   { output: 'StageName', path: ['apiGateway', 'stage'] },
   { output: 'ProxyUrl', path: ['proxy', 'url'] },
+  { output: 'DatabaseHost', path: ['mysql', 'host'] },
+  { output: 'DatabasePort', path: ['mysql', 'port'], parse: Number },
 ];
 
 /** Outputs that fill no field but that a user needs next; printed with what to do with them. */
-export const INFO_OUTPUTS = ['ProxyApiKeySecretArn', 'ClusterArn', 'MwaaWebUrl'] as const;
+export const INFO_OUTPUTS = [
+  'ProxyApiKeySecretArn',
+  'DatabaseSecretArn',
+  'KafkaClusterName',
+  'ClientHostInstanceId',
+  'AirflowWebUrl',
+] as const;
+
+/** The JSON field of the proxy's API key in its secret (the stack's ProxyApiKeySecretArn). */
+export const API_KEY_SECRET_FIELD = 'apiKey';
 
 /**
  * The fields a stack's outputs give, for a base profile. The invoke URL is derived from RestApiId the
@@ -77,23 +90,56 @@ export function fieldsFromOutputs(base: Profile, outputs: Record<string, string>
   return fields;
 }
 
+/** The shell command that prints one JSON field of a secret (Node reads the field: no jq needed). */
+function secretField(arn: string, field: string, endpoint: string): string {
+  return (
+    `aws secretsmanager get-secret-value${endpoint} --secret-id ${arn} --query SecretString --output text | ` +
+    `node -pe 'JSON.parse(require("fs").readFileSync(0, "utf8")).${field}'`
+  );
+}
+
 /** Lines that tell what to do with the outputs that fill no field (never a secret's value). */
 export function outputNotes(profile: Profile, outputs: Record<string, string>): string[] {
   const notes: string[] = [];
   const endpoint = profile.aws.endpoint ? ` --endpoint-url ${profile.aws.endpoint}` : '';
+  const exportFrom = (what: string, env: string | undefined, fallback: string, field: string, arn: string) =>
+    `${what} is in Secrets Manager: export ${env ?? fallback}="$(${secretField(arn, field, endpoint)})"` +
+    (env
+      ? ''
+      : ` and set ${fallback === 'PINPIPE_PROXY_API_KEY' ? 'proxy.apiKeyEnv' : 'mysql.passwordEnv'} to that variable`);
   if (outputs.ProxyApiKeySecretArn) {
-    const env = profile.proxy.apiKeyEnv ?? 'PINPIPE_PROXY_API_KEY';
     notes.push(
-      `the proxy's API key is in Secrets Manager: export ${env}="$(aws secretsmanager get-secret-value${endpoint} ` +
-        `--secret-id ${outputs.ProxyApiKeySecretArn} --query SecretString --output text)"` +
-        (profile.proxy.apiKeyEnv ? '' : ' and set proxy.apiKeyEnv to that variable'),
+      exportFrom(
+        "the proxy's API key",
+        profile.proxy.apiKeyEnv,
+        'PINPIPE_PROXY_API_KEY',
+        API_KEY_SECRET_FIELD,
+        outputs.ProxyApiKeySecretArn,
+      ),
     );
   }
-  if (outputs.ClusterArn) {
-    const name = outputs.ClusterArn.split('/')[1] ?? outputs.ClusterArn;
-    notes.push(`MSK cluster ${outputs.ClusterArn} (for pinpipe doctor --print-policy --cluster ${name})`);
+  if (outputs.DatabaseSecretArn) {
+    notes.push(
+      exportFrom(
+        'the database password',
+        profile.mysql.passwordEnv,
+        'PINPIPE_MYSQL_PASSWORD',
+        'password',
+        outputs.DatabaseSecretArn,
+      ) + ' (its user is the field "username")',
+    );
   }
-  if (outputs.MwaaWebUrl) notes.push(`Airflow (MWAA) web UI: ${outputs.MwaaWebUrl}`);
+  if (outputs.KafkaClusterName) {
+    notes.push(
+      `MSK cluster ${outputs.KafkaClusterName}: pinpipe doctor --print-policy --cluster ${outputs.KafkaClusterName}`,
+    );
+  }
+  if (outputs.ClientHostInstanceId) {
+    notes.push(
+      `client host ${outputs.ClientHostInstanceId}: aws ssm start-session --target ${outputs.ClientHostInstanceId}`,
+    );
+  }
+  if (outputs.AirflowWebUrl) notes.push(`Airflow (MWAA) web UI: ${outputs.AirflowWebUrl}`);
   return notes;
 }
 
@@ -109,7 +155,7 @@ function valueAt(obj: unknown, path: FieldPath): unknown {
 export interface FieldCheck {
   path: string;
   from: string;
-  expected: string | string[];
+  expected: FieldValue;
   actual: unknown;
   ok: boolean;
 }

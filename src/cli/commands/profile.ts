@@ -52,7 +52,10 @@ export function register(program: Command, ctx: CommandContext): void {
     .description(
       "Write a profile from a deployed CloudFormation stack's outputs (the base is --profile), or --check that the profile matches them",
     )
-    .option('--stack <name>', "the stack's name (default: Pinpipe-<pipelineId> of the profile)")
+    .option(
+      '--stack <name>',
+      "the stack's name (default: the profile's infra.stackName, else Pinpipe-<pipelineId>)",
+    )
     .option('--out <file>', 'write the profile to this file or profile name (default: print it)')
     .option('--check', 'compare the profile with the outputs: exit 0 when equal, 4 when a field differs')
     .option('--json', 'print the fields (and the check) as JSON')

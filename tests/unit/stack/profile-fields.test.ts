@@ -1,6 +1,14 @@
 import YAML from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { applyFields, checkFields, fieldsFromOutputs, outputNotes } from '../../../src/stack/index.ts';
+import { OUTPUTS } from '../../../infra/outputs.ts';
+import {
+  applyFields,
+  checkFields,
+  fieldsFromOutputs,
+  INFO_OUTPUTS,
+  outputNotes,
+  OUTPUT_FIELDS,
+} from '../../../src/stack/index.ts';
 import { shippedProfile, testProfile } from '../../helpers/profile.ts';
 
 /** Outputs as the CDK app's stack names them (the AWS variant: brokers, cluster, MWAA). */
@@ -16,8 +24,13 @@ const AWS_OUTPUTS = {
   InvokeUrl: 'https://k3j4h5.execute-api.eu-west-1.amazonaws.com/test/',
   ProxyUrl: 'http://ec2-1-2-3-4.eu-west-1.compute.amazonaws.com:8082',
   ProxyApiKeySecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:pinpipe-proxy-api-key-AbCdEf',
-  ClusterArn: 'arn:aws:kafka:eu-west-1:123456789012:cluster/pinpipe-a1b2c3d4e5f6/0f1e2d3c-1',
-  MwaaWebUrl: 'https://abc.c2.airflow.eu-west-1.on.aws',
+  KafkaClusterArn: 'arn:aws:kafka:eu-west-1:123456789012:cluster/pinpipe-a1b2c3d4e5f6/0f1e2d3c-1',
+  KafkaClusterName: 'pinpipe-a1b2c3d4e5f6',
+  AirflowWebUrl: 'https://abc.c2.airflow.eu-west-1.on.aws',
+  ClientHostInstanceId: 'i-0123456789abcdef0',
+  DatabaseHost: 'pinpipe-db.abc.eu-west-1.rds.amazonaws.com',
+  DatabasePort: '3306',
+  DatabaseSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf',
 };
 
 describe('profile fields from a stack', () => {
@@ -34,6 +47,8 @@ describe('profile fields from a stack', () => {
       'apiGateway.restApiName': 'pinpipe-a1b2c3d4e5f6',
       'apiGateway.stage': 'test',
       'proxy.url': 'http://ec2-1-2-3-4.eu-west-1.compute.amazonaws.com:8082',
+      'mysql.host': 'pinpipe-db.abc.eu-west-1.rds.amazonaws.com',
+      'mysql.port': 3306,
       'apiGateway.invokeUrl': 'https://k3j4h5.execute-api.eu-west-1.amazonaws.com/test',
     });
     expect(fields.find((f) => f.path.join('.') === 'apiGateway.invokeUrl')?.from).toBe(
@@ -86,6 +101,7 @@ describe('profile fields from a stack', () => {
       'kafka.brokers',
       'apiGateway.restApiName',
       'proxy.url',
+      'mysql.host',
       'apiGateway.invokeUrl',
     ]);
     expect(stale.find((c) => c.path === 's3.bucket')).toMatchObject({
@@ -126,16 +142,26 @@ describe('profile fields from a stack', () => {
     expect(doc.proxy).toEqual({ url: 'http://ec2-1-2-3-4.eu-west-1.compute.amazonaws.com:8082' });
   });
 
-  it('notes say where the API key is and how to export it, never a key; they name the cluster and MWAA', () => {
-    const notes = outputNotes(shippedProfile('aws'), AWS_OUTPUTS);
-    expect(notes).toEqual([
-      `the proxy's API key is in Secrets Manager: export PINPIPE_PROXY_API_KEY="$(aws secretsmanager get-secret-value --secret-id ${AWS_OUTPUTS.ProxyApiKeySecretArn} --query SecretString --output text)"`,
-      `MSK cluster ${AWS_OUTPUTS.ClusterArn} (for pinpipe doctor --print-policy --cluster pinpipe-a1b2c3d4e5f6)`,
-      `Airflow (MWAA) web UI: ${AWS_OUTPUTS.MwaaWebUrl}`,
+  it('notes say which secret holds the API key and the database password and how to export them, never a value', () => {
+    const read = (arn: string, field: string, endpoint = '') =>
+      `aws secretsmanager get-secret-value${endpoint} --secret-id ${arn} --query SecretString --output text | ` +
+      `node -pe 'JSON.parse(require("fs").readFileSync(0, "utf8")).${field}'`;
+    expect(outputNotes(shippedProfile('aws'), AWS_OUTPUTS)).toEqual([
+      `the proxy's API key is in Secrets Manager: export PINPIPE_PROXY_API_KEY="$(${read(AWS_OUTPUTS.ProxyApiKeySecretArn, 'apiKey')})"`,
+      `the database password is in Secrets Manager: export PINPIPE_MYSQL_PASSWORD="$(${read(AWS_OUTPUTS.DatabaseSecretArn, 'password')})" (its user is the field "username")`,
+      'MSK cluster pinpipe-a1b2c3d4e5f6: pinpipe doctor --print-policy --cluster pinpipe-a1b2c3d4e5f6',
+      'client host i-0123456789abcdef0: aws ssm start-session --target i-0123456789abcdef0',
+      `Airflow (MWAA) web UI: ${AWS_OUTPUTS.AirflowWebUrl}`,
     ]);
     const local = testProfile();
     expect(outputNotes(local, { ProxyApiKeySecretArn: 'arn:x' })).toEqual([
-      `the proxy's API key is in Secrets Manager: export PINPIPE_PROXY_API_KEY="$(aws secretsmanager get-secret-value --endpoint-url ${local.aws.endpoint} --secret-id arn:x --query SecretString --output text)" and set proxy.apiKeyEnv to that variable`,
+      `the proxy's API key is in Secrets Manager: export PINPIPE_PROXY_API_KEY="$(${read('arn:x', 'apiKey', ` --endpoint-url ${local.aws.endpoint}`)})" and set proxy.apiKeyEnv to that variable`,
     ]);
+  });
+
+  it('reads only outputs the CDK app declares (infra/outputs.ts)', () => {
+    const declared = new Set<string>(Object.values(OUTPUTS));
+    const read = [...OUTPUT_FIELDS.map((r) => r.output), ...INFO_OUTPUTS, 'RestApiId', 'InvokeUrl'];
+    expect(read.filter((o) => !declared.has(o))).toEqual([]);
   });
 });
