@@ -14,7 +14,7 @@ export const MINISTACK_VERSION = '1.5.33';
 /**
  * The AWS services MiniStack serves: S3, API Gateway, STS and IAM for the pipeline and doctor;
  * CloudFormation with what the sandbox variant of the CDK stack declares (secret, security groups,
- * log group), so that stack deploys here as it does on AWS (docs/infra.md).
+ * log group), so that stack deploys here as it does on AWS (docs/infra-sandbox.md).
  */
 export const MINISTACK_SERVICES = 's3,apigateway,sts,iam,cloudformation,secretsmanager,ec2,logs';
 

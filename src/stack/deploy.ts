@@ -146,7 +146,9 @@ export async function readStackOutputs(
       throw new PinpipeError(
         'STACK_NOT_FOUND',
         `No CloudFormation stack named ${stackName} in ${profile.region}${profile.aws.endpoint ? ` at ${profile.aws.endpoint}` : ''}`,
-        { fix: 'deploy it first (docs/infra.md), or pass --stack with the right name' },
+        {
+          fix: 'deploy it first (npx cdk deploy from infra/, or npm run infra:sandbox on the sandbox), or pass --stack with the right name',
+        },
       );
     }
     const status = stack.StackStatus ?? 'UNKNOWN';
