@@ -477,7 +477,7 @@ function declareDatabase(
     description: 'pinpipe source database: MySQL from the client host only',
     allowAllOutbound: false,
   });
-  sg.addIngressRule(hostSg, ec2.Port.tcp(3306), 'client host (emulator, seed) to MySQL');
+  sg.addIngressRule(hostSg, ec2.Port.tcp(profile.mysql.port), 'client host (emulator, seed) to MySQL');
   const [major] = profile.infra.rds.engineVersion.split('.');
   const db = new rds.DatabaseInstance(stack, 'SourceDatabase', {
     engine: rds.DatabaseInstanceEngine.mysql({
@@ -491,6 +491,7 @@ function declareDatabase(
     vpcSubnets: subnets,
     securityGroups: [sg],
     databaseName: profile.mysql.database,
+    port: profile.mysql.port,
     credentials: rds.Credentials.fromGeneratedSecret('admin'),
     storageEncrypted: true,
     allocatedStorage: 20,

@@ -15,9 +15,9 @@ export const ACCEPTED_FINDINGS: ReadonlyArray<{ rule: string; path: RegExp; reas
   },
   {
     rule: 'SMG4',
-    path: /^ProxyApiKeySecret\//,
+    path: /^(ProxyApiKeySecret|SourceDatabase\/Secret)\//,
     reason:
-      'The proxy API key is rotated by redeploying (a new generated value); a rotation Lambda would have to update the gateway key and restart the proxy together.',
+      'The proxy API key and the practice database password are rotated by redeploying (a new generated value); a rotation Lambda would have to update the gateway key and restart the proxy together.',
   },
   {
     rule: 'APIG2',
@@ -106,6 +106,24 @@ export const ACCEPTED_FINDINGS: ReadonlyArray<{ rule: string; path: RegExp; reas
     path: /^ConnectorRole\/DefaultPolicy\//,
     reason:
       "MSK Connect's execution role: the cluster UUID is unknown before the cluster exists, the connector's internal topics and groups are named __amazon_msk_connect_* by MSK Connect, and the sink writes the pipeline bucket's objects.",
+  },
+  {
+    rule: 'RDS3',
+    path: /^SourceDatabase\//,
+    reason:
+      'The optional source database holds generated rows that pinpipe seed recreates: one zone is enough.',
+  },
+  {
+    rule: 'RDS10',
+    path: /^SourceDatabase\//,
+    reason:
+      'cdk destroy must remove the practice database; a final snapshot is kept (RemovalPolicy.SNAPSHOT).',
+  },
+  {
+    rule: 'RDS11',
+    path: /^SourceDatabase\//,
+    reason:
+      "The port is the profile's mysql.port, so the emulator and seed connect unchanged; only the client host's security group reaches it.",
   },
 ];
 
