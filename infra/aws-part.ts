@@ -189,6 +189,7 @@ export function declareAwsPart(stack: Stack, profile: Profile): AwsPart {
   userData.addCommands(
     ...hostUserData(profile, {
       bootstrapBrokers: brokers,
+      proxyUrl,
       apiKeySecretArn: core.apiKeySecret.secretArn,
       region: Aws.REGION,
     }),

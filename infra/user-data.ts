@@ -84,11 +84,11 @@ function writeFile(file: string, content: string, mode: string): string[] {
 /**
  * The client host's user data (Amazon Linux 2023): installs Node.js from nodejs.org and pinpipe with
  * npm, writes the host profile, and runs `pinpipe proxy` (and `pinpipe sink`) as systemd services.
- * `bootstrapBrokers`, `apiKeySecretArn` and `region` may be CloudFormation tokens.
+ * `bootstrapBrokers`, `proxyUrl`, `apiKeySecretArn` and `region` may be CloudFormation tokens.
  */
 export function hostUserData(
   profile: Profile,
-  refs: { bootstrapBrokers: string; apiKeySecretArn: string; region: string },
+  refs: { bootstrapBrokers: string; proxyUrl: string; apiKeySecretArn: string; region: string },
 ): string[] {
   const node = profile.infra.host.nodeVersion;
   const tarball = `https://nodejs.org/dist/v${node}/node-v${node}-linux-x64.tar.xz`;
@@ -96,6 +96,8 @@ export function hostUserData(
   const env = [
     `PINPIPE_PROFILE=${HOST_PATHS.profile}`,
     `PINPIPE_KAFKA__BROKERS=[${refs.bootstrapBrokers}]`,
+    // the gateway's target as the stack declares it, so provision on the host keeps the integration
+    `PINPIPE_PROXY__URL=${refs.proxyUrl}`,
     `PINPIPE_API_KEY_SECRET=${refs.apiKeySecretArn}`,
     `AWS_REGION=${refs.region}`,
     'NODE_ENV=production',

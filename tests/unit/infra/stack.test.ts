@@ -133,6 +133,7 @@ describe('infra: the stack for profiles/aws.yaml (aws variant)', () => {
       'ExecStart=/usr/local/bin/pinpipe-service sink',
       'systemctl enable --now pinpipe-proxy pinpipe-sink',
       'PINPIPE_KAFKA__BROKERS=[',
+      'PINPIPE_PROXY__URL=http://',
     ]) {
       expect(userData).toContain(piece);
     }
