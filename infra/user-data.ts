@@ -67,7 +67,7 @@ function launcher(apiKeyEnv: string | undefined): string {
   const lines = ['#!/bin/bash', 'set -euo pipefail'];
   if (apiKeyEnv) {
     lines.push(
-      'secret=$(aws secretsmanager get-secret-value --secret-id "$PINPIPE_API_KEY_SECRET" --query SecretString --output text)',
+      'secret=$(aws secretsmanager get-secret-value --secret-id "$PROXY_API_KEY_SECRET_ARN" --query SecretString --output text)',
       `export ${apiKeyEnv}="$(printf '%s' "$secret" | node -e 'let s="";process.stdin.on("data",(d)=>(s+=d)).on("end",()=>process.stdout.write(JSON.parse(s).apiKey))')"`,
       'unset secret',
     );
@@ -98,7 +98,7 @@ export function hostUserData(
     `PINPIPE_KAFKA__BROKERS=[${refs.bootstrapBrokers}]`,
     // the gateway's target as the stack declares it, so provision on the host keeps the integration
     `PINPIPE_PROXY__URL=${refs.proxyUrl}`,
-    `PINPIPE_API_KEY_SECRET=${refs.apiKeySecretArn}`,
+    `PROXY_API_KEY_SECRET_ARN=${refs.apiKeySecretArn}`,
     `AWS_REGION=${refs.region}`,
     'NODE_ENV=production',
   ].join('\n');
