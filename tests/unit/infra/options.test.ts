@@ -1,7 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildStack, connectorName, connectorProperties, OUTPUTS } from '../../../infra/index.ts';
 import { KAFKA_CONNECT_VERSION } from '../../../infra/aws-part.ts';
-import { hostServices } from '../../../infra/user-data.ts';
+import { hostProfile, hostServices, hostUserData } from '../../../infra/user-data.ts';
+import { profileSchema } from '../../../src/config/schema.ts';
+import { checkProfile } from '../../../src/config/rules.ts';
+import { execFileSync } from 'node:child_process';
 import { loadProfile } from '../../../src/config/index.ts';
 import type { Profile } from '../../../src/config/schema.ts';
 import { isPinpipeError } from '../../../src/errors.ts';
@@ -137,6 +140,34 @@ describe('infra: MSK Connect, MSK Serverless and the source database (aws varian
 
   it('cdk-nag AwsSolutions: no finding left that is not acknowledged with a written reason', () => {
     expect(s.openFindings).toEqual([]);
+  });
+});
+
+describe("infra: the client host's user data", () => {
+  const refs = {
+    bootstrapBrokers: 'b-1.x.kafka.us-east-1.amazonaws.com:9098,b-2.x.kafka.us-east-1.amazonaws.com:9098',
+    proxyUrl: 'http://internal-nlb.elb.us-east-1.amazonaws.com:8082',
+    apiKeySecretArn:
+      'arn:aws:secretsmanager:us-east-1:123456789012:secret:pinpipe/0e7ae8feb921/proxy-api-key-AbCdEf',
+    region: 'us-east-1',
+  };
+
+  it('writes a host profile that the profile schema and rules accept, with no stored password', () => {
+    const text = YAML.stringify(hostProfile(base));
+    const parsed = profileSchema.parse(YAML.parse(text));
+    expect(checkProfile(parsed).errors).toEqual([]);
+    expect(parsed.proxy.host).toBe('0.0.0.0');
+    expect(parsed.mysql.password).toBeUndefined();
+    expect(text).not.toMatch(/password:/);
+  });
+
+  it('is a bash script without syntax errors that never holds the API key itself', () => {
+    const script = ['#!/bin/bash', ...hostUserData(base, refs)].join('\n');
+    execFileSync('bash', ['-n'], { input: script });
+    expect(script).toContain(`PINPIPE_KAFKA__BROKERS=[${refs.bootstrapBrokers}]`);
+    expect(script).toContain(`PINPIPE_PROXY__URL=${refs.proxyUrl}`);
+    expect(script).toContain('export PINPIPE_PROXY_API_KEY="$(');
+    expect(script).not.toMatch(/PINPIPE_PROXY_API_KEY=[A-Za-z0-9]/);
   });
 });
 
