@@ -61,7 +61,6 @@ export function declareAwsPart(stack: Stack, profile: Profile): AwsPart {
       vpcId: infra.vpc.vpcId,
       availabilityZones: infra.vpc.availabilityZones,
       privateSubnetIds: infra.vpc.privateSubnetIds,
-      publicSubnetIds: infra.vpc.publicSubnetIds,
     });
   } else {
     const created = new ec2.Vpc(stack, 'Vpc', {

@@ -143,6 +143,25 @@ describe('infra: MSK Connect, MSK Serverless and the source database (aws varian
   });
 });
 
+describe('infra: an existing VPC, by ids', () => {
+  it('declares no VPC and puts brokers, host and load balancer in the given subnets (nothing looked up)', () => {
+    const vpc = {
+      vpcId: 'vpc-0123456789abcdef0',
+      availabilityZones: ['us-east-1a', 'us-east-1b'],
+      privateSubnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0aaaaaaaaaaaaaaa2'],
+    };
+    const s = synth({ ...base, infra: { ...base.infra, vpc, mwaa: { ...base.infra.mwaa, enabled: false } } });
+    expect(resourcesOf(s, 'AWS::EC2::VPC')).toEqual([]);
+    expect(
+      (onlyOf(s, 'AWS::MSK::Cluster').BrokerNodeGroupInfo as { ClientSubnets: unknown }).ClientSubnets,
+    ).toEqual(vpc.privateSubnetIds);
+    expect(onlyOf(s, 'AWS::EC2::Instance').SubnetId).toBe(vpc.privateSubnetIds[0]);
+    for (const [, sg] of resourcesOf(s, 'AWS::EC2::SecurityGroup')) expect(sg.VpcId).toBe(vpc.vpcId);
+    expect(resourcesOf(s, 'AWS::MWAA::Environment')).toEqual([]);
+    expect(s.openFindings).toEqual([]);
+  }, 60_000);
+});
+
 describe("infra: the client host's user data", () => {
   const refs = {
     bootstrapBrokers: 'b-1.x.kafka.us-east-1.amazonaws.com:9098,b-2.x.kafka.us-east-1.amazonaws.com:9098',
