@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', '.sandbox', 'dist', 'orchestrate/**', 'bench/**/*.py'] },
+  { ignores: ['node_modules', '.sandbox', 'dist', 'orchestrate/**', 'bench/**/*.py', 'infra/cdk.out/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

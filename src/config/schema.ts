@@ -76,10 +76,8 @@ export const infraSchema = z
       .object({
         vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'a VPC id such as vpc-0123456789abcdef0'),
         availabilityZones: z.array(z.string().min(1)).min(2),
-        /** The brokers', MWAA's and the database's subnets (one per zone, with a route to the internet for MWAA). */
+        /** Private subnets with a route to the internet (NAT), one per zone: brokers, client host, load balancer, MWAA, database. */
         privateSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'a subnet id')).min(2),
-        /** The client host's subnets (public: API Gateway reaches the proxy through the host's public name). */
-        publicSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'a subnet id')).min(1),
       })
       .strict()
       .optional(),

@@ -53,7 +53,7 @@ export const INFO_OUTPUTS = [
   'DatabaseSecretArn',
   'KafkaClusterName',
   'ClientHostInstanceId',
-  'AirflowWebUrl',
+  'MwaaWebUrl',
 ] as const;
 
 /** The JSON field of the proxy's API key in its secret (the stack's ProxyApiKeySecretArn). */
@@ -139,7 +139,7 @@ export function outputNotes(profile: Profile, outputs: Record<string, string>): 
       `client host ${outputs.ClientHostInstanceId}: aws ssm start-session --target ${outputs.ClientHostInstanceId}`,
     );
   }
-  if (outputs.AirflowWebUrl) notes.push(`Airflow (MWAA) web UI: ${outputs.AirflowWebUrl}`);
+  if (outputs.MwaaWebUrl) notes.push(`Airflow (MWAA) web UI: ${outputs.MwaaWebUrl}`);
   return notes;
 }
 

@@ -24,9 +24,9 @@ const AWS_OUTPUTS = {
   InvokeUrl: 'https://k3j4h5.execute-api.eu-west-1.amazonaws.com/test/',
   ProxyUrl: 'http://ec2-1-2-3-4.eu-west-1.compute.amazonaws.com:8082',
   ProxyApiKeySecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:pinpipe-proxy-api-key-AbCdEf',
-  KafkaClusterArn: 'arn:aws:kafka:eu-west-1:123456789012:cluster/pinpipe-a1b2c3d4e5f6/0f1e2d3c-1',
+  ClusterArn: 'arn:aws:kafka:eu-west-1:123456789012:cluster/pinpipe-a1b2c3d4e5f6/0f1e2d3c-1',
   KafkaClusterName: 'pinpipe-a1b2c3d4e5f6',
-  AirflowWebUrl: 'https://abc.c2.airflow.eu-west-1.on.aws',
+  MwaaWebUrl: 'https://abc.c2.airflow.eu-west-1.on.aws',
   ClientHostInstanceId: 'i-0123456789abcdef0',
   DatabaseHost: 'pinpipe-db.abc.eu-west-1.rds.amazonaws.com',
   DatabasePort: '3306',
@@ -151,7 +151,7 @@ describe('profile fields from a stack', () => {
       `the database password is in Secrets Manager: export PINPIPE_MYSQL_PASSWORD="$(${read(AWS_OUTPUTS.DatabaseSecretArn, 'password')})" (its user is the field "username")`,
       'MSK cluster pinpipe-a1b2c3d4e5f6: pinpipe doctor --print-policy --cluster pinpipe-a1b2c3d4e5f6',
       'client host i-0123456789abcdef0: aws ssm start-session --target i-0123456789abcdef0',
-      `Airflow (MWAA) web UI: ${AWS_OUTPUTS.AirflowWebUrl}`,
+      `Airflow (MWAA) web UI: ${AWS_OUTPUTS.MwaaWebUrl}`,
     ]);
     const local = testProfile();
     expect(outputNotes(local, { ProxyApiKeySecretArn: 'arn:x' })).toEqual([
