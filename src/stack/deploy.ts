@@ -86,6 +86,14 @@ export function cloudFormationFailure(err: unknown, where: StackWhere, action: s
     return new PinpipeError('INTERRUPTED', `Interrupted while waiting to ${action}.`, { cause: err });
   }
   if (isBootstrapMissing(e?.message ?? '')) return notBootstrapped(where, describeError(err), err);
+  // a MiniStack started without CloudFormation in its SERVICES answers JSON the SDK cannot parse
+  if (where.endpoint && /unsupported service|xml parse error|deserialization error/i.test(e?.message ?? '')) {
+    return new PinpipeError(
+      'STACK_UNAVAILABLE',
+      `The emulator at ${where.endpoint} does not serve CloudFormation (it was started without it)`,
+      { cause: err, fix: 'restart the sandbox: npm run sandbox:down && npm run sandbox:up' },
+    );
+  }
   const status = e?.$metadata?.httpStatusCode;
   if (status === undefined || status >= 500) {
     return new PinpipeError(

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { exitCodeFor } from '../../../src/cli/exit-codes.ts';
-import { firstFailure, formatEvent, operationPhase, stackFailed } from '../../../src/stack/index.ts';
+import {
+  cloudFormationFailure,
+  firstFailure,
+  formatEvent,
+  operationPhase,
+  stackFailed,
+} from '../../../src/stack/index.ts';
 import { firstValidationError, mustRecreate, stackFailureReason } from '../../../src/stack/status.ts';
 
 const where = { stackName: 'Pinpipe-abc', region: 'eu-west-1' };
@@ -128,6 +134,59 @@ describe('the failed resource', () => {
     expect(formatEvent(events[3]!)).toBe('Role AWS::IAM::Role CREATE_COMPLETE');
     expect(formatEvent(events[2]!)).toBe(
       'Bucket AWS::S3::Bucket CREATE_FAILED: user-abc-bucket already exists',
+    );
+  });
+});
+
+describe('CloudFormation SDK failures', () => {
+  const sandbox = { ...where, endpoint: 'http://127.0.0.1:4566' };
+  const sdkError = (name: string, message: string, httpStatusCode?: number) =>
+    Object.assign(new Error(message), { name, $metadata: { httpStatusCode } });
+
+  it('no credentials, an endpoint that does not answer, an emulator without CloudFormation: exit 3 with the fix', () => {
+    const cred = cloudFormationFailure(
+      sdkError('CredentialsProviderError', 'Could not load credentials from any providers'),
+      where,
+      'deploy stack Pinpipe-abc',
+    );
+    expect(cred.code).toBe('AWS_CREDENTIALS_MISSING');
+    expect(cred.message).toMatch(/aws sso login/);
+    const down = cloudFormationFailure(
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4566'), { code: 'ECONNREFUSED' }),
+      sandbox,
+      'describe stack Pinpipe-abc',
+    );
+    expect(down.code).toBe('STACK_UNAVAILABLE');
+    expect(down.fix).toBe('is the sandbox up at http://127.0.0.1:4566? Run npm run sandbox:up');
+    const old = cloudFormationFailure(
+      sdkError('Error', '@aws-sdk XML parse error: unexpected content.', 400),
+      sandbox,
+      'describe stack Pinpipe-abc',
+    );
+    expect(old.code).toBe('STACK_UNAVAILABLE');
+    expect(old.fix).toBe('restart the sandbox: npm run sandbox:down && npm run sandbox:up');
+    for (const e of [cred, down, old]) expect(exitCodeFor(e.code)).toBe(3);
+  });
+
+  it('a missing bootstrap says what to run; any other refusal is STACK_FAILED with the reason', () => {
+    const boot = cloudFormationFailure(
+      sdkError(
+        'ValidationError',
+        'Unable to fetch parameters [/cdk-bootstrap/hnb659fds/version] from parameter store',
+        400,
+      ),
+      where,
+      'deploy stack Pinpipe-abc',
+    );
+    expect(boot.code).toBe('STACK_NOT_BOOTSTRAPPED');
+    const refused = cloudFormationFailure(
+      sdkError('ValidationError', 'Template format error: unsupported structure.', 400),
+      where,
+      'deploy stack Pinpipe-abc',
+    );
+    expect(refused.code).toBe('STACK_FAILED');
+    expect(refused.problem).toBe(
+      'CloudFormation refused to deploy stack Pinpipe-abc: Template format error: unsupported structure.',
     );
   });
 });
