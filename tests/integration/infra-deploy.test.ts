@@ -223,6 +223,16 @@ describe('the CDK stack (sandbox variant) deployed to MiniStack CloudFormation',
       const apiKey = (JSON.parse(secret.SecretString!) as Record<string, string>)[API_KEY_SECRET_FIELD]!;
       // (never compared in a way that would print it; MiniStack ignores excludePunctuation, AWS does not)
       expect(apiKey.length, 'length of the generated API key').toBe(40);
+      // the key is in no template, output, written profile or command output (booleans: never printed)
+      const seen = [
+        JSON.stringify(template),
+        JSON.stringify(keyedTemplate),
+        JSON.stringify(updated.outputs),
+        fs.readFileSync(written, 'utf8'),
+        fromStack.stdout + fromStack.stderr,
+        doctor.stdout + doctor.stderr,
+      ];
+      expect(seen.map((text) => text.includes(apiKey))).toEqual(seen.map(() => false));
       const post = (headers: Record<string, string>) =>
         rawRequest(`${invokeUrl}/topics/${profile.pipelineId}.pin`, {
           method: 'POST',
