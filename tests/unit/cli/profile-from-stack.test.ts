@@ -1,40 +1,21 @@
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../../src/config/env.ts';
+import { bareCli } from '../../helpers/bare-cli.ts';
+import { freePort } from '../../helpers/ports.ts';
 
 // The real CLI against an empty AWS credential chain and a closed loopback port: nothing leaves the
 // machine (instance metadata off, no AWS hostname contacted before credentials are found).
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pinpipe-from-stack-'));
-const bin = path.join(PROJECT_ROOT, 'bin', 'pinpipe.mjs');
+const cli = bareCli('pinpipe-from-stack-');
+const dir = cli.dir;
 let closedPort = 0;
 
 beforeAll(async () => {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  closedPort = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
+  closedPort = await freePort();
 });
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterAll(() => cli.cleanup());
 
-function pinpipe(args: string[], extra: Record<string, string> = {}) {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (!k.startsWith('AWS_') && !k.startsWith('PINPIPE_')) env[k] = v;
-  }
-  Object.assign(env, {
-    HOME: dir,
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_CONFIG_FILE: path.join(dir, 'no-config'),
-    AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'no-credentials'),
-    ...extra,
-  });
-  const r = spawnSync(process.execPath, [bin, ...args], { env, encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const pinpipe = (args: string[], extra: Record<string, string> = {}) => cli.run(args, cli.env(extra));
 
 describe('pinpipe profile from-stack without a stack to read', { timeout: 60_000 }, () => {
   it('--help names the outputs it reads and the exit codes', () => {

@@ -142,47 +142,38 @@ describe('CloudFormation SDK failures', () => {
   const sandbox = { ...where, endpoint: 'http://127.0.0.1:4566' };
   const sdkError = (name: string, message: string, httpStatusCode?: number) =>
     Object.assign(new Error(message), { name, $metadata: { httpStatusCode } });
+  /** The error for a failed call to "deploy stack Pinpipe-abc" (on the sandbox when `at` is). */
+  const failure = (err: Error, at = where) => cloudFormationFailure(err, at, 'deploy stack Pinpipe-abc');
 
   it('no credentials, an endpoint that does not answer, an emulator without CloudFormation: exit 3 with the fix', () => {
-    const cred = cloudFormationFailure(
+    const cred = failure(
       sdkError('CredentialsProviderError', 'Could not load credentials from any providers'),
-      where,
-      'deploy stack Pinpipe-abc',
     );
     expect(cred.code).toBe('AWS_CREDENTIALS_MISSING');
     expect(cred.message).toMatch(/aws sso login/);
-    const down = cloudFormationFailure(
+    const down = failure(
       Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4566'), { code: 'ECONNREFUSED' }),
       sandbox,
-      'describe stack Pinpipe-abc',
     );
     expect(down.code).toBe('STACK_UNAVAILABLE');
     expect(down.fix).toBe('is the sandbox up at http://127.0.0.1:4566? Run npm run sandbox:up');
-    const old = cloudFormationFailure(
-      sdkError('Error', '@aws-sdk XML parse error: unexpected content.', 400),
-      sandbox,
-      'describe stack Pinpipe-abc',
-    );
+    const old = failure(sdkError('Error', '@aws-sdk XML parse error: unexpected content.', 400), sandbox);
     expect(old.code).toBe('STACK_UNAVAILABLE');
     expect(old.fix).toBe('restart the sandbox: npm run sandbox:down && npm run sandbox:up');
     for (const e of [cred, down, old]) expect(exitCodeFor(e.code)).toBe(3);
   });
 
   it('a missing bootstrap says what to run; any other refusal is STACK_FAILED with the reason', () => {
-    const boot = cloudFormationFailure(
+    const boot = failure(
       sdkError(
         'ValidationError',
         'Unable to fetch parameters [/cdk-bootstrap/hnb659fds/version] from parameter store',
         400,
       ),
-      where,
-      'deploy stack Pinpipe-abc',
     );
     expect(boot.code).toBe('STACK_NOT_BOOTSTRAPPED');
-    const refused = cloudFormationFailure(
+    const refused = failure(
       sdkError('ValidationError', 'Template format error: unsupported structure.', 400),
-      where,
-      'deploy stack Pinpipe-abc',
     );
     expect(refused.code).toBe('STACK_FAILED');
     expect(refused.problem).toBe(
