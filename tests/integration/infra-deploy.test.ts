@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import YAML from 'yaml';
+import { App, CfnWaitConditionHandle, DefaultStackSynthesizer, Stack } from 'aws-cdk-lib';
 import {
   GetApiKeysCommand,
   GetIntegrationCommand,
@@ -24,7 +25,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { synthTemplate } from '../../infra/index.ts';
 import { awsClientConfig, createApiGateway, createS3 } from '../../src/clients/index.ts';
 import type { Profile } from '../../src/config/schema.ts';
-import { isPinpipeError } from '../../src/errors.ts';
+import { isPinpipeError, type PinpipeError } from '../../src/errors.ts';
 import { ensureTopics, planProvision } from '../../src/provision/index.ts';
 import {
   API_KEY_SECRET_FIELD,
@@ -320,5 +321,22 @@ describe('the CDK stack (sandbox variant) deployed to MiniStack CloudFormation',
       await destroyStack(clash, { stackName: stackNameFor(clash), timeoutMs: 30_000 }).catch(() => undefined);
       fs.rmSync(path.dirname(profileFor(env2).batch.workDir), { recursive: true, force: true });
     }
+  });
+
+  it('a stack that needs the CDK bootstrap in an account without it stops before anything is created', async () => {
+    // the aws variant's synthesizer: the template asks for /cdk-bootstrap/<qualifier>/version
+    const app = new App();
+    const name = `Pinpipe-boot${Date.now().toString(36)}`;
+    const stack = new Stack(app, name, { synthesizer: new DefaultStackSynthesizer() });
+    new CfnWaitConditionHandle(stack, 'Nothing');
+    const template = app.synth().getStackArtifact(stack.artifactId).template as Record<string, unknown>;
+    const base = profileFor({});
+    const err = await deployStack(base, { stackName: name, template }).catch((e: unknown) => e);
+    expect(isPinpipeError(err, 'STACK_NOT_BOOTSTRAPPED')).toBe(true);
+    expect((err as PinpipeError).fix).toBe(
+      `run \`npx cdk bootstrap aws://<account-id>/${base.region}\` from infra/ once per account and region, then deploy again`,
+    );
+    const none = await readStackOutputs(base, name).catch((e: unknown) => e);
+    expect(isPinpipeError(none, 'STACK_NOT_FOUND')).toBe(true);
   });
 });
