@@ -85,6 +85,7 @@ export function register(program: Command, ctx: CommandContext): void {
         );
       }
       const notes = outputNotes(base, outputs);
+      const asJson = fields.map((f) => ({ field: f.path.join('.'), value: f.value, from: f.from }));
 
       if (opts.check) {
         const checks = checkFields(base, fields);
@@ -116,7 +117,7 @@ export function register(program: Command, ctx: CommandContext): void {
       const text = applyFields(fs.readFileSync(loaded.file, 'utf8'), fields, name);
       validate(text, target ?? 'stdout');
       if (!target) {
-        if (opts.json) ctx.out(JSON.stringify({ stack: stackName, fields, notes }, null, 2));
+        if (opts.json) ctx.out(JSON.stringify({ stack: stackName, fields: asJson, notes }, null, 2));
         else ctx.out(text);
         for (const n of notes) ctx.logger.info(n);
         return;
@@ -125,7 +126,8 @@ export function register(program: Command, ctx: CommandContext): void {
       const tmp = `${target}.${process.pid}.tmp`;
       fs.writeFileSync(tmp, text);
       fs.renameSync(tmp, target);
-      if (opts.json) ctx.out(JSON.stringify({ stack: stackName, written: target, fields, notes }, null, 2));
+      if (opts.json)
+        ctx.out(JSON.stringify({ stack: stackName, written: target, fields: asJson, notes }, null, 2));
       else {
         ctx.out(`wrote ${target}: ${fields.map((f) => f.path.join('.')).join(', ')} from stack ${stackName}`);
         for (const n of notes) ctx.out(`next: ${n}`);
