@@ -3,7 +3,16 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules', '.sandbox', '.cache', '.ci-results', 'dist', 'orchestrate/**', 'bench/**/*.py'],
+    ignores: [
+      'node_modules',
+      '.sandbox',
+      '.cache',
+      '.ci-results',
+      'dist',
+      'orchestrate/**',
+      'bench/**/*.py',
+      'infra/cdk.out/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -12,6 +12,13 @@ import { serviceEnv } from '../lib/proc.ts';
 /** Pinned MiniStack release from PyPI (see docs/decisions.md: why MiniStack, not LocalStack or moto). */
 export const MINISTACK_VERSION = '1.5.33';
 
+/**
+ * The AWS services MiniStack serves: S3, API Gateway, STS and IAM for the pipeline and doctor;
+ * CloudFormation with what the sandbox variant of the CDK stack declares (secret, security groups,
+ * log group), so that stack deploys here as it does on AWS (docs/infra-sandbox.md).
+ */
+export const MINISTACK_SERVICES = 's3,apigateway,sts,iam,cloudformation,secretsmanager,ec2,logs';
+
 export function ministackVenv(cacheDir: string): string {
   return path.join(cacheDir, `ministack-${MINISTACK_VERSION}`, 'venv');
 }
@@ -103,7 +110,7 @@ export function s3Service(profile: Profile, say: (msg: string) => void, cacheDir
             S3_DATA_DIR: dataDir,
             LOG_LEVEL: 'WARNING',
             MINISTACK_HOST: '127.0.0.1',
-            SERVICES: 's3,apigateway,sts,iam',
+            SERVICES: MINISTACK_SERVICES,
           }),
         };
       },

@@ -27,11 +27,15 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'SANDBOX_PREREQ_MISSING':
     case 'SANDBOX_PORT_IN_USE':
     case 'AWS_CREDENTIALS_MISSING':
+    case 'STACK_NOT_FOUND':
+    case 'STACK_UNAVAILABLE':
+    case 'STACK_NOT_BOOTSTRAPPED':
     case 'DOCTOR_FAILED':
     case 'SPARK_PREREQ_MISSING':
     case 'SPARK_UNAVAILABLE':
       return ExitCode.UNAVAILABLE;
     case 'VERIFY_MISMATCH':
+    case 'PROFILE_STALE':
       return ExitCode.MISMATCH;
     case 'INTERRUPTED':
       return ExitCode.INTERRUPTED;

@@ -2,4 +2,5 @@ export { createMysqlPool, connectMysql, mysqlOptions, mysqlUnreachable, type Mys
 export { createKafka, kafkaConfig } from './kafka.ts';
 export { createS3 } from './s3.ts';
 export { createApiGateway, invokeUrl } from './apigateway.ts';
+export { createCloudFormation } from './cloudformation.ts';
 export { awsClientConfig } from './aws.ts';

@@ -60,6 +60,16 @@ export function checkProfile(p: Profile): { errors: string[]; warnings: string[]
       's3.topicsDir: it becomes folder and file names in the batch\'s cache: relative, "/" between names, no "\\", "." or ".." (e.g. topics or data/topics).',
     );
   }
+  if (p.infra.sink === 'msk-connect' && !p.infra.connectPluginS3Uri) {
+    errors.push(
+      'infra.connectPluginS3Uri: the MSK Connect sink needs the Confluent S3 sink connector zip you uploaded, e.g. s3://my-artifacts/confluentinc-kafka-connect-s3-10.5.13.zip (or set infra.sink: host).',
+    );
+  }
+  if (p.infra.vpc && p.infra.vpc.privateSubnetIds.length !== p.infra.vpc.availabilityZones.length) {
+    errors.push(
+      'infra.vpc: give one private subnet per availability zone (privateSubnetIds and availabilityZones of equal length).',
+    );
+  }
   if (p.sink.rotateScheduleIntervalMs > 0 && p.sink.rotateScheduleIntervalMs < 100) {
     warnings.push('sink.rotateScheduleIntervalMs under 100 ms writes very small objects.');
   }

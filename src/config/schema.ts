@@ -39,6 +39,95 @@ export const kafkaSecuritySchema = z
   })
   .strict();
 
+/** An AWS region name such as us-east-1 or ap-southeast-2 (the infrastructure is declared for one). */
+export const AWS_REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d+$/;
+
+export const InfraSinks = ['host', 'msk-connect'] as const;
+export const InfraVariants = ['aws', 'sandbox'] as const;
+export type InfraVariant = (typeof InfraVariants)[number];
+
+/**
+ * How the CDK app in infra/ declares this profile's AWS infrastructure (docs/aws.md). Absent: the
+ * defaults below; `variant` defaults to "sandbox" for sandbox profiles (the part MiniStack's
+ * CloudFormation implements) and "aws" otherwise (the whole stack).
+ */
+export const infraSchema = z
+  .object({
+    variant: z.enum(InfraVariants, { error: `must be one of ${InfraVariants.join(', ')}` }).optional(),
+    /** The CloudFormation stack name; default Pinpipe-<pipelineId>. */
+    stackName: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'a CloudFormation stack name (letters, digits, dashes)')
+      .optional(),
+    /** Who writes Kafka's records to S3: pinpipe's sink on the client host, or MSK Connect. */
+    sink: z.enum(InfraSinks, { error: `must be one of ${InfraSinks.join(', ')}` }).default('host'),
+    /** msk-connect: the Confluent S3 sink connector's zip, uploaded by you (s3://bucket/key.zip). */
+    connectPluginS3Uri: z
+      .string()
+      .regex(
+        /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+$/,
+        'an S3 URI such as s3://my-artifacts/confluentinc-kafka-connect-s3-10.5.13.zip',
+      )
+      .optional(),
+    /** Keep the pipeline bucket when the stack is destroyed (the default); false deletes it with its objects. */
+    retainBucket: z.boolean().default(true),
+    /** An existing VPC instead of a new one; ids are given, never looked up (synth stays offline). */
+    vpc: z
+      .object({
+        vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'a VPC id such as vpc-0123456789abcdef0'),
+        availabilityZones: z.array(z.string().min(1)).min(2),
+        /** Private subnets with a route to the internet (NAT), one per zone: brokers, client host, load balancer, MWAA, database. */
+        privateSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'a subnet id')).min(2),
+      })
+      .strict()
+      .optional(),
+    msk: z
+      .object({
+        mode: z.enum(['provisioned', 'serverless']).default('provisioned'),
+        clusterName: z
+          .string()
+          .regex(/^[A-Za-z0-9-]{1,64}$/, 'letters, digits and dashes')
+          .optional(),
+        kafkaVersion: z.string().default('3.6.0'),
+        instanceType: z.string().default('kafka.t3.small'),
+        /** A multiple of the number of zones (2). */
+        brokerNodes: z.number().int().min(2).default(2),
+        volumeGb: z.number().int().min(1).default(10),
+      })
+      .strict()
+      .prefault({}),
+    host: z
+      .object({
+        instanceType: z.string().default('t3.small'),
+        /** The Node.js major installed on the host (from nodejs.org's release tarballs). */
+        nodeVersion: z
+          .string()
+          .regex(/^\d+\.\d+\.\d+$/, 'a Node.js version such as 22.12.0')
+          .default('22.12.0'),
+        /** What `npm install -g` installs pinpipe from: a git URL (git+https://…#ref) or a tarball URL. */
+        pinpipeSource: z.string().min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
+    mwaa: z
+      .object({
+        enabled: z.boolean().default(true),
+        airflowVersion: z.string().default('3.0.6'),
+        environmentClass: z.string().default('mw1.small'),
+      })
+      .strict()
+      .prefault({}),
+    rds: z
+      .object({
+        enabled: z.boolean().default(false),
+        instanceType: z.string().default('t3.micro'),
+        engineVersion: z.string().default('8.0.40'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
 export const profileSchema = z
   .object({
     name: z.string().min(1),
@@ -166,6 +255,7 @@ export const profileSchema = z
       .object({ cron: z.string().default('0 0 * * *') })
       .strict()
       .default({ cron: '0 0 * * *' }),
+    infra: infraSchema.prefault({}),
     sandbox: z
       .object({
         /**

@@ -12,6 +12,7 @@ import { connectMysql } from '../clients/mysql.ts';
 import { isCredentialsError, kafkaFailure } from '../clients/kafka-auth.ts';
 import { describeError, isPinpipeError } from '../errors.ts';
 import { CheckFailure, type CheckOutcome } from './types.ts';
+import { request } from 'undici';
 
 /** What every check receives. `credentials` is shared so the chain is walked once. */
 export interface CheckContext {
@@ -186,6 +187,20 @@ export function checkFailureOf(err: unknown): CheckFailure {
   return new CheckFailure(describeError(err), undefined, { cause: err });
 }
 
+/**
+ * GET with undici's request, not fetch: fetch refuses the Fetch standard's "bad ports" (e.g. 6566,
+ * 6665–6669), on which an emulator or a proxy may well listen.
+ */
+async function httpGet(
+  url: string,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+): Promise<{ status: number; ok: boolean }> {
+  const res = await request(url, { method: 'GET', headers, signal });
+  await res.body.dump().catch(() => undefined);
+  return { status: res.statusCode, ok: res.statusCode >= 200 && res.statusCode < 300 };
+}
+
 /** An HTTP request through the gateway to the proxy: GET <invoke-url>/topics. */
 export async function checkInvokeUrl(ctx: CheckContext): Promise<CheckOutcome> {
   const base = await resolveDoctorInvokeUrl(ctx);
@@ -193,13 +208,9 @@ export async function checkInvokeUrl(ctx: CheckContext): Promise<CheckOutcome> {
   const headers: Record<string, string> = { accept: 'application/vnd.kafka.v2+json' };
   const key = readSecret(ctx.profile.proxy.apiKeyEnv);
   if (key) headers['x-api-key'] = key;
-  let res: Response;
+  let res: { status: number; ok: boolean };
   try {
-    res = await fetch(url, {
-      headers,
-      signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(ctx.timeoutMs)]),
-    });
-    await res.arrayBuffer().catch(() => undefined);
+    res = await httpGet(url, headers, AbortSignal.any([ctx.signal, AbortSignal.timeout(ctx.timeoutMs)]));
   } catch (err) {
     throw new CheckFailure(
       `GET ${url} failed (${describeError((err as { cause?: unknown }).cause ?? err)})`,
@@ -262,11 +273,11 @@ export async function checkMysql(ctx: CheckContext): Promise<CheckOutcome> {
 /** True when the URL answers at all (any HTTP status) within the deadline. */
 async function answers(url: string, headers: Record<string, string>, ctx: CheckContext): Promise<boolean> {
   try {
-    const res = await fetch(url, {
+    await httpGet(
+      url,
       headers,
-      signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(Math.min(2000, ctx.timeoutMs))]),
-    });
-    await res.arrayBuffer().catch(() => undefined);
+      AbortSignal.any([ctx.signal, AbortSignal.timeout(Math.min(2000, ctx.timeoutMs))]),
+    );
     return true;
   } catch {
     return false;

@@ -21,6 +21,7 @@ const modules: Record<string, () => Promise<{ register: RegisterCommand }>> = {
   status: () => import('./status.ts'),
   schedule: () => import('./schedule.ts'),
   doctor: () => import('./doctor.ts'),
+  profile: () => import('./profile.ts'),
   console: () => import('./console.ts'),
 };
 

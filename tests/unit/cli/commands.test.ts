@@ -40,6 +40,7 @@ describe('loadCommands', () => {
       'status',
       'schedule',
       'doctor',
+      'profile',
       'console',
     ];
     expect(await names()).toEqual(all);

@@ -1,47 +1,25 @@
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import YAML from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../../src/config/env.ts';
+import { bareCli } from '../../helpers/bare-cli.ts';
+import { freePort } from '../../helpers/ports.ts';
 
 // These tests run the real CLI against closed loopback ports and an empty AWS credential chain:
 // nothing leaves the machine (instance metadata is disabled, no AWS hostname is contacted).
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pinpipe-doctor-'));
-const bin = path.join(PROJECT_ROOT, 'bin', 'pinpipe.mjs');
+const cli = bareCli('pinpipe-doctor-');
+const dir = cli.dir;
 let closedPort = 0;
 
 beforeAll(async () => {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  closedPort = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
+  closedPort = await freePort();
 });
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterAll(() => cli.cleanup());
 
 /** An environment with no AWS credentials anywhere and instance metadata off. */
-function bareEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (!k.startsWith('AWS_') && !k.startsWith('PINPIPE_')) env[k] = v;
-  }
-  return {
-    ...env,
-    HOME: dir,
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_CONFIG_FILE: path.join(dir, 'no-config'),
-    AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'no-credentials'),
-    PINPIPE_LOG_LEVEL: 'info',
-    ...extra,
-  };
-}
-
-function pinpipe(args: string[], env: NodeJS.ProcessEnv) {
-  const r = spawnSync(process.execPath, [bin, ...args], { env, encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const bareEnv = cli.env;
+const pinpipe = cli.run;
 
 function writeProfile(base: string, patch: (raw: Record<string, unknown>) => void): string {
   const raw = YAML.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'profiles', `${base}.yaml`), 'utf8'));

@@ -1,0 +1,36 @@
+import type { Profile } from '../config/schema.ts';
+
+export {
+  deployStack,
+  destroyStack,
+  readStackOutputs,
+  cloudFormationFailure,
+  MAX_TEMPLATE_BODY_BYTES,
+  type DeployOptions,
+  type StackResult,
+  type StackWaitOptions,
+} from './deploy.ts';
+export {
+  operationPhase,
+  firstFailure,
+  stackFailed,
+  formatEvent,
+  type FailedResource,
+  type StackOperation,
+} from './status.ts';
+export {
+  fieldsFromOutputs,
+  checkFields,
+  applyFields,
+  outputNotes,
+  OUTPUT_FIELDS,
+  INFO_OUTPUTS,
+  API_KEY_SECRET_FIELD,
+  type DerivedField,
+  type FieldCheck,
+} from './profile-fields.ts';
+
+/** The CloudFormation stack of a profile: infra.stackName, else Pinpipe-<pipelineId>. */
+export function stackNameFor(profile: Profile): string {
+  return profile.infra.stackName ?? `Pinpipe-${profile.pipelineId}`;
+}
