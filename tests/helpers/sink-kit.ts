@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import type { Consumer } from 'kafkajs';
+import type { Admin, Consumer } from 'kafkajs';
 import { expect } from 'vitest';
 import { deletePrefix, exited, readKafkaLog, spawnSink } from '../../bench/sink-crash.ts';
 import { createKafka, createS3 } from '../../src/clients/index.ts';
@@ -64,18 +64,7 @@ export function sinkKit(profile: Profile) {
       await producer.disconnect();
     },
     /** The group's committed offsets, by partition (-1: none). */
-    async committed(group: string, topic: string): Promise<number[]> {
-      const fetch = () => admin.fetchOffsets({ groupId: group, topics: [topic] });
-      // a fresh broker may answer NOT_COORDINATOR for a new group once; kafkajs then knows better
-      const [t] = await fetch().catch(async () => {
-        await sleep(500);
-        return fetch();
-      });
-      return (t?.partitions ?? [])
-        .slice()
-        .sort((a, b) => a.partition - b.partition)
-        .map((p) => Number(p.offset));
-    },
+    committed: (group: string, topic: string) => committedOffsets(admin, group, topic),
     /** Offsets stored in S3 under the prefix, per partition: the highest stored offset + 1. */
     async storedUpTo(topic: string, prefix: string): Promise<number[]> {
       const { records } = await readStoredRecords(s3, bucket, rootOf(prefix));
@@ -114,6 +103,20 @@ export function sinkKit(profile: Profile) {
       s3.destroy();
     },
   };
+}
+
+/** A group's committed offsets of a topic, by partition (-1: none). */
+export async function committedOffsets(admin: Admin, group: string, topic: string): Promise<number[]> {
+  const fetch = () => admin.fetchOffsets({ groupId: group, topics: [topic] });
+  // a fresh broker may answer NOT_COORDINATOR for a new group once; kafkajs then knows better
+  const [t] = await fetch().catch(async () => {
+    await sleep(500);
+    return fetch();
+  });
+  return (t?.partitions ?? [])
+    .slice()
+    .sort((a, b) => a.partition - b.partition)
+    .map((p) => Number(p.offset));
 }
 
 /** The child's exit, or a failure naming what it printed when it is still running after `ms`. */

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readKafkaLog } from '../../bench/sink-crash.ts';
+import { committedOffsets } from '../helpers/sink-kit.ts';
 import { s3Service } from '../../sandbox/s3/ministack.ts';
 import { createKafka, createS3 } from '../../src/clients/index.ts';
 import { readEnv } from '../../src/config/env.ts';
@@ -54,10 +55,8 @@ describe('sink: S3 endpoint going away mid-run', { timeout: 150_000 }, () => {
     await admin.disconnect();
   });
 
-  const committedTotal = async () => {
-    const [t] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-    return (t?.partitions ?? []).reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
-  };
+  const committedTotal = async () =>
+    (await committedOffsets(admin, group, topic)).reduce((n, o) => n + Math.max(0, o), 0);
   const waitForCommitted = async (n: number, timeoutMs: number) => {
     const t0 = Date.now();
     while ((await committedTotal()) < n) {
