@@ -15,6 +15,11 @@ export interface MysqlPaths {
   socket: string;
   /** The one folder the server may read or write files in (`secure_file_priv`). */
   filesDir: string;
+  /**
+   * The server's temporary files: its own folder, owned by its account (the caller's TMPDIR may be a
+   * folder the `mysql` account cannot write, as a test run's private 0700 one).
+   */
+  tmpDir: string;
 }
 
 export function mysqlPaths(profile: Profile): MysqlPaths {
@@ -24,6 +29,7 @@ export function mysqlPaths(profile: Profile): MysqlPaths {
     dataDir: path.join(dir, 'data'),
     socket: path.join(dir, 'mysqld.sock'),
     filesDir: path.join(dir, 'files'),
+    tmpDir: path.join(dir, 'tmp'),
   };
 }
 
@@ -89,6 +95,7 @@ export function serverAccount(dir: string, say: (msg: string) => void = () => {}
 /** Hands the server's folders to its account (a sandbox made as root before is taken over once). */
 export function ownServerFolders(paths: MysqlPaths, account: ServerAccount | undefined): void {
   fs.mkdirSync(paths.filesDir, { recursive: true });
+  fs.mkdirSync(paths.tmpDir, { recursive: true, mode: 0o700 });
   if (account === undefined) return;
   const chownTree = (p: string) => {
     fs.chownSync(p, account.uid, account.gid);
@@ -96,6 +103,7 @@ export function ownServerFolders(paths: MysqlPaths, account: ServerAccount | und
   };
   fs.chownSync(paths.dir, account.uid, account.gid);
   fs.chownSync(paths.filesDir, account.uid, account.gid);
+  fs.chownSync(paths.tmpDir, account.uid, account.gid);
   if (fs.existsSync(paths.dataDir) && fs.statSync(paths.dataDir).uid !== account.uid)
     chownTree(paths.dataDir);
 }
@@ -125,11 +133,11 @@ export function initialiseDataDir(
           '--skip-test-db',
           ...user,
         ],
-        { encoding: 'utf8', env: serviceEnv() },
+        { encoding: 'utf8', env: serviceEnv({ TMPDIR: paths.tmpDir }) },
       )
     : spawnSync(bin, ['--no-defaults', '--initialize-insecure', `--datadir=${dataDir}`, ...user], {
         encoding: 'utf8',
-        env: serviceEnv(),
+        env: serviceEnv({ TMPDIR: paths.tmpDir }),
       });
   if (r.status !== 0) {
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -153,6 +161,7 @@ export function serverArgs(paths: MysqlPaths, port: number, account: ServerAccou
     `--socket=${paths.socket}`,
     `--pid-file=${path.join(paths.dir, 'mysqld.server.pid')}`,
     `--secure-file-priv=${paths.filesDir}`,
+    `--tmpdir=${paths.tmpDir}`,
     '--innodb-buffer-pool-size=256M',
     '--innodb-flush-log-at-trx-commit=2',
     '--max-allowed-packet=64M',

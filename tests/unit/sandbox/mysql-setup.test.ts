@@ -55,11 +55,13 @@ describe('the server process', () => {
     dataDir: '/s/mysql/data',
     socket: '/s/mysql/mysqld.sock',
     filesDir: '/s/mysql/files',
+    tmpDir: '/s/mysql/tmp',
   };
 
   it('reads and writes files in the sandbox folder only, and runs as the account it is given', () => {
     const args = serverArgs(paths, 3307, { name: 'mysql', uid: 102, gid: 105, args: ['--user=mysql'] });
     expect(args).toContain('--secure-file-priv=/s/mysql/files');
+    expect(args).toContain('--tmpdir=/s/mysql/tmp'); // not the caller's TMPDIR, which the account may not write
     expect(args).toContain('--user=mysql');
     expect(args.filter((a) => a.startsWith('--user'))).toEqual(['--user=mysql']);
     expect(serverArgs(paths, 3307, undefined).filter((a) => a.startsWith('--user'))).toEqual([]);
