@@ -20,7 +20,7 @@ import { waitFor } from '../helpers/wait.ts';
  * S3 follows the run (objects close on the wall clock). Then a record written straight to Kafka is a
  * MISMATCH in all three (the API and the page within 5 s), and so is an object deleted from S3.
  */
-const STEADY_MS = 50_000;
+const STEADY_MS = 60_000; // a minute of live run
 const CHROMIUM = chromiumTool();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
@@ -69,7 +69,7 @@ const pageState = (page: Page) => page.locator('#verdict').getAttribute('class')
 const pageTopicLine = (page: Page, topic: string) =>
   page.locator('#verdict li', { hasText: `${topic}: ` }).textContent();
 
-describe('the verdict during a live pipeline run', { timeout: 170_000 }, () => {
+describe('the verdict during a live pipeline run', { timeout: 180_000 }, () => {
   it('is ok or in flight for every call while records flow; MISMATCH at once for a foreign record and a deleted object', async () => {
     if (!CHROMIUM.path) throw new Error(CHROMIUM.missing);
     env = await isolatedPipelineEnv('live');
