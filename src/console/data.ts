@@ -141,9 +141,16 @@ export class ConsoleData {
   /** Remembers the stored objects between verdicts: a refresh reads only new or rewritten ones. */
   private readonly verifier: Verifier;
 
-  constructor(profile: Profile, opts: { verdictMs?: number; findMs?: number } = {}) {
+  /** Told of each verdict as soon as it is reached (the server pushes it to open pages at once). */
+  private readonly onVerdict: (v: Verdict) => void;
+
+  constructor(
+    profile: Profile,
+    opts: { verdictMs?: number; findMs?: number; onVerdict?: (v: Verdict) => void } = {},
+  ) {
     this.profile = profile;
     this.verdictMs = opts.verdictMs ?? VERDICT_MS;
+    this.onVerdict = opts.onVerdict ?? (() => {});
     this.findMs = opts.findMs ?? FIND_MS;
     this.names = topicNames(profile);
     this.kafka = createKafka(profile, {
@@ -368,6 +375,7 @@ export class ConsoleData {
       )
       .finally(() => {
         this.verdictRunning = undefined;
+        this.onVerdict(this.verdictNow);
       });
   }
 

@@ -59,12 +59,19 @@ export async function startConsole(opts: {
   token?: string;
 }): Promise<RunningConsole> {
   const token = opts.token ?? randomBytes(18).toString('base64url');
-  const data = new ConsoleData(opts.profile, { verdictMs: opts.verdictMs });
+  const streams = new Set<http.ServerResponse>();
+  // a verdict reaches open pages as soon as it is reached, not with the next figures frame
+  const data = new ConsoleData(opts.profile, {
+    verdictMs: opts.verdictMs,
+    onVerdict: (v) => {
+      const frame = `event: verdict\ndata: ${JSON.stringify(v)}\n\n`;
+      for (const s of streams) s.write(frame);
+    },
+  });
   const jobs = new Jobs(opts.profile);
   let latest: PipelineFigures | undefined;
   let latestAt = 0;
   let refreshing: Promise<PipelineFigures> | undefined;
-  const streams = new Set<http.ServerResponse>();
   let port = 0;
 
   const refresh = (): Promise<PipelineFigures> => {

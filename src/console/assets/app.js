@@ -214,7 +214,11 @@ function drawSparks(f) {
   }
 }
 
+let verdictShownAt = '';
 function renderVerdict(v) {
+  // verdicts come both alone (as soon as reached) and inside figures frames: never go back to an older one
+  if (v.at && v.at < verdictShownAt) return;
+  if (v.at) verdictShownAt = v.at;
   const p = $('#verdict');
   p.className = `verdict ${v.state}`;
   p.replaceChildren();
@@ -549,6 +553,7 @@ function connect() {
   const live = $('#live');
   const es = new EventSource(withToken('/api/events'));
   es.addEventListener('figures', (e) => render(JSON.parse(e.data)));
+  es.addEventListener('verdict', (e) => renderVerdict(JSON.parse(e.data)));
   es.onerror = () => {
     live.textContent = 'disconnected: is `pinpipe console` still running? retrying…';
     live.className = 'live off';
