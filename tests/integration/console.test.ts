@@ -376,21 +376,27 @@ describe('pinpipe console in headless Chromium', { timeout: 90_000 }, () => {
 
   it('emulates N posts from its button: the job reaches done and each topic grows by what was acknowledged', async () => {
     // A console of its own whose emulator posts straight to a running proxy (the invoke URL is the
-    // proxy's), on this file's topics: the main console keeps its proxy down.
+    // proxy's), on topics of its own (the other tests of this file count theirs, in any order): the
+    // main console keeps its proxy down.
     const source = await emulatorSource(profile, 20);
     const proxy = await startProxy({ profile, host: '127.0.0.1', port: 0, logger: quietLogger() });
     const own: Profile = {
       ...profile,
+      pipelineId: uniqueName('console-emulate'),
       mysql: source.profile.mysql,
       batch: { ...profile.batch, workDir: path.join(workDir, 'emulate') },
       proxy: { ...profile.proxy, url: proxy.url, port: proxy.port },
       apiGateway: { ...profile.apiGateway, invokeUrl: proxy.url },
     };
+    const ownNames = topicNames(own);
+    await createTopicsReady(admin, {
+      topics: TOPIC_KEYS.map((k) => ({ topic: ownNames[k], numPartitions: 3 })),
+    });
     const emulating = await startConsole({ profile: own, port: 0 });
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     try {
       const before = Object.fromEntries(
-        await Promise.all(TOPIC_KEYS.map(async (k) => [k, await kafkaCount(names[k])] as const)),
+        await Promise.all(TOPIC_KEYS.map(async (k) => [k, await kafkaCount(ownNames[k])] as const)),
       ) as Record<TopicKey, number>;
       await page.goto(emulating.url, { waitUntil: 'load' });
       await page.locator('#emulate input[name="count"]').fill('5');
@@ -402,13 +408,14 @@ describe('pinpipe console in headless Chromium', { timeout: 90_000 }, () => {
       const acked = ledgerTotals(own).acknowledged;
       expect(acked).toEqual({ pin: 5, geo: 5, user: 5 });
       for (const k of TOPIC_KEYS) {
-        await pageCountBecomes(page, names[k], before[k] + acked[k]);
-        expect(await kafkaCount(names[k])).toBe(before[k] + acked[k]);
+        await pageCountBecomes(page, ownNames[k], before[k] + acked[k]);
+        expect(await kafkaCount(ownNames[k])).toBe(before[k] + acked[k]);
       }
     } finally {
       await page.close();
       await emulating.close();
       await proxy.close();
+      await admin.deleteTopics({ topics: Object.values(ownNames) }).catch(() => undefined);
       await source[Symbol.asyncDispose]();
     }
   });
