@@ -299,8 +299,9 @@ export async function startWitness(target: string): Promise<Witness> {
           if (up.statusCode === 200 && req.method === 'POST') record(req.url ?? '', body, text);
           // the answer as the proxy gave it: its type, and Retry-After for a client that honours it
           const retryAfter = up.headers['retry-after'];
+          const type = up.headers['content-type'];
           res.writeHead(up.statusCode, {
-            'content-type': up.headers['content-type'] ?? 'application/json',
+            'content-type': typeof type === 'string' ? type : 'application/json',
             ...(typeof retryAfter === 'string' ? { 'retry-after': retryAfter } : {}),
           });
           res.end(text);

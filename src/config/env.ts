@@ -120,10 +120,3 @@ export function readSecret(
   const v = env[name];
   return v === undefined || v === '' ? undefined : v;
 }
-
-// On Node 20 the AWS SDK warns on every run that its releases from January 2027 need Node 22. The
-// lock file pins a release that runs on Node 20, which CI still tests (README: supported versions),
-// so there the warning is noise; on Node 22 and 24 the SDK has nothing to say.
-if (Number(process.versions.node.split('.')[0]) < 22) {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-}
