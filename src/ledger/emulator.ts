@@ -6,6 +6,7 @@ import type { Profile } from '../config/schema.ts';
 import { parseJsonLines } from '../json.ts';
 import type { EmulatorProgress, EmulatorSummary, TopicKey } from '../emulator/types.ts';
 import { TOPIC_KEYS } from '../emulator/types.ts';
+import { ledgerPath } from './paths.ts';
 
 /**
  * The emulator's ledger: JSON lines of acknowledged records per topic, so the reconciliation can
@@ -52,10 +53,6 @@ const LEDGER_FIX = { fix: 'Move it aside; the next `pinpipe emulate` starts a ne
 
 /** How often a running emulation appends its running totals. */
 export const LIVE_FLUSH_MS = 1000;
-
-export function ledgerPath(profile: Pick<Profile, 'pipelineId' | 'batch'>): string {
-  return path.join(path.dirname(profile.batch.workDir), 'ledger', `emulator-${profile.pipelineId}.jsonl`);
-}
 
 const perTopic = (f: (k: TopicKey) => number) =>
   Object.fromEntries(TOPIC_KEYS.map((k) => [k, f(k)])) as Record<TopicKey, number>;

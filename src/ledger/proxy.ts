@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { Profile } from '../config/schema.ts';
 import { parseJsonLines } from '../json.ts';
-import { mergeRanges, type OffsetRange } from '../verify/offset-ranges.ts';
+import { mergeRanges, type OffsetRange } from './offset-ranges.ts';
 
 /**
  * The proxy's durable count of what it answered, per topic: records it acknowledged (200 after
@@ -59,10 +58,6 @@ const ledgerLineSchema = z.object({
 });
 
 export const ACK_LEDGER_FLUSH_MS = 250;
-
-export function proxyLedgerPath(profile: Pick<Profile, 'pipelineId' | 'batch'>): string {
-  return path.join(path.dirname(profile.batch.workDir), 'ledger', `proxy-${profile.pipelineId}.jsonl`);
-}
 
 export function openAckLedger(file: string, flushMs = ACK_LEDGER_FLUSH_MS): AckLedger {
   let acked: Record<string, number> = {};
