@@ -7,7 +7,6 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const TOP = ['README.md', 'ARCHITECTURE.md', '.ci/run', 'docker-compose.yml'];
 const DIRS = [
   'src',
-  'seed',
   'sandbox',
   'scripts',
   'bench',
