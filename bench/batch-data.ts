@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { sinkKey } from '../src/batch/object-keys.ts';
 import { mulberry32 } from '../src/emulator/prng.ts';
-import { CATEGORIES } from '../seed/vocab.ts';
+import { CATEGORIES } from '../src/seed/index.ts';
 
 /**
  * A simple deterministic generator of sink-layout data for the batch bench: `posts`

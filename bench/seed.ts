@@ -4,9 +4,7 @@
 import { parseArgs } from 'node:util';
 import { loadProfile } from '../src/config/load.ts';
 import { connectMysql, quoteId } from '../src/clients/mysql.ts';
-import { seedDatabase } from '../seed/seed.ts';
-import { checksumTables } from '../seed/checksum.ts';
-import { connectForSeed } from '../seed/connection.ts';
+import { checksumTables, connectForSeed, seedDatabase } from '../src/seed/index.ts';
 import { uniqueSchema } from '../tests/helpers/names.ts';
 
 const { values } = parseArgs({

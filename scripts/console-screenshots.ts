@@ -15,11 +15,13 @@ import { runSink } from '../src/sink/index.ts';
 import { liveRotateMs } from '../src/pipeline/run.ts';
 import { runEmulator } from '../src/emulator/index.ts';
 import { startConsole } from '../src/console/server.ts';
-import { startLedgerRun } from '../src/verify/ledger.ts';
+import { startLedgerRun } from '../src/ledger/index.ts';
 import { createS3 } from '../src/clients/s3.ts';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { sandboxDown, sandboxStatus } from '../sandbox/sandbox.ts';
 import { CHROMIUM_ARGS, chromiumTool } from '../tests/helpers/machine.ts';
+import { z } from 'zod';
+import { parseJson } from '../src/json.ts';
 
 const quiet = pino({ level: 'silent' });
 
@@ -134,8 +136,11 @@ await runScript(
       const newest = page.locator('#records li.record').first();
       await newest.waitFor({ state: 'visible', timeout: 15_000 });
       await shot('#topic-view', 'console-topic.png');
-      const ind = (JSON.parse((await newest.locator('pre').textContent()) ?? '{}') as { index?: number })
-        .index;
+      const shown = parseJson(
+        (await newest.locator('pre').textContent()) ?? '{}',
+        z.object({ index: z.int() }),
+      );
+      const ind = shown.ok ? shown.value.index : undefined;
       if (ind !== undefined) {
         await page.locator(`button.topic[data-topic="${names.geo}"]`).click();
         await page.locator('#records li.record').first().waitFor({ state: 'visible', timeout: 15_000 });

@@ -2,6 +2,7 @@
 import { runScript } from './lib/run-script.ts';
 import { sandboxStatus } from '../sandbox/sandbox.ts';
 import { ExitCode } from '../src/cli/exit-codes.ts';
+import { tableLines } from '../src/table.ts';
 
 await runScript(
   'sandbox:status',
@@ -12,12 +13,13 @@ await runScript(
     if (opts.json) {
       process.stdout.write(`${JSON.stringify(st)}\n`);
     } else {
-      for (const [name, h] of Object.entries(st)) {
-        const pid = h.pid ? ` pid ${h.pid}` : '';
-        process.stdout.write(
-          `${name.padEnd(6)} ${h.ok ? 'ok  ' : 'DOWN'} ${h.endpoint}${pid}${h.detail ? `  (${h.detail})` : ''}\n`,
-        );
-      }
+      const rows = Object.entries(st).map(([name, h]) => [
+        name,
+        h.ok ? 'ok' : 'DOWN',
+        `${h.endpoint}${h.pid ? ` pid ${h.pid}` : ''}${h.detail ? `  (${h.detail})` : ''}`,
+      ]);
+      const lines = tableLines([{ minWidth: 6 }, { minWidth: 4 }, {}], rows, { gap: ' ' });
+      process.stdout.write(`${lines.join('\n')}\n`);
     }
     const down = Object.entries(st).filter(([, h]) => !h.ok);
     if (down.length === 0) return ExitCode.OK;

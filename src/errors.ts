@@ -43,6 +43,7 @@ export const ErrorCodes = [
   'STACK_FAILED',
   'PROFILE_STALE',
   'DOCTOR_FAILED',
+  'FILE_INVALID',
   'INTERRUPTED',
   'INTERNAL',
 ] as const;

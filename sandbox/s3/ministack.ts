@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { CreateBucketCommand, HeadBucketCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
+import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import { createS3 } from '../../src/clients/s3.ts';
+import { ensureBucket } from '../../src/clients/s3-bucket.ts';
 import type { Profile } from '../../src/config/schema.ts';
 import { PinpipeError } from '../../src/errors.ts';
 import { requireTool } from '../lib/tools.ts';
@@ -117,10 +118,8 @@ export function s3Service(profile: Profile, say: (msg: string) => void, cacheDir
       async ensureResources() {
         const s3 = client();
         try {
-          await s3.send(new HeadBucketCommand({ Bucket: profile.s3.bucket }));
-        } catch {
-          await s3.send(new CreateBucketCommand({ Bucket: profile.s3.bucket }));
-          say(`created bucket ${profile.s3.bucket}`);
+          if ((await ensureBucket(s3, profile.s3.bucket)) === 'created')
+            say(`created bucket ${profile.s3.bucket}`);
         } finally {
           s3.destroy();
         }

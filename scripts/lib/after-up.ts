@@ -1,5 +1,5 @@
 import type { Profile } from '../../src/config/schema.ts';
-import { seedIfEmpty } from '../../seed/index.ts';
+import { seedIfEmpty } from '../../src/seed/index.ts';
 import { provisionGateway } from '../../src/provision/index.ts';
 
 /**

@@ -62,20 +62,17 @@ export async function uploadParquet(
   signal?: AbortSignal,
 ): Promise<string[]> {
   // the SDK is imported when S3 is used: a run over --source does not pay for it
-  const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+  const { uploadFile } = await import('../clients/s3-upload.ts');
   const keys: string[] = [];
   for (const f of files) {
     const prefix = f.area === 'curated' ? profile.batch.curatedPrefix : profile.batch.analyticsPrefix;
     const Key = outputKey(prefix, f.name, runDate);
     try {
       await withRequestSignal(signal, (abortSignal) =>
-        s3.send(
-          new PutObjectCommand({
-            Bucket: profile.s3.bucket,
-            Key,
-            Body: fs.readFileSync(f.file),
-            ContentType: 'application/vnd.apache.parquet',
-          }),
+        uploadFile(
+          s3,
+          { bucket: profile.s3.bucket, key: Key, contentType: 'application/vnd.apache.parquet' },
+          f.file,
           { abortSignal },
         ),
       );

@@ -4,6 +4,8 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
+import { z } from 'zod';
+import { parseJson } from '../json.ts';
 import { requestSignal } from './abort.ts';
 import type { Profile } from '../config/schema.ts';
 import { s3Failure } from './sources.ts';
@@ -16,12 +18,18 @@ export interface Manifest {
   objects: Record<string, { etag: string; size: number; fetchedAt: string }>;
 }
 
+const manifestSchema: z.ZodType<Manifest> = z.object({
+  version: z.literal(1),
+  bucket: z.string(),
+  objects: z.record(z.string(), z.object({ etag: z.string(), size: z.number(), fetchedAt: z.string() })),
+});
+
 export function readManifest(file: string, bucket: string): Manifest {
   try {
-    const m = JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest;
-    if (m.version === 1 && m.bucket === bucket && m.objects && typeof m.objects === 'object') return m;
+    const m = parseJson(fs.readFileSync(file, 'utf8'), manifestSchema);
+    if (m.ok && m.value.bucket === bucket) return m.value;
   } catch {
-    // missing or unreadable: start a new cache (every object is fetched again)
+    // missing, unreadable or not a manifest: start a new cache (every object is fetched again)
   }
   return { version: 1, bucket, objects: {} };
 }

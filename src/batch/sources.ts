@@ -6,6 +6,7 @@ import { PinpipeError, describeError } from '../errors.ts';
 import { parseSinkKey, topicPrefix } from './object-keys.ts';
 import { withRequestSignal } from './abort.ts';
 import { TOPIC_KINDS, type SinkObject } from './types.ts';
+import { isNoSuchBucket } from '../clients/s3-bucket.ts';
 
 export interface Listing {
   objects: SinkObject[];
@@ -31,7 +32,7 @@ export function s3Failure(err: unknown, profile: Profile, action: string): Pinpi
   const bucket = profile.s3.bucket;
   if (name === 'AbortError')
     return new PinpipeError('INTERRUPTED', `Interrupted while ${action}.`, { cause: err });
-  if (name === 'NoSuchBucket') {
+  if (isNoSuchBucket(err)) {
     return new PinpipeError(
       'S3_BUCKET_MISSING',
       `Bucket ${bucket} does not exist: run the sink first (or \`pinpipe provision\`), or point the profile at the right bucket.`,

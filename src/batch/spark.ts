@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { PinpipeError } from '../errors.ts';
+import { jsonRowsSchema, readJsonFile } from '../json.ts';
 import { log } from '../log.ts';
 import { RESULT_NAMES, CLEAN_TABLES, type Row } from './analytics.ts';
 import { resultsDir } from './results.ts';
@@ -13,6 +14,7 @@ import { fetchObjects } from './fetch.ts';
 import { resolveSparkBatchOptions } from './options.ts';
 import type { BatchRun } from './run-batch.ts';
 import { listS3Objects } from './sources.ts';
+import { sparkSummarySchema } from './spark-summary.ts';
 import { TOPIC_KINDS, type BatchOptions, type BatchSummary } from './types.ts';
 
 /**
@@ -40,6 +42,11 @@ export interface SparkBatchOptions extends BatchOptions {
 }
 
 const execFileP = promisify(execFile);
+/** What the Spark job wrote back is checked (FILE_INVALID would blame a file the user never wrote). */
+const SPARK_OUTPUT = {
+  code: 'SPARK_FAILED',
+  fix: 'Run the job again; if it recurs, the Spark job and pinpipe disagree.',
+} as const;
 
 export function sparkDir(projectRoot: string): string {
   return path.join(projectRoot, 'spark');
@@ -260,7 +267,7 @@ export async function executeSparkBatch(opts: SparkBatchOptions): Promise<BatchR
       { env, signal: opts.signal, info: (m) => logger.info(m) },
     );
     const summaryFile = path.join(outDir, 'summary.json');
-    const summary = JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as BatchSummary;
+    const summary = readJsonFile(summaryFile, sparkSummarySchema, SPARK_OUTPUT) as BatchSummary;
     if (!opts.source) {
       summary.source = { kind: 's3', bucket: profile.s3.bucket, prefix: profile.s3.topicsDir };
       summary.objects.fetched = fetched.fetched;
@@ -278,7 +285,7 @@ export async function executeSparkBatch(opts: SparkBatchOptions): Promise<BatchR
     const results = Object.fromEntries(
       RESULT_NAMES.map((n) => [
         n,
-        JSON.parse(fs.readFileSync(path.join(outDir, `${n}.json`), 'utf8')) as Row[],
+        readJsonFile(path.join(outDir, `${n}.json`), jsonRowsSchema, SPARK_OUTPUT) as Row[],
       ]),
     );
     return { summary, results };

@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { parseJson } from '../json.ts';
 
 /** pinpipe's version: the `version` field of the package.json next to src/. */
 export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version?: unknown;
-  };
-  return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+  const pkg = parseJson(
+    readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+    z.object({ version: z.string() }),
+  );
+  return pkg.ok ? pkg.value.version : '0.0.0';
 }

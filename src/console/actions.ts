@@ -3,7 +3,7 @@ import type { Profile } from '../config/schema.ts';
 import { describeError } from '../errors.ts';
 import { runBatch } from '../batch/index.ts';
 import { failureHint, resolveTarget, runEmulator } from '../emulator/index.ts';
-import { startLedgerRun } from '../verify/ledger.ts';
+import { startLedgerRun } from '../ledger/index.ts';
 import { log } from '../log.ts';
 import { HttpProblem } from './logic.ts';
 

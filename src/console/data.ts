@@ -11,7 +11,7 @@ import { describeError } from '../errors.ts';
 import { SOURCE_TABLES } from '../emulator/records.ts';
 import { TOPIC_KEYS, type TopicKey } from '../emulator/types.ts';
 import { lastBatchSummary } from '../verify/collect.ts';
-import { ledgerTotals } from '../verify/ledger.ts';
+import { ledgerTotals } from '../ledger/index.ts';
 import { Verifier } from '../verify/index.ts';
 import { readSinkStatus, sinkStatusPath } from '../sink/status-file.ts';
 import { latestResultsDir, readResults, renderReportHtml, resultsRoot } from '../report/index.ts';

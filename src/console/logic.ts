@@ -3,6 +3,8 @@
  * list. No I/O here, so every rule is unit-tested without services.
  */
 import { secretEquals } from '../secret-equals.ts';
+import { z } from 'zod';
+import { parseJson } from '../json.ts';
 
 /** An HTTP answer the server writes as JSON: `{ error: { code, message } }` for non-2xx. */
 export class HttpProblem extends Error {
@@ -144,11 +146,8 @@ export interface BrowsedRecord {
 
 export function decodeValue(text: string | null): unknown {
   if (text === null) return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
+  const r = parseJson(text, z.json());
+  return r.ok ? r.value : text;
 }
 
 /** Newest first (by timestamp, then offset), at most `limit`. */

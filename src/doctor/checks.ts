@@ -1,11 +1,11 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import type { Profile } from '../config/schema.ts';
 import { topicNames } from '../config/schema.ts';
 import { readSecret } from '../config/env.ts';
 import { awsClientConfig } from '../clients/aws.ts';
 import { createS3 } from '../clients/s3.ts';
+import { bucketExists } from '../clients/s3-bucket.ts';
 import { resolveInvokeUrl } from '../provision/index.ts';
 import { createKafka } from '../clients/kafka.ts';
 import { connectMysql } from '../clients/mysql.ts';
@@ -91,16 +91,10 @@ export async function checkBucket(ctx: CheckContext): Promise<CheckOutcome> {
   const bucket = ctx.profile.s3.bucket;
   const s3 = createS3(ctx.profile, sdkOptions(ctx));
   try {
-    await s3.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: ctx.signal });
-    return { detail: `s3://${bucket} exists and is reachable` };
-  } catch (err) {
-    const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-    if (e.name === 'NotFound' || e.name === 'NoSuchBucket' || e.$metadata?.httpStatusCode === 404) {
-      throw new CheckFailure(
-        `s3://${bucket} does not exist`,
-        `Create it: \`pinpipe provision --profile ${ctx.profile.name}\``,
-      );
+    if (await bucketExists(s3, bucket, { abortSignal: ctx.signal })) {
+      return { detail: `s3://${bucket} exists and is reachable` };
     }
+  } catch (err) {
     throw awsFailure(
       err,
       ctx,
@@ -110,6 +104,10 @@ export async function checkBucket(ctx: CheckContext): Promise<CheckOutcome> {
   } finally {
     s3.destroy();
   }
+  throw new CheckFailure(
+    `s3://${bucket} does not exist`,
+    `Create it: \`pinpipe provision --profile ${ctx.profile.name}\``,
+  );
 }
 
 /** A Kafka admin with short timeouts and no retries: bootstrap, authentication, describeCluster. */

@@ -1,5 +1,6 @@
 import type { Profile } from '../config/schema.ts';
 import { readSecret } from '../config/env.ts';
+import { tableLines } from '../table.ts';
 import type { CheckResult, DoctorReport } from './types.ts';
 
 const MARK: Record<CheckResult['status'], string> = {
@@ -11,9 +12,9 @@ const MARK: Record<CheckResult['status'], string> = {
 
 /** One line per check: `ok   kafka        1 broker(s) answered … (120 ms)`, then `     fix: …`. */
 export function formatResult(r: CheckResult): string[] {
-  const lines = [`${MARK[r.status]} ${r.name.padEnd(11)} ${r.detail} (${r.ms} ms)`];
-  if (r.fix && r.status !== 'pass') lines.push(`     ${''.padEnd(11)} fix: ${r.fix}`);
-  return lines;
+  const rows = [[MARK[r.status], r.name, `${r.detail} (${r.ms} ms)`]];
+  if (r.fix && r.status !== 'pass') rows.push(['', '', `fix: ${r.fix}`]);
+  return tableLines([{ minWidth: 4 }, { minWidth: 11 }, {}], rows, { gap: ' ' });
 }
 
 export function formatSummary(report: DoctorReport): string {

@@ -1,4 +1,5 @@
 import { KAFKA_RETRIABLE_ERROR_CODE } from './response.ts';
+import { tableLines } from '../table.ts';
 import { TOPIC_KEYS, type EmulatorSummary } from './types.ts';
 
 /** The end-of-run summary for humans (pure); `--json` prints the summary object instead. */
@@ -9,17 +10,25 @@ export function formatSummary(s: EmulatorSummary): string {
     `emulate (${s.mode}, batch ${s.batch}, concurrency ${s.concurrency}${rate}, seed ${s.seed}) → ${s.target}`,
     `posts ${s.posts} drawn from ${s.sourceRows} source rows in ${(s.elapsedMs / 1000).toFixed(1)} s; stopped: ${s.stopReason}`,
   );
-  const w = Math.max(...TOPIC_KEYS.map((k) => s.topics[k].topic.length), 5);
+  const number = (header: string, minWidth: number) => ({ header, align: 'right' as const, minWidth });
   lines.push(
-    `  ${'topic'.padEnd(w)}  ${'sent'.padStart(8)}  ${'acked'.padStart(8)}  ${'failed'.padStart(8)}  ${'distinct ind'.padStart(12)}`,
+    ...tableLines(
+      [
+        { header: 'topic' },
+        number('sent', 8),
+        number('acked', 8),
+        number('failed', 8),
+        number('distinct ind', 12),
+        {},
+      ],
+      TOPIC_KEYS.map((k) => {
+        const t = s.topics[k];
+        const counts = [t.sent, t.acknowledged, t.failed, t.distinctInds].map(String);
+        return [t.topic, ...counts, t.missing ? `(${t.missing} missing in source)` : ''];
+      }),
+      { indent: '  ' },
+    ),
   );
-  for (const k of TOPIC_KEYS) {
-    const t = s.topics[k];
-    lines.push(
-      `  ${t.topic.padEnd(w)}  ${String(t.sent).padStart(8)}  ${String(t.acknowledged).padStart(8)}  ${String(t.failed).padStart(8)}  ${String(t.distinctInds).padStart(12)}` +
-        (t.missing ? `  (${t.missing} missing in source)` : ''),
-    );
-  }
   lines.push(
     `records/s ${s.recordsPerSecond.toFixed(0)} | requests ${s.requests.sent} (retried ${s.requests.retried}, failed ${s.requests.failed}${s.requests.throttled ? `, throttled ${s.requests.throttled}` : ''}) | latency p50 ${s.latencyMs.p50} ms, p99 ${s.latencyMs.p99} ms, max ${s.latencyMs.max} ms`,
   );

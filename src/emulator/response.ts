@@ -1,3 +1,6 @@
+import { z } from 'zod';
+import { parseJson } from '../json.ts';
+
 /**
  * Interpreting a REST proxy answer and classifying failures for retries (pure). docs/spec.md#produce-response:
  * 200 with `offsets[]` (a per-record `error_code` marks that record failed); errors as
@@ -9,26 +12,22 @@ export type ProduceOutcome =
   | { kind: 'retry'; status: number; errorCode: number | null; message: string }
   | { kind: 'reject'; status: number; errorCode: number | null; message: string };
 
-interface ErrorBody {
-  error_code?: unknown;
-  message?: unknown;
-}
+/** A Confluent error body; a field of another type counts as absent. */
+const errorBodySchema = z.object({
+  error_code: z.number().nullable().catch(null),
+  message: z.string().nullable().catch(null),
+});
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
+/** A produce answer: one entry per record, an entry with an `error_code` failed (a malformed entry counts as none). */
+const produceAnswerSchema = z.object({
+  offsets: z.array(z.object({ error_code: z.unknown(), error: z.unknown() }).nullable().catch(null)),
+});
 
 function errorFields(status: number, text: string): { errorCode: number | null; message: string } {
-  const body = parseJson(text) as ErrorBody | undefined;
-  const errorCode = typeof body?.error_code === 'number' ? body.error_code : null;
-  const message =
-    typeof body?.message === 'string'
-      ? body.message
-      : text.trim().slice(0, 200) || `HTTP ${status} with an empty body`;
+  const r = parseJson(text, errorBodySchema);
+  const body = r.ok ? r.value : undefined;
+  const errorCode = body?.error_code ?? null;
+  const message = body?.message ?? (text.trim().slice(0, 200) || `HTTP ${status} with an empty body`);
   return { errorCode, message };
 }
 
@@ -38,18 +37,18 @@ export function isRetryableStatus(status: number): boolean {
 
 export function interpretResponse(status: number, text: string, records: number): ProduceOutcome {
   if (status >= 200 && status < 300) {
-    const body = parseJson(text) as { offsets?: unknown } | undefined;
-    const offsets = body?.offsets;
-    if (!Array.isArray(offsets) || offsets.length !== records) {
-      const message = `HTTP ${status} without one offsets[] entry per record (got ${Array.isArray(offsets) ? offsets.length : 'none'} for ${records})`;
+    const r = parseJson(text, produceAnswerSchema);
+    const offsets = r.ok ? r.value.offsets : undefined;
+    if (!offsets || offsets.length !== records) {
+      const message = `HTTP ${status} without one offsets[] entry per record (got ${offsets ? offsets.length : 'none'} for ${records})`;
       return {
         kind: 'ok',
         failed: Array.from({ length: records }, (_, index) => ({ index, errorCode: null, message })),
       };
     }
     const failed: Array<{ index: number; errorCode: number | null; message: string }> = [];
-    offsets.forEach((o: unknown, index) => {
-      const entry = (o ?? {}) as { error_code?: unknown; error?: unknown };
+    offsets.forEach((o, index) => {
+      const entry = o ?? { error_code: undefined, error: undefined };
       if (entry.error_code !== null && entry.error_code !== undefined) {
         failed.push({
           index,

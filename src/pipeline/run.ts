@@ -11,7 +11,7 @@ import type { SinkSummary } from '../sink/types.ts';
 import { runBatch } from '../batch/index.ts';
 import { batchJob } from '../orchestrate/batch-job.ts';
 import { startSchedule } from '../orchestrate/index.ts';
-import { startLedgerRun } from '../verify/ledger.ts';
+import { startLedgerRun } from '../ledger/index.ts';
 import { acquireLock } from './lock.ts';
 
 /** How long the sink of `pinpipe run` reads on after the emulator stopped, at most. */

@@ -6,8 +6,7 @@ import { listKeys } from '../sink/read-back.ts';
 import { describeError } from '../errors.ts';
 import { TOPIC_KEYS, type TopicKey } from '../emulator/types.ts';
 import { lastBatchSummary } from '../verify/collect.ts';
-import { ledgerTotals } from '../verify/ledger.ts';
-import { proxyLedgerPath, readAckLedger } from '../proxy/ack-ledger.ts';
+import { ledgerTotals, proxyLedgerPath, readAckLedger } from '../ledger/index.ts';
 import { readSinkStatus, sinkStatusPath } from '../sink/status-file.ts';
 
 export interface TopicStatus {

@@ -1,5 +1,10 @@
-import { CreateBucketCommand, HeadBucketCommand, type BucketLocationConstraint } from '@aws-sdk/client-s3';
-import { createApiGateway, createKafka, createS3, invokeUrl } from '../clients/index.ts';
+import {
+  createApiGateway,
+  createKafka,
+  createS3,
+  ensureBucket as ensureS3Bucket,
+  invokeUrl,
+} from '../clients/index.ts';
 import type { Profile } from '../config/schema.ts';
 import { PinpipeError, describeError, type ErrorCode } from '../errors.ts';
 import { ensureGateway } from './gateway.ts';
@@ -27,25 +32,7 @@ async function step<T>(code: ErrorCode, what: string, fix: string, fn: () => Pro
 export async function ensureBucket(profile: Profile, name: string): Promise<'created' | 'exists'> {
   const s3 = createS3(profile);
   try {
-    const exists = await s3.send(new HeadBucketCommand({ Bucket: name })).then(
-      () => true,
-      (err: { name?: string; $metadata?: { httpStatusCode?: number } }) => {
-        if (err?.name === 'NotFound' || err?.$metadata?.httpStatusCode === 404) return false;
-        throw err;
-      },
-    );
-    if (exists) return 'exists';
-    await s3.send(
-      new CreateBucketCommand({
-        Bucket: name,
-        ...(profile.region === 'us-east-1'
-          ? {}
-          : {
-              CreateBucketConfiguration: { LocationConstraint: profile.region as BucketLocationConstraint },
-            }),
-      }),
-    );
-    return 'created';
+    return await ensureS3Bucket(s3, name);
   } finally {
     s3.destroy();
   }

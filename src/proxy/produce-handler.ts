@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import kafkajs, { type PartitionMetadata } from 'kafkajs';
 import type { Admission } from './admission.ts';
-import type { AckLedger } from './ack-ledger.ts';
+import type { AckLedger } from '../ledger/index.ts';
 import { httpErrors } from './confluent-errors.ts';
 import { declaredLength, readBody, sendJson } from './http-io.ts';
 import type { KafkaBackend } from './kafka-backend.ts';

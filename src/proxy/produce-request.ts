@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { httpErrors } from './confluent-errors.ts';
 
 /**
@@ -76,6 +77,38 @@ export function nestsDeeperThan(text: string, max: number): boolean {
   return false;
 }
 
+/** `{"records":[...]}`: an object with a non-empty array of records (each checked by `recordSchema`). */
+const bodySchema = z.object(
+  {
+    records: z
+      .array(z.unknown(), {
+        error: (iss) =>
+          iss.input === undefined || iss.input === null
+            ? '"records" is required: {"records":[{"value":...}]}.'
+            : '"records" must be an array.',
+      })
+      .min(1, '"records" must not be empty.'),
+  },
+  { error: 'The body must be a JSON object {"records":[...]}.' },
+);
+
+/**
+ * One record: an object with a value. Confluent would send a missing value as a null (a tombstone);
+ * the pipeline's topics hold rows, so a record without a value is a client bug (422 / 42206,
+ * docs/proxy.md). An explicit partition overrides the one of the path.
+ */
+const recordSchema = z.object(
+  {
+    key: z.unknown().optional(),
+    value: z.unknown().refine((v) => v !== undefined && v !== null, 'has no "value".'),
+    partition: z
+      .int({ error: 'must be a non-negative integer.' })
+      .min(0, 'must be a non-negative integer.')
+      .nullish(),
+  },
+  { error: 'must be an object with a "value".' },
+);
+
 /** Parses and validates a produce body; `partitionFromPath` is set for POST /topics/{t}/partitions/{p}. */
 export function parseProduceBody(
   raw: Buffer | string,
@@ -90,36 +123,21 @@ export function parseProduceBody(
   } catch (err) {
     throw httpErrors.malformedJson((err as Error).message);
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw httpErrors.invalidPayload('The body must be a JSON object {"records":[...]}.');
-  }
-  const records = (body as { records?: unknown }).records;
-  if (records === undefined || records === null) {
-    throw httpErrors.invalidPayload('"records" is required: {"records":[{"value":...}]}.');
-  }
-  if (!Array.isArray(records)) throw httpErrors.invalidPayload('"records" must be an array.');
-  if (records.length === 0) throw httpErrors.invalidPayload('"records" must not be empty.');
-  return records.map((r: unknown, i): ProduceRecord => {
-    if (typeof r !== 'object' || r === null || Array.isArray(r)) {
-      throw httpErrors.invalidPayload(`records[${i}] must be an object with a "value".`);
+  const envelope = bodySchema.safeParse(body);
+  if (!envelope.success) throw httpErrors.invalidPayload(envelope.error.issues[0]!.message);
+  // record by record, so the first bad record (its shape or its encoding) is the one answered
+  return envelope.data.records.map((r, i): ProduceRecord => {
+    const parsed = recordSchema.safeParse(r);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const field = issue.path.length > 0 && issue.path[0] !== 'value' ? `.${String(issue.path[0])}` : '';
+      throw httpErrors.invalidPayload(`records[${i}]${field} ${issue.message}`);
     }
-    const rec = r as { key?: unknown; value?: unknown; partition?: unknown };
-    // Confluent would send a missing value as a null (a tombstone); the pipeline's topics hold rows, so
-    // a record without a value is a client bug (422 / 42206, docs/proxy.md).
-    if (rec.value === undefined || rec.value === null) {
-      throw httpErrors.invalidPayload(`records[${i}] has no "value".`);
-    }
-    let partition = partitionFromPath;
-    if (rec.partition !== undefined && rec.partition !== null) {
-      if (typeof rec.partition !== 'number' || !Number.isInteger(rec.partition) || rec.partition < 0) {
-        throw httpErrors.invalidPayload(`records[${i}].partition must be a non-negative integer.`);
-      }
-      partition = rec.partition;
-    }
+    const rec = parsed.data;
     return {
       key: rec.key === undefined || rec.key === null ? null : encode(format, 'key', i, rec.key),
       value: encode(format, 'value', i, rec.value),
-      partition,
+      partition: rec.partition ?? partitionFromPath,
     };
   });
 }

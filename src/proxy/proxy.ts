@@ -8,7 +8,7 @@ import { log, type Logger } from '../log.ts';
 import { Admission } from './admission.ts';
 import { KafkaBackend } from './kafka-backend.ts';
 import { LingerBatcher } from './linger-batcher.ts';
-import { openAckLedger, proxyLedgerPath, type AckLedger } from './ack-ledger.ts';
+import { openAckLedger, proxyLedgerPath, type AckLedger } from '../ledger/index.ts';
 import { ProxyMetrics } from './metrics.ts';
 import { produceHandler } from './produce-handler.ts';
 import { RequestTracker, drainServer } from './drain.ts';

@@ -1,5 +1,6 @@
 import { orderedResultNames, resultInfo, type Row } from './catalog.ts';
 import { columnsOf, formatCell, isNumeric } from './format.ts';
+import { tableLines } from '../table.ts';
 
 /**
  * An aligned plain-text table: a header, a rule, one line per row. Numbers are right-aligned,
@@ -8,23 +9,20 @@ import { columnsOf, formatCell, isNumeric } from './format.ts';
 export function renderTable(rows: Row[], columns?: string[]): string {
   const cols = columns ?? columnsOf(rows);
   if (cols.length === 0) return '(no rows)';
-  const cells = rows.map((row) => cols.map((c) => formatCell(row[c])));
   const numeric = cols.map((c) => rows.some((r) => isNumeric(r[c])));
-  const widths = cols.map((c, i) => Math.max(c.length, ...cells.map((line) => line[i]!.length)));
-  const pad = (text: string, i: number, right: boolean) =>
-    right ? text.padStart(widths[i]!) : text.padEnd(widths[i]!);
-  const line = (values: string[], rightAlign: (i: number) => boolean) =>
-    values
-      .map((v, i) => pad(v, i, rightAlign(i)))
-      .join('  ')
-      .trimEnd();
-  const out = [line(cols, (i) => numeric[i]!), widths.map((w) => '-'.repeat(w)).join('  ')];
-  for (let r = 0; r < rows.length; r++) {
-    // a numeric column keeps NULL and numbers right-aligned; strings in it stay left-aligned
-    out.push(
-      line(cells[r]!, (i) => numeric[i]! && (isNumeric(rows[r]![cols[i]!]) || rows[r]![cols[i]!] == null)),
-    );
-  }
+  // a numeric column keeps NULL and numbers right-aligned; strings in it stay left-aligned
+  const cells = rows.map((row) =>
+    cols.map((c, i) =>
+      numeric[i] && !isNumeric(row[c]) && row[c] != null
+        ? { text: formatCell(row[c]), align: 'left' as const }
+        : formatCell(row[c]),
+    ),
+  );
+  const header = cols.map((c, i) => ({
+    header: c,
+    align: numeric[i] ? ('right' as const) : ('left' as const),
+  }));
+  const out = tableLines(header, cells, { rule: true });
   if (rows.length === 0) out.push('(no rows)');
   return out.join('\n');
 }

@@ -1,7 +1,9 @@
+import { z } from 'zod';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PinpipeError, describeError } from '../errors.ts';
-import type { Results, Row } from './catalog.ts';
+import { invalidFile, jsonRowsSchema, parseJson } from '../json.ts';
+import type { Results } from './catalog.ts';
 
 export interface ResultsFolder {
   dir: string;
@@ -11,10 +13,14 @@ export interface ResultsFolder {
 }
 
 const SUMMARY = 'summary.json';
+const summarySchema = z.record(z.string(), z.unknown());
+/** A result file holds rows; a JSON file that is no array is not a result (ignored). */
+const resultFileSchema = z.union([jsonRowsSchema, z.unknown().refine((v) => !Array.isArray(v))]);
 
 /**
  * Reads a results folder: one `<result_name>.json` per result (an array of row objects) and an
- * optional summary.json. Any other JSON file that is not an array is ignored.
+ * optional summary.json. Any other JSON file that is not an array is ignored; a file that is not JSON,
+ * or an array that is not of row objects, is a REPORT_FAILED naming the file.
  */
 export async function readResults(dir: string): Promise<ResultsFolder> {
   let names: string[];
@@ -31,20 +37,10 @@ export async function readResults(dir: string): Promise<ResultsFolder> {
   let summary: unknown;
   for (const name of names) {
     const file = path.join(dir, name);
-    let data: unknown;
-    try {
-      data = JSON.parse(await readFile(file, 'utf8'));
-    } catch (err) {
-      throw new PinpipeError(
-        'REPORT_FAILED',
-        `${file} is not valid JSON (${describeError(err)}). Re-run \`pinpipe batch\`.`,
-        {
-          cause: err,
-        },
-      );
-    }
-    if (name === SUMMARY) summary = data;
-    else if (Array.isArray(data)) results[name.slice(0, -'.json'.length)] = data.filter(isRow);
+    const r = parseJson(await readFile(file, 'utf8'), name === SUMMARY ? summarySchema : resultFileSchema);
+    if (!r.ok) throw invalidFile(file, r.problem, { code: 'REPORT_FAILED', fix: 'Re-run `pinpipe batch`.' });
+    if (name === SUMMARY) summary = r.value;
+    else if (Array.isArray(r.value)) results[name.slice(0, -'.json'.length)] = r.value;
   }
   if (Object.keys(results).length === 0) {
     throw new PinpipeError(
@@ -53,8 +49,4 @@ export async function readResults(dir: string): Promise<ResultsFolder> {
     );
   }
   return { dir, results, summary };
-}
-
-function isRow(v: unknown): v is Row {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }

@@ -1,7 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3 } from '../clients/s3.ts';
+import { isNoSuchBucket } from '../clients/s3-bucket.ts';
+import { uploadObject } from '../clients/s3-upload.ts';
 import type { Profile } from '../config/schema.ts';
 import { PinpipeError, describeError } from '../errors.ts';
 import { renderReportHtml } from './html.ts';
@@ -83,12 +85,9 @@ export async function writeReport(opts: WriteReportOptions): Promise<WrittenRepo
   const client = opts.s3.client ?? createS3(profile);
   const key = reportKey(runDate);
   try {
-    await client.send(
-      new PutObjectCommand({ Bucket: profile.s3.bucket, Key: key, Body: html, ContentType: 'text/html' }),
-    );
+    await uploadObject(client, { bucket: profile.s3.bucket, key, contentType: 'text/html' }, html);
   } catch (err) {
-    const name = (err as { name?: string }).name;
-    if (name === 'NoSuchBucket') {
+    if (isNoSuchBucket(err)) {
       throw new PinpipeError(
         'S3_BUCKET_MISSING',
         `The report is at ${file}, but bucket ${profile.s3.bucket} does not exist. Run \`pinpipe provision\`, or pass --no-upload.`,

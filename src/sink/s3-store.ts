@@ -1,7 +1,8 @@
-import { CreateBucketCommand, HeadBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import pRetry, { AbortError } from 'p-retry';
 import { PinpipeError, describeError } from '../errors.ts';
 import { isKafkaError } from '../clients/kafka-errors.ts';
+import { bucketExists, createBucket, isNoSuchBucket } from '../clients/s3-bucket.ts';
 import type { Logger } from '../log.ts';
 import { errorKey, objectKey, type SinkLayout } from './keys.ts';
 import type { PendingWrite } from './sink-state.ts';
@@ -21,16 +22,6 @@ export function renderWrite(layout: SinkLayout, w: PendingWrite): { key: string;
   return { key: errorKey(layout, r.topic, r.partition, r.offset), body: `${JSON.stringify(r)}\n` };
 }
 
-function errorName(err: unknown): string {
-  return (err as { name?: string; Code?: string })?.name ?? '';
-}
-
-function isMissingBucket(err: unknown): boolean {
-  const name = errorName(err);
-  const status = (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
-  return name === 'NoSuchBucket' || name === 'NotFound' || status === 404;
-}
-
 /**
  * Fails with S3_BUCKET_MISSING unless the bucket exists or may be created (s3.createBucket);
  * with S3_UNAVAILABLE when S3 gives no answer within `timeoutMs` (retries included).
@@ -44,19 +35,16 @@ export async function ensureBucket(
 ): Promise<'exists' | 'created'> {
   const abortSignal = AbortSignal.timeout(timeoutMs);
   try {
-    await s3.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal });
-    return 'exists';
+    if (await bucketExists(s3, bucket, { abortSignal })) return 'exists';
   } catch (err) {
-    if (!isMissingBucket(err)) {
-      const why = abortSignal.aborted
-        ? `no answer within ${Math.round(timeoutMs / 1000)} s`
-        : describeError(err);
-      throw new PinpipeError(
-        'S3_UNAVAILABLE',
-        `Cannot reach bucket ${bucket}: ${why}. Check aws.endpoint / credentials (pinpipe doctor) and retry.`,
-        { cause: err },
-      );
-    }
+    const why = abortSignal.aborted
+      ? `no answer within ${Math.round(timeoutMs / 1000)} s`
+      : describeError(err);
+    throw new PinpipeError(
+      'S3_UNAVAILABLE',
+      `Cannot reach bucket ${bucket}: ${why}. Check aws.endpoint / credentials (pinpipe doctor) and retry.`,
+      { cause: err },
+    );
   }
   if (!create) {
     throw new PinpipeError(
@@ -66,13 +54,11 @@ export async function ensureBucket(
     );
   }
   try {
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }), { abortSignal });
+    await createBucket(s3, bucket, { abortSignal });
   } catch (err) {
-    if (!['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'].includes(errorName(err))) {
-      throw new PinpipeError('S3_UNAVAILABLE', `Cannot create bucket ${bucket}: ${describeError(err)}.`, {
-        cause: err,
-      });
-    }
+    throw new PinpipeError('S3_UNAVAILABLE', `Cannot create bucket ${bucket}: ${describeError(err)}.`, {
+      cause: err,
+    });
   }
   logger.info(`created bucket ${bucket} (s3.createBucket is true)`);
   return 'created';
@@ -130,7 +116,7 @@ export async function putWithRetry(
           if (signal.aborted)
             throw new AbortError(err instanceof Error ? err : new Error(describeError(err)));
           lastError = err;
-          if (errorName(err) === 'NoSuchBucket') {
+          if (isNoSuchBucket(err)) {
             throw new AbortError(
               new PinpipeError(
                 'S3_BUCKET_MISSING',

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { z } from 'zod';
 import type { Profile } from '../config/schema.ts';
+import { parseJsonFileText } from '../json.ts';
 import { processAlive } from '../process-alive.ts';
 
 /**
@@ -18,6 +20,14 @@ export interface SinkStatus {
   metricsUrl?: string;
 }
 
+const sinkStatusSchema: z.ZodType<SinkStatus> = z.object({
+  pid: z.int().positive(),
+  at: z.iso.datetime(),
+  groupId: z.string(),
+  topics: z.record(z.string(), z.object({ buffered: z.number(), lag: z.number() })),
+  metricsUrl: z.string().optional(),
+});
+
 /** A status older than this is from a sink that died without removing it. */
 export const SINK_STATUS_MAX_AGE_MS = 10_000;
 
@@ -32,14 +42,20 @@ export function writeSinkStatus(file: string, status: SinkStatus): void {
   fs.renameSync(tmp, file);
 }
 
-/** The live status of a running sink; undefined when none runs (no file, stale, or its process gone). */
+/**
+ * The live status of a running sink; undefined when none runs (no file, stale, or its process gone).
+ * A file that holds no sink status is a FILE_INVALID naming it.
+ */
 export function readSinkStatus(file: string, now = Date.now()): SinkStatus | undefined {
-  let s: SinkStatus;
+  let text: string;
   try {
-    s = JSON.parse(fs.readFileSync(file, 'utf8')) as SinkStatus;
+    text = fs.readFileSync(file, 'utf8');
   } catch {
-    return undefined;
+    return undefined; // no sink, or it stopped (and removed the file) just now
   }
+  const s = parseJsonFileText(file, text, sinkStatusSchema, {
+    fix: 'Delete it: a running sink rewrites it every second.',
+  });
   if (now - Date.parse(s.at) > SINK_STATUS_MAX_AGE_MS || !processAlive(s.pid)) return undefined;
   return s;
 }

@@ -12,8 +12,14 @@ import pRetry from 'p-retry';
 import { PinpipeError, describeError } from '../errors.ts';
 import { isKafkaRetriable } from '../clients/kafka-errors.ts';
 import { TOPIC_KEYS, type TopicKey } from '../emulator/types.ts';
-import { proxyLedgerPath, readAckLedger, readAckLedgerDetail, type TopicAcks } from '../proxy/ack-ledger.ts';
-import { ledgerLive, ledgerTotals } from './ledger.ts';
+import {
+  ledgerLive,
+  ledgerTotals,
+  proxyLedgerPath,
+  readAckLedger,
+  readAckLedgerDetail,
+  type TopicAcks,
+} from '../ledger/index.ts';
 import type { TopicCounts } from './reconcile.ts';
 import { StoredObjectIndex, countDistinct } from './stored-index.ts';
 import {

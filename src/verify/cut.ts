@@ -1,5 +1,4 @@
-import type { AckedOffsets } from '../proxy/ack-ledger.ts';
-import { coveredIn, mergeRanges, type OffsetRange } from './offset-ranges.ts';
+import { coveredIn, mergeRanges, type AckedOffsets, type OffsetRange } from '../ledger/index.ts';
 import { countDistinct, type ObjectSpan } from './stored-index.ts';
 
 /**

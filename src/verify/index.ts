@@ -1,8 +1,7 @@
 import type { Profile } from '../config/schema.ts';
 import { createKafka } from '../clients/kafka.ts';
 import { createS3 } from '../clients/s3.ts';
-import { proxyLedgerPath, readAckLedger } from '../proxy/ack-ledger.ts';
-import { ACK_LEDGER_FLUSH_MS } from '../proxy/ack-ledger.ts';
+import { ACK_LEDGER_FLUSH_MS, proxyLedgerPath, readAckLedger } from '../ledger/index.ts';
 import {
   acknowledgedBeforeCut,
   cutTopicCounts,
@@ -23,7 +22,7 @@ export {
   startLedgerRun,
   type LedgerEntry,
   type LedgerRun,
-} from './ledger.ts';
+} from '../ledger/index.ts';
 export {
   reconcile,
   reconcileTopic,

@@ -3,7 +3,7 @@ import type { Connection } from 'mysql2/promise';
 import { connectMysql, quoteId } from '../../src/clients/mysql.ts';
 import type { Profile } from '../../src/config/schema.ts';
 import { isPinpipeError } from '../../src/errors.ts';
-import { checksumTables, connectForSeed, rowsOf, seedDatabase, seedIfEmpty } from '../../seed/index.ts';
+import { checksumTables, connectForSeed, rowsOf, seedDatabase, seedIfEmpty } from '../../src/seed/index.ts';
 import { uniqueSchema } from '../helpers/names.ts';
 import { freePort } from '../helpers/ports.ts';
 import { testProfile } from '../helpers/profile.ts';

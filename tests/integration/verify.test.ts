@@ -6,7 +6,7 @@ import { topicNames, type Profile } from '../../src/config/schema.ts';
 import { isPinpipeError } from '../../src/errors.ts';
 import { createLogger } from '../../src/log.ts';
 import { startProxy } from '../../src/proxy/index.ts';
-import { proxyLedgerPath, readAckLedger } from '../../src/proxy/ack-ledger.ts';
+import { proxyLedgerPath, readAckLedger } from '../../src/ledger/index.ts';
 import { objectKey, errorKey } from '../../src/sink/index.ts';
 import { runBatch } from '../../src/batch/index.ts';
 import { highWatermarks, kafkaCounts, s3Counts } from '../../src/verify/collect.ts';

@@ -1,4 +1,4 @@
-import { startLedgerRun } from '../../verify/ledger.ts';
+import { startLedgerRun } from '../../ledger/index.ts';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';

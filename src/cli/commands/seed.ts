@@ -2,9 +2,13 @@ import type { Command } from 'commander';
 import { parsePositiveInt, type CommandContext } from '../context.ts';
 import { createProgress } from '../progress.ts';
 import { PinpipeError } from '../../errors.ts';
-import { seedDatabase, type SeedResult } from '../../../seed/seed.ts';
-import { checksumTables, type Checksum } from '../../../seed/checksum.ts';
-import { connectForSeed } from '../../../seed/connection.ts';
+import {
+  checksumTables,
+  connectForSeed,
+  seedDatabase,
+  type Checksum,
+  type SeedResult,
+} from '../../seed/index.ts';
 
 interface SeedFlags {
   rows?: number;

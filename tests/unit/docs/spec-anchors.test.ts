@@ -5,19 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const TOP = ['README.md', 'ARCHITECTURE.md', '.ci/run', 'docker-compose.yml'];
-const DIRS = [
-  'src',
-  'seed',
-  'sandbox',
-  'scripts',
-  'bench',
-  'tests',
-  'docs',
-  'orchestrate',
-  'profiles',
-  'bin',
-  'aws',
-];
+const DIRS = ['src', 'sandbox', 'scripts', 'bench', 'tests', 'docs', 'orchestrate', 'profiles', 'bin', 'aws'];
 const TEXT = /\.(ts|mjs|js|sql|md|py|ya?ml|json|sh|lock|txt)$/;
 
 function walk(dir: string, out: string[]): void {

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { formatDatetime, formatFollowers, pickWeighted, utcSeconds } from '../../../seed/format.ts';
-import { tsvField, tsvLine, tsvStream } from '../../../seed/tsv.ts';
+import { formatDatetime, formatFollowers, pickWeighted, utcSeconds } from '../../../src/seed/format.ts';
+import { tsvField, tsvLine, tsvStream } from '../../../src/seed/tsv.ts';
 
 describe('formatFollowers', () => {
   it.each([

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Faker, base, en } from '@faker-js/faker';
 import { describe, expect, it } from 'vitest';
-import { AGE_RANGE, rowsOf, type Row } from '../../../seed/generator.ts';
-import { TABLE_NAMES, schema, type TableName } from '../../../seed/schema.ts';
-import { tsvLine } from '../../../seed/tsv.ts';
-import { CATEGORIES, KEYWORDS } from '../../../seed/vocab.ts';
-import { PLACEHOLDERS } from '../../../seed/rates.ts';
+import { AGE_RANGE, rowsOf, type Row } from '../../../src/seed/generator.ts';
+import { TABLE_NAMES, schema, type TableName } from '../../../src/seed/schema.ts';
+import { tsvLine } from '../../../src/seed/tsv.ts';
+import { CATEGORIES, KEYWORDS } from '../../../src/seed/vocab.ts';
+import { PLACEHOLDERS } from '../../../src/seed/rates.ts';
 
 function digest(table: TableName, seed: number, rows: number): string {
   const h = createHash('sha256');
@@ -23,7 +23,7 @@ describe('generator determinism', () => {
 
   // Byte-identical on any machine: these digests were computed on the development machine. A change
   // of generator output changes every database seeded from it: update them only together with
-  // GENERATOR_VERSION in seed/inspect.ts, and say so in docs/seed.md.
+  // GENERATOR_VERSION in src/seed/inspect.ts, and say so in docs/seed.md.
   it.each([
     ['pinterest_data', '47de3e72a550df13ab658dcbd58ea54f50014d60d1c020cda25a24378ddc4346'],
     ['geolocation_data', '904de5511f0573ac06b4c43fbbb310cd9805fcd986430dbf0f5b74d9c89938a0'],

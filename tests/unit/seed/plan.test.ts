@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { planSeed } from '../../../seed/seed.ts';
+import { planSeed } from '../../../src/seed/seed.ts';
 import {
   GENERATOR_VERSION,
   parseProvenance,
   provenanceComment,
   shapeMismatch,
   type TableState,
-} from '../../../seed/inspect.ts';
-import { TABLE_NAMES, createTableSql, schema } from '../../../seed/schema.ts';
+} from '../../../src/seed/inspect.ts';
+import { TABLE_NAMES, createTableSql, schema } from '../../../src/seed/schema.ts';
 
 const ours = { version: GENERATOR_VERSION, seed: 42, rows: 11000 };
 const state = (patch: Partial<TableState> = {}): TableState[] =>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { rowsOf } from '../../../seed/generator.ts';
-import { PIN_DIRTY_VALUES, PLACEHOLDERS, RATES, drawProbabilities } from '../../../seed/rates.ts';
-import { schema } from '../../../seed/schema.ts';
+import { rowsOf } from '../../../src/seed/generator.ts';
+import { PIN_DIRTY_VALUES, PLACEHOLDERS, RATES, drawProbabilities } from '../../../src/seed/rates.ts';
+import { schema } from '../../../src/seed/schema.ts';
 
 // Each placeholder's share within ±1 percentage point of its configured rate.
 const N = 100_000;

@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { rowsOf } from '../../../seed/generator.ts';
-import { TABLE_NAMES } from '../../../seed/schema.ts';
-import { tsvStream } from '../../../seed/tsv.ts';
-import { workerTsvStream } from '../../../seed/worker-tsv.ts';
+import { rowsOf } from '../../../src/seed/generator.ts';
+import { TABLE_NAMES } from '../../../src/seed/schema.ts';
+import { tsvStream } from '../../../src/seed/tsv.ts';
+import { workerTsvStream } from '../../../src/seed/worker-tsv.ts';
 
 async function text(s: Readable): Promise<string> {
   let out = '';

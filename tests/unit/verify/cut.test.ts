@@ -2,14 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openAckLedger, readAckLedgerDetail } from '../../../src/proxy/ack-ledger.ts';
+import { openAckLedger, readAckLedgerDetail } from '../../../src/ledger/index.ts';
 import {
   errorOffsets,
   storedInCut,
   unacknowledgedInCut,
   type PartitionCut,
 } from '../../../src/verify/cut.ts';
-import { coveredIn, mergeRanges } from '../../../src/verify/offset-ranges.ts';
+import { coveredIn, mergeRanges } from '../../../src/ledger/index.ts';
 import { reconcileTopic, type TopicCounts } from '../../../src/verify/reconcile.ts';
 
 const span = (partition: number, start: number, lines: number) => ({ topic: 't', partition, start, lines });

@@ -7,14 +7,14 @@ import { readEnv } from '../../../src/config/env.ts';
 import type { Profile } from '../../../src/config/schema.ts';
 import type { BatchSummary } from '../../../src/batch/types.ts';
 import type { EmulatorProgress, EmulatorSummary } from '../../../src/emulator/types.ts';
-import { openAckLedger, proxyLedgerPath, readAckLedger } from '../../../src/proxy/ack-ledger.ts';
+import { openAckLedger, proxyLedgerPath, readAckLedger } from '../../../src/ledger/index.ts';
 import {
   appendLedger,
   ledgerLive,
   ledgerPath,
   ledgerTotals,
   startLedgerRun,
-} from '../../../src/verify/ledger.ts';
+} from '../../../src/ledger/index.ts';
 import { lastBatchSummary, proxyAcks, topicCounts } from '../../../src/verify/collect.ts';
 
 let dir: string;

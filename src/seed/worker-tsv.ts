@@ -5,7 +5,7 @@ import type { TableName } from './schema.ts';
 import type { Sink } from './tsv.ts';
 
 /**
- * Like tsvStream, but the rows are generated in a worker thread (seed/gen-worker.ts), so the three
+ * Like tsvStream, but the rows are generated in a worker thread (src/seed/gen-worker.ts), so the three
  * tables are generated in parallel with each other and with the main thread's socket work. Same
  * bytes as tsvStream: the worker runs the same generator and formatter.
  */

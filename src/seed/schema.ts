@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { quoteId, quoteString } from '../src/clients/mysql.ts';
+import { quoteId, quoteString } from '../clients/mysql.ts';
 
 /**
- * The source tables as declared in seed/schema.sql (the one place that holds their DDL). This module
+ * The source tables as declared in src/seed/schema.sql (the one place that holds their DDL). This module
  * parses that file so the loader, the shape check and the checksum all agree with it.
  */
 export const SCHEMA_SQL_PATH = fileURLToPath(new URL('./schema.sql', import.meta.url));
@@ -36,7 +36,7 @@ export function parseSchema(sql: string): Record<TableName, TableDef> {
     const head = /^CREATE TABLE `([a-z_]+)`\s*\(/i.exec(stmt);
     if (!head) continue;
     const name = head[1] as TableName;
-    if (!TABLE_NAMES.includes(name)) throw new Error(`seed/schema.sql declares an unknown table ${name}`);
+    if (!TABLE_NAMES.includes(name)) throw new Error(`src/seed/schema.sql declares an unknown table ${name}`);
     const columns: ColumnDef[] = [];
     let key = '';
     for (const line of stmt.split('\n').slice(1)) {
@@ -45,16 +45,16 @@ export function parseSchema(sql: string): Record<TableName, TableDef> {
       const pk = /PRIMARY KEY \(`([a-z_]+)`\)/i.exec(line);
       if (pk) key = pk[1]!;
     }
-    if (!key) throw new Error(`seed/schema.sql: table ${name} has no PRIMARY KEY`);
+    if (!key) throw new Error(`src/seed/schema.sql: table ${name} has no PRIMARY KEY`);
     out[name] = { name, key, columns, ddl: stmt };
   }
-  for (const t of TABLE_NAMES) if (!out[t]) throw new Error(`seed/schema.sql does not declare ${t}`);
+  for (const t of TABLE_NAMES) if (!out[t]) throw new Error(`src/seed/schema.sql does not declare ${t}`);
   return out as Record<TableName, TableDef>;
 }
 
 let cached: Record<TableName, TableDef> | undefined;
 
-/** The three table definitions, read once from seed/schema.sql. */
+/** The three table definitions, read once from src/seed/schema.sql. */
 export function schema(): Record<TableName, TableDef> {
   cached ??= parseSchema(fs.readFileSync(SCHEMA_SQL_PATH, 'utf8'));
   return cached;

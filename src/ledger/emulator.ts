@@ -1,9 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import type { Profile } from '../config/schema.ts';
+import { parseJsonLines } from '../json.ts';
 import type { EmulatorProgress, EmulatorSummary, TopicKey } from '../emulator/types.ts';
 import { TOPIC_KEYS } from '../emulator/types.ts';
+import { ledgerPath } from './paths.ts';
 
 /**
  * The emulator's ledger: JSON lines of acknowledged records per topic, so the reconciliation can
@@ -34,12 +37,22 @@ export interface LedgerTotals {
   resent: Record<TopicKey, number>;
 }
 
+const counts = z.record(z.enum(TOPIC_KEYS), z.number());
+const ledgerEntrySchema: z.ZodType<LedgerEntry> = z.object({
+  at: z.string(),
+  runId: z.string().optional(),
+  final: z.boolean().optional(),
+  pipelineId: z.string(),
+  target: z.string(),
+  posts: z.number(),
+  acknowledged: counts,
+  failed: counts,
+  resent: counts.optional(),
+});
+const LEDGER_FIX = { fix: 'Move it aside; the next `pinpipe emulate` starts a new one.' };
+
 /** How often a running emulation appends its running totals. */
 export const LIVE_FLUSH_MS = 1000;
-
-export function ledgerPath(profile: Pick<Profile, 'pipelineId' | 'batch'>): string {
-  return path.join(path.dirname(profile.batch.workDir), 'ledger', `emulator-${profile.pipelineId}.jsonl`);
-}
 
 const perTopic = (f: (k: TopicKey) => number) =>
   Object.fromEntries(TOPIC_KEYS.map((k) => [k, f(k)])) as Record<TopicKey, number>;
@@ -134,14 +147,7 @@ export function readLedgerRuns(profile: Pick<Profile, 'pipelineId' | 'batch'>): 
   const file = ledgerPath(profile);
   if (!fs.existsSync(file)) return runs;
   let anonymous = 0;
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    let e: LedgerEntry;
-    try {
-      e = JSON.parse(line) as LedgerEntry;
-    } catch {
-      continue; // torn by a crash mid-append
-    }
+  for (const e of parseJsonLines(file, fs.readFileSync(file, 'utf8'), ledgerEntrySchema, LEDGER_FIX)) {
     runs.set(e.runId ?? `#${anonymous++}`, e);
   }
   return runs;

@@ -1,10 +1,10 @@
 import type { Connection } from 'mysql2/promise';
-import { quoteId } from '../src/clients/mysql.ts';
+import { quoteId } from '../clients/mysql.ts';
 import { TABLE_NAMES, schema, type TableName } from './schema.ts';
 
 /**
  * What the database holds now: for each source table, whether it exists, whether its shape matches
- * seed/schema.sql, whether it has rows, and which seed run wrote it (the table comment).
+ * src/seed/schema.sql, whether it has rows, and which seed run wrote it (the table comment).
  */
 /** Bump when the generator's output changes (a database seeded by another version is reloaded). */
 export const GENERATOR_VERSION = 2;

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Connection as CoreConnection } from 'mysql2';
 import type { Connection } from 'mysql2/promise';
-import { PinpipeError, describeError } from '../src/errors.ts';
-import { quoteId } from '../src/clients/mysql.ts';
+import { PinpipeError, describeError } from '../errors.ts';
+import { quoteId } from '../clients/mysql.ts';
 import { TABLE_NAMES, schema, type TableName } from './schema.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { Connection } from 'mysql2/promise';
 import { rowsOf, type Row } from './generator.ts';
-import { quoteId } from '../src/clients/mysql.ts';
+import { quoteId } from '../clients/mysql.ts';
 import { TABLE_NAMES, createTableSql, schema, type TableName } from './schema.ts';
 import { tsvStream, type Sink } from './tsv.ts';
 import { workerTsvStream } from './worker-tsv.ts';
@@ -18,10 +18,10 @@ export interface LoadOptions {
   rows: number;
   /** 'infile': LOAD DATA LOCAL INFILE streamed from the generator (fast); 'insert': batched INSERTs. */
   method: LoadMethod;
-  /** The table comment that records what was loaded (seed/provenance.ts). */
+  /** The table comment that records what was loaded (src/seed/provenance.ts). */
   comment: string;
   signal?: AbortSignal;
-  /** Generate each table in a worker thread (seed/worker-tsv.ts); 'infile' only. */
+  /** Generate each table in a worker thread (src/seed/worker-tsv.ts); 'infile' only. */
   workers?: boolean;
   /** Rows handed to the server so far, summed over the three tables. */
   onRows?: (n: number) => void;

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Profile } from '../config/schema.ts';
-import { mergeRanges, type OffsetRange } from '../verify/offset-ranges.ts';
+import { z } from 'zod';
+import { parseJsonLines } from '../json.ts';
+import { mergeRanges, type OffsetRange } from './offset-ranges.ts';
 
 /**
  * The proxy's durable count of what it answered, per topic: records it acknowledged (200 after
@@ -46,11 +47,17 @@ interface LedgerLine {
   offsets?: Record<string, Record<string, OffsetRange[]>>;
 }
 
-export const ACK_LEDGER_FLUSH_MS = 250;
+const counts = z.record(z.string(), z.number());
+/** A line as read: what the totals need (`at` and `pid` are written for people reading the file). */
+const ledgerLineSchema = z.object({
+  at: z.string().optional(),
+  pid: z.number().optional(),
+  acknowledged: counts.optional(),
+  failed: counts.optional(),
+  offsets: z.record(z.string(), z.record(z.string(), z.array(z.tuple([z.number(), z.number()])))).optional(),
+});
 
-export function proxyLedgerPath(profile: Pick<Profile, 'pipelineId' | 'batch'>): string {
-  return path.join(path.dirname(profile.batch.workDir), 'ledger', `proxy-${profile.pipelineId}.jsonl`);
-}
+export const ACK_LEDGER_FLUSH_MS = 250;
 
 export function openAckLedger(file: string, flushMs = ACK_LEDGER_FLUSH_MS): AckLedger {
   let acked: Record<string, number> = {};
@@ -139,14 +146,8 @@ export function readAckLedgerDetail(
     if (!t) totals.set(topic, (t = { acknowledged: 0, failed: 0 }));
     return t;
   };
-  for (const raw of fs.readFileSync(file, 'utf8').split('\n')) {
-    if (!raw.trim()) continue;
-    let line: LedgerLine;
-    try {
-      line = JSON.parse(raw) as LedgerLine;
-    } catch {
-      continue; // torn by a crash mid-append
-    }
+  const fix = { fix: 'Move it aside; the proxy starts a new one.' };
+  for (const line of parseJsonLines(file, fs.readFileSync(file, 'utf8'), ledgerLineSchema, fix)) {
     for (const [topic, n] of Object.entries(line.acknowledged ?? {})) {
       get(topic).acknowledged += n;
       const parts = line.offsets?.[topic];

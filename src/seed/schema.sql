@@ -1,6 +1,6 @@
 -- The three source tables of the Pinterest pipeline (docs/spec.md#source-tables).
 -- One row per post; `index` (pinterest_data) and `ind` (the two others) hold the same integers 1..N.
--- Loaded by seed/loader.ts into staging copies of these tables, then swapped in with one RENAME TABLE.
+-- Loaded by src/seed/loader.ts into staging copies of these tables, then swapped in with one RENAME TABLE.
 -- Columns are nullable as in the original RDS tables; the dirty values are strings, never NULL.
 
 CREATE TABLE `pinterest_data` (

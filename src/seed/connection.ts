@@ -1,6 +1,6 @@
 import type { Connection } from 'mysql2/promise';
-import type { Profile } from '../src/config/schema.ts';
-import { connectMysql, quoteId } from '../src/clients/mysql.ts';
+import type { Profile } from '../config/schema.ts';
+import { connectMysql, quoteId } from '../clients/mysql.ts';
 
 /**
  * Connections for seeding. The database named in the profile is created when it does not exist

@@ -1,7 +1,7 @@
 import type { Connection } from 'mysql2/promise';
-import type { Profile } from '../src/config/schema.ts';
-import { connectMysql } from '../src/clients/mysql.ts';
-import { PinpipeError, describeError, isPinpipeError } from '../src/errors.ts';
+import type { Profile } from '../config/schema.ts';
+import { connectMysql } from '../clients/mysql.ts';
+import { PinpipeError, describeError, isPinpipeError } from '../errors.ts';
 import { connectForSeed, withSeedLock } from './connection.ts';
 import { GENERATOR_VERSION, inspectTables, provenanceComment, type TableState } from './inspect.ts';
 import { isLocalInfileRefused, loadTables, type LoadMethod } from './loader.ts';
@@ -63,7 +63,7 @@ export function planSeed(
         action: 'refuse',
         error: new PinpipeError(
           'SOURCE_SCHEMA_MISMATCH',
-          `Database ${database} has table(s) with another shape than seed/schema.sql (${what}). Run \`pinpipe seed --force\` to replace them (their rows will be lost).`,
+          `Database ${database} has table(s) with another shape than src/seed/schema.sql (${what}). Run \`pinpipe seed --force\` to replace them (their rows will be lost).`,
         ),
       };
     }

@@ -4,7 +4,7 @@ import type { TableName } from './schema.ts';
 import { tsvLine } from './tsv.ts';
 
 /**
- * Generates one table's LOAD DATA text in a worker thread (seed/worker-tsv.ts is the other side).
+ * Generates one table's LOAD DATA text in a worker thread (src/seed/worker-tsv.ts is the other side).
  * Flow control by credits: the main thread grants one chunk per message, so at most a few chunks are
  * ever in flight and memory stays flat.
  */

@@ -101,7 +101,7 @@ export function drawProbabilities(r: Rates = RATES): DrawProbabilities {
   };
   const bad = Object.entries(p).filter(([, v]) => !(v >= 0 && v <= 1));
   if (bad.length > 0 || p.title + p.titleEmpty > 1 || p.description + p.descriptionEmpty > 1) {
-    throw new Error(`seed/rates.ts: inconsistent rates (${bad.map(([k]) => k).join(', ') || 'sums'})`);
+    throw new Error(`src/seed/rates.ts: inconsistent rates (${bad.map(([k]) => k).join(', ') || 'sums'})`);
   }
   return p;
 }
