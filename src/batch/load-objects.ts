@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isUtf8 } from 'node:buffer';
 import { PinpipeError } from '../errors.ts';
-import { loadSelect } from './columns.ts';
-import { sqlFile, sqlString, type Database } from './duckdb.ts';
+import { sqlString, type Database } from './duckdb.ts';
+import { renderModel, runSessionRules } from './models.ts';
 import { TOPIC_KINDS, type SinkObject, type TopicKind } from './types.ts';
 
-/** Must equal invalid_utf8_marker() in sql/macros.sql. */
+/** Must equal invalid_utf8_marker() in models/rules/macros.sql. */
 export const INVALID_UTF8_MARKER = '\u0001pinpipe:invalid-utf8';
 
 /**
@@ -90,7 +90,7 @@ async function loadChunk(
     const files = chunk.map((o) => sqlString(o.file!)).join(', ');
     await db.run(`SET VARIABLE files = [${files}]::VARCHAR[]`, `load ${kind}`);
     try {
-      // the lines first (reading is one thread), then the typing of loadSelect runs on every core
+      // the lines first (reading is one thread), then the typed load (staging/load_<kind>.sql) runs on every core
       await db.run(
         `CREATE OR REPLACE TEMP TABLE chunk_lines AS SELECT * FROM object_lines(getvariable('files'))`,
         `load ${kind}`,
@@ -109,7 +109,7 @@ async function loadChunk(
       object.file = copy;
       continue;
     }
-    const select = loadSelect(kind);
+    const select = renderModel('load', kind);
     const sql = into.create
       ? `CREATE OR REPLACE ${into.temp ? 'TEMP ' : ''}TABLE ${into.table} AS ${select}`
       : `INSERT INTO ${into.table} ${select}`;
@@ -145,7 +145,7 @@ export async function loadObjects(
   for (let i = 1; i < (temp ? 1 : (opts.lanes ?? 2)); i++) {
     const fork = await db.fork();
     forks.push(fork);
-    await fork.run(sqlFile('placeholder_values'), 'load');
+    await runSessionRules(fork);
   }
   const lanes = [db, ...forks];
   let done = 0;
