@@ -81,6 +81,8 @@ function modelFiles(m: Model): string[] {
 
 const REF = /\{\{ref (\w+)((?: \w+=\w+)*)\}\}/g;
 const VAR = /\{\{(\w+)\}\}/g;
+/** A {{ref}} in a file as written (its arguments may still hold {{vars}}). */
+const REF_NAME = /\{\{ref (\w+)/g;
 
 /**
  * Checks a manifest: unique names, known inputs (models or sources), no cycle, every input before
@@ -133,7 +135,7 @@ export function checkManifest(manifest: Manifest): void {
     for (const file of modelFiles(m)) {
       const full = path.join(dir, file);
       if (!fs.existsSync(full)) throw invalid(dir, `model ${m.name}: its file ${file} is missing`);
-      for (const [, ref] of fs.readFileSync(full, 'utf8').matchAll(REF)) {
+      for (const [, ref] of fs.readFileSync(full, 'utf8').matchAll(REF_NAME)) {
         if (!m.inputs.includes(ref!))
           throw invalid(dir, `model ${m.name}: ${file} inlines ${ref}, which is not among its inputs`);
         if (!byName.get(ref!)?.ephemeral)
