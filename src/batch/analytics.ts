@@ -16,15 +16,18 @@ export function resultQuery(name: ResultName): string {
 }
 
 /**
- * Tasks 4–11: the models of the results layer, in the manifest's order, one table each, then their
- * contracts; returns the rows of each, in the file's order.
+ * Tasks 4–11: the models of the results layer, in the manifest's order, one table each, checked
+ * by its contracts; returns the rows of each, in the file's order.
  */
 export async function runAnalytics(db: Database): Promise<Record<ResultName, Row[]>> {
   const results = {} as Record<ResultName, Row[]>;
-  for (const { name } of layerModels('results')) {
-    await db.run(`CREATE OR REPLACE TABLE ${name} AS (\n${resultQuery(name as ResultName)}\n)`, name);
+  for (const mod of layerModels('results')) {
+    await db.run(
+      `CREATE OR REPLACE TABLE ${mod.name} AS (\n${resultQuery(mod.name as ResultName)}\n)`,
+      mod.name,
+    );
+    await checkContracts(db, mod);
   }
-  await checkContracts(db, ['results']);
   for (const name of RESULT_NAMES) results[name] = await db.rows(`SELECT * FROM ${name}`, name);
   return results;
 }

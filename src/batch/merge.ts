@@ -1,6 +1,6 @@
 import type { Database } from './duckdb.ts';
 import { PinpipeError, describeError } from '../errors.ts';
-import { checkContracts, runLayer, runSessionRules } from './models.ts';
+import { runLayer, runSessionRules } from './models.ts';
 import { TOPIC_KINDS, type TopicKind } from './types.ts';
 
 /** The name in batch_meta of the number of offsets of a topic that hold a good line (summary). */
@@ -17,7 +17,7 @@ export function isOutOfMemory(err: unknown): boolean {
 /**
  * A new database: from every line in staged_<kind>, the models of the intermediate and clean
  * layers (models/manifest.json) per topic — raw_<kind>, the quarantine, the winning line of each
- * post and the clean tables (tasks 1–3) — then their contracts. Pin on this connection while geo
+ * post and the clean tables (tasks 1–3), each followed by its contracts. Pin on this connection while geo
  * and user are built on a second one (the topics are independent). When the two together need
  * more memory than DuckDB's limit allows (its aggregates spill, but not without bounds), the
  * topics that failed are built again one at a time, and `onFallback` is told why.
@@ -64,7 +64,6 @@ export async function buildTables(db: Database, onFallback?: (reason: string) =>
   } finally {
     other.close();
   }
-  await checkContracts(db, ['intermediate', 'clean']);
 }
 
 /**
@@ -76,5 +75,4 @@ export async function buildTables(db: Database, onFallback?: (reason: string) =>
  */
 export async function mergeTables(db: Database): Promise<void> {
   for (const kind of TOPIC_KINDS) await runLayer(db, 'merge', kind);
-  await checkContracts(db, ['merge']);
 }

@@ -43,6 +43,7 @@ const modelSchema = z.strictObject({
   session: z.boolean().optional(),
   relation: z.string().optional(),
   contracts: z.array(contractSchema).optional(),
+  contract_rows: z.string().optional(),
 });
 export type Model = z.infer<typeof modelSchema>;
 
@@ -241,11 +242,15 @@ export function layerModels(layer: Layer, m = manifest()): Model[] {
   return m.models.filter((x) => x.layer === layer && !x.ephemeral);
 }
 
-/** Runs the models of a layer for one topic (topic models) or once (the others), in order. */
+/**
+ * Runs the models of a layer for one topic (topic models) or once (the others), in order, each
+ * followed by its contracts.
+ */
 export async function runLayer(db: Database, layer: Layer, kind?: TopicKind, m = manifest()): Promise<void> {
   for (const mod of layerModels(layer, m)) {
     if (Boolean(mod.topic) !== (kind !== undefined)) continue;
     await db.run(renderModel(mod.name, kind, {}, m), kind ? `${mod.name} ${kind}` : mod.name);
+    await checkContracts(db, mod, kind);
   }
 }
 
@@ -263,51 +268,49 @@ function relationOf(mod: Model, kind?: TopicKind): string {
   return rel;
 }
 
-/** One contract as a query returning one row: `bad` (the number of rows breaking it) and `example`. */
-function contractQuery(c: Contract, rel: string): { sql: string; says: string } {
+/**
+ * One contract as a query returning one row: `bad` (the number of rows breaking it) and `example`.
+ * `rows`: the rows to check (the model's contract_rows: those a merge wrote), or all.
+ */
+function contractQuery(c: Contract, rel: string, rows = 'TRUE'): { sql: string; says: string } {
   if ('unique' in c)
     return {
-      sql: `SELECT count(*) AS bad, min("${c.unique}")::VARCHAR AS example FROM (SELECT "${c.unique}" FROM ${rel} WHERE "${c.unique}" IS NOT NULL GROUP BY ALL HAVING count(*) > 1)`,
+      sql: `SELECT count(*) AS bad, min("${c.unique}")::VARCHAR AS example FROM (SELECT "${c.unique}" FROM ${rel} WHERE "${c.unique}" IS NOT NULL AND (${rows}) GROUP BY ALL HAVING count(*) > 1)`,
       says: `${c.unique} is unique`,
     };
   if ('not_null' in c)
     return {
-      sql: `SELECT count(*) AS bad, NULL AS example FROM ${rel} WHERE "${c.not_null}" IS NULL`,
+      sql: `SELECT count(*) AS bad, NULL AS example FROM ${rel} WHERE "${c.not_null}" IS NULL AND (${rows})`,
       says: `${c.not_null} is never null`,
     };
   const [table, column] = c.accepted.in.split('.');
   return {
-    sql: `SELECT count(*) AS bad, min("${c.accepted.column}")::VARCHAR AS example FROM ${rel} WHERE "${c.accepted.column}" IS NOT NULL AND "${c.accepted.column}" NOT IN (SELECT "${column}" FROM ${table})`,
+    sql: `SELECT count(*) AS bad, min("${c.accepted.column}")::VARCHAR AS example FROM ${rel} WHERE "${c.accepted.column}" IS NOT NULL AND "${c.accepted.column}" NOT IN (SELECT "${column}" FROM ${table}) AND (${rows})`,
     says: `${c.accepted.column} is one of ${c.accepted.in}`,
   };
 }
 
 /**
- * Checks the contracts of the models of `layers` (per topic for topic models) on their relations;
- * the first broken one fails the run with BATCH_CONTRACT_FAILED naming the model.
+ * Checks the contracts of a model (for a topic, when it is a topic model) on its relation: the
+ * first broken one fails the run with BATCH_CONTRACT_FAILED naming the model.
  */
-export async function checkContracts(db: Database, layers: Layer[], m = manifest()): Promise<void> {
-  for (const mod of m.models) {
-    if (!layers.includes(mod.layer) || !mod.contracts) continue;
-    for (const kind of mod.topic ? TOPIC_KINDS : [undefined]) {
-      const rel = relationOf(mod, kind);
-      for (const c of mod.contracts) {
-        const { sql, says } = contractQuery(c, rel);
-        const [row] = await db.rows(sql, `contract ${mod.name}`);
-        const bad = Number(row?.bad ?? 0);
-        if (bad === 0) continue;
-        const example =
-          row?.example === null || row?.example === undefined ? '' : ` (e.g. ${String(row.example)})`;
-        throw new PinpipeError(
-          'BATCH_CONTRACT_FAILED',
-          `The batch model ${mod.name}${kind ? ` (${kind})` : ''} broke its contract "${says}" on ${rel}: ${bad} row(s)${example}; the previous tables are untouched`,
-          {
-            details: { model: mod.name, topic: kind, relation: rel, contract: c, rows: bad },
-            fix: `fix the SQL of ${mod.file.replace('{kind}', kind ?? '{kind}')} or the rule it breaks (src/batch/models/manifest.json), then run pinpipe batch again`,
-          },
-        );
-      }
-    }
+export async function checkContracts(db: Database, mod: Model, kind?: TopicKind): Promise<void> {
+  const rel = relationOf(mod, kind);
+  for (const c of mod.contracts ?? []) {
+    const { sql, says } = contractQuery(c, rel, mod.contract_rows);
+    const [row] = await db.rows(sql, `contract ${mod.name}`);
+    const bad = Number(row?.bad ?? 0);
+    if (bad === 0) continue;
+    const example =
+      row?.example === null || row?.example === undefined ? '' : ` (e.g. ${String(row.example)})`;
+    throw new PinpipeError(
+      'BATCH_CONTRACT_FAILED',
+      `The batch model ${mod.name}${kind ? ` (${kind})` : ''} broke its contract "${says}" on ${rel}: ${bad} row(s)${example}; the previous tables are untouched`,
+      {
+        details: { model: mod.name, topic: kind, relation: rel, contract: c, rows: bad },
+        fix: `fix the SQL of ${mod.file.replace('{kind}', kind ?? '{kind}')} or the rule it breaks (src/batch/models/manifest.json), then run pinpipe batch again`,
+      },
+    );
   }
 }
 

@@ -7,6 +7,7 @@ import {
   MODELS_DIR,
   checkContracts,
   layerModels,
+  type Layer,
   readManifest,
   renderModel,
   runLayer,
@@ -55,6 +56,7 @@ describe('the model manifest (src/batch/models/manifest.json)', () => {
       'merge_quarantine',
       'merge_winners',
       'merge_clean',
+      'merge_cleanup',
     ]);
   });
 
@@ -126,9 +128,11 @@ describe('the contracts of the models, run with the batch', () => {
   });
   afterAll(() => db.close());
 
-  const contractError = async (layers: Parameters<typeof checkContracts>[1]) => {
+  /** The contracts of every model of a layer, as the batch checks them after each model. */
+  const contractError = async (layer: Layer) => {
     try {
-      await checkContracts(db, layers);
+      for (const mod of layerModels(layer))
+        for (const kind of mod.topic ? TOPIC_KINDS : [undefined]) await checkContracts(db, mod, kind);
     } catch (err) {
       if (isPinpipeError(err, 'BATCH_CONTRACT_FAILED')) return err;
       throw err;
@@ -141,9 +145,9 @@ describe('the contracts of the models, run with the batch', () => {
       'CREATE OR REPLACE TABLE pin_clean AS SELECT range AS ind FROM range(3); CREATE OR REPLACE TABLE geo_clean AS SELECT range AS ind FROM range(3); CREATE OR REPLACE TABLE user_clean AS SELECT range AS ind FROM range(3)',
       'test',
     );
-    expect(await contractError(['clean'])).toBeUndefined();
+    expect(await contractError('clean')).toBeUndefined();
     await db.run('INSERT INTO geo_clean VALUES (2), (2), (1)', 'test');
-    const twice = await contractError(['clean']);
+    const twice = await contractError('clean');
     expect(twice?.problem).toBe(
       'The batch model clean_table (geo) broke its contract "ind is unique" on geo_clean: 2 row(s) (e.g. 1); the previous tables are untouched',
     );
@@ -153,12 +157,16 @@ describe('the contracts of the models, run with the batch', () => {
       relation: 'geo_clean',
       rows: 2,
     });
+    // a merge checks the rows it wrote only: those of changed_posts
+    await db.run('CREATE OR REPLACE TABLE changed_posts AS SELECT 0 AS ind', 'test');
+    expect(await contractError('merge')).toBeUndefined();
+    await db.run('INSERT INTO changed_posts VALUES (1)', 'test');
     await db.run('CREATE OR REPLACE TABLE user_clean AS SELECT NULL::BIGINT AS ind', 'test');
-    expect((await contractError(['merge']))?.problem).toBe(
-      'The batch model merge_clean (geo) broke its contract "ind is unique" on geo_clean: 2 row(s) (e.g. 1); the previous tables are untouched',
+    expect((await contractError('merge'))?.problem).toBe(
+      'The batch model merge_clean (geo) broke its contract "ind is unique" on geo_clean: 1 row(s) (e.g. 1); the previous tables are untouched',
     );
     await db.run('DELETE FROM geo_clean WHERE ind IN (1, 2); INSERT INTO geo_clean VALUES (1), (2)', 'test');
-    expect((await contractError(['clean']))?.problem).toBe(
+    expect((await contractError('clean'))?.problem).toBe(
       'The batch model clean_table (user) broke its contract "ind is never null" on user_clean: 1 row(s); the previous tables are untouched',
     );
   });
@@ -169,9 +177,9 @@ describe('the contracts of the models, run with the batch', () => {
       const cols = name.includes('age_group') ? "'18-24' AS age_group, 3 AS n" : "'Chile' AS country";
       await db.run(`CREATE OR REPLACE TABLE ${name} AS SELECT ${cols}`, name);
     }
-    expect(await contractError(['results'])).toBeUndefined();
+    expect(await contractError('results')).toBeUndefined();
     await db.run("INSERT INTO median_followers_by_age_group VALUES ('17-', 3)", 'test');
-    expect((await contractError(['results']))?.problem).toBe(
+    expect((await contractError('results'))?.problem).toBe(
       'The batch model median_followers_by_age_group broke its contract "age_group is one of age_groups.age_group" on median_followers_by_age_group: 1 row(s) (e.g. 17-); the previous tables are untouched',
     );
   });
