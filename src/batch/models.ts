@@ -318,3 +318,51 @@ export async function checkContracts(db: Database, mod: Model, kind?: TopicKind)
 export function allSourceColumns(m = manifest()): PerTopic<readonly SourceColumn[]> {
   return { pin: sourceColumns('pin', m), geo: sourceColumns('geo', m), user: sourceColumns('user', m) };
 }
+
+const SQL_TOKEN = /'((?:[^']|'')*)'|(-?[0-9]+)|([(),;])|\s+|([^\s'(),;]+)/gy;
+
+/**
+ * The rows of `INSERT INTO <table> VALUES (...), ...;` in a model file (line comments dropped):
+ * tuples of strings and numbers. The rules' data (placeholders, age groups) for code that does not
+ * run SQL; the Spark engine reads the same rows the same way.
+ */
+export function sqlValues(file: string, table: string, m = manifest()): (string | number)[][] {
+  const sql = fileText(m, file)
+    .split('\n')
+    .filter((l) => !l.trimStart().startsWith('--'))
+    .join('\n');
+  const at = sql.indexOf(`INSERT INTO ${table} VALUES`);
+  if (at < 0) throw invalid(m.dir, `${file} has no INSERT INTO ${table} VALUES`);
+  const rows: (string | number)[][] = [];
+  let row: (string | number)[] | undefined;
+  SQL_TOKEN.lastIndex = at + `INSERT INTO ${table} VALUES`.length;
+  for (let t = SQL_TOKEN.exec(sql); t; t = SQL_TOKEN.exec(sql)) {
+    const [, text, num, punct, word] = t;
+    if (punct === ';') break;
+    if (punct === '(') row = [];
+    else if (punct === ')') {
+      if (row) rows.push(row);
+      row = undefined;
+    } else if (row && text !== undefined) row.push(text.replace(/''/g, "'"));
+    else if (row && num !== undefined) row.push(Number(num));
+    else if (word !== undefined) throw invalid(m.dir, `${file}: unexpected ${word} in the rows of ${table}`);
+  }
+  return rows;
+}
+
+/** The placeholders of each column (rules/placeholders.sql), in the file's order. */
+export function placeholderValues(m = manifest()): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [column, value] of sqlValues('rules/placeholders.sql', 'placeholders', m))
+    (out[String(column)] ??= []).push(String(value));
+  return out;
+}
+
+/** The text every save_location starts with (save_location_prefix() of rules/placeholders.sql). */
+export function saveLocationPrefix(m = manifest()): string {
+  const found = /MACRO save_location_prefix\(\) AS '((?:[^']|'')*)'/.exec(
+    fileText(m, 'rules/placeholders.sql'),
+  );
+  if (!found) throw invalid(m.dir, 'rules/placeholders.sql defines no save_location_prefix()');
+  return found[1]!.replace(/''/g, "'");
+}
