@@ -12,9 +12,8 @@ export const INVALID_UTF8_MARKER = '\u0001pinpipe:invalid-utf8';
 /**
  * Files per load statement: bounded so that memory and the progress move in steps, and large,
  * because each statement types its lines in parallel by row groups (122,880 lines) and leaves a
- * partly filled row group that the checkpoint rewrites: a 1M-post full run loaded in 64 MB
- * statements took 21.0 s, in 256 MB ones (and with the datetime fast path) 16.5 s, medians of
- * three alternated runs (docs/batch.md, "Figures").
+ * partly filled row group that the checkpoint rewrites: fewer, larger statements load a full run
+ * faster (docs/batch.md, "Figures").
  */
 const CHUNK_BYTES = 256 * 1024 * 1024;
 const CHUNK_FILES = 4000;

@@ -1,16 +1,9 @@
--- The typed load of the user topic (docs/spec.md#s3-layout): the lines in chunk_lines (object_lines() of
--- rules/macros.sql) → one row per line with its key, partition, offset (start offset + 0-based line
--- number) and line number, and either the typed columns or the reason why the line is quarantined.
--- load_files maps each file to its key, partition and start offset. The columns are those of the
--- topic in manifest.json, in its order (the batch checks it); per column: a cheap test that passes
--- only when column_problem() is NULL (the common, clean values), then the full check for the rest,
--- then the typed value.
-WITH lines AS (
-  SELECT o.key AS _key, o.partition AS _partition, o.start_offset + l.line_no AS _offset,
-         l.line_no AS _line_no, l.line
-  FROM chunk_lines l JOIN load_files o ON o.file = l.file
-), parsed AS (
-  SELECT *, line_problem(line) AS _problem FROM lines
+-- The typed load of the user topic (docs/spec.md#s3-layout): one row per line of lines.sql with
+-- either the typed columns (those of the topic in manifest.json, in its order) or the reason why
+-- the line is quarantined. Per column: a cheap test that passes only when column_problem() is NULL
+-- (the common, clean values), the full check for the others, then the typed value.
+WITH parsed AS (
+  {{ref load_lines}}
 ), typed AS (
   SELECT *,
     CASE WHEN _problem IS NULL THEN json_type(line, ['$.ind', '$.first_name', '$.last_name', '$.age', '$.date_joined']) END AS t,
