@@ -50,10 +50,25 @@ RESULT_NAMES = (
 
 # The rules are the DuckDB engine's (src/batch/models/, docs/batch.md "Model graph"), read from its
 # files: the columns from manifest.json, the placeholders and the save_location prefix from
-# rules/placeholders.sql, the age groups from rules/macros.sql. PINPIPE_MODELS_DIR
-# points elsewhere, e.g. where a cluster job finds a copy of that folder.
-_HERE = os.path.dirname(os.path.abspath(globals().get("__file__") or "."))
-MODELS_DIR = os.environ.get("PINPIPE_MODELS_DIR") or os.path.join(_HERE, "..", "src", "batch", "models")
+# rules/placeholders.sql, the age groups from rules/macros.sql: the folder beside this file's
+# spark/ folder in a checkout (a Databricks Repo too: a notebook runs in its own folder), or
+# PINPIPE_MODELS_DIR.
+
+
+def _models_dir():
+    here = globals().get("__file__")
+    bases = [os.path.dirname(os.path.abspath(here))] if here else []
+    candidates = [os.environ.get("PINPIPE_MODELS_DIR", "")] + [
+        os.path.join(b, *rel) for b in bases + [os.getcwd()]
+        for rel in (("..", "src", "batch", "models"), ("src", "batch", "models"))]
+    for d in candidates:
+        if d and os.path.isfile(os.path.join(d, "manifest.json")):
+            return os.path.abspath(d)
+    raise FileNotFoundError("the batch's rules (src/batch/models/manifest.json) are not beside spark/ nor in the "
+                            "working folder: run from a checkout of the repository or set PINPIPE_MODELS_DIR")
+
+
+MODELS_DIR = _models_dir()
 _SQL_TOKEN = re.compile(r"'((?:[^']|'')*)'|(-?[0-9]+)|([(),;])|\s+|([^\s'(),;]+)")
 
 
