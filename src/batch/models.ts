@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { PinpipeError } from '../errors.ts';
 import type { Database } from './duckdb.ts';
-import { TOPIC_KINDS, type PerTopic, type TopicKind } from './types.ts';
+import { TOPIC_KINDS, type TopicKind } from './types.ts';
 
 /** The batch's models (SQL files) and their manifest, next to this module. */
 export const MODELS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'models');
@@ -183,7 +183,7 @@ export function sourceColumns(kind: TopicKind, m = manifest()): readonly SourceC
 }
 
 /** The column of a topic that identifies the post (spec: `index` in pin, `ind` elsewhere). */
-export function keyColumn(kind: TopicKind, m = manifest()): string {
+function keyColumn(kind: TopicKind, m = manifest()): string {
   return sourceColumns(kind, m).find((c) => c.kind === 'key')!.name;
 }
 
@@ -312,11 +312,6 @@ export async function checkContracts(db: Database, mod: Model, kind?: TopicKind)
       },
     );
   }
-}
-
-/** The topics' columns, as a map (rulesVersion and the Spark engine read the same manifest). */
-export function allSourceColumns(m = manifest()): PerTopic<readonly SourceColumn[]> {
-  return { pin: sourceColumns('pin', m), geo: sourceColumns('geo', m), user: sourceColumns('user', m) };
 }
 
 const SQL_TOKEN = /'((?:[^']|'')*)'|(-?[0-9]+)|([(),;])|\s+|([^\s'(),;]+)/gy;
