@@ -166,6 +166,9 @@ describe('the contracts of the models, run with the batch', () => {
       'The batch model merge_clean (geo) broke its contract "ind is unique" on geo_clean: 1 row(s) (e.g. 1); the previous tables are untouched',
     );
     await db.run('DELETE FROM geo_clean WHERE ind IN (1, 2); INSERT INTO geo_clean VALUES (1), (2)', 'test');
+    expect((await contractError('merge'))?.problem).toBe(
+      'The batch model merge_clean (user) broke its contract "ind is never null" on user_clean: 1 row(s); the previous tables are untouched',
+    );
     expect((await contractError('clean'))?.problem).toBe(
       'The batch model clean_table (user) broke its contract "ind is never null" on user_clean: 1 row(s); the previous tables are untouched',
     );
