@@ -16,10 +16,11 @@ Three ways to run it:
   s3://<bucket>` read through the workspace's S3 access) or imported as a notebook (this file is in
   Databricks source format; the parameters are then notebook widgets of the same names).
 
-The line typing (JSON parsing, column types, quarantine reasons) mirrors src/batch/sql/macros.sql
+The line typing (JSON parsing, column types, quarantine reasons) mirrors src/batch/models/rules/macros.sql
 rule by rule: in Spark SQL for every line whose decision is certain (_typed_lines), in plain Python
 (type_line) for the rest (corrupt or unusual lines, objects that are not valid UTF-8). The cleaning
-and the results are Spark SQL mirroring src/batch/sql/*.sql.
+and the results are Spark SQL mirroring src/batch/models/{clean,results}/*.sql; the columns,
+placeholders and age groups are read from those files (MODELS_DIR).
 """
 
 import argparse
@@ -47,32 +48,76 @@ RESULT_NAMES = (
     "median_followers_by_join_year_and_age_group",
 )
 
-# The scraper's placeholder values (src/batch/sql/placeholders.sql): → NULL in the clean tables.
-PLACEHOLDERS = {
-    "title": ("No Title Data Available",),
-    "description": ("No description available Story format", "No description available"),
-    "poster_name": ("User Info Error",),
-    "follower_count": ("User Info Error",),
-    "tag_list": ("N,o, ,T,a,g,s, ,A,v,a,i,l,a,b,l,e",),
-    "image_src": ("Image src error.",),
-    "is_image_or_video": ("multi-video(story page format)",),
-}
-SAVE_LOCATION_PREFIX = "Local save in "
-INVALID_UTF8_MARKER = "\u0001pinpipe:invalid-utf8"
-AGE_GROUPS = (("18-24", 18, 24, 1), ("25-35", 25, 35, 2), ("36-50", 36, 50, 3), ("+50", 51, 2147483647, 4))
+# The rules are the DuckDB engine's (src/batch/models/, docs/batch.md "Model graph"), read from its
+# files: the columns from manifest.json, the placeholders and the save_location prefix from
+# rules/placeholders.sql, the age groups from rules/macros.sql: the folder beside this file's
+# spark/ folder in a checkout (a Databricks Repo too: a notebook runs in its own folder), or
+# PINPIPE_MODELS_DIR.
 
-# Columns of each topic as in load_<topic>.sql: (JSON name, kind). kinds: key (an integer, never
-# null), int, float, text, datetime, count (follower_count).
-COLUMNS = {
-    "pin": (("index", "key"), ("unique_id", "text"), ("title", "text"), ("description", "text"),
-            ("poster_name", "text"), ("follower_count", "count"), ("tag_list", "text"),
-            ("is_image_or_video", "text"), ("image_src", "text"), ("downloaded", "int"),
-            ("save_location", "text"), ("category", "text")),
-    "geo": (("ind", "key"), ("timestamp", "datetime"), ("latitude", "float"), ("longitude", "float"),
-            ("country", "text")),
-    "user": (("ind", "key"), ("first_name", "text"), ("last_name", "text"), ("age", "int"),
-             ("date_joined", "datetime")),
-}
+
+def _models_dir():
+    here = globals().get("__file__")
+    bases = [os.path.dirname(os.path.abspath(here))] if here else []
+    candidates = [os.environ.get("PINPIPE_MODELS_DIR", "")] + [
+        os.path.join(b, *rel) for b in bases + [os.getcwd()]
+        for rel in (("..", "src", "batch", "models"), ("src", "batch", "models"))]
+    for d in candidates:
+        if d and os.path.isfile(os.path.join(d, "manifest.json")):
+            return os.path.abspath(d)
+    raise FileNotFoundError("the batch's rules (src/batch/models/manifest.json) are not beside spark/ nor in the "
+                            "working folder: run from a checkout of the repository or set PINPIPE_MODELS_DIR")
+
+
+MODELS_DIR = _models_dir()
+_SQL_TOKEN = re.compile(r"'((?:[^']|'')*)'|(-?[0-9]+)|([(),;])|\s+|([^\s'(),;]+)")
+
+
+def _models_text(rel):
+    with open(os.path.join(MODELS_DIR, rel), encoding="utf-8") as f:
+        # line comments dropped (a whole line starting with --): they may hold quotes
+        return "\n".join(line for line in f.read().split("\n") if not line.lstrip().startswith("--"))
+
+
+def sql_values(sql, table):
+    """The rows of `INSERT INTO <table> VALUES (...), ...;` in a SQL file: tuples of str and int."""
+    m = re.search(r"INSERT INTO " + re.escape(table) + r" VALUES", sql)
+    if not m:
+        raise ValueError(f"no INSERT INTO {table} VALUES in the models")
+    rows, row = [], None
+    for tok in _SQL_TOKEN.finditer(sql, m.end()):
+        text, num, punct, word = tok.groups()
+        if punct == ";":
+            break
+        if punct == "(":
+            row = []
+        elif punct == ")":
+            rows.append(tuple(row))
+            row = None
+        elif row is not None and text is not None:
+            row.append(text.replace("''", "'"))
+        elif row is not None and num is not None:
+            row.append(int(num))
+        elif word is not None:
+            raise ValueError(f"unexpected {word!r} in the rows of {table}")
+    return rows
+
+
+def _rules():
+    with open(os.path.join(MODELS_DIR, "manifest.json"), encoding="utf-8") as f:
+        manifest = json.load(f)
+    columns = {k: tuple((c["name"], c["kind"]) for c in v["columns"]) for k, v in manifest["topics"].items()}
+    placeholders_sql = _models_text("rules/placeholders.sql")
+    placeholders = {}
+    for col, value in sql_values(placeholders_sql, "placeholders"):
+        placeholders.setdefault(col, ())
+        placeholders[col] += (value,)
+    prefix = re.search(r"MACRO save_location_prefix\(\) AS '((?:[^']|'')*)'", placeholders_sql).group(1)
+    age_groups = tuple(sql_values(_models_text("rules/macros.sql"), "age_groups"))
+    return columns, placeholders, prefix.replace("''", "'"), age_groups
+
+
+COLUMNS, PLACEHOLDERS, SAVE_LOCATION_PREFIX, AGE_GROUPS = _rules()
+INVALID_UTF8_MARKER = "\u0001pinpipe:invalid-utf8"
 
 # ---------------------------------------------------------------------------------------------
 # Line typing in plain Python (mirrors macros.sql; the lines Spark SQL does not decide). Unit-testable
@@ -316,7 +361,7 @@ def column_problem(name, kind, t, v):
 
 
 def _typed(kind, v):
-    """The value of a checked column, typed as load_<topic>.sql casts it."""
+    """The value of a checked column, typed as staging/load_<topic>.sql casts it."""
     if v is None:
         return None
     if kind in ("key", "int"):

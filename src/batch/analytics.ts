@@ -1,26 +1,34 @@
-import { sqlFile, type Database } from './duckdb.ts';
+import type { Database } from './duckdb.ts';
+import { checkContracts, layerModels, renderModel } from './models.ts';
 import type { PerTopic } from './types.ts';
 import { RESULT_NAMES, type ResultName } from './results.ts';
 
 export type Row = Record<string, unknown>;
 
-/** The clean tables of tasks 1–3 (docs/spec.md#cleaning), one SQL file each: sql/clean_<kind>.sql (merge.ts). */
+/** The clean tables of tasks 1–3 (docs/spec.md#cleaning): models/clean/clean_<kind>.sql (merge.ts). */
 export const CLEAN_TABLES: PerTopic<string> = { pin: 'pin_clean', geo: 'geo_clean', user: 'user_clean' };
 
 export { RESULT_NAMES, type ResultName };
 
-/** The SELECT of a result file, without the trailing semicolon, ready to wrap. */
+/** The SELECT of a result model (models/results/<name>.sql), without the trailing semicolon, ready to wrap. */
 export function resultQuery(name: ResultName): string {
-  return sqlFile(name).trim().replace(/;\s*$/, '');
+  return renderModel(name).trim().replace(/;\s*$/, '');
 }
 
-/** Tasks 4–11: one table per result; returns the rows of each, in the file's order. */
+/**
+ * Tasks 4–11: the models of the results layer, in the manifest's order, one table each, checked
+ * by its contracts; returns the rows of each, in the file's order.
+ */
 export async function runAnalytics(db: Database): Promise<Record<ResultName, Row[]>> {
   const results = {} as Record<ResultName, Row[]>;
-  for (const name of RESULT_NAMES) {
-    await db.run(`CREATE OR REPLACE TABLE ${name} AS (\n${resultQuery(name)}\n)`, name);
-    results[name] = await db.rows(`SELECT * FROM ${name}`, name);
+  for (const mod of layerModels('results')) {
+    await db.run(
+      `CREATE OR REPLACE TABLE ${mod.name} AS (\n${resultQuery(mod.name as ResultName)}\n)`,
+      mod.name,
+    );
+    await checkContracts(db, mod);
   }
+  for (const name of RESULT_NAMES) results[name] = await db.rows(`SELECT * FROM ${name}`, name);
   return results;
 }
 

@@ -1,30 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { PinpipeError, describeError } from '../errors.ts';
-
-/** The SQL of the batch: one file per step and per task, next to this module. */
-export const SQL_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sql');
-
-const cache = new Map<string, string>();
-
-/**
- * The text of `sql/<name>.sql`, with `{{var}}` replaced. Variables are identifiers chosen by the
- * code (topic kinds), never user input: they are checked to be plain words.
- */
-export function sqlFile(name: string, vars: Record<string, string> = {}): string {
-  let text = cache.get(name);
-  if (text === undefined) {
-    text = fs.readFileSync(path.join(SQL_DIR, `${name}.sql`), 'utf8');
-    cache.set(name, text);
-  }
-  return text.replace(/\{\{(\w+)\}\}/g, (_, v: string) => {
-    const value = vars[v];
-    if (value === undefined || !/^\w+$/.test(value)) throw new Error(`sql/${name}.sql: bad variable ${v}`);
-    return value;
-  });
-}
 
 /** A single-quoted SQL string literal. */
 export function sqlString(s: string): string {

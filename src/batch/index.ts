@@ -1,6 +1,7 @@
 export { runBatch, executeBatch, type BatchRun } from './run-batch.ts';
 export { RESULT_NAMES, CLEAN_TABLES, type ResultName, type Row } from './analytics.ts';
 export { formatSummary } from './print.ts';
+export { placeholderValues, saveLocationPrefix } from './models.ts';
 export { parseSinkKey, sinkKey, outputKey } from './object-keys.ts';
 export type {
   BatchOptions,

@@ -2,19 +2,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isUtf8 } from 'node:buffer';
 import { PinpipeError } from '../errors.ts';
-import { loadSelect } from './columns.ts';
-import { sqlFile, sqlString, type Database } from './duckdb.ts';
+import { sqlString, type Database } from './duckdb.ts';
+import { renderModel, runSessionRules } from './models.ts';
 import { TOPIC_KINDS, type SinkObject, type TopicKind } from './types.ts';
 
-/** Must equal invalid_utf8_marker() in sql/macros.sql. */
+/** Must equal invalid_utf8_marker() in models/rules/macros.sql. */
 export const INVALID_UTF8_MARKER = '\u0001pinpipe:invalid-utf8';
 
 /**
  * Files per load statement: bounded so that memory and the progress move in steps, and large,
  * because each statement types its lines in parallel by row groups (122,880 lines) and leaves a
- * partly filled row group that the checkpoint rewrites: a 1M-post full run loaded in 64 MB
- * statements took 21.0 s, in 256 MB ones (and with the datetime fast path) 16.5 s, medians of
- * three alternated runs (docs/batch.md, "Figures").
+ * partly filled row group that the checkpoint rewrites: fewer, larger statements load a full run
+ * faster (docs/batch.md, "Figures").
  */
 const CHUNK_BYTES = 256 * 1024 * 1024;
 const CHUNK_FILES = 4000;
@@ -90,7 +89,7 @@ async function loadChunk(
     const files = chunk.map((o) => sqlString(o.file!)).join(', ');
     await db.run(`SET VARIABLE files = [${files}]::VARCHAR[]`, `load ${kind}`);
     try {
-      // the lines first (reading is one thread), then the typing of loadSelect runs on every core
+      // the lines first (reading is one thread), then the typed load (staging/load_<kind>.sql) runs on every core
       await db.run(
         `CREATE OR REPLACE TEMP TABLE chunk_lines AS SELECT * FROM object_lines(getvariable('files'))`,
         `load ${kind}`,
@@ -109,7 +108,7 @@ async function loadChunk(
       object.file = copy;
       continue;
     }
-    const select = loadSelect(kind);
+    const select = renderModel('load', kind);
     const sql = into.create
       ? `CREATE OR REPLACE ${into.temp ? 'TEMP ' : ''}TABLE ${into.table} AS ${select}`
       : `INSERT INTO ${into.table} ${select}`;
@@ -145,7 +144,7 @@ export async function loadObjects(
   for (let i = 1; i < (temp ? 1 : (opts.lanes ?? 2)); i++) {
     const fork = await db.fork();
     forks.push(fork);
-    await fork.run(sqlFile('placeholder_values'), 'load');
+    await runSessionRules(fork);
   }
   const lanes = [db, ...forks];
   let done = 0;

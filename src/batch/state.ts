@@ -2,9 +2,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describeError } from '../errors.ts';
-import { SOURCE_COLUMNS, loadSelect } from './columns.ts';
-import { SQL_DIR, openDatabase, sqlFile, sqlString, type Database } from './duckdb.ts';
-import { TOPIC_KINDS, type SinkObject } from './types.ts';
+import { openDatabase, sqlString, type Database } from './duckdb.ts';
+import { MODELS_DIR, runLayer } from './models.ts';
+import type { SinkObject } from './types.ts';
 import { processAlive } from '../process-alive.ts';
 
 /** The layout of the tables kept between runs; change it when the code (not the SQL) changes them. */
@@ -13,20 +13,19 @@ const STATE_LAYOUT = 2;
 let cachedVersion: string | undefined;
 
 /**
- * The version of the rules the tables are built with: a digest of every SQL file, the column
- * lists and the load built from them. A work dir written with another version is rebuilt.
+ * The version of the rules the tables are built with: a digest of the models (every SQL file and
+ * the manifest). A work dir written with another version is rebuilt.
  */
 export function rulesVersion(): string {
   if (cachedVersion) return cachedVersion;
   const hash = crypto.createHash('sha256');
-  hash.update(`layout ${STATE_LAYOUT}\n${JSON.stringify(SOURCE_COLUMNS)}\n`);
-  for (const kind of TOPIC_KINDS) hash.update(loadSelect(kind));
-  for (const name of fs
-    .readdirSync(SQL_DIR)
-    .filter((n) => n.endsWith('.sql'))
-    .sort()) {
-    hash.update(`${name}\n${fs.readFileSync(path.join(SQL_DIR, name), 'utf8')}`);
-  }
+  hash.update(`layout ${STATE_LAYOUT}\n`);
+  const files = fs
+    .readdirSync(MODELS_DIR, { recursive: true, encoding: 'utf8' })
+    .filter((n) => n.endsWith('.sql') || n.endsWith('.json'))
+    .map((n) => n.split(path.sep).join('/'))
+    .sort();
+  for (const name of files) hash.update(`${name}\n${fs.readFileSync(path.join(MODELS_DIR, name), 'utf8')}`);
   cachedVersion = hash.digest('hex').slice(0, 16);
   return cachedVersion;
 }
@@ -164,14 +163,11 @@ export async function recordLoaded(db: Database, objects: SinkObject[]): Promise
   rows.closeSync();
 }
 
-/** The tables every run starts from (CREATE IF NOT EXISTS) and the rules (placeholders, macros). */
+/** The tables every run starts from (CREATE IF NOT EXISTS) and the rules: the rules layer of models/manifest.json. */
 export async function prepare(db: Database): Promise<void> {
   // the tables are the batch's own working copy (the outputs are the Parquet and JSON files):
   // stored with light compression, which costs a fraction of the CPU time of FSST and
   // dictionaries (a larger file, a faster load and clean)
   await db.run("SET disabled_compression_methods = 'fsst,dictionary'", 'settings');
-  await db.run(sqlFile('schema'), 'schema');
-  await db.run(sqlFile('placeholders'), 'placeholders');
-  await db.run(sqlFile('placeholder_values'), 'placeholders');
-  await db.run(sqlFile('macros'), 'macros');
+  await runLayer(db, 'rules');
 }

@@ -4,17 +4,30 @@
  * value (what you would count in the table), whole scrape-failure rows included. The batch cleaning
  * (docs/spec.md#clean-placeholders) must turn every value of PIN_DIRTY_VALUES into NULL.
  */
+import { placeholderValues, saveLocationPrefix } from '../batch/index.ts';
+
+const BATCH_PLACEHOLDERS = placeholderValues();
+/** The one placeholder of a column of the batch's rules (src/batch/models/rules/placeholders.sql). */
+function placeholder(column: string, which: 'shortest' | 'longest' = 'shortest'): string {
+  const values = [...(BATCH_PLACEHOLDERS[column] ?? [])].sort((a, b) => a.length - b.length);
+  const value = which === 'shortest' ? values[0] : values.at(-1);
+  if (value === undefined) throw new Error(`the batch has no placeholder for ${column}`);
+  return value;
+}
+
+/** The dirty values the generator writes: the batch's own placeholders, by their use here. */
 export const PLACEHOLDERS = {
-  title: 'No Title Data Available',
-  description: 'No description available',
-  descriptionStory: 'No description available Story format',
+  title: placeholder('title'),
+  description: placeholder('description'),
+  /** The longer description placeholder: a story page's. */
+  descriptionStory: placeholder('description', 'longest'),
   /** poster_name and follower_count: the scraper failed to read the poster's profile. */
-  userInfo: 'User Info Error',
-  tagList: 'N,o, ,T,a,g,s, ,A,v,a,i,l,a,b,l,e',
-  storyFormat: 'multi-video(story page format)',
-  imageSrc: 'Image src error.',
+  userInfo: placeholder('poster_name'),
+  tagList: placeholder('tag_list'),
+  storyFormat: placeholder('is_image_or_video'),
+  imageSrc: placeholder('image_src'),
   /** Not a placeholder: every save_location starts with it, followed by a path ending in the category. */
-  saveLocationPrefix: 'Local save in ',
+  saveLocationPrefix: saveLocationPrefix(),
 } as const;
 
 export const RATES = {

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, sqlFile, type Database } from '../../../src/batch/duckdb.ts';
+import { openDatabase, type Database } from '../../../src/batch/duckdb.ts';
+import { runSessionRules } from '../../../src/batch/models.ts';
 import { buildTables, isOutOfMemory } from '../../../src/batch/merge.ts';
 import { PinpipeError } from '../../../src/errors.ts';
 import { FIXTURES, runOnFolder, type FixtureRun } from './helpers.ts';
@@ -18,7 +19,7 @@ const TABLES = {
 const oom = () =>
   new PinpipeError(
     'BATCH_SQL_FAILED',
-    'The batch step "clean geo (task 2)" failed in DuckDB: Out of Memory Error: failed to pin block of size 256.0 KiB (1.8 GiB/1.8 GiB used)',
+    'The batch step "clean_table geo" failed in DuckDB: Out of Memory Error: failed to pin block of size 256.0 KiB (1.8 GiB/1.8 GiB used)',
     { cause: new Error('Out of Memory Error: failed to pin block of size 256.0 KiB (1.8 GiB/1.8 GiB used)') },
   );
 
@@ -68,7 +69,7 @@ describe('building the clean tables two topics at once, and one at a time when D
         "DELETE FROM quarantine; DELETE FROM batch_meta WHERE name LIKE 'kept_offsets_%'; DROP TABLE IF EXISTS pin_clean; DROP TABLE IF EXISTS geo_clean; DROP TABLE IF EXISTS user_clean",
         'test',
       );
-      await db.run(sqlFile('placeholder_values'), 'test');
+      await runSessionRules(db);
       await buildTables(wrapDb(db), onFallback);
       return await snapshot(db);
     } finally {
@@ -96,7 +97,7 @@ describe('building the clean tables two topics at once, and one at a time when D
     let thrown = () => 0;
     const got = await rebuild(
       (db) => {
-        const f = failingFork(db, 'clean geo (task 2)', oom);
+        const f = failingFork(db, 'clean_table geo', oom);
         thrown = f.thrown;
         return f.db;
       },
@@ -110,7 +111,7 @@ describe('building the clean tables two topics at once, and one at a time when D
 
   it('builds the same tables again when the quarantine step had already run before the failure', async () => {
     // the failure comes after geo's quarantine rows were written: the rebuild must not double them
-    const got = await rebuild((db) => failingFork(db, 'clean user (task 3)', oom).db);
+    const got = await rebuild((db) => failingFork(db, 'clean_table user', oom).db);
     expect(got).toEqual(expected);
   });
 
@@ -121,7 +122,7 @@ describe('building the clean tables two topics at once, and one at a time when D
       const wrap = (d: Database): Database => ({
         ...d,
         async run(sql, s) {
-          if (s === 'clean geo (task 2)' && calls++ < 2) throw oom();
+          if (s === 'clean_table geo' && calls++ < 2) throw oom();
           return d.run(sql, s);
         },
         fork: async () => wrap(await d.fork()),
@@ -141,12 +142,12 @@ describe('building the clean tables two topics at once, and one at a time when D
   it('fails at once, with the error as it came, when the failure is not one of memory', async () => {
     const other = new PinpipeError(
       'BATCH_SQL_FAILED',
-      'The batch step "clean geo (task 2)" failed in DuckDB: IO Error: disk full',
+      'The batch step "clean_table geo" failed in DuckDB: IO Error: disk full',
     );
     const reasons: string[] = [];
     await expect(
       rebuild(
-        (db) => failingFork(db, 'clean geo (task 2)', () => other).db,
+        (db) => failingFork(db, 'clean_table geo', () => other).db,
         (r) => reasons.push(r),
       ),
     ).rejects.toBe(other);

@@ -3,15 +3,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, sqlFile, type Database } from '../../../src/batch/duckdb.ts';
-import { loadSelect } from '../../../src/batch/columns.ts';
+import { openDatabase, type Database } from '../../../src/batch/duckdb.ts';
+import { renderModel, runLayer } from '../../../src/batch/models.ts';
 import { ensureSpark, javaMajor, sparkArgs, standaloneMaster } from '../../../src/batch/spark.ts';
 import { isPinpipeError } from '../../../src/errors.ts';
 import { TRICKY_LINES } from './tricky-lines.ts';
 
 /**
  * The Spark engine types each line in plain Python (spark/pinpipe_batch_spark.py, stdlib only at
- * import, so no Spark or Java here); the DuckDB engine in loadSelect() of src/batch/columns.ts. The same tricky lines
+ * import, so no Spark or Java here); the DuckDB engine in its typed load (src/batch/models/staging/load_<kind>.sql). The same tricky lines
  * through both: the same quarantine reason, or the same typed values.
  */
 const MODULE_DIR = path.resolve(import.meta.dirname, '../../../spark');
@@ -56,15 +56,12 @@ function python(): Record<string, Array<Record<string, unknown>>> {
   return JSON.parse(r.stdout) as Record<string, Array<Record<string, unknown>>>;
 }
 
-describe('the Spark engine types lines as the DuckDB load (loadSelect) does', () => {
+describe('the Spark engine types lines as the DuckDB load (staging/load_<kind>.sql) does', () => {
   let db: Database;
   let py: Record<string, Array<Record<string, unknown>>>;
   beforeAll(async () => {
     db = await openDatabase(':memory:');
-    await db.run(sqlFile('schema'), 'schema');
-    await db.run(sqlFile('placeholders'), 'placeholders');
-    await db.run(sqlFile('placeholder_values'), 'placeholders');
-    await db.run(sqlFile('macros'), 'macros');
+    await runLayer(db, 'rules');
     py = python();
   });
   afterAll(() => db.close());
@@ -89,7 +86,7 @@ describe('the Spark engine types lines as the DuckDB load (loadSelect) does', ()
             ? `CASE WHEN isfinite("${c}") THEN "${c}" END AS "${c}", CASE WHEN NOT isfinite("${c}") THEN replace(lower("${c}"::VARCHAR), '-nan', 'nan') END AS "${c}_text"`
             : `"${c}"`;
       const rows = await db.rows(
-        `SELECT _line_no, _reason, ${COLUMNS[kind].map(cast).join(', ')} FROM (${loadSelect(kind)}) ORDER BY _line_no`,
+        `SELECT _line_no, _reason, ${COLUMNS[kind].map(cast).join(', ')} FROM (${renderModel('load', kind)}) ORDER BY _line_no`,
         'load',
       );
       const duck = rows.map((r) =>

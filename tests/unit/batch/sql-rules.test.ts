@@ -1,15 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, sqlFile, sqlString, type Database } from '../../../src/batch/duckdb.ts';
+import { openDatabase, sqlString, type Database } from '../../../src/batch/duckdb.ts';
+import { runLayer } from '../../../src/batch/models.ts';
 
-// The rules of sql/placeholders.sql and sql/macros.sql, one expression at a time.
+// The rules of models/rules/placeholders.sql and macros.sql, one expression at a time.
 describe('batch SQL rules', () => {
   let db: Database;
   const one = async (expr: string) => Object.values((await db.rows(`SELECT ${expr} AS v`, 'test'))[0]!)[0];
   beforeAll(async () => {
     db = await openDatabase(':memory:');
-    await db.run(sqlFile('placeholders'), 'placeholders');
-    await db.run(sqlFile('placeholder_values'), 'placeholders');
-    await db.run(sqlFile('macros'), 'macros');
+    await runLayer(db, 'rules');
   });
   afterAll(() => db.close());
 
