@@ -1,4 +1,4 @@
-import type { KafkaConfig } from 'kafkajs';
+import type { BaseOptions } from '@platformatic/kafka';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { generateAuthTokenFromCredentialsProvider } from 'aws-msk-iam-sasl-signer-js';
@@ -14,7 +14,7 @@ import {
 import {
   cachedTokenProvider,
   jwsClaims,
-  oauthBearerMechanism,
+  oauthBearerSasl,
   unsecuredJws,
   type TokenProvider,
 } from './kafka-oauth.ts';
@@ -37,13 +37,13 @@ export interface KafkaAuthDeps {
 export function kafkaSecurityConfig(
   profile: Profile,
   deps: KafkaAuthDeps = {},
-): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+): Pick<BaseOptions, 'tls' | 'sasl'> {
   const sec = profile.kafka.security;
   switch (sec.mode) {
     case 'none':
       return {};
     case 'ssl':
-      return { ssl: true };
+      return { tls: {} };
     case 'sasl-scram': {
       const password = readSecret(sec.passwordEnv, deps.env);
       if (!password) {
@@ -53,9 +53,9 @@ export function kafkaSecurityConfig(
         );
       }
       return {
-        ssl: true,
+        tls: {},
         sasl: {
-          mechanism: (sec.mechanism ?? 'scram-sha-512') as 'scram-sha-512',
+          mechanism: sec.mechanism === 'scram-sha-256' ? 'SCRAM-SHA-256' : 'SCRAM-SHA-512',
           username: sec.username ?? '',
           password,
         },
@@ -63,9 +63,9 @@ export function kafkaSecurityConfig(
     }
     case 'sasl-oauthbearer':
       // The sandbox rehearsal listener is SASL_PLAINTEXT: no TLS, same OAUTHBEARER code path as MSK IAM.
-      return { sasl: oauthBearerMechanism(oauthBearerTokenProvider(profile, deps)) };
+      return { sasl: oauthBearerSasl(oauthBearerTokenProvider(profile, deps)) };
     case 'msk-iam':
-      return { ssl: true, sasl: oauthBearerMechanism(mskIamTokenProvider(mskRegion(profile), deps)) };
+      return { tls: {}, sasl: oauthBearerSasl(mskIamTokenProvider(mskRegion(profile), deps)) };
   }
 }
 

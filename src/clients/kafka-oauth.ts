@@ -1,18 +1,9 @@
-import kafkajs, {
-  type AuthenticationProviderArgs,
-  type Authenticator,
-  type Mechanism,
-  type OauthbearerProviderResponse,
-} from 'kafkajs';
-
-// kafkajs is CommonJS and re-exports its errors with a spread, which named ESM imports cannot see;
-// its typings declare this constructor without the message it takes at run time.
-const SaslError = kafkajs.KafkaJSSASLAuthenticationError as unknown as new (message: string) => Error;
+import { AuthenticationError, type SASLOptions } from '@platformatic/kafka';
 
 /**
  * SASL/OAUTHBEARER pieces shared by the MSK IAM and the sandbox rehearsal modes:
  * a token cache that asks for a new token before the old one expires, the unsecured JWS the
- * sandbox broker accepts, and an authenticator that notices when the broker refuses the token.
+ * sandbox broker accepts, and a check of the broker's answer that reports a refused token.
  */
 
 export interface ExpiringToken {
@@ -21,7 +12,8 @@ export interface ExpiringToken {
   expiryTime: number;
 }
 
-export type TokenProvider = () => Promise<OauthbearerProviderResponse>;
+/** Resolves to the token to send (the library calls it on every (re)authentication). */
+export type TokenProvider = () => Promise<string>;
 
 /**
  * Wraps a token source in a cache: the cached token is reused until it is within `marginMs` of its
@@ -35,8 +27,8 @@ export function cachedTokenProvider(
   let cached: ExpiringToken | undefined;
   let inflight: Promise<ExpiringToken> | undefined;
   let fetches = 0;
-  const provider = async (): Promise<OauthbearerProviderResponse> => {
-    if (cached && now() < cached.expiryTime - opts.marginMs) return { value: cached.token };
+  const provider = async (): Promise<string> => {
+    if (cached && now() < cached.expiryTime - opts.marginMs) return cached.token;
     inflight ??= (async () => {
       fetches++;
       try {
@@ -46,7 +38,7 @@ export function cachedTokenProvider(
         inflight = undefined;
       }
     })();
-    return { value: (await inflight).token };
+    return (await inflight).token;
   };
   return Object.assign(provider, { fetches: () => fetches });
 }
@@ -79,84 +71,38 @@ export function jwsClaims(token: string): Record<string, unknown> | undefined {
   }
 }
 
-const SOH = '\u0001';
-
 /**
- * A SASL/OAUTHBEARER mechanism for kafkajs. kafkajs's built-in one ignores the broker's answer, so a
- * refused token "succeeds" and the next request fails with an obscure ILLEGAL_SASL_STATE. Per RFC 7628
- * §3.2.2 a refusal is a JSON error in the server's challenge, which the client acknowledges with a
- * single %x01 before the broker closes the exchange; we do that and fail with a message naming
- * authentication and the broker's status (never the token).
+ * SASL/OAUTHBEARER options for @platformatic/kafka. Its own exchange sends the RFC 7628 client
+ * response; on a refusal the broker answers with a JSON error instead of an empty challenge (RFC 7628
+ * §3.2.2). The library's validator for that answer reports only `invalid_token` (and calls back twice
+ * then), so this one reports any non-empty answer as an AuthenticationError naming the broker's status
+ * and required scope (never the token); the connection then fails and the broker drops it.
  */
-export function oauthBearerMechanism(
-  provider: TokenProvider,
-): Mechanism & { oauthBearerProvider: TokenProvider } {
+export function oauthBearerSasl(provider: TokenProvider): SASLOptions {
   return {
-    mechanism: 'oauthbearer',
-    oauthBearerProvider: provider,
-    authenticationProvider: ({
-      host,
-      port,
-      saslAuthenticate,
-    }: AuthenticationProviderArgs): Authenticator => ({
-      async authenticate() {
-        const broker = `${host}:${port}`;
-        let token: OauthbearerProviderResponse;
-        try {
-          token = await provider();
-        } catch (err) {
-          throw Object.assign(
-            new SaslError(
-              `SASL OAUTHBEARER: could not obtain a token for ${broker}: ${(err as Error).message}`,
-            ),
-            { cause: err },
-          );
-        }
-        if (!token?.value) {
-          throw new SaslError(`SASL OAUTHBEARER: no token to send to ${broker}`);
-        }
-        const message = `n,,${SOH}auth=Bearer ${token.value}${SOH}${SOH}`;
-        let challenge: string;
-        try {
-          challenge = (await saslAuthenticate<string>({
-            request: { encode: () => bytes(Buffer.from(message, 'utf8')) },
-            response: { decode: (raw) => raw, parse: (data) => readBytes(data) },
-          })) as string;
-        } catch (err) {
-          throw new SaslError(
-            `SASL OAUTHBEARER authentication failed at ${broker}: ${(err as Error).message}`,
-          );
-        }
-        if (challenge && challenge.length > 0) {
-          // The refusal: acknowledge it so the broker ends the exchange cleanly, then report it.
-          await saslAuthenticate({ request: { encode: () => bytes(Buffer.from(SOH, 'utf8')) } }).catch(
-            () => {},
-          );
-          throw new SaslError(
-            `SASL OAUTHBEARER authentication failed at ${broker}: the broker refused the token (${describeChallenge(challenge)})`,
-          );
-        }
-      },
-    }),
+    mechanism: 'OAUTHBEARER',
+    token: async () => {
+      const token = await provider();
+      if (!token) throw new AuthenticationError('SASL OAUTHBEARER: no token to send');
+      return token;
+    },
+    authBytesValidator: (authBytes, callback) => {
+      if (authBytes.length === 0) {
+        callback(null, authBytes);
+        return;
+      }
+      callback(
+        new AuthenticationError(
+          `SASL OAUTHBEARER authentication failed: the broker refused the token (${describeChallenge(authBytes.toString('utf8'))})`,
+        ),
+        undefined as unknown as Buffer,
+      );
+    },
   };
 }
 
-/** kafkajs sends auth bytes as a Kafka BYTES field: int32 length, then the bytes. */
-function bytes(buf: Buffer): Buffer {
-  const len = Buffer.alloc(4);
-  len.writeInt32BE(buf.length, 0);
-  return Buffer.concat([len, buf]);
-}
-
-function readBytes(data: Buffer): string {
-  if (data.length < 4) return '';
-  const len = data.readInt32BE(0);
-  if (len <= 0) return '';
-  return data.subarray(4, 4 + len).toString('utf8');
-}
-
 /** The broker's RFC 7628 error JSON, e.g. {"status":"invalid_token","scope":"pinpipe"}; no secrets in it. */
-function describeChallenge(challenge: string): string {
+export function describeChallenge(challenge: string): string {
   try {
     const j = JSON.parse(challenge) as { status?: string; scope?: string };
     const parts = [`status ${j.status ?? 'unknown'}`];

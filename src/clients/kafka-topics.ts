@@ -1,44 +1,73 @@
-import type { Admin, ITopicConfig } from 'kafkajs';
+import type { Admin } from '@platformatic/kafka';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PinpipeError } from '../errors.ts';
+import { kafkaProtocolError } from './kafka-errors.ts';
+
+export interface TopicSpec {
+  topic: string;
+  numPartitions?: number;
+  replicationFactor?: number;
+  configEntries?: Array<{ name: string; value: string }>;
+}
 
 export interface CreateTopicsOptions {
-  topics: ITopicConfig[];
+  topics: TopicSpec[];
   /** How long to wait for every partition to have a leader. */
   timeoutMs?: number;
 }
 
 /**
- * Creates topics and resolves once every partition of each has a leader: what kafkajs's
- * `createTopics({ waitForLeaders: true })` promises, except that kafkajs retries only
- * LEADER_NOT_AVAILABLE and fails with UNKNOWN_TOPIC_OR_PARTITION when the broker answering the
- * metadata request has not yet learned of the new topic (KRaft propagates it asynchronously), and
- * reads every partition's offsets, which fails until the leaders serve. Returns
- * kafkajs's answer: false when the topics already existed.
+ * Creates topics (each that does not exist yet) and resolves once every partition of each has a
+ * leader that serves. Still needed with @platformatic/kafka: its createTopics resolves when the
+ * controller has accepted the topics, and under KRaft the brokers learn of them asynchronously, so a
+ * produce or a metadata request right after can still see UNKNOWN_TOPIC_OR_PARTITION or a partition
+ * without a leader. Returns true when at least one topic was created, false when all already existed.
  */
 export async function createTopicsReady(admin: Admin, opts: CreateTopicsOptions): Promise<boolean> {
-  const created = await admin.createTopics({ topics: opts.topics, waitForLeaders: false });
+  let created = false;
+  for (const t of opts.topics) {
+    try {
+      await admin.createTopics({
+        topics: [t.topic],
+        partitions: t.numPartitions ?? -1,
+        replicas: t.replicationFactor ?? -1,
+        configs: (t.configEntries ?? []).map((c) => ({ name: c.name, value: c.value })),
+      });
+      created = true;
+    } catch (err) {
+      if (!kafkaProtocolError(err, 'TOPIC_ALREADY_EXISTS')) throw err;
+    }
+  }
   const want = new Map(opts.topics.map((t) => [t.topic, t.numPartitions ?? -1]));
-  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const deadline = Date.now() + timeoutMs;
   let seen: string;
   for (;;) {
     try {
-      const { topics } = await admin.fetchTopicMetadata({ topics: [...want.keys()] });
-      const pending = topics.filter((t) => {
-        const n = want.get(t.name) ?? -1;
+      const md = await admin.metadata({ topics: [...want.keys()], forceUpdate: true });
+      const pending = [...want].filter(([name, n]) => {
+        const t = md.topics.get(name);
         return (
-          (n > 0 && t.partitions.length < n) ||
+          !t ||
           t.partitions.length === 0 ||
-          t.partitions.some((p) => p.leader < 0)
+          (n > 0 && t.partitions.length < n) ||
+          t.partitions.some((p) => p === undefined || p.leader < 0)
         );
       });
-      if (pending.length === 0 && topics.length === want.size) {
+      if (pending.length === 0) {
         // Leaders in the metadata are not yet leaders that serve: a partition whose leadership the
-        // broker has not applied answers NOT_LEADER_FOR_PARTITION. Reading the offsets proves it.
-        for (const t of want.keys()) await admin.fetchTopicOffsets(t);
+        // broker has not applied answers NOT_LEADER_OR_FOLLOWER. Reading the end offsets proves it.
+        await admin.listOffsets({
+          topics: [...want.keys()].map((name) => ({
+            name,
+            partitions: md.topics
+              .get(name)!
+              .partitions.map((_, partitionIndex) => ({ partitionIndex, timestamp: -1n })),
+          })),
+        });
         return created;
       }
-      seen = `${pending.map((t) => t.name).join(', ') || 'some topics'} without a leader for every partition`;
+      seen = `${pending.map(([name]) => name).join(', ')} without a leader for every partition`;
     } catch (err) {
       seen = (err as Error).message;
     }
@@ -46,7 +75,7 @@ export async function createTopicsReady(admin: Admin, opts: CreateTopicsOptions)
       throw new PinpipeError(
         'KAFKA_UNAVAILABLE',
         `Kafka created ${[...want.keys()].join(', ')} but did not give every partition a leader within ` +
-          `${(opts.timeoutMs ?? 30_000) / 1000} s (last seen: ${seen}). Check the broker's log.`,
+          `${timeoutMs / 1000} s (last seen: ${seen}). Check the broker's log.`,
       );
     }
     await sleep(100);
