@@ -1,4 +1,4 @@
-import { isKafkaRetriable, kafkaErrorChain } from '../clients/kafka-errors.ts';
+import { describeKafkaFailure, isKafkaRetriable } from '../clients/kafka-errors.ts';
 import { httpErrors, ProxyHttpError } from './confluent-errors.ts';
 
 /**
@@ -8,12 +8,6 @@ import { httpErrors, ProxyHttpError } from './confluent-errors.ts';
  */
 export function kafkaFailure(err: unknown): ProxyHttpError {
   if (err instanceof ProxyHttpError) return err;
-  // The outer message says what failed, the innermost one why (a protocol error, a socket error).
-  const messages = kafkaErrorChain(err).map((e) => String((e as { message?: unknown })?.message ?? e));
-  const inner = messages.at(-1);
-  const message = (inner && inner !== messages[0] ? `${messages[0]}: ${inner}` : (messages[0] ?? '')).slice(
-    0,
-    300,
-  );
+  const message = describeKafkaFailure(err).slice(0, 300);
   return httpErrors.kafka(isKafkaRetriable(err), message);
 }
