@@ -5,7 +5,6 @@ import {
   ProtocolError,
   TimeoutError,
 } from '@platformatic/kafka';
-import { describeError } from '../errors.ts';
 
 /**
  * What a Kafka failure means, for every Kafka client of the project (the proxy, the sink, the
@@ -150,7 +149,8 @@ export function describeKafkaChain(err: unknown): string {
       const code =
         typeof g.apiId === 'string' ? ` ${g.apiId}` : typeof g.code === 'string' ? ` ${g.code}` : '';
       const flag = typeof g.canRetry === 'boolean' ? ` retriable=${g.canRetry}` : '';
-      return `${nameOf(e) || typeof e}${code}${flag}: ${describeError(e).slice(0, 200)}`;
+      const message = e instanceof Error ? e.message : String(e);
+      return `${nameOf(e) || typeof e}${code}${flag}: ${message.slice(0, 200)}`;
     })
     .join(' <- ');
 }

@@ -1,4 +1,4 @@
-import { AuthenticationError, type SASLOptions } from '@platformatic/kafka';
+import { AuthenticationError, type SASLCustomAuthenticator, type SASLOptions } from '@platformatic/kafka';
 
 /**
  * SASL/OAUTHBEARER pieces shared by the MSK IAM and the sandbox rehearsal modes:
@@ -71,35 +71,51 @@ export function jwsClaims(token: string): Record<string, unknown> | undefined {
   }
 }
 
+const SOH = '\u0001';
+
 /**
- * SASL/OAUTHBEARER options for @platformatic/kafka. Its own exchange sends the RFC 7628 client
- * response; on a refusal the broker answers with a JSON error instead of an empty challenge (RFC 7628
- * §3.2.2). The library's validator for that answer reports only `invalid_token` (and calls back twice
- * then), so this one reports any non-empty answer as an AuthenticationError naming the broker's status
- * and required scope (never the token); the connection then fails and the broker drops it.
+ * SASL/OAUTHBEARER options for @platformatic/kafka with our own exchange (RFC 7628). On a refusal
+ * the broker answers the client's first message with a JSON error instead of an empty challenge
+ * (§3.2.2); the library's built-in exchange does not answer it, and its validator for that answer
+ * reports only `invalid_token` (and then calls back twice). This one acknowledges a refusal with a
+ * single %x01, as the RFC asks, and fails with an AuthenticationError naming the broker's status and
+ * required scope (never the token); a token source that fails is an AuthenticationError whose cause
+ * says why (e.g. AWS_CREDENTIALS_MISSING).
  */
 export function oauthBearerSasl(provider: TokenProvider): SASLOptions {
-  return {
-    mechanism: 'OAUTHBEARER',
-    token: async () => {
-      const token = await provider();
-      if (!token) throw new AuthenticationError('SASL OAUTHBEARER: no token to send');
-      return token;
-    },
-    authBytesValidator: (authBytes, callback) => {
-      if (authBytes.length === 0) {
-        callback(null, authBytes);
-        return;
-      }
-      callback(
-        new AuthenticationError(
-          `SASL OAUTHBEARER authentication failed: the broker refused the token (${describeChallenge(authBytes.toString('utf8'))})`,
-        ),
-        undefined as unknown as Buffer,
-      );
-    },
-  };
+  return { mechanism: 'OAUTHBEARER', token: provider, authenticate: oauthBearerExchange };
 }
+
+/** The exchange of oauthBearerSasl; `tokenProvider` is the options' `token`. */
+export const oauthBearerExchange: SASLCustomAuthenticator = (
+  _mechanism,
+  connection,
+  authenticate,
+  _user,
+  _password,
+  tokenProvider,
+  callback,
+) => {
+  const fail = (message: string, cause?: unknown) =>
+    callback(new AuthenticationError(message, cause ? { cause: cause as Error } : {}), undefined as never);
+  Promise.resolve(typeof tokenProvider === 'function' ? tokenProvider() : tokenProvider).then(
+    (token) => {
+      if (!token) return fail('SASL OAUTHBEARER: no token to send');
+      authenticate(connection, Buffer.from(`n,,${SOH}auth=Bearer ${token}${SOH}${SOH}`), (err, answer) => {
+        if (err || !answer || answer.authBytes.length === 0) {
+          callback(err ?? null, answer as never);
+          return;
+        }
+        // The refusal: acknowledge it so the broker ends the exchange cleanly, then report it.
+        const reason = describeChallenge(answer.authBytes.toString('utf8'));
+        authenticate(connection, Buffer.from(SOH), () =>
+          fail(`SASL OAUTHBEARER authentication failed: the broker refused the token (${reason})`),
+        );
+      });
+    },
+    (err: unknown) => fail(`SASL OAUTHBEARER: could not obtain a token: ${(err as Error).message}`, err),
+  );
+};
 
 /** The broker's RFC 7628 error JSON, e.g. {"status":"invalid_token","scope":"pinpipe"}; no secrets in it. */
 export function describeChallenge(challenge: string): string {

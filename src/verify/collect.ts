@@ -11,7 +11,7 @@ import { listKeys } from '../sink/read-back.ts';
 import { SINK_DEFAULTS } from '../sink/options.ts';
 import pRetry from 'p-retry';
 import { PinpipeError, describeError } from '../errors.ts';
-import { isKafkaRetriable } from '../clients/kafka-errors.ts';
+import { describeKafkaFailure, isKafkaRetriable } from '../clients/kafka-errors.ts';
 import { TOPIC_KEYS, type TopicKey } from '../emulator/types.ts';
 import { proxyLedgerPath, readAckLedger, readAckLedgerDetail, type TopicAcks } from '../proxy/ack-ledger.ts';
 import { ledgerLive, ledgerTotals } from './ledger.ts';
@@ -59,7 +59,7 @@ export async function kafkaWatermarks(
     } catch (err) {
       throw new PinpipeError(
         'KAFKA_UNAVAILABLE',
-        `Cannot read the offsets of ${names[k]}: ${describeError(err)}.`,
+        `Cannot read the offsets of ${names[k]}: ${describeKafkaFailure(err).replace(/\.$/, '')}.`,
         {
           cause: err,
         },
