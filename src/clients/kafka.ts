@@ -9,6 +9,7 @@ import {
 } from '@platformatic/kafka';
 import type { Profile } from '../config/schema.ts';
 import { kafkaSecurityConfig } from './kafka-auth.ts';
+import { producerPartitioner } from './kafka-partitioner.ts';
 
 /**
  * The one place that builds Kafka clients (proxy, sink, emulator, admin, verify, console, doctor,
@@ -49,7 +50,8 @@ export type KafkaProducerOptions = Partial<ProducerOptions<Buffer, Buffer, Buffe
 
 /**
  * A producer that waits for acks=all and never creates topics; keyless records go to the partition
- * the caller sets (the proxy chooses), keyed ones to Kafka's Java partition (javaPartitioner).
+ * the caller sets, else round robin; keyed ones without one on Kafka's Java partition (the library's
+ * own default hashes differently).
  */
 export function createKafkaProducer(profile: Profile, options: KafkaProducerOptions = {}): KafkaProducer {
   return new Producer<Buffer, Buffer, Buffer, Buffer>({
@@ -57,6 +59,7 @@ export function createKafkaProducer(profile: Profile, options: KafkaProducerOpti
     acks: ProduceAcks.ALL,
     autocreateTopics: false,
     idempotent: false,
+    partitioner: producerPartitioner(),
     ...options,
   });
 }

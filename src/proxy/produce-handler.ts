@@ -7,7 +7,7 @@ import type { KafkaBackend, PartitionMetadata } from './kafka-backend.ts';
 import { kafkaFailure } from './kafka-errors.ts';
 import type { LingerBatcher, PartitionedRecord } from './linger-batcher.ts';
 import type { ProxyMetrics } from './metrics.ts';
-import { defaultPartitioner } from './partitioner.ts';
+import { defaultPartitioner } from '../clients/kafka-partitioner.ts';
 import { formatFor, isValidTopicName, parseProduceBody, type ProduceRecord } from './produce-request.ts';
 import { produceResponse } from './responses.ts';
 

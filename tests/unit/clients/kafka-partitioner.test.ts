@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { defaultPartitioner, keyPartition, murmur2 } from '../../../src/proxy/partitioner.ts';
+import { defaultPartitioner, keyPartition, murmur2, producerPartitioner } from '../../../src/clients/kafka-partitioner.ts';
 
 /** Computed by Kafka's own Utils.murmur2 and BuiltInPartitioner (tests/fixtures/murmur2/KeyPartitions.java). */
 const vectors = JSON.parse(
@@ -17,6 +17,8 @@ describe('key partitioner', () => {
     expect(murmur2(key)).toBe(v.murmur2);
     for (const [n, partition] of Object.entries(v.partitions)) {
       expect(keyPartition(key, Number(n))).toBe(partition);
+      // the library's producer takes the answer modulo the partition count
+      expect(producerPartitioner()({ topic: 't' }, key) % Number(n)).toBe(partition);
     }
   });
 

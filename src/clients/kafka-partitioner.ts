@@ -66,3 +66,18 @@ export function defaultPartitioner(): (
     return counter % partitions.length;
   };
 }
+
+/**
+ * The same choice for the library's producer (createKafkaProducer): a keyed record on Kafka's Java
+ * partition, a keyless one round robin per topic. The library takes the answer modulo the topic's
+ * partition count, so the positive hash alone gives the Java client's partition.
+ */
+export function producerPartitioner(): (message: { topic: string }, key: Buffer | undefined) => number {
+  const counters = new Map<string, number>();
+  return (message, key) => {
+    if (Buffer.isBuffer(key)) return murmur2(key) & 0x7fffffff;
+    const counter = ((counters.get(message.topic) ?? randomInt(0x7fffffff)) + 1) & 0x7fffffff;
+    counters.set(message.topic, counter);
+    return counter;
+  };
+}
