@@ -5,7 +5,7 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKafka } from '../../src/clients/kafka.ts';
+import { createKafkaAdmin } from '../../src/clients/kafka.ts';
 import { kafkaFailure } from '../../src/clients/kafka-auth.ts';
 import { loadProfile } from '../../src/config/load.ts';
 import type { Profile } from '../../src/config/schema.ts';
@@ -164,16 +164,13 @@ describe('msk-iam on the wire: TLS + OAUTHBEARER with the signer’s token', { t
   it('opens TLS, sends a kafka-cluster:Connect token for the region, and a refusal is KAFKA_AUTH_FAILED', async () => {
     const [sessionsBefore, messagesBefore] = [tlsSessions, authMessages.length];
     const profile = mskProfile();
-    // The profile's ssl: true, plus our self-signed CA so the handshake can verify the terminator.
-    const admin = createKafka(profile, { ssl: { ca: [cert] }, retry: { retries: 0 } }).admin();
-    const err = await admin
-      .connect()
-      .then(() => admin.describeCluster())
-      .then(
-        () => undefined,
-        (e: unknown) => kafkaFailure(e, profile),
-      );
-    await admin.disconnect().catch(() => undefined);
+    // The profile's TLS, plus our self-signed CA so the handshake can verify the terminator.
+    const admin = createKafkaAdmin(profile, { tls: { ca: [cert] }, retries: 0 });
+    const err = await admin.metadata({ topics: [], forceUpdate: true }).then(
+      () => undefined,
+      (e: unknown) => kafkaFailure(e, profile),
+    );
+    await admin.close().catch(() => undefined);
 
     expect(tlsSessions - sessionsBefore).toBe(1);
     // the client's first message (RFC 7628), then its %x01 acknowledgement of the broker's refusal
@@ -204,12 +201,12 @@ describe('msk-iam on the wire: TLS + OAUTHBEARER with the signer’s token', { t
   it('without the CA the TLS handshake is refused: the client never sends a token in the clear', async () => {
     const before = authMessages.length;
     const profile = mskProfile();
-    const admin = createKafka(profile, { retry: { retries: 0 } }).admin();
-    const err = await admin.connect().then(
+    const admin = createKafkaAdmin(profile, { retries: 0 });
+    const err = await admin.metadata({ topics: [], forceUpdate: true }).then(
       () => undefined,
       (e: unknown) => kafkaFailure(e, profile),
     );
-    await admin.disconnect().catch(() => undefined);
+    await admin.close().catch(() => undefined);
     expect(err).toBeInstanceOf(PinpipeError);
     expect(err!.code).toBe('KAFKA_UNAVAILABLE');
     expect(err!.message).toMatch(/certificate/i);
@@ -222,12 +219,12 @@ describe('msk-iam on the wire: TLS + OAUTHBEARER with the signer’s token', { t
     delete process.env.AWS_SECRET_ACCESS_KEY;
     try {
       const profile = mskProfile();
-      const admin = createKafka(profile, { ssl: { ca: [cert] }, retry: { retries: 0 } }).admin();
-      const err = await admin.connect().then(
+      const admin = createKafkaAdmin(profile, { tls: { ca: [cert] }, retries: 0 });
+      const err = await admin.metadata({ topics: [], forceUpdate: true }).then(
         () => undefined,
         (e: unknown) => kafkaFailure(e, profile),
       );
-      await admin.disconnect().catch(() => undefined);
+      await admin.close().catch(() => undefined);
       expect(err).toBeInstanceOf(PinpipeError);
       expect(err!.code).toBe('AWS_CREDENTIALS_MISSING');
       expect(err!.message).toMatch(/No AWS credentials found to sign the MSK IAM token.*aws configure/);

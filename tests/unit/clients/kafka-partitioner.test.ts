@@ -1,6 +1,11 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { defaultPartitioner, keyPartition, murmur2, producerPartitioner } from '../../../src/clients/kafka-partitioner.ts';
+import {
+  defaultPartitioner,
+  keyPartition,
+  murmur2,
+  producerPartitioner,
+} from '../../../src/clients/kafka-partitioner.ts';
 
 /** Computed by Kafka's own Utils.murmur2 and BuiltInPartitioner (tests/fixtures/murmur2/KeyPartitions.java). */
 const vectors = JSON.parse(
