@@ -241,7 +241,7 @@ export class KafkaBackend {
     }
     const startedAt = performance.now();
     const done = this.withAdmin('Kafka metadata', async (a) => {
-      const names = await a.listTopics({ includeInternals: true });
+      const names = await a.listTopics();
       return a.metadata({ topics: names, forceUpdate: true });
     })
       .then((md) => {
