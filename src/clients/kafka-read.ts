@@ -37,7 +37,6 @@ export async function readOffsetWindows(
     maxWaitTime: 100,
     maxBytesPerPartition: opts.fetchBytes ?? 2 ** 20,
     maxBytes: Math.max(10 * 2 ** 20, (opts.fetchBytes ?? 0) * pending.size),
-    retries: 0,
     autocommit: false,
   });
   let timer: NodeJS.Timeout | undefined;
