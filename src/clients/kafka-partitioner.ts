@@ -1,8 +1,8 @@
 import { randomInt } from 'node:crypto';
 
 /**
- * Where the proxy puts a record that names no partition, as Kafka's Java client and kafkajs's
- * default partitioner did: a keyed record on murmur2(key) (Kafka's `Utils.murmur2`, made positive,
+ * Where the proxy puts a record that names no partition, as Kafka's Java client does: a keyed
+ * record on murmur2(key) (Kafka's `Utils.murmur2`, made positive,
  * modulo the partition count), so the same key lands on the same partition whichever client wrote
  * it; a record without a key on the next partition with a leader, round robin.
  */
