@@ -10,7 +10,14 @@ export {
   type KafkaProducerOptions,
   type KafkaConsumerOptions,
 } from './kafka.ts';
-export { createTopicsReady, type CreateTopicsOptions, type TopicSpec } from './kafka-topics.ts';
+export {
+  createTopicsReady,
+  topicOffsets,
+  groupOffsets,
+  type CreateTopicsOptions,
+  type TopicSpec,
+  type PartitionWatermarks,
+} from './kafka-topics.ts';
 export {
   KafkaDeadlineError,
   withDeadline,
@@ -23,6 +30,7 @@ export {
   kafkaProtocolError,
   isKafkaConnectionClosed,
   describeKafkaChain,
+  describeKafkaFailure,
 } from './kafka-errors.ts';
 export { kafkaFailure } from './kafka-auth.ts';
 export { createS3 } from './s3.ts';

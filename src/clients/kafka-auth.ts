@@ -4,12 +4,13 @@ import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { generateAuthTokenFromCredentialsProvider } from 'aws-msk-iam-sasl-signer-js';
 import type { Profile } from '../config/schema.ts';
 import { readSecret } from '../config/env.ts';
-import { PinpipeError, describeError } from '../errors.ts';
+import { PinpipeError } from '../errors.ts';
 import {
   isKafkaAuthError,
   isKafkaConnectionClosed,
   kafkaAuthCause,
   kafkaErrorChain,
+  describeKafkaFailure,
 } from './kafka-errors.ts';
 import {
   cachedTokenProvider,
@@ -181,7 +182,7 @@ export function awsCredentialsError(err: unknown, what: string): PinpipeError | 
   );
 }
 
-/** What a kafkajs failure means for a user: authentication, credentials, or an unreachable broker. */
+/** What a Kafka failure means for a user: authentication, credentials, or an unreachable broker. */
 export function kafkaFailure(err: unknown, profile: Profile, action = 'connect to Kafka'): PinpipeError {
   if (err instanceof PinpipeError) return err;
   const brokers = profile.kafka.brokers.join(',');
@@ -194,7 +195,7 @@ export function kafkaFailure(err: unknown, profile: Profile, action = 'connect t
   if (isKafkaAuthError(err)) {
     return new PinpipeError(
       'KAFKA_AUTH_FAILED',
-      `Kafka authentication failed (${mode}) at ${brokers}: ${describeError(kafkaAuthCause(err)).replace(/^SASL OAUTHBEARER authentication failed at \S+: /, '')}. ` +
+      `Kafka authentication failed (${mode}) at ${brokers}: ${(kafkaAuthCause(err) as Error).message.replace(/^SASL OAUTHBEARER authentication failed: /, '')}. ` +
         authFix(profile),
       { cause: err },
     );
@@ -215,7 +216,7 @@ export function kafkaFailure(err: unknown, profile: Profile, action = 'connect t
     : 'Check kafka.brokers in the profile and the network path (security groups, VPC)';
   return new PinpipeError(
     'KAFKA_UNAVAILABLE',
-    `Could not ${action} at ${brokers}: ${describeError(err)}. ${fix}.`,
+    `Could not ${action} at ${brokers}: ${describeKafkaFailure(err)}. ${fix}.`,
     {
       cause: err,
     },

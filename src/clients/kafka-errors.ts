@@ -131,6 +131,17 @@ export function isKafkaConnectionClosed(err: unknown): boolean {
   );
 }
 
+/**
+ * One line for a user: what failed (the outermost link) and why (the innermost one), e.g.
+ * "Connection to 127.0.0.1:9092 failed: connect ECONNREFUSED 127.0.0.1:9092".
+ */
+export function describeKafkaFailure(err: unknown): string {
+  const messages = kafkaErrorChain(err).map((e) => (e instanceof Error ? e.message : String(e)));
+  const outer = (messages[0] ?? '').replace(/\.$/, '');
+  const inner = messages.at(-1);
+  return inner && inner !== messages[0] ? `${outer}: ${inner}` : outer;
+}
+
 /** One line for a debug log: each link's name, code, retriable flag and message (no credentials are in them). */
 export function describeKafkaChain(err: unknown): string {
   return kafkaErrorChain(err)

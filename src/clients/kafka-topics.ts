@@ -81,3 +81,47 @@ export async function createTopicsReady(admin: Admin, opts: CreateTopicsOptions)
     await sleep(100);
   }
 }
+
+/** Low (earliest) and high (next offset to be written) watermark of one partition, as decimal strings. */
+export interface PartitionWatermarks {
+  partition: number;
+  low: string;
+  high: string;
+}
+
+/** Every partition's watermarks of a topic, sorted by partition (throws when the topic is unknown). */
+export async function topicOffsets(admin: Admin, topic: string): Promise<PartitionWatermarks[]> {
+  const md = await admin.metadata({ topics: [topic] });
+  const t = md.topics.get(topic);
+  if (!t) throw new PinpipeError('KAFKA_UNAVAILABLE', `Kafka has no topic ${topic}.`);
+  const at = async (timestamp: bigint) => {
+    const [answer] = await admin.listOffsets({
+      topics: [
+        { name: topic, partitions: t.partitions.map((_, partitionIndex) => ({ partitionIndex, timestamp })) },
+      ],
+    });
+    return new Map((answer?.partitions ?? []).map((p) => [p.partitionIndex, p.offset]));
+  };
+  const [low, high] = [await at(-2n), await at(-1n)];
+  return t.partitions.map((_, partition) => ({
+    partition,
+    low: String(low.get(partition) ?? 0n),
+    high: String(high.get(partition) ?? 0n),
+  }));
+}
+
+/** A consumer group's committed offset per partition of the given topics ('-1' where it has none). */
+export async function groupOffsets(
+  admin: Admin,
+  groupId: string,
+  topics: string[],
+): Promise<Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }>> {
+  const [group] = await admin.listConsumerGroupOffsets({ groups: [groupId] });
+  return topics.map((topic) => ({
+    topic,
+    partitions: (group?.topics.find((t) => t.name === topic)?.partitions ?? []).map((p) => ({
+      partition: p.partitionIndex,
+      offset: String(p.committedOffset),
+    })),
+  }));
+}

@@ -1,5 +1,5 @@
 import { CreateBucketCommand, HeadBucketCommand, type BucketLocationConstraint } from '@aws-sdk/client-s3';
-import { createApiGateway, createKafka, createS3, invokeUrl } from '../clients/index.ts';
+import { createApiGateway, createKafkaAdmin, createS3, invokeUrl } from '../clients/index.ts';
 import type { Profile } from '../config/schema.ts';
 import { PinpipeError, describeError, type ErrorCode } from '../errors.ts';
 import { ensureGateway } from './gateway.ts';
@@ -55,8 +55,7 @@ export async function ensureTopics(
   profile: Profile,
   topics: ProvisionPlan['topics'],
 ): Promise<Array<{ name: string; status: 'created' | 'exists' }>> {
-  const admin = createKafka(profile).admin();
-  await admin.connect();
+  const admin = createKafkaAdmin(profile);
   try {
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t.name));
@@ -71,7 +70,7 @@ export async function ensureTopics(
     }
     return topics.map((t) => ({ name: t.name, status: existing.has(t.name) ? 'exists' : 'created' }));
   } finally {
-    await admin.disconnect();
+    await admin.close();
   }
 }
 
