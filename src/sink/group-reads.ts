@@ -1,66 +1,42 @@
-import { ListOffsetTimestamps, type Admin } from '@platformatic/kafka';
+import { groupOffsets, topicOffsets as watermarks, type KafkaAdmin } from '../clients/index.ts';
 import { tpKey } from './offsets.ts';
 
-/** What the sink reads of topics and of its group through the admin client (all offsets as numbers). */
+/** What the sink reads of its topics and of its group (offsets as numbers, by tp key). */
 
-/** Low and high watermarks of every partition of `topics`, by tp key. */
+/** Low and high watermarks of every partition of `topics`. */
 export async function topicOffsets(
-  admin: Admin,
+  admin: KafkaAdmin,
   topics: string[],
 ): Promise<Map<string, { low: number; high: number }>> {
-  const md = await admin.metadata({ topics, forceUpdate: true });
-  const request = topics.map((name) => ({
-    name,
-    partitions: Array.from({ length: md.topics.get(name)?.partitionsCount ?? 0 }, (_, partitionIndex) => ({
-      partitionIndex,
-      timestamp: 0n,
-    })),
-  }));
-  const at = (timestamp: bigint) =>
-    admin.listOffsets({
-      topics: request.map((t) => ({ ...t, partitions: t.partitions.map((p) => ({ ...p, timestamp })) })),
-    });
-  const [low, high] = await Promise.all([at(ListOffsetTimestamps.EARLIEST), at(ListOffsetTimestamps.LATEST)]);
   const out = new Map<string, { low: number; high: number }>();
-  for (const t of low) {
-    for (const p of t.partitions)
-      out.set(tpKey(t.name, p.partitionIndex), { low: Number(p.offset), high: 0 });
-  }
-  for (const t of high) {
-    for (const p of t.partitions) {
-      const key = tpKey(t.name, p.partitionIndex);
-      out.set(key, { low: out.get(key)?.low ?? 0, high: Number(p.offset) });
+  for (const topic of topics) {
+    for (const p of await watermarks(admin, topic)) {
+      out.set(tpKey(topic, p.partition), { low: Number(p.low), high: Number(p.high) });
     }
   }
   return out;
 }
 
 /**
- * The group's committed offsets of every partition of `topics`, by tp key (-1: none). Partitions
- * are listed from the topic metadata, so one without a commit is there too.
+ * The group's committed offsets of every partition of `topics` (-1: none). The partitions come from
+ * `partitions` (the topics' watermarks), so one without a commit is there too.
  */
 export async function committedOffsets(
-  admin: Admin,
+  admin: KafkaAdmin,
   groupId: string,
   topics: string[],
+  partitions?: Iterable<string>,
 ): Promise<Map<string, number>> {
-  const md = await admin.metadata({ topics });
   const out = new Map<string, number>();
-  const request = topics.map((name) => {
-    const partitionIndexes = Array.from({ length: md.topics.get(name)?.partitionsCount ?? 0 }, (_, i) => i);
-    for (const p of partitionIndexes) out.set(tpKey(name, p), -1);
-    return { name, partitionIndexes };
-  });
-  const [group] = await admin.listConsumerGroupOffsets({ groups: [{ groupId, topics: request }] });
-  for (const t of group?.topics ?? []) {
-    for (const p of t.partitions) out.set(tpKey(t.name, p.partitionIndex), Number(p.committedOffset));
+  for (const key of partitions ?? (await topicOffsets(admin, topics)).keys()) out.set(key, -1);
+  for (const { topic, partitions: committed } of await groupOffsets(admin, groupId, topics)) {
+    for (const p of committed) out.set(tpKey(topic, p.partition), Number(p.offset));
   }
   return out;
 }
 
 /** The members of a group as `clientId@clientHost`. */
-export async function groupMembers(admin: Admin, groupId: string): Promise<string[]> {
+export async function groupMembers(admin: KafkaAdmin, groupId: string): Promise<string[]> {
   const groups = await admin.describeGroups({ groups: [groupId] });
-  const group = groups.get(groupId);
-  return [...(group?.members.values() ?? [])].map((m) => `${m.clientId}@${m.clientHost}`);
+  return [...(groups.get(groupId)?.members.values() ?? [])].map((m) => `${m.clientId}@${m.clientHost}`);
 }

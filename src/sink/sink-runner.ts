@@ -24,10 +24,16 @@ import { SinkState, type PendingWrite } from './sink-state.ts';
 
 export type { StopReason } from './sink-life.ts';
 
-/** Records taken from the stream, stored and committed at a time. */
-const SLICE = 250;
+/** Records taken from the stream, stored and committed at a time (their objects upload in parallel). */
+const SLICE = 1000;
 /** Records the Kafka client may hold read ahead of the sink (the stream's high water mark). */
-const READ_AHEAD = 2000;
+const READ_AHEAD = 4000;
+/**
+ * Bytes a fetch may bring per partition and in all: small enough that the first slice is stored
+ * while the next fetches arrive, instead of one fetch of everything the partitions hold.
+ */
+const FETCH_PARTITION_BYTES = 1 << 20;
+const FETCH_BYTES = 10 << 20;
 /** Longest wait for the broker to answer a fetch with nothing new. */
 const FETCH_WAIT_MS = 500;
 /** How often the high watermarks (lag) are read while running. */
@@ -179,6 +185,8 @@ export class SinkRunner {
       autocommit: false,
       maxWaitTime: FETCH_WAIT_MS,
       highWaterMark: READ_AHEAD,
+      maxBytesPerPartition: FETCH_PARTITION_BYTES,
+      maxBytes: FETCH_BYTES,
     });
     if (this.reader || !this.life.reads(generation)) {
       void stream.close().catch(() => undefined);
@@ -220,6 +228,8 @@ export class SinkRunner {
       while (slice.length < SLICE && (m = stream.read() as typeof m) !== null) slice.push(m);
       if (slice.length > 0) {
         await this.lock(() => this.ingest(reader, slice));
+        // a drain or catch-up may be done now: judged at once, not at the next tick
+        this.wake?.();
         continue;
       }
       if (stream.destroyed || stream.readableEnded) {
@@ -576,8 +586,8 @@ export class SinkRunner {
   private async seedIfNeeded(): Promise<void> {
     const generation = this.life.generation;
     if (generation === undefined || !this.life.reads(generation) || this.life.seeded(generation)) return;
-    const committed = await committedOffsets(this.admin, this.o.groupId, this.topics);
     const offsets = await topicOffsets(this.admin, this.topics);
+    const committed = await committedOffsets(this.admin, this.o.groupId, this.topics, offsets.keys());
     await this.lock(async () => {
       if (!this.life.reads(generation)) return;
       for (const [key, { high }] of offsets) this.state.highWatermarks.set(key, high);

@@ -151,8 +151,8 @@ async function summarise(
   const durationMs = Date.now() - started;
   const partitions: PartitionSummary[] = [];
   try {
-    const committed = await committedOffsets(admin, o.groupId, topics);
     const offsets = await topicOffsets(admin, topics);
+    const committed = await committedOffsets(admin, o.groupId, topics, offsets.keys());
     for (const [key, offset] of committed) {
       const wm = offsets.get(key);
       const c = offset >= 0 ? offset : null;
