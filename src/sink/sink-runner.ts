@@ -271,17 +271,7 @@ export class SinkRunner {
       }
     }
     const upTo = () => describeSlice(byKey);
-    try {
-      await this.store(writes, generation);
-    } catch (err) {
-      if (!(err instanceof Rebalanced)) {
-        this.fail(err);
-        return;
-      }
-      this.fault('during-revoke', `a store of ${upTo()} interrupted by a rebalance`);
-      this.skipped('a batch', upTo(), err);
-      return;
-    }
+    if ((await this.storeFenced(writes, generation, 'a batch', upTo)) !== 'stored') return;
     if (!this.life.owns(generation)) {
       this.skipped('a batch', upTo());
       return;
@@ -338,6 +328,32 @@ export class SinkRunner {
       this.life.fenceOf(generation),
     );
     this.onStored?.((performance.now() - started) / 1000);
+  }
+
+  /**
+   * store() for `what`: 'stored', the Rebalanced that interrupted it (its commit then counted as
+   * skipped), or 'failed' (the sink failed with the error).
+   */
+  private async storeFenced(
+    writes: PendingWrite[],
+    generation: number,
+    what: string,
+    upTo: () => string,
+  ): Promise<'stored' | 'failed' | Rebalanced> {
+    try {
+      await this.store(writes, generation);
+      return 'stored';
+    } catch (err) {
+      if (!(err instanceof Rebalanced)) {
+        this.fail(err);
+        return 'failed';
+      }
+      if (writes.length > 0) {
+        this.fault('during-revoke', `${what} (${upTo()}) interrupted by a rebalance`);
+        this.skipped(what, upTo(), err);
+      }
+      return err;
+    }
   }
 
   /** Tests only: SIGKILL here when this is the armed fault point (src/sink/fault-points.ts). */
@@ -398,20 +414,9 @@ export class SinkRunner {
         return;
       }
       const writes = pick();
-      try {
-        await this.store(writes, generation);
-      } catch (err) {
-        if (!(err instanceof Rebalanced)) {
-          this.fail(err);
-          return;
-        }
-        if (writes.length > 0) {
-          this.fault('during-revoke', `${what} interrupted by a rebalance`);
-          this.skipped(what, describeWrites(writes), err);
-        }
-        if (stopAfter) throw err;
-        return;
-      }
+      const stored = await this.storeFenced(writes, generation, what, () => describeWrites(writes));
+      if (stored instanceof Rebalanced && stopAfter) throw stored;
+      if (stored !== 'stored') return;
       if (writes.length > 0)
         this.fault('after-upload-before-commit', `${what}: ${describeWrites(writes)} stored`);
       const plan = this.state.commitPlan();
