@@ -8,8 +8,7 @@ import {
   type MessagesStream,
 } from '@platformatic/kafka';
 import pLimit from 'p-limit';
-import type { KafkaAdmin, KafkaConsumer } from '../clients/index.ts';
-import { isKafkaError, kafkaProtocolError } from '../clients/kafka-errors.ts';
+import { isKafkaError, kafkaProtocolError, type KafkaAdmin, type KafkaConsumer } from '../clients/index.ts';
 import { PinpipeError, describeError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { whileFenced } from './fence.ts';
