@@ -23,10 +23,16 @@ import { SinkState, type PendingWrite } from './sink-state.ts';
 
 export type { StopReason } from './sink-life.ts';
 
-/** Records taken from the stream, stored and committed at a time (their objects upload in parallel). */
-const SLICE = 1000;
+/**
+ * Records taken from the stream, stored and committed at a time: about four objects' worth, so a
+ * slice's objects upload in parallel under one commit, between 250 (flush.size 1: 250 PutObjects, a
+ * stop never waits long) and 4,000.
+ */
+function sliceOf(flushSize: number): number {
+  return Math.min(4000, Math.max(250, flushSize * 4));
+}
 /** Records the Kafka client may hold read ahead of the sink (the stream's high water mark). */
-const READ_AHEAD = 4000;
+const READ_AHEAD = 8000;
 /**
  * Bytes a fetch may bring per partition and in all: small enough that the first slice is stored
  * while the next fetches arrive, instead of one fetch of everything the partitions hold.
@@ -60,6 +66,7 @@ export class SinkRunner {
   readonly state: SinkState;
   readonly life = new SinkLifecycle();
   private readonly lock = pLimit(1);
+  private readonly slice: number;
   private reader: Reader | undefined;
   /** --drain and catch-up: the high watermarks seen when draining began. */
   private targets: Map<string, number> | undefined;
@@ -82,6 +89,7 @@ export class SinkRunner {
     private readonly logger: Logger,
   ) {
     this.state = new SinkState(o);
+    this.slice = sliceOf(o.flushSize);
   }
 
   /**
@@ -224,7 +232,7 @@ export class SinkRunner {
     while (this.reader === reader) {
       const slice: Message<Buffer, Buffer, Buffer, Buffer>[] = [];
       let m: Message<Buffer, Buffer, Buffer, Buffer> | null;
-      while (slice.length < SLICE && (m = stream.read() as typeof m) !== null) slice.push(m);
+      while (slice.length < this.slice && (m = stream.read() as typeof m) !== null) slice.push(m);
       if (slice.length > 0) {
         await this.lock(() => this.ingest(reader, slice));
         // a drain or catch-up may be done now: judged at once, not at the next tick
