@@ -14,7 +14,7 @@ import { afterUp } from '../../scripts/lib/after-up.ts';
 import { sandboxDown, sandboxServices, sandboxUp } from '../../sandbox/sandbox.ts';
 import type { SandboxService } from '../../sandbox/lib/service.ts';
 import { createKafkaAdmin, createS3, groupOffsets, topicOffsets } from '../../src/clients/index.ts';
-import { readKafkaLog } from '../../tests/helpers/kafka-log.ts';
+import { kafkaLogSize, readKafkaLog } from '../../tests/helpers/kafka-log.ts';
 import { readEnv } from '../../src/config/env.ts';
 import { loadProfile } from '../../src/config/index.ts';
 import type { Profile } from '../../src/config/schema.ts';
@@ -376,12 +376,7 @@ export async function startSilentServer(): Promise<{
 
 /** Records in a topic by its watermarks (high − low over partitions), without reading values. */
 export async function kafkaCount(profile: Profile, topic: string): Promise<number> {
-  const admin = createKafkaAdmin(profile);
-  try {
-    return (await topicOffsets(admin, topic)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
-  } finally {
-    await admin.close();
-  }
+  return kafkaLogSize(profile, topic);
 }
 
 /** Offsets committed by a group over these topics. */
