@@ -115,19 +115,20 @@ export function kafkaProtocolError(err: unknown, apiId: string): ProtocolError |
   );
 }
 
+/** Socket error codes of a peer that hung up. */
+const HUNG_UP = new Set(['ECONNRESET', 'EPIPE']);
+
 /**
  * The broker accepted the connection and then closed it before answering (what a SASL or TLS
- * listener does to a plain client): a network failure whose cause is the socket being closed.
+ * listener does to a plain client): a NetworkError for the closed connection itself (no cause, not
+ * our own client being closed), or one caused by the peer resetting the socket.
  */
 export function isKafkaConnectionClosed(err: unknown): boolean {
-  return kafkaErrorChain(err).some(
-    (e) =>
-      e instanceof NetworkError &&
-      (e as { code?: string }).code === 'PLT_KFK_NETWORK' &&
-      /closed|ECONNRESET|EPIPE/i.test(
-        `${e.message} ${(e.cause as { code?: string } | undefined)?.code ?? ''}`,
-      ),
-  );
+  return kafkaErrorChain(err).some((e) => {
+    if (!(e instanceof NetworkError) || (e as { closed?: unknown }).closed === true) return false;
+    const code = (e.cause as { code?: unknown } | undefined)?.code;
+    return e.cause === undefined || (typeof code === 'string' && HUNG_UP.has(code));
+  });
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   describeKafkaChain,
   describeKafkaFailure,
   isKafkaAuthError,
+  isKafkaConnectionClosed,
   isKafkaError,
   isKafkaRetriable,
   isKafkaUnavailable,
@@ -88,6 +89,16 @@ describe('Kafka error classification', () => {
       retriable: isKafkaRetriable(err),
       status: kafkaFailure(err).status,
     }).toEqual({ auth: true, unavailable: false, retriable: false, status: 500 });
+  });
+
+  it('a connection the broker closed or reset is "closed"; a refused one or our own closed client is not', () => {
+    const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    expect([
+      isKafkaConnectionClosed(retried(new NetworkError('Connection closed'))),
+      isKafkaConnectionClosed(new NetworkError('Connection to 127.0.0.1:9094 failed.', { cause: reset })),
+      isKafkaConnectionClosed(retried(refused())),
+      isKafkaConnectionClosed(new NetworkError('Client is closed.', { closed: true })),
+    ]).toEqual([true, true, false, false]);
   });
 
   it('a plain error of our own code is neither a Kafka error nor unavailable', () => {
