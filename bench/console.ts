@@ -20,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
-import { createKafka, createS3 } from '../src/clients/index.ts';
+import { createKafkaAdmin, createKafkaProducer, createS3 } from '../src/clients/index.ts';
 import { createTopicsReady } from '../src/clients/kafka-topics.ts';
 import { loadProfile } from '../src/config/load.ts';
 import { readEnv } from '../src/config/env.ts';
@@ -63,13 +63,10 @@ async function fill(
 ): Promise<{ records: number; objects: number; ms: number }> {
   const t0 = Date.now();
   const names = Object.values(topicNames(profile));
-  const kafka = createKafka(profile);
-  const admin = kafka.admin();
-  await admin.connect();
+  const admin = createKafkaAdmin(profile);
   await createTopicsReady(admin, { topics: names.map((topic) => ({ topic, numPartitions: 3 })) });
-  await admin.disconnect();
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
-  await producer.connect();
+  await admin.close();
+  const producer = createKafkaProducer(profile, { acks: 1 });
   const s3 = createS3(profile);
   const upload = pLimit(4);
   const uploads: Array<Promise<unknown>> = [];
@@ -101,9 +98,9 @@ async function fill(
           // 1,000 records (under 1 MB, the broker's default message batch limit) per request
           for (let i = 0; i < lines.length; i += 1000) {
             await producer.send({
-              topic,
-              acks: 1,
-              messages: lines.slice(i, i + 1000).map((value) => ({ partition, value })),
+              messages: lines
+                .slice(i, i + 1000)
+                .map((value) => ({ topic, partition, value: Buffer.from(value) })),
             });
           }
           records += lines.length;
@@ -115,7 +112,7 @@ async function fill(
     ),
   );
   await Promise.all(uploads);
-  await producer.disconnect();
+  await producer.close();
   s3.destroy();
   return { records, objects: keys.length, ms: Date.now() - t0 };
 }
@@ -316,11 +313,9 @@ async function main(): Promise<void> {
       child.kill('SIGTERM');
       await exited;
     }
-    const kafka = createKafka(profile);
-    const admin = kafka.admin();
-    await admin.connect();
+    const admin = createKafkaAdmin(profile);
     await admin.deleteTopics({ topics: Object.values(names) }).catch(() => undefined);
-    await admin.disconnect();
+    await admin.close();
     const s3 = createS3(profile);
     for (const t of Object.values(names)) await deletePrefix(s3, profile.s3.bucket, `topics/${t}/`);
     s3.destroy();

@@ -5,7 +5,7 @@
 // Flags: --seconds <per run, default 15>  --concurrency <default 16>  --perf-records <default 300000>
 import { spawnSync } from 'node:child_process';
 import { DeleteRestApiCommand } from '@aws-sdk/client-api-gateway';
-import { createApiGateway, createKafka, createMysqlPool } from '../src/clients/index.ts';
+import { createApiGateway, createKafkaAdmin, createMysqlPool } from '../src/clients/index.ts';
 import { readEnv } from '../src/config/env.ts';
 import { loadProfile } from '../src/config/load.ts';
 import { topicNames, type Profile } from '../src/config/schema.ts';
@@ -98,8 +98,7 @@ let profile: Profile = {
 };
 const perfTopic = `${id}.perf`;
 const topics = [...Object.values(topicNames(profile)), perfTopic];
-const admin = createKafka(profile).admin();
-await admin.connect();
+const admin = createKafkaAdmin(profile);
 await createTopicsReady(admin, {
   topics: topics.map((topic) => ({
     topic,
@@ -164,5 +163,5 @@ try {
     client.destroy();
   }
   await admin.deleteTopics({ topics }).catch(() => undefined);
-  await admin.disconnect();
+  await admin.close();
 }

@@ -11,7 +11,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { kafkaService } from '../sandbox/kafka/kafka.ts';
-import { createKafka } from '../src/clients/kafka.ts';
+import { createKafkaAdmin } from '../src/clients/kafka.ts';
 import { readEnv } from '../src/config/env.ts';
 import { loadProfile } from '../src/config/load.ts';
 import { freePort } from '../tests/helpers/ports.ts';
@@ -76,10 +76,9 @@ try {
   say(`private broker on 127.0.0.1:${kafkaPort}`);
   await broker.start();
   brokerPid = broker.runningPid();
-  const admin = createKafka(profile).admin();
-  await admin.connect();
+  const admin = createKafkaAdmin(profile);
   await createTopicsReady(admin, { topics: [{ topic: TOPIC, numPartitions: 3 }] });
-  await admin.disconnect();
+  await admin.close();
 
   const child = spawn(process.execPath, ['bin/pinpipe.mjs', 'proxy', '--port', String(proxyPort)], {
     env: {

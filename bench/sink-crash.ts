@@ -13,8 +13,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DeleteObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { Kafka } from 'kafkajs';
-import { createKafka, createS3 } from '../src/clients/index.ts';
+import { MessagesStreamModes } from '@platformatic/kafka';
+import {
+  createKafkaAdmin,
+  createKafkaConsumer,
+  createKafkaProducer,
+  createS3,
+  createTopicsReady,
+} from '../src/clients/index.ts';
 import { loadProfile, PROJECT_ROOT, type Profile } from '../src/config/index.ts';
 import {
   compareWithLog,
@@ -25,57 +31,55 @@ import {
   type LogRecord,
 } from '../src/sink/index.ts';
 import { uniqueName } from '../tests/helpers/names.ts';
-import { createTopicsReady } from '../src/clients/kafka-topics.ts';
+import { topicOffsets } from '../src/sink/group-reads.ts';
+import { parseTpKey } from '../src/sink/offsets.ts';
 
 const BIN = path.join(PROJECT_ROOT, 'bin', 'pinpipe.mjs');
 
 /** Every record of a topic, read with a throw-away consumer group up to the high watermarks. */
-export async function readKafkaLog(kafka: Kafka, topic: string): Promise<LogRecord[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const high = new Map<number, number>();
-  const low = new Map<number, number>();
-  for (const p of await admin.fetchTopicOffsets(topic)) {
-    high.set(p.partition, Number(p.high));
-    low.set(p.partition, Number(p.low));
-  }
+export async function readKafkaLog(profile: Profile, topic: string): Promise<LogRecord[]> {
+  const admin = createKafkaAdmin(profile);
   const groupId = uniqueName('sink-log-reader');
-  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 200 });
+  const consumer = createKafkaConsumer(profile, { groupId, autocommit: false });
   const out: LogRecord[] = [];
-  const pos = new Map(low);
   try {
-    await consumer.connect();
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    const high = new Map<number, number>();
+    const pos = new Map<number, number>();
+    for (const [key, { low, high: h }] of await topicOffsets(admin, [topic])) {
+      const { partition } = parseTpKey(key);
+      high.set(partition, h);
+      pos.set(partition, low);
+    }
     const done = () => [...high].every(([p, h]) => (pos.get(p) ?? 0) >= h);
-    await new Promise<void>((resolve, reject) => {
-      if (done()) return resolve();
-      const timer = setTimeout(() => reject(new Error(`reading ${topic} back timed out`)), 60_000);
-      consumer
-        .run({
-          eachBatch: async ({ batch }) => {
-            for (const m of batch.messages) {
-              const offset = Number(m.offset);
-              if (offset >= (high.get(batch.partition) ?? 0)) continue;
-              out.push({
-                topic,
-                partition: batch.partition,
-                offset,
-                value: m.value ? m.value.toString('utf8') : null,
-              });
-            }
-            pos.set(batch.partition, Math.max(pos.get(batch.partition) ?? 0, Number(batch.lastOffset()) + 1));
-            if (done()) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-        })
-        .catch(reject);
+    if (done()) return out;
+    const stream = await consumer.consume({
+      topics: [topic],
+      mode: MessagesStreamModes.EARLIEST,
+      autocommit: false,
+      maxWaitTime: 200,
     });
+    const timer = setTimeout(() => stream.destroy(new Error(`reading ${topic} back timed out`)), 60_000);
+    try {
+      for await (const m of stream) {
+        const offset = Number(m.offset);
+        if (offset < (high.get(m.partition) ?? 0)) {
+          out.push({
+            topic,
+            partition: m.partition,
+            offset,
+            value: m.value ? m.value.toString('utf8') : null,
+          });
+        }
+        pos.set(m.partition, Math.max(pos.get(m.partition) ?? 0, offset + 1));
+        if (done()) break;
+      }
+    } finally {
+      clearTimeout(timer);
+    }
   } finally {
-    await consumer.disconnect().catch(() => undefined);
-    await admin.deleteGroups([groupId]).catch(() => undefined);
-    await admin.disconnect();
+    await consumer.close(true).catch(() => undefined);
+    await admin.deleteGroups({ groups: [groupId] }).catch(() => undefined);
+    await admin.close();
   }
   return out;
 }
@@ -95,27 +99,32 @@ export async function deletePrefix(s3: S3Client, bucket: string, prefix: string)
 
 /** Produces JSON records in small batches until stopped; resolves with the count sent. */
 export function produceInBackground(
-  kafka: Kafka,
+  profile: Profile,
   topic: string,
   opts: { perBatch: number; everyMs: number },
 ): { stop: () => Promise<number> } {
-  const producer = kafka.producer();
+  const producer = createKafkaProducer(profile);
   let running = true;
   let sent = 0;
   const loop = (async () => {
-    await producer.connect();
-    while (running) {
-      const messages = Array.from({ length: opts.perBatch }, () => {
-        const seq = sent++;
-        return {
-          key: `k${seq}`,
-          value: JSON.stringify({ seq, at: new Date().toISOString(), pad: 'x'.repeat(seq % 50) }),
-        };
-      });
-      await producer.send({ topic, messages });
-      await new Promise((r) => setTimeout(r, opts.everyMs));
+    try {
+      while (running) {
+        const messages = Array.from({ length: opts.perBatch }, () => {
+          const seq = sent++;
+          return {
+            topic,
+            key: Buffer.from(`k${seq}`),
+            value: Buffer.from(
+              JSON.stringify({ seq, at: new Date().toISOString(), pad: 'x'.repeat(seq % 50) }),
+            ),
+          };
+        });
+        await producer.send({ messages });
+        await new Promise((r) => setTimeout(r, opts.everyMs));
+      }
+    } finally {
+      await producer.close();
     }
-    await producer.disconnect();
   })();
   return {
     stop: async () => {
@@ -228,15 +237,13 @@ export async function runCrashScenario(opts: CrashScenarioOptions): Promise<Cras
   const topic = uniqueName('sink-crash');
   const group = uniqueName('sink-crash-group');
   const prefix = uniqueName('sink-crash-prefix');
-  const kafka = createKafka(profile);
   const s3 = createS3(profile);
-  const admin = kafka.admin();
-  await admin.connect();
+  const admin = createKafkaAdmin(profile);
   await createTopicsReady(admin, {
     topics: [{ topic, numPartitions: 3, replicationFactor: 1 }],
   });
   const args = crashSinkArgs(topic, group, prefix, opts.flushSize ?? 25);
-  const producer = produceInBackground(kafka, topic, { perBatch: 20, everyMs: 100 });
+  const producer = produceInBackground(profile, topic, { perBatch: 20, everyMs: 100 });
   let killsAfterJoin = 0;
   try {
     for (let i = 1; i <= opts.kills; i++) {
@@ -263,7 +270,7 @@ export async function runCrashScenario(opts: CrashScenarioOptions): Promise<Cras
     });
     const { code } = await exited(drain);
     if (code !== 0) say(`drain exited with ${code}: ${summaryLine}`);
-    const log = await readKafkaLog(kafka, topic);
+    const log = await readKafkaLog(profile, topic);
     const { objects, records } = await readStoredRecords(
       s3,
       profile.s3.bucket,
@@ -289,8 +296,8 @@ export async function runCrashScenario(opts: CrashScenarioOptions): Promise<Cras
   } finally {
     await producer.stop().catch(() => 0);
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin.deleteGroups([group]).catch(() => undefined);
-    await admin.disconnect();
+    await admin.deleteGroups({ groups: [group] }).catch(() => undefined);
+    await admin.close();
     await deletePrefix(s3, profile.s3.bucket, `${prefix}/`).catch(() => 0);
     s3.destroy();
   }

@@ -9,13 +9,12 @@
  * The time includes joining the consumer group (about a second); the topic, group and objects
  * are deleted afterwards.
  */
-import { createKafka, createS3 } from '../src/clients/index.ts';
+import { createKafkaAdmin, createKafkaProducer, createS3, createTopicsReady } from '../src/clients/index.ts';
 import { loadProfile, type Profile } from '../src/config/index.ts';
 import { createLogger } from '../src/log.ts';
 import { runSink, type SinkSummary } from '../src/sink/index.ts';
 import { uniqueName } from '../tests/helpers/names.ts';
 import { deletePrefix } from './sink-crash.ts';
-import { createTopicsReady } from '../src/clients/kafka-topics.ts';
 
 function pinLike(i: number): string {
   return JSON.stringify({
@@ -35,32 +34,31 @@ function pinLike(i: number): string {
 }
 
 async function prefill(profile: Profile, topic: string, records: number): Promise<number> {
-  const kafka = createKafka(profile);
-  const admin = kafka.admin();
-  await admin.connect();
+  const admin = createKafkaAdmin(profile);
   await createTopicsReady(admin, { topics: [{ topic, numPartitions: 3 }] });
-  await admin.disconnect();
-  const producer = kafka.producer();
-  await producer.connect();
+  await admin.close();
+  const producer = createKafkaProducer(profile);
   const t0 = Date.now();
   for (let i = 0; i < records; i += 1000) {
     const n = Math.min(1000, records - i);
     await producer.send({
-      topic,
-      messages: Array.from({ length: n }, (_, j) => ({ value: pinLike(i + j) })),
+      // keyless records spread over the partitions, as the proxy sends them
+      messages: Array.from({ length: n }, (_, j) => ({
+        topic,
+        partition: (i + j) % 3,
+        value: Buffer.from(pinLike(i + j)),
+      })),
     });
   }
-  await producer.disconnect();
+  await producer.close();
   return Date.now() - t0;
 }
 
 async function cleanup(profile: Profile, topic: string, group: string, prefix: string): Promise<void> {
-  const kafka = createKafka(profile);
-  const admin = kafka.admin();
-  await admin.connect();
+  const admin = createKafkaAdmin(profile);
   await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-  await admin.deleteGroups([group]).catch(() => undefined);
-  await admin.disconnect();
+  await admin.deleteGroups({ groups: [group] }).catch(() => undefined);
+  await admin.close();
   const s3 = createS3(profile);
   await deletePrefix(s3, profile.s3.bucket, `${prefix}/`).catch(() => 0);
   s3.destroy();

@@ -13,7 +13,8 @@ import { Agent, request } from 'undici';
 import { afterUp } from '../../scripts/lib/after-up.ts';
 import { sandboxDown, sandboxServices, sandboxUp } from '../../sandbox/sandbox.ts';
 import type { SandboxService } from '../../sandbox/lib/service.ts';
-import { createKafka, createS3 } from '../../src/clients/index.ts';
+import { createKafkaAdmin, createS3, groupOffsets, topicOffsets } from '../../src/clients/index.ts';
+import { kafkaLogSize, readKafkaLog } from '../../tests/helpers/kafka-log.ts';
 import { readEnv } from '../../src/config/env.ts';
 import { loadProfile } from '../../src/config/index.ts';
 import type { Profile } from '../../src/config/schema.ts';
@@ -21,7 +22,7 @@ import { interpretResponse } from '../../src/emulator/response.ts';
 import { compareWithLog, dedupeByOffset, readStoredRecords, topicsRoot } from '../../src/sink/index.ts';
 import { freePort } from '../../tests/helpers/ports.ts';
 import { privateSandboxEnv } from '../../tests/helpers/private-sandbox.ts';
-import { exited, readKafkaLog, spawnPinpipe } from '../sink-crash.ts';
+import { exited, spawnPinpipe } from '../sink-crash.ts';
 import type { Observed } from './accounting.ts';
 import { createTopicsReady } from '../../src/clients/kafka-topics.ts';
 
@@ -125,14 +126,13 @@ export function profileOf(env: Record<string, string>): Profile {
 }
 
 export async function createTopics(profile: Profile, topics: string[], partitions: number): Promise<void> {
-  const admin = createKafka(profile).admin();
-  await admin.connect();
+  const admin = createKafkaAdmin(profile);
   try {
     await createTopicsReady(admin, {
       topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
     });
   } finally {
-    await admin.disconnect();
+    await admin.close();
   }
 }
 
@@ -376,38 +376,30 @@ export async function startSilentServer(): Promise<{
 
 /** Records in a topic by its watermarks (high − low over partitions), without reading values. */
 export async function kafkaCount(profile: Profile, topic: string): Promise<number> {
-  const admin = createKafka(profile).admin();
-  await admin.connect();
-  try {
-    return (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
-  } finally {
-    await admin.disconnect();
-  }
+  return kafkaLogSize(profile, topic);
 }
 
 /** Offsets committed by a group over these topics. */
 export async function committed(profile: Profile, group: string, topics: string[]): Promise<number> {
-  const admin = createKafka(profile).admin();
-  await admin.connect();
+  const admin = createKafkaAdmin(profile);
   try {
-    const per = await admin.fetchOffsets({ groupId: group, topics });
+    const per = await groupOffsets(admin, group, topics);
     return per.reduce((n, t) => n + t.partitions.reduce((m, p) => m + Math.max(0, Number(p.offset)), 0), 0);
   } finally {
-    await admin.disconnect();
+    await admin.close();
   }
 }
 
 /** Per partition of a topic: records past the group's committed offset (high watermark − committed). */
 export async function lagPerPartition(profile: Profile, group: string, topic: string): Promise<number[]> {
-  const admin = createKafka(profile).admin();
-  await admin.connect();
+  const admin = createKafkaAdmin(profile);
   try {
-    const high = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
-    const [t] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    const high = new Map((await topicOffsets(admin, topic)).map((p) => [p.partition, Number(p.high)]));
+    const [t] = await groupOffsets(admin, group, [topic]);
     const done = new Map((t?.partitions ?? []).map((p) => [p.partition, Math.max(0, Number(p.offset))]));
     return [...high].map(([p, h]) => h - (done.get(p) ?? 0));
   } finally {
-    await admin.disconnect();
+    await admin.close();
   }
 }
 
@@ -417,9 +409,8 @@ export async function readBack(
   topics: string[],
   prefix: string | null,
 ): Promise<Pick<Observed, 'kafka' | 's3' | 's3VsLog'>> {
-  const kafka = createKafka(profile);
   const log = [];
-  for (const t of topics) log.push(...(await readKafkaLog(kafka, t)));
+  for (const t of topics) log.push(...(await readKafkaLog(profile, t)));
   if (prefix === null) return { kafka: log.map((r) => r.value ?? ''), s3: null, s3VsLog: null };
   const s3 = createS3(profile);
   try {

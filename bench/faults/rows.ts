@@ -10,11 +10,10 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleepFor } from 'node:timers/promises';
-import type { Kafka } from 'kafkajs';
 import { request } from 'undici';
 import { isAlive } from '../../sandbox/lib/proc.ts';
 import { DeleteRestApiCommand } from '@aws-sdk/client-api-gateway';
-import { createApiGateway, createKafka } from '../../src/clients/index.ts';
+import { createApiGateway, createKafkaProducer } from '../../src/clients/index.ts';
 import { topicNames, type Profile } from '../../src/config/index.ts';
 import { CONTENT_TYPE } from '../../src/emulator/records.ts';
 import { provisionGateway } from '../../src/provision/index.ts';
@@ -433,27 +432,26 @@ const proxyKill: RowSpec = {
 };
 
 /** Produces JSON records in small batches until stopped, keeping the values Kafka acknowledged. */
-function produceAcked(kafka: Kafka, topic: string, perBatch: number, everyMs: number) {
-  const producer = kafka.producer();
+function produceAcked(profile: Profile, topic: string, perBatch: number, everyMs: number) {
+  const producer = createKafkaProducer(profile);
   const acked: string[] = [];
   let sent = 0;
   let failedBatches = 0;
   let running = true;
   const loop = (async () => {
-    await producer.connect();
     while (running) {
       const values = Array.from({ length: perBatch }, () =>
         JSON.stringify({ n: sent++, at: Date.now(), pad: 'x'.repeat(sent % 40) }),
       );
       try {
-        await producer.send({ topic, messages: values.map((value) => ({ value })) });
+        await producer.send({ messages: values.map((value) => ({ topic, value: Buffer.from(value) })) });
         acked.push(...values);
       } catch {
         failedBatches++;
       }
       await sleepFor(everyMs);
     }
-    await producer.disconnect();
+    await producer.close();
   })();
   return {
     acked,
@@ -483,7 +481,7 @@ const s3Pause: RowSpec = {
     const tail: string[] = [];
     const { members, joinedMs } = await startSinkMembers(ctx, env, args, 3, tail);
     if (joinedMs === null) problems.push('the three sink members did not all join within 60 s');
-    const producer = produceAcked(createKafka(profile), topic, 20, 100);
+    const producer = produceAcked(profile, topic, 20, 100);
     try {
       await sleepFor(4000, undefined, { signal: ctx.signal });
       ctx.sbx.signal('s3', 'SIGSTOP');
@@ -546,8 +544,7 @@ const s3Silent: RowSpec = {
     const profile = profileOf(env);
     const topic = `${profile.pipelineId}.events`;
     await createTopics(profile, [topic], 3);
-    const kafka = createKafka(profile);
-    const producer = produceAcked(kafka, topic, 50, 20);
+    const producer = produceAcked(profile, topic, 50, 20);
     await pollUntil(async () => producer.acked.length >= 300, 30_000, 50, ctx.signal);
     await producer.stop();
     const group = `${profile.pipelineId}-sink`;

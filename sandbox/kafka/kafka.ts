@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Admin } from 'kafkajs';
 import type { Profile } from '../../src/config/schema.ts';
 import { topicNames } from '../../src/config/schema.ts';
-import { createKafka } from '../../src/clients/kafka.ts';
+import { createKafkaAdmin, type KafkaAdmin } from '../../src/clients/kafka.ts';
 import { defineService, portOf, type PortClaim, type SandboxService } from '../lib/service.ts';
 import { formatStorage, jvmArgs, LOG4J, serverProperties } from './config.ts';
 import { requireJava, resolveKafkaJars } from './install.ts';
@@ -22,13 +21,13 @@ export function kafkaService(profile: Profile, say: (msg: string) => void, cache
 
   // The profile's own client factory, with short timeouts and no retries for health checks.
   const admin = () =>
-    createKafka(profile, {
+    createKafkaAdmin(profile, {
       clientId: 'pinpipe-sandbox',
-      brokers: [`127.0.0.1:${port}`],
-      connectionTimeout: 1500,
+      bootstrapBrokers: [`127.0.0.1:${port}`],
+      connectTimeout: 1500,
       requestTimeout: 5000,
-      retry: { retries: 0 },
-    }).admin();
+      retries: 0,
+    });
 
   return defineService(
     {
@@ -61,11 +60,10 @@ export function kafkaService(profile: Profile, say: (msg: string) => void, cache
         return {
           what: 'Kafka metadata request',
           async run() {
-            await a.connect();
-            const c = await a.describeCluster();
-            if (c.brokers.length === 0) throw new Error('no broker in metadata');
+            const c = await a.metadata({ topics: [], forceUpdate: true });
+            if (c.brokers.size === 0) throw new Error('no broker in metadata');
           },
-          release: () => a.disconnect(),
+          release: () => a.close(),
         };
       },
     },
@@ -96,8 +94,7 @@ function kafkaPorts(profile: Profile, port: number): PortClaim[] {
 }
 
 /** Creates the profile's three topics that do not exist yet. */
-async function ensureTopics(a: Admin, profile: Profile, say: (msg: string) => void): Promise<void> {
-  await a.connect();
+async function ensureTopics(a: KafkaAdmin, profile: Profile, say: (msg: string) => void): Promise<void> {
   try {
     const existing = new Set(await a.listTopics());
     const wanted = Object.values(topicNames(profile)).filter((t) => !existing.has(t));
@@ -112,6 +109,6 @@ async function ensureTopics(a: Admin, profile: Profile, say: (msg: string) => vo
       say(`created topics ${wanted.join(', ')} (${profile.kafka.partitions} partitions each)`);
     }
   } finally {
-    await a.disconnect();
+    await a.close();
   }
 }

@@ -1,20 +1,21 @@
-import type { KafkaConfig } from 'kafkajs';
+import type { BaseOptions } from '@platformatic/kafka';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { generateAuthTokenFromCredentialsProvider } from 'aws-msk-iam-sasl-signer-js';
 import type { Profile } from '../config/schema.ts';
 import { readSecret } from '../config/env.ts';
-import { PinpipeError, describeError } from '../errors.ts';
+import { PinpipeError } from '../errors.ts';
 import {
   isKafkaAuthError,
   isKafkaConnectionClosed,
   kafkaAuthCause,
   kafkaErrorChain,
+  describeKafkaFailure,
 } from './kafka-errors.ts';
 import {
   cachedTokenProvider,
   jwsClaims,
-  oauthBearerMechanism,
+  oauthBearerSasl,
   unsecuredJws,
   type TokenProvider,
 } from './kafka-oauth.ts';
@@ -37,13 +38,13 @@ export interface KafkaAuthDeps {
 export function kafkaSecurityConfig(
   profile: Profile,
   deps: KafkaAuthDeps = {},
-): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+): Pick<BaseOptions, 'tls' | 'sasl'> {
   const sec = profile.kafka.security;
   switch (sec.mode) {
     case 'none':
       return {};
     case 'ssl':
-      return { ssl: true };
+      return { tls: {} };
     case 'sasl-scram': {
       const password = readSecret(sec.passwordEnv, deps.env);
       if (!password) {
@@ -53,9 +54,9 @@ export function kafkaSecurityConfig(
         );
       }
       return {
-        ssl: true,
+        tls: {},
         sasl: {
-          mechanism: (sec.mechanism ?? 'scram-sha-512') as 'scram-sha-512',
+          mechanism: sec.mechanism === 'scram-sha-256' ? 'SCRAM-SHA-256' : 'SCRAM-SHA-512',
           username: sec.username ?? '',
           password,
         },
@@ -63,9 +64,9 @@ export function kafkaSecurityConfig(
     }
     case 'sasl-oauthbearer':
       // The sandbox rehearsal listener is SASL_PLAINTEXT: no TLS, same OAUTHBEARER code path as MSK IAM.
-      return { sasl: oauthBearerMechanism(oauthBearerTokenProvider(profile, deps)) };
+      return { sasl: oauthBearerSasl(oauthBearerTokenProvider(profile, deps)) };
     case 'msk-iam':
-      return { ssl: true, sasl: oauthBearerMechanism(mskIamTokenProvider(mskRegion(profile), deps)) };
+      return { tls: {}, sasl: oauthBearerSasl(mskIamTokenProvider(mskRegion(profile), deps)) };
   }
 }
 
@@ -181,7 +182,7 @@ export function awsCredentialsError(err: unknown, what: string): PinpipeError | 
   );
 }
 
-/** What a kafkajs failure means for a user: authentication, credentials, or an unreachable broker. */
+/** What a Kafka failure means for a user: authentication, credentials, or an unreachable broker. */
 export function kafkaFailure(err: unknown, profile: Profile, action = 'connect to Kafka'): PinpipeError {
   if (err instanceof PinpipeError) return err;
   const brokers = profile.kafka.brokers.join(',');
@@ -194,7 +195,7 @@ export function kafkaFailure(err: unknown, profile: Profile, action = 'connect t
   if (isKafkaAuthError(err)) {
     return new PinpipeError(
       'KAFKA_AUTH_FAILED',
-      `Kafka authentication failed (${mode}) at ${brokers}: ${describeError(kafkaAuthCause(err)).replace(/^SASL OAUTHBEARER authentication failed at \S+: /, '')}. ` +
+      `Kafka authentication failed (${mode}) at ${brokers}: ${(kafkaAuthCause(err) as Error).message.replace(/^SASL OAUTHBEARER authentication failed: /, '')}. ` +
         authFix(profile),
       { cause: err },
     );
@@ -215,7 +216,7 @@ export function kafkaFailure(err: unknown, profile: Profile, action = 'connect t
     : 'Check kafka.brokers in the profile and the network path (security groups, VPC)';
   return new PinpipeError(
     'KAFKA_UNAVAILABLE',
-    `Could not ${action} at ${brokers}: ${describeError(err)}. ${fix}.`,
+    `Could not ${action} at ${brokers}: ${describeKafkaFailure(err)}. ${fix}.`,
     {
       cause: err,
     },

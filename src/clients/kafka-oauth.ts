@@ -1,18 +1,9 @@
-import kafkajs, {
-  type AuthenticationProviderArgs,
-  type Authenticator,
-  type Mechanism,
-  type OauthbearerProviderResponse,
-} from 'kafkajs';
-
-// kafkajs is CommonJS and re-exports its errors with a spread, which named ESM imports cannot see;
-// its typings declare this constructor without the message it takes at run time.
-const SaslError = kafkajs.KafkaJSSASLAuthenticationError as unknown as new (message: string) => Error;
+import { AuthenticationError, type SASLCustomAuthenticator, type SASLOptions } from '@platformatic/kafka';
 
 /**
  * SASL/OAUTHBEARER pieces shared by the MSK IAM and the sandbox rehearsal modes:
  * a token cache that asks for a new token before the old one expires, the unsecured JWS the
- * sandbox broker accepts, and an authenticator that notices when the broker refuses the token.
+ * sandbox broker accepts, and a check of the broker's answer that reports a refused token.
  */
 
 export interface ExpiringToken {
@@ -21,7 +12,8 @@ export interface ExpiringToken {
   expiryTime: number;
 }
 
-export type TokenProvider = () => Promise<OauthbearerProviderResponse>;
+/** Resolves to the token to send (the library calls it on every (re)authentication). */
+export type TokenProvider = () => Promise<string>;
 
 /**
  * Wraps a token source in a cache: the cached token is reused until it is within `marginMs` of its
@@ -35,8 +27,8 @@ export function cachedTokenProvider(
   let cached: ExpiringToken | undefined;
   let inflight: Promise<ExpiringToken> | undefined;
   let fetches = 0;
-  const provider = async (): Promise<OauthbearerProviderResponse> => {
-    if (cached && now() < cached.expiryTime - opts.marginMs) return { value: cached.token };
+  const provider = async (): Promise<string> => {
+    if (cached && now() < cached.expiryTime - opts.marginMs) return cached.token;
     inflight ??= (async () => {
       fetches++;
       try {
@@ -46,7 +38,7 @@ export function cachedTokenProvider(
         inflight = undefined;
       }
     })();
-    return { value: (await inflight).token };
+    return (await inflight).token;
   };
   return Object.assign(provider, { fetches: () => fetches });
 }
@@ -82,81 +74,51 @@ export function jwsClaims(token: string): Record<string, unknown> | undefined {
 const SOH = '\u0001';
 
 /**
- * A SASL/OAUTHBEARER mechanism for kafkajs. kafkajs's built-in one ignores the broker's answer, so a
- * refused token "succeeds" and the next request fails with an obscure ILLEGAL_SASL_STATE. Per RFC 7628
- * §3.2.2 a refusal is a JSON error in the server's challenge, which the client acknowledges with a
- * single %x01 before the broker closes the exchange; we do that and fail with a message naming
- * authentication and the broker's status (never the token).
+ * SASL/OAUTHBEARER options for @platformatic/kafka with our own exchange (RFC 7628). On a refusal
+ * the broker answers the client's first message with a JSON error instead of an empty challenge
+ * (§3.2.2); the library's built-in exchange does not answer it, and its validator for that answer
+ * reports only `invalid_token` (and then calls back twice). This one acknowledges a refusal with a
+ * single %x01, as the RFC asks, and fails with an AuthenticationError naming the broker's status and
+ * required scope (never the token); a token source that fails is an AuthenticationError whose cause
+ * says why (e.g. AWS_CREDENTIALS_MISSING).
  */
-export function oauthBearerMechanism(
-  provider: TokenProvider,
-): Mechanism & { oauthBearerProvider: TokenProvider } {
-  return {
-    mechanism: 'oauthbearer',
-    oauthBearerProvider: provider,
-    authenticationProvider: ({
-      host,
-      port,
-      saslAuthenticate,
-    }: AuthenticationProviderArgs): Authenticator => ({
-      async authenticate() {
-        const broker = `${host}:${port}`;
-        let token: OauthbearerProviderResponse;
-        try {
-          token = await provider();
-        } catch (err) {
-          throw Object.assign(
-            new SaslError(
-              `SASL OAUTHBEARER: could not obtain a token for ${broker}: ${(err as Error).message}`,
-            ),
-            { cause: err },
-          );
-        }
-        if (!token?.value) {
-          throw new SaslError(`SASL OAUTHBEARER: no token to send to ${broker}`);
-        }
-        const message = `n,,${SOH}auth=Bearer ${token.value}${SOH}${SOH}`;
-        let challenge: string;
-        try {
-          challenge = (await saslAuthenticate<string>({
-            request: { encode: () => bytes(Buffer.from(message, 'utf8')) },
-            response: { decode: (raw) => raw, parse: (data) => readBytes(data) },
-          })) as string;
-        } catch (err) {
-          throw new SaslError(
-            `SASL OAUTHBEARER authentication failed at ${broker}: ${(err as Error).message}`,
-          );
-        }
-        if (challenge && challenge.length > 0) {
-          // The refusal: acknowledge it so the broker ends the exchange cleanly, then report it.
-          await saslAuthenticate({ request: { encode: () => bytes(Buffer.from(SOH, 'utf8')) } }).catch(
-            () => {},
-          );
-          throw new SaslError(
-            `SASL OAUTHBEARER authentication failed at ${broker}: the broker refused the token (${describeChallenge(challenge)})`,
-          );
-        }
-      },
-    }),
-  };
+export function oauthBearerSasl(provider: TokenProvider): SASLOptions {
+  return { mechanism: 'OAUTHBEARER', token: provider, authenticate: oauthBearerExchange };
 }
 
-/** kafkajs sends auth bytes as a Kafka BYTES field: int32 length, then the bytes. */
-function bytes(buf: Buffer): Buffer {
-  const len = Buffer.alloc(4);
-  len.writeInt32BE(buf.length, 0);
-  return Buffer.concat([len, buf]);
-}
-
-function readBytes(data: Buffer): string {
-  if (data.length < 4) return '';
-  const len = data.readInt32BE(0);
-  if (len <= 0) return '';
-  return data.subarray(4, 4 + len).toString('utf8');
-}
+/** The exchange of oauthBearerSasl; `tokenProvider` is the options' `token`. */
+export const oauthBearerExchange: SASLCustomAuthenticator = (
+  _mechanism,
+  connection,
+  authenticate,
+  _user,
+  _password,
+  tokenProvider,
+  callback,
+) => {
+  const fail = (message: string, cause?: unknown) =>
+    callback(new AuthenticationError(message, cause ? { cause: cause as Error } : {}), undefined as never);
+  Promise.resolve(typeof tokenProvider === 'function' ? tokenProvider() : tokenProvider).then(
+    (token) => {
+      if (!token) return fail('SASL OAUTHBEARER: no token to send');
+      authenticate(connection, Buffer.from(`n,,${SOH}auth=Bearer ${token}${SOH}${SOH}`), (err, answer) => {
+        if (err || !answer || answer.authBytes.length === 0) {
+          callback(err ?? null, answer as never);
+          return;
+        }
+        // The refusal: acknowledge it so the broker ends the exchange cleanly, then report it.
+        const reason = describeChallenge(answer.authBytes.toString('utf8'));
+        authenticate(connection, Buffer.from(SOH), () =>
+          fail(`SASL OAUTHBEARER authentication failed: the broker refused the token (${reason})`),
+        );
+      });
+    },
+    (err: unknown) => fail(`SASL OAUTHBEARER: could not obtain a token: ${(err as Error).message}`, err),
+  );
+};
 
 /** The broker's RFC 7628 error JSON, e.g. {"status":"invalid_token","scope":"pinpipe"}; no secrets in it. */
-function describeChallenge(challenge: string): string {
+export function describeChallenge(challenge: string): string {
   try {
     const j = JSON.parse(challenge) as { status?: string; scope?: string };
     const parts = [`status ${j.status ?? 'unknown'}`];

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import type { Admin, Kafka } from 'kafkajs';
 import type { RowDataPacket } from 'mysql2/promise';
 import type { Profile } from '../config/schema.ts';
 import { topicNames } from '../config/schema.ts';
-import { createKafka } from '../clients/kafka.ts';
+import { createKafkaAdmin, type KafkaAdmin as Admin } from '../clients/kafka.ts';
+import { groupOffsets, topicOffsets } from '../clients/kafka-topics.ts';
+import { readOffsetWindows } from '../clients/kafka-read.ts';
 import { createS3 } from '../clients/s3.ts';
 import { createMysqlPool, type MysqlPool } from '../clients/mysql.ts';
 import { describeError } from '../errors.ts';
@@ -129,7 +129,6 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 export class ConsoleData {
   readonly profile: Profile;
   private readonly names: Record<TopicKey, string>;
-  private readonly kafka: Kafka;
   private admin: Admin | undefined;
   private readonly s3: S3Client;
   private readonly pool: MysqlPool;
@@ -153,11 +152,6 @@ export class ConsoleData {
     this.onVerdict = opts.onVerdict ?? (() => {});
     this.findMs = opts.findMs ?? FIND_MS;
     this.names = topicNames(profile);
-    this.kafka = createKafka(profile, {
-      retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 500 },
-      connectionTimeout: 1500,
-      requestTimeout: 5000,
-    });
     this.s3 = createS3(profile, { maxAttempts: 1 });
     this.pool = createMysqlPool(profile, { connectionLimit: 2, connectTimeout: 1500 });
     this.verifier = new Verifier(profile);
@@ -168,7 +162,7 @@ export class ConsoleData {
   private readonly s3Paced: Paced<Record<TopicKey, { objects: number; bytes: number }>>;
 
   async close(): Promise<void> {
-    await this.admin?.disconnect().catch(() => {});
+    await this.admin?.close().catch(() => {});
     await this.verdictRunning;
     this.s3.destroy();
     this.verifier.close();
@@ -186,34 +180,32 @@ export class ConsoleData {
     };
   }
 
-  private async connectedAdmin(): Promise<Admin> {
-    if (this.admin) return this.admin;
-    const admin = this.kafka.admin();
-    try {
-      await withTimeout(admin.connect(), PROBE_MS, 'Kafka');
-    } catch (err) {
-      await admin.disconnect().catch(() => {});
-      throw err;
-    }
-    this.admin = admin;
-    return admin;
+  /** The admin connects on its first request; one whose call failed is closed and rebuilt. */
+  private connectedAdmin(): Admin {
+    this.admin ??= createKafkaAdmin(this.profile, {
+      retries: 1,
+      retryDelay: 100,
+      connectTimeout: 1500,
+      requestTimeout: 5000,
+    });
+    return this.admin;
   }
 
   /** Runs an admin call; a failure drops the connection so the next call reconnects. */
   private async withAdmin<T>(f: (a: Admin) => Promise<T>, dropOnError = true): Promise<T> {
-    const admin = await this.connectedAdmin();
+    const admin = this.connectedAdmin();
     try {
       return await withTimeout(f(admin), PROBE_MS, 'Kafka');
     } catch (err) {
       if (!dropOnError) throw err;
-      this.admin = undefined;
-      await admin.disconnect().catch(() => {});
+      if (this.admin === admin) this.admin = undefined;
+      await admin.close().catch(() => {});
       throw err;
     }
   }
 
   async topicOffsets(topic: string): Promise<PartitionOffsets[]> {
-    return this.withAdmin(async (a) => toPartitionOffsets(await a.fetchTopicOffsets(topic)));
+    return this.withAdmin(async (a) => toPartitionOffsets(await topicOffsets(a, topic)));
   }
 
   /** The topic names of this pipeline, or 404 for any other name. */
@@ -253,19 +245,22 @@ export class ConsoleData {
   }> {
     const offsets = {} as Record<TopicKey, PartitionOffsets[]>;
     await this.withAdmin(async (a) => {
-      for (const k of TOPIC_KEYS) offsets[k] = toPartitionOffsets(await a.fetchTopicOffsets(this.names[k]));
+      for (const k of TOPIC_KEYS) offsets[k] = toPartitionOffsets(await topicOffsets(a, this.names[k]));
     });
     let committed: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }> = [];
     let sink: { state: string; members: number } | null = null;
     let sinkError: unknown;
     try {
       await this.withAdmin(async (a) => {
-        committed = await a.fetchOffsets({
-          groupId: this.profile.sink.groupId,
-          topics: TOPIC_KEYS.map((k) => this.names[k]),
-        });
-        const g = (await a.describeGroups([this.profile.sink.groupId])).groups[0];
-        sink = { state: g?.state ?? 'Dead', members: g?.members.length ?? 0 };
+        committed = await groupOffsets(
+          a,
+          this.profile.sink.groupId,
+          TOPIC_KEYS.map((k) => this.names[k]),
+        );
+        const g = (await a.describeGroups({ groups: [this.profile.sink.groupId] })).get(
+          this.profile.sink.groupId,
+        );
+        sink = { state: g?.state ?? 'Dead', members: g?.members.size ?? 0 };
       }, false);
     } catch (err) {
       sinkError = err;
@@ -501,7 +496,7 @@ export class ConsoleData {
     const partitions = await this.kafkaOr503(() => this.topicOffsets(topic));
     const windows = recordWindows(partitions, q);
     const { records, partial } = windows.length
-      ? await this.kafkaOr503(() => readWindows(this.kafka, topic, windows, 10_000))
+      ? await this.kafkaOr503(() => readWindows(this.profile, topic, windows, 10_000))
       : { records: [], partial: false };
     const ordered =
       q.partition === undefined
@@ -640,7 +635,7 @@ export class ConsoleData {
       .map((p) => ({ partition: p.partition, from: p.low, to: p.high }));
     const { records, partial, scanned } = windows.length
       ? await this.kafkaOr503(() =>
-          readWindows(this.kafka, topic, windows, this.findMs, {
+          readWindows(this.profile, topic, windows, this.findMs, {
             keep: (r) => hasInd(r.value, field, ind),
             mayMatch: (raw) => mayHoldInd(raw, ind),
             max: 20,
@@ -677,15 +672,12 @@ export class ConsoleData {
 }
 
 /**
- * Reads the offsets of `windows` from one topic with a throw-away consumer group (no commits):
- * seek each partition to its window's start and stop when every window is read or the time is up.
- * Records are handled a fetched batch at a time, every partition at once; a scan passes a larger
- * `fetchBytes` per partition (kafkajs decodes a whole fetch, so small windows keep the 1 MiB
- * default); `mayMatch` skips a record from its raw bytes before it is decoded (it must say yes to
- * every record `keep` keeps).
+ * Reads the offsets of `windows` from one topic (src/clients/kafka-read.ts), every partition at
+ * once; a scan passes a larger `fetchBytes` per partition; `mayMatch` skips a record from its raw
+ * bytes before it is decoded (it must say yes to every record `keep` keeps).
  */
 export async function readWindows(
-  kafka: Kafka,
+  profile: Profile,
   topic: string,
   windows: OffsetWindow[],
   timeoutMs: number,
@@ -696,69 +688,26 @@ export async function readWindows(
     fetchBytes?: number;
   } = {},
 ): Promise<{ records: BrowsedRecord[]; partial: boolean; scanned: number }> {
-  const consumer = kafka.consumer({
-    groupId: `pinpipe-console-${randomUUID()}`,
-    maxWaitTimeInMs: 100,
-    maxBytesPerPartition: filter.fetchBytes ?? 2 ** 20,
-    maxBytes: Math.max(10 * 2 ** 20, (filter.fetchBytes ?? 0) * windows.length),
-    retry: { retries: 0 },
-  });
   const out: BrowsedRecord[] = [];
   let scanned = 0;
-  const pending = new Map(windows.map((w) => [w.partition, w]));
-  let finish: () => void = () => {};
-  const finished = new Promise<void>((resolve) => (finish = resolve));
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: false });
-    await consumer.run({
-      autoCommit: false,
-      partitionsConsumedConcurrently: Math.max(1, windows.length),
-      eachBatch: async ({ batch }) => {
-        const { partition } = batch;
-        const w = pending.get(partition);
-        if (!w) return;
-        for (const message of batch.messages) {
-          if (!pending.has(partition)) return;
-          const offset = Number(message.offset);
-          if (offset >= w.from && offset < w.to) {
-            scanned++;
-            const raw = message.value;
-            if (!filter.mayMatch || (raw && filter.mayMatch(raw))) {
-              const r: BrowsedRecord = {
-                partition,
-                offset,
-                timestamp: Number(message.timestamp),
-                key: message.key?.toString('utf8') ?? null,
-                value: decodeValue(raw?.toString('utf8') ?? null),
-              };
-              if (!filter.keep || filter.keep(r)) out.push(r);
-              if (filter.max !== undefined && out.length >= filter.max) {
-                pending.clear();
-                finish();
-                return;
-              }
-            }
-          }
-          if (offset >= w.to - 1) {
-            pending.delete(partition);
-            consumer.pause([{ topic, partitions: [partition] }]);
-            if (pending.size === 0) finish();
-            return;
-          }
-        }
-      },
-    });
-    for (const w of windows) consumer.seek({ topic, partition: w.partition, offset: String(w.from) });
-    const timedOut = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(true), timeoutMs);
-    });
-    const partial = await Promise.race([finished.then(() => false), timedOut]);
-    if (partial && scanned === 0) throw new Error(`no records of ${topic} arrived within ${timeoutMs} ms`);
-    return { records: out, partial, scanned };
-  } finally {
-    clearTimeout(timer);
-    await consumer.disconnect().catch(() => {});
-  }
+  const { partial } = await readOffsetWindows(profile, topic, windows, {
+    timeoutMs,
+    fetchBytes: filter.fetchBytes,
+    onRecord: (m) => {
+      scanned++;
+      const raw = m.value;
+      if (filter.mayMatch && !(raw && filter.mayMatch(raw))) return true;
+      const r: BrowsedRecord = {
+        partition: m.partition,
+        offset: m.offset,
+        timestamp: m.timestamp,
+        key: m.key?.toString('utf8') ?? null,
+        value: decodeValue(raw?.toString('utf8') ?? null),
+      };
+      if (!filter.keep || filter.keep(r)) out.push(r);
+      return filter.max === undefined || out.length < filter.max;
+    },
+  });
+  if (partial && scanned === 0) throw new Error(`no records of ${topic} arrived within ${timeoutMs} ms`);
+  return { records: out, partial, scanned };
 }

@@ -74,7 +74,7 @@ export interface PartitionOffsets {
   high: number;
 }
 
-/** kafkajs' fetchTopicOffsets answer (strings) → numbers, sorted by partition. */
+/** The watermarks as read (decimal strings) → numbers, sorted by partition. */
 export function toPartitionOffsets(
   raw: Array<{ partition: number; low: string; high: string }>,
 ): PartitionOffsets[] {

@@ -7,7 +7,7 @@ import { awsClientConfig } from '../clients/aws.ts';
 import { createS3 } from '../clients/s3.ts';
 import { bucketExists } from '../clients/s3-bucket.ts';
 import { resolveInvokeUrl } from '../provision/index.ts';
-import { createKafka } from '../clients/kafka.ts';
+import { createKafkaAdmin } from '../clients/kafka.ts';
 import { connectMysql } from '../clients/mysql.ts';
 import { isCredentialsError, kafkaFailure } from '../clients/kafka-auth.ts';
 import { describeError, isPinpipeError } from '../errors.ts';
@@ -110,26 +110,24 @@ export async function checkBucket(ctx: CheckContext): Promise<CheckOutcome> {
   );
 }
 
-/** A Kafka admin with short timeouts and no retries: bootstrap, authentication, describeCluster. */
+/** A Kafka admin with short timeouts and no retries: bootstrap, authentication, cluster metadata. */
 function doctorKafka(ctx: CheckContext) {
   const t = ctx.timeoutMs;
-  return createKafka(ctx.profile, {
+  return createKafkaAdmin(ctx.profile, {
     clientId: `${ctx.profile.kafka.clientId}-doctor`,
-    connectionTimeout: Math.min(ctx.profile.kafka.connectionTimeoutMs, t),
-    authenticationTimeout: t,
+    connectTimeout: Math.min(ctx.profile.kafka.connectionTimeoutMs, t),
     requestTimeout: t,
-    retry: { retries: 0 },
-  }).admin({ retry: { retries: 0 } });
+    retries: 0,
+  });
 }
 
 export async function checkKafka(ctx: CheckContext): Promise<CheckOutcome> {
   const admin = doctorKafka(ctx);
   try {
-    await admin.connect();
-    const c = await admin.describeCluster();
+    const c = await admin.metadata({ topics: [], forceUpdate: true });
     const mode = ctx.profile.kafka.security.mode;
     return {
-      detail: `${c.brokers.length} broker(s) answered, authenticated with ${mode} (cluster ${c.clusterId})`,
+      detail: `${c.brokers.size} broker(s) answered, authenticated with ${mode} (cluster ${c.id})`,
     };
   } catch (err) {
     const e = kafkaFailure(err, ctx.profile, 'reach the Kafka bootstrap brokers');
@@ -138,7 +136,7 @@ export async function checkKafka(ctx: CheckContext): Promise<CheckOutcome> {
       cause: err,
     });
   } finally {
-    await admin.disconnect().catch(() => {});
+    await admin.close().catch(() => {});
   }
 }
 
@@ -147,7 +145,6 @@ export async function checkTopics(ctx: CheckContext): Promise<CheckOutcome> {
   const admin = doctorKafka(ctx);
   const wanted = Object.values(topicNames(ctx.profile));
   try {
-    await admin.connect();
     const existing = new Set(await admin.listTopics());
     const missing = wanted.filter((t) => !existing.has(t));
     if (missing.length > 0) {
@@ -161,7 +158,7 @@ export async function checkTopics(ctx: CheckContext): Promise<CheckOutcome> {
     if (err instanceof CheckFailure) throw err;
     throw new CheckFailure(kafkaFailure(err, ctx.profile, 'list topics').message, undefined, { cause: err });
   } finally {
-    await admin.disconnect().catch(() => {});
+    await admin.close().catch(() => {});
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Profile } from '../config/schema.ts';
 import { topicNames } from '../config/schema.ts';
-import { createKafka } from '../clients/kafka.ts';
+import { createKafkaAdmin } from '../clients/kafka.ts';
+import { groupOffsets, topicOffsets } from '../clients/kafka-topics.ts';
 import { createS3 } from '../clients/s3.ts';
 import { listKeys } from '../sink/read-back.ts';
 import { describeError } from '../errors.ts';
@@ -56,15 +57,11 @@ export async function pipelineStatus(profile: Profile): Promise<PipelineStatus> 
     ]),
   ) as Record<TopicKey, TopicStatus>;
 
-  const admin = createKafka(profile, { retry: { retries: 1 } }).admin();
+  const admin = createKafkaAdmin(profile, { retries: 1 });
   try {
-    await admin.connect();
-    const committed = await admin.fetchOffsets({
-      groupId: profile.sink.groupId,
-      topics: Object.values(names),
-    });
+    const committed = await groupOffsets(admin, profile.sink.groupId, Object.values(names));
     for (const k of TOPIC_KEYS) {
-      const offsets = await admin.fetchTopicOffsets(names[k]);
+      const offsets = await topicOffsets(admin, names[k]);
       topics[k].records = offsets.reduce((a, p) => a + Number(p.high) - Number(p.low), 0);
       const group = committed.find((c) => c.topic === names[k]);
       topics[k].sinkLag = offsets.reduce((a, p) => {
@@ -75,7 +72,7 @@ export async function pipelineStatus(profile: Profile): Promise<PipelineStatus> 
   } catch (err) {
     errors.push(`Kafka: ${describeError(err)}`);
   } finally {
-    await admin.disconnect().catch(() => {});
+    await admin.close().catch(() => {});
   }
 
   const s3 = createS3(profile, { maxAttempts: 1 });

@@ -1,6 +1,6 @@
 import {
   createApiGateway,
-  createKafka,
+  createKafkaAdmin,
   createS3,
   ensureBucket as ensureS3Bucket,
   invokeUrl,
@@ -42,8 +42,7 @@ export async function ensureTopics(
   profile: Profile,
   topics: ProvisionPlan['topics'],
 ): Promise<Array<{ name: string; status: 'created' | 'exists' }>> {
-  const admin = createKafka(profile).admin();
-  await admin.connect();
+  const admin = createKafkaAdmin(profile);
   try {
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t.name));
@@ -58,7 +57,7 @@ export async function ensureTopics(
     }
     return topics.map((t) => ({ name: t.name, status: existing.has(t.name) ? 'exists' : 'created' }));
   } finally {
-    await admin.disconnect();
+    await admin.close();
   }
 }
 

@@ -1,9 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { PartitionMetadata } from 'kafkajs';
 import { apiKeyMatches } from './api-key.ts';
 import { httpErrors } from './confluent-errors.ts';
 import { sendJson } from './http-io.ts';
-import type { KafkaBackend } from './kafka-backend.ts';
+import type { KafkaBackend, PartitionMetadata } from './kafka-backend.ts';
 import { kafkaFailure } from './kafka-errors.ts';
 import type { ProxyMetrics } from './metrics.ts';
 import type { Route } from './router.ts';

@@ -1,9 +1,22 @@
-import type { Admin, PartitionMetadata, Producer, RecordMetadata, TopicMessages } from 'kafkajs';
-import kafkajs from 'kafkajs';
-import { createKafka } from '../clients/kafka.ts';
+import { ConfigResourceTypes } from '@platformatic/kafka';
+import {
+  createKafkaAdmin,
+  createKafkaProducer,
+  type KafkaAdmin,
+  type KafkaProducer,
+} from '../clients/kafka.ts';
 import type { Profile } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import { describeKafkaChain, isKafkaUnavailable, withDeadline } from '../clients/kafka-errors.ts';
+import type { RecordMetadata, TopicMessages } from './linger-batcher.ts';
+
+/** One partition of a topic as the cluster metadata describes it. */
+export interface PartitionMetadata {
+  partitionId: number;
+  leader: number;
+  replicas: number[];
+  isr: number[];
+}
 
 /**
  * The proxy's Kafka side: one producer (acks=all) and one admin client, rebuilt after a connection
@@ -33,8 +46,8 @@ export interface TopicDescription {
 }
 
 export class KafkaBackend {
-  private producer: Promise<Producer> | undefined;
-  private admin: Promise<Admin> | undefined;
+  private producer: Promise<KafkaProducer> | undefined;
+  private admin: Promise<KafkaAdmin> | undefined;
   private topics = new Map<string, PartitionMetadata[]>();
   /** When the metadata in `topics` was asked for (performance.now()); -Infinity before the first. */
   private fetchedAt = Number.NEGATIVE_INFINITY;
@@ -46,7 +59,7 @@ export class KafkaBackend {
   private downSince: number | undefined;
   private probe: NodeJS.Timeout | undefined;
   private closed = false;
-  /** Bytes of sends whose caller gave up at the deadline while kafkajs still holds them. */
+  /** Bytes of sends whose caller gave up at the deadline while the producer still holds them. */
   private abandoned = 0;
 
   constructor(opts: KafkaBackendOptions) {
@@ -60,14 +73,20 @@ export class KafkaBackend {
     };
   }
 
-  private kafka() {
-    // One short retry, each attempt bounded by half the send deadline: a send the proxy gave up on
-    // ends (and frees its records) about one deadline later instead of being retried for minutes.
-    return createKafka(this.opts.profile, {
+  /**
+   * One short retry, each attempt bounded by half the send deadline: a send the proxy gave up on
+   * ends (and frees its records) about one deadline later instead of being retried for minutes.
+   */
+  private clientOptions() {
+    const attemptMs = Math.max(1000, Math.floor(Math.min(this.opts.sendTimeoutMs, 30000) / 2));
+    return {
       clientId: `${this.opts.profile.kafka.clientId}-rest-proxy`,
-      requestTimeout: Math.max(1000, Math.floor(Math.min(this.opts.sendTimeoutMs, 30000) / 2)),
-      retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 500 },
-    });
+      requestTimeout: attemptMs,
+      connectTimeout: Math.min(attemptMs, this.opts.profile.kafka.connectionTimeoutMs),
+      timeout: attemptMs,
+      retries: 1,
+      retryDelay: 100,
+    };
   }
 
   /** True while Kafka is known to be unreachable (a send or probe failed, no call has succeeded since). */
@@ -115,44 +134,50 @@ export class KafkaBackend {
     this.probe.unref();
   }
 
-  private getProducer(): Promise<Producer> {
-    if (!this.producer) {
-      const p = this.kafka().producer({ allowAutoTopicCreation: false, idempotent: false });
-      const connecting = p.connect().then(() => p);
-      connecting.catch(() => this.resetProducer(connecting));
-      this.producer = connecting;
-    }
+  // The clients connect on their first request; a client whose connection failed is closed and
+  // rebuilt on the next call, so a broker that comes back is found without a restart.
+  private getProducer(): Promise<KafkaProducer> {
+    this.producer ??= Promise.resolve(createKafkaProducer(this.opts.profile, this.clientOptions()));
     return this.producer;
   }
 
-  private getAdmin(): Promise<Admin> {
-    if (!this.admin) {
-      const a = this.kafka().admin();
-      const connecting = a.connect().then(() => a);
-      connecting.catch(() => this.resetAdmin(connecting));
-      this.admin = connecting;
-    }
+  private getAdmin(): Promise<KafkaAdmin> {
+    this.admin ??= Promise.resolve(createKafkaAdmin(this.opts.profile, this.clientOptions()));
     return this.admin;
   }
 
-  private resetProducer(which: Promise<Producer>): void {
+  private resetProducer(which: Promise<KafkaProducer>): void {
     if (this.producer !== which) return;
     this.producer = undefined;
-    which.then((p) => p.disconnect()).catch(() => undefined);
+    which.then((p) => p.close()).catch(() => undefined);
   }
 
-  private resetAdmin(which: Promise<Admin>): void {
+  private resetAdmin(which: Promise<KafkaAdmin>): void {
     if (this.admin !== which) return;
     this.admin = undefined;
-    which.then((a) => a.disconnect()).catch(() => undefined);
+    which.then((a) => a.close()).catch(() => undefined);
   }
 
   /** Sends with acks=all; resolves only once the broker has acknowledged every record. */
   readonly send = async (topicMessages: TopicMessages[]): Promise<RecordMetadata[]> => {
     const current = this.getProducer();
-    const sending = current.then((p) =>
-      p.sendBatch({ topicMessages, acks: -1, timeout: this.opts.sendTimeoutMs }),
+    const messages = topicMessages.flatMap((tm) =>
+      tm.messages.map((m) => ({
+        topic: tm.topic,
+        key: m.key ?? undefined,
+        value: m.value,
+        partition: m.partition,
+      })),
     );
+    const sending = current.then(async (p) => {
+      const { offsets = [] } = await p.send({ messages });
+      return offsets.map((o): RecordMetadata => ({
+        topicName: o.topic,
+        partition: o.partition,
+        errorCode: 0,
+        baseOffset: String(o.offset),
+      }));
+    });
     let settled = false;
     let abandonedBytes = 0;
     sending
@@ -182,7 +207,7 @@ export class KafkaBackend {
     }
   };
 
-  private async withAdmin<T>(what: string, fn: (a: Admin) => Promise<T>): Promise<T> {
+  private async withAdmin<T>(what: string, fn: (a: KafkaAdmin) => Promise<T>): Promise<T> {
     const current = this.getAdmin();
     try {
       const result = await withDeadline(current.then(fn), this.opts.metadataTimeoutMs, what);
@@ -215,9 +240,22 @@ export class KafkaBackend {
       return this.queued;
     }
     const startedAt = performance.now();
-    const done = this.withAdmin('Kafka metadata', (a) => a.fetchTopicMetadata())
+    const done = this.withAdmin('Kafka metadata', async (a) => {
+      const names = await a.listTopics();
+      return a.metadata({ topics: names, forceUpdate: true });
+    })
       .then((md) => {
-        this.topics = new Map(md.topics.map((t) => [t.name, t.partitions]));
+        this.topics = new Map(
+          [...md.topics].map(([name, t]) => [
+            name,
+            t.partitions.map((p, partitionId) => ({
+              partitionId,
+              leader: p.leader,
+              replicas: p.replicas,
+              isr: p.isr,
+            })),
+          ]),
+        );
         this.fetchedAt = startedAt;
       })
       .finally(() => {
@@ -257,14 +295,14 @@ export class KafkaBackend {
     if (!parts) return undefined;
     const configs = await this.withAdmin('Kafka describeConfigs', (a) =>
       a.describeConfigs({
-        resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: topic }],
+        resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: topic }],
         includeSynonyms: false,
       }),
     );
-    const entries = configs.resources[0]?.configEntries ?? [];
+    const entries = configs[0]?.configs ?? [];
     return {
       name: topic,
-      configs: Object.fromEntries(entries.map((e) => [e.configName, e.configValue])),
+      configs: Object.fromEntries(entries.map((e) => [e.name, e.value ?? ''])),
       partitions: [...parts]
         .sort((a, b) => a.partitionId - b.partitionId)
         .map((p) => ({
@@ -284,7 +322,7 @@ export class KafkaBackend {
     try {
       const current = this.getAdmin();
       const c = await withDeadline(
-        current.then((a) => a.describeCluster()),
+        current.then((a) => a.metadata({ topics: [], forceUpdate: true })),
         timeoutMs,
         'Kafka health check',
       ).catch((err: unknown) => {
@@ -293,7 +331,7 @@ export class KafkaBackend {
         throw err;
       });
       this.markUp();
-      return { ok: true, detail: `${c.brokers.length} broker(s), cluster ${c.clusterId}` };
+      return { ok: true, detail: `${c.brokers.size} broker(s), cluster ${c.id}` };
     } catch (err) {
       this.markDown(err);
       return { ok: false, detail: (err as Error).message };
@@ -308,11 +346,11 @@ export class KafkaBackend {
     const a = this.admin;
     this.producer = undefined;
     this.admin = undefined;
-    await Promise.allSettled([p?.then((x) => x.disconnect()), a?.then((x) => x.disconnect())]);
+    await Promise.allSettled([p?.then((x) => x.close()), a?.then((x) => x.close())]);
   }
 }
 
-/** Key and value bytes of a send (what kafkajs holds until it ends). */
+/** Key and value bytes of a send (what the producer holds until it ends). */
 function messageBytes(topicMessages: TopicMessages[]): number {
   let n = 0;
   for (const tm of topicMessages)

@@ -1,4 +1,4 @@
-import { isKafkaRetriable } from '../clients/kafka-errors.ts';
+import { describeKafkaFailure, isKafkaRetriable } from '../clients/kafka-errors.ts';
 import { httpErrors, ProxyHttpError } from './confluent-errors.ts';
 
 /**
@@ -8,6 +8,6 @@ import { httpErrors, ProxyHttpError } from './confluent-errors.ts';
  */
 export function kafkaFailure(err: unknown): ProxyHttpError {
   if (err instanceof ProxyHttpError) return err;
-  const message = String((err as { message?: unknown })?.message ?? err).slice(0, 300);
+  const message = describeKafkaFailure(err).slice(0, 300);
   return httpErrors.kafka(isKafkaRetriable(err), message);
 }

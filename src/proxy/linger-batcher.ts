@@ -1,10 +1,8 @@
-import type { RecordMetadata, TopicMessages } from 'kafkajs';
-
 /**
  * Gathers the records of concurrent requests for `lingerMs` into one Kafka send (throughput
  * must not collapse to one round trip per record), then maps the per-partition base offsets back to
  * each request. A request's records always travel in one send, so a request succeeds or fails whole.
- * Offsets: kafkajs writes one record batch per partition in message order, so record i of a partition
+ * Offsets: the producer writes one record batch per partition in message order, so record i of a partition
  * in the send has offset baseOffset + i.
  */
 export interface PartitionedRecord {
@@ -16,6 +14,20 @@ export interface PartitionedRecord {
 export interface RecordOffset {
   partition: number;
   offset: number;
+}
+
+/** The records of one send, grouped by topic in arrival order. */
+export interface TopicMessages {
+  topic: string;
+  messages: Array<{ key: Buffer | null; value: Buffer; partition: number }>;
+}
+
+/** What the broker answered for one partition of a send: the offset of its first record. */
+export interface RecordMetadata {
+  topicName: string;
+  partition: number;
+  errorCode: number;
+  baseOffset?: string;
 }
 
 export type SendBatch = (topicMessages: TopicMessages[]) => Promise<RecordMetadata[]>;

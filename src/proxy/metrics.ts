@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { TopicMessages } from 'kafkajs';
+import type { TopicMessages } from './linger-batcher.ts';
 
 /**
  * The proxy's Prometheus metrics (docs/metrics.md), on a registry of its own: two proxies in one

@@ -1,13 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import kafkajs, { type PartitionMetadata } from 'kafkajs';
 import type { Admission } from './admission.ts';
 import type { AckLedger } from '../ledger/index.ts';
 import { httpErrors } from './confluent-errors.ts';
 import { declaredLength, readBody, sendJson } from './http-io.ts';
-import type { KafkaBackend } from './kafka-backend.ts';
+import type { KafkaBackend, PartitionMetadata } from './kafka-backend.ts';
 import { kafkaFailure } from './kafka-errors.ts';
 import type { LingerBatcher, PartitionedRecord } from './linger-batcher.ts';
 import type { ProxyMetrics } from './metrics.ts';
+import { defaultPartitioner } from '../clients/kafka-partitioner.ts';
 import { formatFor, isValidTopicName, parseProduceBody, type ProduceRecord } from './produce-request.ts';
 import { produceResponse } from './responses.ts';
 
@@ -29,7 +29,7 @@ export interface ProduceDeps {
  * topic metadata (cached) → body (bounded, counted) → records → partition → linger batcher → 200.
  */
 export function produceHandler(d: ProduceDeps) {
-  const partitioner = kafkajs.Partitioners.DefaultPartitioner();
+  const partitioner = defaultPartitioner();
 
   const assign = (topic: string, parts: PartitionMetadata[], records: ProduceRecord[]): PartitionedRecord[] =>
     records.map((r) => {
@@ -38,11 +38,7 @@ export function produceHandler(d: ProduceDeps) {
           throw httpErrors.partitionNotFound(topic, r.partition);
         return { key: r.key, value: r.value, partition: r.partition };
       }
-      const partition = partitioner({
-        topic,
-        partitionMetadata: parts,
-        message: { key: r.key, value: r.value },
-      });
+      const partition = partitioner(topic, r.key, parts);
       return { key: r.key, value: r.value, partition };
     });
 

@@ -52,18 +52,18 @@ export function caughtUp(
   return true;
 }
 
-/** Groups offsets by topic in the shape kafkajs commitOffsets takes. */
-export function toKafkaCommit(
+/**
+ * The plan (next offset to read, by tp key) in the shape of the Kafka client's commit; the leader
+ * epoch is left unknown (-1), as a commit of offsets stored elsewhere has none to vouch for.
+ */
+export function toCommitOffsets(
   offsets: ReadonlyMap<string, number>,
-): Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }> {
-  const byTopic = new Map<string, Array<{ partition: number; offset: string }>>();
-  for (const [key, offset] of offsets) {
-    const { topic, partition } = parseTpKey(key);
-    const list = byTopic.get(topic) ?? [];
-    list.push({ partition, offset: String(offset) });
-    byTopic.set(topic, list);
-  }
-  return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
+): Array<{ topic: string; partition: number; offset: bigint; leaderEpoch: number }> {
+  return [...offsets].map(([key, offset]) => ({
+    ...parseTpKey(key),
+    offset: BigInt(offset),
+    leaderEpoch: -1,
+  }));
 }
 
 /**

@@ -1,7 +1,7 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import pRetry, { AbortError } from 'p-retry';
 import { PinpipeError, describeError } from '../errors.ts';
-import { isKafkaError } from '../clients/kafka-errors.ts';
+import { isKafkaError } from '../clients/index.ts';
 import { bucketExists, createBucket, isNoSuchBucket } from '../clients/s3-bucket.ts';
 import type { Logger } from '../log.ts';
 import { errorKey, objectKey, type SinkLayout } from './keys.ts';

@@ -1,173 +1,311 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { Admin, Consumer, ConsumerGroupJoinEvent, EachBatchPayload } from 'kafkajs';
+import {
+  consumerGroupChannel,
+  MessagesStreamFallbackModes,
+  MessagesStreamModes,
+  type ConsumerGroupJoinPayload,
+  type Message,
+  type MessagesStream,
+} from '@platformatic/kafka';
 import pLimit from 'p-limit';
+import { isKafkaError, kafkaProtocolError, type KafkaAdmin, type KafkaConsumer } from '../clients/index.ts';
 import { PinpipeError, describeError } from '../errors.ts';
-import { isKafkaError } from '../clients/kafka-errors.ts';
-import { whileHeartbeating } from './heartbeat.ts';
 import type { Logger } from '../log.ts';
-import { caughtUp, drainCounts, parseTpKey, toKafkaCommit, tpKey, type TopicPartition } from './offsets.ts';
+import { whileFenced } from './fence.ts';
+import { reachFaultPoint, type SinkFaultPoint } from './fault-points.ts';
+import { committedOffsets, groupMembers, topicOffsets } from './group-reads.ts';
+import { caughtUp, drainCounts, parseTpKey, toCommitOffsets, tpKey, type TopicPartition } from './offsets.ts';
 import type { ResolvedSinkOptions } from './options.ts';
 import { SINK_DEFAULTS } from './options.ts';
 import { putWithRetry, renderWrite } from './s3-store.ts';
+import { Rebalanced, SinkLifecycle, type StopReason } from './sink-life.ts';
 import { SinkState, type PendingWrite } from './sink-state.ts';
-import { reachFaultPoint, type SinkFaultPoint } from './fault-points.ts';
 
-/** Messages stored and committed at a time within one fetched batch. */
-const SLICE = 250;
-/** How often a running store asks kafkajs to heartbeat (it sends one once its interval passed). */
-const HEARTBEAT_TICK_MS = 500;
-
-type Commit = (plan: Map<string, number>) => Promise<void>;
-
-/** The group moved to another generation while a store or commit of the old one was running. */
-class Rebalanced extends Error {
-  override name = 'Rebalanced';
-}
-export type StopReason = 'drain' | 'signal';
+export type { StopReason } from './sink-life.ts';
 
 /**
- * One running sink: kafkajs eachBatch → SinkState → PutObject → commit. A single lock
- * serialises batches, wall-clock rotation and the final flush, so a partition's objects are
- * always stored before its offset is committed (exactly once: docs/sink.md).
+ * Records taken from the stream, stored and committed at a time: about four objects' worth, so a
+ * slice's objects upload in parallel under one commit, between 250 (flush.size 1: 250 PutObjects, a
+ * stop never waits long) and 4,000.
+ */
+function sliceOf(flushSize: number): number {
+  return Math.min(4000, Math.max(250, flushSize * 4));
+}
+/** Records the Kafka client may hold read ahead of the sink (the stream's high water mark). */
+const READ_AHEAD = 8000;
+/**
+ * Bytes a fetch may bring per partition and in all: small enough that the first slice is stored
+ * while the next fetches arrive, instead of one fetch of everything the partitions hold.
+ */
+const FETCH_PARTITION_BYTES = 1 << 20;
+const FETCH_BYTES = 10 << 20;
+/** Longest wait for the broker to answer a fetch with nothing new. */
+const FETCH_WAIT_MS = 500;
+/** How often the high watermarks (lag) are read while running. */
+const HIGH_WATERMARK_MS = 1000;
+/** Least time between two joins asked for by the sink after the client's own rejoin gave up. */
+const REJOIN_MS = 2000;
+
+type Commit = Array<{ topic: string; partition: number; offset: bigint; leaderEpoch: number }>;
+
+/** The stream that reads the partitions of one generation, from the positions the sink holds. */
+interface Reader {
+  generation: number;
+  stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>;
+  /** Wakes the pump (records readable, the stream ended or was closed). */
+  notify: (() => void) | undefined;
+}
+
+/**
+ * One running sink: the group's generations (SinkLifecycle) → a stream per generation → SinkState →
+ * PutObject → commit. A single lock serialises slices, wall-clock rotation and the final flush, so a
+ * partition's objects are always stored before its offset is committed, and a generation's stores and
+ * commits stop the moment the group begins to rebalance (exactly once: docs/sink.md).
  */
 export class SinkRunner {
   readonly state: SinkState;
+  readonly life = new SinkLifecycle();
   private readonly lock = pLimit(1);
-  private stopping = false;
-  /** Set when draining is done or a signal came: a running batch stops at its next slice. */
-  private stopRequested = false;
-  private fatal: unknown;
+  private readonly slice: number;
+  private reader: Reader | undefined;
+  /** --drain and catch-up: the high watermarks seen when draining began. */
   private targets: Map<string, number> | undefined;
-  private seededGeneration = 0;
-  /** --drain: the generation whose group membership was checked (the group must be ours alone). */
-  private checkedGeneration = 0;
+  /** Commits sent and not answered yet: a revoke empties them, so the client cannot resend them. */
+  private readonly commitsInFlight = new Set<Commit>();
+  private joinsInFlight = 0;
+  private lastRejoin = 0;
+  private dropped = 0;
   private wake: (() => void) | undefined;
-  /** The heartbeat and commit of the generation that last handed over a batch (kafkajs payload). */
-  private group: { generation: number; heartbeat: () => Promise<void>; commit: Commit } | undefined;
-  /** False between a kafkajs crash and the next join: consumer.commitOffsets would do nothing then. */
-  private consumerUp = false;
-  /**
-   * A generation in which a store was interrupted by a rebalance: its buffers count objects as
-   * closed that may not be in S3, so it never commits again; the join that follows re-delivers
-   * from the last commit.
-   */
-  private interrupted = 0;
+  private readonly unsubscribe: Array<() => void> = [];
   /** Called with the seconds each store of closed objects took (the flush latency metric). */
   onStored: ((seconds: number) => void) | undefined;
 
   constructor(
     private readonly o: ResolvedSinkOptions,
     private readonly topics: string[],
-    private readonly consumer: Consumer,
-    private readonly admin: Admin,
+    private readonly consumer: KafkaConsumer,
+    private readonly admin: KafkaAdmin,
     private readonly s3: S3Client,
     private readonly logger: Logger,
   ) {
     this.state = new SinkState(o);
+    this.slice = sliceOf(o.flushSize);
   }
 
-  /** GROUP_JOIN: a new generation; every buffer is dropped uncommitted (Kafka re-delivers). */
-  onJoin = (event: ConsumerGroupJoinEvent): void => {
+  /**
+   * Follows the consumer's group: a join (or rejoin) that BEGINS ends the current generation at once
+   * (the client's group tracing channel, before its JoinGroup request is sent), the join event starts
+   * the next one with its assignment.
+   */
+  attach(): void {
+    const onJoin = (payload: ConsumerGroupJoinPayload) => this.onJoin(payload);
+    const onError = (err: unknown) =>
+      this.logger.warn(`sink: the Kafka consumer left its group (${describeError(err)}); joining again`);
+    const ours = (ctx: unknown) => {
+      const c = ctx as { client?: unknown; operation?: unknown };
+      return c.client === this.consumer && c.operation === 'joinGroup';
+    };
+    const onStart = (ctx: unknown) => {
+      if (!ours(ctx)) return;
+      this.joinsInFlight++;
+      this.endGeneration('the group began to rebalance');
+    };
+    const onDone = (ctx: unknown) => {
+      if (ours(ctx)) this.joinsInFlight = Math.max(0, this.joinsInFlight - 1);
+      this.wake?.();
+    };
+    this.consumer.on('consumer:group:join', onJoin);
+    this.consumer.on('error', onError);
+    consumerGroupChannel.start.subscribe(onStart);
+    consumerGroupChannel.asyncStart.subscribe(onDone);
+    this.unsubscribe.push(
+      () => this.consumer.off('consumer:group:join', onJoin),
+      () => this.consumer.off('error', onError),
+      () => consumerGroupChannel.start.unsubscribe(onStart),
+      () => consumerGroupChannel.asyncStart.unsubscribe(onDone),
+    );
+  }
+
+  detach(): void {
+    for (const u of this.unsubscribe.splice(0)) u();
+    this.closeReader();
+  }
+
+  /** A new generation: its assignment replaces the last one (whose buffers were dropped uncommitted). */
+  private onJoin(payload: ConsumerGroupJoinPayload): void {
+    this.endGeneration('a new generation began');
+    const generation = payload.generationId ?? this.consumer.generationId;
+    if (!this.life.join(generation)) return;
+    if (this.life.rejoined) this.state.counters.rebalances++;
     const assignment: TopicPartition[] = [];
-    for (const [topic, partitions] of Object.entries(event.payload.memberAssignment)) {
+    for (const { topic, partitions } of payload.assignments ?? []) {
+      if (!this.topics.includes(topic)) continue;
       for (const partition of partitions) assignment.push({ topic, partition });
     }
-    const dropped = this.state.buffered();
-    if (this.state.generation > 0) this.state.counters.rebalances++;
     this.state.reset(assignment);
-    this.consumerUp = true;
     this.logger.info(
       `joined group ${this.o.groupId}: ${assignment.length} partition(s) assigned` +
-        (dropped > 0 ? `, ${dropped} buffered record(s) dropped uncommitted (re-read from Kafka)` : ''),
+        (this.dropped > 0
+          ? `, ${this.dropped} buffered record(s) dropped uncommitted (re-read from Kafka)`
+          : ''),
     );
-  };
-
-  /** kafkajs crashed (it restarts and rejoins unless the error is fatal). */
-  onCrash = (): void => {
-    this.consumerUp = false;
-  };
-
-  /** A fatal error (S3 gave up, bucket gone, kafkajs crash without restart): stop without committing. */
-  fail(err: unknown): void {
-    this.fatal ??= err;
+    this.dropped = 0;
     this.wake?.();
   }
 
-  eachBatch = async (payload: EachBatchPayload): Promise<void> => {
-    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary } = payload;
-    const { topic, partition } = batch;
-    const key = tpKey(topic, partition);
-    await this.lock(async () => {
-      if (this.stopping || this.stopRequested || this.fatal !== undefined) {
-        // Returning unresolved makes kafkajs fetch the same batch again at once: pause instead.
-        payload.pause();
+  /**
+   * The current generation is over: its fence aborts any store, its unanswered commits are emptied
+   * (the client resends a commit after rejoining, which must not carry offsets of partitions that may
+   * be another member's now), its reader closes and its buffers are dropped (Kafka re-delivers).
+   */
+  private endGeneration(why: string): void {
+    const generation = this.life.generation;
+    if (!this.life.revoke()) return;
+    for (const commit of this.commitsInFlight) commit.length = 0;
+    this.closeReader();
+    this.dropped += this.state.buffered();
+    this.state.reset([]);
+    this.logger.debug(`sink: generation ${generation} of group ${this.o.groupId} ended (${why})`);
+  }
+
+  /** A fatal error (S3 gave up, bucket gone): stop without committing. */
+  fail(err: unknown): void {
+    this.life.fail(err);
+    this.wake?.();
+  }
+
+  /** Opens the reader of the current generation at the positions the sink holds. */
+  private async openReader(): Promise<void> {
+    const generation = this.life.generation;
+    if (generation === undefined || this.reader || !this.life.reads(generation)) return;
+    if (!this.life.seeded(generation) || this.state.assigned.size === 0) return;
+    const offsets = [...this.state.assigned].map((key) => ({
+      ...parseTpKey(key),
+      offset: BigInt(this.state.position(key) ?? 0),
+    }));
+    const stream = await this.consumer.consume({
+      topics: this.topics,
+      mode: MessagesStreamModes.MANUAL,
+      offsets,
+      // records deleted by retention meanwhile: read on from the oldest one left, never the newest
+      fallbackMode: MessagesStreamFallbackModes.EARLIEST,
+      autocommit: false,
+      maxWaitTime: FETCH_WAIT_MS,
+      highWaterMark: READ_AHEAD,
+      maxBytesPerPartition: FETCH_PARTITION_BYTES,
+      maxBytes: FETCH_BYTES,
+    });
+    if (this.reader || !this.life.reads(generation)) {
+      void stream.close().catch(() => undefined);
+      return;
+    }
+    const reader: Reader = { generation, stream, notify: undefined };
+    const notify = () => reader.notify?.();
+    stream.on('readable', notify);
+    stream.on('end', notify);
+    stream.on('error', (err) => {
+      if (this.reader === reader)
+        this.logger.warn(
+          `sink: reading from Kafka failed (${describeError(err)}); reading on from the sink's position`,
+        );
+    });
+    stream.on('close', () => {
+      if (this.reader === reader) this.reader = undefined;
+      notify();
+      this.wake?.();
+    });
+    this.reader = reader;
+    void this.pump(reader).catch((err: unknown) => this.fail(err));
+  }
+
+  private closeReader(): void {
+    const reader = this.reader;
+    if (!reader) return;
+    this.reader = undefined;
+    reader.notify?.();
+    void reader.stream.close().catch(() => undefined);
+  }
+
+  /** Takes what the stream holds, a slice at a time, until the reader is closed or replaced. */
+  private async pump(reader: Reader): Promise<void> {
+    const { stream } = reader;
+    while (this.reader === reader) {
+      const slice: Message<Buffer, Buffer, Buffer, Buffer>[] = [];
+      let m: Message<Buffer, Buffer, Buffer, Buffer> | null;
+      while (slice.length < this.slice && (m = stream.read() as typeof m) !== null) slice.push(m);
+      if (slice.length > 0) {
+        await this.lock(() => this.ingest(reader, slice));
+        // a drain or catch-up may be done now: judged at once, not at the next tick
+        this.wake?.();
+        continue;
+      }
+      if (stream.destroyed || stream.readableEnded) {
+        if (this.reader === reader) this.reader = undefined;
+        this.wake?.();
         return;
       }
-      if (!payload.isRunning() || payload.isStale()) return;
-      if (!this.state.assigned.has(key)) return;
-      const generation = this.state.generation;
-      const commit: Commit = async (plan) => {
-        await commitOffsetsIfNecessary({ topics: toKafkaCommit(plan) });
-      };
-      this.group = { generation, heartbeat, commit };
-      this.state.highWatermarks.set(key, Number(batch.highWatermark));
-      const messages = batch.messages;
-      // A fetch can hold thousands of records (thousands of PutObjects at flush.size 1): store and
-      // commit slice by slice, heartbeating in between, so the group never times the member out.
-      for (let i = 0; i < messages.length; i += SLICE) {
-        if (this.stopRequested) {
-          payload.pause();
-          return;
-        }
-        const slice = messages.slice(i, i + SLICE);
-        const last = i + SLICE >= messages.length;
-        const writes = this.state.ingest(topic, partition, slice, Date.now());
-        if (last) writes.push(...this.state.advance(topic, partition, Number(batch.lastOffset()) + 1));
-        try {
-          await this.store(writes, heartbeat);
-        } catch (err) {
-          if (isRebalance(err)) {
-            // A rebalance began during the store: kafkajs rejoins and re-delivers from the commit.
-            this.interrupted = generation;
-            this.fault('during-revoke', `a store of ${key} interrupted by a rebalance`);
-            this.skipped('a batch', `${key} up to offset ${slice[slice.length - 1]!.offset}`, err);
-            if (isKafkaError(err)) throw err;
-            return;
-          }
-          this.fail(err);
-          payload.pause();
-          return;
-        }
-        if (generation !== this.state.generation) {
-          this.skipped('a batch', `${key} up to offset ${slice[slice.length - 1]!.offset}`);
-          return;
-        }
-        if (writes.length > 0)
-          this.fault('after-upload-before-commit', `${writes.length} write(s) of ${key} stored`);
-        resolveOffset(last ? batch.lastOffset() : slice[slice.length - 1]!.offset);
-        const plan = this.state.commitPlan([key]);
-        const committed = await this.commit(plan, generation, commit, 'a batch');
-        if (committed && plan.size > 0 && last)
-          this.fault('after-commit-before-fetch', `committed ${describePlan(plan)}`);
-        await heartbeat();
+      await new Promise<void>((resolve) => (reader.notify = resolve));
+      reader.notify = undefined;
+    }
+  }
+
+  /** One slice: buffered, the objects it closes stored, then committed (all within the generation). */
+  private async ingest(reader: Reader, slice: Message<Buffer, Buffer, Buffer, Buffer>[]): Promise<void> {
+    const { generation, stream } = reader;
+    // revoked, stopping or failed meanwhile: these records stay uncommitted and are read again
+    if (this.reader !== reader || !this.life.reads(generation)) return;
+    const byKey = new Map<string, Message<Buffer, Buffer, Buffer, Buffer>[]>();
+    for (const m of slice) {
+      const key = tpKey(m.topic, m.partition);
+      const list = byKey.get(key);
+      if (list) list.push(m);
+      else byKey.set(key, [m]);
+    }
+    const now = Date.now();
+    const writes: PendingWrite[] = [];
+    for (const [key, messages] of byKey) {
+      if (!this.state.assigned.has(key)) continue;
+      writes.push(...this.state.ingest(messages[0]!.topic, messages[0]!.partition, messages, now));
+    }
+    // When the stream holds nothing more, its fetch positions are the sink's (past control records).
+    const drainedStream = stream.readableLength === 0;
+    if (drainedStream) {
+      for (const key of this.state.assigned) {
+        const next = stream.offsetsToFetch.get(key);
+        if (next === undefined) continue;
+        const { topic, partition } = parseTpKey(key);
+        writes.push(...this.state.advance(topic, partition, Number(next)));
       }
-    });
-  };
+    }
+    const upTo = () => describeSlice(byKey);
+    if ((await this.storeFenced(writes, generation, 'a batch', upTo)) !== 'stored') return;
+    if (!this.life.owns(generation)) {
+      this.skipped('a batch', upTo());
+      return;
+    }
+    if (writes.length > 0)
+      this.fault('after-upload-before-commit', `${writes.length} write(s) of ${upTo()} stored`);
+    const plan = this.state.commitPlan(byKey.keys());
+    let committed: boolean;
+    try {
+      committed = await this.commit(plan, generation, 'a batch');
+    } catch (err) {
+      if (!isKafkaError(err)) throw err;
+      // stored, not committed: harmless (a replay rewrites the same keys); the next commit carries it
+      this.logger.warn(`commit after a batch failed (${describeError(err)}); the next commit carries it`);
+      return;
+    }
+    if (committed && plan.size > 0 && drainedStream)
+      this.fault('after-commit-before-fetch', `committed ${describePlan(plan)}`);
+  }
 
   /**
-   * Stores writes (objects and rejected records) in parallel; all must succeed before a commit.
-   * The group is heartbeaten throughout; a failed heartbeat (rebalance) aborts the uploads and
-   * rejects with the Kafka error, and so does the upload deadline with SINK_UPLOAD_FAILED.
+   * Stores writes (objects and rejected records) in parallel; all must succeed before a commit. The
+   * generation's fence aborts the uploads when the group begins to rebalance (rejecting with
+   * Rebalanced), and the upload deadline rejects with SINK_UPLOAD_FAILED.
    */
-  private async store(writes: PendingWrite[], heartbeat: (() => Promise<void>) | undefined): Promise<void> {
+  private async store(writes: PendingWrite[], generation: number): Promise<void> {
     if (writes.length === 0) return;
-    const generation = this.state.generation;
-    // kafkajs may rejoin on its own meanwhile (its loop heartbeats too): then the next heartbeat
-    // would succeed for the NEW generation, so a generation change fences the store as well.
-    const beat = async () => {
-      if (generation !== this.state.generation) throw new Rebalanced('the group rebalanced during the store');
-      await heartbeat?.();
-    };
     // armed between objects, one upload at a time: the kill lands with some of them stored, not all
     const limit = pLimit(this.o.faultPoint === 'between-objects' ? 1 : this.o.uploadConcurrency);
     let stored = 0;
@@ -175,7 +313,7 @@ export class SinkRunner {
       this.state.counters.uploadRetries++;
     };
     const started = performance.now();
-    await whileHeartbeating(
+    await whileFenced(
       (signal) =>
         Promise.all(
           writes.map((w) =>
@@ -194,10 +332,35 @@ export class SinkRunner {
             }),
           ),
         ),
-      beat,
-      HEARTBEAT_TICK_MS,
+      this.life.fenceOf(generation),
     );
     this.onStored?.((performance.now() - started) / 1000);
+  }
+
+  /**
+   * store() for `what`: 'stored', the Rebalanced that interrupted it (its commit then counted as
+   * skipped), or 'failed' (the sink failed with the error).
+   */
+  private async storeFenced(
+    writes: PendingWrite[],
+    generation: number,
+    what: string,
+    upTo: () => string,
+  ): Promise<'stored' | 'failed' | Rebalanced> {
+    try {
+      await this.store(writes, generation);
+      return 'stored';
+    } catch (err) {
+      if (!(err instanceof Rebalanced)) {
+        this.fail(err);
+        return 'failed';
+      }
+      if (writes.length > 0) {
+        this.fault('during-revoke', `${what} (${upTo()}) interrupted by a rebalance`);
+        this.skipped(what, upTo(), err);
+      }
+      return err;
+    }
   }
 
   /** Tests only: SIGKILL here when this is the armed fault point (src/sink/fault-points.ts). */
@@ -205,19 +368,32 @@ export class SinkRunner {
     reachFaultPoint(this.o.faultPoint, at, detail);
   }
 
-  /** Commits `plan` unless the group rebalanced since `generation` (then logged and counted). */
-  private async commit(
-    plan: Map<string, number>,
-    generation: number,
-    send: Commit,
-    what: string,
-  ): Promise<boolean> {
+  /**
+   * Commits `plan` for `generation`, unless it is over (then logged and counted). The broker refuses
+   * a commit of an old generation; one the client resends after rejoining goes out empty
+   * (endGeneration), and counts as skipped.
+   */
+  private async commit(plan: Map<string, number>, generation: number, what: string): Promise<boolean> {
     if (plan.size === 0) return true;
-    if (generation !== this.state.generation || generation === this.interrupted) {
+    if (!this.life.owns(generation) || this.consumer.generationId !== generation) {
       this.skipped(what, describePlan(plan));
       return false;
     }
-    await send(plan);
+    const offsets: Commit = toCommitOffsets(plan);
+    this.commitsInFlight.add(offsets);
+    try {
+      await this.consumer.commit({ offsets });
+    } catch (err) {
+      if (this.life.owns(generation)) throw err;
+      this.skipped(what, describePlan(plan), err);
+      return false;
+    } finally {
+      this.commitsInFlight.delete(offsets);
+    }
+    if (offsets.length === 0 || !this.life.owns(generation)) {
+      this.skipped(what, describePlan(plan));
+      return false;
+    }
     this.state.markCommitted(plan);
     return true;
   }
@@ -234,53 +410,29 @@ export class SinkRunner {
     );
   }
 
-  /** The commit to use outside eachBatch for the current generation, if any can be trusted. */
-  private commitOutside(generation: number): Commit | undefined {
-    if (this.group?.generation === generation) return this.group.commit;
-    if (!this.consumerUp) return undefined;
-    return async (plan) => {
-      const list = [...plan].map(([k, offset]) => ({ ...parseTpKey(k), offset: String(offset) }));
-      await this.consumer.commitOffsets(list);
-    };
-  }
-
-  /** Outside eachBatch (timer, drain, shutdown): close what `pick` returns, store, commit. */
+  /** Outside a slice (timer, drain, shutdown): close what `pick` returns, store, commit. */
   private async flushOutside(pick: () => PendingWrite[], stopAfter = false): Promise<void> {
     await this.lock(async () => {
-      if (this.fatal !== undefined) return;
-      // After the final flush no batch may buffer more (it would be dropped uncommitted anyway).
-      if (stopAfter) this.stopping = true;
-      const generation = this.state.generation;
+      if (this.life.fatal) return;
+      const generation = this.life.generation;
       const what = stopAfter ? 'the final flush' : 'a scheduled rotation';
-      const writes = pick();
-      const group = this.group?.generation === generation ? this.group : undefined;
-      try {
-        await this.store(writes, group?.heartbeat);
-      } catch (err) {
-        if (!isRebalance(err)) {
-          this.fail(err);
-          return;
-        }
-        this.interrupted = generation;
-        if (writes.length > 0) {
-          this.fault('during-revoke', `${what} interrupted by a rebalance`);
-          this.skipped(what, describeWrites(writes), err);
-        }
-        if (stopAfter) throw err;
+      if (generation === undefined) {
+        if (stopAfter) throw new Rebalanced('the group is rebalancing: no generation to flush for');
         return;
       }
+      const writes = pick();
+      const stored = await this.storeFenced(writes, generation, what, () => describeWrites(writes));
+      if (stored instanceof Rebalanced && stopAfter) throw stored;
+      if (stored !== 'stored') return;
       if (writes.length > 0)
         this.fault('after-upload-before-commit', `${what}: ${describeWrites(writes)} stored`);
-      const send = this.commitOutside(generation);
       const plan = this.state.commitPlan();
-      if (!send && plan.size > 0) this.skipped(what, describePlan(plan));
       let committed = false;
       try {
-        committed =
-          plan.size === 0 || (send !== undefined && (await this.commit(plan, generation, send, what)));
+        committed = await this.commit(plan, generation, what);
       } catch (err) {
         // Stored but not committed: harmless (a replay rewrites the same keys). The final flush
-        // reports it to finish(); a scheduled one waits for the rejoin that follows.
+        // reports it to finish(); a scheduled one leaves it to the next commit.
         if (stopAfter || !isKafkaError(err)) throw err;
         this.logger.warn(`commit after a scheduled rotation failed: ${describeError(err)}`);
       }
@@ -298,11 +450,9 @@ export class SinkRunner {
     catchUp?: { signal: AbortSignal; timeoutMs: number },
   ): Promise<StopReason> {
     let lastProgress = Date.now();
+    let lastHighWatermarks = 0;
     let catchUpUntil: number | undefined;
-    const onAbort = () => {
-      this.stopRequested = true;
-      this.wake?.();
-    };
+    const onAbort = () => this.wake?.();
     const onCatchUp = () => {
       catchUpUntil = Date.now() + catchUp!.timeoutMs;
       this.wake?.();
@@ -312,7 +462,7 @@ export class SinkRunner {
     else catchUp?.signal.addEventListener('abort', onCatchUp, { once: true });
     try {
       for (;;) {
-        if (this.fatal !== undefined) throw this.fatal;
+        this.throwIfFailed();
         if (signal?.aborted) return (await this.finish('signal'))!;
         if (catchUpUntil !== undefined) {
           if (await this.drained(false).catch(() => false)) return (await this.finish('signal'))!;
@@ -324,12 +474,16 @@ export class SinkRunner {
             return (await this.finish('signal'))!;
           }
         }
+        this.rejoinIfOut();
         await this.seedIfNeeded().catch((err: unknown) =>
           this.logger.debug(`could not read the group's offsets yet: ${describeError(err)}`),
         );
+        await this.openReader().catch((err: unknown) =>
+          this.logger.debug(`could not start reading yet: ${describeError(err)}`),
+        );
         if (this.o.drain) {
           await this.checkAlone().catch((err: unknown) => {
-            if ((err as { type?: string }).type === 'GROUP_AUTHORIZATION_FAILED') {
+            if (kafkaProtocolError(err, 'GROUP_AUTHORIZATION_FAILED')) {
               this.fail(
                 new PinpipeError(
                   'KAFKA_AUTH_FAILED',
@@ -340,16 +494,19 @@ export class SinkRunner {
               );
             } else this.logger.debug(`could not describe the group yet: ${describeError(err)}`);
           });
-          if (this.fatal !== undefined) throw this.fatal;
+          this.throwIfFailed();
         }
         if (this.o.rotateScheduleIntervalMs > 0) await this.flushOutside(() => this.state.due(Date.now()));
         if (this.o.drain && (await this.drained(true).catch(() => false))) {
           const done = await this.finish('drain');
           if (done) return done;
         }
+        if (Date.now() - lastHighWatermarks >= HIGH_WATERMARK_MS) {
+          lastHighWatermarks = Date.now();
+          await this.refreshHighWatermarks();
+        }
         if (this.o.progressIntervalMs > 0 && Date.now() - lastProgress >= this.o.progressIntervalMs) {
           lastProgress = Date.now();
-          await this.refreshHighWatermarks();
           this.logger.info(this.progressLine());
         }
         await new Promise<void>((resolve) => {
@@ -366,6 +523,11 @@ export class SinkRunner {
     }
   }
 
+  private throwIfFailed(): void {
+    const fatal = this.life.fatal;
+    if (fatal) throw fatal.error;
+  }
+
   /**
    * Final flush and commit. If the commit fails because the group rebalanced meanwhile, the
    * objects are stored but not committed: --drain goes on (Kafka re-delivers from the committed
@@ -373,38 +535,38 @@ export class SinkRunner {
    * run rewrites the same keys).
    */
   private async finish(reason: StopReason): Promise<StopReason | undefined> {
-    this.stopRequested = true;
-    this.pauseAll(true);
-    try {
-      await this.flushOutside(() => this.state.closeAll(reason === 'drain' ? 'drain' : 'shutdown'), true);
-    } catch (err) {
-      if (!isRebalance(err)) throw err;
-      this.logger.warn(
-        `final flush or commit interrupted (${describeError(err)}); offsets not committed: ` +
-          (reason === 'drain'
-            ? 'draining again from the last commit'
-            : 'the next run rewrites the same keys'),
-      );
-      if (reason === 'drain') {
-        this.stopping = false;
-        this.stopRequested = false;
-        this.pauseAll(false);
-        return undefined;
+    const generation = this.life.stop(reason);
+    this.closeReader();
+    if (generation !== undefined) {
+      try {
+        await this.flushOutside(() => this.state.closeAll(reason === 'drain' ? 'drain' : 'shutdown'), true);
+      } catch (err) {
+        if (!(err instanceof Rebalanced) && !isKafkaError(err)) throw err;
+        this.logger.warn(
+          `final flush or commit interrupted (${describeError(err)}); offsets not committed: ` +
+            (reason === 'drain'
+              ? 'draining again from the last commit'
+              : 'the next run rewrites the same keys'),
+        );
+        if (reason === 'drain') {
+          this.life.resume();
+          return undefined;
+        }
       }
     }
-    if (this.fatal !== undefined) throw this.fatal;
+    this.throwIfFailed();
+    this.life.stopped(reason);
     return reason;
   }
 
-  /** While stopping, no partition is fetched (an unresolved batch would be fetched again at once). */
-  private pauseAll(pause: boolean): void {
-    const topics = this.topics.map((topic) => ({ topic }));
-    try {
-      if (pause) this.consumer.pause(topics);
-      else this.consumer.resume(topics);
-    } catch (err) {
-      this.logger.debug(`could not ${pause ? 'pause' : 'resume'} the topics: ${describeError(err)}`);
-    }
+  /** The client's own rejoin gave up (Kafka unreachable for a while): ask it to join again. */
+  private rejoinIfOut(): void {
+    if (this.life.state.phase !== 'joining' || this.joinsInFlight > 0 || this.consumer.isActive()) return;
+    if (Date.now() - this.lastRejoin < REJOIN_MS) return;
+    this.lastRejoin = Date.now();
+    this.consumer.joinGroup({}).catch((err: unknown) => {
+      this.logger.warn(`sink: could not join group ${this.o.groupId} (${describeError(err)}); trying again`);
+    });
   }
 
   /**
@@ -413,59 +575,48 @@ export class SinkRunner {
    * the join (a SIGKILLed member has left by then: the join waits for its session to expire).
    */
   private async checkAlone(): Promise<void> {
-    const generation = this.state.generation;
-    if (generation === 0 || generation === this.checkedGeneration) return;
-    const { groups } = await this.admin.describeGroups([this.o.groupId]);
-    const members = groups[0]?.members ?? [];
-    if (generation !== this.state.generation) return;
-    this.checkedGeneration = generation;
-    if (members.length > 1) {
-      this.fail(
-        new PinpipeError(
-          'SINK_GROUP_BUSY',
-          `--drain needs consumer group ${this.o.groupId} to itself, but ${members.length - 1} other member(s) ` +
-            `are in it (${members.map((m) => `${m.clientId}@${m.clientHost}`).join(', ')}). Stop the other sink(s) ` +
-            '(SIGTERM stores and commits what they hold) and drain again, or drain with another --group. ' +
-            'Nothing was committed by this run after the group changed.',
-        ),
-      );
+    const generation = this.life.generation;
+    if (generation === undefined || !this.life.reads(generation) || this.life.alone(generation)) return;
+    const members = await groupMembers(this.admin, this.o.groupId);
+    if (!this.life.reads(generation)) return;
+    if (members.length <= 1) {
+      this.life.markAlone(generation);
+      return;
     }
+    this.fail(
+      new PinpipeError(
+        'SINK_GROUP_BUSY',
+        `--drain needs consumer group ${this.o.groupId} to itself, but ${members.length - 1} other member(s) ` +
+          `are in it (${members.join(', ')}). Stop the other sink(s) ` +
+          '(SIGTERM stores and commits what they hold) and drain again, or drain with another --group. ' +
+          'Nothing was committed by this run after the group changed.',
+      ),
+    );
   }
 
   /** Once per generation: positions of assigned partitions from the group's committed offsets. */
   private async seedIfNeeded(): Promise<void> {
-    const generation = this.state.generation;
-    if (generation === 0 || generation === this.seededGeneration) return;
-    const committed = await this.admin.fetchOffsets({ groupId: this.o.groupId, topics: this.topics });
-    const low = new Map<string, number>();
-    for (const topic of this.topics) {
-      for (const p of await this.admin.fetchTopicOffsets(topic)) {
-        low.set(tpKey(topic, p.partition), Number(p.low));
-        this.state.highWatermarks.set(tpKey(topic, p.partition), Number(p.high));
-      }
-    }
+    const generation = this.life.generation;
+    if (generation === undefined || !this.life.reads(generation) || this.life.seeded(generation)) return;
+    const offsets = await topicOffsets(this.admin, this.topics);
+    const committed = await committedOffsets(this.admin, this.o.groupId, this.topics, offsets.keys());
     await this.lock(async () => {
-      if (generation !== this.state.generation) return;
-      for (const { topic, partitions } of committed) {
-        for (const p of partitions) {
-          const key = tpKey(topic, p.partition);
-          if (!this.state.assigned.has(key)) continue;
-          const offset = Number(p.offset);
-          if (offset >= 0) this.state.seed(topic, p.partition, offset, true);
-          else this.state.seed(topic, p.partition, low.get(key) ?? 0, false);
-        }
+      if (!this.life.reads(generation)) return;
+      for (const [key, { high }] of offsets) this.state.highWatermarks.set(key, high);
+      for (const key of this.state.assigned) {
+        const { topic, partition } = parseTpKey(key);
+        const offset = committed.get(key) ?? -1;
+        if (offset >= 0) this.state.seed(topic, partition, offset, true);
+        else this.state.seed(topic, partition, offsets.get(key)?.low ?? 0, false);
       }
-      this.seededGeneration = generation;
+      this.life.markSeeded(generation);
     });
   }
 
   private async refreshHighWatermarks(): Promise<void> {
     try {
-      for (const topic of this.topics) {
-        for (const p of await this.admin.fetchTopicOffsets(topic)) {
-          this.state.highWatermarks.set(tpKey(topic, p.partition), Number(p.high));
-        }
-      }
+      for (const [key, { high }] of await topicOffsets(this.admin, this.topics))
+        this.state.highWatermarks.set(key, high);
     } catch (err) {
       this.logger.debug(`could not refresh high watermarks: ${describeError(err)}`);
     }
@@ -476,24 +627,18 @@ export class SinkRunner {
    * seen when it began. --drain also needs the group to itself (`alone`, checkAlone).
    */
   private async drained(alone: boolean): Promise<boolean> {
-    const generation = this.state.generation;
-    if (generation === 0 || this.seededGeneration !== generation) return false;
-    if (alone && this.checkedGeneration !== generation) return false;
-    if (generation === this.interrupted) return false;
+    const generation = this.life.generation;
+    if (generation === undefined || !this.life.reads(generation) || !this.life.seeded(generation))
+      return false;
+    if (alone && !this.life.alone(generation)) return false;
     if (!this.targets) {
-      const targets = new Map<string, number>();
-      const lows = new Map<string, number>();
-      for (const topic of this.topics) {
-        for (const p of await this.admin.fetchTopicOffsets(topic)) {
-          targets.set(tpKey(topic, p.partition), Number(p.high));
-          lows.set(tpKey(topic, p.partition), Number(p.low));
-        }
-      }
+      const offsets = await topicOffsets(this.admin, this.topics);
+      const targets = new Map([...offsets].map(([key, { high }]) => [key, high]));
       this.targets = targets;
       const { toRead, toStore } = drainCounts(this.state.assigned, targets, {
         position: (k) => this.state.position(k),
         committed: (k) => this.state.committedOffset(k),
-        low: (k) => lows.get(k),
+        low: (k) => offsets.get(k)?.low,
       });
       this.logger.info(
         `${alone ? 'draining' : 'catching up'}: ${toStore} record(s) to store up to the high watermark ` +
@@ -517,6 +662,10 @@ function describePlan(plan: Map<string, number>): string {
   return [...plan].map(([k, offset]) => `${k} below offset ${offset}`).join(', ');
 }
 
+function describeSlice(byKey: Map<string, Array<{ offset: bigint }>>): string {
+  return [...byKey].map(([k, ms]) => `${k} up to offset ${ms[ms.length - 1]!.offset}`).join(', ');
+}
+
 function describeWrites(writes: PendingWrite[]): string {
   const last = new Map<string, number>();
   for (const w of writes) {
@@ -527,10 +676,6 @@ function describeWrites(writes: PendingWrite[]): string {
     last.set(k, Math.max(last.get(k) ?? -1, offset));
   }
   return [...last].map(([k, offset]) => `${k} up to offset ${offset}`).join(', ');
-}
-
-function isRebalance(err: unknown): boolean {
-  return err instanceof Rebalanced || isKafkaError(err);
 }
 
 export function asPinpipeError(err: unknown): PinpipeError {

@@ -7,12 +7,12 @@ import {
   type RotationReason,
 } from './partition-buffer.ts';
 
-/** What the sink needs of a Kafka message (kafkajs gives offsets and timestamps as strings). */
+/** What the sink needs of a Kafka message (the Kafka client gives offsets and timestamps as bigints). */
 export interface IncomingMessage {
-  offset: string;
-  timestamp: string;
-  key: Buffer | null;
-  value: Buffer | null;
+  offset: bigint | number | string;
+  timestamp: bigint | number | string;
+  key?: Buffer | null | undefined;
+  value?: Buffer | null | undefined;
 }
 
 /** A record rejected to errors/: enough to find it in Kafka and to replay it by hand. */
@@ -108,7 +108,7 @@ export class SinkState {
         continue;
       }
       const timestamp = Number(m.timestamp);
-      const encoded = encodeValue(m.value);
+      const encoded = encodeValue(m.value ?? null);
       if (encoded.ok) {
         for (const object of buffer.append({ offset, timestamp, line: encoded.line }, now)) {
           writes.push({ kind: 'object', object });

@@ -1,11 +1,16 @@
-import type { Admin } from 'kafkajs';
-import { createKafka, createS3 } from '../clients/index.ts';
-import { kafkaFailure } from '../clients/kafka-auth.ts';
+import {
+  createKafkaAdmin,
+  createKafkaConsumer,
+  createS3,
+  kafkaFailure,
+  type KafkaAdmin,
+} from '../clients/index.ts';
 import type { Profile } from '../config/schema.ts';
 import { readEnv } from '../config/env.ts';
 import { PinpipeError } from '../errors.ts';
 import { log } from '../log.ts';
 import { topicsRoot } from './keys.ts';
+import { committedOffsets, topicOffsets } from './group-reads.ts';
 import { lagOf, parseTpKey } from './offsets.ts';
 import { resolveSinkOptions, selectTopics, type ResolvedSinkOptions } from './options.ts';
 import { ensureBucket } from './s3-store.ts';
@@ -24,19 +29,16 @@ export async function runSink(opts: RunSinkOptions): Promise<SinkSummary> {
   const logger = opts.logger ?? log();
   const started = Date.now();
   const s3 = createS3(opts.profile);
-  const kafka = createKafka(opts.profile);
-  const admin = kafka.admin();
-  const consumer = kafka.consumer({
+  const admin = createKafkaAdmin(opts.profile);
+  const consumer = createKafkaConsumer(opts.profile, {
     groupId: o.groupId,
     sessionTimeout: o.sessionTimeoutMs,
     heartbeatInterval: Math.max(500, Math.floor(o.sessionTimeoutMs / 6)),
     rebalanceTimeout: Math.max(o.sessionTimeoutMs, 30_000),
-    maxWaitTimeInMs: 500,
-    allowAutoTopicCreation: false,
-    // A PinpipeError from our own code is fatal; kafkajs restarts on its own (retriable) errors.
-    retry: { restartOnFailure: async (err) => !(err instanceof PinpipeError) },
+    autocommit: false,
   });
   let consumerStarted = false;
+  let runner: SinkRunner | undefined;
   let statusTimer: NodeJS.Timeout | undefined;
   const statusFile = sinkStatusPath(opts.profile, o.groupId);
   const metricsPort = opts.metricsPort ?? opts.profile.sink.metricsPort;
@@ -49,10 +51,10 @@ export async function runSink(opts: RunSinkOptions): Promise<SinkSummary> {
       opts.onMetrics?.(metricsServer.url);
     }
     await ensureBucket(s3, o.bucket, o.createBucket, logger, o.uploadRetry.maxRetryTimeMs);
-    await connect(admin, opts.profile);
-    const topics = await resolveTopics(admin, o);
-    const runner = new SinkRunner(o, topics, consumer, admin, s3, logger);
-    const state = runner.state;
+    const topics = await resolveTopics(admin, o, opts.profile);
+    const sink = new SinkRunner(o, topics, consumer, admin, s3, logger);
+    runner = sink;
+    const state = sink.state;
     metrics.watch({
       counters: state.counters,
       assigned: state.assigned,
@@ -60,7 +62,7 @@ export async function runSink(opts: RunSinkOptions): Promise<SinkSummary> {
       position: (k) => state.position(k),
       buffered: () => state.buffered(),
     });
-    runner.onStored = (seconds) => metrics.flushSeconds.observe(seconds);
+    sink.onStored = (seconds) => metrics.flushSeconds.observe(seconds);
     // For `pinpipe status`: buffered records apart from lag, while the sink runs.
     statusTimer = setInterval(() => {
       try {
@@ -69,7 +71,7 @@ export async function runSink(opts: RunSinkOptions): Promise<SinkSummary> {
           pid: process.pid,
           at,
           groupId: o.groupId,
-          topics: runner.state.perTopic(),
+          topics: sink.state.perTopic(),
           ...(metricsServer ? { metricsUrl: metricsServer.url } : {}),
         });
       } catch {
@@ -77,11 +79,6 @@ export async function runSink(opts: RunSinkOptions): Promise<SinkSummary> {
       }
     }, 1000);
     statusTimer.unref();
-    consumer.on(consumer.events.GROUP_JOIN, runner.onJoin);
-    consumer.on(consumer.events.CRASH, (e) => {
-      runner.onCrash();
-      if (!e.payload.restart) runner.fail(asPinpipeError(e.payload.error));
-    });
     logger.info(
       `sink: ${topics.join(', ')} → s3://${o.bucket}/${topicsRoot(o.layout)}/ ` +
         `(group ${o.groupId}, flush.size ${o.flushSize}` +
@@ -89,19 +86,18 @@ export async function runSink(opts: RunSinkOptions): Promise<SinkSummary> {
         (o.rotateScheduleIntervalMs ? `, rotate.schedule.interval.ms ${o.rotateScheduleIntervalMs}` : '') +
         `${o.drain ? ', --drain' : ''}${o.faultPoint ? `, fault point ${o.faultPoint} armed (tests only)` : ''})`,
     );
-    await consumer.connect();
+    sink.attach();
     consumerStarted = true;
-    await consumer.subscribe({ topics, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
-      eachBatch: runner.eachBatch,
+    // the topics are the group subscription; each generation's stream reads its assignment of them
+    consumer.topics.trackAll(...topics);
+    await consumer.joinGroup({}).catch((err: unknown) => {
+      throw kafkaFailure(err, opts.profile, `join the sink's consumer group ${o.groupId}`);
     });
-    const stoppedBy = await runner.run(opts.signal, opts.catchUp);
-    await consumer.disconnect();
+    const stoppedBy = await sink.run(opts.signal, opts.catchUp);
+    sink.detach();
+    await consumer.close(true);
     consumerStarted = false;
-    const summary = await summarise(o, topics, runner, admin, stoppedBy, started);
+    const summary = await summarise(o, topics, sink, admin, stoppedBy, started);
     logger.info(
       `sink stopped (${stoppedBy}): ${summary.recordsWritten} records in ${summary.objectsWritten} objects, ` +
         `${summary.errorRecords} to errors/, ${summary.recordsPerSecond} records/s, lag ${summary.lag}`,
@@ -114,24 +110,20 @@ export async function runSink(opts: RunSinkOptions): Promise<SinkSummary> {
       clearInterval(statusTimer);
       removeSinkStatus(statusFile);
     }
-    if (consumerStarted) await consumer.disconnect().catch(() => undefined);
-    await admin.disconnect().catch(() => undefined);
+    runner?.detach();
+    if (consumerStarted) await consumer.close(true).catch(() => undefined);
+    await admin.close().catch(() => undefined);
     await metricsServer?.close();
     s3.destroy();
   }
 }
 
-async function connect(admin: Admin, profile: Profile): Promise<void> {
-  try {
-    await admin.connect();
-  } catch (err) {
+async function resolveTopics(admin: KafkaAdmin, o: ResolvedSinkOptions, profile: Profile): Promise<string[]> {
+  const existing = await admin.listTopics().catch((err: unknown) => {
     // Authentication and credential failures name themselves; the rest is "broker unreachable".
     throw kafkaFailure(err, profile, 'connect the sink to Kafka');
-  }
-}
-
-async function resolveTopics(admin: Admin, o: ResolvedSinkOptions): Promise<string[]> {
-  const { topics, missing } = selectTopics(o.topics, await admin.listTopics());
+  });
+  const { topics, missing } = selectTopics(o.topics, existing);
   if (missing.length > 0) {
     throw new PinpipeError(
       'SINK_TOPIC_MISSING',
@@ -152,28 +144,24 @@ async function summarise(
   o: ResolvedSinkOptions,
   topics: string[],
   runner: SinkRunner,
-  admin: Admin,
+  admin: KafkaAdmin,
   stoppedBy: SinkSummary['stoppedBy'],
   started: number,
 ): Promise<SinkSummary> {
   const durationMs = Date.now() - started;
   const partitions: PartitionSummary[] = [];
   try {
-    const committed = await admin.fetchOffsets({ groupId: o.groupId, topics });
-    for (const { topic, partitions: ps } of committed) {
-      const offsets = await admin.fetchTopicOffsets(topic);
-      for (const p of ps) {
-        const high = offsets.find((x) => x.partition === p.partition);
-        const c = Number(p.offset) >= 0 ? Number(p.offset) : null;
-        const hw = high ? Number(high.high) : null;
-        partitions.push({
-          topic,
-          partition: p.partition,
-          committedOffset: c,
-          highWatermark: hw,
-          lag: lagOf(hw ?? undefined, c ?? (high ? Number(high.low) : undefined)),
-        });
-      }
+    const offsets = await topicOffsets(admin, topics);
+    const committed = await committedOffsets(admin, o.groupId, topics, offsets.keys());
+    for (const [key, offset] of committed) {
+      const wm = offsets.get(key);
+      const c = offset >= 0 ? offset : null;
+      partitions.push({
+        ...parseTpKey(key),
+        committedOffset: c,
+        highWatermark: wm ? wm.high : null,
+        lag: lagOf(wm?.high, c ?? wm?.low),
+      });
     }
   } catch {
     for (const key of runner.state.assigned)

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Admin } from 'kafkajs';
+import type { KafkaAdmin as Admin } from '../clients/kafka.ts';
+import { groupOffsets, topicOffsets } from '../clients/kafka-topics.ts';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Profile } from '../config/schema.ts';
 import { topicNames } from '../config/schema.ts';
@@ -10,7 +11,7 @@ import { listKeys } from '../sink/read-back.ts';
 import { SINK_DEFAULTS } from '../sink/options.ts';
 import pRetry from 'p-retry';
 import { PinpipeError, describeError } from '../errors.ts';
-import { isKafkaRetriable } from '../clients/kafka-errors.ts';
+import { describeKafkaFailure, isKafkaRetriable } from '../clients/kafka-errors.ts';
 import { TOPIC_KEYS, type TopicKey } from '../emulator/types.ts';
 import {
   ledgerLive,
@@ -53,7 +54,7 @@ export async function kafkaWatermarks(
     try {
       // A retriable refusal (a partition whose leadership is still being applied, right after the
       // topic was created or the broker restarted) is retried for a few seconds.
-      const offsets = await pRetry(() => admin.fetchTopicOffsets(names[k]), {
+      const offsets = await pRetry(() => topicOffsets(admin, names[k]), {
         retries: 20,
         minTimeout: 100,
         maxTimeout: 500,
@@ -64,7 +65,7 @@ export async function kafkaWatermarks(
     } catch (err) {
       throw new PinpipeError(
         'KAFKA_UNAVAILABLE',
-        `Cannot read the offsets of ${names[k]}: ${describeError(err)}.`,
+        `Cannot read the offsets of ${names[k]}: ${describeKafkaFailure(err).replace(/\.$/, '')}.`,
         {
           cause: err,
         },
@@ -162,10 +163,7 @@ export async function sinkCommitted(
 ): Promise<Record<TopicKey, Record<number, number>> | undefined> {
   const names = topicNames(profile);
   try {
-    const committed = await admin.fetchOffsets({
-      groupId: profile.sink.groupId,
-      topics: Object.values(names),
-    });
+    const committed = await groupOffsets(admin, profile.sink.groupId, Object.values(names));
     const out = {} as Record<TopicKey, Record<number, number>>;
     for (const k of TOPIC_KEYS) {
       out[k] = {};

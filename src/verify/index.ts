@@ -1,5 +1,5 @@
 import type { Profile } from '../config/schema.ts';
-import { createKafka } from '../clients/kafka.ts';
+import { createKafkaAdmin } from '../clients/kafka.ts';
 import { createS3 } from '../clients/s3.ts';
 import { ACK_LEDGER_FLUSH_MS, proxyLedgerPath, readAckLedger } from '../ledger/index.ts';
 import {
@@ -74,14 +74,13 @@ export class Verifier {
   async run(opts: { resultsDir?: string; scope?: RunScope; caughtUp?: boolean } = {}): Promise<VerifyReport> {
     const { profile } = this;
     const { scope } = opts;
-    const admin = createKafka(profile).admin();
+    const admin = createKafkaAdmin(profile);
     const index = (prefix: string) => {
       let i = this.indexes.get(prefix);
       if (!i) this.indexes.set(prefix, (i = new StoredObjectIndex(this.s3, profile.s3.bucket, prefix)));
       return i;
     };
     try {
-      await admin.connect();
       const ackedBefore = acknowledgedBeforeCut(profile, scope);
       const watermarks = await kafkaWatermarks(admin, profile);
       // the cut is no later than now: the proxy's ledger is read at least LEDGER_GRACE_MS after it
@@ -101,7 +100,7 @@ export class Verifier {
       await sleep(RECHECK_MS);
       return judge();
     } finally {
-      await admin.disconnect().catch(() => {});
+      await admin.close().catch(() => {});
     }
   }
 
@@ -128,15 +127,14 @@ export async function runVerify(opts: {
 
 /** Marks the start of a run to reconcile on its own: Kafka's high watermarks and the proxy's totals. */
 export async function beginRunScope(profile: Profile, runId: string): Promise<RunScope> {
-  const admin = createKafka(profile).admin();
+  const admin = createKafkaAdmin(profile);
   try {
-    await admin.connect();
     return {
       runId,
       since: await highWatermarks(admin, profile),
       proxyBefore: readAckLedger(proxyLedgerPath(profile)) ?? new Map(),
     };
   } finally {
-    await admin.disconnect().catch(() => {});
+    await admin.close().catch(() => {});
   }
 }

@@ -3,14 +3,15 @@ import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { portOpen } from '../../sandbox/lib/proc.ts';
-import { createKafka } from '../../src/clients/kafka.ts';
+import { createKafkaAdmin } from '../../src/clients/kafka.ts';
+import { topicOffsets } from '../../src/clients/kafka-topics.ts';
 import { topicNames, type Profile } from '../../src/config/schema.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { cleanupPipeline, isolatedPipelineEnv, profileFor } from '../helpers/isolated.ts';
 import { ROOT, runTs } from '../helpers/run.ts';
 import { privateSandboxEnv } from '../helpers/private-sandbox.ts';
 import { referenceResults } from '../helpers/batch-reference.ts';
-import { readKafkaLog } from '../../bench/sink-crash.ts';
+import { readKafkaLog } from '../helpers/kafka-log.ts';
 
 // docs/spec.md#result-table: result names and their columns, written out independently of the implementation.
 const RESULT_COLUMNS: Record<string, string[]> = {
@@ -27,15 +28,14 @@ const RESULT_COLUMNS: Record<string, string[]> = {
 
 /** Records per topic in Kafka (sum over partitions of high − low). */
 async function kafkaRecords(profile: Profile): Promise<Record<'pin' | 'geo' | 'user', number>> {
-  const admin = createKafka(profile).admin();
-  await admin.connect();
+  const admin = createKafkaAdmin(profile);
   try {
     const names = topicNames(profile);
     const count = async (t: string) =>
-      (await admin.fetchTopicOffsets(t)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+      (await topicOffsets(admin, t)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
     return { pin: await count(names.pin), geo: await count(names.geo), user: await count(names.user) };
   } finally {
-    await admin.disconnect();
+    await admin.close();
   }
 }
 
@@ -83,12 +83,11 @@ describe('npm run demo, end to end on the real sandbox', { timeout: 300_000 }, (
     }
     // The values: the nine results equal the reference computation (tests/helpers/batch-reference.ts,
     // plain TypeScript from the spec) over the same records, read back from Kafka.
-    const kafka = createKafka(profile);
     const names = topicNames(profile);
     const raw = {
-      pin: (await readKafkaLog(kafka, names.pin)).map((r) => ({ ...r, value: r.value ?? '' })),
-      geo: (await readKafkaLog(kafka, names.geo)).map((r) => ({ ...r, value: r.value ?? '' })),
-      user: (await readKafkaLog(kafka, names.user)).map((r) => ({ ...r, value: r.value ?? '' })),
+      pin: (await readKafkaLog(profile, names.pin)).map((r) => ({ ...r, value: r.value ?? '' })),
+      geo: (await readKafkaLog(profile, names.geo)).map((r) => ({ ...r, value: r.value ?? '' })),
+      user: (await readKafkaLog(profile, names.user)).map((r) => ({ ...r, value: r.value ?? '' })),
     };
     expect([raw.pin.length, raw.geo.length, raw.user.length]).toEqual([250, 250, 250]);
     const reference = referenceResults(raw);

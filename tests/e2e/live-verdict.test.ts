@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createKafka, createS3 } from '../../src/clients/index.ts';
+import { createKafkaProducer, createS3 } from '../../src/clients/index.ts';
 import { topicNames, type Profile } from '../../src/config/schema.ts';
 import { startConsole, type RunningConsole } from '../../src/console/server.ts';
 import type { Verdict } from '../../src/console/data.ts';
@@ -128,10 +128,11 @@ describe('the verdict during a live pipeline run', { timeout: 180_000 }, () => {
     }
 
     // A record written straight to Kafka (around the proxy): MISMATCH in all three.
-    const producer = createKafka(profile).producer();
-    await producer.connect();
-    await producer.send({ topic: names.pin, messages: [{ value: '{"index":-1,"around":"the proxy"}' }] });
-    await producer.disconnect();
+    const producer = createKafkaProducer(profile);
+    await producer.send({
+      messages: [{ topic: names.pin, value: Buffer.from('{"index":-1,"around":"the proxy"}') }],
+    });
+    await producer.close();
     const t0 = Date.now();
     const foreign = /1 record\(s\) in Kafka were neither acknowledged nor refused by the proxy/;
     // The console first (its 5 s promise), then the CLI: a CLI call is a whole new process, and on two

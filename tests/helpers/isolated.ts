@@ -6,7 +6,7 @@ import { DeleteRestApiCommand, GetRestApisCommand } from '@aws-sdk/client-api-ga
 import { loadProfile } from '../../src/config/load.ts';
 import { readEnv } from '../../src/config/env.ts';
 import { topicNames, type Profile } from '../../src/config/schema.ts';
-import { createApiGateway, createKafka, createS3 } from '../../src/clients/index.ts';
+import { createApiGateway, createKafkaAdmin, createS3 } from '../../src/clients/index.ts';
 import { freePort } from './ports.ts';
 
 /**
@@ -35,10 +35,9 @@ export function profileFor(env: Record<string, string>): Profile {
 /** Deletes what an isolated pipeline created: topics, bucket (emptied first), REST API, work folder. */
 export async function cleanupPipeline(env: Record<string, string>): Promise<void> {
   const profile = profileFor(env);
-  const admin = createKafka(profile).admin();
-  await admin.connect();
+  const admin = createKafkaAdmin(profile);
   await admin.deleteTopics({ topics: Object.values(topicNames(profile)) }).catch(() => {});
-  await admin.disconnect();
+  await admin.close();
   const s3 = createS3(profile);
   try {
     for (;;) {

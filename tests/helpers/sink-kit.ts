@@ -1,11 +1,20 @@
 import type { ChildProcess } from 'node:child_process';
-import type { Admin, Consumer } from 'kafkajs';
+import { MessagesStreamModes } from '@platformatic/kafka';
 import { expect } from 'vitest';
 import { deletePrefix, exited, readKafkaLog, spawnSink } from '../../bench/sink-crash.ts';
-import { createKafka, createS3 } from '../../src/clients/index.ts';
-import { createTopicsReady } from '../../src/clients/kafka-topics.ts';
+import {
+  createKafkaAdmin,
+  createKafkaConsumer,
+  createKafkaProducer,
+  createS3,
+  createTopicsReady,
+  type KafkaAdmin,
+  type KafkaConsumer,
+} from '../../src/clients/index.ts';
 import type { Profile } from '../../src/config/schema.ts';
+import { committedOffsets as groupCommitted, topicOffsets } from '../../src/sink/group-reads.ts';
 import { compareWithLog, readStoredRecords, topicsRoot } from '../../src/sink/index.ts';
+import { parseTpKey } from '../../src/sink/offsets.ts';
 import { uniqueName } from './names.ts';
 import type { TcpGate } from './tcp-gate.ts';
 
@@ -18,21 +27,19 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export function sinkKit(profile: Profile) {
   const bucket = profile.s3.bucket;
-  const kafka = createKafka(profile);
-  const admin = kafka.admin();
+  const admin = createKafkaAdmin(profile);
   const s3 = createS3(profile);
   const topics: string[] = [];
   const groups: string[] = [];
   const prefixes: string[] = [];
   const gates: TcpGate[] = [];
   const children: ChildProcess[] = [];
-  const consumers: Consumer[] = [];
+  const consumers: KafkaConsumer[] = [];
   const rootOf = (prefix: string) =>
     `${topicsRoot({ prefix, topicsDir: profile.s3.topicsDir, errorsDir: 'errors' })}/`;
 
   return {
     bucket,
-    kafka,
     admin,
     s3,
     gates,
@@ -50,18 +57,36 @@ export function sinkKit(profile: Profile) {
     },
     /** `perPartition` JSON records to each of the topic's 3 partitions, numbered from `from`. */
     async produce(topic: string, from: number, perPartition: number) {
-      const producer = kafka.producer();
-      await producer.connect();
-      for (let p = 0; p < 3; p++) {
-        await producer.send({
-          topic,
-          messages: Array.from({ length: perPartition }, (_, i) => ({
-            partition: p,
-            value: JSON.stringify({ n: from + p * 100_000 + i }),
-          })),
-        });
+      const producer = createKafkaProducer(profile);
+      try {
+        for (let p = 0; p < 3; p++) {
+          await producer.send({
+            messages: Array.from({ length: perPartition }, (_, i) => ({
+              topic,
+              partition: p,
+              value: Buffer.from(JSON.stringify({ n: from + p * 100_000 + i })),
+            })),
+          });
+        }
+      } finally {
+        await producer.close();
       }
-      await producer.disconnect();
+    },
+    /**
+     * Another member of `group` (6 s session, heartbeats every 500 ms) that joins and reads nothing,
+     * so the group rebalances and it holds some of the partitions until cleanup() or leave().
+     */
+    async otherMember(group: string, topic: string) {
+      const other = createKafkaConsumer(profile, {
+        groupId: group,
+        sessionTimeout: 6000,
+        heartbeatInterval: 500,
+        rebalanceTimeout: 6000,
+        autocommit: false,
+      });
+      consumers.push(other);
+      await other.consume({ topics: [topic], mode: MessagesStreamModes.COMMITTED, autocommit: false });
+      return { leave: () => other.close(true) };
     },
     /** The group's committed offsets, by partition (-1: none). */
     committed: (group: string, topic: string) => committedOffsets(admin, group, topic),
@@ -76,7 +101,7 @@ export function sinkKit(profile: Profile) {
     /** S3 against the Kafka log: every record once, unchanged, nothing else. */
     async expectExactlyOnce(topic: string, prefix: string, records: number) {
       const { records: stored } = await readStoredRecords(s3, bucket, rootOf(prefix));
-      expect(compareWithLog(await readKafkaLog(kafka, topic), stored)).toMatchObject({
+      expect(compareWithLog(await readKafkaLog(profile, topic), stored)).toMatchObject({
         logRecords: records,
         storedLines: records,
         missing: [],
@@ -94,11 +119,11 @@ export function sinkKit(profile: Profile) {
     },
     async cleanup() {
       for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-      for (const c of consumers) await c.disconnect().catch(() => undefined);
+      for (const c of consumers) await c.close(true).catch(() => undefined);
       for (const g of gates) await g.close();
       await admin.deleteTopics({ topics }).catch(() => undefined);
-      await admin.deleteGroups(groups).catch(() => undefined);
-      await admin.disconnect();
+      await admin.deleteGroups({ groups }).catch(() => undefined);
+      await admin.close();
       for (const p of prefixes) await deletePrefix(s3, bucket, `${p}/`).catch(() => 0);
       s3.destroy();
     },
@@ -106,17 +131,26 @@ export function sinkKit(profile: Profile) {
 }
 
 /** A group's committed offsets of a topic, by partition (-1: none). */
-export async function committedOffsets(admin: Admin, group: string, topic: string): Promise<number[]> {
-  const fetch = () => admin.fetchOffsets({ groupId: group, topics: [topic] });
-  // a fresh broker may answer NOT_COORDINATOR for a new group once; kafkajs then knows better
-  const [t] = await fetch().catch(async () => {
+export async function committedOffsets(admin: KafkaAdmin, group: string, topic: string): Promise<number[]> {
+  const fetch = () => groupCommitted(admin, group, [topic]);
+  // a fresh broker may answer NOT_COORDINATOR for a new group once; the client then knows better
+  const offsets = await fetch().catch(async () => {
     await sleep(500);
     return fetch();
   });
-  return (t?.partitions ?? [])
-    .slice()
-    .sort((a, b) => a.partition - b.partition)
-    .map((p) => Number(p.offset));
+  return byPartition(offsets, -1);
+}
+
+/** The high watermarks of a topic, by partition. */
+export async function highWatermarks(admin: KafkaAdmin, topic: string): Promise<number[]> {
+  const offsets = await topicOffsets(admin, [topic]);
+  return byPartition(new Map([...offsets].map(([k, o]) => [k, o.high])), 0);
+}
+
+function byPartition(offsets: ReadonlyMap<string, number>, missing: number): number[] {
+  const out: number[] = [];
+  for (const [key, offset] of offsets) out[parseTpKey(key).partition] = offset;
+  return Array.from(out, (o) => o ?? missing);
 }
 
 /** The child's exit, or a failure naming what it printed when it is still running after `ms`. */

@@ -3,10 +3,14 @@ import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { Admin, Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { createKafka } from '../../src/clients/kafka.ts';
+import {
+  createKafkaAdmin,
+  createKafkaProducer,
+  type KafkaAdmin as Admin,
+  type KafkaProducer as Producer,
+} from '../../src/clients/kafka.ts';
 import { createS3 } from '../../src/clients/s3.ts';
 import { PROJECT_ROOT } from '../../src/config/env.ts';
 import { loadProfile } from '../../src/config/load.ts';
@@ -22,7 +26,7 @@ import { emulatorSource } from './emulator-fixture.ts';
 import { uniqueName } from '../helpers/names.ts';
 import { CHROMIUM_ARGS, chromiumTool } from '../helpers/machine.ts';
 import { quietLogger } from './proxy-helpers.ts';
-import { createTopicsReady } from '../../src/clients/kafka-topics.ts';
+import { createTopicsReady, topicOffsets } from '../../src/clients/kafka-topics.ts';
 
 /**
  * Drives `pinpipe console` in headless Chromium (Debian's chromium, playwright-core) against the
@@ -53,14 +57,17 @@ async function produce(key: TopicKey, n: number, firstInd: number): Promise<Arra
     note: 'console test',
   }));
   await producer.send({
-    topic: names[key],
-    messages: values.map((v) => ({ value: JSON.stringify(v), timestamp: String(++clock) })),
+    messages: values.map((v) => ({
+      topic: names[key],
+      value: Buffer.from(JSON.stringify(v)),
+      timestamp: BigInt(++clock),
+    })),
   });
   return values;
 }
 
 async function kafkaCount(topic: string): Promise<number> {
-  const offsets = await admin.fetchTopicOffsets(topic);
+  const offsets = await topicOffsets(admin, topic);
   return offsets.reduce((a, p) => a + Number(p.high) - Number(p.low), 0);
 }
 
@@ -101,14 +108,12 @@ beforeAll(async () => {
     proxy: { ...base.proxy, url: `http://127.0.0.1:${await closedPort()}` },
   };
   names = topicNames(profile);
-  admin = createKafka(profile).admin();
-  await admin.connect();
+  admin = createKafkaAdmin(profile);
   await createTopicsReady(admin, {
     topics: TOPIC_KEYS.map((k) => ({ topic: names[k], numPartitions: 3 })),
   });
   s3 = createS3(profile);
-  producer = createKafka(profile).producer();
-  await producer.connect();
+  producer = createKafkaProducer(profile);
   running = await startConsole({ profile, port: 0, verdictMs: 500 });
   browser = await chromium.launch({ executablePath: CHROMIUM.path, args: ARGS });
 });
@@ -116,9 +121,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await running?.close();
-  await producer?.disconnect();
+  await producer?.close();
   await admin?.deleteTopics({ topics: Object.values(names) }).catch(() => undefined);
-  await admin?.disconnect();
+  await admin?.close();
   await s3
     ?.send(
       new DeleteObjectCommand({
@@ -266,13 +271,17 @@ describe('pinpipe console in headless Chromium', { timeout: 90_000 }, () => {
   it('holds its layout at 800 and 1400 px: no overflow, no arrow off the row, long records wrap, finds in offset order', async () => {
     const ind = 777;
     const high = async (partition: number) =>
-      Number((await admin.fetchTopicOffsets(names.geo)).find((p) => p.partition === partition)!.high);
+      Number((await topicOffsets(admin, names.geo)).find((p) => p.partition === partition)!.high);
     const send = async (partition: number, values: object[]) => {
-      const [meta] = await producer.send({
-        topic: names.geo,
-        messages: values.map((v) => ({ value: JSON.stringify(v), partition, timestamp: String(++clock) })),
+      const { offsets } = await producer.send({
+        messages: values.map((v) => ({
+          topic: names.geo,
+          value: Buffer.from(JSON.stringify(v)),
+          partition,
+          timestamp: BigInt(++clock),
+        })),
       });
-      return Number(meta!.baseOffset) + values.length - 1;
+      return Number(offsets![0]!.offset) + values.length - 1;
     };
     // the post in partition 1 at a lower offset than in partition 0: partition order is not offset order
     const fillers = Math.max(1, (await high(1)) - (await high(0)) + 3);
@@ -447,8 +456,10 @@ describe('pinpipe console in headless Chromium', { timeout: 90_000 }, () => {
     expect(unknown.status).toBe(404);
     expect(unknown.body.error?.message).toContain('Unknown topic no-such-topic');
 
-    await producer.send({ topic: names.geo, messages: [{ partition: 0, value: '{"ind":300}' }] });
-    const p0 = (await admin.fetchTopicOffsets(names.geo)).find((p) => p.partition === 0)!;
+    await producer.send({
+      messages: [{ topic: names.geo, partition: 0, value: Buffer.from('{"ind":300}') }],
+    });
+    const p0 = (await topicOffsets(admin, names.geo)).find((p) => p.partition === 0)!;
     const beyond = Number(p0.high) + 5;
     const out = await get(`/api/topics/${names.geo}?partition=0&offset=${beyond}&${t}`);
     expect(out.status).toBe(416);

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { DeleteRestApiCommand } from '@aws-sdk/client-api-gateway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiGateway, createKafka } from '../../src/clients/index.ts';
+import { createApiGateway, createKafkaAdmin } from '../../src/clients/index.ts';
 import { topicNames, type Profile } from '../../src/config/schema.ts';
 import { isPinpipeError } from '../../src/errors.ts';
 import { FAITHFUL_MAX_SLEEP_MS } from '../../src/emulator/options.ts';
@@ -15,7 +15,7 @@ import { testProfile } from '../helpers/profile.ts';
 import { emulatorSource } from './emulator-fixture.ts';
 import { freePort as closedPort } from '../helpers/ports.ts';
 import { consumeBack } from './proxy-helpers.ts';
-import { createTopicsReady } from '../../src/clients/kafka-topics.ts';
+import { createTopicsReady, topicOffsets } from '../../src/clients/kafka-topics.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const KEYS: TopicKey[] = ['pin', 'geo', 'user'];
@@ -37,26 +37,24 @@ async function consumeInds(
 }
 
 async function endOffsets(profile: Profile): Promise<Record<TopicKey, number>> {
-  const admin = createKafka(profile).admin();
-  await admin.connect();
+  const admin = createKafkaAdmin(profile);
   try {
     const names = topicNames(profile);
     const out = { pin: 0, geo: 0, user: 0 };
     for (const k of KEYS) {
-      const parts = await admin.fetchTopicOffsets(names[k]);
+      const parts = await topicOffsets(admin, names[k]);
       out[k] = parts.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
     }
     return out;
   } finally {
-    await admin.disconnect();
+    await admin.close();
   }
 }
 
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 
 async function createTopics(profile: Profile): Promise<void> {
-  const admin = createKafka(profile).admin();
-  await admin.connect();
+  const admin = createKafkaAdmin(profile);
   try {
     await createTopicsReady(admin, {
       topics: Object.values(topicNames(profile)).map((topic) => ({
@@ -66,15 +64,14 @@ async function createTopics(profile: Profile): Promise<void> {
       })),
     });
   } finally {
-    await admin.disconnect();
+    await admin.close();
   }
 }
 
 async function deleteTopics(profile: Profile): Promise<void> {
-  const admin = createKafka(profile).admin();
-  await admin.connect();
+  const admin = createKafkaAdmin(profile);
   await admin.deleteTopics({ topics: Object.values(topicNames(profile)) }).catch(() => undefined);
-  await admin.disconnect();
+  await admin.close();
 }
 
 /** The same pipeline with another id, and its three topics created. */

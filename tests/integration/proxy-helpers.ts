@@ -1,12 +1,13 @@
 import http from 'node:http';
 import net from 'node:net';
 import pino from 'pino';
-import { createKafka } from '../../src/clients/kafka.ts';
+import { createKafkaAdmin } from '../../src/clients/kafka.ts';
 import type { Profile } from '../../src/config/schema.ts';
 import type { Logger } from '../../src/log.ts';
 import { uniqueName } from '../helpers/names.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { createTopicsReady } from '../../src/clients/kafka-topics.ts';
+import { kafkaLogSize, readKafkaLog } from '../helpers/kafka-log.ts';
 
 /** Helpers shared by the proxy and gateway integration tests: unique topics, consume-back, raw HTTP. */
 export const quietLogger = (): Logger => pino({ level: 'silent' });
@@ -16,8 +17,7 @@ export async function uniqueTopics(
   profile: Profile,
   prefixes: string[],
 ): Promise<{ names: string[]; [Symbol.asyncDispose](): Promise<void> }> {
-  const admin = createKafka(profile).admin();
-  await admin.connect();
+  const admin = createKafkaAdmin(profile);
   const names = prefixes.map((p) => uniqueName(`pinpipe-${p}`));
   await createTopicsReady(admin, {
     topics: names.map((topic) => ({ topic, numPartitions: 3 })),
@@ -26,7 +26,7 @@ export async function uniqueTopics(
     names,
     [Symbol.asyncDispose]: async () => {
       await admin.deleteTopics({ topics: names }).catch(() => undefined);
-      await admin.disconnect();
+      await admin.close();
     },
   };
 }
@@ -49,51 +49,17 @@ export async function consumeBack(
   count: number,
   timeoutMs = 30_000,
 ): Promise<Consumed[]> {
-  const admin = createKafka(profile).admin();
-  await admin.connect();
-  let total: number;
-  try {
-    total = await waitFor(
-      async () =>
-        (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0),
-      { timeoutMs, what: `${count} records in ${topic}`, done: (n) => n >= count },
-    );
-  } finally {
-    await admin.disconnect();
-  }
-  const consumer = createKafka(profile).consumer({
-    groupId: uniqueName('pinpipe-proxy-test'),
-    maxWaitTimeInMs: 200,
+  await waitFor(() => kafkaLogSize(profile, topic), {
+    timeoutMs,
+    what: `${count} records in ${topic}`,
+    done: (n) => n >= count,
   });
-  await consumer.connect();
-  const out: Consumed[] = [];
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`consumed ${out.length}/${total} records of ${topic} in ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      consumer
-        .run({
-          eachMessage: async ({ partition, message }) => {
-            out.push({
-              partition,
-              offset: Number(message.offset),
-              key: message.key ? message.key.toString() : null,
-              value: message.value!.toString(),
-            });
-            if (out.length >= total) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-        })
-        .catch(reject);
-    });
-  } finally {
-    await consumer.disconnect();
-  }
+  const out: Consumed[] = (await readKafkaLog(profile, topic, timeoutMs)).map((r) => ({
+    partition: r.partition,
+    offset: r.offset,
+    key: r.key,
+    value: r.value ?? '',
+  }));
   return out;
 }
 

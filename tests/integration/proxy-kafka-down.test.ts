@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaService } from '../../sandbox/kafka/kafka.ts';
 import type { SandboxService } from '../../sandbox/lib/service.ts';
-import { createKafka } from '../../src/clients/kafka.ts';
+import { createKafkaAdmin } from '../../src/clients/kafka.ts';
 import { readEnv } from '../../src/config/env.ts';
 import type { Profile } from '../../src/config/schema.ts';
 import { startProxy, type StartedProxy } from '../../src/proxy/index.ts';
@@ -13,7 +13,7 @@ import { JSON_V2, quietLogger, rawExchange, rawRequest } from './proxy-helpers.t
 import { freePort } from '../helpers/ports.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { createTopicsReady } from '../../src/clients/kafka-topics.ts';
-import { readKafkaLog } from '../../bench/sink-crash.ts';
+import { readKafkaLog } from '../helpers/kafka-log.ts';
 import { uniqueName } from '../helpers/names.ts';
 
 /**
@@ -67,10 +67,9 @@ describe('REST proxy with Kafka stopped and restarted (private broker)', { timeo
     }));
     broker = kafkaService(profile, () => undefined, readEnv().cacheDir);
     await broker.start();
-    const admin = createKafka(profile).admin();
-    await admin.connect();
+    const admin = createKafkaAdmin(profile);
     await createTopicsReady(admin, { topics: [{ topic: TOPIC, numPartitions: 3 }] });
-    await admin.disconnect();
+    await admin.close();
     proxy = await startProxy({ profile, port: 0, logger: quietLogger(), sendTimeoutMs: 4000 });
   }, 180_000);
 
@@ -156,7 +155,7 @@ describe('REST proxy with Kafka stopped and restarted (private broker)', { timeo
     // The topic read back whole, record by record: each 200 is in the log once, at the partition and
     // offset its answer gave; each record answered 503 while the broker was stopped is absent; one
     // answered 503 while it came back (retriable: it may have been sent) is there at most once.
-    const log = await readKafkaLog(createKafka(profile), TOPIC);
+    const log = await readKafkaLog(profile, TOPIC);
     const found = new Map<number, Array<{ partition: number; offset: number }>>();
     for (const r of log) {
       const v = JSON.parse(r.value!) as { i: number; mark?: string };

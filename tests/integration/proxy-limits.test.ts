@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKafka } from '../../src/clients/kafka.ts';
+import { createKafkaAdmin } from '../../src/clients/kafka.ts';
 import { topicNames, type Profile } from '../../src/config/schema.ts';
 import { runEmulator } from '../../src/emulator/index.ts';
 import { startProxy, type StartedProxy } from '../../src/proxy/index.ts';
@@ -155,8 +155,7 @@ describe('REST proxy caps and timeouts (shared broker)', { timeout: 60_000 }, ()
       proxy: { ...p.proxy, maxRequestsInFlight: 1, lingerMs: 50, retryAfterSeconds: 1 },
     }));
     const names = Object.values(topicNames(profile));
-    const admin = createKafka(profile).admin();
-    await admin.connect();
+    const admin = createKafkaAdmin(profile);
     try {
       await createTopicsReady(admin, {
         topics: names.map((t) => ({ topic: t, numPartitions: 1 })),
@@ -179,7 +178,7 @@ describe('REST proxy caps and timeouts (shared broker)', { timeout: 60_000 }, ()
       expect(s.requests.throttled).toBe(proxy.stats().tooMany);
     } finally {
       await admin.deleteTopics({ topics: names }).catch(() => undefined);
-      await admin.disconnect();
+      await admin.close();
     }
   });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKafka } from '../../src/clients/kafka.ts';
+import { createKafkaAdmin } from '../../src/clients/kafka.ts';
 import { startProxy, type StartedProxy } from '../../src/proxy/index.ts';
 import { uniqueName } from '../helpers/names.ts';
 import { testProfile } from '../helpers/profile.ts';
@@ -27,10 +27,9 @@ describe('REST proxy: a topic created while it runs', { timeout: 60_000 }, () =>
   });
   afterAll(async () => {
     await proxy?.close();
-    const admin = createKafka(profile).admin();
-    await admin.connect();
+    const admin = createKafkaAdmin(profile);
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin.disconnect();
+    await admin.close();
   });
 
   it('answers 404 before the topic exists and 200 right after it is created', async () => {
@@ -39,12 +38,11 @@ describe('REST proxy: a topic created while it runs', { timeout: 60_000 }, () =>
       status: 404,
       error_code: 40401,
     });
-    const admin = createKafka(profile).admin();
-    await admin.connect();
+    const admin = createKafkaAdmin(profile);
     try {
       await createTopicsReady(admin, { topics: [{ topic, numPartitions: 1 }] });
     } finally {
-      await admin.disconnect();
+      await admin.close();
     }
     const after = await post(2);
     expect(after.status, after.body).toBe(200);

@@ -2,13 +2,13 @@ import { execFile } from 'node:child_process';
 import http from 'node:http';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKafka } from '../../src/clients/kafka.ts';
+import { createKafkaAdmin } from '../../src/clients/kafka.ts';
 import { startProxy, type StartedProxy } from '../../src/proxy/index.ts';
 import { curlTool } from '../helpers/machine.ts';
 import { testProfile } from '../helpers/profile.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { BINARY_V2, consumeBack, JSON_V2, quietLogger, rawRequest, uniqueTopics } from './proxy-helpers.ts';
-import { createTopicsReady } from '../../src/clients/kafka-topics.ts';
+import { createTopicsReady, topicOffsets } from '../../src/clients/kafka-topics.ts';
 
 /**
  * The REST proxy against the shared broker, on unique topics: Confluent's documented v2 curl examples,
@@ -55,8 +55,7 @@ describe('REST proxy v2 (shared broker, unique topics)', { timeout: 120_000 }, (
     ];
     // one partition, max.message.bytes 2 KiB: for the record-too-large case
     smallTopic = `${batched}-small`;
-    const admin = createKafka(profile).admin();
-    await admin.connect();
+    const admin = createKafkaAdmin(profile);
     await createTopicsReady(admin, {
       topics: [
         {
@@ -66,16 +65,15 @@ describe('REST proxy v2 (shared broker, unique topics)', { timeout: 120_000 }, (
         },
       ],
     });
-    await admin.disconnect();
+    await admin.close();
     proxy = await startProxy({ profile, port: 0, logger: quietLogger() });
   });
   afterAll(async () => {
     await proxy?.close();
     await topics?.[Symbol.asyncDispose]();
-    const admin = createKafka(profile).admin();
-    await admin.connect();
+    const admin = createKafkaAdmin(profile);
     await admin.deleteTopics({ topics: [smallTopic] }).catch(() => undefined);
-    await admin.disconnect();
+    await admin.close();
   });
 
   describe.skipIf(!curlBin)("Confluent's documented curl examples", () => {
@@ -275,12 +273,11 @@ describe('REST proxy v2 (shared broker, unique topics)', { timeout: 120_000 }, (
       status: 500,
       error_code: 50002,
     });
-    const admin = createKafka(profile).admin();
-    await admin.connect();
+    const admin = createKafkaAdmin(profile);
     try {
-      expect((await admin.fetchTopicOffsets(smallTopic)).map((o) => [o.low, o.high])).toEqual([['0', '0']]);
+      expect((await topicOffsets(admin, smallTopic)).map((o) => [o.low, o.high])).toEqual([['0', '0']]);
     } finally {
-      await admin.disconnect();
+      await admin.close();
     }
     // a record under the limit still goes through on the same topic
     const ok = await rawRequest(`${proxy.url}/topics/${smallTopic}`, {

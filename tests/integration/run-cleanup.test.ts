@@ -4,7 +4,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPipeline } from '../../src/pipeline/run.ts';
-import { createKafka } from '../../src/clients/index.ts';
+import { createKafkaAdmin } from '../../src/clients/index.ts';
 import { PinpipeError } from '../../src/errors.ts';
 import { cleanupPipeline, isolatedPipelineEnv, profileFor } from '../helpers/isolated.ts';
 
@@ -17,13 +17,12 @@ function capture() {
 
 async function groupState(env: Record<string, string>): Promise<{ state: string; members: number }> {
   const profile = profileFor(env);
-  const admin = createKafka(profile).admin();
-  await admin.connect();
+  const admin = createKafkaAdmin(profile);
   try {
-    const { groups } = await admin.describeGroups([profile.sink.groupId]);
-    return { state: groups[0]!.state, members: groups[0]!.members.length };
+    const group = (await admin.describeGroups({ groups: [profile.sink.groupId] })).get(profile.sink.groupId);
+    return { state: group?.state ?? 'Dead', members: group?.members.size ?? 0 };
   } finally {
-    await admin.disconnect();
+    await admin.close();
   }
 }
 

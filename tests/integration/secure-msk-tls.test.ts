@@ -5,7 +5,7 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKafka } from '../../src/clients/kafka.ts';
+import { createKafkaAdmin } from '../../src/clients/kafka.ts';
 import { kafkaFailure } from '../../src/clients/kafka-auth.ts';
 import { loadProfile } from '../../src/config/load.ts';
 import type { Profile } from '../../src/config/schema.ts';
@@ -88,17 +88,41 @@ function selfSignedCertificate(): { cert: string; serverOptions: tls.TlsOptions 
   }
 }
 
-/** Kafka requests are int32 size + payload; SaslAuthenticate (key 36) v0/v1 carries BYTES after the header. */
+/** An unsigned varint (Kafka's flexible versions) at `at`: its value and the offset after it. */
+function uvarint(buf: Buffer, at: number): [number, number] {
+  let value = 0;
+  for (let shift = 0; ; shift += 7) {
+    const byte = buf[at++]!;
+    value |= (byte & 0x7f) << shift;
+    if (byte < 0x80) return [value, at];
+  }
+}
+
+/**
+ * Kafka requests are int32 size + payload; SaslAuthenticate (key 36) carries the auth bytes after
+ * the header: BYTES (int32 length) in v0/v1; in v2 (flexible) the header ends with tagged fields and
+ * the bytes are COMPACT_BYTES (varint length + 1).
+ */
 function tap(chunk: Buffer, state: { buf: Buffer }): void {
   state.buf = Buffer.concat([state.buf, chunk]);
   while (state.buf.length >= 4 && state.buf.length >= 4 + state.buf.readInt32BE(0)) {
     const frame = state.buf.subarray(4, 4 + state.buf.readInt32BE(0));
     state.buf = state.buf.subarray(4 + frame.length);
     if (frame.readInt16BE(0) !== 36) continue;
+    const version = frame.readInt16BE(2);
     const clientIdLen = frame.readInt16BE(8);
-    const at = 10 + Math.max(0, clientIdLen);
-    const len = frame.readInt32BE(at);
-    authMessages.push(frame.subarray(at + 4, at + 4 + len).toString('utf8'));
+    let at = 10 + Math.max(0, clientIdLen);
+    let len: number;
+    if (version >= 2) {
+      const [tags, afterTags] = uvarint(frame, at);
+      if (tags !== 0) throw new Error('tagged fields in a SaslAuthenticate header: not expected');
+      [len, at] = uvarint(frame, afterTags);
+      len -= 1;
+    } else {
+      len = frame.readInt32BE(at);
+      at += 4;
+    }
+    authMessages.push(frame.subarray(at, at + len).toString('utf8'));
   }
 }
 
@@ -164,16 +188,13 @@ describe('msk-iam on the wire: TLS + OAUTHBEARER with the signer’s token', { t
   it('opens TLS, sends a kafka-cluster:Connect token for the region, and a refusal is KAFKA_AUTH_FAILED', async () => {
     const [sessionsBefore, messagesBefore] = [tlsSessions, authMessages.length];
     const profile = mskProfile();
-    // The profile's ssl: true, plus our self-signed CA so the handshake can verify the terminator.
-    const admin = createKafka(profile, { ssl: { ca: [cert] }, retry: { retries: 0 } }).admin();
-    const err = await admin
-      .connect()
-      .then(() => admin.describeCluster())
-      .then(
-        () => undefined,
-        (e: unknown) => kafkaFailure(e, profile),
-      );
-    await admin.disconnect().catch(() => undefined);
+    // The profile's TLS, plus our self-signed CA so the handshake can verify the terminator.
+    const admin = createKafkaAdmin(profile, { tls: { ca: [cert] }, retries: 0 });
+    const err = await admin.metadata({ topics: [], forceUpdate: true }).then(
+      () => undefined,
+      (e: unknown) => kafkaFailure(e, profile),
+    );
+    await admin.close().catch(() => undefined);
 
     expect(tlsSessions - sessionsBefore).toBe(1);
     // the client's first message (RFC 7628), then its %x01 acknowledgement of the broker's refusal
@@ -204,12 +225,12 @@ describe('msk-iam on the wire: TLS + OAUTHBEARER with the signer’s token', { t
   it('without the CA the TLS handshake is refused: the client never sends a token in the clear', async () => {
     const before = authMessages.length;
     const profile = mskProfile();
-    const admin = createKafka(profile, { retry: { retries: 0 } }).admin();
-    const err = await admin.connect().then(
+    const admin = createKafkaAdmin(profile, { retries: 0 });
+    const err = await admin.metadata({ topics: [], forceUpdate: true }).then(
       () => undefined,
       (e: unknown) => kafkaFailure(e, profile),
     );
-    await admin.disconnect().catch(() => undefined);
+    await admin.close().catch(() => undefined);
     expect(err).toBeInstanceOf(PinpipeError);
     expect(err!.code).toBe('KAFKA_UNAVAILABLE');
     expect(err!.message).toMatch(/certificate/i);
@@ -222,12 +243,12 @@ describe('msk-iam on the wire: TLS + OAUTHBEARER with the signer’s token', { t
     delete process.env.AWS_SECRET_ACCESS_KEY;
     try {
       const profile = mskProfile();
-      const admin = createKafka(profile, { ssl: { ca: [cert] }, retry: { retries: 0 } }).admin();
-      const err = await admin.connect().then(
+      const admin = createKafkaAdmin(profile, { tls: { ca: [cert] }, retries: 0 });
+      const err = await admin.metadata({ topics: [], forceUpdate: true }).then(
         () => undefined,
         (e: unknown) => kafkaFailure(e, profile),
       );
-      await admin.disconnect().catch(() => undefined);
+      await admin.close().catch(() => undefined);
       expect(err).toBeInstanceOf(PinpipeError);
       expect(err!.code).toBe('AWS_CREDENTIALS_MISSING');
       expect(err!.message).toMatch(/No AWS credentials found to sign the MSK IAM token.*aws configure/);

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Admin } from 'kafkajs';
-import { createKafka, createS3 } from '../../src/clients/index.ts';
+import {
+  createKafkaAdmin,
+  createKafkaProducer,
+  createS3,
+  type KafkaAdmin as Admin,
+} from '../../src/clients/index.ts';
 import { kafkaFailure } from '../../src/clients/kafka-auth.ts';
 import { unsecuredJws } from '../../src/clients/kafka-oauth.ts';
 import { loadProfile } from '../../src/config/load.ts';
@@ -14,7 +18,7 @@ import { listKeys, readStoredRecords, runSink } from '../../src/sink/index.ts';
 import { deletePrefix } from '../../bench/sink-crash.ts';
 import { uniqueName } from '../helpers/names.ts';
 import { emulatorSource } from './emulator-fixture.ts';
-import { createTopicsReady } from '../../src/clients/kafka-topics.ts';
+import { createTopicsReady, topicOffsets } from '../../src/clients/kafka-topics.ts';
 
 /**
  * The whole path over the sandbox broker's SASL_PLAINTEXT + OAUTHBEARER listener (9094),
@@ -24,6 +28,9 @@ import { createTopicsReady } from '../../src/clients/kafka-topics.ts';
  */
 const base = loadProfile('local-secure').profile;
 const secure: Profile = structuredClone(base);
+// the SASL listener of this sandbox, also when its ports were moved (PINPIPE_KAFKA__BROKERS then names
+// the plaintext listener)
+secure.kafka.brokers = [`127.0.0.1:${secure.sandbox.kafkaSaslPort}`];
 secure.pipelineId = uniqueName('sec');
 secure.sink.groupId = uniqueName('secure-sink-group');
 const topics = Object.values(topicNames(secure));
@@ -60,15 +67,14 @@ function withToken(how: 'wrong-scope' | 'expired' | 'no-sasl'): Profile {
 async function highWatermarks(): Promise<number> {
   let total = 0;
   for (const t of topics) {
-    for (const o of await admin.fetchTopicOffsets(t)) total += Number(o.high);
+    for (const o of await topicOffsets(admin, t)) total += Number(o.high);
   }
   return total;
 }
 
 beforeAll(async () => {
   // The admin itself authenticates over OAUTHBEARER: topic creation is the first secured call.
-  admin = createKafka(secure).admin();
-  await admin.connect();
+  admin = createKafkaAdmin(secure);
   await createTopicsReady(admin, {
     topics: topics.map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })),
   });
@@ -76,8 +82,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await admin.deleteTopics({ topics }).catch(() => undefined);
-  await admin.deleteGroups([secure.sink.groupId]).catch(() => undefined);
-  await admin.disconnect();
+  await admin.deleteGroups({ groups: [secure.sink.groupId] }).catch(() => undefined);
+  await admin.close();
   await deletePrefix(s3, secure.s3.bucket, `${prefix}/`).catch(() => 0);
   s3.destroy();
   delete process.env[TOKEN_VAR];
@@ -132,15 +138,14 @@ describe('the secured path over SASL/OAUTHBEARER (local-secure)', { timeout: 110
       const p = withToken(how);
       const expiredToken = how === 'expired' ? process.env[TOKEN_VAR] : undefined;
       if (how === 'expired') expect(expiredToken).toMatch(JWS);
-      const producer = createKafka(p, { retry: { retries: 0 } }).producer();
+      const producer = createKafkaProducer(p, { retries: 0 });
       const err = await producer
-        .connect()
-        .then(() => producer.send({ topic: topics[0]!, messages: [{ value: '{"ind":1}' }] }))
+        .send({ messages: [{ topic: topics[0]!, value: Buffer.from('{"ind":1}') }] })
         .then(
           () => undefined,
           (e: unknown) => kafkaFailure(e, p),
         );
-      await producer.disconnect().catch(() => undefined);
+      await producer.close().catch(() => undefined);
       expect(err).toBeInstanceOf(PinpipeError);
       expect(err!.code).toBe('KAFKA_AUTH_FAILED');
       expect(err!.message).toMatch(/authentication failed/i);
@@ -153,15 +158,12 @@ describe('the secured path over SASL/OAUTHBEARER (local-secure)', { timeout: 110
 
   it('a client without a token (no SASL) is refused, and the message says authentication may be required', async () => {
     const p = withToken('no-sasl');
-    const a = createKafka(p, { retry: { retries: 0 } }).admin();
-    const err = await a
-      .connect()
-      .then(() => a.describeCluster())
-      .then(
-        () => undefined,
-        (e: unknown) => kafkaFailure(e, p),
-      );
-    await a.disconnect().catch(() => undefined);
+    const a = createKafkaAdmin(p, { retries: 0 });
+    const err = await a.metadata({ topics: [], forceUpdate: true }).then(
+      () => undefined,
+      (e: unknown) => kafkaFailure(e, p),
+    );
+    await a.close().catch(() => undefined);
     expect(err).toBeInstanceOf(PinpipeError);
     expect(err!.code).toBe('KAFKA_AUTH_FAILED');
     expect(err!.message).toMatch(/requires authentication/i);

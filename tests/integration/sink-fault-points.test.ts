@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { crashSinkArgs } from '../../bench/sink-crash.ts';
 import type { SinkFaultPoint } from '../../src/sink/fault-points.ts';
 import { testProfile } from '../helpers/profile.ts';
@@ -14,10 +14,6 @@ import { waitFor } from '../helpers/wait.ts';
 const profile = testProfile();
 const kit = sinkKit(profile);
 const FLUSH = 10;
-
-beforeAll(async () => {
-  await kit.admin.connect();
-});
 
 afterAll(async () => {
   await kit.cleanup();
@@ -99,15 +95,11 @@ describe(
         { PINPIPE_SINK_FAULT_POINT: 'during-revoke', PINPIPE_AWS__ENDPOINT: gate.url },
       );
       await waitFor(() => gate.held, { timeoutMs: 30_000, what: 'a PutObject held by the gate' });
-      const other = kit.kafka.consumer({ groupId: group, sessionTimeout: 6000, heartbeatInterval: 500 });
-      kit.consumers.push(other);
-      await other.connect();
-      await other.subscribe({ topics: [topic], fromBeginning: true });
-      await other.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => undefined });
+      const other = await kit.otherMember(group, topic);
       const { signal } = await exitWithin(child, 60_000, output);
       expect(signal, output()).toBe('SIGKILL');
       expect(output()).toContain('sink fault point during-revoke reached');
-      await other.disconnect();
+      await other.leave();
       // the window: the store never reached S3 and nothing was committed
       expect((await kit.committed(group, topic)).map((o) => Math.max(0, o))).toEqual([0, 0, 0]);
       expect(await kit.storedUpTo(topic, prefix)).toEqual([0, 0, 0]);

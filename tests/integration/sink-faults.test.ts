@@ -1,5 +1,5 @@
 import { CreateBucketCommand, DeleteBucketCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { deletePrefix, sinkArgs, spawnSink } from '../../bench/sink-crash.ts';
 import { isPinpipeError } from '../../src/errors.ts';
 import { createLogger } from '../../src/log.ts';
@@ -17,7 +17,7 @@ import { tcpGate } from '../helpers/tcp-gate.ts';
 const profile = testProfile();
 const bucket = profile.s3.bucket;
 const kit = sinkKit(profile);
-const { kafka, admin, s3, gates, children, consumers } = kit;
+const { admin, s3, gates, children } = kit;
 const { fixture, produce, committed, storedUpTo, expectExactlyOnce, spawn } = kit;
 const logger = createLogger('error');
 
@@ -48,10 +48,11 @@ async function stableLongerThan(group: string, ms: number, timeoutMs: number) {
   let member: string | undefined;
   const seen: string[] = [];
   for (;;) {
-    const [g] = (await admin.describeGroups([group])).groups;
-    const now = `${g?.state} [${(g?.members ?? []).map((m) => m.memberId).join(', ')}]`;
+    const g = (await admin.describeGroups({ groups: [group] })).get(group);
+    const members = [...(g?.members.values() ?? [])];
+    const now = `${g?.state} [${members.map((m) => m.id).join(', ')}]`;
     if (seen.at(-1) !== now) seen.push(now);
-    const one = g?.state === 'Stable' && g.members.length === 1 ? g.members[0]!.memberId : undefined;
+    const one = g?.state === 'Stable' && members.length === 1 ? members[0]!.id : undefined;
     if (member === undefined && one !== undefined) {
       member = one;
       since = Date.now();
@@ -66,10 +67,6 @@ async function stableLongerThan(group: string, ms: number, timeoutMs: number) {
     await sleep(250);
   }
 }
-
-beforeAll(async () => {
-  await admin.connect();
-});
 
 afterAll(async () => {
   await kit.cleanup();
@@ -311,11 +308,7 @@ describe('sink faults', { timeout: 60_000 }, () => {
       () => out,
     );
 
-    const other = kafka.consumer({ groupId: group, sessionTimeout: 6000, heartbeatInterval: 500 });
-    consumers.push(other);
-    await other.connect();
-    await other.subscribe({ topics: [topic], fromBeginning: true });
-    await other.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => undefined });
+    const other = await kit.otherMember(group, topic);
 
     const { code } = await exitWithin(drain, 40_000, () => out);
     expect(code, out).toBe(1);
@@ -325,7 +318,7 @@ describe('sink faults', { timeout: 60_000 }, () => {
     // nothing committed past offset 0: a batch of the new generation may commit the open object's start
     expect((await committed(group, topic)).map((o) => Math.max(0, o))).toEqual([0, 0, 0]);
 
-    await other.disconnect();
+    await other.leave();
     const summary = await runSink({
       profile,
       topics: [topic],

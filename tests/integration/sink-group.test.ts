@@ -3,7 +3,8 @@ import { exited, readKafkaLog, spawnSink } from '../../bench/sink-crash.ts';
 import { mulberry32, randInt } from '../../src/emulator/prng.ts';
 import { compareWithLog, readStoredRecords, topicsRoot } from '../../src/sink/index.ts';
 import { testProfile } from '../helpers/profile.ts';
-import { sinkKit } from '../helpers/sink-kit.ts';
+import { committedOffsets, highWatermarks, sinkKit } from '../helpers/sink-kit.ts';
+import { createKafkaProducer } from '../../src/clients/index.ts';
 
 // Scale-out: two and three `pinpipe sink` processes in one consumer group (as Kafka Connect runs
 // tasks), records arriving all the time, one member SIGKILLed at a random moment. The survivors
@@ -17,13 +18,12 @@ const FLUSH = 10;
 const profile = testProfile();
 const bucket = profile.s3.bucket;
 const kit = sinkKit(profile);
-const { kafka, admin, s3, children } = kit;
+const { admin, s3, children } = kit;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
   process.stderr.write(`sink-group: seed ${SEED} (PINPIPE_TEST_SEED=${SEED} replays the kill timing)\n`);
-  await admin.connect();
 });
 
 afterAll(async () => {
@@ -31,37 +31,31 @@ afterAll(async () => {
 });
 
 async function offsets(group: string, topic: string): Promise<{ committed: number[]; high: number[] }> {
-  const fetch = () => admin.fetchOffsets({ groupId: group, topics: [topic] });
-  const [t] = await fetch().catch(async () => {
-    await sleep(500);
-    return fetch();
-  });
   const committed = Array<number>(PARTITIONS).fill(-1);
-  for (const p of t?.partitions ?? []) committed[p.partition] = Number(p.offset);
+  for (const [p, o] of (await committedOffsets(admin, group, topic)).entries()) committed[p] = o;
   const high = Array<number>(PARTITIONS).fill(0);
-  for (const p of await admin.fetchTopicOffsets(topic)) high[p.partition] = Number(p.high);
+  for (const [p, h] of (await highWatermarks(admin, topic)).entries()) high[p] = h;
   return { committed, high };
 }
 
 /** FLUSH records to every partition every 200 ms, so every record ends in a closed object. */
 function produceRounds(topic: string): { stop: () => Promise<number> } {
-  const producer = kafka.producer();
+  const producer = createKafkaProducer(profile);
   let running = true;
   let rounds = 0;
   const loop = (async () => {
-    await producer.connect();
     while (running) {
       const messages = [];
       for (let p = 0; p < PARTITIONS; p++) {
         for (let i = 0; i < FLUSH; i++) {
-          messages.push({ partition: p, value: JSON.stringify({ round: rounds, p, i }) });
+          messages.push({ topic, partition: p, value: Buffer.from(JSON.stringify({ round: rounds, p, i })) });
         }
       }
-      await producer.send({ topic, messages });
+      await producer.send({ messages });
       rounds++;
       await sleep(200);
     }
-    await producer.disconnect();
+    await producer.close();
   })();
   return {
     stop: async () => {
@@ -130,7 +124,7 @@ describe('sink: several members in one group', { timeout: 60_000 }, () => {
     }
     const root = `${topicsRoot({ prefix, topicsDir: profile.s3.topicsDir, errorsDir: 'errors' })}/`;
     const { records } = await readStoredRecords(s3, bucket, root);
-    const cmp = compareWithLog(await readKafkaLog(kafka, topic), records);
+    const cmp = compareWithLog(await readKafkaLog(profile, topic), records);
     expect(cmp, `seed ${SEED}`).toMatchObject({
       logRecords: produced,
       storedLines: produced,

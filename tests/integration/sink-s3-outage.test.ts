@@ -5,7 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readKafkaLog } from '../../bench/sink-crash.ts';
 import { committedOffsets } from '../helpers/sink-kit.ts';
 import { s3Service } from '../../sandbox/s3/ministack.ts';
-import { createKafka, createS3 } from '../../src/clients/index.ts';
+import {
+  createKafkaAdmin,
+  createKafkaProducer,
+  createS3,
+  createTopicsReady,
+} from '../../src/clients/index.ts';
 import { readEnv } from '../../src/config/env.ts';
 import type { Profile } from '../../src/config/schema.ts';
 import pino from 'pino';
@@ -14,7 +19,6 @@ import { uniqueName } from '../helpers/names.ts';
 import { testProfile } from '../helpers/profile.ts';
 import { freePort } from '../helpers/ports.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { createTopicsReady } from '../../src/clients/kafka-topics.ts';
 
 // Bad input: the S3 endpoint goes away mid-run. A PRIVATE MiniStack on another port is
 // stopped while records keep arriving: uploads retry with backoff, nothing is committed until
@@ -24,8 +28,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('sink: S3 endpoint going away mid-run', { timeout: 150_000 }, () => {
   const base = testProfile();
-  const kafka = createKafka(base);
-  const admin = kafka.admin();
+  const admin = createKafkaAdmin(base);
   const topic = uniqueName('sink-outage');
   const group = uniqueName('sink-outage-group');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pinpipe-sink-s3-'));
@@ -43,7 +46,6 @@ describe('sink: S3 endpoint going away mid-run', { timeout: 150_000 }, () => {
     service = s3Service(profile, (m) => process.stderr.write(`[private s3] ${m}\n`), readEnv().cacheDir);
     await service.start();
     await service.ensureResources();
-    await admin.connect();
     await createTopicsReady(admin, { topics: [{ topic, numPartitions: 3 }] });
   });
 
@@ -51,8 +53,8 @@ describe('sink: S3 endpoint going away mid-run', { timeout: 150_000 }, () => {
     await service?.stop().catch(() => false);
     fs.rmSync(dir, { recursive: true, force: true });
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin.deleteGroups([group]).catch(() => undefined);
-    await admin.disconnect();
+    await admin.deleteGroups({ groups: [group] }).catch(() => undefined);
+    await admin.close();
   });
 
   const committedTotal = async () =>
@@ -66,19 +68,18 @@ describe('sink: S3 endpoint going away mid-run', { timeout: 150_000 }, () => {
     }
   };
   const produce = async (from: number, count: number) => {
-    const producer = kafka.producer();
-    await producer.connect();
+    const producer = createKafkaProducer(base);
     // 30 per partition per call: multiples of flush.size, so every record ends in a closed object
     for (let p = 0; p < 3; p++) {
       await producer.send({
-        topic,
         messages: Array.from({ length: count / 3 }, (_, i) => ({
+          topic,
           partition: p,
-          value: JSON.stringify({ n: from + p * 1000 + i }),
+          value: Buffer.from(JSON.stringify({ n: from + p * 1000 + i })),
         })),
       });
     }
-    await producer.disconnect();
+    await producer.close();
   };
 
   it('retries uploads while S3 is down, commits nothing meanwhile, and loses nothing', async () => {
@@ -126,7 +127,7 @@ describe('sink: S3 endpoint going away mid-run', { timeout: 150_000 }, () => {
     const s3 = createS3(profile);
     try {
       const { records } = await readStoredRecords(s3, profile.s3.bucket, 'topics/');
-      const cmp = compareWithLog(await readKafkaLog(kafka, topic), records);
+      const cmp = compareWithLog(await readKafkaLog(base, topic), records);
       expect(cmp).toMatchObject({
         logRecords: 180,
         storedLines: 180,

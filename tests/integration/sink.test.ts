@@ -1,8 +1,14 @@
 import { DeleteBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { deletePrefix, exited, readKafkaLog, spawnSink } from '../../bench/sink-crash.ts';
-import { createKafka, createS3 } from '../../src/clients/index.ts';
+import {
+  createKafkaAdmin,
+  createKafkaProducer,
+  createS3,
+  createTopicsReady,
+} from '../../src/clients/index.ts';
+import { committedOffsets } from '../helpers/sink-kit.ts';
 import { isPinpipeError } from '../../src/errors.ts';
 import { createLogger } from '../../src/log.ts';
 import {
@@ -19,12 +25,10 @@ import {
 import { uniqueName } from '../helpers/names.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { testProfile } from '../helpers/profile.ts';
-import { createTopicsReady } from '../../src/clients/kafka-topics.ts';
 
 const profile = testProfile();
 const bucket = profile.s3.bucket;
-const kafka = createKafka(profile);
-const admin = kafka.admin();
+const admin = createKafkaAdmin(profile);
 const s3 = createS3(profile);
 const logger = createLogger('warn');
 const topics: string[] = [];
@@ -50,23 +54,28 @@ async function produce(
   topic: string,
   messages: Array<{ value: string; partition?: number; timestamp?: string }>,
 ) {
-  const producer = kafka.producer();
-  await producer.connect();
-  await producer.send({ topic, messages });
-  await producer.disconnect();
+  const producer = createKafkaProducer(profile);
+  try {
+    await producer.send({
+      messages: messages.map((m) => ({
+        topic,
+        value: Buffer.from(m.value),
+        ...(m.partition === undefined ? {} : { partition: m.partition }),
+        ...(m.timestamp === undefined ? {} : { timestamp: BigInt(m.timestamp) }),
+      })),
+    });
+  } finally {
+    await producer.close();
+  }
 }
 
 const root = (prefix: string) =>
   `${topicsRoot({ prefix, topicsDir: profile.s3.topicsDir, errorsDir: 'errors' })}/`;
 
-beforeAll(async () => {
-  await admin.connect();
-});
-
 afterAll(async () => {
   await admin.deleteTopics({ topics }).catch(() => undefined);
-  await admin.deleteGroups(groups).catch(() => undefined);
-  await admin.disconnect();
+  await admin.deleteGroups({ groups }).catch(() => undefined);
+  await admin.close();
   for (const p of prefixes) await deletePrefix(s3, bucket, `${p}/`).catch(() => 0);
   s3.destroy();
 });
@@ -110,7 +119,7 @@ describe('pinpipe sink', { timeout: 90_000 }, () => {
     });
     expect(Buffer.from(err.value as string, 'base64').toString()).toBe('this is { not json');
 
-    const log = await readKafkaLog(kafka, topic);
+    const log = await readKafkaLog(profile, topic);
     const { records } = await readStoredRecords(s3, bucket, root(prefix));
     const cmp = compareWithLog(log, records, new Set([`${topic}:0:10`]));
     expect(cmp).toMatchObject({ missing: [], duplicated: 0, mismatched: [], unknown: 0 });
@@ -175,8 +184,7 @@ describe('pinpipe sink', { timeout: 90_000 }, () => {
     try {
       while (committed < 5 && Date.now() - t0 < 20_000) {
         await new Promise((r) => setTimeout(r, 200));
-        const [t] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-        committed = Number(t?.partitions[0]?.offset ?? -1);
+        committed = (await committedOffsets(admin, group, topic))[0] ?? -1;
       }
       // stored and committed by the schedule while the sink is still running (no drain, no signal)
       expect(committed).toBe(5);
@@ -213,7 +221,7 @@ describe('pinpipe sink', { timeout: 90_000 }, () => {
       stop.abort();
     }
     const { records } = await readStoredRecords(s3, bucket, root(prefix));
-    const cmp = compareWithLog(await readKafkaLog(kafka, topic), records, new Set());
+    const cmp = compareWithLog(await readKafkaLog(profile, topic), records, new Set());
     expect(cmp).toMatchObject({ missing: [], duplicated: 0, mismatched: [], unknown: 0 });
   });
 
@@ -303,7 +311,7 @@ describe('pinpipe sink', { timeout: 90_000 }, () => {
     expect(code).toBe(0);
     const stopped = JSON.parse(out) as SinkSummary;
     expect(stopped).toMatchObject({ stoppedBy: 'signal', recordsWritten: 20, lag: 0 });
-    const log = await readKafkaLog(kafka, topic);
+    const log = await readKafkaLog(profile, topic);
     const { records } = await readStoredRecords(s3, bucket, root(prefix));
     expect(compareWithLog(log, records)).toMatchObject({
       logRecords: 70,

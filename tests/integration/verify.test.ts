@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKafka, createS3 } from '../../src/clients/index.ts';
+import { createKafkaAdmin, createKafkaProducer, createS3 } from '../../src/clients/index.ts';
 import { topicNames, type Profile } from '../../src/config/schema.ts';
 import { isPinpipeError } from '../../src/errors.ts';
 import { createLogger } from '../../src/log.ts';
@@ -24,17 +24,14 @@ let profile: Profile;
 const layout = () => ({ prefix: '', topicsDir: profile.s3.topicsDir, errorsDir: 'errors' });
 
 async function produceDirect(topic: string, partition: number, values: string[]): Promise<number> {
-  const producer = createKafka(profile).producer();
-  await producer.connect();
+  const producer = createKafkaProducer(profile);
   try {
-    const [meta] = await producer.send({
-      topic,
-      acks: -1,
-      messages: values.map((value) => ({ value, partition })),
+    const { offsets } = await producer.send({
+      messages: values.map((value) => ({ topic, value: Buffer.from(value), partition })),
     });
-    return Number(meta!.baseOffset);
+    return Number(offsets![0]!.offset);
   } finally {
-    await producer.disconnect();
+    await producer.close();
   }
 }
 
@@ -58,12 +55,11 @@ function ownPipeline(name: string): void {
   beforeAll(async () => {
     env = await isolatedPipelineEnv(name);
     profile = profileFor(env);
-    const admin = createKafka(profile).admin();
-    await admin.connect();
+    const admin = createKafkaAdmin(profile);
     await createTopicsReady(admin, {
       topics: Object.values(topicNames(profile)).map((topic) => ({ topic, numPartitions: 3 })),
     });
-    await admin.disconnect();
+    await admin.close();
     const s3 = createS3(profile);
     await s3.send(new CreateBucketCommand({ Bucket: profile.s3.bucket }));
     s3.destroy();
@@ -80,8 +76,7 @@ describe('verify: collecting the counts', { timeout: 60_000 }, () => {
     const pin = topicNames(profile).pin;
     expect(await produceDirect(pin, 0, ['{"a":0}', '{"a":1}', '{"a":2}'])).toBe(0);
     expect(await produceDirect(pin, 1, ['{"b":0}', 'not json'])).toBe(0);
-    const admin = createKafka(profile).admin();
-    await admin.connect();
+    const admin = createKafkaAdmin(profile);
     try {
       expect(await kafkaCounts(admin, profile)).toEqual({ pin: 5, geo: 0, user: 0 });
       const since = await highWatermarks(admin, profile);
@@ -104,7 +99,7 @@ describe('verify: collecting the counts', { timeout: 60_000 }, () => {
         s3.destroy();
       }
     } finally {
-      await admin.disconnect();
+      await admin.close();
     }
   });
 
@@ -119,10 +114,9 @@ describe('verify: collecting the counts', { timeout: 60_000 }, () => {
     s3.destroy();
     expect(isPinpipeError(err) && err.code).toBe('S3_UNAVAILABLE');
     expect((err as Error).message).toMatch(new RegExp(`^Cannot list s3://${missing.s3.bucket}: `));
-    const admin = createKafka(missing, { retry: { retries: 0 } }).admin();
-    await admin.connect();
+    const admin = createKafkaAdmin(missing, { retries: 0 });
     const kerr = await kafkaCounts(admin, missing).catch((e: unknown) => e);
-    await admin.disconnect();
+    await admin.close();
     expect(isPinpipeError(kerr) && kerr.code).toBe('KAFKA_UNAVAILABLE');
     expect((kerr as Error).message).toMatch(
       new RegExp(`^Cannot read the offsets of ${missing.pipelineId}\\.pin: `),

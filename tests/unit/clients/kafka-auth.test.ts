@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { generateAuthTokenFromCredentialsProvider } from 'aws-msk-iam-sasl-signer-js';
-import { kafkaConfig } from '../../../src/clients/kafka.ts';
+import { kafkaBaseOptions } from '../../../src/clients/kafka.ts';
 import {
   MSK_IAM_REFRESH_MARGIN_MS,
   kafkaFailure,
@@ -12,6 +12,7 @@ import { jwsClaims } from '../../../src/clients/kafka-oauth.ts';
 import { shippedProfile } from '../../helpers/profile.ts';
 import type { Profile } from '../../../src/config/schema.ts';
 import { PinpipeError } from '../../../src/errors.ts';
+import { AuthenticationError, MultipleErrors, NetworkError, ProtocolError } from '@platformatic/kafka';
 
 // Fixed fake credentials (AWS's documentation example keys): nothing here reaches AWS.
 const FAKE = {
@@ -35,7 +36,7 @@ describe('MSK IAM token provider', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(T0);
     const provider = mskIamTokenProvider('eu-west-1', { credentials: async () => FAKE });
-    const { value } = await provider();
+    const value = await provider();
     // base64url without padding, of a presigned URL for kafka-cluster:Connect
     expect(value).toMatch(/^[A-Za-z0-9_-]+$/);
     const url = new URL(Buffer.from(value, 'base64url').toString('utf8'));
@@ -61,7 +62,7 @@ describe('MSK IAM token provider', () => {
     vi.setSystemTime(T0);
     const a = await mskIamTokenProvider('us-east-1', { credentials: async () => FAKE })();
     const b = await mskIamTokenProvider('us-east-1', { credentials: async () => FAKE })();
-    expect(a.value).toBe(b.value);
+    expect(a).toBe(b);
   });
 
   it('reuses the token until the refresh margin, then asks the signer for a new one before expiry', async () => {
@@ -77,13 +78,13 @@ describe('MSK IAM token provider', () => {
       now: () => clock,
       generate,
     });
-    expect((await provider()).value).toBe('token-1');
+    expect(await provider()).toBe('token-1');
     clock = T0 + 900_000 - MSK_IAM_REFRESH_MARGIN_MS - 1; // just before the margin: cached
-    expect((await provider()).value).toBe('token-1');
+    expect(await provider()).toBe('token-1');
     expect(provider.fetches()).toBe(1);
     clock = T0 + 900_000 - MSK_IAM_REFRESH_MARGIN_MS; // inside the margin, still before expiry: renewed
     expect(clock).toBeLessThan(T0 + 900_000);
-    expect((await provider()).value).toBe('token-2');
+    expect(await provider()).toBe('token-2');
     expect(provider.fetches()).toBe(2);
   });
 
@@ -116,30 +117,27 @@ describe('MSK IAM token provider', () => {
 });
 
 describe('the AWS profile builds TLS + OAUTHBEARER clients', () => {
-  it('msk-iam: ssl on, SASL oauthbearer whose token is signed for the profile region', async () => {
+  it('msk-iam: TLS on, SASL OAUTHBEARER whose token is signed for the profile region', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(T0);
     const profile = awsProfile((p) => (p.region = 'ap-southeast-2'));
-    const cfg = kafkaConfig(profile);
-    expect(cfg.ssl).toBe(true);
-    expect(cfg.brokers).toEqual(profile.kafka.brokers);
-    expect(cfg.sasl?.mechanism).toBe('oauthbearer');
+    const cfg = kafkaBaseOptions(profile);
+    expect(cfg.tls).toEqual({});
+    expect(cfg.bootstrapBrokers).toEqual(profile.kafka.brokers);
+    expect(cfg.sasl?.mechanism).toBe('OAUTHBEARER');
     const sec = kafkaSecurityConfig(profile, { credentials: async () => FAKE });
-    const sasl = sec.sasl as unknown as {
-      oauthBearerProvider: () => Promise<{ value: string }>;
-      authenticationProvider: unknown;
-    };
-    expect(typeof sasl.authenticationProvider).toBe('function');
-    const url = new URL(Buffer.from((await sasl.oauthBearerProvider()).value, 'base64url').toString('utf8'));
+    const sasl = sec.sasl as { token: () => Promise<string>; authenticate: unknown };
+    expect(typeof sasl.authenticate).toBe('function');
+    const url = new URL(Buffer.from(await sasl.token(), 'base64url').toString('utf8'));
     expect(url.host).toBe('kafka.ap-southeast-2.amazonaws.com');
   });
 
   it('kafka.security.region overrides the profile region for signing', async () => {
     const profile = awsProfile((p) => (p.kafka.security.region = 'eu-central-1'));
     const sasl = kafkaSecurityConfig(profile, { credentials: async () => FAKE }).sasl as {
-      oauthBearerProvider: () => Promise<{ value: string }>;
+      token: () => Promise<string>;
     };
-    const url = new URL(Buffer.from((await sasl.oauthBearerProvider()).value, 'base64url').toString('utf8'));
+    const url = new URL(Buffer.from(await sasl.token(), 'base64url').toString('utf8'));
     expect(url.host).toBe('kafka.eu-central-1.amazonaws.com');
   });
 
@@ -148,15 +146,13 @@ describe('the AWS profile builds TLS + OAUTHBEARER clients', () => {
     vi.setSystemTime(T0);
     const profile = shippedProfile('local-secure');
     const sec = kafkaSecurityConfig(profile);
-    expect(sec.ssl).toBeUndefined();
-    expect(sec.sasl?.mechanism).toBe('oauthbearer');
-    const token = await (
-      sec.sasl as { oauthBearerProvider: () => Promise<{ value: string }> }
-    ).oauthBearerProvider();
-    const [header, , signature] = token.value.split('.');
+    expect(sec.tls).toBeUndefined();
+    expect(sec.sasl?.mechanism).toBe('OAUTHBEARER');
+    const token = await (sec.sasl as { token: () => Promise<string> }).token();
+    const [header, , signature] = token.split('.');
     expect(JSON.parse(Buffer.from(header!, 'base64url').toString())).toEqual({ alg: 'none' });
     expect(signature).toBe('');
-    expect(jwsClaims(token.value)).toEqual({
+    expect(jwsClaims(token)).toEqual({
       sub: 'pinpipe-client',
       scope: 'pinpipe',
       iat: T0 / 1000,
@@ -169,11 +165,11 @@ describe('the AWS profile builds TLS + OAUTHBEARER clients', () => {
     const profile = shippedProfile('local-secure');
     profile.kafka.security.tokenLifetimeMs = 600_000;
     const provider = oauthBearerTokenProvider(profile, { now: () => clock });
-    const first = (await provider()).value;
+    const first = await provider();
     clock += 600_000 - 60_000 - 1;
-    expect((await provider()).value).toBe(first);
+    expect(await provider()).toBe(first);
     clock += 1;
-    expect((await provider()).value).not.toBe(first);
+    expect(await provider()).not.toBe(first);
     expect(provider.fetches()).toBe(2);
   });
 
@@ -181,52 +177,66 @@ describe('the AWS profile builds TLS + OAUTHBEARER clients', () => {
     const profile = shippedProfile('local-secure');
     profile.kafka.security.tokenEnv = 'PINPIPE_TEST_KAFKA_TOKEN';
     const provider = oauthBearerTokenProvider(profile, { env: { PINPIPE_TEST_KAFKA_TOKEN: 'opaque-token' } });
-    expect((await provider()).value).toBe('opaque-token');
+    expect(await provider()).toBe('opaque-token');
     expect(() => oauthBearerTokenProvider(profile, { env: {} })).toThrow(
       /kafka\.security\.tokenEnv.*PINPIPE_TEST_KAFKA_TOKEN/,
     );
   });
 
-  it('none and ssl stay as they were', () => {
+  it('none is plain, ssl is TLS with the system CAs', () => {
     const local = shippedProfile('local');
     expect(kafkaSecurityConfig(local)).toEqual({});
     local.kafka.security.mode = 'ssl';
-    expect(kafkaSecurityConfig(local)).toEqual({ ssl: true });
+    expect(kafkaSecurityConfig(local)).toEqual({ tls: {} });
   });
 });
 
 describe('kafkaFailure', () => {
   const secure = () => shippedProfile('local-secure');
-  it('maps a SASL failure to KAFKA_AUTH_FAILED naming authentication', () => {
-    const sasl = Object.assign(
-      new Error(
-        'SASL OAUTHBEARER authentication failed at 127.0.0.1:9094: the broker refused the token (status invalid_token)',
+  const failedConnection = (cause: Error) =>
+    new MultipleErrors('metadata failed 1 times.', [
+      new NetworkError('Connection to 127.0.0.1:9094 failed.', { cause }),
+    ]);
+  it('maps a refused token to KAFKA_AUTH_FAILED naming authentication and the broker’s reason', () => {
+    const e = kafkaFailure(
+      failedConnection(
+        new AuthenticationError(
+          'SASL OAUTHBEARER authentication failed: the broker refused the token (status invalid_token)',
+        ),
       ),
-      {
-        name: 'KafkaJSSASLAuthenticationError',
-      },
+      secure(),
     );
-    const wrapped = Object.assign(new Error('Connection error'), {
-      name: 'KafkaJSNonRetriableError',
-      cause: sasl,
-    });
-    const e = kafkaFailure(wrapped, secure());
     expect(e.code).toBe('KAFKA_AUTH_FAILED');
-    expect(e.message).toMatch(/authentication failed/i);
+    expect(e.message).toMatch(
+      /authentication failed \(sasl-oauthbearer\).*the broker refused the token \(status invalid_token\)/,
+    );
     expect(e.message).toMatch(/scope/);
   });
-  it('maps ILLEGAL_SASL_STATE from other clients to KAFKA_AUTH_FAILED', () => {
-    const e = kafkaFailure(new Error('Request is not valid given the current SASL state'), secure());
+  it('maps ILLEGAL_SASL_STATE from the broker to KAFKA_AUTH_FAILED', () => {
+    const e = kafkaFailure(failedConnection(new ProtocolError('ILLEGAL_SASL_STATE')), secure());
     expect(e.code).toBe('KAFKA_AUTH_FAILED');
   });
-  it('maps a refused connection to KAFKA_UNAVAILABLE with the sandbox fix', () => {
+  it('a token source that found no AWS credentials keeps its own code', () => {
+    const missing = new PinpipeError('AWS_CREDENTIALS_MISSING', 'No AWS credentials found');
     const e = kafkaFailure(
-      Object.assign(new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9'), {
-        name: 'KafkaJSConnectionError',
-      }),
+      failedConnection(new AuthenticationError('could not obtain a token', { cause: missing })),
+      secure(),
+    );
+    expect(e).toBe(missing);
+  });
+  it('maps a refused connection to KAFKA_UNAVAILABLE with the sandbox fix and the socket’s reason', () => {
+    const e = kafkaFailure(
+      failedConnection(
+        Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }),
+      ),
       secure(),
     );
     expect(e.code).toBe('KAFKA_UNAVAILABLE');
-    expect(e.message).toMatch(/sandbox:up/);
+    expect(e.message).toMatch(/ECONNREFUSED 127\.0\.0\.1:9.*sandbox:up/);
+  });
+  it('a plain client closed by a SASL listener: KAFKA_AUTH_FAILED saying authentication may be required', () => {
+    const e = kafkaFailure(new NetworkError('Connection closed'), shippedProfile('local'));
+    expect(e.code).toBe('KAFKA_AUTH_FAILED');
+    expect(e.message).toMatch(/requires authentication/);
   });
 });

@@ -1,64 +1,70 @@
 import { describe, expect, it } from 'vitest';
-import type { AuthenticationProviderArgs, Logger } from 'kafkajs';
-import { jwsClaims, oauthBearerMechanism, unsecuredJws } from '../../../src/clients/kafka-oauth.ts';
+import type { Connection } from '@platformatic/kafka';
 
-type Exchange = { sent: string[]; authenticate: AuthenticationProviderArgs['saslAuthenticate'] };
+interface SaslAuthenticateResponse {
+  errorCode: number;
+  errorMessage: string | null;
+  authBytes: Buffer;
+  sessionLifetimeMs: bigint;
+}
+import { jwsClaims, oauthBearerSasl, unsecuredJws } from '../../../src/clients/kafka-oauth.ts';
 
 /** A fake broker side of SaslAuthenticate: answers each client message with the next challenge. */
-function broker(challenges: string[]): Exchange {
+function broker(challenges: string[]) {
   const sent: string[] = [];
-  const authenticate = (async (args: {
-    request: { encode(): Buffer | Promise<Buffer> };
-    response?: { decode(b: Buffer): Buffer | Promise<Buffer>; parse(b: Buffer): unknown };
-  }) => {
-    const raw = await args.request.encode();
-    sent.push(raw.subarray(4, 4 + raw.readInt32BE(0)).toString('utf8'));
-    const body = Buffer.from(challenges.shift() ?? '', 'utf8');
-    const framed = Buffer.concat([Buffer.alloc(4), body]);
-    framed.writeInt32BE(body.length, 0);
-    if (!args.response) return undefined;
-    return args.response.parse(await args.response.decode(framed));
-  }) as AuthenticationProviderArgs['saslAuthenticate'];
+  const authenticate = (
+    _c: Connection,
+    bytes: Buffer,
+    cb: (e: Error | null, r?: SaslAuthenticateResponse) => void,
+  ) => {
+    sent.push(bytes.toString('utf8'));
+    const authBytes = Buffer.from(challenges.shift() ?? '', 'utf8');
+    queueMicrotask(() => cb(null, { errorCode: 0, errorMessage: null, authBytes, sessionLifetimeMs: 0n }));
+  };
   return { sent, authenticate };
 }
 
-const args = (b: Exchange): AuthenticationProviderArgs => ({
-  host: '127.0.0.1',
-  port: 9094,
-  logger: {} as Logger,
-  saslAuthenticate: b.authenticate,
-});
+/** Runs the exchange of oauthBearerSasl(provider) against `b`; resolves with its error, if any. */
+function exchange(provider: () => Promise<string>, b: ReturnType<typeof broker>): Promise<Error | null> {
+  const sasl = oauthBearerSasl(provider);
+  return new Promise((resolve) =>
+    sasl.authenticate!(
+      sasl.mechanism,
+      {} as Connection,
+      b.authenticate as never,
+      undefined,
+      undefined,
+      sasl.token,
+      ((err: Error | null) => resolve(err)) as never,
+    ),
+  );
+}
 
-describe('OAUTHBEARER authenticator', () => {
+describe('OAUTHBEARER exchange', () => {
   it('sends the RFC 7628 client response with the token and succeeds on an empty server answer', async () => {
     const b = broker(['']);
-    const mech = oauthBearerMechanism(async () => ({ value: 'tok.en.' }));
-    expect(mech.mechanism).toBe('oauthbearer');
-    await mech.authenticationProvider(args(b)).authenticate();
+    expect(oauthBearerSasl(async () => 'x').mechanism).toBe('OAUTHBEARER');
+    expect(await exchange(async () => 'tok.en.', b)).toBeNull();
     expect(b.sent).toEqual(['n,,\u0001auth=Bearer tok.en.\u0001\u0001']);
   });
 
   it('acknowledges a refusal with %x01 and fails naming authentication and the status, never the token', async () => {
     const b = broker(['{"status":"insufficient_scope","scope":"[pinpipe]"}', '']);
-    const mech = oauthBearerMechanism(async () => ({ value: 'secret-token-value' }));
-    const err = await mech
-      .authenticationProvider(args(b))
-      .authenticate()
-      .catch((e: Error) => e);
+    const err = await exchange(async () => 'secret-token-value', b);
     expect(err).toBeInstanceOf(Error);
-    expect((err as Error).name).toBe('KafkaJSSASLAuthenticationError');
-    expect((err as Error).message).toMatch(/authentication failed at 127\.0\.0\.1:9094.*insufficient_scope/);
-    expect((err as Error).message).not.toContain('secret-token-value');
+    expect((err as Error & { code: string }).code).toBe('PLT_KFK_AUTHENTICATION');
+    expect(err!.message).toMatch(/authentication failed.*insufficient_scope.*required scope "pinpipe"/);
+    expect(err!.message).not.toContain('secret-token-value');
     expect(b.sent[1]).toBe('\u0001');
   });
 
-  it('fails before sending anything when there is no token', async () => {
+  it('fails before sending anything when there is no token, or the token source fails', async () => {
     const b = broker([]);
-    const err = await oauthBearerMechanism(async () => ({ value: '' }))
-      .authenticationProvider(args(b))
-      .authenticate()
-      .catch((e: Error) => e);
-    expect((err as Error).message).toMatch(/no token/);
+    expect((await exchange(async () => '', b))!.message).toMatch(/no token/);
+    const why = new Error('no credentials');
+    const err = await exchange(async () => Promise.reject(why), b);
+    expect(err!.message).toMatch(/could not obtain a token: no credentials/);
+    expect(err!.cause).toBe(why);
     expect(b.sent).toEqual([]);
   });
 });

@@ -82,8 +82,8 @@ describe('profile rules', () => {
     const p = scram({ mechanism: 'scram-sha-256', username: 'alice', passwordEnv: 'SCRAM_PW' });
     expect(checkProfile(p).errors).toEqual([]);
     expect(kafkaSecurityConfig(p, { env: { SCRAM_PW: 's3cret' } })).toEqual({
-      ssl: true,
-      sasl: { mechanism: 'scram-sha-256', username: 'alice', password: 's3cret' },
+      tls: {},
+      sasl: { mechanism: 'SCRAM-SHA-256', username: 'alice', password: 's3cret' },
     });
   });
 

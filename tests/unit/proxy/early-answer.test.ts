@@ -82,7 +82,7 @@ function slowUpload(
 describe('an answer decided before the body is read', { timeout: 30_000 }, () => {
   it('reaches a client still uploading a large body slowly: 429 and 413, no EPIPE', async () => {
     vi.spyOn(KafkaBackend.prototype, 'partitions').mockResolvedValue([
-      { partitionId: 0, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0 },
+      { partitionId: 0, leader: 0, replicas: [0], isr: [0] },
     ]);
     const base = testProfile();
     await using proxy = await startProxy({

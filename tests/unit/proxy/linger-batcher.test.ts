@@ -1,8 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { RecordMetadata, TopicMessages } from 'kafkajs';
-import { LingerBatcher, assemble } from '../../../src/proxy/linger-batcher.ts';
+import {
+  LingerBatcher,
+  assemble,
+  type RecordMetadata,
+  type TopicMessages,
+} from '../../../src/proxy/linger-batcher.ts';
 
-/** A fake broker: per topic-partition logs; returns base offsets like kafkajs sendBatch. */
+/** A fake broker: per topic-partition logs; returns base offsets like the producer's send. */
 function fakeBroker() {
   const logs = new Map<string, number>();
   const sends: TopicMessages[][] = [];

@@ -40,14 +40,22 @@ describe('ProxyMetrics', () => {
     const v = Buffer.from('{}');
     await expect(
       ok([
-        { topic: 'a', messages: [{ value: v }, { value: v }] },
-        { topic: 'b', messages: [{ value: v }] },
+        {
+          topic: 'a',
+          messages: [
+            { key: null, value: v, partition: 0 },
+            { key: null, value: v, partition: 0 },
+          ],
+        },
+        { topic: 'b', messages: [{ key: null, value: v, partition: 0 }] },
       ]),
     ).resolves.toBe('sent');
     const failing = m.countSends(async () => {
       throw new Error('broker gone');
     });
-    await expect(failing([{ topic: 'a', messages: [{ value: v }] }])).rejects.toThrow('broker gone');
+    await expect(
+      failing([{ topic: 'a', messages: [{ key: null, value: v, partition: 0 }] }]),
+    ).rejects.toThrow('broker gone');
     const t = await m.text();
     expect(sample(t, 'pinpipe_proxy_kafka_sends_total{outcome="ok"}')).toBe(1);
     expect(sample(t, 'pinpipe_proxy_kafka_sends_total{outcome="failed"}')).toBe(1);

@@ -5,6 +5,13 @@ import { route, routeLabel } from '../../../src/proxy/router.ts';
 import { httpErrors } from '../../../src/proxy/confluent-errors.ts';
 import { KafkaDeadlineError, withDeadline } from '../../../src/clients/kafka-errors.ts';
 import { kafkaFailure } from '../../../src/proxy/kafka-errors.ts';
+import {
+  AuthenticationError,
+  MultipleErrors,
+  NetworkError,
+  ProtocolError,
+  TimeoutError,
+} from '@platformatic/kafka';
 
 describe('response shaping', () => {
   it("matches Confluent's produce response (docs/spec.md#produce-response)", () => {
@@ -66,20 +73,18 @@ describe('apiKeyMatches', () => {
 
 describe('Kafka failures', () => {
   it('maps broker-down errors to 503/50003 and others to 500/50002', () => {
-    const conn = Object.assign(new Error('Connection error: connect ECONNREFUSED'), {
-      name: 'KafkaJSConnectionError',
-    });
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9092'), { code: 'ECONNREFUSED' });
+    const conn = new NetworkError('Connection to 127.0.0.1:9092 failed.', { cause: refused });
     expect(kafkaFailure(conn).status).toBe(503);
     expect(kafkaFailure(conn).errorCode).toBe(50003);
+    expect(kafkaFailure(conn).detail).toContain('ECONNREFUSED');
+    // the library's retrier wraps every attempt's error
+    expect(kafkaFailure(new MultipleErrors('produce failed 2 times.', [conn, conn])).errorCode).toBe(50003);
+    expect(kafkaFailure(new TimeoutError('Request timed out')).errorCode).toBe(50003);
     expect(kafkaFailure(new KafkaDeadlineError('send', 10)).errorCode).toBe(50003);
-    const tooLarge = Object.assign(
-      new Error('The request included a message larger than the max message size'),
-      {
-        name: 'KafkaJSProtocolError',
-        retriable: false,
-        type: 'MESSAGE_TOO_LARGE',
-      },
-    );
+    const tooLarge = new MultipleErrors('Producing messages failed.', [
+      new ProtocolError('MESSAGE_TOO_LARGE'),
+    ]);
     expect(kafkaFailure(tooLarge).status).toBe(500);
     // The client sees a generic message; Kafka's own words are kept for the log.
     expect(kafkaFailure(tooLarge).body()).toEqual({
@@ -87,22 +92,14 @@ describe('Kafka failures', () => {
       message: 'Kafka error: Kafka refused the records.',
     });
     expect(kafkaFailure(tooLarge).detail).toContain('max message size');
-    const leader = Object.assign(new Error('no leader'), { name: 'KafkaJSProtocolError', retriable: true });
+    const leader = new MultipleErrors('Producing messages failed.', [
+      new ProtocolError('LEADER_NOT_AVAILABLE'),
+    ]);
     expect(kafkaFailure(leader).errorCode).toBe(50003);
-    // seen under overload while the broker was stalled: retriable, never the 500 of a refusal
-    // (kafkajs's retrier wraps it: a KafkaJSNonRetriableError whose cause is the KafkaJSLockTimeout)
-    const timeout = Object.assign(
-      new Error('Timeout while acquiring lock (17 waiting locks): "updating target topics"'),
-      { name: 'KafkaJSLockTimeout', retriable: false },
-    );
-    const lock = Object.assign(new Error(timeout.message, { cause: timeout }), {
-      name: 'KafkaJSNonRetriableError',
-      retriable: false,
+    const auth = new NetworkError('Connection to 127.0.0.1:9094 failed.', {
+      cause: new AuthenticationError('SASL OAUTHBEARER authentication failed'),
     });
-    expect({ status: kafkaFailure(lock).status, code: kafkaFailure(lock).errorCode }).toEqual({
-      status: 503,
-      code: 50003,
-    });
+    expect(kafkaFailure(auth).errorCode).toBe(50002);
   });
   it('withDeadline rejects a call that does not finish in time', async () => {
     await expect(withDeadline(new Promise(() => undefined), 20, 'Kafka send')).rejects.toBeInstanceOf(

@@ -5,7 +5,7 @@ import {
   drainCounts,
   lagOf,
   parseTpKey,
-  toKafkaCommit,
+  toCommitOffsets,
   tpKey,
 } from '../../../src/sink/offsets.ts';
 
@@ -38,24 +38,17 @@ describe('offset bookkeeping', () => {
     expect(caughtUp(['t:0', 't:1', 'u:0'], (k) => pos.get(k), targets)).toBe(true);
   });
 
-  it('groups commits by topic for kafkajs', () => {
+  it('turns a commit plan into the Kafka client commit offsets', () => {
     expect(
-      toKafkaCommit(
+      toCommitOffsets(
         new Map([
           ['a:0', 3],
           ['b:1', 4],
-          ['a:2', 5],
         ]),
       ),
     ).toEqual([
-      {
-        topic: 'a',
-        partitions: [
-          { partition: 0, offset: '3' },
-          { partition: 2, offset: '5' },
-        ],
-      },
-      { topic: 'b', partitions: [{ partition: 1, offset: '4' }] },
+      { topic: 'a', partition: 0, offset: 3n, leaderEpoch: -1 },
+      { topic: 'b', partition: 1, offset: 4n, leaderEpoch: -1 },
     ]);
   });
 

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createS3 } from '../../../src/clients/s3.ts';
 import { PinpipeError } from '../../../src/errors.ts';
 import { createLogger } from '../../../src/log.ts';
-import { whileHeartbeating } from '../../../src/sink/heartbeat.ts';
+import { whileFenced } from '../../../src/sink/fence.ts';
 import { putWithRetry, type UploadRetry } from '../../../src/sink/s3-store.ts';
 import { testProfile } from '../../helpers/profile.ts';
 
@@ -94,69 +94,45 @@ describe('putWithRetry: the upload deadline', () => {
   });
 });
 
-describe('whileHeartbeating', () => {
-  beforeEach(() => vi.useFakeTimers());
-  afterEach(() => vi.useRealTimers());
-
-  it('heartbeats every interval while the work runs, and stops when it ends', async () => {
-    const heartbeat = vi.fn(() => Promise.resolve());
-    let finish!: (v: string) => void;
-    const running = whileHeartbeating(() => new Promise<string>((r) => (finish = r)), heartbeat, 500);
-    await vi.advanceTimersByTimeAsync(2600);
-    expect(heartbeat).toHaveBeenCalledTimes(5);
-    finish('done');
-    expect(await running).toBe('done');
-    await vi.advanceTimersByTimeAsync(5000);
-    expect(heartbeat).toHaveBeenCalledTimes(5);
+describe('whileFenced', () => {
+  it('resolves with the work when the fence holds', async () => {
+    const fence = new AbortController();
+    expect(await whileFenced(() => Promise.resolve('done'), fence.signal)).toBe('done');
   });
 
-  it('a failed heartbeat aborts the work and rejects with the heartbeat error', async () => {
-    const rebalance = Object.assign(new Error('rebalance in progress'), { name: 'KafkaJSProtocolError' });
-    let calls = 0;
-    const heartbeat = () => (++calls === 3 ? Promise.reject(rebalance) : Promise.resolve());
+  it('an aborted fence aborts the work and rejects with the fence reason', async () => {
+    const fence = new AbortController();
+    const rebalanced = new Error('the group rebalanced');
     let seen: AbortSignal | undefined;
     const running = settle(
-      whileHeartbeating(
-        (signal) => {
-          seen = signal;
-          return new Promise((_r, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
-        },
-        heartbeat,
-        500,
-      ),
+      whileFenced((signal) => {
+        seen = signal;
+        return new Promise((_r, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+      }, fence.signal),
     );
-    await vi.advanceTimersByTimeAsync(1500);
+    fence.abort(rebalanced);
+    expect(await running).toBe(rebalanced);
     expect(seen?.aborted).toBe(true);
-    expect(await running).toBe(rebalance);
   });
 
-  it('rejects with the heartbeat error even when the work finished after it', async () => {
-    const fenced = Object.assign(new Error('unknown member'), { name: 'KafkaJSProtocolError' });
+  it('rejects with the fence reason even when the work finished after the abort', async () => {
+    const fence = new AbortController();
+    const rebalanced = new Error('the group rebalanced');
     let finish!: () => void;
-    const running = settle(
-      whileHeartbeating(
-        () => new Promise<void>((r) => (finish = r)),
-        () => Promise.reject(fenced),
-        500,
-      ),
-    );
-    await vi.advanceTimersByTimeAsync(500);
+    const running = settle(whileFenced(() => new Promise<void>((r) => (finish = r)), fence.signal));
+    fence.abort(rebalanced);
     finish();
-    expect(await running).toBe(fenced);
+    expect(await running).toBe(rebalanced);
   });
 
   it('an error of the work aborts its signal (no upload outlives the failed store)', async () => {
     let seen: AbortSignal | undefined;
     const boom = new Error('boom');
     const err = await settle(
-      whileHeartbeating(
-        (signal) => {
-          seen = signal;
-          return Promise.reject(boom);
-        },
-        undefined,
-        500,
-      ),
+      whileFenced((signal) => {
+        seen = signal;
+        return Promise.reject(boom);
+      }, new AbortController().signal),
     );
     expect(err).toBe(boom);
     expect(seen?.aborted).toBe(true);
