@@ -1,8 +1,10 @@
+import type { EventEmitter } from 'node:events';
 import {
   Admin,
   Consumer,
   Producer,
   ProduceAcks,
+  connectionsConnectsChannel,
   type BaseOptions,
   type ConsumerOptions,
   type ProducerOptions,
@@ -22,6 +24,22 @@ import { producerPartitioner } from './kafka-partitioner.ts';
 export type KafkaProducer = Producer<Buffer, Buffer, Buffer, Buffer>;
 export type KafkaConsumer = Consumer<Buffer, Buffer, Buffer, Buffer>;
 export type KafkaAdmin = Admin;
+
+/**
+ * A broker connection reports its socket's errors as 'error' events, and the library listens for
+ * only the first one (the connection pool's `once('error')`): a TLS connection that fails its
+ * handshake and is then reset emits two, and the second would crash the process as an uncaught
+ * error. The failure itself still reaches the caller through the library's callbacks; this listener
+ * only keeps the later events from escaping. Every connection announces itself on the library's
+ * documented diagnostics channel before it connects.
+ */
+const guarded = new WeakSet<object>();
+connectionsConnectsChannel.start.subscribe((message) => {
+  const connection = (message as { connection?: EventEmitter }).connection;
+  if (!connection || guarded.has(connection)) return;
+  guarded.add(connection);
+  connection.on('error', () => {});
+});
 
 /** Exponential back-off between the library's retries: 200 ms doubling, at most 5 s. */
 function retryDelay(_client: unknown, _op: string, attempt: number): number {

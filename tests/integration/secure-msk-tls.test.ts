@@ -88,17 +88,41 @@ function selfSignedCertificate(): { cert: string; serverOptions: tls.TlsOptions 
   }
 }
 
-/** Kafka requests are int32 size + payload; SaslAuthenticate (key 36) v0/v1 carries BYTES after the header. */
+/** An unsigned varint (Kafka's flexible versions) at `at`: its value and the offset after it. */
+function uvarint(buf: Buffer, at: number): [number, number] {
+  let value = 0;
+  for (let shift = 0; ; shift += 7) {
+    const byte = buf[at++]!;
+    value |= (byte & 0x7f) << shift;
+    if (byte < 0x80) return [value, at];
+  }
+}
+
+/**
+ * Kafka requests are int32 size + payload; SaslAuthenticate (key 36) carries the auth bytes after
+ * the header: BYTES (int32 length) in v0/v1; in v2 (flexible) the header ends with tagged fields and
+ * the bytes are COMPACT_BYTES (varint length + 1).
+ */
 function tap(chunk: Buffer, state: { buf: Buffer }): void {
   state.buf = Buffer.concat([state.buf, chunk]);
   while (state.buf.length >= 4 && state.buf.length >= 4 + state.buf.readInt32BE(0)) {
     const frame = state.buf.subarray(4, 4 + state.buf.readInt32BE(0));
     state.buf = state.buf.subarray(4 + frame.length);
     if (frame.readInt16BE(0) !== 36) continue;
+    const version = frame.readInt16BE(2);
     const clientIdLen = frame.readInt16BE(8);
-    const at = 10 + Math.max(0, clientIdLen);
-    const len = frame.readInt32BE(at);
-    authMessages.push(frame.subarray(at + 4, at + 4 + len).toString('utf8'));
+    let at = 10 + Math.max(0, clientIdLen);
+    let len: number;
+    if (version >= 2) {
+      const [tags, afterTags] = uvarint(frame, at);
+      if (tags !== 0) throw new Error('tagged fields in a SaslAuthenticate header: not expected');
+      [len, at] = uvarint(frame, afterTags);
+      len -= 1;
+    } else {
+      len = frame.readInt32BE(at);
+      at += 4;
+    }
+    authMessages.push(frame.subarray(at, at + len).toString('utf8'));
   }
 }
 

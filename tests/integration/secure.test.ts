@@ -28,6 +28,9 @@ import { createTopicsReady, topicOffsets } from '../../src/clients/kafka-topics.
  */
 const base = loadProfile('local-secure').profile;
 const secure: Profile = structuredClone(base);
+// the SASL listener of this sandbox, also when its ports were moved (PINPIPE_KAFKA__BROKERS then names
+// the plaintext listener)
+secure.kafka.brokers = [`127.0.0.1:${secure.sandbox.kafkaSaslPort}`];
 secure.pipelineId = uniqueName('sec');
 secure.sink.groupId = uniqueName('secure-sink-group');
 const topics = Object.values(topicNames(secure));
