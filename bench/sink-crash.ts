@@ -13,14 +13,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DeleteObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
-import { MessagesStreamModes } from '@platformatic/kafka';
-import {
-  createKafkaAdmin,
-  createKafkaConsumer,
-  createKafkaProducer,
-  createS3,
-  createTopicsReady,
-} from '../src/clients/index.ts';
+import { createKafkaAdmin, createKafkaProducer, createS3, createTopicsReady } from '../src/clients/index.ts';
 import { loadProfile, PROJECT_ROOT, type Profile } from '../src/config/index.ts';
 import {
   compareWithLog,
@@ -28,61 +21,11 @@ import {
   readStoredRecords,
   topicsRoot,
   type LogComparison,
-  type LogRecord,
 } from '../src/sink/index.ts';
+import { readKafkaLog } from '../tests/helpers/kafka-log.ts';
 import { uniqueName } from '../tests/helpers/names.ts';
-import { topicOffsets } from '../src/sink/group-reads.ts';
-import { parseTpKey } from '../src/sink/offsets.ts';
 
 const BIN = path.join(PROJECT_ROOT, 'bin', 'pinpipe.mjs');
-
-/** Every record of a topic, read with a throw-away consumer group up to the high watermarks. */
-export async function readKafkaLog(profile: Profile, topic: string): Promise<LogRecord[]> {
-  const admin = createKafkaAdmin(profile);
-  const groupId = uniqueName('sink-log-reader');
-  const consumer = createKafkaConsumer(profile, { groupId, autocommit: false });
-  const out: LogRecord[] = [];
-  try {
-    const high = new Map<number, number>();
-    const pos = new Map<number, number>();
-    for (const [key, { low, high: h }] of await topicOffsets(admin, [topic])) {
-      const { partition } = parseTpKey(key);
-      high.set(partition, h);
-      pos.set(partition, low);
-    }
-    const done = () => [...high].every(([p, h]) => (pos.get(p) ?? 0) >= h);
-    if (done()) return out;
-    const stream = await consumer.consume({
-      topics: [topic],
-      mode: MessagesStreamModes.EARLIEST,
-      autocommit: false,
-      maxWaitTime: 200,
-    });
-    const timer = setTimeout(() => stream.destroy(new Error(`reading ${topic} back timed out`)), 60_000);
-    try {
-      for await (const m of stream) {
-        const offset = Number(m.offset);
-        if (offset < (high.get(m.partition) ?? 0)) {
-          out.push({
-            topic,
-            partition: m.partition,
-            offset,
-            value: m.value ? m.value.toString('utf8') : null,
-          });
-        }
-        pos.set(m.partition, Math.max(pos.get(m.partition) ?? 0, offset + 1));
-        if (done()) break;
-      }
-    } finally {
-      clearTimeout(timer);
-    }
-  } finally {
-    await consumer.close(true).catch(() => undefined);
-    await admin.deleteGroups({ groups: [groupId] }).catch(() => undefined);
-    await admin.close();
-  }
-  return out;
-}
 
 export async function deletePrefix(s3: S3Client, bucket: string, prefix: string): Promise<number> {
   const keys = await listKeys(s3, bucket, prefix);

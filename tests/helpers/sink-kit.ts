@@ -1,7 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { MessagesStreamModes } from '@platformatic/kafka';
 import { expect } from 'vitest';
-import { deletePrefix, exited, readKafkaLog, spawnSink } from '../../bench/sink-crash.ts';
+import { deletePrefix, exited, spawnSink } from '../../bench/sink-crash.ts';
+import { readKafkaLog } from './kafka-log.ts';
 import {
   createKafkaAdmin,
   createKafkaConsumer,

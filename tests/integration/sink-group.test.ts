@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exited, readKafkaLog, spawnSink } from '../../bench/sink-crash.ts';
+import { exited, spawnSink } from '../../bench/sink-crash.ts';
+import { readKafkaLog } from '../helpers/kafka-log.ts';
 import { mulberry32, randInt } from '../../src/emulator/prng.ts';
 import { compareWithLog, readStoredRecords, topicsRoot } from '../../src/sink/index.ts';
 import { testProfile } from '../helpers/profile.ts';

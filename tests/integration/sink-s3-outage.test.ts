@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readKafkaLog } from '../../bench/sink-crash.ts';
+import { readKafkaLog } from '../helpers/kafka-log.ts';
 import { committedOffsets } from '../helpers/sink-kit.ts';
 import { s3Service } from '../../sandbox/s3/ministack.ts';
 import {

@@ -1,7 +1,8 @@
 import { DeleteBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { deletePrefix, exited, readKafkaLog, spawnSink } from '../../bench/sink-crash.ts';
+import { deletePrefix, exited, spawnSink } from '../../bench/sink-crash.ts';
+import { readKafkaLog } from '../helpers/kafka-log.ts';
 import {
   createKafkaAdmin,
   createKafkaProducer,
