@@ -15,10 +15,8 @@ import { sandboxDown, sandboxServices, sandboxUp } from '../../sandbox/sandbox.t
 import type { SandboxService } from '../../sandbox/lib/service.ts';
 import { createKafkaAdmin, createS3, groupOffsets, topicOffsets } from '../../src/clients/index.ts';
 import { kafkaLogSize, readKafkaLog } from '../../tests/helpers/kafka-log.ts';
-import { readEnv } from '../../src/config/env.ts';
-import { loadProfile } from '../../src/config/index.ts';
-import type { Profile } from '../../src/config/schema.ts';
-import { interpretResponse } from '../../src/emulator/response.ts';
+import { readEnv, loadProfile, type Profile } from '../../src/config/index.ts';
+import { interpretResponse } from '../../src/emulator/index.ts';
 import { compareWithLog, dedupeByOffset, readStoredRecords, topicsRoot } from '../../src/sink/index.ts';
 import { freePort } from '../../tests/helpers/ports.ts';
 import { privateSandboxEnv } from '../../tests/helpers/private-sandbox.ts';

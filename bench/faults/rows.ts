@@ -15,7 +15,7 @@ import { isAlive } from '../../sandbox/lib/proc.ts';
 import { DeleteRestApiCommand } from '@aws-sdk/client-api-gateway';
 import { createApiGateway, createKafkaProducer } from '../../src/clients/index.ts';
 import { topicNames, type Profile } from '../../src/config/index.ts';
-import { CONTENT_TYPE } from '../../src/emulator/records.ts';
+import { CONTENT_TYPE } from '../../src/emulator/index.ts';
 import { provisionGateway } from '../../src/provision/index.ts';
 import { peakRssSampler, treeStats } from '../proc-tree.ts';
 import { crashSinkArgs } from '../sink-crash.ts';

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { portOpen } from '../../sandbox/lib/proc.ts';
 import { createKafkaAdmin } from '../../src/clients/kafka.ts';
 import { topicOffsets } from '../../src/clients/kafka-topics.ts';
-import { topicNames, type Profile } from '../../src/config/schema.ts';
+import { topicNames, type Profile } from '../../src/config/index.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { cleanupPipeline, isolatedPipelineEnv, profileFor } from '../helpers/isolated.ts';
 import { ROOT, runTs } from '../helpers/run.ts';

@@ -3,9 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { DeleteRestApiCommand, GetRestApisCommand } from '@aws-sdk/client-api-gateway';
-import { loadProfile } from '../../src/config/load.ts';
-import { readEnv } from '../../src/config/env.ts';
-import { topicNames, type Profile } from '../../src/config/schema.ts';
+import { loadProfile, readEnv, topicNames, type Profile } from '../../src/config/index.ts';
 import { createApiGateway, createKafkaAdmin, createS3 } from '../../src/clients/index.ts';
 import { freePort } from './ports.ts';
 

@@ -1,4 +1,4 @@
-import type { Profile } from '../../src/config/schema.ts';
+import type { Profile } from '../../src/config/index.ts';
 import { createKafkaAdmin } from '../../src/clients/kafka.ts';
 import { topicOffsets } from '../../src/clients/kafka-topics.ts';
 import { readOffsetWindows, type ReadRecord } from '../../src/clients/kafka-read.ts';

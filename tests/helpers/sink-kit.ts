@@ -12,10 +12,15 @@ import {
   type KafkaAdmin,
   type KafkaConsumer,
 } from '../../src/clients/index.ts';
-import type { Profile } from '../../src/config/schema.ts';
-import { committedOffsets as groupCommitted, topicOffsets } from '../../src/sink/group-reads.ts';
-import { compareWithLog, readStoredRecords, topicsRoot } from '../../src/sink/index.ts';
-import { parseTpKey } from '../../src/sink/offsets.ts';
+import type { Profile } from '../../src/config/index.ts';
+import {
+  committedOffsets as groupCommitted,
+  topicOffsets,
+  compareWithLog,
+  readStoredRecords,
+  topicsRoot,
+  parseTpKey,
+} from '../../src/sink/index.ts';
 import { uniqueName } from './names.ts';
 import type { TcpGate } from './tcp-gate.ts';
 

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { generateBenchData } from '../../bench/batch-data.ts';
-import { sinkKey } from '../../src/batch/object-keys.ts';
-import { mulberry32 } from '../../src/emulator/prng.ts';
+import { sinkKey } from '../../src/batch/index.ts';
+import { mulberry32 } from '../../src/emulator/index.ts';
 
 /** Generated sink-layout data for the cross-engine test (batch-spark.test.ts). */
 

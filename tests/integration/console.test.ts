@@ -12,13 +12,10 @@ import {
   type KafkaProducer as Producer,
 } from '../../src/clients/kafka.ts';
 import { createS3 } from '../../src/clients/s3.ts';
-import { PROJECT_ROOT } from '../../src/config/env.ts';
-import { loadProfile } from '../../src/config/load.ts';
-import { readEnv } from '../../src/config/env.ts';
-import { topicNames, type Profile } from '../../src/config/schema.ts';
+import { PROJECT_ROOT, loadProfile, readEnv, topicNames, type Profile } from '../../src/config/index.ts';
 import { TOPIC_KEYS, type TopicKey } from '../../src/emulator/types.ts';
-import { RESULT_NAMES } from '../../src/report/catalog.ts';
-import { startConsole, type RunningConsole } from '../../src/console/server.ts';
+import { RESULT_NAMES } from '../../src/report/index.ts';
+import { startConsole, type RunningConsole } from '../../src/console/index.ts';
 import { runBatch } from '../../src/batch/index.ts';
 import { ledgerTotals, runVerify } from '../../src/verify/index.ts';
 import { startProxy } from '../../src/proxy/index.ts';

@@ -1,6 +1,6 @@
 import mysql from 'mysql2/promise';
 import { mysqlOptions, quoteId } from '../../src/clients/mysql.ts';
-import type { Profile } from '../../src/config/schema.ts';
+import type { Profile } from '../../src/config/index.ts';
 import { uniqueSchema } from '../helpers/names.ts';
 
 /**

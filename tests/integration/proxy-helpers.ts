@@ -2,7 +2,7 @@ import http from 'node:http';
 import net from 'node:net';
 import pino from 'pino';
 import { createKafkaAdmin } from '../../src/clients/kafka.ts';
-import type { Profile } from '../../src/config/schema.ts';
+import type { Profile } from '../../src/config/index.ts';
 import type { Logger } from '../../src/log.ts';
 import { uniqueName } from '../helpers/names.ts';
 import { waitFor } from '../helpers/wait.ts';

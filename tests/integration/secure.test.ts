@@ -7,8 +7,7 @@ import {
 } from '../../src/clients/index.ts';
 import { kafkaFailure } from '../../src/clients/kafka-auth.ts';
 import { unsecuredJws } from '../../src/clients/kafka-oauth.ts';
-import { loadProfile } from '../../src/config/load.ts';
-import { topicNames, type Profile } from '../../src/config/schema.ts';
+import { loadProfile, topicNames, type Profile } from '../../src/config/index.ts';
 import { isPinpipeError, PinpipeError } from '../../src/errors.ts';
 import { createLogger } from '../../src/log.ts';
 import { runEmulator } from '../../src/emulator/index.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connection } from 'mysql2/promise';
 import { connectMysql, quoteId } from '../../src/clients/mysql.ts';
-import type { Profile } from '../../src/config/schema.ts';
+import type { Profile } from '../../src/config/index.ts';
 import { isPinpipeError } from '../../src/errors.ts';
 import { checksumTables, connectForSeed, rowsOf, seedDatabase, seedIfEmpty } from '../../src/seed/index.ts';
 import { uniqueSchema } from '../helpers/names.ts';

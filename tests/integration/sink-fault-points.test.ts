@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { crashSinkArgs } from '../../bench/sink-crash.ts';
-import type { SinkFaultPoint } from '../../src/sink/fault-points.ts';
+import type { SinkFaultPoint } from '../../src/sink/index.ts';
 import { testProfile } from '../helpers/profile.ts';
 import { exitWithin, sinkKit } from '../helpers/sink-kit.ts';
 import { tcpGate } from '../helpers/tcp-gate.ts';

@@ -11,8 +11,7 @@ import {
   createS3,
   createTopicsReady,
 } from '../../src/clients/index.ts';
-import { readEnv } from '../../src/config/env.ts';
-import type { Profile } from '../../src/config/schema.ts';
+import { readEnv, type Profile } from '../../src/config/index.ts';
 import pino from 'pino';
 import { compareWithLog, readStoredRecords, runSink, type SinkSummary } from '../../src/sink/index.ts';
 import { uniqueName } from '../helpers/names.ts';
