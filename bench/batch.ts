@@ -41,7 +41,7 @@ import { readEnv, loadProfile } from '../src/config/index.ts';
 import { checkJava, ensureSpark, sparkArgs, sparkDir } from '../src/batch/index.ts';
 import { BATCH_BENCH_USAGE, parseBatchBenchArgs } from './batch-args.ts';
 import { isPinpipeError } from '../src/errors.ts';
-import { generateBenchData } from './batch-data.ts';
+import { generateBenchData } from '../testkit/batch-data.ts';
 import { peakRssSampler } from './proc-tree.ts';
 
 const env = readEnv();

@@ -19,7 +19,7 @@ import {
 import { provisionGateway } from '../src/provision/index.ts';
 import { startProxy } from '../src/proxy/index.ts';
 import { kafkaLibs, requireJava } from '../sandbox/kafka/kafka.ts';
-import { uniqueName } from '../tests/helpers/names.ts';
+import { uniqueName } from '../testkit/names.ts';
 import { createTopicsReady } from '../src/clients/kafka-topics.ts';
 
 function flag(name: string, fallback: number): number {

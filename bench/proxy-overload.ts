@@ -13,7 +13,7 @@ import path from 'node:path';
 import { kafkaService } from '../sandbox/kafka/kafka.ts';
 import { createKafkaAdmin } from '../src/clients/kafka.ts';
 import { readEnv, loadProfile } from '../src/config/index.ts';
-import { freePort } from '../tests/helpers/ports.ts';
+import { freePort } from '../testkit/ports.ts';
 import { treeStats } from './proc-tree.ts';
 import { createTopicsReady } from '../src/clients/kafka-topics.ts';
 

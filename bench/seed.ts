@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { loadProfile } from '../src/config/index.ts';
 import { connectMysql, quoteId } from '../src/clients/mysql.ts';
 import { checksumTables, connectForSeed, seedDatabase } from '../src/seed/index.ts';
-import { uniqueSchema } from '../tests/helpers/names.ts';
+import { uniqueSchema } from '../testkit/names.ts';
 
 const { values } = parseArgs({
   options: {

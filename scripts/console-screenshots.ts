@@ -18,7 +18,7 @@ import { startLedgerRun } from '../src/ledger/index.ts';
 import { createS3 } from '../src/clients/s3.ts';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { sandboxDown, sandboxStatus } from '../sandbox/sandbox.ts';
-import { CHROMIUM_ARGS, chromiumTool } from '../tests/helpers/machine.ts';
+import { CHROMIUM_ARGS, chromiumTool } from '../testkit/machine.ts';
 import { z } from 'zod';
 import { parseJson } from '../src/json.ts';
 

@@ -14,13 +14,13 @@ import { afterUp } from '../../scripts/lib/after-up.ts';
 import { sandboxDown, sandboxServices, sandboxUp } from '../../sandbox/sandbox.ts';
 import type { SandboxService } from '../../sandbox/lib/service.ts';
 import { createKafkaAdmin, createS3, groupOffsets, topicOffsets } from '../../src/clients/index.ts';
-import { kafkaLogSize, readKafkaLog } from '../../tests/helpers/kafka-log.ts';
+import { kafkaLogSize, readKafkaLog } from '../../testkit/kafka-log.ts';
 import { readEnv, loadProfile, type Profile } from '../../src/config/index.ts';
 import { interpretResponse } from '../../src/emulator/index.ts';
 import { compareWithLog, dedupeByOffset, readStoredRecords, topicsRoot } from '../../src/sink/index.ts';
-import { freePort } from '../../tests/helpers/ports.ts';
-import { privateSandboxEnv } from '../../tests/helpers/private-sandbox.ts';
-import { exited, spawnPinpipe } from '../sink-crash.ts';
+import { freePort } from '../../testkit/ports.ts';
+import { privateSandboxEnv } from '../../testkit/private-sandbox.ts';
+import { exited, spawnPinpipe } from '../../testkit/sink-crash.ts';
 import type { Observed } from './accounting.ts';
 import { createTopicsReady } from '../../src/clients/kafka-topics.ts';
 

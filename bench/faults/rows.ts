@@ -18,9 +18,9 @@ import { topicNames, type Profile } from '../../src/config/index.ts';
 import { CONTENT_TYPE } from '../../src/emulator/index.ts';
 import { provisionGateway } from '../../src/provision/index.ts';
 import { peakRssSampler, treeStats } from '../proc-tree.ts';
-import { crashSinkArgs } from '../sink-crash.ts';
+import { crashSinkArgs } from '../../testkit/sink-crash.ts';
 import { account, accountCounts, formatSeconds, type RowResult } from './accounting.ts';
-import { tcpGate } from '../../tests/helpers/tcp-gate.ts';
+import { tcpGate } from '../../testkit/tcp-gate.ts';
 import {
   acknowledgedOf,
   Children,

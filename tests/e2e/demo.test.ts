@@ -9,9 +9,9 @@ import { topicNames, type Profile } from '../../src/config/index.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { cleanupPipeline, isolatedPipelineEnv, profileFor } from '../helpers/isolated.ts';
 import { ROOT, runTs } from '../helpers/run.ts';
-import { privateSandboxEnv } from '../helpers/private-sandbox.ts';
+import { privateSandboxEnv } from '../../testkit/private-sandbox.ts';
 import { referenceResults } from '../helpers/batch-reference.ts';
-import { readKafkaLog } from '../helpers/kafka-log.ts';
+import { readKafkaLog } from '../../testkit/kafka-log.ts';
 
 // docs/spec.md#result-table: result names and their columns, written out independently of the implementation.
 const RESULT_COLUMNS: Record<string, string[]> = {

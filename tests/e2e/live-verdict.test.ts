@@ -7,7 +7,7 @@ import { createKafkaProducer, createS3 } from '../../src/clients/index.ts';
 import { topicNames, type Profile } from '../../src/config/index.ts';
 import { startConsole, type RunningConsole, type Verdict } from '../../src/console/index.ts';
 import type { VerifyReport } from '../../src/verify/index.ts';
-import { CHROMIUM_ARGS, chromiumTool } from '../helpers/machine.ts';
+import { CHROMIUM_ARGS, chromiumTool } from '../../testkit/machine.ts';
 import { cleanupPipeline, isolatedPipelineEnv, profileFor } from '../helpers/isolated.ts';
 import { ROOT, runCli, type RunResult } from '../helpers/run.ts';
 import { waitFor } from '../helpers/wait.ts';

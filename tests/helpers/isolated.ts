@@ -5,7 +5,7 @@ import { DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command } from 
 import { DeleteRestApiCommand, GetRestApisCommand } from '@aws-sdk/client-api-gateway';
 import { loadProfile, readEnv, topicNames, type Profile } from '../../src/config/index.ts';
 import { createApiGateway, createKafkaAdmin, createS3 } from '../../src/clients/index.ts';
-import { freePort } from './ports.ts';
+import { freePort } from '../../testkit/ports.ts';
 
 /**
  * Environment overrides that give one test its own pipeline on the shared sandbox: own pipeline id

@@ -1,8 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { MessagesStreamModes } from '@platformatic/kafka';
 import { expect } from 'vitest';
-import { deletePrefix, exited, spawnSink } from '../../bench/sink-crash.ts';
-import { readKafkaLog } from './kafka-log.ts';
+import { deletePrefix, exited, spawnSink } from '../../testkit/sink-crash.ts';
+import { readKafkaLog } from '../../testkit/kafka-log.ts';
 import {
   createKafkaAdmin,
   createKafkaConsumer,
@@ -21,8 +21,8 @@ import {
   topicsRoot,
   parseTpKey,
 } from '../../src/sink/index.ts';
-import { uniqueName } from './names.ts';
-import type { TcpGate } from './tcp-gate.ts';
+import { uniqueName } from '../../testkit/names.ts';
+import type { TcpGate } from '../../testkit/tcp-gate.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

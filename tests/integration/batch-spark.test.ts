@@ -18,7 +18,7 @@ import {
 } from '../../src/batch/index.ts';
 import { PROJECT_ROOT, readEnv } from '../../src/config/index.ts';
 import { createLogger } from '../../src/log.ts';
-import { uniqueName } from '../helpers/names.ts';
+import { uniqueName } from '../../testkit/names.ts';
 import { testProfile } from '../helpers/profile.ts';
 import { runCli } from '../helpers/run.ts';
 import { TRICKY_LINES } from '../unit/batch/tricky-lines.ts';

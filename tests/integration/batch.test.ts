@@ -16,7 +16,7 @@ import { createS3 } from '../../src/clients/s3.ts';
 import type { Profile } from '../../src/config/index.ts';
 import { isPinpipeError } from '../../src/errors.ts';
 import { createLogger } from '../../src/log.ts';
-import { uniqueName } from '../helpers/names.ts';
+import { uniqueName } from '../../testkit/names.ts';
 import { testProfile } from '../helpers/profile.ts';
 import { runCli } from '../helpers/run.ts';
 import { EXPECTED_MAIN } from '../unit/batch/expected-main.ts';

@@ -20,8 +20,8 @@ import { runBatch } from '../../src/batch/index.ts';
 import { ledgerTotals, runVerify } from '../../src/verify/index.ts';
 import { startProxy } from '../../src/proxy/index.ts';
 import { emulatorSource } from './emulator-fixture.ts';
-import { uniqueName } from '../helpers/names.ts';
-import { CHROMIUM_ARGS, chromiumTool } from '../helpers/machine.ts';
+import { uniqueName } from '../../testkit/names.ts';
+import { CHROMIUM_ARGS, chromiumTool } from '../../testkit/machine.ts';
 import { quietLogger } from './proxy-helpers.ts';
 import { createTopicsReady, topicOffsets } from '../../src/clients/kafka-topics.ts';
 

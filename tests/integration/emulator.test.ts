@@ -15,10 +15,10 @@ import {
 } from '../../src/emulator/index.ts';
 import { provisionGateway } from '../../src/provision/index.ts';
 import { startProxy, type StartedProxy } from '../../src/proxy/index.ts';
-import { uniqueName } from '../helpers/names.ts';
+import { uniqueName } from '../../testkit/names.ts';
 import { testProfile } from '../helpers/profile.ts';
 import { emulatorSource } from './emulator-fixture.ts';
-import { freePort as closedPort } from '../helpers/ports.ts';
+import { freePort as closedPort } from '../../testkit/ports.ts';
 import { consumeBack } from './proxy-helpers.ts';
 import { createTopicsReady, topicOffsets } from '../../src/clients/kafka-topics.ts';
 

@@ -6,7 +6,7 @@ import { createApiGateway } from '../../src/clients/index.ts';
 import type { Profile } from '../../src/config/index.ts';
 import { createSender } from '../../src/emulator/index.ts';
 import { provisionGateway } from '../../src/provision/index.ts';
-import { uniqueName } from '../helpers/names.ts';
+import { uniqueName } from '../../testkit/names.ts';
 import { testProfile } from '../helpers/profile.ts';
 import { JSON_V2, rawRequest } from './proxy-helpers.ts';
 

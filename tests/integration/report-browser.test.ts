@@ -6,7 +6,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESULT_NAMES, readResults, writeReport } from '../../src/report/index.ts';
 import { PROJECT_ROOT } from '../../src/config/index.ts';
-import { CHROMIUM_ARGS, chromiumTool } from '../helpers/machine.ts';
+import { CHROMIUM_ARGS, chromiumTool } from '../../testkit/machine.ts';
 
 /**
  * Opens the report in headless Chromium (Debian's `chromium`, driven by playwright-core) and checks

@@ -9,7 +9,7 @@ import { createKafkaAdmin } from '../../src/clients/kafka.ts';
 import { kafkaFailure } from '../../src/clients/kafka-auth.ts';
 import { loadProfile, type Profile } from '../../src/config/index.ts';
 import { PinpipeError } from '../../src/errors.ts';
-import { sandboxPorts } from '../helpers/machine.ts';
+import { sandboxPorts } from '../../testkit/machine.ts';
 import { testProfile } from '../helpers/profile.ts';
 
 /**

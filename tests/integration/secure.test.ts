@@ -14,8 +14,8 @@ import { runEmulator } from '../../src/emulator/index.ts';
 import { runDoctor } from '../../src/doctor/index.ts';
 import { startProxy } from '../../src/proxy/index.ts';
 import { listKeys, readStoredRecords, runSink } from '../../src/sink/index.ts';
-import { deletePrefix } from '../../bench/sink-crash.ts';
-import { uniqueName } from '../helpers/names.ts';
+import { deletePrefix } from '../../testkit/sink-crash.ts';
+import { uniqueName } from '../../testkit/names.ts';
 import { emulatorSource } from './emulator-fixture.ts';
 import { createTopicsReady, topicOffsets } from '../../src/clients/kafka-topics.ts';
 
