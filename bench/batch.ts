@@ -37,12 +37,11 @@ import {
 } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import { createS3 } from '../src/clients/s3.ts';
-import { readEnv } from '../src/config/env.ts';
-import { loadProfile } from '../src/config/load.ts';
-import { checkJava, ensureSpark, sparkArgs, sparkDir } from '../src/batch/spark.ts';
+import { readEnv, loadProfile } from '../src/config/index.ts';
+import { checkJava, ensureSpark, sparkArgs, sparkDir } from '../src/batch/index.ts';
 import { BATCH_BENCH_USAGE, parseBatchBenchArgs } from './batch-args.ts';
 import { isPinpipeError } from '../src/errors.ts';
-import { generateBenchData } from './batch-data.ts';
+import { generateBenchData } from '../testkit/batch-data.ts';
 import { peakRssSampler } from './proc-tree.ts';
 
 const env = readEnv();

@@ -5,7 +5,7 @@
  *   npm run sandbox:up && npm run bench:console; npm run sandbox:down   # under the sandbox lock
  *   npm run bench:console -- 100000                                     # other post count
  *
- * Data: bench/batch-data.ts writes `posts` posts (a pin, a geo and a user record each: 3 × posts
+ * Data: testkit/batch-data.ts writes `posts` posts (a pin, a geo and a user record each: 3 × posts
  * records, default 334,000 posts ≈ 1M records) in the sink's layout (objects of 5,000 lines); the
  * same lines are produced straight to Kafka (3 partitions per topic, big batches, so each object's
  * offsets are the Kafka offsets) and the objects are uploaded to S3, as the sink would have. Topics
@@ -22,15 +22,12 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import { createKafkaAdmin, createKafkaProducer, createS3 } from '../src/clients/index.ts';
 import { createTopicsReady } from '../src/clients/kafka-topics.ts';
-import { loadProfile } from '../src/config/load.ts';
-import { readEnv } from '../src/config/env.ts';
-import { topicNames, type Profile } from '../src/config/schema.ts';
+import { loadProfile, readEnv, topicNames, type Profile } from '../src/config/index.ts';
 import { parseObjectKey } from '../src/sink/keys.ts';
-import { startConsole } from '../src/console/server.ts';
-import { ConsoleData } from '../src/console/data.ts';
-import { uniqueName } from '../tests/helpers/names.ts';
-import { generateBenchData } from './batch-data.ts';
-import { deletePrefix } from './sink-crash.ts';
+import { startConsole, ConsoleData } from '../src/console/index.ts';
+import { uniqueName } from '../testkit/names.ts';
+import { generateBenchData } from '../testkit/batch-data.ts';
+import { deletePrefix } from '../testkit/sink-crash.ts';
 import { treeStats } from './proc-tree.ts';
 
 const VERDICT_MS = 3000;

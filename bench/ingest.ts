@@ -6,16 +6,20 @@
 import { spawnSync } from 'node:child_process';
 import { DeleteRestApiCommand } from '@aws-sdk/client-api-gateway';
 import { createApiGateway, createKafkaAdmin, createMysqlPool } from '../src/clients/index.ts';
-import { readEnv } from '../src/config/env.ts';
-import { loadProfile } from '../src/config/load.ts';
-import { topicNames, type Profile } from '../src/config/schema.ts';
-import { runEmulator, TOPIC_KEYS, type EmulatorSummary } from '../src/emulator/index.ts';
-import { drawInds, mulberry32 } from '../src/emulator/prng.ts';
-import { fetchRows, sourceSize } from '../src/emulator/source.ts';
+import { readEnv, loadProfile, topicNames, type Profile } from '../src/config/index.ts';
+import {
+  runEmulator,
+  TOPIC_KEYS,
+  type EmulatorSummary,
+  drawInds,
+  mulberry32,
+  fetchRows,
+  sourceSize,
+} from '../src/emulator/index.ts';
 import { provisionGateway } from '../src/provision/index.ts';
 import { startProxy } from '../src/proxy/index.ts';
 import { kafkaLibs, requireJava } from '../sandbox/kafka/kafka.ts';
-import { uniqueName } from '../tests/helpers/names.ts';
+import { uniqueName } from '../testkit/names.ts';
 import { createTopicsReady } from '../src/clients/kafka-topics.ts';
 
 function flag(name: string, fallback: number): number {

@@ -12,9 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { kafkaService } from '../sandbox/kafka/kafka.ts';
 import { createKafkaAdmin } from '../src/clients/kafka.ts';
-import { readEnv } from '../src/config/env.ts';
-import { loadProfile } from '../src/config/load.ts';
-import { freePort } from '../tests/helpers/ports.ts';
+import { readEnv, loadProfile } from '../src/config/index.ts';
+import { freePort } from '../testkit/ports.ts';
 import { treeStats } from './proc-tree.ts';
 import { createTopicsReady } from '../src/clients/kafka-topics.ts';
 

@@ -5,10 +5,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadProfile } from '../src/config/load.ts';
-import { readEnv } from '../src/config/env.ts';
+import { loadProfile, readEnv } from '../src/config/index.ts';
 import { sandboxDown, sandboxServices, sandboxUp } from '../sandbox/sandbox.ts';
-import { freePort } from '../tests/helpers/ports.ts';
+import { freePort } from '../testkit/ports.ts';
 
 function rssKb(pid: number): number {
   // The service's whole process group: MiniStack and Kafka may run children.

@@ -2,10 +2,10 @@
 // Loads --rows rows per table (default 1,000,000: 3M rows in all) into a UNIQUE database of the
 // running sandbox's MySQL, prints the rows/s, and drops the database. The shared database is untouched.
 import { parseArgs } from 'node:util';
-import { loadProfile } from '../src/config/load.ts';
+import { loadProfile } from '../src/config/index.ts';
 import { connectMysql, quoteId } from '../src/clients/mysql.ts';
 import { checksumTables, connectForSeed, seedDatabase } from '../src/seed/index.ts';
-import { uniqueSchema } from '../tests/helpers/names.ts';
+import { uniqueSchema } from '../testkit/names.ts';
 
 const { values } = parseArgs({
   options: {

@@ -13,8 +13,8 @@ import { createKafkaAdmin, createKafkaProducer, createS3, createTopicsReady } fr
 import { loadProfile, type Profile } from '../src/config/index.ts';
 import { createLogger } from '../src/log.ts';
 import { runSink, type SinkSummary } from '../src/sink/index.ts';
-import { uniqueName } from '../tests/helpers/names.ts';
-import { deletePrefix } from './sink-crash.ts';
+import { uniqueName } from '../testkit/names.ts';
+import { deletePrefix } from '../testkit/sink-crash.ts';
 
 function pinLike(i: number): string {
   return JSON.stringify({

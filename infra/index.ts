@@ -1,7 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { PinpipeError } from '../src/errors.ts';
-import type { Profile } from '../src/config/index.ts';
-import { AWS_REGION_PATTERN, type InfraVariant } from '../src/config/schema.ts';
+import { type Profile, AWS_REGION_PATTERN, type InfraVariant } from '../src/config/index.ts';
 import { PipelineStack } from './stack.ts';
 
 export { OUTPUTS, type OutputName } from './outputs.ts';

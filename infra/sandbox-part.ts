@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Profile } from '../src/config/index.ts';
-import { iamPolicy } from '../src/doctor/iam-policy.ts';
+import { iamPolicy } from '../src/doctor/index.ts';
 import { OUTPUTS } from './outputs.ts';
 
 /**

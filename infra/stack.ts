@@ -6,8 +6,7 @@ import {
   type StackProps,
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { Profile } from '../src/config/index.ts';
-import type { InfraVariant } from '../src/config/schema.ts';
+import type { Profile, InfraVariant } from '../src/config/index.ts';
 import { integrationUri } from '../src/provision/index.ts';
 import { OUTPUTS } from './outputs.ts';
 import { declareCore } from './sandbox-part.ts';

@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Profile } from '../src/config/schema.ts';
+import { type Profile, PROJECT_ROOT } from '../src/config/index.ts';
 import { PinpipeError } from '../src/errors.ts';
-import { PROJECT_ROOT } from '../src/config/env.ts';
 import { acquireFileLock } from './lib/lockfile.ts';
 import { mysqlService } from './mysql/mysql.ts';
 import { kafkaService } from './kafka/kafka.ts';

@@ -2,7 +2,7 @@
 // through API Gateway, sink to S3, batch in DuckDB, analytics + HTML report, reconciliation.
 import { runScript } from './lib/run-script.ts';
 import { runDemo } from './lib/demo.ts';
-import { parsePositiveInt } from '../src/cli/context.ts';
+import { parsePositiveInt } from '../src/cli/index.ts';
 
 const controller = new AbortController();
 let interrupts = 0;

@@ -1,7 +1,7 @@
 // npm run sandbox:status [-- --json] — health of each service; exit 0 only when all are ok.
 import { runScript } from './lib/run-script.ts';
 import { sandboxStatus } from '../sandbox/sandbox.ts';
-import { ExitCode } from '../src/cli/exit-codes.ts';
+import { ExitCode } from '../src/cli/index.ts';
 import { tableLines } from '../src/table.ts';
 
 await runScript(

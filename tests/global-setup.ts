@@ -1,5 +1,4 @@
-import { loadProfile } from '../src/config/load.ts';
-import { readEnv } from '../src/config/env.ts';
+import { loadProfile, readEnv } from '../src/config/index.ts';
 import { sandboxServices, sandboxUp } from '../sandbox/sandbox.ts';
 import { portOpen } from '../sandbox/lib/proc.ts';
 import { afterUp } from '../scripts/lib/after-up.ts';

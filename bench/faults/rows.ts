@@ -15,12 +15,12 @@ import { isAlive } from '../../sandbox/lib/proc.ts';
 import { DeleteRestApiCommand } from '@aws-sdk/client-api-gateway';
 import { createApiGateway, createKafkaProducer } from '../../src/clients/index.ts';
 import { topicNames, type Profile } from '../../src/config/index.ts';
-import { CONTENT_TYPE } from '../../src/emulator/records.ts';
+import { CONTENT_TYPE } from '../../src/emulator/index.ts';
 import { provisionGateway } from '../../src/provision/index.ts';
 import { peakRssSampler, treeStats } from '../proc-tree.ts';
-import { crashSinkArgs } from '../sink-crash.ts';
+import { crashSinkArgs } from '../../testkit/sink-crash.ts';
 import { account, accountCounts, formatSeconds, type RowResult } from './accounting.ts';
-import { tcpGate } from '../../tests/helpers/tcp-gate.ts';
+import { tcpGate } from '../../testkit/tcp-gate.ts';
 import {
   acknowledgedOf,
   Children,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { PinpipeError } from '../../src/errors.ts';
-import { readEnv } from '../../src/config/env.ts';
+import { readEnv } from '../../src/config/index.ts';
 import { javaMajor, requireTool } from '../lib/tools.ts';
 
 /** Pinned: the version in sandbox/kafka/pom.xml. */

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Profile } from '../../src/config/schema.ts';
-import { topicNames } from '../../src/config/schema.ts';
+import { type Profile, topicNames } from '../../src/config/index.ts';
 import { createKafkaAdmin, type KafkaAdmin } from '../../src/clients/kafka.ts';
 import { defineService, portOf, type PortClaim, type SandboxService } from '../lib/service.ts';
 import { formatStorage, jvmArgs, LOG4J, serverProperties } from './config.ts';

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { Profile } from '../../src/config/schema.ts';
+import type { Profile } from '../../src/config/index.ts';
 import { describeError } from '../../src/errors.ts';
 import {
   assertPortFree,

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
-import type { Profile } from '../../src/config/schema.ts';
+import type { Profile } from '../../src/config/index.ts';
 import { requireTool, which } from '../lib/tools.ts';
 import { defineService, type SandboxService } from '../lib/service.ts';
 import {

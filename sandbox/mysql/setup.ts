@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import type { Profile } from '../../src/config/schema.ts';
+import { type Profile, readEnv } from '../../src/config/index.ts';
 import { PinpipeError } from '../../src/errors.ts';
-import { readEnv } from '../../src/config/env.ts';
 import { which } from '../lib/tools.ts';
 import { quoteGrantDatabase, quoteGrantPrefix, quoteId, quoteString } from '../../src/clients/mysql.ts';
 import { serviceEnv } from '../lib/proc.ts';

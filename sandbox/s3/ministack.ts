@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import { createS3 } from '../../src/clients/s3.ts';
 import { ensureBucket } from '../../src/clients/s3-bucket.ts';
-import type { Profile } from '../../src/config/schema.ts';
+import type { Profile } from '../../src/config/index.ts';
 import { PinpipeError } from '../../src/errors.ts';
 import { requireTool } from '../lib/tools.ts';
 import { defineService, portOf, type SandboxService } from '../lib/service.ts';

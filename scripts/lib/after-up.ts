@@ -1,4 +1,4 @@
-import type { Profile } from '../../src/config/schema.ts';
+import type { Profile } from '../../src/config/index.ts';
 import { seedIfEmpty } from '../../src/seed/index.ts';
 import { provisionGateway } from '../../src/provision/index.ts';
 

@@ -1,5 +1,5 @@
 import { styleText } from 'node:util';
-import { readEnv } from '../../src/config/env.ts';
+import { readEnv } from '../../src/config/index.ts';
 
 type Format = Parameters<typeof styleText>[0];
 

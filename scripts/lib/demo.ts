@@ -1,19 +1,17 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { setMaxListeners } from 'node:events';
-import { readSecret } from '../../src/config/env.ts';
-import type { Profile } from '../../src/config/schema.ts';
+import { readSecret, type Profile } from '../../src/config/index.ts';
 import { PinpipeError, isPinpipeError } from '../../src/errors.ts';
 import { sandboxDown, sandboxServices, sandboxStatus, sandboxUp } from '../../sandbox/sandbox.ts';
 import { afterUp } from './after-up.ts';
 import { type StartedProxy } from '../../src/proxy/index.ts';
-import { startOwnProxy } from '../../src/pipeline/own-proxy.ts';
+import { startOwnProxy, acquireLock, watchServices } from '../../src/pipeline/index.ts';
 import { resolveInvokeUrl } from '../../src/provision/index.ts';
 import { runEmulator, formatSummary } from '../../src/emulator/index.ts';
 import { runSink } from '../../src/sink/index.ts';
 import { runBatch } from '../../src/batch/index.ts';
 import { readResults, renderResults, writeReport } from '../../src/report/index.ts';
-import { randomUUID } from 'node:crypto';
 import {
   beginRunScope,
   formatReconciliation,
@@ -21,8 +19,6 @@ import {
   startLedgerRun,
   type RunScope,
 } from '../../src/verify/index.ts';
-import { acquireLock } from '../../src/pipeline/lock.ts';
-import { watchServices } from '../../src/pipeline/watchdog.ts';
 
 /** Records per request in the demo's fast mode (the original sends 1; --faithful in `pinpipe emulate` does). */
 const DEMO_BATCH = 20;

@@ -1,10 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { chalk } from './color.ts';
-import { loadProfile } from '../../src/config/load.ts';
-import { readEnv } from '../../src/config/env.ts';
-import { exitCodeFor, ExitCode } from '../../src/cli/exit-codes.ts';
+import { loadProfile, readEnv, type Profile } from '../../src/config/index.ts';
+import { exitCodeFor, ExitCode } from '../../src/cli/index.ts';
 import { isPinpipeError, describeError } from '../../src/errors.ts';
-import type { Profile } from '../../src/config/schema.ts';
 
 export interface ScriptContext {
   profile: Profile;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { Profile } from '../config/schema.ts';
+import type { Profile } from '../config/index.ts';
 import { sqlString, type Database } from './duckdb.ts';
 import { outputKey } from './object-keys.ts';
 import { s3Failure } from './sources.ts';

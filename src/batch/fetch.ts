@@ -7,7 +7,7 @@ import pLimit from 'p-limit';
 import { z } from 'zod';
 import { parseJson } from '../json.ts';
 import { requestSignal } from './abort.ts';
-import type { Profile } from '../config/schema.ts';
+import type { Profile } from '../config/index.ts';
 import { s3Failure } from './sources.ts';
 import type { SinkObject } from './types.ts';
 

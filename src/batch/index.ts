@@ -12,3 +12,13 @@ export type {
   PerTopic,
   SinkObject,
 } from './types.ts';
+export { openDatabase, sqlString } from './duckdb.ts';
+export {
+  BATCH_ENGINES,
+  checkJava,
+  ensureSpark,
+  executeSparkBatch,
+  sparkArgs,
+  sparkDir,
+  type BatchEngine,
+} from './spark.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseStageOptions } from '../config/options.ts';
+import { parseStageOptions } from '../config/index.ts';
 import { isRunDate, todayUtc } from './object-keys.ts';
 
 /** The Spark masters the batch accepts: local[*], local[N], spark://host:port, yarn, k8s://... */

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import type { Profile } from '../config/schema.ts';
+import type { Profile } from '../config/index.ts';
 import { PinpipeError, describeError } from '../errors.ts';
 import { toJsonValue } from './duckdb.ts';
 

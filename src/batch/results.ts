@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Profile } from '../config/schema.ts';
+import type { Profile } from '../config/index.ts';
 
 /**
  * The nine results of docs/spec.md#results, in the spec's order (6b reads 6a's table). The batch

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { topicNames, type Profile } from '../config/schema.ts';
+import { topicNames, type Profile } from '../config/index.ts';
 import { PinpipeError, describeError } from '../errors.ts';
 import { parseSinkKey, topicPrefix } from './object-keys.ts';
 import { withRequestSignal } from './abort.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TOPIC_KINDS } from '../config/schema.ts';
+import { TOPIC_KINDS } from '../config/index.ts';
 
 /**
  * summary.json as the Spark job (spark/pinpipe_batch_spark.py) writes it: the DuckDB batch's

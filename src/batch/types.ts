@@ -1,8 +1,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { Profile, TopicKind } from '../config/schema.ts';
+import type { Profile, TopicKind } from '../config/index.ts';
 import type { Logger } from '../log.ts';
 
-export { TOPIC_KINDS, type TopicKind } from '../config/schema.ts';
+export { TOPIC_KINDS, type TopicKind } from '../config/index.ts';
 export type PerTopic<T> = Record<TopicKind, T>;
 
 export function perTopic<T>(make: (kind: TopicKind) => T): PerTopic<T> {

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { loadProfile, type LoadedProfile } from '../config/load.ts';
-import { readEnv, type PinpipeEnv } from '../config/env.ts';
+import { loadProfile, type LoadedProfile, readEnv, type PinpipeEnv } from '../config/index.ts';
 import { log, type Logger } from '../log.ts';
 import { PinpipeError } from '../errors.ts';
 

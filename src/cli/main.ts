@@ -5,7 +5,7 @@ import { packageVersion } from './version.ts';
 import { isPinpipeError, describeError } from '../errors.ts';
 import { log, setLogLevel } from '../log.ts';
 import { commandName, loadCommands, type RegisterCommand } from './commands/index.ts';
-import { LOG_LEVELS, readEnv } from '../config/env.ts';
+import { LOG_LEVELS, readEnv } from '../config/index.ts';
 
 /**
  * The `pinpipe` command table. The only place that maps errors to exit codes: commands throw

@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import { readEnv } from '../config/env.ts';
+import { readEnv } from '../config/index.ts';
 
 export interface Progress {
   increment(n?: number, payload?: Record<string, unknown>): void;

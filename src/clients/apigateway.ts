@@ -1,5 +1,5 @@
 import { APIGatewayClient, type APIGatewayClientConfig } from '@aws-sdk/client-api-gateway';
-import type { Profile } from '../config/schema.ts';
+import type { Profile } from '../config/index.ts';
 import { awsClientConfig } from './aws.ts';
 
 export function createApiGateway(

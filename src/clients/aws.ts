@@ -1,5 +1,5 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
-import type { Profile } from '../config/schema.ts';
+import type { Profile } from '../config/index.ts';
 
 /** Fixed keys for emulators only (MiniStack accepts any); never used when aws.endpoint is unset. */
 const EMULATOR_CREDENTIALS: AwsCredentialIdentity = { accessKeyId: 'test', secretAccessKey: 'test' };

@@ -1,5 +1,5 @@
 import { CloudFormationClient, type CloudFormationClientConfig } from '@aws-sdk/client-cloudformation';
-import type { Profile } from '../config/schema.ts';
+import type { Profile } from '../config/index.ts';
 import { awsClientConfig } from './aws.ts';
 
 /**

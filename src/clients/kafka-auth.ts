@@ -2,8 +2,7 @@ import type { BaseOptions } from '@platformatic/kafka';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { generateAuthTokenFromCredentialsProvider } from 'aws-msk-iam-sasl-signer-js';
-import type { Profile } from '../config/schema.ts';
-import { readSecret } from '../config/env.ts';
+import { type Profile, readSecret } from '../config/index.ts';
 import { PinpipeError } from '../errors.ts';
 import {
   isKafkaAuthError,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Profile } from '../config/schema.ts';
+import type { Profile } from '../config/index.ts';
 import { createKafkaConsumer } from './kafka.ts';
 
 /** A half-open range [from, to) of offsets to read in one partition. */

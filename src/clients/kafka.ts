@@ -9,7 +9,7 @@ import {
   type ConsumerOptions,
   type ProducerOptions,
 } from '@platformatic/kafka';
-import type { Profile } from '../config/schema.ts';
+import type { Profile } from '../config/index.ts';
 import { kafkaSecurityConfig } from './kafka-auth.ts';
 import { producerPartitioner } from './kafka-partitioner.ts';
 

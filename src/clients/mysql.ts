@@ -1,6 +1,5 @@
 import mysql from 'mysql2/promise';
-import type { Profile } from '../config/schema.ts';
-import { readSecret } from '../config/env.ts';
+import { type Profile, readSecret } from '../config/index.ts';
 import { PinpipeError, describeError } from '../errors.ts';
 
 export type MysqlPool = mysql.Pool;

@@ -1,5 +1,5 @@
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import type { Profile } from '../config/schema.ts';
+import type { Profile } from '../config/index.ts';
 import { awsClientConfig } from './aws.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Profile } from '../config/schema.ts';
+import type { Profile } from '../config/index.ts';
 import { describeError } from '../errors.ts';
 import { runBatch } from '../batch/index.ts';
 import { failureHint, resolveTarget, runEmulator } from '../emulator/index.ts';

@@ -1,19 +1,17 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { RowDataPacket } from 'mysql2/promise';
-import type { Profile } from '../config/schema.ts';
-import { topicNames } from '../config/schema.ts';
+import { type Profile, topicNames } from '../config/index.ts';
 import { createKafkaAdmin, type KafkaAdmin as Admin } from '../clients/kafka.ts';
 import { groupOffsets, topicOffsets } from '../clients/kafka-topics.ts';
 import { readOffsetWindows } from '../clients/kafka-read.ts';
 import { createS3 } from '../clients/s3.ts';
 import { createMysqlPool, type MysqlPool } from '../clients/mysql.ts';
 import { describeError } from '../errors.ts';
-import { SOURCE_TABLES } from '../emulator/records.ts';
+import { SOURCE_TABLES } from '../emulator/index.ts';
 import { TOPIC_KEYS, type TopicKey } from '../emulator/types.ts';
-import { lastBatchSummary } from '../verify/collect.ts';
+import { lastBatchSummary, Verifier } from '../verify/index.ts';
 import { ledgerTotals } from '../ledger/index.ts';
-import { Verifier } from '../verify/index.ts';
-import { readSinkStatus, sinkStatusPath } from '../sink/status-file.ts';
+import { readSinkStatus, sinkStatusPath } from '../sink/index.ts';
 import { latestResultsDir, readResults, renderReportHtml, resultsRoot } from '../report/index.ts';
 import {
   HttpProblem,

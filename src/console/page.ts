@@ -1,4 +1,4 @@
-import { escapeHtml } from '../report/escape.ts';
+import { escapeHtml } from '../report/index.ts';
 import { STAGE_IDS } from './logic.ts';
 
 /**

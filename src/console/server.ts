@@ -2,7 +2,7 @@ import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import type { Profile } from '../config/schema.ts';
+import type { Profile } from '../config/index.ts';
 import { PinpipeError, describeError } from '../errors.ts';
 import { ConsoleData, type PipelineFigures } from './data.ts';
 import { HttpProblem, checkAccess, cleanPrefix, intParam, problemBody } from './logic.ts';

@@ -1,8 +1,6 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
-import type { Profile } from '../config/schema.ts';
-import { topicNames } from '../config/schema.ts';
-import { readSecret } from '../config/env.ts';
+import { type Profile, topicNames, readSecret } from '../config/index.ts';
 import { awsClientConfig } from '../clients/aws.ts';
 import { createS3 } from '../clients/s3.ts';
 import { bucketExists } from '../clients/s3-bucket.ts';

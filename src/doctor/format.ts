@@ -1,5 +1,4 @@
-import type { Profile } from '../config/schema.ts';
-import { readSecret } from '../config/env.ts';
+import { type Profile, readSecret } from '../config/index.ts';
 import { tableLines } from '../table.ts';
 import type { CheckResult, DoctorReport } from './types.ts';
 

@@ -1,5 +1,4 @@
-import type { Profile } from '../config/schema.ts';
-import { topicNames } from '../config/schema.ts';
+import { type Profile, topicNames } from '../config/index.ts';
 
 /**
  * The least-privilege IAM policy for a profile: what the proxy, sink and batch need at run

@@ -7,3 +7,4 @@ export {
   type CheckStatus,
   type DoctorReport,
 } from './types.ts';
+export { iamPolicy } from './iam-policy.ts';

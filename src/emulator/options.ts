@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
-import { checkedNumber, parseStageOptions } from '../config/options.ts';
+import { checkedNumber, parseStageOptions } from '../config/index.ts';
 import { PinpipeError } from '../errors.ts';
 import type { EmulatorOptions, RetryOptions } from './types.ts';
 

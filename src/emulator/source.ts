@@ -1,7 +1,6 @@
 import type { RowDataPacket } from 'mysql2/promise';
-import type { MysqlPool } from '../clients/mysql.ts';
-import { mysqlUnreachable } from '../clients/mysql.ts';
-import type { Profile } from '../config/schema.ts';
+import { type MysqlPool, mysqlUnreachable } from '../clients/mysql.ts';
+import type { Profile } from '../config/index.ts';
 import { PinpipeError, describeError } from '../errors.ts';
 import { SOURCE_TABLES, toRecordValue } from './records.ts';
 import { TOPIC_KEYS, type RecordValue, type TopicKey } from './types.ts';

@@ -1,4 +1,4 @@
-import { topicNames, type Profile } from '../config/schema.ts';
+import { topicNames, type Profile } from '../config/index.ts';
 import { indOf } from './records.ts';
 import type { ProduceOutcome } from './response.ts';
 import { latencySummary, LatencyReservoir } from './stats.ts';

@@ -1,5 +1,4 @@
-import { readSecret } from '../config/env.ts';
-import type { Profile } from '../config/schema.ts';
+import { readSecret, type Profile } from '../config/index.ts';
 import { PinpipeError } from '../errors.ts';
 import { resolveInvokeUrl } from '../provision/index.ts';
 

@@ -1,4 +1,4 @@
-import { TOPIC_KINDS, type Profile, type TopicKind } from '../config/schema.ts';
+import { TOPIC_KINDS, type Profile, type TopicKind } from '../config/index.ts';
 
 /** The three topics of a post (the config's TOPIC_KINDS), by the name the emulator's modules use. */
 export const TOPIC_KEYS = TOPIC_KINDS;

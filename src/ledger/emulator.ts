@@ -2,10 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { Profile } from '../config/schema.ts';
+import type { Profile } from '../config/index.ts';
 import { parseJsonLines } from '../json.ts';
-import type { EmulatorProgress, EmulatorSummary, TopicKey } from '../emulator/types.ts';
-import { TOPIC_KEYS } from '../emulator/types.ts';
+import { type EmulatorProgress, type EmulatorSummary, type TopicKey, TOPIC_KEYS } from '../emulator/types.ts';
 import { ledgerPath } from './paths.ts';
 
 /**

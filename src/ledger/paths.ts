@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Profile } from '../config/schema.ts';
+import type { Profile } from '../config/index.ts';
 
 /**
  * Where the ledgers live: next to the batch work folder (inside .sandbox on the local profile, so

@@ -1,5 +1,5 @@
-import type { BatchOptions, BatchSummary } from '../batch/types.ts';
-import type { Profile } from '../config/schema.ts';
+import type { BatchOptions, BatchSummary } from '../batch/index.ts';
+import type { Profile } from '../config/index.ts';
 import type { Logger } from '../log.ts';
 import type { ScheduledJob } from './scheduler.ts';
 

@@ -1,16 +1,14 @@
 import path from 'node:path';
 import { setMaxListeners } from 'node:events';
-import type { Profile } from '../config/schema.ts';
+import type { Profile } from '../config/index.ts';
 import type { Logger } from '../log.ts';
 import { startOwnProxy } from './own-proxy.ts';
 import { resolveInvokeUrl } from '../provision/index.ts';
 import { runEmulator, formatSummary } from '../emulator/index.ts';
 import type { EmulatorSummary } from '../emulator/types.ts';
-import { runSink } from '../sink/index.ts';
-import type { SinkSummary } from '../sink/types.ts';
+import { runSink, type SinkSummary } from '../sink/index.ts';
 import { runBatch } from '../batch/index.ts';
-import { batchJob } from '../orchestrate/batch-job.ts';
-import { startSchedule } from '../orchestrate/index.ts';
+import { batchJob, startSchedule } from '../orchestrate/index.ts';
 import { startLedgerRun } from '../ledger/index.ts';
 import { acquireLock } from './lock.ts';
 

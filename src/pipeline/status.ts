@@ -1,14 +1,12 @@
-import type { Profile } from '../config/schema.ts';
-import { topicNames } from '../config/schema.ts';
+import { type Profile, topicNames } from '../config/index.ts';
 import { createKafkaAdmin } from '../clients/kafka.ts';
 import { groupOffsets, topicOffsets } from '../clients/kafka-topics.ts';
 import { createS3 } from '../clients/s3.ts';
-import { listKeys } from '../sink/read-back.ts';
+import { listKeys, readSinkStatus, sinkStatusPath } from '../sink/index.ts';
 import { describeError } from '../errors.ts';
 import { TOPIC_KEYS, type TopicKey } from '../emulator/types.ts';
-import { lastBatchSummary } from '../verify/collect.ts';
+import { lastBatchSummary } from '../verify/index.ts';
 import { ledgerTotals, proxyLedgerPath, readAckLedger } from '../ledger/index.ts';
-import { readSinkStatus, sinkStatusPath } from '../sink/status-file.ts';
 
 export interface TopicStatus {
   topic: string;

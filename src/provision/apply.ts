@@ -5,7 +5,7 @@ import {
   ensureBucket as ensureS3Bucket,
   invokeUrl,
 } from '../clients/index.ts';
-import type { Profile } from '../config/schema.ts';
+import type { Profile } from '../config/index.ts';
 import { PinpipeError, describeError, type ErrorCode } from '../errors.ts';
 import { ensureGateway } from './gateway.ts';
 import type { ProvisionPlan } from './plan.ts';

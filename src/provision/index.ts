@@ -1,4 +1,4 @@
-import type { Profile } from '../config/schema.ts';
+import type { Profile } from '../config/index.ts';
 import { createApiGateway, invokeUrl } from '../clients/index.ts';
 import { PinpipeError, describeError } from '../errors.ts';
 import { applyGateway } from './apply.ts';

@@ -1,5 +1,4 @@
-import type { Profile } from '../config/schema.ts';
-import { topicNames } from '../config/schema.ts';
+import { type Profile, topicNames } from '../config/index.ts';
 
 /**
  * What `pinpipe provision` creates for a profile, computed without any network access

@@ -8,3 +8,4 @@ export {
   type EmbeddedFormat,
   type ProduceRecord,
 } from './produce-request.ts';
+export { KafkaBackend } from './kafka-backend.ts';

@@ -5,7 +5,7 @@ import {
   type KafkaAdmin,
   type KafkaProducer,
 } from '../clients/kafka.ts';
-import type { Profile } from '../config/schema.ts';
+import type { Profile } from '../config/index.ts';
 import type { Logger } from '../log.ts';
 import { describeKafkaChain, isKafkaUnavailable, withDeadline } from '../clients/kafka-errors.ts';
 import type { RecordMetadata, TopicMessages } from './linger-batcher.ts';

@@ -1,8 +1,7 @@
 import type http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Profile } from '../config/schema.ts';
-import { readSecret } from '../config/env.ts';
+import { type Profile, readSecret } from '../config/index.ts';
 import { PinpipeError } from '../errors.ts';
 import { log, type Logger } from '../log.ts';
 import { Admission } from './admission.ts';

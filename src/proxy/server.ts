@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { Profile } from '../config/schema.ts';
+import type { Profile } from '../config/index.ts';
 import { describeError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { httpErrors, ProxyHttpError } from './confluent-errors.ts';

@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PinpipeError } from '../errors.ts';
-import type { Profile } from '../config/schema.ts';
+import type { Profile } from '../config/index.ts';
 import { resultsDir } from '../batch/results.ts';
 
 /**

@@ -4,7 +4,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3 } from '../clients/s3.ts';
 import { isNoSuchBucket } from '../clients/s3-bucket.ts';
 import { uploadObject } from '../clients/s3-upload.ts';
-import type { Profile } from '../config/schema.ts';
+import type { Profile } from '../config/index.ts';
 import { PinpipeError, describeError } from '../errors.ts';
 import { renderReportHtml } from './html.ts';
 import { readResults } from './read-results.ts';

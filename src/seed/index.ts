@@ -1,4 +1,4 @@
-import type { Profile } from '../config/schema.ts';
+import type { Profile } from '../config/index.ts';
 import { connectForSeed } from './connection.ts';
 import { inspectTables } from './inspect.ts';
 import { seedDatabase } from './seed.ts';

@@ -1,5 +1,5 @@
 import type { Connection } from 'mysql2/promise';
-import type { Profile } from '../config/schema.ts';
+import type { Profile } from '../config/index.ts';
 import { connectMysql } from '../clients/mysql.ts';
 import { PinpipeError, describeError, isPinpipeError } from '../errors.ts';
 import { connectForSeed, withSeedLock } from './connection.ts';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
-import type { SinkFaultPoint } from '../config/env.ts';
+import type { SinkFaultPoint } from '../config/index.ts';
 
-export type { SinkFaultPoint } from '../config/env.ts';
+export type { SinkFaultPoint } from '../config/index.ts';
 
 /**
  * The sink's named crash windows, for tests that kill it exactly there (docs/sink.md "Fault points").

@@ -20,6 +20,13 @@ export {
   listKeys,
   getText,
   type StoredRecord,
+  getObject,
+  listObjects,
+  type ListedObject,
 } from './read-back.ts';
 export { SINK_DEFAULTS } from './options.ts';
 export { compareWithLog, type LogRecord, type LogComparison } from './compare.ts';
+export type { SinkFaultPoint } from './fault-points.ts';
+export { committedOffsets, topicOffsets } from './group-reads.ts';
+export { parseTpKey } from './offsets.ts';
+export { readSinkStatus, sinkStatusPath } from './status-file.ts';

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { checkedNumber, parseStageOptions } from '../config/options.ts';
-import { topicNames } from '../config/schema.ts';
+import { checkedNumber, parseStageOptions, topicNames } from '../config/index.ts';
 import type { RunSinkOptions } from './types.ts';
 import type { SinkFaultPoint } from './fault-points.ts';
 import type { SinkLayout } from './keys.ts';

@@ -5,8 +5,7 @@ import {
   kafkaFailure,
   type KafkaAdmin,
 } from '../clients/index.ts';
-import type { Profile } from '../config/schema.ts';
-import { readEnv } from '../config/env.ts';
+import { type Profile, readEnv } from '../config/index.ts';
 import { PinpipeError } from '../errors.ts';
 import { log } from '../log.ts';
 import { topicsRoot } from './keys.ts';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { Profile } from '../config/schema.ts';
+import type { Profile } from '../config/index.ts';
 import { parseJsonFileText } from '../json.ts';
 import { processAlive } from '../process-alive.ts';
 

@@ -1,5 +1,5 @@
 import type { Logger } from '../log.ts';
-import type { Profile } from '../config/schema.ts';
+import type { Profile } from '../config/index.ts';
 import type { SinkCounters } from './sink-state.ts';
 import type { SinkFaultPoint } from './fault-points.ts';
 

@@ -9,7 +9,7 @@ import {
   type Stack,
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
-import type { Profile } from '../config/schema.ts';
+import type { Profile } from '../config/index.ts';
 import { createCloudFormation } from '../clients/index.ts';
 import { awsCredentialsError } from '../clients/kafka-auth.ts';
 import { PinpipeError, describeError } from '../errors.ts';

@@ -1,4 +1,4 @@
-import type { Profile } from '../config/schema.ts';
+import type { Profile } from '../config/index.ts';
 
 export {
   deployStack,

@@ -1,6 +1,6 @@
 import YAML from 'yaml';
 import { invokeUrl } from '../clients/apigateway.ts';
-import type { Profile } from '../config/schema.ts';
+import type { Profile } from '../config/index.ts';
 
 /**
  * Pure mapping from a deployed stack's outputs to the profile fields they fill, and the comparison

@@ -3,12 +3,10 @@ import path from 'node:path';
 import type { KafkaAdmin as Admin } from '../clients/kafka.ts';
 import { groupOffsets, topicOffsets } from '../clients/kafka-topics.ts';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { Profile } from '../config/schema.ts';
-import { topicNames } from '../config/schema.ts';
-import type { BatchSummary } from '../batch/types.ts';
+import { type Profile, topicNames } from '../config/index.ts';
+import type { BatchSummary } from '../batch/index.ts';
 import { resultsDir as batchResultsDir } from '../batch/results.ts';
-import { listKeys } from '../sink/read-back.ts';
-import { SINK_DEFAULTS } from '../sink/options.ts';
+import { listKeys, SINK_DEFAULTS, readSinkStatus, sinkStatusPath } from '../sink/index.ts';
 import pRetry from 'p-retry';
 import { PinpipeError, describeError } from '../errors.ts';
 import { describeKafkaFailure, isKafkaRetriable } from '../clients/kafka-errors.ts';
@@ -31,7 +29,6 @@ import {
   type PartitionCut,
   type StoredOffsets,
 } from './cut.ts';
-import { readSinkStatus, sinkStatusPath } from '../sink/status-file.ts';
 
 /** Per topic, per partition: an offset (the first offset of a run, or a high watermark). */
 export type PartitionOffsets = Record<TopicKey, Record<number, number>>;

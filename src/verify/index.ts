@@ -1,4 +1,4 @@
-import type { Profile } from '../config/schema.ts';
+import type { Profile } from '../config/index.ts';
 import { createKafkaAdmin } from '../clients/kafka.ts';
 import { createS3 } from '../clients/s3.ts';
 import { ACK_LEDGER_FLUSH_MS, proxyLedgerPath, readAckLedger } from '../ledger/index.ts';
@@ -33,7 +33,7 @@ export {
   type TopicCounts,
   type TopicVerdict,
 } from './reconcile.ts';
-export type { RunScope } from './collect.ts';
+export { type RunScope, highWatermarks, kafkaCounts, lastBatchSummary, s3Counts } from './collect.ts';
 
 export type VerifyReport = Reconciliation;
 

@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import { parseObjectKey } from '../sink/keys.ts';
-import { getObject, listObjects, type ListedObject } from '../sink/read-back.ts';
+import { getObject, listObjects, type ListedObject } from '../sink/index.ts';
 
 /** What one stored object holds: the offsets [start, start + lines) of one partition. */
 export interface ObjectSpan {

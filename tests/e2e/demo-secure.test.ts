@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadProfile } from '../../src/config/load.ts';
-import { readEnv } from '../../src/config/env.ts';
+import { loadProfile, readEnv } from '../../src/config/index.ts';
 import { cleanupPipeline, isolatedPipelineEnv } from '../helpers/isolated.ts';
 import { runTs } from '../helpers/run.ts';
 

@@ -5,13 +5,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { portOpen } from '../../sandbox/lib/proc.ts';
 import { createKafkaAdmin } from '../../src/clients/kafka.ts';
 import { topicOffsets } from '../../src/clients/kafka-topics.ts';
-import { topicNames, type Profile } from '../../src/config/schema.ts';
+import { topicNames, type Profile } from '../../src/config/index.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { cleanupPipeline, isolatedPipelineEnv, profileFor } from '../helpers/isolated.ts';
 import { ROOT, runTs } from '../helpers/run.ts';
-import { privateSandboxEnv } from '../helpers/private-sandbox.ts';
+import { privateSandboxEnv } from '../../testkit/private-sandbox.ts';
 import { referenceResults } from '../helpers/batch-reference.ts';
-import { readKafkaLog } from '../helpers/kafka-log.ts';
+import { readKafkaLog } from '../../testkit/kafka-log.ts';
 
 // docs/spec.md#result-table: result names and their columns, written out independently of the implementation.
 const RESULT_COLUMNS: Record<string, string[]> = {

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/ports.ts';
-import { privateSandboxEnv } from '../helpers/private-sandbox.ts';
+import { freePort } from '../../testkit/ports.ts';
+import { privateSandboxEnv } from '../../testkit/private-sandbox.ts';
 import { ROOT, runTs } from '../helpers/run.ts';
 import { excerptPattern, marker, readWalkthrough, walkthroughScript } from '../helpers/walkthrough.ts';
 

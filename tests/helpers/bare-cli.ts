@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { PROJECT_ROOT } from '../../src/config/env.ts';
+import { PROJECT_ROOT } from '../../src/config/index.ts';
 
 /**
  * The real `pinpipe` CLI for unit tests, run with no AWS credentials anywhere (no AWS_* or PINPIPE_*

@@ -1,7 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildStack, type PipelineStack } from '../../infra/index.ts';
 import { applySuppressions, type NagFinding } from '../../infra/nag.ts';
-import type { InfraVariant, Profile } from '../../src/config/schema.ts';
+import type { InfraVariant, Profile } from '../../src/config/index.ts';
 
 export interface Synthesized {
   stack: PipelineStack;

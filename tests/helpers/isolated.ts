@@ -3,11 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { DeleteRestApiCommand, GetRestApisCommand } from '@aws-sdk/client-api-gateway';
-import { loadProfile } from '../../src/config/load.ts';
-import { readEnv } from '../../src/config/env.ts';
-import { topicNames, type Profile } from '../../src/config/schema.ts';
+import { loadProfile, readEnv, topicNames, type Profile } from '../../src/config/index.ts';
 import { createApiGateway, createKafkaAdmin, createS3 } from '../../src/clients/index.ts';
-import { freePort } from './ports.ts';
+import { freePort } from '../../testkit/ports.ts';
 
 /**
  * Environment overrides that give one test its own pipeline on the shared sandbox: own pipeline id

@@ -1,6 +1,4 @@
-import { loadProfile } from '../../src/config/load.ts';
-import { readEnv, type PinpipeEnv } from '../../src/config/env.ts';
-import type { Profile } from '../../src/config/schema.ts';
+import { loadProfile, readEnv, type PinpipeEnv, type Profile } from '../../src/config/index.ts';
 
 /**
  * An environment built from the given variables only, never from the shell's: a PINPIPE_* variable

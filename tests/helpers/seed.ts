@@ -1,5 +1,5 @@
 import { onTestFailed } from 'vitest';
-import { mulberry32, type Rng } from '../../src/emulator/prng.ts';
+import { mulberry32, type Rng } from '../../src/emulator/index.ts';
 
 /** The variable that replays a randomised test: PINPIPE_TEST_SEED=<the seed printed on failure>. */
 export const SEED_VAR = 'PINPIPE_TEST_SEED';

@@ -1,8 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { MessagesStreamModes } from '@platformatic/kafka';
 import { expect } from 'vitest';
-import { deletePrefix, exited, spawnSink } from '../../bench/sink-crash.ts';
-import { readKafkaLog } from './kafka-log.ts';
+import { deletePrefix, exited, spawnSink } from '../../testkit/sink-crash.ts';
+import { readKafkaLog } from '../../testkit/kafka-log.ts';
 import {
   createKafkaAdmin,
   createKafkaConsumer,
@@ -12,12 +12,17 @@ import {
   type KafkaAdmin,
   type KafkaConsumer,
 } from '../../src/clients/index.ts';
-import type { Profile } from '../../src/config/schema.ts';
-import { committedOffsets as groupCommitted, topicOffsets } from '../../src/sink/group-reads.ts';
-import { compareWithLog, readStoredRecords, topicsRoot } from '../../src/sink/index.ts';
-import { parseTpKey } from '../../src/sink/offsets.ts';
-import { uniqueName } from './names.ts';
-import type { TcpGate } from './tcp-gate.ts';
+import type { Profile } from '../../src/config/index.ts';
+import {
+  committedOffsets as groupCommitted,
+  topicOffsets,
+  compareWithLog,
+  readStoredRecords,
+  topicsRoot,
+  parseTpKey,
+} from '../../src/sink/index.ts';
+import { uniqueName } from '../../testkit/names.ts';
+import type { TcpGate } from '../../testkit/tcp-gate.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -18,7 +18,7 @@ import {
   ensureAirflow,
   type AirflowSandbox,
 } from '../../src/orchestrate/index.ts';
-import { uniqueName } from '../helpers/names.ts';
+import { uniqueName } from '../../testkit/names.ts';
 import { testProfile } from '../helpers/profile.ts';
 import { runCli } from '../helpers/run.ts';
 import { EXPECTED_MAIN } from '../unit/batch/expected-main.ts';

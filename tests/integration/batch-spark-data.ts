@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { generateBenchData } from '../../bench/batch-data.ts';
-import { sinkKey } from '../../src/batch/object-keys.ts';
-import { mulberry32 } from '../../src/emulator/prng.ts';
+import { generateBenchData } from '../../testkit/batch-data.ts';
+import { sinkKey } from '../../src/batch/index.ts';
+import { mulberry32 } from '../../src/emulator/index.ts';
 
 /** Generated sink-layout data for the cross-engine test (batch-spark.test.ts). */
 
@@ -96,7 +96,7 @@ function corruptUserLines(ind: number): string[] {
 }
 
 /**
- * Generated data: bench/batch-data.ts (placeholders, k/M/decimal counts, posts sent twice) plus,
+ * Generated data: testkit/batch-data.ts (placeholders, k/M/decimal counts, posts sent twice) plus,
  * per topic, an object of corrupt lines and a replayed object that overlaps an existing one.
  */
 export function generate(dir: string, seed: number): void {

@@ -3,10 +3,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RESULT_NAMES, executeBatch } from '../../src/batch/index.ts';
-import { checkJava, ensureSpark, sparkDir } from '../../src/batch/spark.ts';
-import type { BatchSummary } from '../../src/batch/types.ts';
-import { PROJECT_ROOT, readEnv } from '../../src/config/env.ts';
+import {
+  RESULT_NAMES,
+  executeBatch,
+  checkJava,
+  ensureSpark,
+  sparkDir,
+  type BatchSummary,
+} from '../../src/batch/index.ts';
+import { PROJECT_ROOT, readEnv } from '../../src/config/index.ts';
 import { createLogger } from '../../src/log.ts';
 import { testProfile } from '../helpers/profile.ts';
 

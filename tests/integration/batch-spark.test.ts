@@ -4,18 +4,25 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RESULT_NAMES, executeBatch } from '../../src/batch/index.ts';
-import { checkJava, ensureSpark, sparkArgs, sparkDir } from '../../src/batch/spark.ts';
-import type { BatchSummary } from '../../src/batch/types.ts';
-import { PROJECT_ROOT, readEnv } from '../../src/config/env.ts';
+import {
+  RESULT_NAMES,
+  executeBatch,
+  checkJava,
+  ensureSpark,
+  sparkArgs,
+  sparkDir,
+  type BatchSummary,
+  sinkKey,
+  openDatabase,
+  sqlString,
+} from '../../src/batch/index.ts';
+import { PROJECT_ROOT, readEnv } from '../../src/config/index.ts';
 import { createLogger } from '../../src/log.ts';
-import { uniqueName } from '../helpers/names.ts';
+import { uniqueName } from '../../testkit/names.ts';
 import { testProfile } from '../helpers/profile.ts';
 import { runCli } from '../helpers/run.ts';
 import { TRICKY_LINES } from '../unit/batch/tricky-lines.ts';
 import { generate } from './batch-spark-data.ts';
-import { sinkKey } from '../../src/batch/object-keys.ts';
-import { openDatabase, sqlString } from '../../src/batch/duckdb.ts';
 
 /**
  * One set of rules, two engines: the DuckDB engine and the Spark engine (spark/pinpipe_batch_spark.py,

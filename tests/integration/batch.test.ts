@@ -13,10 +13,10 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executeBatch, RESULT_NAMES } from '../../src/batch/index.ts';
 import { createS3 } from '../../src/clients/s3.ts';
-import type { Profile } from '../../src/config/schema.ts';
+import type { Profile } from '../../src/config/index.ts';
 import { isPinpipeError } from '../../src/errors.ts';
 import { createLogger } from '../../src/log.ts';
-import { uniqueName } from '../helpers/names.ts';
+import { uniqueName } from '../../testkit/names.ts';
 import { testProfile } from '../helpers/profile.ts';
 import { runCli } from '../helpers/run.ts';
 import { EXPECTED_MAIN } from '../unit/batch/expected-main.ts';

@@ -12,19 +12,16 @@ import {
   type KafkaProducer as Producer,
 } from '../../src/clients/kafka.ts';
 import { createS3 } from '../../src/clients/s3.ts';
-import { PROJECT_ROOT } from '../../src/config/env.ts';
-import { loadProfile } from '../../src/config/load.ts';
-import { readEnv } from '../../src/config/env.ts';
-import { topicNames, type Profile } from '../../src/config/schema.ts';
+import { PROJECT_ROOT, loadProfile, readEnv, topicNames, type Profile } from '../../src/config/index.ts';
 import { TOPIC_KEYS, type TopicKey } from '../../src/emulator/types.ts';
-import { RESULT_NAMES } from '../../src/report/catalog.ts';
-import { startConsole, type RunningConsole } from '../../src/console/server.ts';
+import { RESULT_NAMES } from '../../src/report/index.ts';
+import { startConsole, type RunningConsole } from '../../src/console/index.ts';
 import { runBatch } from '../../src/batch/index.ts';
 import { ledgerTotals, runVerify } from '../../src/verify/index.ts';
 import { startProxy } from '../../src/proxy/index.ts';
 import { emulatorSource } from './emulator-fixture.ts';
-import { uniqueName } from '../helpers/names.ts';
-import { CHROMIUM_ARGS, chromiumTool } from '../helpers/machine.ts';
+import { uniqueName } from '../../testkit/names.ts';
+import { CHROMIUM_ARGS, chromiumTool } from '../../testkit/machine.ts';
 import { quietLogger } from './proxy-helpers.ts';
 import { createTopicsReady, topicOffsets } from '../../src/clients/kafka-topics.ts';
 

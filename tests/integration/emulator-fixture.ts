@@ -1,7 +1,7 @@
 import mysql from 'mysql2/promise';
 import { mysqlOptions, quoteId } from '../../src/clients/mysql.ts';
-import type { Profile } from '../../src/config/schema.ts';
-import { uniqueSchema } from '../helpers/names.ts';
+import type { Profile } from '../../src/config/index.ts';
+import { uniqueSchema } from '../../testkit/names.ts';
 
 /**
  * The source the emulator tests read: the shared, seeded `pinterest_data` when it holds rows,

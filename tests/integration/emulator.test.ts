@@ -3,17 +3,22 @@ import path from 'node:path';
 import { DeleteRestApiCommand } from '@aws-sdk/client-api-gateway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiGateway, createKafkaAdmin } from '../../src/clients/index.ts';
-import { topicNames, type Profile } from '../../src/config/schema.ts';
+import { topicNames, type Profile } from '../../src/config/index.ts';
 import { isPinpipeError } from '../../src/errors.ts';
-import { FAITHFUL_MAX_SLEEP_MS } from '../../src/emulator/options.ts';
-import { deriveSeed, mulberry32 } from '../../src/emulator/prng.ts';
-import { runEmulator, type EmulatorSummary, type TopicKey } from '../../src/emulator/index.ts';
+import {
+  FAITHFUL_MAX_SLEEP_MS,
+  deriveSeed,
+  mulberry32,
+  runEmulator,
+  type EmulatorSummary,
+  type TopicKey,
+} from '../../src/emulator/index.ts';
 import { provisionGateway } from '../../src/provision/index.ts';
 import { startProxy, type StartedProxy } from '../../src/proxy/index.ts';
-import { uniqueName } from '../helpers/names.ts';
+import { uniqueName } from '../../testkit/names.ts';
 import { testProfile } from '../helpers/profile.ts';
 import { emulatorSource } from './emulator-fixture.ts';
-import { freePort as closedPort } from '../helpers/ports.ts';
+import { freePort as closedPort } from '../../testkit/ports.ts';
 import { consumeBack } from './proxy-helpers.ts';
 import { createTopicsReady, topicOffsets } from '../../src/clients/kafka-topics.ts';
 

@@ -3,10 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { DeleteRestApiCommand } from '@aws-sdk/client-api-gateway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiGateway } from '../../src/clients/index.ts';
-import type { Profile } from '../../src/config/schema.ts';
-import { createSender } from '../../src/emulator/sender.ts';
+import type { Profile } from '../../src/config/index.ts';
+import { createSender } from '../../src/emulator/index.ts';
 import { provisionGateway } from '../../src/provision/index.ts';
-import { uniqueName } from '../helpers/names.ts';
+import { uniqueName } from '../../testkit/names.ts';
 import { testProfile } from '../helpers/profile.ts';
 import { JSON_V2, rawRequest } from './proxy-helpers.ts';
 

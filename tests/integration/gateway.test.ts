@@ -9,8 +9,8 @@ import {
   resolveInvokeUrl,
 } from '../../src/provision/index.ts';
 import { startProxy, type StartedProxy } from '../../src/proxy/index.ts';
-import type { Profile } from '../../src/config/schema.ts';
-import { uniqueName } from '../helpers/names.ts';
+import type { Profile } from '../../src/config/index.ts';
+import { uniqueName } from '../../testkit/names.ts';
 import { testProfile } from '../helpers/profile.ts';
 import { BINARY_V2, consumeBack, JSON_V2, quietLogger, rawRequest, uniqueTopics } from './proxy-helpers.ts';
 

@@ -24,7 +24,7 @@ import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { synthTemplate } from '../../infra/index.ts';
 import { awsClientConfig, createApiGateway, createS3 } from '../../src/clients/index.ts';
-import type { Profile } from '../../src/config/schema.ts';
+import type { Profile } from '../../src/config/index.ts';
 import { isPinpipeError, type PinpipeError } from '../../src/errors.ts';
 import { ensureTopics, planProvision } from '../../src/provision/index.ts';
 import {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deletePrefix } from '../../bench/sink-crash.ts';
+import { deletePrefix } from '../../testkit/sink-crash.ts';
 import { createS3 } from '../../src/clients/index.ts';
 import { startProxy, type StartedProxy } from '../../src/proxy/index.ts';
 import { runSink, type SinkSummary } from '../../src/sink/index.ts';
-import { uniqueName } from '../helpers/names.ts';
+import { uniqueName } from '../../testkit/names.ts';
 import { testProfile } from '../helpers/profile.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { BINARY_V2, JSON_V2, quietLogger, uniqueTopics } from './proxy-helpers.ts';

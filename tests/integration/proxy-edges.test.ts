@@ -1,10 +1,9 @@
 import http from 'node:http';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Profile } from '../../src/config/schema.ts';
+import type { Profile } from '../../src/config/index.ts';
 import type { Logger } from '../../src/log.ts';
-import { startProxy, type StartedProxy } from '../../src/proxy/index.ts';
-import { KafkaBackend } from '../../src/proxy/kafka-backend.ts';
+import { startProxy, type StartedProxy, KafkaBackend } from '../../src/proxy/index.ts';
 import { testProfile } from '../helpers/profile.ts';
 import { idleConnections, JSON_V2, rawExchange, rawRequest, uniqueTopics } from './proxy-helpers.ts';
 

@@ -2,12 +2,12 @@ import http from 'node:http';
 import net from 'node:net';
 import pino from 'pino';
 import { createKafkaAdmin } from '../../src/clients/kafka.ts';
-import type { Profile } from '../../src/config/schema.ts';
+import type { Profile } from '../../src/config/index.ts';
 import type { Logger } from '../../src/log.ts';
-import { uniqueName } from '../helpers/names.ts';
+import { uniqueName } from '../../testkit/names.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { createTopicsReady } from '../../src/clients/kafka-topics.ts';
-import { kafkaLogSize, readKafkaLog } from '../helpers/kafka-log.ts';
+import { kafkaLogSize, readKafkaLog } from '../../testkit/kafka-log.ts';
 
 /** Helpers shared by the proxy and gateway integration tests: unique topics, consume-back, raw HTTP. */
 export const quietLogger = (): Logger => pino({ level: 'silent' });

@@ -5,16 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaService } from '../../sandbox/kafka/kafka.ts';
 import type { SandboxService } from '../../sandbox/lib/service.ts';
 import { createKafkaAdmin } from '../../src/clients/kafka.ts';
-import { readEnv } from '../../src/config/env.ts';
-import type { Profile } from '../../src/config/schema.ts';
+import { readEnv, type Profile } from '../../src/config/index.ts';
 import { startProxy, type StartedProxy } from '../../src/proxy/index.ts';
 import { testProfile } from '../helpers/profile.ts';
 import { JSON_V2, quietLogger, rawExchange, rawRequest } from './proxy-helpers.ts';
-import { freePort } from '../helpers/ports.ts';
+import { freePort } from '../../testkit/ports.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { createTopicsReady } from '../../src/clients/kafka-topics.ts';
-import { readKafkaLog } from '../helpers/kafka-log.ts';
-import { uniqueName } from '../helpers/names.ts';
+import { readKafkaLog } from '../../testkit/kafka-log.ts';
+import { uniqueName } from '../../testkit/names.ts';
 
 /**
  * Kafka stopped → the proxy answers 5xx (50003) within a bounded time instead of hanging; Kafka back →

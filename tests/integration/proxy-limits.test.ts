@@ -1,10 +1,10 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafkaAdmin } from '../../src/clients/kafka.ts';
-import { topicNames, type Profile } from '../../src/config/schema.ts';
+import { topicNames, type Profile } from '../../src/config/index.ts';
 import { runEmulator } from '../../src/emulator/index.ts';
 import { startProxy, type StartedProxy } from '../../src/proxy/index.ts';
-import { uniqueName } from '../helpers/names.ts';
+import { uniqueName } from '../../testkit/names.ts';
 import { testProfile } from '../helpers/profile.ts';
 import { emulatorSource } from './emulator-fixture.ts';
 import {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafkaAdmin } from '../../src/clients/kafka.ts';
 import { startProxy, type StartedProxy } from '../../src/proxy/index.ts';
-import { uniqueName } from '../helpers/names.ts';
+import { uniqueName } from '../../testkit/names.ts';
 import { testProfile } from '../helpers/profile.ts';
 import { consumeBack, JSON_V2, quietLogger, rawRequest } from './proxy-helpers.ts';
 import { createTopicsReady } from '../../src/clients/kafka-topics.ts';

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafkaAdmin } from '../../src/clients/kafka.ts';
 import { startProxy, type StartedProxy } from '../../src/proxy/index.ts';
-import { curlTool } from '../helpers/machine.ts';
+import { curlTool } from '../../testkit/machine.ts';
 import { testProfile } from '../helpers/profile.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { BINARY_V2, consumeBack, JSON_V2, quietLogger, rawRequest, uniqueTopics } from './proxy-helpers.ts';

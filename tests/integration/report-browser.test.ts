@@ -4,11 +4,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RESULT_NAMES } from '../../src/report/catalog.ts';
-import { readResults } from '../../src/report/read-results.ts';
-import { writeReport } from '../../src/report/write-report.ts';
-import { PROJECT_ROOT } from '../../src/config/env.ts';
-import { CHROMIUM_ARGS, chromiumTool } from '../helpers/machine.ts';
+import { RESULT_NAMES, readResults, writeReport } from '../../src/report/index.ts';
+import { PROJECT_ROOT } from '../../src/config/index.ts';
+import { CHROMIUM_ARGS, chromiumTool } from '../../testkit/machine.ts';
 
 /**
  * Opens the report in headless Chromium (Debian's `chromium`, driven by playwright-core) and checks

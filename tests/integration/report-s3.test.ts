@@ -13,11 +13,10 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3 } from '../../src/clients/s3.ts';
-import { PROJECT_ROOT } from '../../src/config/env.ts';
-import type { Profile } from '../../src/config/schema.ts';
+import { PROJECT_ROOT, type Profile } from '../../src/config/index.ts';
 import { isPinpipeError } from '../../src/errors.ts';
-import { writeReport } from '../../src/report/write-report.ts';
-import { uniqueName } from '../helpers/names.ts';
+import { writeReport } from '../../src/report/index.ts';
+import { uniqueName } from '../../testkit/names.ts';
 import { testProfile } from '../helpers/profile.ts';
 
 /** writeReport and `pinpipe report` upload to the sandbox S3, in a bucket of their own. */

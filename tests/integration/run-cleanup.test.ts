@@ -3,7 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runPipeline } from '../../src/pipeline/run.ts';
+import { runPipeline } from '../../src/pipeline/index.ts';
 import { createKafkaAdmin } from '../../src/clients/index.ts';
 import { PinpipeError } from '../../src/errors.ts';
 import { cleanupPipeline, isolatedPipelineEnv, profileFor } from '../helpers/isolated.ts';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAlive } from '../../sandbox/lib/proc.ts';
-import { privateSandboxEnv } from '../helpers/private-sandbox.ts';
+import { privateSandboxEnv } from '../../testkit/private-sandbox.ts';
 import { runTs } from '../helpers/run.ts';
 import { down, processesUsing, up } from '../helpers/sandbox-up.ts';
 

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isAlive, systemProcReader, writePidRecord } from '../../sandbox/lib/proc.ts';
 import { SANDBOX_MARKER } from '../../sandbox/sandbox.ts';
-import { privateSandboxEnv } from '../helpers/private-sandbox.ts';
+import { privateSandboxEnv } from '../../testkit/private-sandbox.ts';
 import { ROOT, runTs } from '../helpers/run.ts';
 
 /**

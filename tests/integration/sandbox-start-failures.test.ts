@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cacheDir, cacheFolders, pathDirs } from '../helpers/machine.ts';
-import { privateSandboxEnv as privateEnv } from '../helpers/private-sandbox.ts';
+import { cacheDir, cacheFolders, pathDirs } from '../../testkit/machine.ts';
+import { privateSandboxEnv as privateEnv } from '../../testkit/private-sandbox.ts';
 import { processesUsing, up } from '../helpers/sandbox-up.ts';
 
 /**

@@ -33,7 +33,7 @@ import {
   invokeUrl,
 } from '../../src/clients/index.ts';
 import { testProfile } from '../helpers/profile.ts';
-import { uniqueName } from '../helpers/names.ts';
+import { uniqueName } from '../../testkit/names.ts';
 import { createTopicsReady } from '../../src/clients/kafka-topics.ts';
 import { quoteString } from '../../src/clients/mysql.ts';
 import { mysqlPaths, serverAccount } from '../../sandbox/mysql/setup.ts';

@@ -7,10 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafkaAdmin } from '../../src/clients/kafka.ts';
 import { kafkaFailure } from '../../src/clients/kafka-auth.ts';
-import { loadProfile } from '../../src/config/load.ts';
-import type { Profile } from '../../src/config/schema.ts';
+import { loadProfile, type Profile } from '../../src/config/index.ts';
 import { PinpipeError } from '../../src/errors.ts';
-import { sandboxPorts } from '../helpers/machine.ts';
+import { sandboxPorts } from '../../testkit/machine.ts';
 import { testProfile } from '../helpers/profile.ts';
 
 /**

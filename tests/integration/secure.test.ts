@@ -7,16 +7,15 @@ import {
 } from '../../src/clients/index.ts';
 import { kafkaFailure } from '../../src/clients/kafka-auth.ts';
 import { unsecuredJws } from '../../src/clients/kafka-oauth.ts';
-import { loadProfile } from '../../src/config/load.ts';
-import { topicNames, type Profile } from '../../src/config/schema.ts';
+import { loadProfile, topicNames, type Profile } from '../../src/config/index.ts';
 import { isPinpipeError, PinpipeError } from '../../src/errors.ts';
 import { createLogger } from '../../src/log.ts';
 import { runEmulator } from '../../src/emulator/index.ts';
 import { runDoctor } from '../../src/doctor/index.ts';
 import { startProxy } from '../../src/proxy/index.ts';
 import { listKeys, readStoredRecords, runSink } from '../../src/sink/index.ts';
-import { deletePrefix } from '../../bench/sink-crash.ts';
-import { uniqueName } from '../helpers/names.ts';
+import { deletePrefix } from '../../testkit/sink-crash.ts';
+import { uniqueName } from '../../testkit/names.ts';
 import { emulatorSource } from './emulator-fixture.ts';
 import { createTopicsReady, topicOffsets } from '../../src/clients/kafka-topics.ts';
 

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connection } from 'mysql2/promise';
 import { connectMysql, quoteId } from '../../src/clients/mysql.ts';
-import type { Profile } from '../../src/config/schema.ts';
+import type { Profile } from '../../src/config/index.ts';
 import { isPinpipeError } from '../../src/errors.ts';
 import { checksumTables, connectForSeed, rowsOf, seedDatabase, seedIfEmpty } from '../../src/seed/index.ts';
-import { uniqueSchema } from '../helpers/names.ts';
-import { freePort } from '../helpers/ports.ts';
+import { uniqueSchema } from '../../testkit/names.ts';
+import { freePort } from '../../testkit/ports.ts';
 import { testProfile } from '../helpers/profile.ts';
 import { runCli } from '../helpers/run.ts';
 

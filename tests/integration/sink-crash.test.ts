@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCrashResult, runCrashScenario } from '../../bench/sink-crash.ts';
+import { formatCrashResult, runCrashScenario } from '../../testkit/sink-crash.ts';
 import { testProfile } from '../helpers/profile.ts';
 import { testRandom } from '../helpers/seed.ts';
 

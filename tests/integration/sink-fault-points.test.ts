@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { crashSinkArgs } from '../../bench/sink-crash.ts';
-import type { SinkFaultPoint } from '../../src/sink/fault-points.ts';
+import { crashSinkArgs } from '../../testkit/sink-crash.ts';
+import type { SinkFaultPoint } from '../../src/sink/index.ts';
 import { testProfile } from '../helpers/profile.ts';
 import { exitWithin, sinkKit } from '../helpers/sink-kit.ts';
-import { tcpGate } from '../helpers/tcp-gate.ts';
+import { tcpGate } from '../../testkit/tcp-gate.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 // The sink's crash windows hit by design: PINPIPE_SINK_FAULT_POINT makes the sink SIGKILL itself

@@ -1,13 +1,13 @@
 import { CreateBucketCommand, DeleteBucketCommand } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { deletePrefix, sinkArgs, spawnSink } from '../../bench/sink-crash.ts';
+import { deletePrefix, sinkArgs, spawnSink } from '../../testkit/sink-crash.ts';
 import { isPinpipeError } from '../../src/errors.ts';
 import { createLogger } from '../../src/log.ts';
 import { runSink } from '../../src/sink/index.ts';
-import { uniqueName } from '../helpers/names.ts';
+import { uniqueName } from '../../testkit/names.ts';
 import { testProfile } from '../helpers/profile.ts';
 import { exitWithin, sinkKit } from '../helpers/sink-kit.ts';
-import { tcpGate } from '../helpers/tcp-gate.ts';
+import { tcpGate } from '../../testkit/tcp-gate.ts';
 
 // The sink under S3 and group faults: a stalled S3 endpoint (a TCP gate in front of the sandbox's
 // S3 that accepts and never answers), the bucket vanishing, a rebalance during the final flush of

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exited, spawnSink } from '../../bench/sink-crash.ts';
-import { readKafkaLog } from '../helpers/kafka-log.ts';
-import { mulberry32, randInt } from '../../src/emulator/prng.ts';
+import { exited, spawnSink } from '../../testkit/sink-crash.ts';
+import { readKafkaLog } from '../../testkit/kafka-log.ts';
+import { mulberry32, randInt } from '../../src/emulator/index.ts';
 import { compareWithLog, readStoredRecords, topicsRoot } from '../../src/sink/index.ts';
 import { testProfile } from '../helpers/profile.ts';
 import { committedOffsets, highWatermarks, sinkKit } from '../helpers/sink-kit.ts';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readKafkaLog } from '../helpers/kafka-log.ts';
+import { readKafkaLog } from '../../testkit/kafka-log.ts';
 import { committedOffsets } from '../helpers/sink-kit.ts';
 import { s3Service } from '../../sandbox/s3/ministack.ts';
 import {
@@ -11,13 +11,12 @@ import {
   createS3,
   createTopicsReady,
 } from '../../src/clients/index.ts';
-import { readEnv } from '../../src/config/env.ts';
-import type { Profile } from '../../src/config/schema.ts';
+import { readEnv, type Profile } from '../../src/config/index.ts';
 import pino from 'pino';
 import { compareWithLog, readStoredRecords, runSink, type SinkSummary } from '../../src/sink/index.ts';
-import { uniqueName } from '../helpers/names.ts';
+import { uniqueName } from '../../testkit/names.ts';
 import { testProfile } from '../helpers/profile.ts';
-import { freePort } from '../helpers/ports.ts';
+import { freePort } from '../../testkit/ports.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 // Bad input: the S3 endpoint goes away mid-run. A PRIVATE MiniStack on another port is

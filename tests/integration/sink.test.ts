@@ -1,8 +1,8 @@
 import { DeleteBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { deletePrefix, exited, spawnSink } from '../../bench/sink-crash.ts';
-import { readKafkaLog } from '../helpers/kafka-log.ts';
+import { deletePrefix, exited, spawnSink } from '../../testkit/sink-crash.ts';
+import { readKafkaLog } from '../../testkit/kafka-log.ts';
 import {
   createKafkaAdmin,
   createKafkaProducer,
@@ -23,7 +23,7 @@ import {
   topicsRoot,
   type SinkSummary,
 } from '../../src/sink/index.ts';
-import { uniqueName } from '../helpers/names.ts';
+import { uniqueName } from '../../testkit/names.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { testProfile } from '../helpers/profile.ts';
 

@@ -2,15 +2,21 @@ import fs from 'node:fs';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafkaAdmin, createKafkaProducer, createS3 } from '../../src/clients/index.ts';
-import { topicNames, type Profile } from '../../src/config/schema.ts';
+import { topicNames, type Profile } from '../../src/config/index.ts';
 import { isPinpipeError } from '../../src/errors.ts';
 import { createLogger } from '../../src/log.ts';
 import { startProxy } from '../../src/proxy/index.ts';
 import { proxyLedgerPath, readAckLedger } from '../../src/ledger/index.ts';
 import { objectKey, errorKey } from '../../src/sink/index.ts';
 import { runBatch } from '../../src/batch/index.ts';
-import { highWatermarks, kafkaCounts, s3Counts } from '../../src/verify/collect.ts';
-import { beginRunScope, formatReconciliation, runVerify } from '../../src/verify/index.ts';
+import {
+  highWatermarks,
+  kafkaCounts,
+  s3Counts,
+  beginRunScope,
+  formatReconciliation,
+  runVerify,
+} from '../../src/verify/index.ts';
 import { cleanupPipeline, isolatedPipelineEnv, profileFor } from '../helpers/isolated.ts';
 import { runCli } from '../helpers/run.ts';
 import { createTopicsReady } from '../../src/clients/kafka-topics.ts';

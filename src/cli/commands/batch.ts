@@ -1,9 +1,15 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.ts';
 import { createProgress, type Progress } from '../progress.ts';
-import { executeBatch, formatSummary, type BatchProgress } from '../../batch/index.ts';
-import { renderResults } from '../../report/console-table.ts';
-import { BATCH_ENGINES, executeSparkBatch, type BatchEngine } from '../../batch/spark.ts';
+import {
+  executeBatch,
+  formatSummary,
+  type BatchProgress,
+  BATCH_ENGINES,
+  executeSparkBatch,
+  type BatchEngine,
+} from '../../batch/index.ts';
+import { renderResults } from '../../report/index.ts';
 import { PinpipeError } from '../../errors.ts';
 
 interface BatchFlags {

@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
-import type { CommandContext } from '../context.ts';
-import { parseTimerMs } from '../context.ts';
+import { type CommandContext, parseTimerMs } from '../context.ts';
 import { PinpipeError } from '../../errors.ts';
-import { formatResult, formatSummary, profileSecrets, runDoctor } from '../../doctor/index.ts';
-import { iamPolicy } from '../../doctor/iam-policy.ts';
+import { formatResult, formatSummary, profileSecrets, runDoctor, iamPolicy } from '../../doctor/index.ts';
 
 export function register(program: Command, ctx: CommandContext): void {
   program

@@ -3,8 +3,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.ts';
-import { profilePath, profileSchema } from '../../config/index.ts';
-import { checkProfile } from '../../config/rules.ts';
+import { profilePath, profileSchema, checkProfile } from '../../config/index.ts';
 import { PinpipeError } from '../../errors.ts';
 import {
   applyFields,

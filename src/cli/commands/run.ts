@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import type { CommandContext } from '../context.ts';
-import { parsePositiveInt } from '../context.ts';
-import { LIVE_ROTATE_MS, runPipeline } from '../../pipeline/run.ts';
+import { type CommandContext, parsePositiveInt } from '../context.ts';
+import { LIVE_ROTATE_MS, runPipeline } from '../../pipeline/index.ts';
 
 export function register(program: Command, ctx: CommandContext): void {
   program

@@ -1,8 +1,14 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.ts';
 import type { Logger } from '../../log.ts';
-import { executeRun, startSchedule, validateCron, type ScheduledJob } from '../../orchestrate/index.ts';
-import { batchJob, type RunBatch } from '../../orchestrate/batch-job.ts';
+import {
+  executeRun,
+  startSchedule,
+  validateCron,
+  type ScheduledJob,
+  batchJob,
+  type RunBatch,
+} from '../../orchestrate/index.ts';
 
 export interface ScheduleFlags {
   cron?: string;

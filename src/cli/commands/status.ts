@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.ts';
 import { PinpipeError } from '../../errors.ts';
-import { formatStatus, pipelineStatus } from '../../pipeline/status.ts';
+import { formatStatus, pipelineStatus } from '../../pipeline/index.ts';
 
 export function register(program: Command, ctx: CommandContext): void {
   program

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bareCli } from '../../helpers/bare-cli.ts';
-import { freePort } from '../../helpers/ports.ts';
+import { freePort } from '../../../testkit/ports.ts';
 
 // The real CLI against an empty AWS credential chain and a closed loopback port: nothing leaves the
 // machine (instance metadata off, no AWS hostname contacted before credentials are found).

@@ -4,7 +4,7 @@ import YAML from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../../src/config/env.ts';
 import { bareCli } from '../../helpers/bare-cli.ts';
-import { freePort } from '../../helpers/ports.ts';
+import { freePort } from '../../../testkit/ports.ts';
 
 // These tests run the real CLI against closed loopback ports and an empty AWS credential chain:
 // nothing leaves the machine (instance metadata is disabled, no AWS hostname is contacted).

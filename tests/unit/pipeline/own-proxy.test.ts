@@ -9,7 +9,7 @@ import type { Profile } from '../../../src/config/schema.ts';
 import { isPinpipeError } from '../../../src/errors.ts';
 import { createLogger } from '../../../src/log.ts';
 import { startOwnProxy } from '../../../src/pipeline/own-proxy.ts';
-import { freePort } from '../../helpers/ports.ts';
+import { freePort } from '../../../testkit/ports.ts';
 
 /** The proxy `pinpipe run` and the demo start: a taken port is named, with whose it is. No Kafka needed. */
 let dir: string;

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Profile } from '../../../src/config/schema.ts';
 import { isPinpipeError } from '../../../src/errors.ts';
 import { defineService, type SandboxService, type ServiceSpec } from '../../../sandbox/lib/service.ts';
-import { freePort } from '../../helpers/ports.ts';
+import { freePort } from '../../../testkit/ports.ts';
 
 // A stand-in service: a node process that marks its folder ready and idles until signalled.
 const IDLE = "require('fs').writeFileSync(process.argv[1] + '/ready', ''); setInterval(() => {}, 1000);";

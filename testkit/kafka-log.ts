@@ -1,7 +1,7 @@
-import type { Profile } from '../../src/config/schema.ts';
-import { createKafkaAdmin } from '../../src/clients/kafka.ts';
-import { topicOffsets } from '../../src/clients/kafka-topics.ts';
-import { readOffsetWindows, type ReadRecord } from '../../src/clients/kafka-read.ts';
+import type { Profile } from '../src/config/index.ts';
+import { createKafkaAdmin } from '../src/clients/kafka.ts';
+import { topicOffsets } from '../src/clients/kafka-topics.ts';
+import { readOffsetWindows, type ReadRecord } from '../src/clients/kafka-read.ts';
 
 /** One record of a topic's log (the shape src/sink's compareWithLog takes). */
 export interface KafkaLogRecord {

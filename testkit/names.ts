@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { SCRATCH_SCHEMA_PREFIX } from '../../sandbox/mysql/setup.ts';
+import { SCRATCH_SCHEMA_PREFIX } from '../sandbox/mysql/setup.ts';
 
 /** A unique, lower-case name for a topic, bucket prefix or schema, per test. */
 export function uniqueName(prefix: string): string {

@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { KAFKA_VERSION } from '../../sandbox/kafka/kafka.ts';
-import { MINISTACK_VERSION } from '../../sandbox/s3/ministack.ts';
-import { readEnv } from '../../src/config/env.ts';
-import type { Profile } from '../../src/config/schema.ts';
+import { KAFKA_VERSION } from '../sandbox/kafka/kafka.ts';
+import { MINISTACK_VERSION } from '../sandbox/s3/ministack.ts';
+import { readEnv, type Profile } from '../src/config/index.ts';
 
 /**
  * The one place tests learn machine details: where tools are, the download cache and its folder

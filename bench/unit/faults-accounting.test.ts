@@ -7,7 +7,7 @@ import {
   tableRow,
   verdict,
   type RowResult,
-} from '../../../bench/faults/accounting.ts';
+} from '../faults/accounting.ts';
 
 const clean = { missing: 0, duplicated: 0, mismatched: 0, unknown: 0 };
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { sinkKey } from '../src/batch/object-keys.ts';
-import { mulberry32 } from '../src/emulator/prng.ts';
+import { sinkKey } from '../src/batch/index.ts';
+import { mulberry32 } from '../src/emulator/index.ts';
 import { CATEGORIES } from '../src/seed/index.ts';
 
 /**

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { readEnv } from '../../src/config/env.ts';
+import { readEnv } from '../src/config/index.ts';
 import { freePort } from './ports.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseBatchBenchArgs } from '../../../bench/batch-args.ts';
-import { isPinpipeError } from '../../../src/errors.ts';
+import { parseBatchBenchArgs } from '../batch-args.ts';
+import { isPinpipeError } from '../../src/errors.ts';
 
 describe('bench:batch arguments', () => {
   it('defaults: 100k and 1M, Spark at both, one run each, no extra days, README written', () => {

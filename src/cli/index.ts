@@ -1,0 +1,2 @@
+export { parsePositiveInt } from './context.ts';
+export { ExitCode, exitCodeFor } from './exit-codes.ts';
