@@ -23,3 +23,4 @@ export {
 } from './read-back.ts';
 export { SINK_DEFAULTS } from './options.ts';
 export { compareWithLog, type LogRecord, type LogComparison } from './compare.ts';
+export { readSinkStatus, sinkStatusPath } from './status-file.ts';
