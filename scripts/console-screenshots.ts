@@ -14,7 +14,7 @@ import { startProxy } from '../src/proxy/index.ts';
 import { runSink } from '../src/sink/index.ts';
 import { liveRotateMs } from '../src/pipeline/run.ts';
 import { runEmulator } from '../src/emulator/index.ts';
-import { startConsole } from '../src/console/server.ts';
+import { startConsole } from '../src/console/index.ts';
 import { startLedgerRun } from '../src/ledger/index.ts';
 import { createS3 } from '../src/clients/s3.ts';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';

@@ -18,7 +18,7 @@ import { readEnv } from '../../src/config/env.ts';
 import { topicNames, type Profile } from '../../src/config/schema.ts';
 import { TOPIC_KEYS, type TopicKey } from '../../src/emulator/types.ts';
 import { RESULT_NAMES } from '../../src/report/catalog.ts';
-import { startConsole, type RunningConsole } from '../../src/console/server.ts';
+import { startConsole, type RunningConsole } from '../../src/console/index.ts';
 import { runBatch } from '../../src/batch/index.ts';
 import { ledgerTotals, runVerify } from '../../src/verify/index.ts';
 import { startProxy } from '../../src/proxy/index.ts';

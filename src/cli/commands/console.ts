@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.ts';
 import { parsePort } from '../context.ts';
-import { CONSOLE_HOST, DEFAULT_CONSOLE_PORT, startConsole } from '../../console/server.ts';
+import { CONSOLE_HOST, DEFAULT_CONSOLE_PORT, startConsole } from '../../console/index.ts';
 
 const escapeAttr = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
