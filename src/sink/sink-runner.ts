@@ -1,16 +1,17 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import {
-  MessagesStreamFallbackModes,
-  MessagesStreamModes,
-  type ConsumerGroupJoinPayload,
-  type Message,
-  type MessagesStream,
-} from '@platformatic/kafka';
+import type { ConsumerGroupJoinPayload } from '@platformatic/kafka';
 import pLimit from 'p-limit';
 import { isKafkaError, kafkaProtocolError, type KafkaAdmin, type KafkaConsumer } from '../clients/index.ts';
 import { PinpipeError, describeError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { describePlan, describeSlice, describeWrites } from './describe-offsets.ts';
+import {
+  openGenerationStream,
+  sliceOf,
+  takeSlice,
+  type SinkMessage,
+  type SinkStream,
+} from './generation-stream.ts';
 import { GenerationWriter } from './generation-writer.ts';
 import { followGroup } from './group-events.ts';
 import { GroupWatch } from './group-watch.ts';
@@ -22,24 +23,6 @@ import { SinkState, type PendingWrite } from './sink-state.ts';
 
 export type { StopReason } from './sink-life.ts';
 
-/**
- * Records taken from the stream, stored and committed at a time: about four objects' worth, so a
- * slice's objects upload in parallel under one commit, between 250 (flush.size 1: 250 PutObjects, a
- * stop never waits long) and 4,000.
- */
-function sliceOf(flushSize: number): number {
-  return Math.min(4000, Math.max(250, flushSize * 4));
-}
-/** Records the Kafka client may hold read ahead of the sink (the stream's high water mark). */
-const READ_AHEAD = 8000;
-/**
- * Bytes a fetch may bring per partition and in all: small enough that the first slice is stored
- * while the next fetches arrive, instead of one fetch of everything the partitions hold.
- */
-const FETCH_PARTITION_BYTES = 1 << 20;
-const FETCH_BYTES = 10 << 20;
-/** Longest wait for the broker to answer a fetch with nothing new. */
-const FETCH_WAIT_MS = 500;
 /** How often the high watermarks (lag) are read while running. */
 const HIGH_WATERMARK_MS = 1000;
 /** Least time between two joins asked for by the sink after the client's own rejoin gave up. */
@@ -48,7 +31,7 @@ const REJOIN_MS = 2000;
 /** The stream that reads the partitions of one generation, from the positions the sink holds. */
 interface Reader {
   generation: number;
-  stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>;
+  stream: SinkStream;
   /** Wakes the pump (records readable, the stream ended or was closed). */
   notify: (() => void) | undefined;
 }
@@ -188,18 +171,7 @@ export class SinkRunner {
       ...parseTpKey(key),
       offset: BigInt(this.state.position(key) ?? 0),
     }));
-    const stream = await this.consumer.consume({
-      topics: this.topics,
-      mode: MessagesStreamModes.MANUAL,
-      offsets,
-      // records deleted by retention meanwhile: read on from the oldest one left, never the newest
-      fallbackMode: MessagesStreamFallbackModes.EARLIEST,
-      autocommit: false,
-      maxWaitTime: FETCH_WAIT_MS,
-      highWaterMark: READ_AHEAD,
-      maxBytesPerPartition: FETCH_PARTITION_BYTES,
-      maxBytes: FETCH_BYTES,
-    });
+    const stream = await openGenerationStream(this.consumer, this.topics, offsets);
     if (this.reader || !this.life.reads(generation)) {
       void stream.close().catch(() => undefined);
       return;
@@ -235,9 +207,7 @@ export class SinkRunner {
   private async pump(reader: Reader): Promise<void> {
     const { stream } = reader;
     while (this.reader === reader) {
-      const slice: Message<Buffer, Buffer, Buffer, Buffer>[] = [];
-      let m: Message<Buffer, Buffer, Buffer, Buffer> | null;
-      while (slice.length < this.slice && (m = stream.read() as typeof m) !== null) slice.push(m);
+      const slice = takeSlice(stream, this.slice);
       if (slice.length > 0) {
         await this.lock(() => this.ingest(reader, slice));
         // a drain or catch-up may be done now: judged at once, not at the next tick
@@ -255,11 +225,11 @@ export class SinkRunner {
   }
 
   /** One slice: buffered, the objects it closes stored, then committed (all within the generation). */
-  private async ingest(reader: Reader, slice: Message<Buffer, Buffer, Buffer, Buffer>[]): Promise<void> {
+  private async ingest(reader: Reader, slice: SinkMessage[]): Promise<void> {
     const { generation, stream } = reader;
     // revoked, stopping or failed meanwhile: these records stay uncommitted and are read again
     if (this.reader !== reader || !this.life.reads(generation)) return;
-    const byKey = new Map<string, Message<Buffer, Buffer, Buffer, Buffer>[]>();
+    const byKey = new Map<string, SinkMessage[]>();
     for (const m of slice) {
       const key = tpKey(m.topic, m.partition);
       const list = byKey.get(key);
