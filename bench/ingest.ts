@@ -1,9 +1,12 @@
 // npm run bench:ingest — ingestion throughput on one broker and one record size, in one run:
 // the emulator with --batch 1 and --batch 100, through API Gateway (MiniStack) and direct to the REST
-// proxy (started in-process), against Kafka's own ProducerPerformance (same Maven-resolved jars,
-// acks=all) as the ceiling. Uses a private pipeline id, REST API and topics, deleted afterwards.
+// proxy, against Kafka's own ProducerPerformance (same Maven-resolved jars, acks=all) as the ceiling.
+// The emulator runs in this process; the proxy in its own (`pinpipe proxy`, as a user runs the two),
+// or in this one with --proxy inline. Uses a private pipeline id, REST API and topics, deleted afterwards.
 // Flags: --seconds <per run, default 15>  --concurrency <default 16>  --perf-records <default 300000>
-import { spawnSync } from 'node:child_process';
+//        --paths <comma-separated labels: gateway-1,gateway-100,direct-1,direct-100; default all>
+//        --proxy <process (default) | inline>  --proxy-cpu-prof <dir: the proxy process writes a CPU profile there>
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { DeleteRestApiCommand } from '@aws-sdk/client-api-gateway';
 import { createApiGateway, createKafkaAdmin, createMysqlPool } from '../src/clients/index.ts';
 import { readEnv } from '../src/config/env.ts';
@@ -14,17 +17,26 @@ import { drawInds, mulberry32 } from '../src/emulator/prng.ts';
 import { fetchRows, sourceSize } from '../src/emulator/source.ts';
 import { provisionGateway } from '../src/provision/index.ts';
 import { startProxy } from '../src/proxy/index.ts';
+import { exited, spawnPinpipe } from './sink-crash.ts';
 import { kafkaLibs, requireJava } from '../sandbox/kafka/kafka.ts';
 import { uniqueName } from '../tests/helpers/names.ts';
 import { createTopicsReady } from '../src/clients/kafka-topics.ts';
 
-function flag(name: string, fallback: number): number {
+function textFlag(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+function flag(name: string, fallback: number): number {
+  const v = textFlag(name);
+  return v === undefined ? fallback : Number(v);
 }
 const seconds = flag('seconds', 15);
 const concurrency = flag('concurrency', 16);
 const perfRecords = flag('perf-records', 300_000);
+const proxyMode = textFlag('proxy') ?? 'process';
+if (proxyMode !== 'process' && proxyMode !== 'inline') throw new Error('--proxy is process or inline');
+const proxyCpuProf = textFlag('proxy-cpu-prof');
+const wanted = new Set((textFlag('paths') ?? 'gateway-1,gateway-100,direct-1,direct-100').split(','));
 const say = (m: string) => process.stderr.write(`[bench:ingest] ${m}\n`);
 
 /** Mean UTF-8 size of the emulator's record values (the three tables mixed as the emulator sends them). */
@@ -106,23 +118,55 @@ await createTopicsReady(admin, {
     replicationFactor: base.kafka.replicationFactor,
   })),
 });
-const proxy = await startProxy({ profile, host: '127.0.0.1', port: 0 });
+/** The proxy: `pinpipe proxy --port 0` in its own process (its URL is its stdout's first line), or inline. */
+async function ownProxy(): Promise<{ url: string; port: number; close(): Promise<void> }> {
+  if (proxyMode === 'inline') return startProxy({ profile, host: '127.0.0.1', port: 0 });
+  const env: Record<string, string> = { PINPIPE_PIPELINE_ID: id, PINPIPE_LOG_LEVEL: 'warn' };
+  if (proxyCpuProf) env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${proxyCpuProf}`;
+  let child: ChildProcess | undefined;
+  const url = await new Promise<string>((resolve, reject) => {
+    child = spawnPinpipe(
+      'proxy',
+      ['--host', '127.0.0.1', '--port', '0'],
+      (line) => {
+        if (/^http:\/\/\S+$/.test(line)) resolve(line);
+        else if (line.trim()) say(`  proxy: ${line}`);
+      },
+      env,
+    );
+    void exited(child).then((e) =>
+      reject(new Error(`pinpipe proxy exited (${e.code ?? e.signal}) before its URL`)),
+    );
+  });
+  const proc = child!;
+  return {
+    url,
+    port: Number(new URL(url).port),
+    async close() {
+      proc.kill('SIGTERM');
+      await exited(proc);
+    },
+  };
+}
+const proxy = await ownProxy();
+say(`proxy ${proxyMode === 'inline' ? 'in this process' : 'in its own process'} at ${proxy.url}`);
 profile = { ...profile, proxy: { ...profile.proxy, url: proxy.url, port: proxy.port } };
 let restApiId: string | undefined;
 const rows: Array<{ label: string; rps: number; s?: EmulatorSummary }> = [];
 try {
-  const gw = await provisionGateway(profile, () => {});
-  restApiId = gw.restApiId;
+  const viaGateway = [...wanted].some((p) => p.startsWith('gateway'));
+  const gw = viaGateway ? await provisionGateway(profile, () => {}) : undefined;
+  restApiId = gw?.restApiId;
   const recordBytes = await averageRecordBytes(profile);
   say(
     `record size ${recordBytes} B (mean of the emulator's records); ${seconds} s per run, concurrency ${concurrency}`,
   );
   const runs = [
-    { label: 'gateway  --batch 1  ', url: gw.invokeUrl, batch: 1 },
-    { label: 'gateway  --batch 100', url: gw.invokeUrl, batch: 100 },
+    { label: 'gateway  --batch 1  ', url: gw?.invokeUrl, batch: 1 },
+    { label: 'gateway  --batch 100', url: gw?.invokeUrl, batch: 100 },
     { label: 'direct   --batch 1  ', url: proxy.url, batch: 1 },
     { label: 'direct   --batch 100', url: proxy.url, batch: 100 },
-  ];
+  ].filter((r) => wanted.has(r.label.replace(/ +--batch /, '-').trim()));
   // Warm-up: connections, topic metadata, JIT.
   await runEmulator({ profile, url: proxy.url, count: 200, batch: 10, concurrency, seed: 0 });
   for (const r of runs) {
