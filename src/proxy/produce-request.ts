@@ -59,18 +59,25 @@ function encode(format: EmbeddedFormat, field: string, i: number, v: unknown): B
  */
 export const MAX_BODY_DEPTH = 64;
 
-/** True when `text` (JSON or not) opens more than `max` objects/arrays at once, strings skipped. */
+/**
+ * True when `text` (JSON or not) opens more than `max` objects/arrays at once, strings skipped (each
+ * string's end is found with indexOf, the bulk of a produce body being string content).
+ */
 export function nestsDeeperThan(text: string, max: number): boolean {
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c)
-        i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
+    if (c === 0x22) {
+      // to the closing quote: the next quote not escaped by an odd run of backslashes
+      for (;;) {
+        const q = text.indexOf('"', i + 1);
+        if (q < 0) return false; // an unterminated string: nothing after it opens anything
+        let b = q - 1;
+        while (text.charCodeAt(b) === 0x5c) b--;
+        i = q;
+        if ((q - 1 - b) % 2 === 0) break;
+      }
+    } else if (c === 0x7b || c === 0x5b) {
       if (++depth > max) return true;
     } else if (c === 0x7d || c === 0x5d) depth--;
   }
