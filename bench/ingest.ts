@@ -17,6 +17,7 @@ import { drawInds, mulberry32 } from '../src/emulator/prng.ts';
 import { fetchRows, sourceSize } from '../src/emulator/source.ts';
 import { provisionGateway } from '../src/provision/index.ts';
 import { startProxy } from '../src/proxy/index.ts';
+import { treeStats } from './proc-tree.ts';
 import { exited, spawnPinpipe } from './sink-crash.ts';
 import { kafkaLibs, requireJava } from '../sandbox/kafka/kafka.ts';
 import { uniqueName } from '../tests/helpers/names.ts';
@@ -119,7 +120,7 @@ await createTopicsReady(admin, {
   })),
 });
 /** The proxy: `pinpipe proxy --port 0` in its own process (its URL is its stdout's first line), or inline. */
-async function ownProxy(): Promise<{ url: string; port: number; close(): Promise<void> }> {
+async function ownProxy(): Promise<{ url: string; port: number; pid?: number; close(): Promise<void> }> {
   if (proxyMode === 'inline') return startProxy({ profile, host: '127.0.0.1', port: 0 });
   const env: Record<string, string> = { PINPIPE_PIPELINE_ID: id, PINPIPE_LOG_LEVEL: 'warn' };
   if (proxyCpuProf) env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${proxyCpuProf}`;
@@ -142,6 +143,7 @@ async function ownProxy(): Promise<{ url: string; port: number; close(): Promise
   return {
     url,
     port: Number(new URL(url).port),
+    pid: proc.pid,
     async close() {
       proc.kill('SIGTERM');
       await exited(proc);
@@ -152,7 +154,20 @@ const proxy = await ownProxy();
 say(`proxy ${proxyMode === 'inline' ? 'in this process' : 'in its own process'} at ${proxy.url}`);
 profile = { ...profile, proxy: { ...profile.proxy, url: proxy.url, port: proxy.port } };
 let restApiId: string | undefined;
-const rows: Array<{ label: string; rps: number; s?: EmulatorSummary }> = [];
+const rows: Array<{ label: string; rps: number; s?: EmulatorSummary; cpu?: string }> = [];
+/** CPU seconds so far: this process (the emulator, and the proxy with --proxy inline) and the proxy's. */
+const cpuNow = () => {
+  const own = process.cpuUsage();
+  return { own: (own.user + own.system) / 1e6, proxy: proxy.pid ? treeStats(proxy.pid).cpuS : 0 };
+};
+/** CPU time per acknowledged record, in µs: "emulator+proxy" processes, or the one process inline. */
+function cpuPerRecord(before: ReturnType<typeof cpuNow>, records: number): string {
+  const after = cpuNow();
+  const us = (s: number) => ((s / Math.max(1, records)) * 1e6).toFixed(1);
+  return proxy.pid
+    ? `${us(after.own - before.own)}+${us(after.proxy - before.proxy)}`
+    : us(after.own - before.own);
+}
 try {
   const viaGateway = [...wanted].some((p) => p.startsWith('gateway'));
   const gw = viaGateway ? await provisionGateway(profile, () => {}) : undefined;
@@ -171,6 +186,7 @@ try {
   await runEmulator({ profile, url: proxy.url, count: 200, batch: 10, concurrency, seed: 0 });
   for (const r of runs) {
     say(`emulator ${r.label} …`);
+    const before = cpuNow();
     const s = await runEmulator({
       profile,
       url: r.url,
@@ -180,7 +196,12 @@ try {
       seed: 1,
     });
     if (s.records.failed > 0) say(`  ${s.records.failed} record(s) failed: ${s.failures[0]?.message}`);
-    rows.push({ label: `emulator ${r.label}`, rps: s.recordsPerSecond, s });
+    rows.push({
+      label: `emulator ${r.label}`,
+      rps: s.recordsPerSecond,
+      s,
+      cpu: cpuPerRecord(before, s.records.acknowledged),
+    });
   }
   say(`ProducerPerformance ${perfRecords} records of ${recordBytes} B, acks=all …`);
   const perf = producerPerformance(profile, perfTopic, recordBytes);
@@ -188,11 +209,11 @@ try {
   const ceiling = perf.recordsPerSecond;
   const out = [
     `bench:ingest — broker ${profile.kafka.brokers.join(',')}, record ${recordBytes} B, acks=all, concurrency ${concurrency}, ${seconds} s per run`,
-    `${'path'.padEnd(30)} ${'records/s'.padStart(10)} ${'of ceiling'.padStart(11)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}`,
+    `${'path'.padEnd(30)} ${'records/s'.padStart(10)} ${'of ceiling'.padStart(11)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}  CPU µs/record (${proxyMode === 'inline' ? 'one process' : 'emulator+proxy'})`,
   ];
   for (const r of rows) {
     out.push(
-      `${r.label.padEnd(30)} ${r.rps.toFixed(0).padStart(10)} ${`${((r.rps / ceiling) * 100).toFixed(2)} %`.padStart(11)} ${String(r.s?.latencyMs.p50 ?? '').padStart(8)} ${String(r.s?.latencyMs.p99 ?? '').padStart(8)}`,
+      `${r.label.padEnd(30)} ${r.rps.toFixed(0).padStart(10)} ${`${((r.rps / ceiling) * 100).toFixed(2)} %`.padStart(11)} ${String(r.s?.latencyMs.p50 ?? '').padStart(8)} ${String(r.s?.latencyMs.p99 ?? '').padStart(8)}  ${r.cpu ?? ''}`,
     );
   }
   out.push(
