@@ -140,7 +140,7 @@ export function assemble(batch: Array<{ topic: string; records: PartitionedRecor
     if (!t) byTopic.set(item.topic, (t = { tm: { topic: item.topic, messages: [] }, counts: new Map() }));
     const { tm, counts } = t;
     return item.records.map((r) => {
-      tm.messages.push({ key: r.key, value: r.value, partition: r.partition });
+      tm.messages.push(r);
       const index = counts.get(r.partition) ?? 0;
       counts.set(r.partition, index + 1);
       return { partition: r.partition, index };
