@@ -7,7 +7,7 @@ import { FAITHFUL_MAX_SLEEP_MS } from './options.ts';
 import { blockSize, chunk, rateDelay } from './plan.ts';
 import { deriveSeed, drawInds, mulberry32 } from './prng.ts';
 import { createSender } from './sender.ts';
-import { fetchRows, sourceSize } from './source.ts';
+import { fetchRows, sourceSize, type FetchedRows } from './source.ts';
 import { Tally } from './tally.ts';
 import { resolveTarget } from './target.ts';
 import {
@@ -77,6 +77,18 @@ export async function runEmulator(opts: EmulatorOptions): Promise<EmulatorSummar
     void p.finally(() => inflight.delete(p));
   };
 
+  /** The next block's inds and their rows, fetched while the block before it is being sent. */
+  let ahead: { inds: number[]; rows: Promise<FetchedRows> } | undefined;
+  const drawBlock = (rows: number, posts: number) => {
+    const remaining = o.count === undefined ? Number.MAX_SAFE_INTEGER : o.count - posts;
+    const size = o.mode === 'faithful' ? 1 : blockSize(o.batch, remaining, FETCH_BLOCK_POSTS);
+    if (size <= 0) return undefined;
+    const inds = drawInds(pick, size, rows);
+    const fetched = fetchRows(pool, profile, inds);
+    fetched.catch(() => undefined); // awaited when its turn comes; a block never used must not go unhandled
+    return { inds, rows: fetched };
+  };
+
   try {
     sourceRows = await sourceSize(pool, profile);
     run: for (;;) {
@@ -85,13 +97,15 @@ export async function runEmulator(opts: EmulatorOptions): Promise<EmulatorSummar
         stopReason = stop;
         break;
       }
-      const remaining = o.count === undefined ? Number.MAX_SAFE_INTEGER : o.count - tally.posts;
-      const inds = drawInds(
-        pick,
-        o.mode === 'faithful' ? 1 : blockSize(o.batch, remaining, FETCH_BLOCK_POSTS),
-        sourceRows,
-      );
-      const rows = await fetchRows(pool, profile, inds);
+      const block = ahead ?? drawBlock(sourceRows, tally.posts);
+      if (!block) {
+        stopReason = 'count';
+        break;
+      }
+      const { inds } = block;
+      const rows = await block.rows;
+      // The next block is drawn now and fetched while this one is sent (the same inds, in the same order).
+      ahead = drawBlock(sourceRows, tally.posts + inds.length);
       for (const group of chunk(inds, o.batch)) {
         const wait = rateDelay(tally.posts, o.rate, elapsed());
         if (wait > 0) await sleep(wait, undefined, { signal }).catch(() => undefined);
@@ -121,7 +135,7 @@ export async function runEmulator(opts: EmulatorOptions): Promise<EmulatorSummar
       }
     }
   } finally {
-    await Promise.allSettled([...inflight]);
+    await Promise.allSettled([...inflight, ahead?.rows]);
     await Promise.allSettled([sender.close(), pool.end()]);
   }
   progress();

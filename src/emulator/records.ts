@@ -33,12 +33,31 @@ function jsonScalar(v: unknown): string | number | boolean | null {
   return String(v);
 }
 
+/** True for a value `jsonScalar` returns unchanged. */
+function isJsonScalar(v: unknown): boolean {
+  return (
+    v === null ||
+    typeof v === 'string' ||
+    typeof v === 'boolean' ||
+    (typeof v === 'number' && Number.isFinite(v))
+  );
+}
+
 /**
  * A source row → the record value: the row as a JSON object with the same column names and order.
  * The mysql2 clients use dateStrings, so datetimes already arrive as MySQL strings; a Date (another
- * driver setting) is formatted the same way, in UTC.
+ * driver setting) is formatted the same way, in UTC. A row of JSON scalars alone (the usual case) is
+ * its own record value, not copied.
  */
 export function toRecordValue(row: SourceRow): RecordValue {
+  let scalars = true;
+  for (const k in row) {
+    if (Object.hasOwn(row, k) && !isJsonScalar(row[k])) {
+      scalars = false;
+      break;
+    }
+  }
+  if (scalars) return row as RecordValue;
   const out: RecordValue = {};
   for (const [k, v] of Object.entries(row)) out[k] = jsonScalar(v);
   return out;

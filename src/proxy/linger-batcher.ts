@@ -99,43 +99,52 @@ export class LingerBatcher {
       for (const item of batch) item.reject(err);
       return;
     }
-    const base = new Map<string, bigint>();
+    // topic → partition → base offset
+    const base = new Map<string, Map<number, bigint>>();
     for (const m of metadata) {
-      if (m.errorCode === 0 && m.baseOffset !== undefined)
-        base.set(`${m.topicName}\u0000${m.partition}`, BigInt(m.baseOffset));
+      if (m.errorCode !== 0 || m.baseOffset === undefined) continue;
+      let parts = base.get(m.topicName);
+      if (!parts) base.set(m.topicName, (parts = new Map()));
+      parts.set(m.partition, BigInt(m.baseOffset));
     }
     batch.forEach((item, i) => {
+      const parts = base.get(item.topic);
       const offsets: RecordOffset[] = [];
       for (const pos of positions[i]!) {
-        const b = base.get(`${item.topic}\u0000${pos.partition}`);
+        const b = parts?.get(pos.partition);
         if (b === undefined) {
           item.reject(new Error(`Kafka returned no offset for ${item.topic} partition ${pos.partition}`));
           return;
         }
-        offsets.push({ partition: pos.partition, offset: Number(b + BigInt(pos.index)) });
+        offsets.push({ partition: pos.partition, offset: offsetAt(b, pos.index) });
       }
       item.resolve(offsets);
     });
   }
 }
 
+/** The offset `index` records after `base`, as a Number (BigInt arithmetic only past 2^53). */
+function offsetAt(base: bigint, index: number): number {
+  return base <= SAFE_BASE ? Number(base) + index : Number(base + BigInt(index));
+}
+const SAFE_BASE = BigInt(Number.MAX_SAFE_INTEGER - 2 ** 32);
+
 /** One TopicMessages per topic, in arrival order; for each record, its partition and index in that partition. */
 export function assemble(batch: Array<{ topic: string; records: PartitionedRecord[] }>): {
   topicMessages: TopicMessages[];
   positions: Array<Array<{ partition: number; index: number }>>;
 } {
-  const byTopic = new Map<string, TopicMessages>();
-  const counts = new Map<string, number>();
+  const byTopic = new Map<string, { tm: TopicMessages; counts: Map<number, number> }>();
   const positions = batch.map((item) => {
-    let tm = byTopic.get(item.topic);
-    if (!tm) byTopic.set(item.topic, (tm = { topic: item.topic, messages: [] }));
+    let t = byTopic.get(item.topic);
+    if (!t) byTopic.set(item.topic, (t = { tm: { topic: item.topic, messages: [] }, counts: new Map() }));
+    const { tm, counts } = t;
     return item.records.map((r) => {
-      tm.messages.push({ key: r.key, value: r.value, partition: r.partition });
-      const k = `${item.topic}\u0000${r.partition}`;
-      const index = counts.get(k) ?? 0;
-      counts.set(k, index + 1);
+      tm.messages.push(r);
+      const index = counts.get(r.partition) ?? 0;
+      counts.set(r.partition, index + 1);
       return { partition: r.partition, index };
     });
   });
-  return { topicMessages: [...byTopic.values()], positions };
+  return { topicMessages: [...byTopic.values()].map((t) => t.tm), positions };
 }

@@ -3,6 +3,24 @@ import { BurstLog } from '../../../src/proxy/burst-log.ts';
 import { hostServed, servedHosts } from '../../../src/proxy/host-check.ts';
 import { MAX_BODY_DEPTH, nestsDeeperThan, parseProduceBody } from '../../../src/proxy/produce-request.ts';
 import { ProxyHttpError } from '../../../src/proxy/confluent-errors.ts';
+import { testRandom } from '../../helpers/seed.ts';
+
+/** The depth rule read one character at a time: the reference the fast scan must agree with. */
+function deeperByChars(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{' || c === '[') {
+      if (++depth > max) return true;
+    } else if (c === '}' || c === ']') depth--;
+  }
+  return false;
+}
 
 describe('nesting depth of a produce body', () => {
   it('counts objects and arrays, not brackets inside strings or escaped quotes', () => {
@@ -11,6 +29,19 @@ describe('nesting depth of a produce body', () => {
     expect(nestsDeeperThan(`{"s":"${'['.repeat(500)}"}`, 1)).toBe(false);
     expect(nestsDeeperThan(`{"s":"\\"${'{'.repeat(10)}"}`, 1)).toBe(false);
     expect(nestsDeeperThan(`{"s":"\\\\"${'['.repeat(10)}`, 5)).toBe(true);
+  });
+  it('agrees with a character-by-character reading on random texts of brackets, quotes and backslashes', () => {
+    const { rng } = testRandom('nesting depth');
+    const alphabet = '{}[]"\\a';
+    for (let n = 0; n < 20_000; n++) {
+      let text = '';
+      const length = Math.floor(rng() * 24);
+      for (let i = 0; i < length; i++) text += alphabet[Math.floor(rng() * alphabet.length)];
+      const max = Math.floor(rng() * 4);
+      expect(nestsDeeperThan(text, max), `${JSON.stringify(text)} over ${max}`).toBe(
+        deeperByChars(text, max),
+      );
+    }
   });
 
   it('a body over MAX_BODY_DEPTH is 422 / 42203 before JSON.parse; one at the limit is parsed', () => {

@@ -55,6 +55,18 @@ describe('LingerBatcher', () => {
     expect(b.stats).toEqual({ sends: 2, records: 7 });
   });
 
+  it("adds a record's position to its base offset as Kafka's int64 would, then rounds to a Number", async () => {
+    for (const baseOffset of ['12', '9007199254740993']) {
+      const send = async (): Promise<RecordMetadata[]> => [
+        { topicName: 't', partition: 0, errorCode: 0, baseOffset },
+      ];
+      const b = new LingerBatcher({ lingerMs: 1, maxBatchBytes: 1 << 20, send });
+      const offsets = await b.submit('t', [rec(0), rec(0), rec(0)]);
+      // past 2^53, Number(base) + 1 would round back onto Number(base)
+      expect(offsets.map((o) => o.offset)).toEqual([0n, 1n, 2n].map((i) => Number(BigInt(baseOffset) + i)));
+    }
+  });
+
   it('starts a send early once maxBatchBytes is pending, never splitting a request', async () => {
     const broker = fakeBroker();
     const b = new LingerBatcher({ lingerMs: 1000, maxBatchBytes: 100, send: broker.send });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { formatFor, isValidTopicName, parseProduceBody } from '../../../src/proxy/produce-request.ts';
+import {
+  formatFor,
+  isValidRecord,
+  isValidTopicName,
+  parseProduceBody,
+  recordSchema,
+} from '../../../src/proxy/produce-request.ts';
 import { ProxyHttpError } from '../../../src/proxy/confluent-errors.ts';
 
 function codeOf(fn: () => unknown): { status: number; errorCode: number } {
@@ -99,5 +105,31 @@ describe('parseProduceBody', () => {
         message: expect.stringContaining('value'),
       });
     }
+  });
+});
+
+describe('isValidRecord (the hot path of a record check)', () => {
+  it('accepts exactly what the record schema accepts', () => {
+    const absent = Symbol('absent');
+    const values = [absent, null, 0, 1, '', 'x', false, true, [], [1], {}, { a: 1 }];
+    const partitions = [absent, null, 0, 2, -1, 1.5, 2 ** 53, Number.NaN, Infinity, '0', true, [], {}];
+    const keys = [absent, null, 'k', 3, { k: 1 }];
+    const candidates: unknown[] = [null, 1, 'r', true, [], [{ value: 1 }]];
+    for (const value of values)
+      for (const partition of partitions)
+        for (const key of keys) {
+          const r: Record<string, unknown> = { other: 1 };
+          if (value !== absent) r.value = value;
+          if (partition !== absent) r.partition = partition;
+          if (key !== absent) r.key = key;
+          candidates.push(r);
+        }
+    let accepted = 0;
+    for (const r of candidates) {
+      const bySchema = recordSchema.safeParse(r).success;
+      expect(isValidRecord(r), JSON.stringify(r)).toBe(bySchema);
+      if (bySchema) accepted++;
+    }
+    expect(accepted).toBe(10 * 4 * 5); // values but absent and null; partitions absent, null, 0, 2; any key
   });
 });
