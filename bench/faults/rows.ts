@@ -86,7 +86,10 @@ function keepTail(tail: string[], line: string, max = 12): void {
   if (tail.length > max) tail.shift();
 }
 
-/** Stops the running sink members (SIGTERM), then drains with a fresh one; both bounded. */
+/**
+ * Stops the running sink members (SIGTERM), then drains with a fresh one; both bounded. A member that
+ * ends otherwise than 0 is noted with its last line from `tail` (lines prefixed `sink#<n>: `).
+ */
 async function stopAndDrain(
   ctx: RowContext,
   env: Record<string, string>,
@@ -94,12 +97,19 @@ async function stopAndDrain(
   members: ChildProcess[],
   notes: string[],
   problems: string[],
+  tail: string[] = [],
 ): Promise<void> {
-  const live = members.filter((m) => m.exitCode === null && m.signalCode === null);
-  const stops = await Promise.all(live.map((m) => stopWithin(m, 20_000)));
+  const live = members
+    .map((m, i) => ({ m, n: i + 1 }))
+    .filter(({ m }) => m.exitCode === null && m.signalCode === null);
+  const stops = await Promise.all(live.map(({ m }) => stopWithin(m, 20_000)));
   stops.forEach((s, i) => {
+    const n = live[i]!.n;
     if (s.hung) problems.push(`a sink member ignored SIGTERM (killed at ${formatSeconds(s.ms)})`);
-    else if (s.code !== 0 && s.code !== 130) notes.push(endedText(`sink member ${i + 1} on SIGTERM`, s));
+    else if (s.code !== 0 && s.code !== 130) {
+      const last = tail.findLast((l) => l.startsWith(`sink#${n}: `));
+      notes.push(endedText(`sink member ${n} on SIGTERM`, s) + (last ? ` (${last})` : ''));
+    }
   });
   let last = '';
   const drain = ctx.children.pinpipe('sink', [...args, '--drain'], env, (l) => (last = l.slice(0, 200)));
@@ -264,7 +274,7 @@ async function emulateRow(ctx: RowContext, name: string, o: EmulateRowOptions) {
     else if (o.emulateSucceeds && em.code !== 0)
       problems.push(`emulate exited ${em.code ?? em.signal}, not 0: ${emTail.at(-1) ?? ''}`);
     notes.push(`answers relayed: ${statusText(witness.statuses)}`);
-    if (o.sink) await stopAndDrain(ctx, env, args, members, notes, problems);
+    if (o.sink) await stopAndDrain(ctx, env, args, members, notes, problems, tail);
     const back = await readBack(profile, topics, o.sink ? prefix : null);
     if (summary && summary.acknowledged !== acknowledgedOf(witness, topics).length) {
       notes.push(
@@ -514,7 +524,7 @@ const s3Pause: RowSpec = {
         );
       else notes.push(`the two members caught up ${formatSeconds(caughtUp)} after the producer stopped`);
       if (producer.failedBatches() > 0) notes.push(`${producer.failedBatches()} producer batches failed`);
-      await stopAndDrain(ctx, env, args, members, notes, problems);
+      await stopAndDrain(ctx, env, args, members, notes, problems, tail);
       if (problems.length > 0 && tail.length > 0) notes.push(`sink log: ${tail.slice(-2).join(' / ')}`);
       const back = await readBack(profile, [topic], profile.pipelineId);
       return {

@@ -1,2 +1,4 @@
-export { ConsoleData, type Verdict } from './data.ts';
-export { CONSOLE_HOST, DEFAULT_CONSOLE_PORT, startConsole, type RunningConsole } from './server.ts';
+export { startConsole, CONSOLE_HOST, DEFAULT_CONSOLE_PORT, type RunningConsole } from './server.ts';
+export { ConsoleData } from './data.ts';
+export type { PipelineFigures, TopicFigures } from './figures.ts';
+export { VERDICT_MS, type Verdict } from './verdict.ts';

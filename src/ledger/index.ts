@@ -23,6 +23,7 @@ export {
   ACK_LEDGER_FLUSH_MS,
   type AckedOffsets,
   type AckLedger,
+  type LedgerWriter,
   type TopicAcks,
 } from './proxy.ts';
 export { coveredIn, mergeRanges, type OffsetRange } from './offset-ranges.ts';

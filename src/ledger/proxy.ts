@@ -18,6 +18,9 @@ import { mergeRanges, type OffsetRange } from './offset-ranges.ts';
  * Each line also holds the offsets of the records it acknowledged, as ranges per topic and partition,
  * so verify can tell, offset by offset, which records in Kafka the proxy answered for (a record in
  * Kafka the proxy has not written down yet is in flight for at most one flush interval).
+ *
+ * A clean stop ends with a line marked `closed`. A writer (pid) that is gone without one may have
+ * lost its last flush; a live writer or a closed one has lost nothing (see `writers`).
  */
 export interface TopicAcks {
   acknowledged: number;
@@ -45,6 +48,8 @@ interface LedgerLine {
   failed: Record<string, number>;
   /** topic → partition → acknowledged offset ranges [start, end); absent in lines of older proxies. */
   offsets?: Record<string, Record<string, OffsetRange[]>>;
+  /** The writer's last line: it stopped cleanly, having flushed everything. */
+  closed?: true;
 }
 
 const counts = z.record(z.string(), z.number());
@@ -55,6 +60,7 @@ const ledgerLineSchema = z.object({
   acknowledged: counts.optional(),
   failed: counts.optional(),
   offsets: z.record(z.string(), z.record(z.string(), z.array(z.tuple([z.number(), z.number()])))).optional(),
+  closed: z.boolean().optional(),
 });
 
 export const ACK_LEDGER_FLUSH_MS = 250;
@@ -64,8 +70,10 @@ export function openAckLedger(file: string, flushMs = ACK_LEDGER_FLUSH_MS): AckL
   let failed: Record<string, number> = {};
   let offsets: Record<string, Record<string, OffsetRange[]>> = {};
   let pending = false;
-  const flush = () => {
-    if (!pending) return;
+  let wrote = false;
+  /** `closed`: the last line, written when this writer wrote before (a reader knows it stopped cleanly). */
+  const flush = (closed = false) => {
+    if (!pending && !(closed && wrote)) return;
     for (const parts of Object.values(offsets))
       for (const [p, ranges] of Object.entries(parts)) parts[p] = mergeRanges(ranges);
     const line: LedgerLine = {
@@ -74,6 +82,7 @@ export function openAckLedger(file: string, flushMs = ACK_LEDGER_FLUSH_MS): AckL
       acknowledged: acked,
       failed,
       offsets,
+      ...(closed ? { closed: true as const } : {}),
     };
     acked = {};
     failed = {};
@@ -81,6 +90,7 @@ export function openAckLedger(file: string, flushMs = ACK_LEDGER_FLUSH_MS): AckL
     pending = false;
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.appendFileSync(file, `${JSON.stringify(line)}\n`);
+    wrote = true;
   };
   const timer = setInterval(() => {
     try {
@@ -108,10 +118,10 @@ export function openAckLedger(file: string, flushMs = ACK_LEDGER_FLUSH_MS): AckL
       }
     },
     failed: (topic, n) => add(failed, topic, n),
-    flush,
+    flush: () => flush(),
     close: () => {
       clearInterval(timer);
-      flush();
+      flush(true);
     },
   };
 }
@@ -129,10 +139,21 @@ export function readAckLedger(file: string): Map<string, TopicAcks> | undefined 
   return readAckLedgerDetail(file)?.totals;
 }
 
-/** Totals and acknowledged offsets per topic over the whole file; undefined when it does not exist. */
+/** Who wrote a ledger: each writer's pid, and whether its last line says it stopped cleanly. */
+export interface LedgerWriter {
+  pid: number;
+  closed: boolean;
+}
+
+/**
+ * Totals and acknowledged offsets per topic over the whole file, and its writers; undefined when it
+ * does not exist.
+ */
 export function readAckLedgerDetail(
   file: string,
-): { totals: Map<string, TopicAcks>; offsets: Map<string, AckedOffsets> } | undefined {
+):
+  | { totals: Map<string, TopicAcks>; offsets: Map<string, AckedOffsets>; writers: LedgerWriter[] }
+  | undefined {
   if (!fs.existsSync(file)) return undefined;
   const totals = new Map<string, TopicAcks>();
   const raw = new Map<string, { ranges: Map<number, OffsetRange[]>; withoutOffsets: number }>();
@@ -147,7 +168,9 @@ export function readAckLedgerDetail(
     return t;
   };
   const fix = { fix: 'Move it aside; the proxy starts a new one.' };
+  const writers = new Map<number, LedgerWriter>();
   for (const line of parseJsonLines(file, fs.readFileSync(file, 'utf8'), ledgerLineSchema, fix)) {
+    if (line.pid !== undefined) writers.set(line.pid, { pid: line.pid, closed: line.closed === true });
     for (const [topic, n] of Object.entries(line.acknowledged ?? {})) {
       get(topic).acknowledged += n;
       const parts = line.offsets?.[topic];
@@ -171,5 +194,5 @@ export function readAckLedgerDetail(
       ranges: new Map([...r.ranges].map(([p, list]) => [p, mergeRanges(list)])),
     });
   }
-  return { totals, offsets };
+  return { totals, offsets, writers: [...writers.values()] };
 }

@@ -1,57 +1,37 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import {
-  consumerGroupChannel,
-  MessagesStreamFallbackModes,
-  MessagesStreamModes,
-  type ConsumerGroupJoinPayload,
-  type Message,
-  type MessagesStream,
-} from '@platformatic/kafka';
+import type { ConsumerGroupJoinPayload } from '@platformatic/kafka';
 import pLimit from 'p-limit';
 import { isKafkaError, kafkaProtocolError, type KafkaAdmin, type KafkaConsumer } from '../clients/index.ts';
 import { PinpipeError, describeError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { whileFenced } from './fence.ts';
-import { reachFaultPoint, type SinkFaultPoint } from './fault-points.ts';
-import { committedOffsets, groupMembers, topicOffsets } from './group-reads.ts';
-import { caughtUp, drainCounts, parseTpKey, toCommitOffsets, tpKey, type TopicPartition } from './offsets.ts';
+import { describePlan, describeSlice, describeWrites } from './describe-offsets.ts';
+import {
+  openGenerationStream,
+  sliceOf,
+  takeSlice,
+  type SinkMessage,
+  type SinkStream,
+} from './generation-stream.ts';
+import { GenerationWriter } from './generation-writer.ts';
+import { followGroup } from './group-events.ts';
+import { GroupWatch } from './group-watch.ts';
+import { parseTpKey, tpKey, type TopicPartition } from './offsets.ts';
 import type { ResolvedSinkOptions } from './options.ts';
 import { SINK_DEFAULTS } from './options.ts';
-import { putWithRetry, renderWrite } from './s3-store.ts';
 import { Rebalanced, SinkLifecycle, type StopReason } from './sink-life.ts';
 import { SinkState, type PendingWrite } from './sink-state.ts';
 
 export type { StopReason } from './sink-life.ts';
 
-/**
- * Records taken from the stream, stored and committed at a time: about four objects' worth, so a
- * slice's objects upload in parallel under one commit, between 250 (flush.size 1: 250 PutObjects, a
- * stop never waits long) and 4,000.
- */
-function sliceOf(flushSize: number): number {
-  return Math.min(4000, Math.max(250, flushSize * 4));
-}
-/** Records the Kafka client may hold read ahead of the sink (the stream's high water mark). */
-const READ_AHEAD = 8000;
-/**
- * Bytes a fetch may bring per partition and in all: small enough that the first slice is stored
- * while the next fetches arrive, instead of one fetch of everything the partitions hold.
- */
-const FETCH_PARTITION_BYTES = 1 << 20;
-const FETCH_BYTES = 10 << 20;
-/** Longest wait for the broker to answer a fetch with nothing new. */
-const FETCH_WAIT_MS = 500;
 /** How often the high watermarks (lag) are read while running. */
 const HIGH_WATERMARK_MS = 1000;
 /** Least time between two joins asked for by the sink after the client's own rejoin gave up. */
 const REJOIN_MS = 2000;
 
-type Commit = Array<{ topic: string; partition: number; offset: bigint; leaderEpoch: number }>;
-
 /** The stream that reads the partitions of one generation, from the positions the sink holds. */
 interface Reader {
   generation: number;
-  stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>;
+  stream: SinkStream;
   /** Wakes the pump (records readable, the stream ended or was closed). */
   notify: (() => void) | undefined;
 }
@@ -67,16 +47,14 @@ export class SinkRunner {
   readonly life = new SinkLifecycle();
   private readonly lock = pLimit(1);
   private readonly slice: number;
+  private readonly writer: GenerationWriter;
+  private readonly group: GroupWatch;
   private reader: Reader | undefined;
-  /** --drain and catch-up: the high watermarks seen when draining began. */
-  private targets: Map<string, number> | undefined;
-  /** Commits sent and not answered yet: a revoke empties them, so the client cannot resend them. */
-  private readonly commitsInFlight = new Set<Commit>();
   private joinsInFlight = 0;
   private lastRejoin = 0;
   private dropped = 0;
   private wake: (() => void) | undefined;
-  private readonly unsubscribe: Array<() => void> = [];
+  private unfollow: (() => void) | undefined;
   /** Called with the seconds each store of closed objects took (the flush latency metric). */
   onStored: ((seconds: number) => void) | undefined;
 
@@ -84,12 +62,34 @@ export class SinkRunner {
     private readonly o: ResolvedSinkOptions,
     private readonly topics: string[],
     private readonly consumer: KafkaConsumer,
-    private readonly admin: KafkaAdmin,
-    private readonly s3: S3Client,
+    admin: KafkaAdmin,
+    s3: S3Client,
     private readonly logger: Logger,
   ) {
     this.state = new SinkState(o);
     this.slice = sliceOf(o.flushSize);
+    const { state, life } = this;
+    const fail = (err: unknown) => this.fail(err);
+    this.writer = new GenerationWriter({
+      o,
+      s3,
+      consumer,
+      logger,
+      state,
+      life,
+      fail,
+      stored: (seconds) => this.onStored?.(seconds),
+    });
+    this.group = new GroupWatch({
+      admin,
+      topics,
+      groupId: o.groupId,
+      logger,
+      state,
+      life,
+      lock: this.lock,
+      fail,
+    });
   }
 
   /**
@@ -98,36 +98,24 @@ export class SinkRunner {
    * the next one with its assignment.
    */
   attach(): void {
-    const onJoin = (payload: ConsumerGroupJoinPayload) => this.onJoin(payload);
-    const onError = (err: unknown) =>
-      this.logger.warn(`sink: the Kafka consumer left its group (${describeError(err)}); joining again`);
-    const ours = (ctx: unknown) => {
-      const c = ctx as { client?: unknown; operation?: unknown };
-      return c.client === this.consumer && c.operation === 'joinGroup';
-    };
-    const onStart = (ctx: unknown) => {
-      if (!ours(ctx)) return;
-      this.joinsInFlight++;
-      this.endGeneration('the group began to rebalance');
-    };
-    const onDone = (ctx: unknown) => {
-      if (ours(ctx)) this.joinsInFlight = Math.max(0, this.joinsInFlight - 1);
-      this.wake?.();
-    };
-    this.consumer.on('consumer:group:join', onJoin);
-    this.consumer.on('error', onError);
-    consumerGroupChannel.start.subscribe(onStart);
-    consumerGroupChannel.asyncStart.subscribe(onDone);
-    this.unsubscribe.push(
-      () => this.consumer.off('consumer:group:join', onJoin),
-      () => this.consumer.off('error', onError),
-      () => consumerGroupChannel.start.unsubscribe(onStart),
-      () => consumerGroupChannel.asyncStart.unsubscribe(onDone),
-    );
+    this.unfollow ??= followGroup(this.consumer, {
+      joinBegan: () => {
+        this.joinsInFlight++;
+        this.endGeneration('the group began to rebalance');
+      },
+      groupRequestAnswered: (ownJoin) => {
+        if (ownJoin) this.joinsInFlight = Math.max(0, this.joinsInFlight - 1);
+        this.wake?.();
+      },
+      joined: (payload) => this.onJoin(payload),
+      left: (err) =>
+        this.logger.warn(`sink: the Kafka consumer left its group (${describeError(err)}); joining again`),
+    });
   }
 
   detach(): void {
-    for (const u of this.unsubscribe.splice(0)) u();
+    this.unfollow?.();
+    this.unfollow = undefined;
     this.closeReader();
   }
 
@@ -161,7 +149,7 @@ export class SinkRunner {
   private endGeneration(why: string): void {
     const generation = this.life.generation;
     if (!this.life.revoke()) return;
-    for (const commit of this.commitsInFlight) commit.length = 0;
+    this.writer.emptyCommitsInFlight();
     this.closeReader();
     this.dropped += this.state.buffered();
     this.state.reset([]);
@@ -183,18 +171,7 @@ export class SinkRunner {
       ...parseTpKey(key),
       offset: BigInt(this.state.position(key) ?? 0),
     }));
-    const stream = await this.consumer.consume({
-      topics: this.topics,
-      mode: MessagesStreamModes.MANUAL,
-      offsets,
-      // records deleted by retention meanwhile: read on from the oldest one left, never the newest
-      fallbackMode: MessagesStreamFallbackModes.EARLIEST,
-      autocommit: false,
-      maxWaitTime: FETCH_WAIT_MS,
-      highWaterMark: READ_AHEAD,
-      maxBytesPerPartition: FETCH_PARTITION_BYTES,
-      maxBytes: FETCH_BYTES,
-    });
+    const stream = await openGenerationStream(this.consumer, this.topics, offsets);
     if (this.reader || !this.life.reads(generation)) {
       void stream.close().catch(() => undefined);
       return;
@@ -230,9 +207,7 @@ export class SinkRunner {
   private async pump(reader: Reader): Promise<void> {
     const { stream } = reader;
     while (this.reader === reader) {
-      const slice: Message<Buffer, Buffer, Buffer, Buffer>[] = [];
-      let m: Message<Buffer, Buffer, Buffer, Buffer> | null;
-      while (slice.length < this.slice && (m = stream.read() as typeof m) !== null) slice.push(m);
+      const slice = takeSlice(stream, this.slice);
       if (slice.length > 0) {
         await this.lock(() => this.ingest(reader, slice));
         // a drain or catch-up may be done now: judged at once, not at the next tick
@@ -250,11 +225,11 @@ export class SinkRunner {
   }
 
   /** One slice: buffered, the objects it closes stored, then committed (all within the generation). */
-  private async ingest(reader: Reader, slice: Message<Buffer, Buffer, Buffer, Buffer>[]): Promise<void> {
+  private async ingest(reader: Reader, slice: SinkMessage[]): Promise<void> {
     const { generation, stream } = reader;
     // revoked, stopping or failed meanwhile: these records stay uncommitted and are read again
     if (this.reader !== reader || !this.life.reads(generation)) return;
-    const byKey = new Map<string, Message<Buffer, Buffer, Buffer, Buffer>[]>();
+    const byKey = new Map<string, SinkMessage[]>();
     for (const m of slice) {
       const key = tpKey(m.topic, m.partition);
       const list = byKey.get(key);
@@ -278,17 +253,17 @@ export class SinkRunner {
       }
     }
     const upTo = () => describeSlice(byKey);
-    if ((await this.storeFenced(writes, generation, 'a batch', upTo)) !== 'stored') return;
+    if ((await this.writer.storeFenced(writes, generation, 'a batch', upTo)) !== 'stored') return;
     if (!this.life.owns(generation)) {
-      this.skipped('a batch', upTo());
+      this.writer.skipped('a batch', upTo());
       return;
     }
     if (writes.length > 0)
-      this.fault('after-upload-before-commit', `${writes.length} write(s) of ${upTo()} stored`);
+      this.writer.fault('after-upload-before-commit', `${writes.length} write(s) of ${upTo()} stored`);
     const plan = this.state.commitPlan(byKey.keys());
     let committed: boolean;
     try {
-      committed = await this.commit(plan, generation, 'a batch');
+      committed = await this.writer.commit(plan, generation, 'a batch');
     } catch (err) {
       if (!isKafkaError(err)) throw err;
       // stored, not committed: harmless (a replay rewrites the same keys); the next commit carries it
@@ -296,118 +271,7 @@ export class SinkRunner {
       return;
     }
     if (committed && plan.size > 0 && drainedStream)
-      this.fault('after-commit-before-fetch', `committed ${describePlan(plan)}`);
-  }
-
-  /**
-   * Stores writes (objects and rejected records) in parallel; all must succeed before a commit. The
-   * generation's fence aborts the uploads when the group begins to rebalance (rejecting with
-   * Rebalanced), and the upload deadline rejects with SINK_UPLOAD_FAILED.
-   */
-  private async store(writes: PendingWrite[], generation: number): Promise<void> {
-    if (writes.length === 0) return;
-    // armed between objects, one upload at a time: the kill lands with some of them stored, not all
-    const limit = pLimit(this.o.faultPoint === 'between-objects' ? 1 : this.o.uploadConcurrency);
-    let stored = 0;
-    const onRetry = () => {
-      this.state.counters.uploadRetries++;
-    };
-    const started = performance.now();
-    await whileFenced(
-      (signal) =>
-        Promise.all(
-          writes.map((w) =>
-            limit(async () => {
-              signal.throwIfAborted();
-              const { key, body } = renderWrite(this.o.layout, w);
-              await putWithRetry(this.s3, this.o.bucket, key, body, {
-                retry: this.o.uploadRetry,
-                logger: this.logger,
-                onRetry,
-                signal,
-              });
-              this.state.markStored(w, Buffer.byteLength(body));
-              if (++stored < writes.length)
-                this.fault('between-objects', `${stored} of ${writes.length} writes stored (${key})`);
-            }),
-          ),
-        ),
-      this.life.fenceOf(generation),
-    );
-    this.onStored?.((performance.now() - started) / 1000);
-  }
-
-  /**
-   * store() for `what`: 'stored', the Rebalanced that interrupted it (its commit then counted as
-   * skipped), or 'failed' (the sink failed with the error).
-   */
-  private async storeFenced(
-    writes: PendingWrite[],
-    generation: number,
-    what: string,
-    upTo: () => string,
-  ): Promise<'stored' | 'failed' | Rebalanced> {
-    try {
-      await this.store(writes, generation);
-      return 'stored';
-    } catch (err) {
-      if (!(err instanceof Rebalanced)) {
-        this.fail(err);
-        return 'failed';
-      }
-      if (writes.length > 0) {
-        this.fault('during-revoke', `${what} (${upTo()}) interrupted by a rebalance`);
-        this.skipped(what, upTo(), err);
-      }
-      return err;
-    }
-  }
-
-  /** Tests only: SIGKILL here when this is the armed fault point (src/sink/fault-points.ts). */
-  private fault(at: SinkFaultPoint, detail: string): void {
-    reachFaultPoint(this.o.faultPoint, at, detail);
-  }
-
-  /**
-   * Commits `plan` for `generation`, unless it is over (then logged and counted). The broker refuses
-   * a commit of an old generation; one the client resends after rejoining goes out empty
-   * (endGeneration), and counts as skipped.
-   */
-  private async commit(plan: Map<string, number>, generation: number, what: string): Promise<boolean> {
-    if (plan.size === 0) return true;
-    if (!this.life.owns(generation) || this.consumer.generationId !== generation) {
-      this.skipped(what, describePlan(plan));
-      return false;
-    }
-    const offsets: Commit = toCommitOffsets(plan);
-    this.commitsInFlight.add(offsets);
-    try {
-      await this.consumer.commit({ offsets });
-    } catch (err) {
-      if (this.life.owns(generation)) throw err;
-      this.skipped(what, describePlan(plan), err);
-      return false;
-    } finally {
-      this.commitsInFlight.delete(offsets);
-    }
-    if (offsets.length === 0 || !this.life.owns(generation)) {
-      this.skipped(what, describePlan(plan));
-      return false;
-    }
-    this.state.markCommitted(plan);
-    return true;
-  }
-
-  /**
-   * A commit not sent after a rebalance: logged and counted, never recorded as committed. The
-   * records are re-delivered from the last commit and rewrite the same keys.
-   */
-  private skipped(what: string, upTo: string, err?: unknown): void {
-    this.state.counters.commitsSkipped++;
-    this.logger.warn(
-      `commit after ${what} skipped: the group rebalanced${err === undefined ? '' : ` (${describeError(err)})`}; ` +
-        `${upTo} stays uncommitted, Kafka re-delivers those records and the same keys are rewritten`,
-    );
+      this.writer.fault('after-commit-before-fetch', `committed ${describePlan(plan)}`);
   }
 
   /** Outside a slice (timer, drain, shutdown): close what `pick` returns, store, commit. */
@@ -421,15 +285,15 @@ export class SinkRunner {
         return;
       }
       const writes = pick();
-      const stored = await this.storeFenced(writes, generation, what, () => describeWrites(writes));
+      const stored = await this.writer.storeFenced(writes, generation, what, () => describeWrites(writes));
       if (stored instanceof Rebalanced && stopAfter) throw stored;
       if (stored !== 'stored') return;
       if (writes.length > 0)
-        this.fault('after-upload-before-commit', `${what}: ${describeWrites(writes)} stored`);
+        this.writer.fault('after-upload-before-commit', `${what}: ${describeWrites(writes)} stored`);
       const plan = this.state.commitPlan();
       let committed = false;
       try {
-        committed = await this.commit(plan, generation, what);
+        committed = await this.writer.commit(plan, generation, what);
       } catch (err) {
         // Stored but not committed: harmless (a replay rewrites the same keys). The final flush
         // reports it to finish(); a scheduled one leaves it to the next commit.
@@ -465,7 +329,7 @@ export class SinkRunner {
         this.throwIfFailed();
         if (signal?.aborted) return (await this.finish('signal'))!;
         if (catchUpUntil !== undefined) {
-          if (await this.drained(false).catch(() => false)) return (await this.finish('signal'))!;
+          if (await this.group.drained(false).catch(() => false)) return (await this.finish('signal'))!;
           if (Date.now() >= catchUpUntil) {
             this.logger.warn(
               `sink: not caught up with Kafka ${catchUp!.timeoutMs} ms after being asked to stop; stopping with ` +
@@ -475,14 +339,16 @@ export class SinkRunner {
           }
         }
         this.rejoinIfOut();
-        await this.seedIfNeeded().catch((err: unknown) =>
-          this.logger.debug(`could not read the group's offsets yet: ${describeError(err)}`),
-        );
+        await this.group
+          .seedIfNeeded()
+          .catch((err: unknown) =>
+            this.logger.debug(`could not read the group's offsets yet: ${describeError(err)}`),
+          );
         await this.openReader().catch((err: unknown) =>
           this.logger.debug(`could not start reading yet: ${describeError(err)}`),
         );
         if (this.o.drain) {
-          await this.checkAlone().catch((err: unknown) => {
+          await this.group.checkAlone().catch((err: unknown) => {
             if (kafkaProtocolError(err, 'GROUP_AUTHORIZATION_FAILED')) {
               this.fail(
                 new PinpipeError(
@@ -497,13 +363,13 @@ export class SinkRunner {
           this.throwIfFailed();
         }
         if (this.o.rotateScheduleIntervalMs > 0) await this.flushOutside(() => this.state.due(Date.now()));
-        if (this.o.drain && (await this.drained(true).catch(() => false))) {
+        if (this.o.drain && (await this.group.drained(true).catch(() => false))) {
           const done = await this.finish('drain');
           if (done) return done;
         }
         if (Date.now() - lastHighWatermarks >= HIGH_WATERMARK_MS) {
           lastHighWatermarks = Date.now();
-          await this.refreshHighWatermarks();
+          await this.group.refreshHighWatermarks();
         }
         if (this.o.progressIntervalMs > 0 && Date.now() - lastProgress >= this.o.progressIntervalMs) {
           lastProgress = Date.now();
@@ -569,85 +435,6 @@ export class SinkRunner {
     });
   }
 
-  /**
-   * --drain needs the group to itself: another member's open objects are only stored when that
-   * member stops, so "caught up" could never be judged here. Checked once per generation, after
-   * the join (a SIGKILLed member has left by then: the join waits for its session to expire).
-   */
-  private async checkAlone(): Promise<void> {
-    const generation = this.life.generation;
-    if (generation === undefined || !this.life.reads(generation) || this.life.alone(generation)) return;
-    const members = await groupMembers(this.admin, this.o.groupId);
-    if (!this.life.reads(generation)) return;
-    if (members.length <= 1) {
-      this.life.markAlone(generation);
-      return;
-    }
-    this.fail(
-      new PinpipeError(
-        'SINK_GROUP_BUSY',
-        `--drain needs consumer group ${this.o.groupId} to itself, but ${members.length - 1} other member(s) ` +
-          `are in it (${members.join(', ')}). Stop the other sink(s) ` +
-          '(SIGTERM stores and commits what they hold) and drain again, or drain with another --group. ' +
-          'Nothing was committed by this run after the group changed.',
-      ),
-    );
-  }
-
-  /** Once per generation: positions of assigned partitions from the group's committed offsets. */
-  private async seedIfNeeded(): Promise<void> {
-    const generation = this.life.generation;
-    if (generation === undefined || !this.life.reads(generation) || this.life.seeded(generation)) return;
-    const offsets = await topicOffsets(this.admin, this.topics);
-    const committed = await committedOffsets(this.admin, this.o.groupId, this.topics, offsets.keys());
-    await this.lock(async () => {
-      if (!this.life.reads(generation)) return;
-      for (const [key, { high }] of offsets) this.state.highWatermarks.set(key, high);
-      for (const key of this.state.assigned) {
-        const { topic, partition } = parseTpKey(key);
-        const offset = committed.get(key) ?? -1;
-        if (offset >= 0) this.state.seed(topic, partition, offset, true);
-        else this.state.seed(topic, partition, offsets.get(key)?.low ?? 0, false);
-      }
-      this.life.markSeeded(generation);
-    });
-  }
-
-  private async refreshHighWatermarks(): Promise<void> {
-    try {
-      for (const [key, { high }] of await topicOffsets(this.admin, this.topics))
-        this.state.highWatermarks.set(key, high);
-    } catch (err) {
-      this.logger.debug(`could not refresh high watermarks: ${describeError(err)}`);
-    }
-  }
-
-  /**
-   * --drain (and a catch-up stop): true once every assigned partition reached the high watermark
-   * seen when it began. --drain also needs the group to itself (`alone`, checkAlone).
-   */
-  private async drained(alone: boolean): Promise<boolean> {
-    const generation = this.life.generation;
-    if (generation === undefined || !this.life.reads(generation) || !this.life.seeded(generation))
-      return false;
-    if (alone && !this.life.alone(generation)) return false;
-    if (!this.targets) {
-      const offsets = await topicOffsets(this.admin, this.topics);
-      const targets = new Map([...offsets].map(([key, { high }]) => [key, high]));
-      this.targets = targets;
-      const { toRead, toStore } = drainCounts(this.state.assigned, targets, {
-        position: (k) => this.state.position(k),
-        committed: (k) => this.state.committedOffset(k),
-        low: (k) => offsets.get(k)?.low,
-      });
-      this.logger.info(
-        `${alone ? 'draining' : 'catching up'}: ${toStore} record(s) to store up to the high watermark ` +
-          `(${toStore - toRead} read and held, ${toRead} still to read)`,
-      );
-    }
-    return caughtUp(this.state.assigned, (k) => this.state.position(k), this.targets);
-  }
-
   progressLine(): string {
     const c = this.state.counters;
     return (
@@ -656,26 +443,6 @@ export class SinkRunner {
       (c.uploadRetries > 0 ? `, ${c.uploadRetries} upload retries` : '')
     );
   }
-}
-
-function describePlan(plan: Map<string, number>): string {
-  return [...plan].map(([k, offset]) => `${k} below offset ${offset}`).join(', ');
-}
-
-function describeSlice(byKey: Map<string, Array<{ offset: bigint }>>): string {
-  return [...byKey].map(([k, ms]) => `${k} up to offset ${ms[ms.length - 1]!.offset}`).join(', ');
-}
-
-function describeWrites(writes: PendingWrite[]): string {
-  const last = new Map<string, number>();
-  for (const w of writes) {
-    const [k, offset] =
-      w.kind === 'object'
-        ? [tpKey(w.object.topic, w.object.partition), w.object.startOffset + w.object.lines.length - 1]
-        : [tpKey(w.record.topic, w.record.partition), w.record.offset];
-    last.set(k, Math.max(last.get(k) ?? -1, offset));
-  }
-  return [...last].map(([k, offset]) => `${k} up to offset ${offset}`).join(', ');
 }
 
 export function asPinpipeError(err: unknown): PinpipeError {

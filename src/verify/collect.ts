@@ -9,6 +9,7 @@ import { resultsDir as batchResultsDir } from '../batch/results.ts';
 import { listKeys, SINK_DEFAULTS, readSinkStatus, sinkStatusPath } from '../sink/index.ts';
 import pRetry from 'p-retry';
 import { PinpipeError, describeError } from '../errors.ts';
+import { processAlive } from '../process-alive.ts';
 import { describeKafkaFailure, isKafkaRetriable } from '../clients/kafka-errors.ts';
 import { TOPIC_KEYS, type TopicKey } from '../emulator/types.ts';
 import {
@@ -304,7 +305,9 @@ export function cutTopicCounts(
   const kafka = { pin: 0, geo: 0, user: 0 };
   for (const k of TOPIC_KEYS) kafka[k] = parts[k].reduce((a, p) => a + Math.max(0, p.cut - p.from), 0);
   const counts = topicCounts(profile, kafka, stored, batch, scope);
-  const acked = readAckLedgerDetail(proxyLedgerPath(profile))?.offsets;
+  const detail = readAckLedgerDetail(proxyLedgerPath(profile));
+  const acked = detail?.offsets;
+  const proxyFlushLost = detail?.writers.some((w) => !w.closed && !processAlive(w.pid));
   const sinkRunning = readSinkStatus(sinkStatusPath(profile, profile.sink.groupId)) !== undefined;
   const emulatorLive = ledgerLive(profile, scope?.runId);
   for (const k of TOPIC_KEYS) {
@@ -319,6 +322,7 @@ export function cutTopicCounts(
       s3Beyond: stored[k].beyond,
       sinkRunning,
       emulatorLive,
+      ...(counts[k].proxy && proxyFlushLost !== undefined ? { proxyFlushLost } : {}),
     };
   }
   return counts;

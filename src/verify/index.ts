@@ -20,6 +20,7 @@ export { type RunScope, highWatermarks, kafkaCounts, lastBatchSummary, s3Counts 
 export {
   LEDGER_GRACE_MS,
   RECHECK_MS,
+  LEDGER_CATCH_UP_MS,
   Verifier,
   runVerify,
   beginRunScope,

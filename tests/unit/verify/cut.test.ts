@@ -175,6 +175,31 @@ describe('reconcileTopic on a live cut', () => {
     );
   });
 
+  it("with every proxy running or closed, the emulator's surplus is a flush to come: in flight, never a foreign record explained away", () => {
+    // the emulator counted 3 the running proxy has not written down yet, and a foreign record came
+    const behind = {
+      ...live,
+      sent: 100,
+      proxy: { acknowledged: 97, failed: 0 },
+      ackedAtCut: 100,
+      unacknowledged: 3,
+      emulatorLive: false,
+      proxyFlushLost: false,
+    };
+    expect(reconcileTopic(behind)).toMatchObject({ ok: true, problems: [] });
+    expect(reconcileTopic(behind).inFlight[0]).toBe(
+      "3 record(s) the emulator was acknowledged are not in the proxy's ledger yet (judged on the next reconciliation)",
+    );
+    expect(reconcileTopic(behind, { caughtUp: true }).problems[0]).toBe(
+      "3 record(s) the emulator was acknowledged are not in the proxy's ledger yet: run verify again",
+    );
+    // caught up: the proxy's ledger holds the emulator's 100, and the one it never answered for shows
+    const foreign = { ...behind, proxy: { acknowledged: 100, failed: 0 }, unacknowledged: 1 };
+    expect(reconcileTopic(foreign).problems[0]).toMatch(
+      /^1 record\(s\) in Kafka were neither acknowledged nor refused by the proxy/,
+    );
+  });
+
   it('is a mismatch for committed records missing from S3, and for acknowledged records Kafka lacks', () => {
     expect(reconcileTopic({ ...live, s3: 70, committed: { records: 80, stored: 70 } }).problems).toEqual([
       '10 record(s) the sink stored (below its committed offsets) are missing from S3: an object was deleted or ' +

@@ -7,7 +7,12 @@ import { readEnv } from '../../../src/config/env.ts';
 import type { Profile } from '../../../src/config/schema.ts';
 import type { BatchSummary } from '../../../src/batch/types.ts';
 import type { EmulatorProgress, EmulatorSummary } from '../../../src/emulator/types.ts';
-import { openAckLedger, proxyLedgerPath, readAckLedger } from '../../../src/ledger/index.ts';
+import {
+  openAckLedger,
+  proxyLedgerPath,
+  readAckLedger,
+  readAckLedgerDetail,
+} from '../../../src/ledger/index.ts';
 import {
   appendLedger,
   ledgerLive,
@@ -134,6 +139,26 @@ describe('the proxy ack ledger', () => {
       ['p1.pin', { acknowledged: 4, failed: 2 }],
     ]);
     expect(fs.readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(3);
+  });
+
+  it('names its writers, each closed once it stopped cleanly (a closing line even with nothing new)', () => {
+    const file = proxyLedgerPath(profile);
+    const a = openAckLedger(file, 60_000);
+    a.acknowledged('p1.pin', 1, [{ partition: 0, offset: 5 }]);
+    a.flush();
+    a.close();
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+    expect(lines.map((l) => (JSON.parse(l) as { closed?: boolean }).closed)).toEqual([undefined, true]);
+    fs.appendFileSync(
+      file,
+      `${JSON.stringify({ pid: 424242, acknowledged: { 'p1.pin': 2 }, failed: {} })}\n`,
+    );
+    const detail = readAckLedgerDetail(file)!;
+    expect(detail.writers).toEqual([
+      { pid: process.pid, closed: true },
+      { pid: 424242, closed: false },
+    ]);
+    expect(detail.totals.get('p1.pin')).toEqual({ acknowledged: 3, failed: 0 });
   });
 
   it('writes nothing when nothing happened, and survives a torn line', () => {
