@@ -22,4 +22,19 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
+  {
+    // A stage's index.ts is its surface and only re-exports, so it closes no loop by its own imports
+    // (the import walls are in .dependency-cruiser.js, ARCHITECTURE.md#walls).
+    files: ['src/*/index.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'Program > :not(ExportNamedDeclaration[source], ExportAllDeclaration)',
+          message:
+            "a stage's index.ts only re-exports (export { … } from './file.ts'): move this into a file of the stage",
+        },
+      ],
+    },
+  },
 );

@@ -1,5 +1,3 @@
-import type { Profile } from '../config/index.ts';
-
 export {
   deployStack,
   destroyStack,
@@ -29,8 +27,4 @@ export {
   type DerivedField,
   type FieldCheck,
 } from './profile-fields.ts';
-
-/** The CloudFormation stack of a profile: infra.stackName, else Pinpipe-<pipelineId>. */
-export function stackNameFor(profile: Profile): string {
-  return profile.infra.stackName ?? `Pinpipe-${profile.pipelineId}`;
-}
+export { stackNameFor } from './stack-name.ts';
