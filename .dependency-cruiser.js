@@ -22,8 +22,8 @@ const layerRules = layers.slice(0, -1).map(([name, path], i) => ({
 
 // What another folder may import from a stage besides its index.ts. An index.ts loads its whole stage
 // (ES modules evaluate every re-export), so these few pure files stay importable on their own: a
-// stage or command that needs the S3 key layout, the result names, the topic keys or the batch
-// database does not load the sink, the batch or the emulator. src/clients/ is a set of independent
+// stage or command that needs the S3 key layout, the result names, the topic keys, the batch
+// database or the result tables' text rendering does not load the sink, the batch or the emulator. src/clients/ is a set of independent
 // clients, each file its own module (a stage loads only the client it uses); src/cli/main.ts is the
 // program bin/pinpipe.mjs runs.
 const publicFiles = [
@@ -32,6 +32,7 @@ const publicFiles = [
   '^src/sink/keys[.]ts$',
   '^src/batch/(results|query)[.]ts$',
   '^src/emulator/types[.]ts$',
+  '^src/report/console-table[.]ts$',
   '^src/cli/main[.]ts$',
 ];
 

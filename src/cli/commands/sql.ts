@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.ts';
 import { batchDatabasePath, queryBatchDatabase, TABLES_QUERY } from '../../batch/query.ts';
-import { renderTable } from '../../report/index.ts';
+import { renderTable } from '../../report/console-table.ts';
 
 /** `pinpipe sql`: one read-only query over the batch's DuckDB file, printed as a table or JSON. */
 export function register(program: Command, ctx: CommandContext): void {
