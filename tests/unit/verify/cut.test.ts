@@ -159,16 +159,19 @@ describe('reconcileTopic on a live cut', () => {
     );
   });
 
+  // the proxy's ledger holds 97 of the emulator's 100: 3 offsets it has not written down
+  const short: TopicCounts = {
+    ...live,
+    sent: 100,
+    proxy: { acknowledged: 97, failed: 0 },
+    ackedAtCut: 100,
+    unacknowledged: 3,
+    emulatorLive: false,
+  };
+
   it("counts the emulator's acknowledgements a killed proxy's ledger lost, not as foreign", () => {
-    // the proxy wrote down 97 of the emulator's 100 (killed before its last flush): 3 offsets unknown
-    const after = {
-      ...live,
-      sent: 100,
-      proxy: { acknowledged: 97, failed: 0 },
-      ackedAtCut: 100,
-      unacknowledged: 3,
-      emulatorLive: false,
-    };
+    // killed before its last flush (proxyFlushLost unknown: assumed possible)
+    const after = short;
     expect(reconcileTopic(after).problems).toEqual([]);
     expect(reconcileTopic({ ...after, unacknowledged: 4 }).problems[0]).toMatch(
       /^1 record\(s\) in Kafka were neither acknowledged nor refused by the proxy/,
@@ -177,15 +180,7 @@ describe('reconcileTopic on a live cut', () => {
 
   it("with every proxy running or closed, the emulator's surplus is a flush to come: in flight, never a foreign record explained away", () => {
     // the emulator counted 3 the running proxy has not written down yet, and a foreign record came
-    const behind = {
-      ...live,
-      sent: 100,
-      proxy: { acknowledged: 97, failed: 0 },
-      ackedAtCut: 100,
-      unacknowledged: 3,
-      emulatorLive: false,
-      proxyFlushLost: false,
-    };
+    const behind = { ...short, proxyFlushLost: false };
     expect(reconcileTopic(behind)).toMatchObject({ ok: true, problems: [] });
     expect(reconcileTopic(behind).inFlight[0]).toBe(
       "3 record(s) the emulator was acknowledged are not in the proxy's ledger yet (judged on the next reconciliation)",
