@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { rowsOf } from './generator.ts';
 import type { TableName } from './schema.ts';
-import { tsvLine } from './tsv.ts';
+import { tsvChunk } from './tsv.ts';
 
 /**
  * Generates one table's LOAD DATA text in a worker thread (src/seed/worker-tsv.ts is the other side).
@@ -27,15 +27,9 @@ port.on('message', (grant: number) => {
   credits += grant;
   while (credits > 0 && !finished) {
     credits--;
-    let text = '';
-    let n = 0;
-    for (; n < chunkRows; n++) {
-      const r = source.next();
-      if (r.done) break;
-      text += tsvLine(r.value);
-    }
-    if (n > 0) port.postMessage({ text, rows: n } satisfies GenWorkerMessage);
-    if (n < chunkRows) {
+    const chunk = tsvChunk(source, chunkRows);
+    if (chunk.rows > 0) port.postMessage(chunk satisfies GenWorkerMessage);
+    if (chunk.rows < chunkRows) {
       finished = true;
       port.postMessage({ end: true } satisfies GenWorkerMessage);
       port.close();

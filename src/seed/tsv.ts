@@ -20,6 +20,18 @@ export function tsvLine(row: Row): string {
   return s + '\n';
 }
 
+/** The next `max` rows of `rows` as TSV lines (fewer at the end: then `rows` < `max`). */
+export function tsvChunk(rows: Iterator<Row>, max: number): { text: string; rows: number } {
+  let text = '';
+  let n = 0;
+  for (; n < max; n++) {
+    const r = rows.next();
+    if (r.done) break;
+    text += tsvLine(r.value);
+  }
+  return { text, rows: n };
+}
+
 /** The socket the stream's bytes end up in, to pace generation by what the network has taken. */
 export interface Sink {
   readonly writableLength: number;
@@ -54,18 +66,12 @@ export function tsvStream(
       opts.sink.once('drain', () => next(stream));
       return;
     }
-    let s = '';
-    let n = 0;
-    for (; n < chunkRows; n++) {
-      const r = rows.next();
-      if (r.done) break;
-      s += tsvLine(r.value);
+    const chunk = tsvChunk(rows, chunkRows);
+    if (chunk.rows > 0) {
+      stream.push(chunk.text);
+      opts.onRows?.(chunk.rows);
     }
-    if (n > 0) {
-      stream.push(s);
-      opts.onRows?.(n);
-    }
-    if (n < chunkRows) stream.push(null);
+    if (chunk.rows < chunkRows) stream.push(null);
   };
   return new Readable({
     highWaterMark: 1 << 20,
