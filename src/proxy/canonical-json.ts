@@ -24,6 +24,7 @@ const RBRACE = 0x7d;
 const LBRACKET = 0x5b;
 const RBRACKET = 0x5d;
 const MINUS = 0x2d;
+const DOT = 0x2e;
 const ZERO = 0x30;
 const NINE = 0x39;
 
@@ -99,22 +100,40 @@ function stringEnd(b: Buffer, i: number): number {
   }
 }
 
-/** The end of the number at b[i] when it is in its shortest form (as `String(n)` writes it), else -1. */
+/**
+ * The end of the number at b[i] when it is in its shortest form (as `String(n)` writes it), else -1.
+ * Without an exponent, at most 15 significant digits (a double keeps 15 decimal digits, so no shorter
+ * text names the same double), no leading zero, no trailing zero after the point, not "-0", and at
+ * least 1e-6 (below it `String` writes an exponent): the number is its own shortest form. Other
+ * numbers are checked by converting them.
+ */
 function numberEnd(b: Buffer, i: number): number {
-  let j = i;
-  for (;;) {
-    const c = b[j];
-    if (isDigit(c) || c === MINUS || c === 0x2b || c === 0x2e || c === 0x65 || c === 0x45) j++;
-    else break;
-  }
-  // The common case: an integer of at most 15 digits without a leading zero, "-0" excepted.
   const first = b[i] === MINUS ? i + 1 : i;
-  let digits = j > first && j - first <= 15;
-  for (let k = first; digits && k < j; k++) digits = isDigit(b[k]);
-  if (digits && (b[first] !== ZERO || (j - first === 1 && first === i))) return j;
-  const text = b.toString('latin1', i, j);
-  return String(Number(text)) === text ? j : -1;
+  let k = first;
+  while (isDigit(b[k])) k++;
+  const intDigits = k - first;
+  const zeroInt = intDigits === 1 && b[first] === ZERO;
+  let significant = intDigits;
+  let plain = intDigits >= 1 && (b[first] !== ZERO || zeroInt);
+  if (b[k] === DOT) {
+    const fraction = ++k;
+    while (isDigit(b[k])) k++;
+    if (k === fraction || b[k - 1] === ZERO) plain = false;
+    else if (zeroInt) {
+      let zeros = 0;
+      while (b[fraction + zeros] === ZERO) zeros++;
+      plain &&= zeros < 6;
+      significant = k - fraction - zeros;
+    } else significant += k - fraction;
+  } else if (zeroInt && first > i) plain = false;
+  if (plain && significant <= 15 && !isNumberChar(b[k])) return k;
+  while (isNumberChar(b[k])) k++;
+  const text = b.toString('latin1', i, k);
+  return String(Number(text)) === text ? k : -1;
 }
+
+const isNumberChar = (c: number | undefined): boolean =>
+  isDigit(c) || c === MINUS || c === 0x2b || c === DOT || c === 0x65 || c === 0x45;
 
 /** The end of the object at b[i] when it is in `JSON.stringify`'s form and JSON.parse keeps its keys' order. */
 function objectEnd(b: Buffer, i: number, depth: number, scan: Scan): number {

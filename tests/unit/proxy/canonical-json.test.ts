@@ -103,6 +103,29 @@ describe('canonicalJsonRecords: the produce shortcut for bodies in JSON.stringif
     expect(full(deep(MAX_BODY_DEPTH - 2))).toEqual({ refused: expect.stringMatching(/64 levels/) });
   });
 
+  it('takes a number exactly when it is written as String(n) writes it (50,000 random numbers)', () => {
+    const rnd = mulberry32(7);
+    const digits = (n: number) => Array.from({ length: n }, () => Math.floor(rnd() * 10)).join('');
+    const JSON_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
+    let taken = 0;
+    for (let n = 0; n < 50_000; n++) {
+      const int = rnd() < 0.3 ? '0' : digits(1 + Math.floor(rnd() * 22));
+      const zeros = '0'.repeat(Math.floor(rnd() * 8));
+      const fraction = rnd() < 0.3 ? '' : `.${rnd() < 0.4 ? zeros : ''}${digits(Math.floor(rnd() * 18))}`;
+      const exponent = rnd() < 0.1 ? `e${digits(1)}` : '';
+      const text = `${rnd() < 0.3 ? '-' : ''}${int}${fraction}${exponent}`;
+      const raw = body(`{"records":[{"value":${text}}]}`);
+      const fast = shortcut(raw);
+      const shortest = JSON_NUMBER.test(text) && String(Number(text)) === text;
+      expect(fast !== undefined, text).toBe(shortest);
+      if (fast) {
+        expect(expectSameAsFull(raw)).toBe(true);
+        taken++;
+      }
+    }
+    expect(taken).toBeGreaterThan(10_000);
+  });
+
   it('on 20,000 random bodies, in and out of JSON.stringify form, gives the full path’s records or declines', () => {
     const rnd = mulberry32(20261207);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
