@@ -1,7 +1,7 @@
 /**
  * The one renderer of terminal tables (pure; imports nothing, so every layer may use it): the
- * report's result tables, the emulator's per-topic summary, doctor's check lines and the sandbox's
- * status lines.
+ * report's result tables, the emulator's per-topic summary, doctor's check lines, the sandbox's
+ * status lines, `pinpipe status` and verify's reconciliation.
  *
  * A column is as wide as its widest cell, its header or its `minWidth`. Cells are joined by `gap`
  * (two spaces unless told), each line starts with `indent` and loses its trailing blanks. A header

@@ -13,6 +13,7 @@ export type {
   SinkObject,
 } from './types.ts';
 export { openDatabase, sqlString } from './duckdb.ts';
+export { batchSummarySchema } from './spark-summary.ts';
 export {
   BATCH_ENGINES,
   checkJava,

@@ -89,7 +89,7 @@ async function loadChunk(
     const files = chunk.map((o) => sqlString(o.file!)).join(', ');
     await db.run(`SET VARIABLE files = [${files}]::VARCHAR[]`, `load ${kind}`);
     try {
-      // the lines first (reading is one thread), then the typed load (staging/load_<kind>.sql) runs on every core
+      // the lines first (reading is one thread), then the typed load (staging/load.sql) runs on every core
       await db.run(
         `CREATE OR REPLACE TEMP TABLE chunk_lines AS SELECT * FROM object_lines(getvariable('files'))`,
         `load ${kind}`,

@@ -84,11 +84,14 @@ const REF = /\{\{ref (\w+)((?: \w+=\w+)*)\}\}/g;
 const VAR = /\{\{(\w+)\}\}/g;
 /** A {{ref}} in a file as written (its arguments may still hold {{vars}}). */
 const REF_NAME = /\{\{ref (\w+)/g;
+/** A text repeated once per column of the topic, and what it says of the column. */
+const EACH_COLUMN = /\{\{each column\}\}([\s\S]*?)\{\{\/each\}\}/g;
+const COLUMN_VAR = /\{\{(column|column_kind|n)\}\}/g;
 
 /**
  * Checks a manifest: unique names, known inputs (models or sources), no cycle, every input before
  * the model that reads it, the files present, every {{ref}} of a file among its inputs and naming
- * an ephemeral model. Throws BATCH_MODEL_INVALID naming the model.
+ * an ephemeral model, {{each column}} only in topic models. Throws BATCH_MODEL_INVALID naming the model.
  */
 export function checkManifest(manifest: Manifest): void {
   const { dir } = manifest;
@@ -136,7 +139,10 @@ export function checkManifest(manifest: Manifest): void {
     for (const file of modelFiles(m)) {
       const full = path.join(dir, file);
       if (!fs.existsSync(full)) throw invalid(dir, `model ${m.name}: its file ${file} is missing`);
-      for (const [, ref] of fs.readFileSync(full, 'utf8').matchAll(REF_NAME)) {
+      const text = fs.readFileSync(full, 'utf8');
+      if (!m.topic && text.includes('{{each column}}'))
+        throw invalid(dir, `model ${m.name}: ${file} writes a text per column but is not a topic model`);
+      for (const [, ref] of text.matchAll(REF_NAME)) {
         if (!m.inputs.includes(ref!))
           throw invalid(dir, `model ${m.name}: ${file} inlines ${ref}, which is not among its inputs`);
         if (!byName.get(ref!)?.ephemeral)
@@ -177,7 +183,7 @@ export function manifest(): Manifest {
   return cached;
 }
 
-/** The columns of a topic's records, in the order of the typed load (staging/load_<kind>.sql). */
+/** The columns of a topic's records, in the order of the typed load (staging/load.sql). */
 export function sourceColumns(kind: TopicKind, m = manifest()): readonly SourceColumn[] {
   return m.topics[kind].columns;
 }
@@ -204,10 +210,24 @@ function fileText(m: Manifest, file: string): string {
   return text;
 }
 
+/** `text` with each {{each column}}…{{/each}} repeated once per column, with the column's values. */
+function eachColumn(text: string, columns: readonly SourceColumn[]): string {
+  return text.replace(EACH_COLUMN, (_, body: string) =>
+    columns
+      .map((c, i) =>
+        body.replace(COLUMN_VAR, (__, v: string) =>
+          v === 'column' ? c.name : v === 'column_kind' ? c.kind : String(i + 1),
+        ),
+      )
+      .join(''),
+  );
+}
+
 /**
- * The SQL of a model for a topic (or none): its file with {{var}} replaced by the topic's values
- * (kind, key) and `vars`, and each {{ref name var=value}} by that ephemeral model's SELECT. Values
- * are identifiers chosen by the code and the manifest, never user input.
+ * The SQL of a model for a topic (or none): its file with each {{each column}}…{{/each}} repeated
+ * once per column of the topic, {{var}} replaced by the topic's values (kind, key) and `vars`, and
+ * each {{ref name var=value}} by that ephemeral model's SELECT. Values are identifiers chosen by
+ * the code and the manifest, never user input.
  */
 export function renderModel(
   name: string,
@@ -219,7 +239,7 @@ export function renderModel(
   if (mod.topic && kind === undefined) throw invalid(m.dir, `model ${name} is run per topic: no topic given`);
   const all: Record<string, string> = kind ? { kind, key: keyColumn(kind, m), ...vars } : { ...vars };
   const file = kind ? mod.file.replace('{kind}', kind) : mod.file;
-  const text = fileText(m, file)
+  const text = eachColumn(fileText(m, file), kind ? sourceColumns(kind, m) : [])
     .replace(VAR, (_, v: string) => {
       const value = all[v];
       if (value === undefined || !/^\w+$/.test(value))

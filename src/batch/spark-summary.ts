@@ -49,3 +49,12 @@ export const sparkSummarySchema = z.object({
   timingsMs: counts,
   durationMs: z.number(),
 });
+
+/**
+ * summary.json as the readers of the results folder (verify, status, the console) take it from
+ * either engine: the Spark summary's fields, with what only the DuckDB engine writes (mode, objects
+ * loaded and dropped, CPU times) kept when present.
+ */
+export const batchSummarySchema = sparkSummarySchema
+  .extend({ engine: z.enum(['duckdb', 'spark']).optional() })
+  .passthrough();

@@ -1,4 +1,6 @@
 import { AuthenticationError, type SASLCustomAuthenticator, type SASLOptions } from '@platformatic/kafka';
+import { z } from 'zod';
+import { parseJson } from '../json.ts';
 
 /**
  * SASL/OAUTHBEARER pieces shared by the MSK IAM and the sandbox rehearsal modes:
@@ -64,11 +66,11 @@ export function unsecuredJws(claims: {
 export function jwsClaims(token: string): Record<string, unknown> | undefined {
   const parts = token.split('.');
   if (parts.length !== 3) return undefined;
-  try {
-    return JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
+  const r = parseJson(
+    Buffer.from(parts[1]!, 'base64url').toString('utf8'),
+    z.record(z.string(), z.unknown()),
+  );
+  return r.ok ? r.value : undefined;
 }
 
 const SOH = '\u0001';
@@ -117,14 +119,13 @@ export const oauthBearerExchange: SASLCustomAuthenticator = (
   );
 };
 
+const challengeSchema = z.object({ status: z.string().optional(), scope: z.string().optional() });
+
 /** The broker's RFC 7628 error JSON, e.g. {"status":"invalid_token","scope":"pinpipe"}; no secrets in it. */
 export function describeChallenge(challenge: string): string {
-  try {
-    const j = JSON.parse(challenge) as { status?: string; scope?: string };
-    const parts = [`status ${j.status ?? 'unknown'}`];
-    if (j.scope) parts.push(`required scope "${j.scope.replace(/^\[|\]$/g, '')}"`);
-    return parts.join(', ');
-  } catch {
-    return challenge.slice(0, 200);
-  }
+  const r = parseJson(challenge, challengeSchema);
+  if (!r.ok) return challenge.slice(0, 200);
+  const parts = [`status ${r.value.status ?? 'unknown'}`];
+  if (r.value.scope) parts.push(`required scope "${r.value.scope.replace(/^\[|\]$/g, '')}"`);
+  return parts.join(', ');
 }

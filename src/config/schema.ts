@@ -51,6 +51,13 @@ export type InfraVariant = (typeof InfraVariants)[number];
  * defaults below; `variant` defaults to "sandbox" for sandbox profiles (the part MiniStack's
  * CloudFormation implements) and "aws" otherwise (the whole stack).
  */
+/** A section whose every field has a default: an absent section is all defaults; unknown keys are refused. */
+const section = <S extends z.ZodRawShape>(shape: S) =>
+  z
+    .object(shape)
+    .strict()
+    .prefault({} as z.input<z.ZodObject<S, z.core.$strict>>);
+
 export const infraSchema = z
   .object({
     variant: z.enum(InfraVariants, { error: `must be one of ${InfraVariants.join(', ')}` }).optional(),
@@ -81,50 +88,38 @@ export const infraSchema = z
       })
       .strict()
       .optional(),
-    msk: z
-      .object({
-        mode: z.enum(['provisioned', 'serverless']).default('provisioned'),
-        clusterName: z
-          .string()
-          .regex(/^[A-Za-z0-9-]{1,64}$/, 'letters, digits and dashes')
-          .optional(),
-        kafkaVersion: z.string().default('3.6.0'),
-        instanceType: z.string().default('kafka.t3.small'),
-        /** A multiple of the number of zones (2). */
-        brokerNodes: z.number().int().min(2).default(2),
-        volumeGb: z.number().int().min(1).default(10),
-      })
-      .strict()
-      .prefault({}),
-    host: z
-      .object({
-        instanceType: z.string().default('t3.small'),
-        /** The Node.js major installed on the host (from nodejs.org's release tarballs). */
-        nodeVersion: z
-          .string()
-          .regex(/^\d+\.\d+\.\d+$/, 'a Node.js version such as 22.12.0')
-          .default('22.12.0'),
-        /** What `npm install -g` installs pinpipe from: a git URL (git+https://…#ref) or a tarball URL. */
-        pinpipeSource: z.string().min(1).optional(),
-      })
-      .strict()
-      .prefault({}),
-    mwaa: z
-      .object({
-        enabled: z.boolean().default(true),
-        airflowVersion: z.string().default('3.0.6'),
-        environmentClass: z.string().default('mw1.small'),
-      })
-      .strict()
-      .prefault({}),
-    rds: z
-      .object({
-        enabled: z.boolean().default(false),
-        instanceType: z.string().default('t3.micro'),
-        engineVersion: z.string().default('8.0.40'),
-      })
-      .strict()
-      .prefault({}),
+    msk: section({
+      mode: z.enum(['provisioned', 'serverless']).default('provisioned'),
+      clusterName: z
+        .string()
+        .regex(/^[A-Za-z0-9-]{1,64}$/, 'letters, digits and dashes')
+        .optional(),
+      kafkaVersion: z.string().default('3.6.0'),
+      instanceType: z.string().default('kafka.t3.small'),
+      /** A multiple of the number of zones (2). */
+      brokerNodes: z.number().int().min(2).default(2),
+      volumeGb: z.number().int().min(1).default(10),
+    }),
+    host: section({
+      instanceType: z.string().default('t3.small'),
+      /** The Node.js major installed on the host (from nodejs.org's release tarballs). */
+      nodeVersion: z
+        .string()
+        .regex(/^\d+\.\d+\.\d+$/, 'a Node.js version such as 22.12.0')
+        .default('22.12.0'),
+      /** What `npm install -g` installs pinpipe from: a git URL (git+https://…#ref) or a tarball URL. */
+      pinpipeSource: z.string().min(1).optional(),
+    }),
+    mwaa: section({
+      enabled: z.boolean().default(true),
+      airflowVersion: z.string().default('3.0.6'),
+      environmentClass: z.string().default('mw1.small'),
+    }),
+    rds: section({
+      enabled: z.boolean().default(false),
+      instanceType: z.string().default('t3.micro'),
+      engineVersion: z.string().default('8.0.40'),
+    }),
   })
   .strict();
 

@@ -5,7 +5,7 @@ import { runBatch } from '../batch/index.ts';
 import { failureHint, resolveTarget, runEmulator } from '../emulator/index.ts';
 import { startLedgerRun } from '../ledger/index.ts';
 import { log } from '../log.ts';
-import { HttpProblem } from './logic.ts';
+import { HttpProblem } from './http-rules.ts';
 
 /** A job the console's buttons start: one at a time, its progress pushed with the figures. */
 export interface Job {

@@ -3,7 +3,8 @@ import { MAX_EMULATE, type Jobs } from './actions.ts';
 import type { ConsoleData } from './data.ts';
 import { PAGE_CSP, RESULTS_CSP, sendAsset, sendHtml, sendJson } from './http-io.ts';
 import type { LiveFigures } from './live.ts';
-import { HttpProblem, cleanPrefix, intParam } from './logic.ts';
+import { HttpProblem, intParam } from './http-rules.ts';
+import { cleanPrefix } from './s3-browse.ts';
 import { indexHtml } from './page.ts';
 import type { Route, RouteName } from './router.ts';
 

@@ -3,7 +3,8 @@ import type { Profile } from '../config/index.ts';
 import { describeError } from '../errors.ts';
 import { latestResultsDir, readResults, renderReportHtml, resultsRoot } from '../report/index.ts';
 import { lastBatchSummary } from '../verify/index.ts';
-import { HttpProblem, startCommand } from './logic.ts';
+import { HttpProblem } from './http-rules.ts';
+import { startCommand } from './stages.ts';
 import { startProfile } from './probe.ts';
 
 /** The quarantine of the last batch: its totals and its first entries, with each line's text. */

@@ -3,17 +3,9 @@ import { topicNames, type Profile } from '../config/index.ts';
 import { TOPIC_KEYS, type TopicKey } from '../emulator/index.ts';
 import { describeError } from '../errors.ts';
 import type { KafkaFigures } from './kafka-source.ts';
-import {
-  startCommand,
-  sumSamples,
-  withSinkLag,
-  type PartitionLag,
-  type PartitionOffsets,
-  type PromSample,
-  type ProxyFigures,
-  type Stage,
-  type StageId,
-} from './logic.ts';
+import { startCommand, type Stage, type StageId } from './stages.ts';
+import { sumSamples, withSinkLag, type PromSample, type ProxyFigures } from './prometheus.ts';
+import { type PartitionLag, type PartitionOffsets } from './records.ts';
 import { startProfile } from './probe.ts';
 import type { StoredTotals } from './s3-source.ts';
 import type { Verdict } from './verdict.ts';

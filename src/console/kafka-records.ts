@@ -2,8 +2,8 @@ import { readOffsetWindows } from '../clients/kafka-read.ts';
 import type { Profile } from '../config/index.ts';
 import { SOURCE_TABLES, TOPIC_KEYS, type TopicKey } from '../emulator/index.ts';
 import type { KafkaSource } from './kafka-source.ts';
+import { HttpProblem } from './http-rules.ts';
 import {
-  HttpProblem,
   decodeValue,
   hasInd,
   mayHoldInd,
@@ -12,7 +12,7 @@ import {
   type BrowsedRecord,
   type OffsetWindow,
   type PartitionOffsets,
-} from './logic.ts';
+} from './records.ts';
 import { storeUnavailable } from './probe.ts';
 
 /** A find by ind answers with what it read by then (`partial`). */

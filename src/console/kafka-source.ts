@@ -1,7 +1,7 @@
 import { createKafkaAdmin, groupOffsets, topicOffsets, type KafkaAdmin as Admin } from '../clients/index.ts';
 import { topicNames, type Profile } from '../config/index.ts';
 import { TOPIC_KEYS, type TopicKey } from '../emulator/index.ts';
-import { lagPerPartition, toPartitionOffsets, type PartitionLag, type PartitionOffsets } from './logic.ts';
+import { lagPerPartition, toPartitionOffsets, type PartitionLag, type PartitionOffsets } from './records.ts';
 import { PROBE_MS, withTimeout } from './probe.ts';
 
 /** The sink group as Kafka describes it. */

@@ -1,7 +1,7 @@
 import type { Profile } from '../config/index.ts';
 import { describeError } from '../errors.ts';
 import { readSinkStatus, sinkStatusPath } from '../sink/index.ts';
-import { parsePrometheus, proxyFigures, type PromSample, type ProxyFigures } from './logic.ts';
+import { parsePrometheus, proxyFigures, type PromSample, type ProxyFigures } from './prometheus.ts';
 
 const METRICS_MS = 1500;
 

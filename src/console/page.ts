@@ -1,5 +1,5 @@
 import { escapeHtml } from '../report/index.ts';
-import { STAGE_IDS } from './logic.ts';
+import { STAGE_IDS } from './stages.ts';
 
 /**
  * The console's one page. Static markup only: app.js (served by the console itself) fills it

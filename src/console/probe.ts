@@ -1,6 +1,7 @@
 import type { Profile } from '../config/index.ts';
 import { describeError } from '../errors.ts';
-import { HttpProblem, startCommand } from './logic.ts';
+import { HttpProblem } from './http-rules.ts';
+import { startCommand } from './stages.ts';
 
 /** How long one probe of a store (MySQL, Kafka, S3) may take before its stage shows down. */
 export const PROBE_MS = 2500;

@@ -1,4 +1,4 @@
-import { HttpProblem } from './logic.ts';
+import { HttpProblem } from './http-rules.ts';
 
 /** One endpoint: its method and path (a `:name` segment matches one non-empty segment, decoded). */
 interface RouteSpec {

@@ -2,7 +2,9 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/
 import { createS3 } from '../clients/index.ts';
 import { topicNames, type Profile } from '../config/index.ts';
 import { TOPIC_KEYS, type TopicKey } from '../emulator/index.ts';
-import { HttpProblem, Paced, previewLines } from './logic.ts';
+import { HttpProblem } from './http-rules.ts';
+import { Paced } from './paced.ts';
+import { previewLines } from './s3-browse.ts';
 import { PROBE_MS, storeUnavailable, withTimeout } from './probe.ts';
 
 export interface StoredTotals {

@@ -8,7 +8,7 @@ import { answer, apiHandlers } from './api.ts';
 import { ConsoleData } from './data.ts';
 import { sendJson } from './http-io.ts';
 import { LiveFigures } from './live.ts';
-import { HttpProblem, checkAccess, problemBody } from './logic.ts';
+import { HttpProblem, checkAccess, problemBody } from './http-rules.ts';
 import { route } from './router.ts';
 
 /** The console only ever listens on the loopback interface. */

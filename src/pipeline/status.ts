@@ -6,6 +6,7 @@ import { listKeys, readSinkStatus, sinkStatusPath } from '../sink/index.ts';
 import { describeError } from '../errors.ts';
 import { TOPIC_KEYS, type TopicKey } from '../emulator/types.ts';
 import { lastBatchSummary } from '../verify/index.ts';
+import { type TableColumn, tableLines } from '../table.ts';
 import { ledgerTotals, proxyLedgerPath, readAckLedger } from '../ledger/index.ts';
 
 export interface TopicStatus {
@@ -128,17 +129,32 @@ async function proxyHealth(url: string): Promise<PipelineStatus['proxy']> {
 
 export function formatStatus(s: PipelineStatus): string {
   const n = (v: number | null, none = '?') => (v === null ? none : String(v));
-  const lines = [
-    `profile ${s.profile}`,
-    'topic                        kafka records  sink lag  sink buffered  S3 objects  emulated  via proxy',
+  const numbers: [string, number][] = [
+    ['kafka records', 13],
+    ['sink lag', 9],
+    ['sink buffered', 14],
+    ['S3 objects', 11],
+    ['emulated', 9],
+    ['via proxy', 10],
   ];
-  for (const k of TOPIC_KEYS) {
+  const columns: TableColumn[] = [
+    { header: 'topic', minWidth: 28 },
+    ...numbers.map(([header, minWidth]) => ({ header, minWidth, align: 'right' as const })),
+  ];
+  const rows = TOPIC_KEYS.map((k) => {
     const t = s.topics[k];
-    lines.push(
-      `${t.topic.padEnd(28)} ${n(t.records).padStart(13)} ${n(t.sinkLag).padStart(9)} ${n(t.sinkBuffered, '-').padStart(14)} ` +
-        `${n(t.objects).padStart(11)} ${String(s.emulated.acknowledged[k]).padStart(9)} ${n(t.proxyAcknowledged, '-').padStart(10)}`,
-    );
-  }
+    const emulated = String(s.emulated.acknowledged[k]);
+    return [
+      t.topic,
+      n(t.records),
+      n(t.sinkLag),
+      n(t.sinkBuffered, '-'),
+      n(t.objects),
+      emulated,
+      n(t.proxyAcknowledged, '-'),
+    ];
+  });
+  const lines = [`profile ${s.profile}`, ...tableLines(columns, rows, { gap: ' ' })];
   lines.push(
     s.proxy.up
       ? `proxy: up at ${s.proxy.url} (${s.proxy.detail})`

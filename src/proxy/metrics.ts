@@ -17,54 +17,48 @@ export class ProxyMetrics {
 
   constructor(gauges: { inFlight: () => { requests: number; bytes: number }; connections: () => number }) {
     const registers = [this.registry];
-    this.requests = new Counter({
-      name: 'pinpipe_proxy_requests_total',
-      help: 'HTTP requests answered, by route (its shape, without topic names) and status.',
-      labelNames: ['route', 'status'],
-      registers,
-    });
-    this.records = new Counter({
-      name: 'pinpipe_proxy_records_total',
-      help: 'Records Kafka acknowledged (acks=all), by topic.',
-      labelNames: ['topic'],
-      registers,
-    });
-    this.bytes = new Counter({
-      name: 'pinpipe_proxy_request_bytes_total',
-      help: 'Bytes of produce request bodies read, by topic.',
-      labelNames: ['topic'],
-      registers,
-    });
-    this.errors = new Counter({
-      name: 'pinpipe_proxy_errors_total',
-      help: 'Error answers, by Confluent error_code (40401 topic not found, 50003 Kafka retriable, ...).',
-      labelNames: ['error_code'],
-      registers,
-    });
-    new Gauge({
-      name: 'pinpipe_proxy_in_flight_requests',
-      help: 'Produce requests admitted and not yet answered.',
-      registers,
-      collect() {
-        this.set(gauges.inFlight().requests);
-      },
-    });
-    new Gauge({
-      name: 'pinpipe_proxy_in_flight_bytes',
-      help: 'Bytes held by admitted produce requests and by Kafka sends that outlived their request.',
-      registers,
-      collect() {
-        this.set(gauges.inFlight().bytes);
-      },
-    });
-    new Gauge({
-      name: 'pinpipe_proxy_connections',
-      help: 'Open client connections.',
-      registers,
-      collect() {
-        this.set(gauges.connections());
-      },
-    });
+    const counter = <L extends string>(name: string, help: string, labelNames: L[]) =>
+      new Counter<L>({ name, help, labelNames, registers });
+    const gauge = (name: string, help: string, value: () => number) =>
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          this.set(value());
+        },
+      });
+    this.requests = counter(
+      'pinpipe_proxy_requests_total',
+      'HTTP requests answered, by route (its shape, without topic names) and status.',
+      ['route', 'status'],
+    );
+    this.records = counter(
+      'pinpipe_proxy_records_total',
+      'Records Kafka acknowledged (acks=all), by topic.',
+      ['topic'],
+    );
+    this.bytes = counter(
+      'pinpipe_proxy_request_bytes_total',
+      'Bytes of produce request bodies read, by topic.',
+      ['topic'],
+    );
+    this.errors = counter(
+      'pinpipe_proxy_errors_total',
+      'Error answers, by Confluent error_code (40401 topic not found, 50003 Kafka retriable, ...).',
+      ['error_code'],
+    );
+    gauge(
+      'pinpipe_proxy_in_flight_requests',
+      'Produce requests admitted and not yet answered.',
+      () => gauges.inFlight().requests,
+    );
+    gauge(
+      'pinpipe_proxy_in_flight_bytes',
+      'Bytes held by admitted produce requests and by Kafka sends that outlived their request.',
+      () => gauges.inFlight().bytes,
+    );
+    gauge('pinpipe_proxy_connections', 'Open client connections.', () => gauges.connections());
     this.latency = new Histogram({
       name: 'pinpipe_proxy_request_duration_seconds',
       help: 'Time from the request to its answer, by route.',
@@ -72,12 +66,11 @@ export class ProxyMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
-    this.sends = new Counter({
-      name: 'pinpipe_proxy_kafka_sends_total',
-      help: 'Kafka sends (one sendBatch gathers the records of concurrent requests), by outcome.',
-      labelNames: ['outcome'],
-      registers,
-    });
+    this.sends = counter(
+      'pinpipe_proxy_kafka_sends_total',
+      'Kafka sends (one sendBatch gathers the records of concurrent requests), by outcome.',
+      ['outcome'],
+    );
     this.recordsPerSend = new Histogram({
       name: 'pinpipe_proxy_kafka_send_records',
       help: 'Records per Kafka send.',

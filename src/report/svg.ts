@@ -148,6 +148,24 @@ export function horizontalBarChart(spec: BarChartSpec): string {
   return out.join('');
 }
 
+/**
+ * The value axis of a vertical plot (bars, lines): the y of a value (0 at the plot's bottom) and the
+ * grid lines at round values, each with its label on the left.
+ */
+function valueAxis(
+  values: number[],
+  plot: { left: number; plotW: number; top: number; plotH: number },
+): { sy: (v: number) => number; grid: string[] } {
+  const { left, plotW, top, plotH } = plot;
+  const { max, ticks } = niceTicks(Math.max(0, ...values));
+  const sy = (v: number) => top + plotH - (Math.max(0, v) / max) * plotH;
+  const grid = ticks.flatMap((t) => [
+    `<line class="grid" x1="${left}" x2="${left + plotW}" y1="${n2(sy(t))}" y2="${n2(sy(t))}"/>`,
+    text(left - 6, sy(t) + 4, formatCompact(t), 'text-anchor="end"'),
+  ]);
+  return { sy, grid };
+}
+
 /** Vertical bars over a few bands (age groups, years). */
 export function verticalBarChart(spec: BarChartSpec): string {
   const W = 640;
@@ -160,17 +178,13 @@ export function verticalBarChart(spec: BarChartSpec): string {
   const plotted = spec.bars.filter((b) => b.row !== undefined).length;
   const leg = legend(spec.legend ?? [], left, top + plotH + bottom + 6, plotW);
   const H = top + plotH + bottom + (leg.height ? leg.height + 8 : 0);
-  const { max, ticks } = niceTicks(Math.max(0, ...spec.bars.map((b) => b.value)));
-  const sy = (v: number) => top + plotH - (Math.max(0, v) / max) * plotH;
+  const { sy, grid } = valueAxis(
+    spec.bars.map((b) => b.value),
+    { left, plotW, top, plotH },
+  );
   const band = plotW / Math.max(1, spec.bars.length);
   const barW = Math.min(band * 0.62, 90);
-  const out = [open('vbar', spec, plotted, W, H), '<g class="axis">'];
-  for (const t of ticks) {
-    out.push(
-      `<line class="grid" x1="${left}" x2="${W - right}" y1="${n2(sy(t))}" y2="${n2(sy(t))}"/>`,
-      text(left - 6, sy(t) + 4, formatCompact(t), 'text-anchor="end"'),
-    );
-  }
+  const out = [open('vbar', spec, plotted, W, H), '<g class="axis">', ...grid];
   out.push(text(4, 12, spec.valueName, 'class="axis-name"'), '</g>');
   spec.bars.forEach((bar, i) => {
     const cx = left + band * i + band / 2;
@@ -212,16 +226,12 @@ export function lineChart(spec: LineChartSpec): string {
     x0 -= 1;
     x1 += 1;
   }
-  const { max, ticks } = niceTicks(Math.max(0, ...points.map((p) => p.y)));
+  const { sy, grid } = valueAxis(
+    points.map((p) => p.y),
+    { left, plotW, top, plotH },
+  );
   const sx = (x: number) => left + 16 + ((x - x0) / (x1 - x0)) * (plotW - 32);
-  const sy = (y: number) => top + plotH - (Math.max(0, y) / max) * plotH;
-  const out = [open('line', spec, points.length, W, H), '<g class="axis">'];
-  for (const t of ticks) {
-    out.push(
-      `<line class="grid" x1="${left}" x2="${left + plotW}" y1="${n2(sy(t))}" y2="${n2(sy(t))}"/>`,
-      text(left - 6, sy(t) + 4, formatCompact(t), 'text-anchor="end"'),
-    );
-  }
+  const out = [open('line', spec, points.length, W, H), '<g class="axis">', ...grid];
   const years = [...new Set(xs)].sort((a, b) => a - b);
   out.push(
     ...years.map((x) => text(sx(x), top + plotH + 18, String(x), 'text-anchor="middle" class="label"')),

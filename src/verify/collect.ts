@@ -4,11 +4,12 @@ import type { KafkaAdmin as Admin } from '../clients/kafka.ts';
 import { groupOffsets, topicOffsets } from '../clients/kafka-topics.ts';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type Profile, topicNames } from '../config/index.ts';
-import type { BatchSummary } from '../batch/index.ts';
+import { type BatchSummary, batchSummarySchema } from '../batch/index.ts';
 import { resultsDir as batchResultsDir } from '../batch/results.ts';
 import { listKeys, SINK_DEFAULTS, readSinkStatus, sinkStatusPath } from '../sink/index.ts';
 import pRetry from 'p-retry';
 import { PinpipeError, describeError } from '../errors.ts';
+import { parseJson } from '../json.ts';
 import { processAlive } from '../process-alive.ts';
 import { describeKafkaFailure, isKafkaRetriable } from '../clients/kafka-errors.ts';
 import { TOPIC_KEYS, type TopicKey } from '../emulator/types.ts';
@@ -181,15 +182,16 @@ export async function sinkCommitted(
 export function lastBatchSummary(profile: Profile, resultsDir?: string): BatchSummary | undefined {
   const file = path.join(batchResultsDir(profile, resultsDir), 'summary.json');
   if (!fs.existsSync(file)) return undefined;
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as BatchSummary;
-  } catch (err) {
+  const r = parseJson(fs.readFileSync(file, 'utf8'), batchSummarySchema);
+  if (!r.ok) {
     throw new PinpipeError(
       'BATCH_FAILED',
-      `${file} is not a readable batch summary (${describeError(err)}): run \`pinpipe batch\` again.`,
-      { cause: err },
+      `${file} is not a readable batch summary (${r.problem}): run \`pinpipe batch\` again.`,
+      { details: { file } },
     );
   }
+  // Checked: what only the DuckDB engine writes (mode, CPU times) is absent from a Spark run's summary.
+  return r.value as unknown as BatchSummary;
 }
 
 /** What the proxy answered per topic, minus what it had answered before the run (when scoped). */

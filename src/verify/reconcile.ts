@@ -1,4 +1,5 @@
 import { TOPIC_KEYS, type TopicKey } from '../emulator/types.ts';
+import { type TableColumn, tableLines } from '../table.ts';
 
 /**
  * The reconciliation: for each topic, records acknowledged = records in Kafka = records in S3 = rows
@@ -276,16 +277,11 @@ export function reconcile(
 
 /** The reconciliation as a plain-text table, one row per topic, then the problems. */
 export function formatReconciliation(r: Pick<Reconciliation, 'ok' | 'topics'>): string {
-  const head = [
-    'topic',
-    'sent',
-    'kafka',
-    's3',
-    's3 errors/',
-    'quarantined',
-    'dup posts',
-    'clean rows',
-    'verdict',
+  const right = ['sent', 'kafka', 's3', 's3 errors/', 'quarantined', 'dup posts', 'clean rows'];
+  const columns: TableColumn[] = [
+    { header: 'topic' },
+    ...right.map((header) => ({ header, align: 'right' as const })),
+    { header: 'verdict' },
   ];
   const rows = r.topics.map((t) => [
     t.topic,
@@ -298,12 +294,7 @@ export function formatReconciliation(r: Pick<Reconciliation, 'ok' | 'topics'>): 
     t.batch ? String(t.batch.cleanRows) : '-',
     !t.ok ? 'MISMATCH' : t.inFlight.length > 0 ? 'in flight' : 'ok',
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
-      .join('  ');
-  const out = [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  const out = tableLines(columns, rows, { rule: true });
   for (const t of r.topics) {
     if (t.explained.otherProducers > 0)
       out.push(

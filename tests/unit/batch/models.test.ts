@@ -102,7 +102,21 @@ describe('the model manifest (src/batch/models/manifest.json)', () => {
     );
   });
 
-  it('declares the columns of the typed load (staging/load_<kind>.sql) in their order', async () => {
+  it('writes the text between {{each column}} and {{/each}} once per column of the topic, and only in a topic model', () => {
+    const geo = renderModel('load', 'geo');
+    expect(geo).toContain(
+      "json_type(line, ['$.ind', '$.timestamp', '$.latitude', '$.longitude', '$.country', ])",
+    );
+    expect(geo).toContain(
+      `CASE WHEN _reason IS NULL THEN key_value(_v1, _d1) END AS "ind",
+  CASE WHEN _reason IS NULL THEN datetime_value(_v2, _d2) END AS "timestamp",`,
+    );
+    expect(invalidMessage(editedManifest((m) => (named(m, 'load').topic = false)))).toMatch(
+      /: model load: staging\/load\.sql writes a text per column but is not a topic model$/,
+    );
+  });
+
+  it('declares the columns of the typed load (staging/load.sql) in their order', async () => {
     const db = await openDatabase(':memory:');
     try {
       await runLayer(db, 'rules');

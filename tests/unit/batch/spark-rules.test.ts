@@ -11,7 +11,7 @@ import { TRICKY_LINES } from './tricky-lines.ts';
 
 /**
  * The Spark engine types each line in plain Python (spark/pinpipe_batch_spark.py, stdlib only at
- * import, so no Spark or Java here); the DuckDB engine in its typed load (src/batch/models/staging/load_<kind>.sql). The same tricky lines
+ * import, so no Spark or Java here); the DuckDB engine in its typed load (src/batch/models/staging/load.sql). The same tricky lines
  * through both: the same quarantine reason, or the same typed values.
  */
 const MODULE_DIR = path.resolve(import.meta.dirname, '../../../spark');
@@ -56,7 +56,7 @@ function python(): Record<string, Array<Record<string, unknown>>> {
   return JSON.parse(r.stdout) as Record<string, Array<Record<string, unknown>>>;
 }
 
-describe('the Spark engine types lines as the DuckDB load (staging/load_<kind>.sql) does', () => {
+describe('the Spark engine types lines as the DuckDB load (staging/load.sql) does', () => {
   let db: Database;
   let py: Record<string, Array<Record<string, unknown>>>;
   beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { Jobs, type Job } from '../../../src/console/actions.ts';
-import { HttpProblem } from '../../../src/console/logic.ts';
+import { HttpProblem } from '../../../src/console/http-rules.ts';
 import { testProfile } from '../../helpers/profile.ts';
 
 /** A job body the test finishes by hand. */

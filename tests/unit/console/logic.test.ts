@@ -1,19 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { HttpProblem, checkAccess, intParam, problemBody } from '../../../src/console/http-rules.ts';
 import {
-  HttpProblem,
-  checkAccess,
-  cleanPrefix,
   decodeValue,
-  intParam,
   lagPerPartition,
   newestFirst,
-  previewLines,
-  problemBody,
   recordWindows,
-  startCommand,
   toPartitionOffsets,
   type BrowsedRecord,
-} from '../../../src/console/logic.ts';
+} from '../../../src/console/records.ts';
+import { cleanPrefix, previewLines } from '../../../src/console/s3-browse.ts';
+import { startCommand } from '../../../src/console/stages.ts';
 
 const TOKEN = 'tok-123';
 const PORT = 8089;

@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { hasInd, mayHoldInd } from '../../../src/console/records.ts';
 import {
-  hasInd,
-  mayHoldInd,
   histogramQuantile,
   parsePrometheus,
   proxyFigures,
   sinkLagFromMetrics,
   withSinkLag,
-} from '../../../src/console/logic.ts';
+} from '../../../src/console/prometheus.ts';
 import { ProxyMetrics } from '../../../src/proxy/metrics.ts';
 
 describe('parsePrometheus', () => {

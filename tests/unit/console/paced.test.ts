@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Paced } from '../../../src/console/logic.ts';
+import { Paced } from '../../../src/console/paced.ts';
 
 /** A read whose duration (on a fake clock) and result the test sets; it resolves when released. */
 function reader() {

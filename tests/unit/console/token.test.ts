@@ -19,7 +19,7 @@ vi.mock('node:crypto', async (importOriginal) => {
   };
 });
 
-const { checkAccess } = await import('../../../src/console/logic.ts');
+const { checkAccess } = await import('../../../src/console/http-rules.ts');
 
 describe('the console token', () => {
   const req = (token: string) => ({ url: `/api/state?token=${token}`, headers: { host: '127.0.0.1:8090' } });

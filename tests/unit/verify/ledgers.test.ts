@@ -22,6 +22,9 @@ import {
 } from '../../../src/ledger/index.ts';
 import { lastBatchSummary, proxyAcks, topicCounts } from '../../../src/verify/collect.ts';
 
+/** A summary.json the DuckDB engine wrote. */
+const SUMMARY_FIXTURE = path.join(import.meta.dirname, '../../fixtures/report/results/summary.json');
+
 let dir: string;
 let profile: Profile;
 beforeEach(() => {
@@ -186,8 +189,15 @@ describe('collect: lastBatchSummary, proxyAcks, topicCounts', () => {
     expect(lastBatchSummary(profile)).toBeUndefined();
     const results = path.join(profile.batch.workDir, 'results');
     fs.mkdirSync(results, { recursive: true });
-    fs.writeFileSync(path.join(results, 'summary.json'), JSON.stringify(batchSummary()));
+    const written = JSON.parse(fs.readFileSync(SUMMARY_FIXTURE, 'utf8')) as Record<string, unknown>;
+    fs.writeFileSync(path.join(results, 'summary.json'), JSON.stringify({ ...written, rows: per(8, 9, 10) }));
     expect(lastBatchSummary(profile)?.rows).toEqual(per(8, 9, 10));
+    // A Spark run's summary has no mode nor CPU times: still read.
+    const spark: Record<string, unknown> = { ...written, engine: 'spark' };
+    delete spark.mode;
+    delete spark.cpuMs;
+    fs.writeFileSync(path.join(results, 'summary.json'), JSON.stringify(spark));
+    expect(lastBatchSummary(profile)?.engine).toBe('spark');
     const other = path.join(dir, 'elsewhere');
     fs.mkdirSync(other);
     expect(lastBatchSummary(profile, other)).toBeUndefined();
@@ -195,6 +205,8 @@ describe('collect: lastBatchSummary, proxyAcks, topicCounts', () => {
     expect(() => lastBatchSummary(profile)).toThrow(
       /summary\.json is not a readable batch summary .*run `pinpipe batch` again/,
     );
+    fs.writeFileSync(path.join(results, 'summary.json'), JSON.stringify({ ...written, rows: { pin: '8' } }));
+    expect(() => lastBatchSummary(profile)).toThrow(/summary\.json is not a readable batch summary \(rows/);
   });
 
   it('proxyAcks: undefined without a ledger; per topic, less what was answered before a run', () => {

@@ -76,6 +76,13 @@ describe('reconcile', () => {
     const text = formatReconciliation(r);
     expect(text).toMatch(/x\.user .*MISMATCH/);
     expect(text).toMatch(/UNEXPLAINED DIFFERENCES/);
+    expect(text.split('\n').slice(0, 5)).toEqual([
+      'topic   sent  kafka  s3  s3 errors/  quarantined  dup posts  clean rows  verdict',
+      '------  ----  -----  --  ----------  -----------  ---------  ----------  --------',
+      'x.pin    100    100  98           2            3          5          90  ok',
+      'x.geo    100    100  98           2            3          5          90  ok',
+      'x.user   100    101  98           2            3          5          90  MISMATCH',
+    ]);
   });
 });
 

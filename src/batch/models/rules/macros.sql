@@ -91,6 +91,33 @@ CREATE OR REPLACE MACRO column_problem(name, kind, t, v) AS
     ELSE 'unknown column kind ' || kind
   END;
 
+-- The typed load's fast path (staging/load.sql), per column; kind is a constant there, so DuckDB
+-- keeps only its branch. column_datetime: the value of a datetime column parsed once, for the test
+-- and the typed value (NULL for the other kinds). column_passes: true only for values that
+-- column_problem() finds nothing wrong with (the common, clean ones); the others take the full check.
+CREATE OR REPLACE MACRO column_datetime(kind, v) AS
+  CASE WHEN kind = 'datetime' THEN parse_datetime(v) END;
+CREATE OR REPLACE MACRO column_passes(name, kind, t, v, d) AS
+  CASE kind
+    WHEN 'key' THEN t IN ('UBIGINT', 'BIGINT') AND length(v) <= 18
+    WHEN 'int' THEN t IN ('UBIGINT', 'BIGINT') AND length(v) <= 18
+    WHEN 'float' THEN t IN ('UBIGINT', 'BIGINT', 'DOUBLE')
+    WHEN 'text' THEN t IN ('VARCHAR', 'NULL')
+    WHEN 'datetime' THEN t = 'VARCHAR' AND d IS NOT NULL
+    WHEN 'count' THEN (t = 'UBIGINT' AND length(v) <= 18)
+      OR (t = 'VARCHAR' AND (v = '' OR regexp_full_match(v, '[0-9]{1,9}(\.[0-9]{1,6})?[kKmM]?') OR is_placeholder(name, v)))
+  END;
+
+-- The typed value of a column that passed, by kind (the column types of staged_<topic>): key and
+-- int a BIGINT, float a DOUBLE, datetime the parsed value, text and count the text as it is
+-- (follower_count is parsed by the cleaning). v: the json_extract_string() text, d: column_datetime().
+CREATE OR REPLACE MACRO key_value(v, d) AS CAST(trim(v) AS BIGINT);
+CREATE OR REPLACE MACRO int_value(v, d) AS CAST(trim(v) AS BIGINT);
+CREATE OR REPLACE MACRO float_value(v, d) AS CAST(trim(v) AS DOUBLE);
+CREATE OR REPLACE MACRO datetime_value(v, d) AS d;
+CREATE OR REPLACE MACRO text_value(v, d) AS v;
+CREATE OR REPLACE MACRO count_value(v, d) AS v;
+
 -- Age groups (docs/spec.md#age-groups). An age outside every group (under 18, or NULL) belongs to none and is left
 -- out of the age-group results. `ord` is the display order.
 CREATE OR REPLACE TABLE age_groups (age_group VARCHAR, min_age INTEGER, max_age INTEGER, ord INTEGER);

@@ -1,4 +1,4 @@
--- What every typed load (load_<topic>.sql) reads: the lines in chunk_lines (object_lines() of
+-- What the typed load (load.sql) reads: the lines in chunk_lines (object_lines() of
 -- rules/macros.sql), each with its object's key and partition (load_files maps each file to them
 -- and to its start offset), its offset (start offset + 0-based line number), its line number, and
 -- line_problem() (NULL for a JSON line).
