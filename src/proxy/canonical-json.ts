@@ -15,18 +15,9 @@ export interface CanonicalRecord {
   partition: number | undefined;
 }
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const LBRACE = 0x7b;
-const RBRACE = 0x7d;
-const LBRACKET = 0x5b;
-const RBRACKET = 0x5d;
-const MINUS = 0x2d;
-const DOT = 0x2e;
-const ZERO = 0x30;
-const NINE = 0x39;
+/** The bytes the scan looks for, named in the order of the string they are taken from. */
+const [QUOTE, BACKSLASH, COMMA, COLON, LBRACE, RBRACE, LBRACKET, RBRACKET, MINUS, DOT, ZERO, NINE] =
+  Buffer.from('"\\,:{}[]-.09', 'latin1');
 
 /** One scan's state: the nesting allowed, and the start/end of each key of the objects open. */
 interface Scan {
