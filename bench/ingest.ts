@@ -158,7 +158,13 @@ const proxy = await ownProxy();
 say(`proxy ${proxyMode === 'inline' ? 'in this process' : 'in its own process'} at ${proxy.url}`);
 profile = { ...profile, proxy: { ...profile.proxy, url: proxy.url, port: proxy.port } };
 let restApiId: string | undefined;
-const rows: Array<{ label: string; rps: number; s?: EmulatorSummary; cpu?: string }> = [];
+const rows: Array<{ label: string; rps: number; s?: EmulatorSummary; cpu?: string; perSend?: number }> = [];
+/** Kafka sends the proxy has made so far (its GET /metrics), to show how many records one send gathers. */
+async function proxySends(): Promise<number> {
+  const text = await fetch(`${proxy.url}/metrics`).then((r) => r.text());
+  const m = /^pinpipe_proxy_kafka_sends_total\{outcome="ok"\} (\d+)/m.exec(text);
+  return m ? Number(m[1]) : Number.NaN;
+}
 /** CPU seconds so far: this process (the emulator, and the proxy with --proxy inline) and the proxy's. */
 const cpuNow = () => {
   const own = process.cpuUsage();
@@ -191,6 +197,7 @@ try {
   for (const r of runs) {
     say(`emulator ${r.label} …`);
     const before = cpuNow();
+    const sendsBefore = await proxySends();
     const s = await runEmulator({
       profile,
       url: r.url,
@@ -205,6 +212,7 @@ try {
       rps: s.recordsPerSecond,
       s,
       cpu: cpuPerRecord(before, s.records.acknowledged),
+      perSend: s.records.acknowledged / ((await proxySends()) - sendsBefore),
     });
   }
   say(`ProducerPerformance ${perfRecords} records of ${recordBytes} B, acks=all …`);
@@ -213,11 +221,11 @@ try {
   const ceiling = perf.recordsPerSecond;
   const out = [
     `bench:ingest — broker ${profile.kafka.brokers.join(',')}, record ${recordBytes} B, acks=all, concurrency ${concurrency}, ${seconds} s per run`,
-    `${'path'.padEnd(30)} ${'records/s'.padStart(10)} ${'of ceiling'.padStart(11)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}  CPU µs/record (${proxyMode === 'inline' ? 'one process' : 'emulator+proxy'})`,
+    `${'path'.padEnd(30)} ${'records/s'.padStart(10)} ${'of ceiling'.padStart(11)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}  ${'rec/send'.padStart(8)}  CPU µs/record (${proxyMode === 'inline' ? 'one process' : 'emulator+proxy'})`,
   ];
   for (const r of rows) {
     out.push(
-      `${r.label.padEnd(30)} ${r.rps.toFixed(0).padStart(10)} ${`${((r.rps / ceiling) * 100).toFixed(2)} %`.padStart(11)} ${String(r.s?.latencyMs.p50 ?? '').padStart(8)} ${String(r.s?.latencyMs.p99 ?? '').padStart(8)}  ${r.cpu ?? ''}`,
+      `${r.label.padEnd(30)} ${r.rps.toFixed(0).padStart(10)} ${`${((r.rps / ceiling) * 100).toFixed(2)} %`.padStart(11)} ${String(r.s?.latencyMs.p50 ?? '').padStart(8)} ${String(r.s?.latencyMs.p99 ?? '').padStart(8)} ${(r.perSend?.toFixed(0) ?? '').padStart(8)}  ${r.cpu ?? ''}`,
     );
   }
   out.push(

@@ -6,7 +6,9 @@ import {
   ProduceAcks,
   connectionsConnectsChannel,
   type BaseOptions,
+  type CallbackWithPromise,
   type ConsumerOptions,
+  type ProduceResult,
   type ProducerOptions,
 } from '@platformatic/kafka';
 import type { Profile } from '../config/index.ts';
@@ -66,20 +68,47 @@ export function createKafkaAdmin(profile: Profile, overrides: Partial<BaseOption
 
 export type KafkaProducerOptions = Partial<ProducerOptions<Buffer, Buffer, Buffer, Buffer>>;
 
+type SendArgs = Parameters<KafkaProducer['send']>;
+
 /**
- * A producer that waits for acks=all and never creates topics; keyless records go to the partition
- * the caller sets, else round robin; keyed ones without one on Kafka's Java partition (the library's
- * own default hashes differently).
+ * The library reads `acks` from each send's options alone: a send without them goes with acks=1
+ * (the leader only) whatever the producer was created with, unless the producer is idempotent. So
+ * every send of this producer carries the producer's `acks` when the caller names none.
+ */
+class AcksProducer extends Producer<Buffer, Buffer, Buffer, Buffer> {
+  readonly #acks: number;
+
+  constructor(options: ProducerOptions<Buffer, Buffer, Buffer, Buffer>, acks: number) {
+    super(options);
+    this.#acks = acks;
+  }
+
+  override send(options: SendArgs[0], callback: CallbackWithPromise<ProduceResult>): void;
+  override send(options: SendArgs[0]): Promise<ProduceResult>;
+  override send(
+    options: SendArgs[0],
+    callback?: CallbackWithPromise<ProduceResult>,
+  ): void | Promise<ProduceResult> {
+    const withAcks = options.acks === undefined ? { ...options, acks: this.#acks } : options;
+    return callback ? super.send(withAcks, callback) : super.send(withAcks);
+  }
+}
+
+/**
+ * A producer whose sends wait for acks=all (unless `options.acks` says otherwise) and never create
+ * topics; keyless records go to the partition the caller sets, else round robin; keyed ones without
+ * one on Kafka's Java partition (the library's own default hashes differently).
  */
 export function createKafkaProducer(profile: Profile, options: KafkaProducerOptions = {}): KafkaProducer {
-  return new Producer<Buffer, Buffer, Buffer, Buffer>({
+  const all: ProducerOptions<Buffer, Buffer, Buffer, Buffer> = {
     ...kafkaBaseOptions(profile),
     acks: ProduceAcks.ALL,
     autocreateTopics: false,
     idempotent: false,
     partitioner: producerPartitioner(),
     ...options,
-  });
+  };
+  return new AcksProducer(all, all.acks ?? ProduceAcks.ALL);
 }
 
 export type KafkaConsumerOptions = Partial<ConsumerOptions<Buffer, Buffer, Buffer, Buffer>> & {

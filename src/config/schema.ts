@@ -201,7 +201,7 @@ export const profileSchema = z
           .int()
           .positive()
           .default(1024 * 1024),
-        lingerMs: z.number().int().min(0).max(1000).default(5),
+        lingerMs: z.number().int().min(0).max(1000).default(1),
         /** Open client connections; a request on a connection over the cap is answered 429. */
         maxConnections: z.number().int().min(1).default(512),
         /** Produce requests admitted at once (body being read or waiting for Kafka); more get 429. */

@@ -20,6 +20,11 @@ import {
 
 /** Posts per MySQL fetch in fast mode (three `IN (...)` queries per block). */
 const FETCH_BLOCK_POSTS = 256;
+/**
+ * Blocks fetched ahead of the one being sent: with one, a block of `--batch 100` requests was queued
+ * faster than MySQL answered the next, and the sending waited on MySQL.
+ */
+const FETCH_AHEAD_BLOCKS = 2;
 
 /**
  * The user posting emulator: draws random inds in [1, N], reads the three rows of each with
@@ -77,16 +82,27 @@ export async function runEmulator(opts: EmulatorOptions): Promise<EmulatorSummar
     void p.finally(() => inflight.delete(p));
   };
 
-  /** The next block's inds and their rows, fetched while the block before it is being sent. */
-  let ahead: { inds: number[]; rows: Promise<FetchedRows> } | undefined;
-  const drawBlock = (rows: number, posts: number) => {
-    const remaining = o.count === undefined ? Number.MAX_SAFE_INTEGER : o.count - posts;
+  /** The next blocks' inds and their rows, oldest first, fetched while the block before them is sent. */
+  const ahead: Array<{ inds: number[]; rows: Promise<FetchedRows> }> = [];
+  /** Posts of every block drawn so far. */
+  let drawnPosts = 0;
+  const drawBlock = (rows: number) => {
+    const remaining = o.count === undefined ? Number.MAX_SAFE_INTEGER : o.count - drawnPosts;
     const size = o.mode === 'faithful' ? 1 : blockSize(o.batch, remaining, FETCH_BLOCK_POSTS);
     if (size <= 0) return undefined;
+    drawnPosts += size;
     const inds = drawInds(pick, size, rows);
     const fetched = fetchRows(pool, profile, inds);
     fetched.catch(() => undefined); // awaited when its turn comes; a block never used must not go unhandled
     return { inds, rows: fetched };
+  };
+  /** Draws blocks (in order: the same inds as one at a time) until FETCH_AHEAD_BLOCKS are being fetched. */
+  const fetchAhead = (rows: number) => {
+    while (ahead.length < FETCH_AHEAD_BLOCKS) {
+      const block = drawBlock(rows);
+      if (!block) return;
+      ahead.push(block);
+    }
   };
 
   try {
@@ -97,15 +113,16 @@ export async function runEmulator(opts: EmulatorOptions): Promise<EmulatorSummar
         stopReason = stop;
         break;
       }
-      const block = ahead ?? drawBlock(sourceRows, tally.posts);
+      if (ahead.length === 0) fetchAhead(sourceRows);
+      const block = ahead.shift();
       if (!block) {
         stopReason = 'count';
         break;
       }
       const { inds } = block;
       const rows = await block.rows;
-      // The next block is drawn now and fetched while this one is sent (the same inds, in the same order).
-      ahead = drawBlock(sourceRows, tally.posts + inds.length);
+      // The next blocks are drawn now and fetched while this one is sent (the same inds, in the same order).
+      fetchAhead(sourceRows);
       for (const group of chunk(inds, o.batch)) {
         const wait = rateDelay(tally.posts, o.rate, elapsed());
         if (wait > 0) await sleep(wait, undefined, { signal }).catch(() => undefined);
@@ -135,7 +152,7 @@ export async function runEmulator(opts: EmulatorOptions): Promise<EmulatorSummar
       }
     }
   } finally {
-    await Promise.allSettled([...inflight, ahead?.rows]);
+    await Promise.allSettled([...inflight, ...ahead.map((b) => b.rows)]);
     await Promise.allSettled([sender.close(), pool.end()]);
   }
   progress();

@@ -83,11 +83,12 @@ export function sendJson(
   opts: { close?: boolean } = {},
 ): void {
   if (res.headersSent || res.destroyed) return;
-  const payload = Buffer.from(JSON.stringify(body));
+  // A string, not a Buffer: Node then writes the headers and the body in one write.
+  const payload = JSON.stringify(body);
   const unread = !req.complete;
   res.statusCode = status;
   res.setHeader('Content-Type', V2_CONTENT_TYPE);
-  res.setHeader('Content-Length', payload.length);
+  res.setHeader('Content-Length', Buffer.byteLength(payload));
   if (opts.close || unread) res.setHeader('Connection', 'close');
   if (unread) discardRestOfBody(req);
   res.end(payload);

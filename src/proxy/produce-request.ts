@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { canonicalJsonRecords } from './canonical-json.ts';
 import { httpErrors } from './confluent-errors.ts';
 
 /**
@@ -143,8 +144,25 @@ function recordsOf(body: unknown): unknown[] | undefined {
   return Array.isArray(records) && records.length > 0 ? records : undefined;
 }
 
-/** Parses and validates a produce body; `partitionFromPath` is set for POST /topics/{t}/partitions/{p}. */
+/**
+ * Parses and validates a produce body; `partitionFromPath` is set for POST /topics/{t}/partitions/{p}.
+ * A JSON-format body already in `JSON.stringify`'s form is cut into records without being parsed
+ * (canonical-json.ts); the records and every refusal are the same either way.
+ */
 export function parseProduceBody(
+  raw: Buffer | string,
+  format: EmbeddedFormat,
+  partitionFromPath?: number,
+): ProduceRecord[] {
+  if (format === 'json' && typeof raw !== 'string') {
+    const records = canonicalJsonRecords(raw, MAX_BODY_DEPTH, partitionFromPath);
+    if (records) return records;
+  }
+  return parseProduceBodyText(raw, format, partitionFromPath);
+}
+
+/** `parseProduceBody` through JSON.parse, for every body (exported for the tests comparing both). */
+export function parseProduceBodyText(
   raw: Buffer | string,
   format: EmbeddedFormat,
   partitionFromPath?: number,

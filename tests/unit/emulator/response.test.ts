@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../../src/emulator/prng.ts';
 import {
   comeBackLater,
   interpretResponse,
+  interpretResponseBySchema,
   isRetryableError,
   isRetryableStatus,
 } from '../../../src/emulator/response.ts';
@@ -95,5 +97,38 @@ describe('retry classification', () => {
     const abort = new Error('aborted');
     abort.name = 'AbortError';
     expect(isRetryableError(abort)).toBe(false);
+  });
+});
+
+describe('interpretResponse without the schema for the usual 200', () => {
+  it('gives the schema’s outcome for 5,000 random answers, usual or not', () => {
+    const rnd = mulberry32(11);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+    const entry = () =>
+      rnd() < 0.9
+        ? { partition: 0, offset: 1, error_code: null, error: null }
+        : pick<unknown>([
+            null,
+            [],
+            1,
+            { partition: 0 },
+            { error_code: undefined },
+            { error_code: 50002, error: 'Kafka error' },
+            { error_code: '7' },
+            { error_code: 0 },
+          ]);
+    let usual = 0;
+    for (let n = 0; n < 5000; n++) {
+      const records = 1 + Math.floor(rnd() * 4);
+      const length = rnd() < 0.9 ? records : records + 1;
+      const offsets = Array.from({ length }, entry);
+      const body = pick<unknown>([{ offsets }, { offsets }, { offsets }, offsets, null, { offsets: 'x' }]);
+      const text = rnd() < 0.05 ? '{"offsets":[' : JSON.stringify(body);
+      const status = pick([200, 200, 200, 204, 500]);
+      const outcome = interpretResponse(status, text, records);
+      expect(outcome, text).toEqual(interpretResponseBySchema(status, text, records));
+      if (outcome.kind === 'ok' && outcome.failed.length === 0) usual++;
+    }
+    expect(usual).toBeGreaterThan(1000);
   });
 });
