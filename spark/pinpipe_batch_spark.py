@@ -16,11 +16,12 @@ Three ways to run it:
   s3://<bucket>` read through the workspace's S3 access) or imported as a notebook (this file is in
   Databricks source format; the parameters are then notebook widgets of the same names).
 
-The line typing (JSON parsing, column types, quarantine reasons) mirrors src/batch/models/rules/macros.sql
-rule by rule: in Spark SQL for every line whose decision is certain (_typed_lines), in plain Python
-(type_line) for the rest (corrupt or unusual lines, objects that are not valid UTF-8). The cleaning
-and the results are Spark SQL mirroring src/batch/models/{clean,results}/*.sql; the columns,
-placeholders and age groups are read from those files (MODELS_DIR).
+The line typing (JSON parsing, column types, quarantine reasons; DuckDB's staging models) mirrors
+src/batch/models/rules/macros.sql rule by rule: in Spark SQL for every line whose decision is certain
+(_typed_lines), in plain Python (type_line) for the rest (corrupt or unusual lines, objects that are
+not valid UTF-8). Everything after it is the DuckDB engine's own models (src/batch/models/: rules,
+deduplication, quarantine, cleaning, results), their SQL translated to Spark SQL by SQLGlot when the
+job starts (Models): no second copy of those rules here.
 """
 
 import argparse
@@ -36,23 +37,11 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 TOPIC_KINDS = ("pin", "geo", "user")
 CLEAN_TABLES = {"pin": "pin_clean", "geo": "geo_clean", "user": "user_clean"}
-RESULT_NAMES = (
-    "popular_category_by_country",
-    "popular_category_by_year",
-    "top_user_by_country",
-    "top_country_by_followers",
-    "popular_category_by_age_group",
-    "median_followers_by_age_group",
-    "users_joined_by_year",
-    "median_followers_by_join_year",
-    "median_followers_by_join_year_and_age_group",
-)
 
-# The rules are the DuckDB engine's (src/batch/models/, docs/batch.md "Model graph"), read from its
-# files: the columns from manifest.json, the placeholders and the save_location prefix from
-# rules/placeholders.sql, the age groups from rules/macros.sql: the folder beside this file's
-# spark/ folder in a checkout (a Databricks Repo too: a notebook runs in its own folder), or
-# PINPIPE_MODELS_DIR.
+# The rules are the DuckDB engine's (src/batch/models/, docs/batch.md "Model graph"): the models run
+# translated (Models below); the line typing reads the columns from manifest.json and the
+# placeholders from rules/placeholders.sql. The folder beside this file's spark/ folder in a
+# checkout (a Databricks Repo too: a notebook runs in its own folder), or PINPIPE_MODELS_DIR.
 
 
 def _models_dir():
@@ -111,12 +100,11 @@ def _rules():
     for col, value in sql_values(placeholders_sql, "placeholders"):
         placeholders.setdefault(col, ())
         placeholders[col] += (value,)
-    prefix = re.search(r"MACRO save_location_prefix\(\) AS '((?:[^']|'')*)'", placeholders_sql).group(1)
-    age_groups = tuple(sql_values(_models_text("rules/macros.sql"), "age_groups"))
-    return columns, placeholders, prefix.replace("''", "'"), age_groups
+    results = tuple(m["name"] for m in manifest["models"] if m["layer"] == "results")
+    return columns, placeholders, results
 
 
-COLUMNS, PLACEHOLDERS, SAVE_LOCATION_PREFIX, AGE_GROUPS = _rules()
+COLUMNS, PLACEHOLDERS, RESULT_NAMES = _rules()
 INVALID_UTF8_MARKER = "\u0001pinpipe:invalid-utf8"
 
 # ---------------------------------------------------------------------------------------------
@@ -650,7 +638,8 @@ def _typed_lines(spark, kind, topic, topics_dir, paths):
 
 
 def load_topic(spark, kind, topic, topics_dir, paths):
-    """staged → raw_<kind> (one row per offset) and the quarantined lines; returns the line count."""
+    """The lines of the topic's objects, typed, as the view staged_<kind> (the staging models' table);
+    returns the line count."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
@@ -680,155 +669,187 @@ def load_topic(spark, kind, topic, topics_dir, paths):
     else:
         typed = None
         staged = spark.createDataFrame([], schema)
-    # typed once: the line count, raw_<kind> and the quarantine all read this cache
-    staged = staged.cache()
+    # typed once into staged_<kind>, with the row id that DuckDB's rowid is translated to: the models
+    # of the topic read it (run_topic), then it is dropped
+    staged = staged.withColumn("_rowid", F.monotonically_increasing_id()).cache()
     lines = staged.count()
     staged.createOrReplaceTempView(f"staged_{kind}")
-    spark.sql(f"""
-      SELECT * EXCEPT (_reason, _line, _rn) FROM (
-        SELECT *, row_number() OVER (PARTITION BY _partition, _offset ORDER BY _key) AS _rn
-        FROM staged_{kind} WHERE _reason IS NULL)
-      WHERE _rn = 1""").cache().createOrReplaceTempView(f"raw_{kind}")
-    spark.sql(f"""
-      SELECT '{kind}' AS topic, _key AS key, _line_no AS line_no, _partition AS partition, _offset AS offset,
-             _reason AS reason, _line AS line FROM (
-        SELECT s.*, row_number() OVER (PARTITION BY s._partition, s._offset ORDER BY s._key) AS _rn
-        FROM staged_{kind} s LEFT ANTI JOIN raw_{kind} r ON r._partition = s._partition AND r._offset = s._offset
-        WHERE s._reason IS NOT NULL)
-      WHERE _rn = 1""").cache().createOrReplaceTempView(f"quarantine_{kind}")
-    spark.table(f"raw_{kind}").count()
-    spark.table(f"quarantine_{kind}").count()
-    staged.unpersist()
     if typed is not None:
         typed.unpersist()
     return lines
 
 
-def _sql_str(s):
-    return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'"
+# ---------------------------------------------------------------------------------------------
+# The model graph on Spark (docs/decisions.md, "Spark runs the DuckDB models, translated by SQLGlot"):
+# each model of src/batch/models/ rendered as models.ts renders it, its DuckDB SQL translated to
+# Spark SQL by SQLGlot when the job starts, and its statements run as temporary views.
+# ---------------------------------------------------------------------------------------------
+
+_VAR = re.compile(r"\{\{(\w+)\}\}")
+_REF = re.compile(r"\{\{ref (\w+)((?: \w+=\w+)*)\}\}")
+# Spark runs the layers rules, intermediate, clean and results (a full run; the merge layer is the
+# DuckDB engine's incremental run), not staging: the line typing above is the typed load.
 
 
-def clean_text(col):
-    bad = PLACEHOLDERS.get(col, ())
-    cond = f"`{col}` = ''" + (f" OR `{col}` IN ({', '.join(_sql_str(b) for b in bad)})" if bad else "")
-    return f"CASE WHEN {cond} THEN NULL ELSE `{col}` END"
+class Models:
+    """The manifest and its SQL files: render() as renderModel() of models.ts; statements() the
+    Spark SQL of a model; run() executes them in a Spark session as temporary views."""
+
+    def __init__(self, directory=None):
+        self.dir = directory or MODELS_DIR
+        with open(os.path.join(self.dir, "manifest.json"), encoding="utf-8") as f:
+            self.manifest = json.load(f)
+        self.by_name = {m["name"]: m for m in self.manifest["models"]}
+        self.macros = {}     # CREATE MACRO name(params) AS body: inlined where called
+        self.variables = {}  # SET VARIABLE name = value: inlined where getvariable('name') reads it
+
+    def key(self, kind):
+        return next(c["name"] for c in self.manifest["topics"][kind]["columns"] if c["kind"] == "key")
+
+    def layer(self, layer):
+        return [m for m in self.manifest["models"] if m["layer"] == layer and not m.get("ephemeral")]
+
+    def render(self, name, kind=None, variables=None):
+        """The SQL of a model: {{var}} replaced by the topic's kind and key and `variables`, each
+        {{ref name var=value}} by that ephemeral model's SELECT (renderModel of models.ts)."""
+        mod = self.by_name[name]
+        values = dict(variables or {})
+        if kind:
+            values = {"kind": kind, "key": self.key(kind), **values}
+        rel = mod["file"].replace("{kind}", kind) if kind else mod["file"]
+        with open(os.path.join(self.dir, rel), encoding="utf-8") as f:
+            text = f.read()
+
+        def var(m):
+            if not re.fullmatch(r"\w+", values.get(m.group(1), "")):
+                raise ValueError(f"model {name}: {rel} uses {{{{{m.group(1)}}}}}, which has no value here")
+            return values[m.group(1)]
+
+        def ref(m):
+            ref_vars = dict(variables or {})
+            ref_vars.update(arg.split("=") for arg in m.group(2).split())
+            return self.render(m.group(1), kind, ref_vars) + "\n"
+
+        text = _REF.sub(ref, _VAR.sub(var, text))
+        return re.sub(r";\s*$", "", text.strip()) if mod.get("ephemeral") else text
+
+    def statements(self, name, kind=None):
+        """The model's statements as SQLGlot expressions, translated to Spark SQL's."""
+        import sqlglot
+
+        out = []
+        for stmt in sqlglot.parse(self.render(name, kind), read="duckdb"):
+            if stmt is not None:
+                out.append(self._define(stmt) or self.to_spark(stmt))
+        return [s for s in out if s is not True]
+
+    def _define(self, stmt):
+        """A macro or a variable: kept to be inlined (True), nothing to run."""
+        from sqlglot import exp
+
+        if isinstance(stmt, exp.Create) and stmt.kind == "MACRO":
+            fn = stmt.this
+            self.macros[fn.this.name.lower()] = ([p.name for p in fn.expressions], stmt.expression)
+            return True
+        if isinstance(stmt, exp.Set):
+            for item in stmt.expressions:
+                eq = item.this
+                self.variables[eq.this.name.lower()] = eq.expression
+            return True
+        return None
+
+    def to_spark(self, tree):
+        """The DuckDB-only parts SQLGlot leaves as they are, rewritten (the only hand-made transforms):
+        a macro call → its body with the arguments in place of the parameters; getvariable('x') →
+        the value it was set to (a scalar subquery, evaluated once by Spark); regexp_full_match(s, p)
+        → s RLIKE '^(?:p)\\z'; rowid → the _rowid column the load adds; HUGEINT → DECIMAL(38, 0)."""
+        from sqlglot import exp
+
+        def rewrite(node):
+            if isinstance(node, exp.Anonymous) and node.name.lower() in self.macros:
+                params, body = self.macros[node.name.lower()]
+                args = {p: a if isinstance(a, (exp.Column, exp.Literal)) else exp.Paren(this=a)
+                        for p, a in zip(params, node.expressions)}
+                if len(args) != len(params):
+                    raise ValueError(f"{node.name}() takes {len(params)} argument(s): {node.sql('duckdb')}")
+                inlined = body.transform(
+                    lambda n: args[n.name].copy() if isinstance(n, exp.Column) and not n.table and n.name in args else n)
+                return self.to_spark(inlined)
+            if isinstance(node, exp.Anonymous) and node.name.lower() == "getvariable":
+                return self.to_spark(self.variables[node.expressions[0].name.lower()].copy())
+            if isinstance(node, exp.RegexpFullMatch) and isinstance(node.expression, exp.Literal):
+                return exp.RegexpLike(this=self.to_spark(node.this),
+                                      expression=exp.Literal.string(f"^(?:{node.expression.this})\\z"))
+            if isinstance(node, exp.Column) and node.name.lower() == "rowid":
+                return exp.column("_rowid", table=node.table or None)
+            if isinstance(node, exp.DataType) and node.this == exp.DataType.Type.INT128:
+                return exp.DataType.build("DECIMAL(38, 0)")
+            return node
+
+        return tree.transform(rewrite)
+
+    def run(self, spark, name, kind=None):
+        """Runs a model's statements: CREATE TABLE/VIEW → a temporary view (a table's cached);
+        INSERT, DELETE → the view's rows replaced by a cached DataFrame; DROP → the view dropped."""
+        for stmt in self.statements(name, kind):
+            run_statement(spark, stmt)
+
+    def run_layer(self, spark, layer, kind=None):
+        for mod in self.layer(layer):
+            if bool(mod.get("topic")) == (kind is not None):
+                self.run(spark, mod["name"], kind)
+
+    def query(self, spark, name, kind=None):
+        """The DataFrame of a model that is one SELECT (a result)."""
+        (stmt,) = self.statements(name, kind)
+        return spark.sql(stmt.sql("spark", comments=False))
 
 
-def follower_count_sql(e):
-    """parse_follower_count() of macros.sql in Spark SQL (decimal(18,6), rounding half up)."""
-    t = f"trim(' ' FROM {e})"
-    return f"""CASE
-      WHEN {t} RLIKE '^[0-9]+$' THEN try_cast({t} AS BIGINT)
-      WHEN {t} RLIKE '^[0-9]+(\\\\.[0-9]+)?[kK]$'
-        THEN try_cast(round(try_cast(substr({t}, 1, length({t}) - 1) AS DECIMAL(18, 6)) * 1000) AS BIGINT)
-      WHEN {t} RLIKE '^[0-9]+(\\\\.[0-9]+)?[mM]$'
-        THEN try_cast(round(try_cast(substr({t}, 1, length({t}) - 1) AS DECIMAL(18, 6)) * 1000000) AS BIGINT)
-      WHEN {t} RLIKE '^[0-9]+\\\\.[0-9]+$' THEN try_cast(round(try_cast({t} AS DECIMAL(18, 6))) AS BIGINT)
-    END"""
+def _replace_view(spark, name, df):
+    df.cache().createOrReplaceTempView(name)
 
 
-ONE_PER_POST = "row_number() OVER (PARTITION BY {k} ORDER BY _offset, _partition)"
+def run_statement(spark, stmt):
+    """One translated statement in Spark (its temporary views stand in for DuckDB's tables)."""
+    from pyspark.sql import functions as F
+    from sqlglot import exp
 
-CLEAN_SQL = {
-    # Task 1 (clean_pin.sql)
-    "pin": f"""
-      SELECT ind, unique_id, title, description, {follower_count_sql('follower_count')} AS follower_count,
-             poster_name, tag_list, is_image_or_video, image_src, save_location, category FROM (
-        SELECT `index` AS ind, {clean_text('unique_id')} AS unique_id, {clean_text('title')} AS title,
-          {clean_text('description')} AS description, {clean_text('follower_count')} AS follower_count,
-          {clean_text('poster_name')} AS poster_name, {clean_text('tag_list')} AS tag_list,
-          {clean_text('is_image_or_video')} AS is_image_or_video, {clean_text('image_src')} AS image_src,
-          CASE WHEN sl = '' THEN NULL ELSE sl END AS save_location, {clean_text('category')} AS category,
-          {ONE_PER_POST.format(k='`index`')} AS _rn
-        FROM (SELECT *, CASE WHEN startswith(save_location, {_sql_str(SAVE_LOCATION_PREFIX)})
-                THEN substr(save_location, {len(SAVE_LOCATION_PREFIX) + 1}) ELSE save_location END AS sl
-              FROM raw_pin))
-      WHERE _rn = 1 ORDER BY ind""",
-    # Task 2 (clean_geo.sql)
-    "geo": f"""
-      SELECT ind, country, coordinates, `timestamp` FROM (
-        SELECT ind, {clean_text('country')} AS country, array(latitude, longitude) AS coordinates, `timestamp`,
-          {ONE_PER_POST.format(k='ind')} AS _rn
-        FROM raw_geo)
-      WHERE _rn = 1 ORDER BY ind""",
-    # Task 3 (clean_user.sql)
-    "user": f"""
-      SELECT ind, user_name, age, date_joined FROM (
-        SELECT ind, concat({clean_text('first_name')}, ' ', {clean_text('last_name')}) AS user_name, age,
-          date_joined, {ONE_PER_POST.format(k='ind')} AS _rn
-        FROM raw_user)
-      WHERE _rn = 1 ORDER BY ind""",
-}
-
-
-def _top(select, partition, order, source, outer_order):
-    return f"""SELECT {select} FROM (
-      SELECT *, row_number() OVER (PARTITION BY {partition} ORDER BY {order}) AS _rn FROM ({source}))
-      WHERE _rn = 1 ORDER BY {outer_order}"""
-
-
-RESULT_SQL = {
-    # Task 4 (popular_category_by_country.sql)
-    "popular_category_by_country": _top(
-        "country, category, category_count", "country", "category_count DESC, category ASC",
-        """SELECT g.country, p.category, count(*) AS category_count
-           FROM pin_clean p JOIN geo_clean g ON p.ind = g.ind
-           WHERE g.country IS NOT NULL AND p.category IS NOT NULL GROUP BY g.country, p.category""",
-        "country"),
-    # Task 5 (popular_category_by_year.sql)
-    "popular_category_by_year": _top(
-        "post_year, category, category_count", "post_year", "category_count DESC, category ASC",
-        """SELECT year(g.`timestamp`) AS post_year, p.category, count(*) AS category_count
-           FROM pin_clean p JOIN geo_clean g ON p.ind = g.ind
-           WHERE year(g.`timestamp`) BETWEEN 2018 AND 2022 AND p.category IS NOT NULL
-           GROUP BY year(g.`timestamp`), p.category""",
-        "post_year"),
-    # Task 6a (top_user_by_country.sql)
-    "top_user_by_country": _top(
-        "country, poster_name, follower_count", "country", "follower_count DESC, poster_name ASC",
-        """SELECT g.country, p.poster_name, p.follower_count
-           FROM pin_clean p JOIN geo_clean g ON p.ind = g.ind
-           WHERE g.country IS NOT NULL AND p.follower_count IS NOT NULL AND p.poster_name IS NOT NULL""",
-        "country"),
-    # Task 6b (top_country_by_followers.sql)
-    "top_country_by_followers": """SELECT country, follower_count FROM top_user_by_country
-      ORDER BY follower_count DESC, country ASC LIMIT 1""",
-    # Task 7 (popular_category_by_age_group.sql)
-    "popular_category_by_age_group": _top(
-        "age_group, category, category_count", "age_group", "category_count DESC, category ASC",
-        """SELECT a.age_group, a.ord, p.category, count(*) AS category_count
-           FROM pin_clean p JOIN user_clean u ON p.ind = u.ind
-           JOIN age_groups a ON u.age BETWEEN a.min_age AND a.max_age
-           WHERE p.category IS NOT NULL GROUP BY a.age_group, a.ord, p.category""",
-        "ord"),
-    # Task 8 (median_followers_by_age_group.sql): exact median (percentile 0.5 interpolates as median())
-    "median_followers_by_age_group": """
-      SELECT age_group, median_follower_count FROM (
-        SELECT a.age_group, a.ord, percentile(p.follower_count, 0.5) AS median_follower_count
-        FROM pin_clean p JOIN user_clean u ON p.ind = u.ind
-        JOIN age_groups a ON u.age BETWEEN a.min_age AND a.max_age
-        GROUP BY a.age_group, a.ord)
-      ORDER BY ord""",
-    # Task 9 (users_joined_by_year.sql)
-    "users_joined_by_year": """
-      SELECT year(date_joined) AS post_year, count(*) AS number_users_joined FROM user_clean
-      WHERE year(date_joined) BETWEEN 2015 AND 2020 GROUP BY year(date_joined) ORDER BY post_year""",
-    # Task 10 (median_followers_by_join_year.sql)
-    "median_followers_by_join_year": """
-      SELECT year(u.date_joined) AS post_year, percentile(p.follower_count, 0.5) AS median_follower_count
-      FROM pin_clean p JOIN user_clean u ON p.ind = u.ind
-      WHERE year(u.date_joined) BETWEEN 2015 AND 2020 GROUP BY year(u.date_joined) ORDER BY post_year""",
-    # Task 11 (median_followers_by_join_year_and_age_group.sql)
-    "median_followers_by_join_year_and_age_group": """
-      SELECT age_group, post_year, median_follower_count FROM (
-        SELECT a.age_group, a.ord, year(u.date_joined) AS post_year,
-               percentile(p.follower_count, 0.5) AS median_follower_count
-        FROM pin_clean p JOIN user_clean u ON p.ind = u.ind
-        JOIN age_groups a ON u.age BETWEEN a.min_age AND a.max_age
-        WHERE year(u.date_joined) BETWEEN 2015 AND 2020
-        GROUP BY a.age_group, a.ord, year(u.date_joined))
-      ORDER BY ord, post_year""",
-}
+    if isinstance(stmt, exp.Create) and stmt.kind in ("TABLE", "VIEW"):
+        name = stmt.this.this.name if isinstance(stmt.this, exp.Schema) else stmt.this.name
+        if stmt.expression is None:  # CREATE TABLE name (columns): an empty table
+            if stmt.args.get("exists") and spark.catalog.tableExists(name):
+                return
+            ddl = ", ".join(f"`{c.name}` {c.args['kind'].sql('spark')}" for c in stmt.this.expressions)
+            spark.createDataFrame([], ddl).createOrReplaceTempView(name)
+        elif stmt.kind == "TABLE":
+            _replace_view(spark, name, spark.sql(stmt.expression.sql("spark", comments=False)))
+        else:
+            spark.sql(stmt.expression.sql("spark", comments=False)).createOrReplaceTempView(name)
+    elif isinstance(stmt, exp.Insert):
+        name = stmt.this.name
+        target = spark.table(name)
+        rows = stmt.expression
+        if isinstance(rows, exp.Values):  # VALUES (...), ...: one SELECT per row
+            rows = exp.union(*[exp.select(*t.expressions) for t in rows.expressions], distinct=False) \
+                if len(rows.expressions) > 1 else exp.select(*rows.expressions[0].expressions)
+        new = spark.sql(rows.sql("spark", comments=False))
+        new = new.select([F.col(f"`{c}`").cast(f.dataType).alias(f.name)
+                          for c, f in zip(new.columns, target.schema.fields)])
+        _replace_view(spark, name, target.unionByName(new))
+    elif isinstance(stmt, exp.Delete):
+        name = stmt.this.name
+        keep = spark.table(name)
+        if stmt.this.alias:
+            keep = keep.alias(stmt.this.alias)
+        where = stmt.args["where"].this.sql("spark", comments=False)
+        _replace_view(spark, name, keep.where(f"NOT coalesce(({where}), false)"))
+    elif isinstance(stmt, exp.Drop) and stmt.kind in ("TABLE", "VIEW"):
+        for table in stmt.args["tables"]:
+            if spark.catalog.tableExists(table.name):
+                spark.table(table.name).unpersist()
+            spark.catalog.dropTempView(table.name)
+    else:
+        raise ValueError(f"no Spark rendition of the statement {stmt.sql('duckdb')[:200]}")
 
 
 def plain(v):
@@ -933,6 +954,8 @@ def start_spark(a):
 
 
 def run(a, spark=None):
+    from pyspark.sql import functions as F
+
     started = time.time()
     summary = empty_summary(a, started)
     timings = summary["timingsMs"]
@@ -970,16 +993,26 @@ def run(a, spark=None):
     step("session", t0)
 
     t0 = time.time()
-    raw_counts = {}
+    models = Models()
+    models.run_layer(spark, "rules")
+    step("rules", t0)
+
+    t0 = time.time()
     for kind in TOPIC_KINDS:
         uris = [p if remote else "file://" + os.path.abspath(p) for p in objects[kind]]
-        summary["lines"][kind] = load_topic(spark, kind, topics[kind], a.topics_dir, uris)
-        raw_counts[kind] = spark.table(f"raw_{kind}").count()
-        q = spark.table(f"quarantine_{kind}").count()
-        summary["quarantined"]["perTopic"][kind] = q
-        summary["duplicates"]["offsets"][kind] = summary["lines"][kind] - raw_counts[kind] - q
-    quarantine = spark.sql(" UNION ALL ".join(f"SELECT * FROM quarantine_{k}" for k in TOPIC_KINDS))
-    quarantine.cache().createOrReplaceTempView("quarantine")
+        lines = summary["lines"][kind] = load_topic(spark, kind, topics[kind], a.topics_dir, uris)
+        models.run_layer(spark, "intermediate", kind)
+        models.run_layer(spark, "clean", kind)
+        # counted (and the tables cached) before the topic's staged lines are dropped
+        raw = spark.table(f"raw_{kind}").count()
+        rows = summary["rows"][kind] = spark.table(CLEAN_TABLES[kind]).count()
+        q = summary["quarantined"]["perTopic"][kind] = spark.table("quarantine").where(F.col("topic") == kind).count()
+        summary["duplicates"]["offsets"][kind] = lines - raw - q
+        summary["duplicates"]["posts"][kind] = raw - rows
+        spark.table(f"staged_{kind}").unpersist()
+        spark.catalog.dropTempView(f"staged_{kind}")
+    summary["duplicates"]["total"] = sum(summary["duplicates"]["offsets"].values()) + sum(
+        summary["duplicates"]["posts"].values())
     summary["quarantined"]["total"] = sum(summary["quarantined"]["perTopic"].values())
     reasons = spark.sql("SELECT reason, count(*) AS n FROM quarantine GROUP BY reason ORDER BY n DESC, reason")
     summary["quarantined"]["byReason"] = {r["reason"]: r["n"] for r in reasons.collect()}
@@ -993,22 +1026,11 @@ def run(a, spark=None):
     step("load", t0)
 
     t0 = time.time()
-    for kind in TOPIC_KINDS:
-        df = spark.sql(CLEAN_SQL[kind]).cache()
-        df.createOrReplaceTempView(CLEAN_TABLES[kind])
-        summary["rows"][kind] = df.count()
-        summary["duplicates"]["posts"][kind] = raw_counts[kind] - summary["rows"][kind]
-    summary["duplicates"]["total"] = sum(summary["duplicates"]["offsets"].values()) + sum(
-        summary["duplicates"]["posts"].values())
-    step("clean", t0)
-
-    t0 = time.time()
-    spark.createDataFrame(list(AGE_GROUPS), "age_group string, min_age int, max_age int, ord int") \
-        .createOrReplaceTempView("age_groups")
     results = {}
     frames = {}
-    for name in RESULT_NAMES:
-        df = spark.sql(RESULT_SQL[name])
+    for mod in models.layer("results"):
+        name = mod["name"]
+        df = models.query(spark, name)
         rows = df.collect()
         frames[name] = spark.createDataFrame(rows, df.schema) if rows else df
         frames[name].createOrReplaceTempView(name)
@@ -1021,7 +1043,8 @@ def run(a, spark=None):
     files = []
     for kind in TOPIC_KINDS:
         files += write_parquet(spark.table(CLEAN_TABLES[kind]), CLEAN_TABLES[kind], "curated", a)
-    files += write_parquet(spark.table("quarantine"), "quarantine", "curated", a)
+    # in the DuckDB engine's order (run-batch.ts)
+    files += write_parquet(spark.table("quarantine").orderBy("topic", "key", "line_no"), "quarantine", "curated", a)
     for name in RESULT_NAMES:
         files += write_parquet(frames[name], name, "analytics", a)
     summary["parquet"]["uploaded"] = [f["uri"] for f in files if "uri" in f]
