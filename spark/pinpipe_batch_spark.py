@@ -271,8 +271,8 @@ class Models:
         return tree.transform(rewrite)
 
     def run(self, spark, name, kind=None):
-        """Runs a model's statements: CREATE TABLE/VIEW → a temporary view (a table's cached);
-        INSERT, DELETE → the view's rows replaced by a cached DataFrame; DROP → the view dropped."""
+        """Runs a model's statements: CREATE TABLE/VIEW → a temporary view (a table's rows kept);
+        INSERT, DELETE → the view's rows replaced; DROP → the view dropped."""
         for stmt in self.statements(name, kind):
             run_statement(spark, stmt)
 
@@ -288,7 +288,11 @@ class Models:
 
 
 def _replace_view(spark, name, df):
-    df.cache().createOrReplaceTempView(name)
+    """A table: its rows kept once computed (a lazy local checkpoint: computed by the first job that
+    reads it, never if none does). Not cache(): Spark finds a cached table in a later query only
+    when the plans match, which the rule tables' subqueries defeat, and uncaches a table when a view
+    it was built on is replaced or dropped; a checkpoint is read as it is."""
+    df.localCheckpoint(eager=False).createOrReplaceTempView(name)
 
 
 def run_statement(spark, stmt):
@@ -461,6 +465,10 @@ def load_topic(spark, models, kind, topic, topics_dir, uris):
 
     load = TypedLoad(models, kind, topic, topics_dir)
     schema = load.schema()
+    if __name__ != "__main__":  # imported (a test, a notebook's %run): the executors cannot import this module
+        from pyspark import cloudpickle
+
+        cloudpickle.register_pickle_by_value(sys.modules[__name__])
     if uris:
         objects = spark.read.format("binaryFile").load(uris).select("path", "content")
         staged = objects.mapInArrow(load, schema)
