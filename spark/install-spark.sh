@@ -15,8 +15,8 @@ entry=python
 python="${SPARK_PYTHON:-python3}"
 python_ok='sys.version_info[:2] >= (3, 10)'
 python_hint='Python 3.10 or newer with the venv module (apt-get install python3-venv), or set SPARK_PYTHON to one that is.'
-note='first run downloads about 450 MB'
+note='first run downloads about 550 MB'
 upgrade_pip=0
-smoke() { "$venv/bin/python" -c 'import pyspark' >&2; }
+smoke() { "$venv/bin/python" -c 'import pyspark, duckdb, pyarrow, pandas, sqlglot' >&2; }
 # shellcheck source=../scripts/lib/install-venv.sh
 source "$here/../scripts/lib/install-venv.sh"

@@ -13,46 +13,32 @@ Three ways to run it:
   spark/install-spark.sh builds from spark/requirements-spark.lock;
 - `python spark/pinpipe_batch_spark.py --source DIR --out DIR [--master local[*]]` directly;
 - as a Databricks job (spark_python_task, parameters as on the command line, `--source
-  s3://<bucket>` read through the workspace's S3 access) or imported as a notebook (this file is in
-  Databricks source format; the parameters are then notebook widgets of the same names).
+  s3://<bucket>` read through the workspace's S3 access; the cluster needs the lock's duckdb) or
+  imported as a notebook (this file is in Databricks source format; the parameters are then notebook
+  widgets of the same names).
 
-The line typing (JSON parsing, column types, quarantine reasons) mirrors src/batch/models/rules/macros.sql
-rule by rule: in Spark SQL for every line whose decision is certain (_typed_lines), in plain Python
-(type_line) for the rest (corrupt or unusual lines, objects that are not valid UTF-8). The cleaning
-and the results are Spark SQL mirroring src/batch/models/{clean,results}/*.sql; the columns,
-placeholders and age groups are read from those files (MODELS_DIR).
+The rules are the DuckDB engine's models (src/batch/models/), never a copy: the typed load runs
+the staging models themselves in DuckDB inside each Spark task (TypedLoad), and everything after it
+(rules tables, deduplication, quarantine, cleaning, results) runs their SQL translated to Spark SQL
+by SQLGlot when the job starts (Models).
 """
 
 import argparse
 import datetime as dt
 import json
-import math
 import os
 import re
 import shutil
 import sys
 import time
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 
 TOPIC_KINDS = ("pin", "geo", "user")
 CLEAN_TABLES = {"pin": "pin_clean", "geo": "geo_clean", "user": "user_clean"}
-RESULT_NAMES = (
-    "popular_category_by_country",
-    "popular_category_by_year",
-    "top_user_by_country",
-    "top_country_by_followers",
-    "popular_category_by_age_group",
-    "median_followers_by_age_group",
-    "users_joined_by_year",
-    "median_followers_by_join_year",
-    "median_followers_by_join_year_and_age_group",
-)
 
-# The rules are the DuckDB engine's (src/batch/models/, docs/batch.md "Model graph"), read from its
-# files: the columns from manifest.json, the placeholders and the save_location prefix from
-# rules/placeholders.sql, the age groups from rules/macros.sql: the folder beside this file's
-# spark/ folder in a checkout (a Databricks Repo too: a notebook runs in its own folder), or
-# PINPIPE_MODELS_DIR.
+# The rules: src/batch/models/ (docs/batch.md "Model graph"), the folder beside this file's spark/
+# folder in a checkout (a Databricks Repo too: a notebook runs in its own folder), or
+# PINPIPE_MODELS_DIR. Read on the driver only: the executors get the rendered SQL.
 
 
 def _models_dir():
@@ -69,346 +55,18 @@ def _models_dir():
 
 
 MODELS_DIR = _models_dir()
-_SQL_TOKEN = re.compile(r"'((?:[^']|'')*)'|(-?[0-9]+)|([(),;])|\s+|([^\s'(),;]+)")
 
 
-def _models_text(rel):
-    with open(os.path.join(MODELS_DIR, rel), encoding="utf-8") as f:
-        # line comments dropped (a whole line starting with --): they may hold quotes
-        return "\n".join(line for line in f.read().split("\n") if not line.lstrip().startswith("--"))
-
-
-def sql_values(sql, table):
-    """The rows of `INSERT INTO <table> VALUES (...), ...;` in a SQL file: tuples of str and int."""
-    m = re.search(r"INSERT INTO " + re.escape(table) + r" VALUES", sql)
-    if not m:
-        raise ValueError(f"no INSERT INTO {table} VALUES in the models")
-    rows, row = [], None
-    for tok in _SQL_TOKEN.finditer(sql, m.end()):
-        text, num, punct, word = tok.groups()
-        if punct == ";":
-            break
-        if punct == "(":
-            row = []
-        elif punct == ")":
-            rows.append(tuple(row))
-            row = None
-        elif row is not None and text is not None:
-            row.append(text.replace("''", "'"))
-        elif row is not None and num is not None:
-            row.append(int(num))
-        elif word is not None:
-            raise ValueError(f"unexpected {word!r} in the rows of {table}")
-    return rows
-
-
-def _rules():
+def _result_names():
     with open(os.path.join(MODELS_DIR, "manifest.json"), encoding="utf-8") as f:
-        manifest = json.load(f)
-    columns = {k: tuple((c["name"], c["kind"]) for c in v["columns"]) for k, v in manifest["topics"].items()}
-    placeholders_sql = _models_text("rules/placeholders.sql")
-    placeholders = {}
-    for col, value in sql_values(placeholders_sql, "placeholders"):
-        placeholders.setdefault(col, ())
-        placeholders[col] += (value,)
-    prefix = re.search(r"MACRO save_location_prefix\(\) AS '((?:[^']|'')*)'", placeholders_sql).group(1)
-    age_groups = tuple(sql_values(_models_text("rules/macros.sql"), "age_groups"))
-    return columns, placeholders, prefix.replace("''", "'"), age_groups
+        return tuple(m["name"] for m in json.load(f)["models"] if m["layer"] == "results")
 
 
-COLUMNS, PLACEHOLDERS, SAVE_LOCATION_PREFIX, AGE_GROUPS = _rules()
-INVALID_UTF8_MARKER = "\u0001pinpipe:invalid-utf8"
+RESULT_NAMES = _result_names()
 
 # ---------------------------------------------------------------------------------------------
-# Line typing in plain Python (mirrors macros.sql; the lines Spark SQL does not decide). Unit-testable
-# without Spark.
+# Listing
 # ---------------------------------------------------------------------------------------------
-
-_INT_TEXT = re.compile(r"-?[0-9]{1,18}")
-_FLOAT_TEXT = re.compile(r"[+-]?([0-9][0-9_]*\.?[0-9_]*|\.[0-9][0-9_]*)([eE][+-]?[0-9]+)?")
-_DIGITS = re.compile(r"[0-9]+")
-_K = re.compile(r"[0-9]+(\.[0-9]+)?[kK]")
-_M = re.compile(r"[0-9]+(\.[0-9]+)?[mM]")
-_DEC = re.compile(r"[0-9]+\.[0-9]+")
-_DATETIME = re.compile(
-    r"([0-9]{1,5})-([0-9]{1,2})-([0-9]{1,2})"
-    r"(?:[T ]([0-9]{1,2}):([0-9]{1,2})(?::([0-9]{1,2})(?:\.([0-9]+))?)?)?"
-    r"(Z|[+-][0-9]{2}(?::?[0-9]{2})?| UTC)?"
-)
-_NONFINITE = re.compile(r"[+-]?(nan|infinity|inf)", re.IGNORECASE)
-_INT64 = 2**63
-
-
-def duck_trim(s):
-    """DuckDB's trim(): spaces only."""
-    return s.strip(" ")
-
-
-def parse_datetime(s):
-    """try_cast(trim(s) AS TIMESTAMPTZ)::TIMESTAMP for the documented formats: a naive UTC datetime or None."""
-    m = _DATETIME.fullmatch(duck_trim(s))
-    if not m:
-        return None
-    y, mo, d, h, mi, sec, frac, tz = m.groups()
-    try:
-        value = dt.datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(sec or 0),
-                            int((frac or "0")[:6].ljust(6, "0")))
-    except ValueError:
-        return None
-    if tz and tz not in ("Z", " UTC"):
-        sign = -1 if tz[0] == "-" else 1
-        digits = tz[1:].replace(":", "")
-        minutes = int(digits[:2]) * 60 + (int(digits[2:4]) if len(digits) > 2 else 0)
-        try:
-            value -= sign * dt.timedelta(minutes=minutes)
-        except OverflowError:
-            return None
-    return value
-
-
-def _decimal6(text):
-    """try_cast(text AS DECIMAL(18, 6)): rounded half away from zero to 6 places, at most 12 integer digits."""
-    try:
-        d = Decimal(text).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
-    except InvalidOperation:
-        return None
-    return d if abs(d) < Decimal(10) ** 12 else None
-
-
-def _round_int(d):
-    n = int(d.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    return n if -_INT64 <= n < _INT64 else None
-
-
-def parse_follower_count(s):
-    """parse_follower_count() of macros.sql: digits, k × 1,000, M × 1,000,000, decimals; None otherwise."""
-    if s is None:
-        return None
-    t = duck_trim(s)
-    if _DIGITS.fullmatch(t):
-        n = int(t)
-        return n if n < _INT64 else None
-    for pattern, mult in ((_K, 1000), (_M, 1000000)):
-        if pattern.fullmatch(t):
-            d = _decimal6(t[:-1])
-            return None if d is None else _round_int(d * mult)
-    if _DEC.fullmatch(t):
-        d = _decimal6(t)
-        return None if d is None else _round_int(d)
-    return None
-
-
-def _first_wins(pairs):
-    """A JSON object whose duplicate keys keep their first value (as DuckDB's json_extract)."""
-    out = {}
-    for k, v in pairs:
-        if k not in out:
-            out[k] = v
-    return out
-
-
-def _lenient(line):
-    """DuckDB's JSON reader also accepts trailing commas and NaN/Infinity in any case: rewrite
-    those (outside strings) into what Python's json accepts. Only used when json.loads fails."""
-    out = []
-    i, n = 0, len(line)
-    in_str = False
-    while i < n:
-        c = line[i]
-        if in_str:
-            out.append(c)
-            if c == "\\" and i + 1 < n:
-                out.append(line[i + 1])
-                i += 1
-            elif c == '"':
-                in_str = False
-            i += 1
-            continue
-        if c == '"':
-            in_str = True
-            out.append(c)
-            i += 1
-            continue
-        if c == ",":
-            j = i + 1
-            while j < n and line[j] in " \t\r\n":
-                j += 1
-            if j < n and line[j] in "}]":
-                i += 1
-                continue
-        m = _NONFINITE.match(line, i) if c in "+-nNiI" else None
-        if m and (i == 0 or not (line[i - 1].isalnum() or line[i - 1] == "_")):
-            word = m.group(0)
-            end = m.end()
-            if end >= n or not (line[end].isalnum() or line[end] == "_"):
-                neg = word.startswith("-") and word[1:].lower() != "nan"
-                out.append("NaN" if "nan" in word.lower() else ("-Infinity" if neg else "Infinity"))
-                i = end
-                continue
-        out.append(c)
-        i += 1
-    return "".join(out)
-
-
-def _has_lone_surrogate(value):
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return True
-        return False
-    if isinstance(value, dict):
-        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_lone_surrogate(v) for v in value)
-    return False
-
-
-_MISSING = object()
-
-
-def parse_json(line):
-    """The parsed line, or _MISSING when DuckDB's json_valid() would say no."""
-    for text in (line, None):
-        if text is None:
-            text = _lenient(line)
-            if text == line:
-                return _MISSING
-        try:
-            value = json.loads(text, object_pairs_hook=_first_wins)
-        except (ValueError, RecursionError):
-            continue
-        if "\\u" in line and _has_lone_surrogate(value):
-            return _MISSING
-        return value
-    return _MISSING
-
-
-def json_type(v):
-    """DuckDB's json_type() of a parsed value."""
-    if v is None:
-        return "NULL"
-    if isinstance(v, bool):
-        return "BOOLEAN"
-    if isinstance(v, int):
-        if v < 0:
-            return "BIGINT" if v >= -_INT64 else "DOUBLE"
-        return "UBIGINT" if v < 2**64 else "DOUBLE"
-    if isinstance(v, float):
-        return "DOUBLE"
-    if isinstance(v, str):
-        return "VARCHAR"
-    if isinstance(v, dict):
-        return "OBJECT"
-    return "ARRAY"
-
-
-def json_kind(t):
-    return {"VARCHAR": "a string", "BIGINT": "an integer", "UBIGINT": "an integer", "DOUBLE": "a decimal number",
-            "BOOLEAN": "a boolean", "OBJECT": "an object", "ARRAY": "an array"}.get(t, t.lower())
-
-
-def _text(v):
-    """json_extract_string() of a parsed scalar, enough for the checks and casts below."""
-    if isinstance(v, str):
-        return v
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return repr(v) if isinstance(v, float) else str(v)
-
-
-def _float_text(s):
-    t = duck_trim(s)
-    if not _FLOAT_TEXT.fullmatch(t) or "__" in t or t.startswith("_") or t.endswith("_"):
-        return None
-    try:
-        return float(t)
-    except ValueError:
-        return None
-
-
-def column_problem(name, kind, t, v):
-    """column_problem() of macros.sql: why one column is unusable, or None."""
-    if t is None:
-        return "missing column " + name
-    if t == "NULL":
-        return name + " is null" if kind == "key" else None
-    if kind in ("key", "int"):
-        if t in ("BIGINT", "UBIGINT", "VARCHAR") and _INT_TEXT.fullmatch(duck_trim(_text(v))):
-            return None
-        return name + ": expected an integer, got " + json_kind(t)
-    if kind == "float":
-        if t in ("BIGINT", "UBIGINT", "DOUBLE"):
-            return None
-        if t == "VARCHAR":
-            f = _float_text(v)
-            if f is not None and math.isfinite(f):
-                return None
-        return name + ": expected a number, got " + json_kind(t)
-    if kind == "text":
-        return None if t == "VARCHAR" else name + ": expected a string, got " + json_kind(t)
-    if kind == "datetime":
-        if t == "VARCHAR" and (v == "" or parse_datetime(v) is not None):
-            return None
-        return name + ": expected a datetime such as 2020-08-28 03:52:47"
-    if kind == "count":
-        if t in ("BIGINT", "UBIGINT") and 0 <= v < _INT64:
-            return None
-        if t == "VARCHAR" and (v == "" or v in PLACEHOLDERS[name] or parse_follower_count(v) is not None):
-            return None
-        return name + ": expected a count such as 8632, 124k, 1.2k or 5M"
-    return "unknown column kind " + kind
-
-
-def _typed(kind, v):
-    """The value of a checked column, typed as staging/load_<topic>.sql casts it."""
-    if v is None:
-        return None
-    if kind in ("key", "int"):
-        return int(duck_trim(_text(v)))
-    if kind == "float":
-        return float(v) if not isinstance(v, str) else _float_text(v)
-    if kind == "datetime":
-        return parse_datetime(v)
-    return _text(v)  # text, count (the count stays text until the cleaning)
-
-
-def type_line(topic_kind, line):
-    """(reason, values): reason None and the typed values, or a quarantine reason and None."""
-    if line == INVALID_UTF8_MARKER:
-        return "not valid UTF-8", None
-    value = parse_json(line)
-    if value is _MISSING:
-        return ("empty line" if duck_trim(line) == "" else "not JSON (malformed or truncated)"), None
-    if not isinstance(value, dict):
-        return "not a JSON object", None
-    out = []
-    for name, kind in COLUMNS[topic_kind]:
-        v = value.get(name, _MISSING)
-        t = None if v is _MISSING else json_type(v)
-        problem = column_problem(name, kind, t, v)
-        if problem:
-            return problem, None
-        out.append(None if v is _MISSING else _typed(kind, v))
-    return None, out
-
-
-def object_lines(data):
-    """object_lines() of macros.sql on an object's bytes: (line_no, text); a line that is not valid
-    UTF-8 becomes the marker; a trailing \\r is dropped; the empty text after the last newline is
-    not a line."""
-    parts = data.split(b"\n")
-    if parts and parts[-1] == b"":
-        parts.pop()
-    for i, raw in enumerate(parts):
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            text = INVALID_UTF8_MARKER
-        if text.endswith("\r"):
-            text = text.rstrip("\r")
-        yield i, text
-
 
 MAX_PARTITION = 2_147_483_647
 MAX_OFFSET = 2**53 - 1
@@ -431,27 +89,13 @@ def key_of(topics_dir, tail):
     return tail if d == "" else f"{d}/{tail}"
 
 
-def stage_object(kind, topic, topics_dir, path, data):
-    """All lines of one object as staged rows: key, partition, offset, line_no, reason, line, *values."""
-    m = sink_key_pattern(topic).search(path)
-    if not m or m.group(2) != m.group(3):
-        return
-    key = key_of(topics_dir, m.group(1))
-    partition, start = int(m.group(2)), int(m.group(4))
-    if partition > MAX_PARTITION or start > MAX_OFFSET:
-        return  # not a sink key (src/sink/keys.ts): a partition over int32, an offset past 2^53
-    width = len(COLUMNS[kind])
-    for line_no, text in object_lines(data):
-        reason, values = type_line(kind, text)
-        if reason is None:
-            yield (key, partition, start + line_no, line_no, None, None, *values)
-        else:
-            yield (key, partition, start + line_no, line_no, reason, text[:1000], *([None] * width))
-
-
-# ---------------------------------------------------------------------------------------------
-# Listing
-# ---------------------------------------------------------------------------------------------
+def sink_match(pattern, path):
+    """The match of a sink object's path (key, partition, start offset in groups 1, 2 and 4), or None:
+    the partition in the folder and in the name differ, or a partition over int32, an offset past 2^53
+    (not a sink key, src/sink/keys.ts)."""
+    m = pattern.search(path)
+    ok = m and m.group(2) == m.group(3) and int(m.group(2)) <= MAX_PARTITION and int(m.group(4)) <= MAX_OFFSET
+    return m if ok else None
 
 
 def is_remote(uri):
@@ -474,8 +118,8 @@ def list_local(source, topics_dir, topics):
             for f in files:
                 full = os.path.join(folder, f)
                 key = os.path.relpath(full, root).replace(os.sep, "/")
-                m = pattern.search(key)
-                ok = bool(m) and m.group(2) == m.group(3) and key == key_of(topics_dir, m.group(1))
+                m = sink_match(pattern, key)
+                ok = bool(m) and key == key_of(topics_dir, m.group(1))
                 (objects[kind] if ok else ignored).append(full if ok else key)
     for kind in TOPIC_KINDS:
         objects[kind].sort()
@@ -498,8 +142,7 @@ def list_remote(spark, source, topics_dir, topics):
         it = fs.listFiles(path, True)
         while it.hasNext():
             p = it.next().getPath().toString()
-            m = pattern.search(p)
-            if m and m.group(2) == m.group(3):
+            if sink_match(pattern, p):
                 objects[kind].append(p)
             else:
                 ignored.append(p)
@@ -509,326 +152,332 @@ def list_remote(spark, source, topics_dir, topics):
 
 
 # ---------------------------------------------------------------------------------------------
-# Spark: load, clean, results
+# The model graph on Spark (docs/decisions.md, "Spark runs the DuckDB models, translated by SQLGlot"):
+# each model of src/batch/models/ rendered as models.ts renders it, its DuckDB SQL translated to
+# Spark SQL by SQLGlot when the job starts, and its statements run as temporary views.
 # ---------------------------------------------------------------------------------------------
 
-
-def _spark_types():
-    from pyspark.sql import types as T
-
-    kinds = {"key": T.LongType(), "int": T.LongType(), "float": T.DoubleType(), "text": T.StringType(),
-             "count": T.StringType(), "datetime": T.TimestampNTZType()}
-    meta = [("_key", T.StringType()), ("_partition", T.IntegerType()), ("_offset", T.LongType()),
-            ("_line_no", T.LongType()), ("_reason", T.StringType()), ("_line", T.StringType())]
-    return {k: T.StructType([T.StructField(n, t) for n, t in meta]
-                            + [T.StructField(name, kinds[kind]) for name, kind in COLUMNS[k]])
-            for k in TOPIC_KINDS}
+_VAR = re.compile(r"\{\{(\w+)\}\}")
+_REF = re.compile(r"\{\{ref (\w+)((?: \w+=\w+)*)\}\}")
+_EACH_COLUMN = re.compile(r"\{\{each column\}\}(.*?)\{\{/each\}\}", re.S)
+_COLUMN_VAR = re.compile(r"\{\{(column|column_kind|n)\}\}")
+# Spark runs the layers rules, intermediate, clean and results (a full run; the merge layer is the
+# DuckDB engine's incremental run); the staging layer runs in DuckDB (TypedLoad below).
 
 
-# Line typing in Spark SQL. Each line is decided by Spark when the decision is certain to be the
-# one of the Python rules above (and so of macros.sql); any other line is marked UNDECIDED and typed
-# by type_line() in Python. Certain means: a flat JSON object (scalar values only, nothing after it,
-# checked by FLAT_OBJECT), accepted by Spark's parse_json (which rejects duplicate keys, NaN, trailing
-# commas, leading zeros and control characters: those lines go to Python), no surrogate escape, and
-# per column a value whose JSON type and text the rules below decide. An object that is not valid
-# UTF-8 is typed whole in Python (its lines must keep their numbers and bytes).
+class Models:
+    """The manifest and its SQL files: render() as renderModel() of models.ts; statements() the
+    Spark SQL of a model; run() executes them in a Spark session as temporary views."""
 
-UNDECIDED = "?"
-NOT_UTF8_OBJECT = "#"
-_WS = r"[ \t\r]*+"
-_STR = r'"(?:[^"\\]++|\\.)*+"'
-_NUM = r"-?[0-9]++(?:\.[0-9]++)?+(?:[eE][+-]?+[0-9]++)?+"
-_MEMBER = rf"{_STR}{_WS}:{_WS}(?:{_STR}|{_NUM}|true|false|null){_WS}"
-FLAT_OBJECT = rf"(?s)^{_WS}\{{{_WS}(?:{_MEMBER}(?:,{_WS}{_MEMBER})*+)?\}}{_WS}\z"
-SURROGATE_ESCAPE = r"\\u[dD][89a-fA-F]"
-_INT_RE = r"^-?[0-9]{1,18}\z"
-_FLOAT_RE = r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\z"
-_DATETIME_RE = r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\z"
-_COUNT_RE = r"^(?:[0-9]{1,18}|[0-9]{1,9}(?:\.[0-9]{1,6})?[kKmM])\z"
-_NUMBER_TYPES = ("BIGINT", "DOUBLE")  # and DECIMAL(p,s)
+    def __init__(self, directory=None):
+        self.dir = directory or MODELS_DIR
+        with open(os.path.join(self.dir, "manifest.json"), encoding="utf-8") as f:
+            self.manifest = json.load(f)
+        self.by_name = {m["name"]: m for m in self.manifest["models"]}
+        self.macros = {}     # CREATE MACRO name(params) AS body: inlined where called
+        self.variables = {}  # SET VARIABLE name = value: inlined where getvariable('name') reads it
+
+    def key(self, kind):
+        return next(c["name"] for c in self.manifest["topics"][kind]["columns"] if c["kind"] == "key")
+
+    def layer(self, layer):
+        return [m for m in self.manifest["models"] if m["layer"] == layer and not m.get("ephemeral")]
+
+    def render(self, name, kind=None, variables=None):
+        """The SQL of a model: each {{each column}}…{{/each}} repeated once per column of the topic,
+        {{var}} replaced by the topic's kind and key and `variables`, each {{ref name var=value}} by
+        that ephemeral model's SELECT (renderModel of models.ts)."""
+        mod = self.by_name[name]
+        values = dict(variables or {})
+        if kind:
+            values = {"kind": kind, "key": self.key(kind), **values}
+        rel = mod["file"].replace("{kind}", kind) if kind else mod["file"]
+        with open(os.path.join(self.dir, rel), encoding="utf-8") as f:
+            text = f.read()
+
+        columns = self.manifest["topics"][kind]["columns"] if kind else []
+
+        def each(m):
+            return "".join(_COLUMN_VAR.sub(
+                lambda v: {"column": c["name"], "column_kind": c["kind"], "n": str(i + 1)}[v.group(1)], m.group(1))
+                for i, c in enumerate(columns))
+
+        def var(m):
+            if not re.fullmatch(r"\w+", values.get(m.group(1), "")):
+                raise ValueError(f"model {name}: {rel} uses {{{{{m.group(1)}}}}}, which has no value here")
+            return values[m.group(1)]
+
+        def ref(m):
+            ref_vars = dict(variables or {})
+            ref_vars.update(arg.split("=") for arg in m.group(2).split())
+            return self.render(m.group(1), kind, ref_vars) + "\n"
+
+        text = _REF.sub(ref, _VAR.sub(var, _EACH_COLUMN.sub(each, text)))
+        return re.sub(r";\s*$", "", text.strip()) if mod.get("ephemeral") else text
+
+    def statements(self, name, kind=None):
+        """The model's statements as SQLGlot expressions, translated to Spark SQL's."""
+        import sqlglot
+
+        out = []
+        for stmt in sqlglot.parse(self.render(name, kind), read="duckdb"):
+            if stmt is not None:
+                out.append(self._define(stmt) or self.to_spark(stmt))
+        return [s for s in out if s is not True]
+
+    def _define(self, stmt):
+        """A macro or a variable: kept to be inlined (True), nothing to run."""
+        from sqlglot import exp
+
+        if isinstance(stmt, exp.Create) and stmt.kind == "MACRO":
+            fn = stmt.this
+            self.macros[fn.this.name.lower()] = ([p.name for p in fn.expressions], stmt.expression)
+            return True
+        if isinstance(stmt, exp.Set):
+            for item in stmt.expressions:
+                eq = item.this
+                self.variables[eq.this.name.lower()] = eq.expression
+            return True
+        return None
+
+    def to_spark(self, tree):
+        """The DuckDB-only parts SQLGlot leaves as they are, rewritten (the only hand-made transforms):
+        a macro call → its body with the arguments in place of the parameters; getvariable('x') →
+        the value it was set to (a scalar subquery, evaluated once by Spark); regexp_full_match(s, p)
+        → s RLIKE '^(?:p)\\z'; rowid → the _rowid column the load adds; HUGEINT → DECIMAL(38, 0)."""
+        from sqlglot import exp
+
+        def rewrite(node):
+            if isinstance(node, exp.Anonymous) and node.name.lower() in self.macros:
+                params, body = self.macros[node.name.lower()]
+                args = {p: a if isinstance(a, (exp.Column, exp.Literal)) else exp.Paren(this=a)
+                        for p, a in zip(params, node.expressions)}
+                if len(args) != len(params):
+                    raise ValueError(f"{node.name}() takes {len(params)} argument(s): {node.sql('duckdb')}")
+                inlined = body.transform(
+                    lambda n: args[n.name].copy() if isinstance(n, exp.Column) and not n.table and n.name in args else n)
+                return self.to_spark(inlined)
+            if isinstance(node, exp.Anonymous) and node.name.lower() == "getvariable":
+                return self.to_spark(self.variables[node.expressions[0].name.lower()].copy())
+            if isinstance(node, exp.RegexpFullMatch) and isinstance(node.expression, exp.Literal):
+                return exp.RegexpLike(this=self.to_spark(node.this),
+                                      expression=exp.Literal.string(f"^(?:{node.expression.this})\\z"))
+            if isinstance(node, exp.Column) and node.name.lower() == "rowid":
+                return exp.column("_rowid", table=node.table or None)
+            if isinstance(node, exp.DataType) and node.this == exp.DataType.Type.INT128:
+                return exp.DataType.build("DECIMAL(38, 0)")
+            return node
+
+        return tree.transform(rewrite)
+
+    def run(self, spark, name, kind=None):
+        """Runs a model's statements: CREATE TABLE/VIEW → a temporary view (a table's rows kept);
+        INSERT, DELETE → the view's rows replaced; DROP → the view dropped."""
+        for stmt in self.statements(name, kind):
+            run_statement(spark, stmt)
+
+    def run_layer(self, spark, layer, kind=None):
+        for mod in self.layer(layer):
+            if bool(mod.get("topic")) == (kind is not None):
+                self.run(spark, mod["name"], kind)
+
+    def query(self, spark, name, kind=None):
+        """The DataFrame of a model that is one SELECT (a result)."""
+        (stmt,) = self.statements(name, kind)
+        return spark.sql(stmt.sql("spark", comments=False))
 
 
-def _column_sql(name, kind, t, s):
-    """(problem, value) Columns for one JSON column: t its schema_of_variant() (NULL when missing,
-    VOID for null), s its text. problem is NULL when fine, UNDECIDED, or the reason of column_problem()."""
+def _replace_view(spark, name, df):
+    """A table: its rows kept once computed (a lazy local checkpoint: computed by the first job that
+    reads it, never if none does). Not cache(): Spark finds a cached table in a later query only
+    when the plans match, which the rule tables' subqueries defeat, and uncaches a table when a view
+    it was built on is replaced or dropped; a checkpoint is read as it is."""
+    df.localCheckpoint(eager=False).createOrReplaceTempView(name)
+
+
+def run_statement(spark, stmt):
+    """One translated statement in Spark (its temporary views stand in for DuckDB's tables)."""
     from pyspark.sql import functions as F
+    from sqlglot import exp
 
-    def why(text):
-        return F.lit(f"{name}: {text}")
-
-    trimmed = F.trim(s, F.lit(" "))
-    is_num = t.isin(*_NUMBER_TYPES) | t.startswith("DECIMAL")
-    undecided = F.lit(UNDECIDED)
-    if kind in ("key", "int"):
-        problem = (F.when(t == "BIGINT", F.when(s.rlike(_INT_RE), None).otherwise(why("expected an integer, got an integer")))
-                   .when(t == "STRING", F.when(trimmed.rlike(_INT_RE), None).otherwise(why("expected an integer, got a string")))
-                   .when(t == "BOOLEAN", why("expected an integer, got a boolean"))
-                   .otherwise(undecided))
-        value = trimmed.try_cast("bigint")
-    elif kind == "float":
-        d = trimmed.try_cast("double")
-        finite = ~F.isnan(d) & (F.abs(d) < F.lit(float("inf")))
-        problem = (F.when(is_num, None)
-                   .when(t == "STRING", F.when(trimmed.rlike(_FLOAT_RE) & finite, None).otherwise(undecided))
-                   .when(t == "BOOLEAN", why("expected a number, got a boolean"))
-                   .otherwise(undecided))
-        value = d
-    elif kind == "text":
-        problem = (F.when(t == "STRING", None)
-                   .when(t == "BIGINT", why("expected a string, got an integer"))
-                   .when(t == "BOOLEAN", why("expected a string, got a boolean"))
-                   .otherwise(undecided))
-        value = s
-    elif kind == "datetime":
-        ts = F.try_to_timestamp(trimmed, F.lit("yyyy-MM-dd HH:mm:ss"))
-        problem = (F.when(t == "STRING", F.when((s == "") | (trimmed.rlike(_DATETIME_RE) & ts.isNotNull()), None)
-                          .otherwise(undecided))
-                   .otherwise(why("expected a datetime such as 2020-08-28 03:52:47")))
-        value = ts.cast("timestamp_ntz")
-    elif kind == "count":
-        message = why("expected a count such as 8632, 124k, 1.2k or 5M")
-        placeholder = s.isin(*PLACEHOLDERS[name]) if name in PLACEHOLDERS else F.lit(False)
-        problem = (F.when(t == "BIGINT", F.when(s.try_cast("bigint") >= 0, None).otherwise(message))
-                   .when(t == "STRING", F.when((s == "") | placeholder | trimmed.rlike(_COUNT_RE), None)
-                         .otherwise(undecided))
-                   .otherwise(message))
-        value = s
+    if isinstance(stmt, exp.Create) and stmt.kind in ("TABLE", "VIEW"):
+        name = stmt.this.this.name if isinstance(stmt.this, exp.Schema) else stmt.this.name
+        if stmt.expression is None:  # CREATE TABLE name (columns): an empty table
+            if stmt.args.get("exists") and spark.catalog.tableExists(name):
+                return
+            ddl = ", ".join(f"`{c.name}` {c.args['kind'].sql('spark')}" for c in stmt.this.expressions)
+            spark.createDataFrame([], ddl).createOrReplaceTempView(name)
+        elif stmt.kind == "TABLE":
+            _replace_view(spark, name, spark.sql(stmt.expression.sql("spark", comments=False)))
+        else:
+            spark.sql(stmt.expression.sql("spark", comments=False)).createOrReplaceTempView(name)
+    elif isinstance(stmt, exp.Insert):
+        name = stmt.this.name
+        target = spark.table(name)
+        rows = stmt.expression
+        if isinstance(rows, exp.Values):  # VALUES (...), ...: one SELECT per row
+            rows = exp.union(*[exp.select(*t.expressions) for t in rows.expressions], distinct=False) \
+                if len(rows.expressions) > 1 else exp.select(*rows.expressions[0].expressions)
+        new = spark.sql(rows.sql("spark", comments=False))
+        new = new.select([F.col(f"`{c}`").cast(f.dataType).alias(f.name)
+                          for c, f in zip(new.columns, target.schema.fields)])
+        _replace_view(spark, name, target.unionByName(new))
+    elif isinstance(stmt, exp.Delete):
+        name = stmt.this.name
+        keep = spark.table(name)
+        if stmt.this.alias:
+            keep = keep.alias(stmt.this.alias)
+        where = stmt.args["where"].this.sql("spark", comments=False)
+        _replace_view(spark, name, keep.where(f"NOT coalesce(({where}), false)"))
+    elif isinstance(stmt, exp.Drop) and stmt.kind in ("TABLE", "VIEW"):
+        for table in stmt.args["tables"]:
+            if spark.catalog.tableExists(table.name):
+                spark.table(table.name).unpersist()
+            spark.catalog.dropTempView(table.name)
     else:
-        raise ValueError(f"unknown column kind {kind}")
-    missing = F.lit(f"missing column {name}")
-    null_ok = F.lit(f"{name} is null") if kind == "key" else F.lit(None)
-    problem = F.when(t.isNull(), missing).when(t == "VOID", null_ok).otherwise(problem)
-    return problem, value
+        raise ValueError(f"no Spark rendition of the statement {stmt.sql('duckdb')[:200]}")
 
 
-def _typed_lines(spark, kind, topic, topics_dir, paths):
-    """One row per line of the objects: key, partition, offset, line_no, verdict (NULL: loaded;
-    UNDECIDED; NOT_UTF8_OBJECT: one row for a whole object, with its bytes; else the quarantine
-    reason), the line text when not loaded, and the typed columns."""
-    from pyspark.sql import functions as F
+# ---------------------------------------------------------------------------------------------
+# The typed load: the DuckDB engine's own staging models, run by DuckDB inside each Spark task
+# (docs/decisions.md, "Spark types the lines with the DuckDB load"). Spark reads the objects and
+# spreads them over its tasks; each task writes its objects to a local folder and types their lines
+# exactly as src/batch/load-objects.ts does: object_lines() of rules/macros.sql, then the rendered
+# staging/load.sql (lines.sql inlined), on a DuckDB connection that ran the rules layer.
+# ---------------------------------------------------------------------------------------------
 
-    t = re.escape(topic)
-    key_re = r"(?:^|/)(" + t + r"/partition=([0-9]+)/" + t + r"\+([0-9]+)\+([0-9]{10,})\.json)$"
-    d = topics_dir.strip("/")
-    files = spark.read.text(paths, wholetext=True).select(
-        F.input_file_name().alias("_path"), "value", F.expr("is_valid_utf8(value)").alias("_valid"))
-    files = files.select(
-        "_path", "_valid",
-        F.concat(F.lit(f"{d}/" if d else ""), F.regexp_extract("_path", key_re, 1)).alias("_key"),
-        F.regexp_extract("_path", key_re, 2).cast("int").alias("_partition"),
-        F.regexp_extract("_path", key_re, 4).cast("bigint").alias("_start"),
-        F.when(~F.col("_valid"), F.col("value").cast("binary")).alias("_bytes"),
-        F.when(F.col("_valid"), F.split("value", "\n", -1)).otherwise(F.array(F.lit(None).cast("string")))
-        .alias("_parts"))
-    lines = files.select("*", F.size("_parts").alias("_n"), F.posexplode("_parts").alias("_line_no", "_raw")) \
-        .where(~(F.col("_valid") & (F.col("_line_no") == F.col("_n") - 1) & (F.col("_raw") == "")))
-    raw = F.col("_raw")
-    lines = lines.select(
-        "_key", "_partition", (F.col("_start") + F.col("_line_no")).alias("_offset"),
-        F.col("_line_no").cast("bigint").alias("_line_no"), "_valid", "_bytes", "_path",
-        F.when(raw.endswith("\r"), F.regexp_replace(raw, "\r+\\z", "")).otherwise(raw).alias("_line"))
-    line = F.col("_line")
-    flat = line.rlike(FLAT_OBJECT) & ~line.rlike(SURROGATE_ESCAPE)
-    lines = lines.select("*", F.when(F.col("_valid") & flat, F.expr("try_parse_json(_line)")).alias("_v"))
-    columns = COLUMNS[kind]
-    lines = lines.select("*", *[F.expr(f"try_variant_get(_v, '$.{n}', 'variant')").alias(f"_x{i}")
-                                for i, (n, _k) in enumerate(columns)])
-    lines = lines.select("*", *[F.expr(f"schema_of_variant(_x{i})").alias(f"_t{i}") for i in range(len(columns))],
-                         *[F.expr(f"try_variant_get(_x{i}, '$', 'string')").alias(f"_s{i}")
-                           for i in range(len(columns))])
-    checked = [_column_sql(n, k, F.col(f"_t{i}"), F.col(f"_s{i}")) for i, (n, k) in enumerate(columns)]
-    verdict = (F.when(~F.col("_valid"), F.lit(NOT_UTF8_OBJECT))
-               .when(F.trim(line, F.lit(" ")) == "", F.lit("empty line"))
-               .when(F.col("_v").isNull(), F.lit(UNDECIDED))
-               .otherwise(F.coalesce(*[p for p, _v in checked])))
-    out = lines.select("_key", "_partition", "_offset", "_line_no", verdict.alias("_reason"), "_line",
-                       "_bytes", "_path", *[v.alias(f"_c{i}") for i, (_p, v) in enumerate(checked)])
-    return out.select("_key", "_partition", "_offset", "_line_no", "_reason",
-                      F.when(F.col("_reason").isNotNull(), F.col("_line")).alias("_line"), "_bytes", "_path",
-                      *[F.when(F.col("_reason").isNull(), F.col(f"_c{i}")).alias(f"_c{i}")
-                        for i in range(len(columns))])
+# Object bytes per load statement in a task: bounded so that a task's memory stays small.
+CHUNK_BYTES = 64 * 1024 * 1024
+# load-objects.ts: DuckDB's error for an object that is not valid UTF-8
+UTF8_ERROR = re.compile(r"could not read content of file '(.+)' as valid UTF-8")
 
 
-def load_topic(spark, kind, topic, topics_dir, paths):
-    """staged → raw_<kind> (one row per offset) and the quarantined lines; returns the line count."""
+def sanitize_utf8(data, marker):
+    """sanitizeUtf8() of load-objects.ts: every line that is not valid UTF-8 replaced by the marker,
+    so that DuckDB's read_text can read the object and each line keeps its number."""
+    lines = data.split(b"\n")
+    for i, line in enumerate(lines):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            lines[i] = marker
+    return b"\n".join(lines)
+
+
+class TypedLoad:
+    """The typed load of one topic as the function of Spark's mapInArrow: record batches of objects
+    (path, content) in, record batches of staged rows out (the columns of staging/load.sql for the topic).
+    Holds only the rendered SQL, so that it travels to the executors without the model files."""
+
+    def __init__(self, models, kind, topic, topics_dir):
+        self.rules = [models.render(m["name"]) for m in models.layer("rules")]
+        self.sql = models.render("load", kind)
+        self.topic = topic
+        self.topics_dir = topics_dir
+
+    def connect(self, threads=1):
+        """A DuckDB connection set up as the DuckDB engine's (duckdb.ts: UTC) with the rules layer run."""
+        import duckdb
+
+        con = duckdb.connect(config={"threads": threads})
+        con.execute("SET TimeZone = 'UTC'")
+        for sql in self.rules:
+            con.execute(sql)
+        con.execute("CREATE TEMP TABLE load_files (file VARCHAR, key VARCHAR, partition INTEGER, start_offset BIGINT)")
+        return con
+
+    def lines(self, con, files):
+        """chunk_lines: the lines of files [(file, key, partition, start_offset)], with load_files (the
+        loop of loadChunk() in load-objects.ts: an object that is not valid UTF-8 is sanitised and
+        read again)."""
+        import duckdb
+        import pyarrow as pa
+
+        names = [f[0] for f in files]
+        con.execute("DELETE FROM load_files")
+        con.register("_files", pa.table(list(zip(*files)), names=["file", "key", "partition", "start_offset"]))
+        con.execute("INSERT INTO load_files SELECT * FROM _files")
+        con.unregister("_files")
+        con.execute("SET VARIABLE files = ?::VARCHAR[]", [names])
+        for _attempt in range(len(files) + 1):
+            try:
+                con.execute("CREATE OR REPLACE TEMP TABLE chunk_lines AS SELECT * FROM object_lines(getvariable('files'))")
+                return
+            except duckdb.Error as e:
+                bad = UTF8_ERROR.search(str(e))
+                if not bad or bad.group(1) not in names:
+                    raise
+                marker = con.execute("SELECT invalid_utf8_marker()").fetchone()[0].encode("utf-8")
+                with open(bad.group(1), "rb") as f:
+                    data = sanitize_utf8(f.read(), marker)
+                with open(bad.group(1), "wb") as f:
+                    f.write(data)
+
+    def load(self, con, files):
+        """The staged rows of files, as record batches."""
+        self.lines(con, files)
+        yield from con.execute(self.sql).to_arrow_reader(65536)
+        con.execute("DROP TABLE chunk_lines")
+
+    def schema(self):
+        """The staged rows' Spark schema: the types of the load's columns in DuckDB (of an empty object)."""
+        import tempfile
+        from pyspark.sql.pandas.types import from_arrow_schema
+
+        con = self.connect()
+        with tempfile.NamedTemporaryFile(suffix=".json") as empty:
+            self.lines(con, [(empty.name, "", 0, 0)])
+            fields = con.execute(self.sql).to_arrow_table().schema
+        con.close()
+        return from_arrow_schema(fields)
+
+    def __call__(self, batches):
+        import tempfile
+
+        pattern = sink_key_pattern(self.topic)
+        local_dirs = os.environ.get("SPARK_LOCAL_DIRS", "").split(",")
+        con = self.connect()
+        with tempfile.TemporaryDirectory(prefix="pinpipe-load-", dir=local_dirs[0] or None) as tmp:
+            files, size = [], 0
+            for batch in batches:
+                for path, content in zip(batch.column("path").to_pylist(), batch.column("content").to_pylist()):
+                    m = sink_match(pattern, path)
+                    file = os.path.join(tmp, f"{len(files)}.json")
+                    with open(file, "wb") as f:
+                        f.write(content)
+                    files.append((file, key_of(self.topics_dir, m.group(1)), int(m.group(2)), int(m.group(4))))
+                    size += len(content)
+                    if size >= CHUNK_BYTES:
+                        yield from self.load(con, files)
+                        for file, *_ in files:
+                            os.remove(file)
+                        files, size = [], 0
+            if files:
+                yield from self.load(con, files)
+        con.close()
+
+
+def load_topic(spark, models, kind, topic, topics_dir, uris):
+    """The lines of the topic's objects, typed, as the view staged_<kind> (the staging models' table,
+    with the row id that DuckDB's rowid is translated to); returns the line count."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
-    schema = _spark_types()[kind]
-    names = [f.name for f in schema.fields]
-    if paths:
-        typed = _typed_lines(spark, kind, topic, topics_dir, paths).persist(StorageLevel.MEMORY_AND_DISK)
-        reason = F.col("_reason")
-        decided = typed.where(reason.isNull() | ~reason.isin(UNDECIDED, NOT_UTF8_OBJECT)).select(
-            "_key", "_partition", "_offset", "_line_no", "_reason", F.substring("_line", 1, 1000).alias("_line"),
-            *[F.col(f"_c{i}").alias(names[6 + i]) for i in range(len(COLUMNS[kind]))])
-        decided = decided.toDF(*names)
+    load = TypedLoad(models, kind, topic, topics_dir)
+    schema = load.schema()
+    if __name__ != "__main__":  # imported (a test, a notebook's %run): the executors cannot import this module
+        from pyspark import cloudpickle
 
-        def by_line(r):
-            why, values = type_line(kind, r[4])
-            if why is None:
-                return (r[0], r[1], r[2], r[3], None, None, *values)
-            return (r[0], r[1], r[2], r[3], why, r[4][:1000], *([None] * len(COLUMNS[kind])))
-
-        undecided = typed.where(reason == UNDECIDED).select("_key", "_partition", "_offset", "_line_no", "_line")
-        whole = typed.where(reason == NOT_UTF8_OBJECT).select("_path", "_bytes")
-        in_python = spark.createDataFrame(
-            undecided.rdd.map(by_line).union(
-                whole.rdd.flatMap(lambda r: stage_object(kind, topic, topics_dir, r[0], bytes(r[1])))),
-            schema, verifySchema=False)
-        staged = decided.unionByName(in_python)
+        cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    if uris:
+        objects = spark.read.format("binaryFile").load(uris).select("path", "content")
+        staged = objects.mapInArrow(load, schema)
     else:
-        typed = None
         staged = spark.createDataFrame([], schema)
-    # typed once: the line count, raw_<kind> and the quarantine all read this cache
-    staged = staged.cache()
+    staged = staged.withColumn("_rowid", F.monotonically_increasing_id()).persist(StorageLevel.MEMORY_AND_DISK)
     lines = staged.count()
     staged.createOrReplaceTempView(f"staged_{kind}")
-    spark.sql(f"""
-      SELECT * EXCEPT (_reason, _line, _rn) FROM (
-        SELECT *, row_number() OVER (PARTITION BY _partition, _offset ORDER BY _key) AS _rn
-        FROM staged_{kind} WHERE _reason IS NULL)
-      WHERE _rn = 1""").cache().createOrReplaceTempView(f"raw_{kind}")
-    spark.sql(f"""
-      SELECT '{kind}' AS topic, _key AS key, _line_no AS line_no, _partition AS partition, _offset AS offset,
-             _reason AS reason, _line AS line FROM (
-        SELECT s.*, row_number() OVER (PARTITION BY s._partition, s._offset ORDER BY s._key) AS _rn
-        FROM staged_{kind} s LEFT ANTI JOIN raw_{kind} r ON r._partition = s._partition AND r._offset = s._offset
-        WHERE s._reason IS NOT NULL)
-      WHERE _rn = 1""").cache().createOrReplaceTempView(f"quarantine_{kind}")
-    spark.table(f"raw_{kind}").count()
-    spark.table(f"quarantine_{kind}").count()
-    staged.unpersist()
-    if typed is not None:
-        typed.unpersist()
     return lines
-
-
-def _sql_str(s):
-    return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-def clean_text(col):
-    bad = PLACEHOLDERS.get(col, ())
-    cond = f"`{col}` = ''" + (f" OR `{col}` IN ({', '.join(_sql_str(b) for b in bad)})" if bad else "")
-    return f"CASE WHEN {cond} THEN NULL ELSE `{col}` END"
-
-
-def follower_count_sql(e):
-    """parse_follower_count() of macros.sql in Spark SQL (decimal(18,6), rounding half up)."""
-    t = f"trim(' ' FROM {e})"
-    return f"""CASE
-      WHEN {t} RLIKE '^[0-9]+$' THEN try_cast({t} AS BIGINT)
-      WHEN {t} RLIKE '^[0-9]+(\\\\.[0-9]+)?[kK]$'
-        THEN try_cast(round(try_cast(substr({t}, 1, length({t}) - 1) AS DECIMAL(18, 6)) * 1000) AS BIGINT)
-      WHEN {t} RLIKE '^[0-9]+(\\\\.[0-9]+)?[mM]$'
-        THEN try_cast(round(try_cast(substr({t}, 1, length({t}) - 1) AS DECIMAL(18, 6)) * 1000000) AS BIGINT)
-      WHEN {t} RLIKE '^[0-9]+\\\\.[0-9]+$' THEN try_cast(round(try_cast({t} AS DECIMAL(18, 6))) AS BIGINT)
-    END"""
-
-
-ONE_PER_POST = "row_number() OVER (PARTITION BY {k} ORDER BY _offset, _partition)"
-
-CLEAN_SQL = {
-    # Task 1 (clean_pin.sql)
-    "pin": f"""
-      SELECT ind, unique_id, title, description, {follower_count_sql('follower_count')} AS follower_count,
-             poster_name, tag_list, is_image_or_video, image_src, save_location, category FROM (
-        SELECT `index` AS ind, {clean_text('unique_id')} AS unique_id, {clean_text('title')} AS title,
-          {clean_text('description')} AS description, {clean_text('follower_count')} AS follower_count,
-          {clean_text('poster_name')} AS poster_name, {clean_text('tag_list')} AS tag_list,
-          {clean_text('is_image_or_video')} AS is_image_or_video, {clean_text('image_src')} AS image_src,
-          CASE WHEN sl = '' THEN NULL ELSE sl END AS save_location, {clean_text('category')} AS category,
-          {ONE_PER_POST.format(k='`index`')} AS _rn
-        FROM (SELECT *, CASE WHEN startswith(save_location, {_sql_str(SAVE_LOCATION_PREFIX)})
-                THEN substr(save_location, {len(SAVE_LOCATION_PREFIX) + 1}) ELSE save_location END AS sl
-              FROM raw_pin))
-      WHERE _rn = 1 ORDER BY ind""",
-    # Task 2 (clean_geo.sql)
-    "geo": f"""
-      SELECT ind, country, coordinates, `timestamp` FROM (
-        SELECT ind, {clean_text('country')} AS country, array(latitude, longitude) AS coordinates, `timestamp`,
-          {ONE_PER_POST.format(k='ind')} AS _rn
-        FROM raw_geo)
-      WHERE _rn = 1 ORDER BY ind""",
-    # Task 3 (clean_user.sql)
-    "user": f"""
-      SELECT ind, user_name, age, date_joined FROM (
-        SELECT ind, concat({clean_text('first_name')}, ' ', {clean_text('last_name')}) AS user_name, age,
-          date_joined, {ONE_PER_POST.format(k='ind')} AS _rn
-        FROM raw_user)
-      WHERE _rn = 1 ORDER BY ind""",
-}
-
-
-def _top(select, partition, order, source, outer_order):
-    return f"""SELECT {select} FROM (
-      SELECT *, row_number() OVER (PARTITION BY {partition} ORDER BY {order}) AS _rn FROM ({source}))
-      WHERE _rn = 1 ORDER BY {outer_order}"""
-
-
-RESULT_SQL = {
-    # Task 4 (popular_category_by_country.sql)
-    "popular_category_by_country": _top(
-        "country, category, category_count", "country", "category_count DESC, category ASC",
-        """SELECT g.country, p.category, count(*) AS category_count
-           FROM pin_clean p JOIN geo_clean g ON p.ind = g.ind
-           WHERE g.country IS NOT NULL AND p.category IS NOT NULL GROUP BY g.country, p.category""",
-        "country"),
-    # Task 5 (popular_category_by_year.sql)
-    "popular_category_by_year": _top(
-        "post_year, category, category_count", "post_year", "category_count DESC, category ASC",
-        """SELECT year(g.`timestamp`) AS post_year, p.category, count(*) AS category_count
-           FROM pin_clean p JOIN geo_clean g ON p.ind = g.ind
-           WHERE year(g.`timestamp`) BETWEEN 2018 AND 2022 AND p.category IS NOT NULL
-           GROUP BY year(g.`timestamp`), p.category""",
-        "post_year"),
-    # Task 6a (top_user_by_country.sql)
-    "top_user_by_country": _top(
-        "country, poster_name, follower_count", "country", "follower_count DESC, poster_name ASC",
-        """SELECT g.country, p.poster_name, p.follower_count
-           FROM pin_clean p JOIN geo_clean g ON p.ind = g.ind
-           WHERE g.country IS NOT NULL AND p.follower_count IS NOT NULL AND p.poster_name IS NOT NULL""",
-        "country"),
-    # Task 6b (top_country_by_followers.sql)
-    "top_country_by_followers": """SELECT country, follower_count FROM top_user_by_country
-      ORDER BY follower_count DESC, country ASC LIMIT 1""",
-    # Task 7 (popular_category_by_age_group.sql)
-    "popular_category_by_age_group": _top(
-        "age_group, category, category_count", "age_group", "category_count DESC, category ASC",
-        """SELECT a.age_group, a.ord, p.category, count(*) AS category_count
-           FROM pin_clean p JOIN user_clean u ON p.ind = u.ind
-           JOIN age_groups a ON u.age BETWEEN a.min_age AND a.max_age
-           WHERE p.category IS NOT NULL GROUP BY a.age_group, a.ord, p.category""",
-        "ord"),
-    # Task 8 (median_followers_by_age_group.sql): exact median (percentile 0.5 interpolates as median())
-    "median_followers_by_age_group": """
-      SELECT age_group, median_follower_count FROM (
-        SELECT a.age_group, a.ord, percentile(p.follower_count, 0.5) AS median_follower_count
-        FROM pin_clean p JOIN user_clean u ON p.ind = u.ind
-        JOIN age_groups a ON u.age BETWEEN a.min_age AND a.max_age
-        GROUP BY a.age_group, a.ord)
-      ORDER BY ord""",
-    # Task 9 (users_joined_by_year.sql)
-    "users_joined_by_year": """
-      SELECT year(date_joined) AS post_year, count(*) AS number_users_joined FROM user_clean
-      WHERE year(date_joined) BETWEEN 2015 AND 2020 GROUP BY year(date_joined) ORDER BY post_year""",
-    # Task 10 (median_followers_by_join_year.sql)
-    "median_followers_by_join_year": """
-      SELECT year(u.date_joined) AS post_year, percentile(p.follower_count, 0.5) AS median_follower_count
-      FROM pin_clean p JOIN user_clean u ON p.ind = u.ind
-      WHERE year(u.date_joined) BETWEEN 2015 AND 2020 GROUP BY year(u.date_joined) ORDER BY post_year""",
-    # Task 11 (median_followers_by_join_year_and_age_group.sql)
-    "median_followers_by_join_year_and_age_group": """
-      SELECT age_group, post_year, median_follower_count FROM (
-        SELECT a.age_group, a.ord, year(u.date_joined) AS post_year,
-               percentile(p.follower_count, 0.5) AS median_follower_count
-        FROM pin_clean p JOIN user_clean u ON p.ind = u.ind
-        JOIN age_groups a ON u.age BETWEEN a.min_age AND a.max_age
-        WHERE year(u.date_joined) BETWEEN 2015 AND 2020
-        GROUP BY a.age_group, a.ord, year(u.date_joined))
-      ORDER BY ord, post_year""",
-}
 
 
 def plain(v):
@@ -933,6 +582,8 @@ def start_spark(a):
 
 
 def run(a, spark=None):
+    from pyspark.sql import functions as F
+
     started = time.time()
     summary = empty_summary(a, started)
     timings = summary["timingsMs"]
@@ -970,16 +621,29 @@ def run(a, spark=None):
     step("session", t0)
 
     t0 = time.time()
-    raw_counts = {}
+    models = Models()
+    models.run_layer(spark, "rules")
+    step("rules", t0)
+
+    load_ms = clean_ms = 0
     for kind in TOPIC_KINDS:
+        t0 = time.time()
         uris = [p if remote else "file://" + os.path.abspath(p) for p in objects[kind]]
-        summary["lines"][kind] = load_topic(spark, kind, topics[kind], a.topics_dir, uris)
-        raw_counts[kind] = spark.table(f"raw_{kind}").count()
-        q = spark.table(f"quarantine_{kind}").count()
-        summary["quarantined"]["perTopic"][kind] = q
-        summary["duplicates"]["offsets"][kind] = summary["lines"][kind] - raw_counts[kind] - q
-    quarantine = spark.sql(" UNION ALL ".join(f"SELECT * FROM quarantine_{k}" for k in TOPIC_KINDS))
-    quarantine.cache().createOrReplaceTempView("quarantine")
+        lines = summary["lines"][kind] = load_topic(spark, models, kind, topics[kind], a.topics_dir, uris)
+        t1 = time.time()
+        models.run_layer(spark, "intermediate", kind)
+        models.run_layer(spark, "clean", kind)
+        raw = spark.table(f"raw_{kind}").count()
+        rows = summary["rows"][kind] = spark.table(CLEAN_TABLES[kind]).count()
+        q = summary["quarantined"]["perTopic"][kind] = spark.table("quarantine").where(F.col("topic") == kind).count()
+        summary["duplicates"]["offsets"][kind] = lines - raw - q
+        summary["duplicates"]["posts"][kind] = raw - rows
+        load_ms += t1 - t0
+        clean_ms += time.time() - t1
+    # the staged lines stay cached until the job ends: dropping a view uncaches every table built
+    # on it (Spark's cascade), and each result would then read and type the objects again
+    summary["duplicates"]["total"] = sum(summary["duplicates"]["offsets"].values()) + sum(
+        summary["duplicates"]["posts"].values())
     summary["quarantined"]["total"] = sum(summary["quarantined"]["perTopic"].values())
     reasons = spark.sql("SELECT reason, count(*) AS n FROM quarantine GROUP BY reason ORDER BY n DESC, reason")
     summary["quarantined"]["byReason"] = {r["reason"]: r["n"] for r in reasons.collect()}
@@ -990,25 +654,15 @@ def run(a, spark=None):
         top = list(summary["quarantined"]["byReason"].items())[:3]
         info(f"{summary['quarantined']['total']} line(s) quarantined ("
              + "; ".join(f"{n} × {r}" for r, n in top) + ")")
-    step("load", t0)
+    timings["load"] = round(load_ms * 1000)
+    timings["clean"] = round(clean_ms * 1000)
 
     t0 = time.time()
-    for kind in TOPIC_KINDS:
-        df = spark.sql(CLEAN_SQL[kind]).cache()
-        df.createOrReplaceTempView(CLEAN_TABLES[kind])
-        summary["rows"][kind] = df.count()
-        summary["duplicates"]["posts"][kind] = raw_counts[kind] - summary["rows"][kind]
-    summary["duplicates"]["total"] = sum(summary["duplicates"]["offsets"].values()) + sum(
-        summary["duplicates"]["posts"].values())
-    step("clean", t0)
-
-    t0 = time.time()
-    spark.createDataFrame(list(AGE_GROUPS), "age_group string, min_age int, max_age int, ord int") \
-        .createOrReplaceTempView("age_groups")
     results = {}
     frames = {}
-    for name in RESULT_NAMES:
-        df = spark.sql(RESULT_SQL[name])
+    for mod in models.layer("results"):
+        name = mod["name"]
+        df = models.query(spark, name)
         rows = df.collect()
         frames[name] = spark.createDataFrame(rows, df.schema) if rows else df
         frames[name].createOrReplaceTempView(name)
@@ -1021,7 +675,8 @@ def run(a, spark=None):
     files = []
     for kind in TOPIC_KINDS:
         files += write_parquet(spark.table(CLEAN_TABLES[kind]), CLEAN_TABLES[kind], "curated", a)
-    files += write_parquet(spark.table("quarantine"), "quarantine", "curated", a)
+    # in the DuckDB engine's order (run-batch.ts)
+    files += write_parquet(spark.table("quarantine").orderBy("topic", "key", "line_no"), "quarantine", "curated", a)
     for name in RESULT_NAMES:
         files += write_parquet(frames[name], name, "analytics", a)
     summary["parquet"]["uploaded"] = [f["uri"] for f in files if "uri" in f]

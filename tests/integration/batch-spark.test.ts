@@ -61,7 +61,7 @@ describe('the Spark engine equals the DuckDB engine', () => {
 
   beforeAll(async () => {
     generate(sets.generated, SEED);
-    // every tricky line of the rules test, one object per topic: Spark SQL or Python must type each
+    // every tricky line of the rules test, one object per topic: the Spark engine must type each
     // line as DuckDB does
     for (const [kind, lines] of Object.entries(TRICKY_LINES)) {
       const file = path.join(sets.tricky, sinkKey('topics', `${PID}.${kind}`, 0, 0));

@@ -4,116 +4,108 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../../src/batch/duckdb.ts';
-import { renderModel, runLayer } from '../../../src/batch/models.ts';
+import { sanitizeUtf8 } from '../../../src/batch/load-objects.ts';
+import { layerModels, manifest, renderModel } from '../../../src/batch/models.ts';
 import { ensureSpark, javaMajor, sparkArgs, standaloneMaster } from '../../../src/batch/spark.ts';
+import { TOPIC_KINDS } from '../../../src/batch/types.ts';
 import { isPinpipeError } from '../../../src/errors.ts';
-import { TRICKY_LINES } from './tricky-lines.ts';
 
 /**
- * The Spark engine types each line in plain Python (spark/pinpipe_batch_spark.py, stdlib only at
- * import, so no Spark or Java here); the DuckDB engine in its typed load (src/batch/models/staging/load.sql). The same tricky lines
- * through both: the same quarantine reason, or the same typed values.
+ * The Spark engine (spark/pinpipe_batch_spark.py) holds no rule of its own: it renders the DuckDB
+ * engine's models from src/batch/models/ and runs the typed load (the staging models) in DuckDB
+ * inside its tasks. Its module needs only the standard library at import, so no Spark, Java or venv
+ * here: the SQL it renders must be models.ts's, text for text, and its DuckDB the Node package's.
+ * (That both engines then give the same rows is batch-spark.test.ts, on the tricky lines too.)
  */
 const MODULE_DIR = path.resolve(import.meta.dirname, '../../../spark');
 
-const LINES = TRICKY_LINES;
-
-const COLUMNS = {
-  pin: ['index', 'follower_count', 'downloaded', 'title'],
-  geo: ['ind', 'timestamp', 'latitude', 'longitude', 'country'],
-  user: ['ind', 'age', 'date_joined', 'first_name'],
-};
-
-const PYTHON = `
-import json, math, sys
-sys.path.insert(0, sys.argv[1])
-import pinpipe_batch_spark as m
-cols = {k: [c for c, _ in m.COLUMNS[k]] for k in m.COLUMNS}
-out = {}
-for kind, lines in json.load(sys.stdin).items():
-    rows = []
-    for line in lines:
-        reason, values = m.type_line(kind, line)
-        row = {"reason": reason}
-        if values is not None:
-            for name, v in zip(cols[kind], values):
-                if hasattr(v, "isoformat"):
-                    v = v.isoformat(sep=" ").rstrip("0").rstrip(".") if v.microsecond else v.isoformat(sep=" ")
-                elif isinstance(v, float) and not math.isfinite(v):
-                    v = str(v)
-                row[name] = v
-        rows.append(row)
-    out[kind] = rows
-print(json.dumps(out))
-`;
-
-function python(): Record<string, Array<Record<string, unknown>>> {
-  const r = spawnSync('python3', ['-c', PYTHON, MODULE_DIR], {
-    input: JSON.stringify(LINES),
-    encoding: 'utf8',
-  });
+function python(script: string, input = ''): string {
+  const r = spawnSync('python3', ['-c', script, MODULE_DIR], { input, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`python3 failed: ${r.stderr}`);
-  return JSON.parse(r.stdout) as Record<string, Array<Record<string, unknown>>>;
+  return r.stdout;
 }
 
-describe('the Spark engine types lines as the DuckDB load (staging/load.sql) does', () => {
-  let db: Database;
-  let py: Record<string, Array<Record<string, unknown>>>;
-  beforeAll(async () => {
-    db = await openDatabase(':memory:');
-    await runLayer(db, 'rules');
-    py = python();
-  });
-  afterAll(() => db.close());
+const RENDER = `
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import pinpipe_batch_spark as m
+models = m.Models()
+out = {}
+for mod in models.manifest["models"]:
+    if mod.get("ephemeral"):
+        continue
+    for kind in (m.TOPIC_KINDS if mod.get("topic") else [None]):
+        out[mod["name"] + (":" + kind if kind else "")] = models.render(mod["name"], kind)
+loads = {k: m.TypedLoad(models, k, "t." + k, "topics") for k in m.TOPIC_KINDS}
+print(json.dumps({"models": out, "rules": loads["pin"].rules, "load": {k: v.sql for k, v in loads.items()}}))
+`;
 
-  for (const kind of ['geo', 'pin', 'user'] as const) {
-    it(`${kind}: the same reason or the same values, line by line`, async () => {
-      await db.run(
-        `CREATE OR REPLACE TABLE load_files AS SELECT 'f' AS file, 'k' AS key, 0 AS partition, 0::BIGINT AS start_offset`,
-        'objects',
-      );
-      await db.run(
-        'CREATE OR REPLACE TABLE chunk_lines (file VARCHAR, line VARCHAR, line_no BIGINT)',
-        'lines',
-      );
-      for (const [i, line] of LINES[kind].entries()) {
-        await db.run(`INSERT INTO chunk_lines VALUES ('f', '${line.replace(/'/g, "''")}', ${i})`, 'lines');
-      }
-      const cast = (c: string) =>
-        c === 'timestamp' || c === 'date_joined'
-          ? `"${c}"::VARCHAR AS "${c}"`
-          : c === 'latitude' || c === 'longitude'
-            ? `CASE WHEN isfinite("${c}") THEN "${c}" END AS "${c}", CASE WHEN NOT isfinite("${c}") THEN replace(lower("${c}"::VARCHAR), '-nan', 'nan') END AS "${c}_text"`
-            : `"${c}"`;
-      const rows = await db.rows(
-        `SELECT _line_no, _reason, ${COLUMNS[kind].map(cast).join(', ')} FROM (${renderModel('load', kind)}) ORDER BY _line_no`,
-        'load',
-      );
-      const duck = rows.map((r) =>
-        r._reason === null
-          ? { reason: null, ...Object.fromEntries(COLUMNS[kind].map((c) => [c, r[`${c}_text`] ?? r[c]])) }
-          : { reason: r._reason },
-      );
-      const spark = py[kind]!.map((r) =>
-        r.reason === null
-          ? {
-              reason: null,
-              ...Object.fromEntries(
-                COLUMNS[kind].map((c) => {
-                  const v = r[c];
-                  return [
-                    c,
-                    typeof v === 'string' && (c === 'latitude' || c === 'longitude') ? v.toLowerCase() : v,
-                  ];
-                }),
-              ),
-            }
-          : { reason: r.reason },
-      );
-      const withLine = (a: unknown[]) => a.map((r, i) => ({ line: LINES[kind][i], ...(r as object) }));
-      expect(withLine(spark)).toEqual(withLine(duck));
+describe("the Spark engine runs the DuckDB engine's models, rendered as models.ts renders them", () => {
+  let py: { models: Record<string, string>; rules: string[]; load: Record<string, string> };
+  beforeAll(() => {
+    py = JSON.parse(python(RENDER)) as typeof py;
+  });
+
+  it('every model that runs by itself, for every topic of a topic model: the same SQL text', () => {
+    const ts: Record<string, string> = {};
+    for (const mod of manifest().models.filter((m) => !m.ephemeral)) {
+      for (const kind of mod.topic ? TOPIC_KINDS : [undefined])
+        ts[mod.name + (kind ? `:${kind}` : '')] = renderModel(mod.name, kind);
+    }
+    expect(Object.keys(py.models).sort()).toEqual(Object.keys(ts).sort());
+    for (const [name, sql] of Object.entries(ts))
+      expect({ name, sql: py.models[name] }).toEqual({ name, sql });
+  });
+
+  it('its typed load ships the rules layer and staging/load.sql for the topic, lines.sql inlined', () => {
+    expect(py.rules).toEqual(layerModels('rules').map((m) => renderModel(m.name)));
+    for (const kind of TOPIC_KINDS) {
+      expect(py.load[kind]).toBe(renderModel('load', kind));
+      expect(py.load[kind]).toContain('FROM chunk_lines l JOIN load_files o');
+    }
+  });
+
+  it('sanitize_utf8 replaces exactly the lines sanitizeUtf8 of load-objects.ts replaces', () => {
+    const inputs = [
+      Buffer.from('{"a":1}\n\xff\xfe\n{"b":2}\n', 'latin1'),
+      Buffer.concat([
+        Buffer.from('ok\n'),
+        Buffer.from([0xc3, 0x28]),
+        Buffer.from('\r\n\n'),
+        Buffer.from([0xed, 0xa0, 0x80]),
+      ]),
+      Buffer.concat([Buffer.from([0xe2, 0x82, 0xac, 0x0a, 0xf0, 0x9f, 0x98]), Buffer.from('\nend')]),
+      Buffer.concat([Buffer.from([0xc0, 0x80, 0x0a, 0xf4, 0x90, 0x80, 0x80, 0x0a])]),
+    ];
+    const out = JSON.parse(
+      python(
+        `
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import pinpipe_batch_spark as m
+marker = "\\u0001pinpipe:invalid-utf8".encode()
+print(json.dumps([m.sanitize_utf8(bytes.fromhex(h), marker).hex() for h in json.load(sys.stdin)]))
+`,
+        JSON.stringify(inputs.map((b) => b.toString('hex'))),
+      ),
+    ) as string[];
+    expect(out).toEqual(inputs.map((b) => sanitizeUtf8(b).toString('hex')));
+  });
+
+  describe('DuckDB', () => {
+    let db: Database;
+    beforeAll(async () => {
+      db = await openDatabase(':memory:');
     });
-  }
+    afterAll(() => db.close());
+
+    it('spark/requirements-spark.lock pins the duckdb of @duckdb/node-api (the same engine types the lines)', async () => {
+      const lock = fs.readFileSync(path.join(MODULE_DIR, 'requirements-spark.lock'), 'utf8');
+      const pinned = /^duckdb==(\S+)$/m.exec(lock)?.[1];
+      const [{ v }] = (await db.rows('SELECT version() AS v', 'version')) as [{ v: string }];
+      expect(`v${pinned}`).toBe(v);
+    });
+  });
 });
 
 describe('Spark engine helpers', () => {

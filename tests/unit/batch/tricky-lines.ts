@@ -1,7 +1,7 @@
 /**
  * Tricky lines per topic: every JSON and column case the quarantine reasons and the typed values
- * depend on. The Spark engine's Python typing is compared with the DuckDB load on them line by line
- * (spark-rules.test.ts), and the whole engine with the DuckDB engine (batch-spark.test.ts).
+ * depend on. Both engines type them with the same DuckDB load (the Spark engine runs it in its
+ * tasks); batch-spark.test.ts runs them through both engines and compares the outputs.
  */
 export const TRICKY_LINES: Record<'pin' | 'geo' | 'user', string[]> = {
   geo: [
