@@ -106,11 +106,11 @@ describe('the Spark engine equals the DuckDB engine', () => {
       {
         encoding: 'utf8',
         env: { ...process.env, PYSPARK_PYTHON: python },
-        timeout: 300_000,
+        timeout: 480_000,
       },
     );
     if (r.status !== 0) sparkError = `exit ${r.status}: ${r.stderr.slice(-3000)}`;
-  }, 420_000);
+  }, 600_000);
 
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
