@@ -50,6 +50,8 @@ export class SinkRunner {
   private readonly writer: GenerationWriter;
   private readonly group: GroupWatch;
   private reader: Reader | undefined;
+  /** Closes of streams still under way (see settled()). */
+  private readonly closing = new Set<Promise<unknown>>();
   private joinsInFlight = 0;
   private lastRejoin = 0;
   private dropped = 0;
@@ -173,7 +175,7 @@ export class SinkRunner {
     }));
     const stream = await openGenerationStream(this.consumer, this.topics, offsets);
     if (this.reader || !this.life.reads(generation)) {
-      void stream.close().catch(() => undefined);
+      this.closeStream(stream);
       return;
     }
     const reader: Reader = { generation, stream, notify: undefined };
@@ -200,7 +202,37 @@ export class SinkRunner {
     if (!reader) return;
     this.reader = undefined;
     reader.notify?.();
-    void reader.stream.close().catch(() => undefined);
+    this.closeStream(reader.stream);
+  }
+
+  /** Closes a stream in the background; `settled()` waits for every such close. */
+  private closeStream(stream: SinkStream): void {
+    const closing = stream.close().catch(() => undefined);
+    this.closing.add(closing);
+    void closing.finally(() => this.closing.delete(closing));
+  }
+
+  /**
+   * Resolves when every stream this runner closed has closed, or after `deadlineMs`: the consumer
+   * leaves its group only without streams, so it is closed after this (else it fails with "Cannot
+   * leave group while consuming messages"); a close that does not end in time is left to the
+   * consumer's own forced close.
+   */
+  async settled(deadlineMs = 10_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    let expired = false;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        expired = true;
+        resolve();
+      }, deadlineMs);
+    });
+    try {
+      while (this.closing.size > 0 && !expired)
+        await Promise.race([Promise.all([...this.closing]), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Takes what the stream holds, a slice at a time, until the reader is closed or replaced. */

@@ -94,6 +94,7 @@ export async function runSink(opts: RunSinkOptions): Promise<SinkSummary> {
     });
     const stoppedBy = await sink.run(opts.signal, opts.catchUp);
     sink.detach();
+    await sink.settled();
     await consumer.close(true);
     consumerStarted = false;
     const summary = await summarise(o, topics, sink, admin, stoppedBy, started);
@@ -110,6 +111,7 @@ export async function runSink(opts: RunSinkOptions): Promise<SinkSummary> {
       removeSinkStatus(statusFile);
     }
     runner?.detach();
+    await runner?.settled();
     if (consumerStarted) await consumer.close(true).catch(() => undefined);
     await admin.close().catch(() => undefined);
     await metricsServer?.close();
