@@ -48,20 +48,28 @@ describe('object keys out of range', { timeout: 60_000 }, () => {
     expect(run.summary.rows).toMatchObject({ pin: 12, geo: 12, user: 12 });
   });
 
-  it('the Spark engine skips the same keys (stage_object yields no row for them)', () => {
+  it('the Spark engine skips the same keys (sink_match takes none of them)', () => {
     const script = [
       'import sys',
       'sys.path.insert(0, sys.argv[1])',
       'import pinpipe_batch_spark as m',
-      'line = b\'{"index": 1}\'',
-      'for p in ("0", "2147483647", "2147483648", "99999999999"):',
-      '    rows = list(m.stage_object("pin", "t.pin", "topics", f"topics/t.pin/partition={p}/t.pin+{p}+0000000000.json", line))',
-      '    print(p, len(rows))',
+      'pattern = m.sink_key_pattern("t.pin")',
+      'for p, o in (("0", "0000000000"), ("2147483647", "0000000000"), ("2147483648", "0000000000"),',
+      '             ("99999999999", "0000000000"), ("0", "9007199254740991"), ("0", "9007199254740992")):',
+      '    key = f"topics/t.pin/partition={p}/t.pin+{p}+{o}.json"',
+      '    print(p, o, 1 if m.sink_match(pattern, key) else 0)',
     ].join('\n');
     const r = spawnSync('python3', ['-c', script, path.resolve(import.meta.dirname, '../../../spark')], {
       encoding: 'utf8',
     });
     expect(r.stderr).toBe('');
-    expect(r.stdout.trim().split('\n')).toEqual(['0 1', '2147483647 1', '2147483648 0', '99999999999 0']);
+    expect(r.stdout.trim().split('\n')).toEqual([
+      '0 0000000000 1',
+      '2147483647 0000000000 1',
+      '2147483648 0000000000 0',
+      '99999999999 0000000000 0',
+      '0 9007199254740991 1',
+      '0 9007199254740992 0',
+    ]);
   });
 });
